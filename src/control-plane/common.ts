@@ -1,0 +1,62 @@
+/**
+ * Helpers shared by the resource modules of the management API.
+ */
+import { membersOf } from '../model/service-model.js';
+import type { ResourceKind, StoredResource } from '../store/store.js';
+import type { ControlPlaneContext, HandlerResult } from './context.js';
+import { apiNotFound, BadRequestException } from './errors.js';
+import type { Input } from './input.js';
+import { nextToken, pageRequest } from './pagination.js';
+import type { ApiRecord } from './records.js';
+
+/** The API named by `apiId`, or AWS's NotFoundException. */
+export async function loadApi(ctx: ControlPlaneContext, apiId: string): Promise<StoredResource<ApiRecord>> {
+  const api = await ctx.store.get<ApiRecord>('api', '', apiId);
+  if (!api) throw apiNotFound(apiId);
+  return api;
+}
+
+const PROTOCOL_WORD = { HTTP: 'HTTP', WEBSOCKET: 'WebSocket' } as const;
+
+const isSet = (v: unknown) =>
+  v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0);
+
+/**
+ * Rejects members the model documents as "Supported only for HTTP|WebSocket APIs" when the API
+ * is of the other protocol. A `false` boolean or an empty list/map is a default, not a use.
+ */
+export function rejectOtherProtocolMembers(inputShape: string, input: Input, protocolType: string): void {
+  for (const [name, member] of Object.entries(membersOf(inputShape))) {
+    if (member.protocol && member.protocol !== protocolType && isSet(input[name])) {
+      throw new BadRequestException(`${name} is supported only for ${PROTOCOL_WORD[member.protocol]} APIs`);
+    }
+  }
+}
+
+/** Copies the members of `input` that are set onto `target` (an update's patch). */
+export function patch<T extends object>(target: T, input: Input, names: readonly string[]): T {
+  const out = { ...target } as Record<string, unknown>;
+  for (const name of names) if (input[name] !== undefined) out[name] = input[name];
+  return out as T;
+}
+
+/** One page of a list operation: `items` + `nextToken`. */
+export async function listPage(
+  ctx: ControlPlaneContext,
+  kind: ResourceKind,
+  scope: string,
+  input: Input,
+  render: (item: StoredResource) => Record<string, unknown> = (item) => item.data,
+): Promise<HandlerResult> {
+  const page = await ctx.store.list(kind, scope, pageRequest(input));
+  const token = nextToken(page);
+  return {
+    body: { items: page.items.map(render), ...(token ? { nextToken: token } : {}) },
+    itemsCreatedAt: page.items.map((item) => (item.data as { createdDate?: string }).createdDate),
+  };
+}
+
+/** A required member the model leaves optional (AWS enforces it for some cases only). */
+export function requireMember(input: Input, name: string, why: string): void {
+  if (input[name] === undefined) throw new BadRequestException(`${name} is required ${why}`);
+}

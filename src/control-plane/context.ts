@@ -1,0 +1,35 @@
+/**
+ * What every management-API handler receives, and what it returns.
+ */
+import type { Config } from '../config.js';
+import type { Clock, IdGenerator } from '../model/ids.js';
+import type { Store } from '../store/store.js';
+import type { Input } from './input.js';
+
+/** Where clients reach this server's data plane. */
+export interface Endpoints {
+  /** `http://{apiId}.execute-api.{host}:{port}` (`ws://` for WebSocket APIs). */
+  apiEndpoint(apiId: string, protocolType: string): string;
+}
+
+/** Dependencies of the handlers. */
+export interface ControlPlaneContext {
+  readonly store: Store;
+  readonly config: Config;
+  readonly ids: IdGenerator;
+  readonly clock: Clock;
+  readonly endpoints: Endpoints;
+}
+
+/** A handler's raw result; the dispatcher shapes `body` to the operation's output. */
+export interface HandlerResult {
+  readonly body?: Record<string, unknown> | Buffer;
+  readonly contentType?: string;
+  /** Creation time of the resource returned, for the envelope format. */
+  readonly createdAt?: string;
+  /** Creation time of each listed item, for the envelope format. */
+  readonly itemsCreatedAt?: readonly (string | undefined)[];
+}
+
+/** Implements one operation of the model, named after it in camelCase (`createRoute`). */
+export type OperationHandler = (input: Input, ctx: ControlPlaneContext) => Promise<HandlerResult | void>;

@@ -1,0 +1,22 @@
+/**
+ * The implemented operations, by camelCase operation name. An operation of the model missing
+ * here answers NotImplementedException naming it.
+ */
+import { OPERATIONS } from '../model/service-model.js';
+import * as apis from './apis.js';
+import * as authorizers from './authorizers.js';
+import type { OperationHandler } from './context.js';
+import * as integrations from './integrations.js';
+import * as models from './models.js';
+import * as routes from './routes.js';
+
+const OPERATION_NAMES = new Set(OPERATIONS.map((op) => op.name.charAt(0).toLowerCase() + op.name.slice(1)));
+
+/** The exports of a resource module that are named after an operation of the model. */
+const handlersOf = (module: Record<string, unknown>) =>
+  Object.entries(module).filter(([name, fn]) => typeof fn === 'function' && OPERATION_NAMES.has(name)) as [string, OperationHandler][];
+
+/** Handlers keyed by operation name in camelCase (`createRoute`). */
+export const HANDLERS: Readonly<Record<string, OperationHandler>> = Object.fromEntries(
+  [apis, routes, integrations, authorizers, models].flatMap((m) => handlersOf(m as Record<string, unknown>)),
+);

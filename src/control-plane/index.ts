@@ -1,0 +1,113 @@
+/**
+ * The management API (apigatewayv2, restJson1): routes a request to its operation, binds and
+ * validates the input from the model, runs the handler, and writes the output in the chosen
+ * response format. Every response carries `x-amzn-RequestId`.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+import { StoreError } from '../store/store.js';
+import { storeErrorToAws } from './batch.js';
+import type { ControlPlaneContext, OperationHandler } from './context.js';
+import type { AwsError } from './errors.js';
+import { AwsError as AwsErrorClass, BadRequestException, InternalServerError, NotFoundException, NotImplementedException } from './errors.js';
+import { awsFormat } from './formats/aws.js';
+import { envelopeFormat } from './formats/envelope.js';
+import type { ResponseFormat } from './formats/format.js';
+import { bindInput } from './input.js';
+import { matchOperation, methodsForPath } from './operations.js';
+import { shapeOutput } from './output.js';
+import { HANDLERS } from './handlers.js';
+
+/** Request header choosing the response format of one request (`aws` or `envelope`). */
+export const FORMAT_HEADER = 'x-gatehouse-response-format';
+
+/** Largest request body the management API reads (ImportApi documents included). */
+export const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const FORMATS: Readonly<Record<string, ResponseFormat>> = { aws: awsFormat, envelope: envelopeFormat };
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** The resource noun of an operation (`GetRoutes` -> `Route`), for the envelope's `id`. */
+const nounOf = (operation: string) => operation.replace(/^(Create|Get|Update|Delete|Import|Reimport|Put|List|Export)/, '').replace(/s$/, '');
+
+function readBody(req: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        reject(new BadRequestException(`Request body is larger than ${MAX_BODY_BYTES} bytes`));
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+/** Creates the management API's request handler. `handlers` defaults to every implemented operation. */
+export function createControlPlane(
+  ctx: ControlPlaneContext,
+  logger: Logger,
+  handlers: Readonly<Record<string, OperationHandler>> = HANDLERS,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const requestId = randomUUID();
+    res.setHeader('x-amzn-RequestId', requestId);
+    const requested = req.headers[FORMAT_HEADER];
+    const format = typeof requested === 'string' ? FORMATS[requested.toLowerCase()] : FORMATS[ctx.config.responseFormat];
+    if (!format) {
+      awsFormat.error(res, new BadRequestException(`Invalid ${FORMAT_HEADER} header '${String(requested)}': must be aws or envelope`));
+      return;
+    }
+    handle(req, res, format).catch((err: unknown) => {
+      let error: AwsError;
+      if (err instanceof AwsErrorClass) error = err;
+      else if (err instanceof StoreError) error = storeErrorToAws(err);
+      else {
+        logger.error('control plane: unexpected error', { requestId, error: err instanceof Error ? err.stack : String(err) });
+        error = new InternalServerError();
+      }
+      if (!res.headersSent) format.error(res, error);
+      else res.destroy();
+    });
+  };
+
+  async function handle(req: IncomingMessage, res: ServerResponse, format: ResponseFormat): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://control-plane');
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = matchOperation(method, url.pathname);
+    if (!match) {
+      req.resume();
+      const allowed = methodsForPath(url.pathname);
+      throw new NotFoundException(
+        allowed.length > 0
+          ? `No operation answers ${method} ${url.pathname}; this path takes ${allowed.join(', ')}`
+          : `No operation of the API Gateway V2 management API matches ${method} ${url.pathname}`,
+      );
+    }
+    const { spec } = match;
+    const body = await readBody(req);
+    const input = bindInput(spec, match.labels, url.searchParams, body);
+    const handler = handlers[lowerFirst(spec.name)];
+    if (!handler) throw new NotImplementedException(spec.name);
+    const result = (await handler(input, ctx)) ?? {};
+    const output =
+      result.body === undefined || Buffer.isBuffer(result.body) || !spec.output
+        ? result.body
+        : (shapeOutput(spec.output, result.body) as Record<string, unknown>);
+    format.success(res, {
+      status: spec.code,
+      resource: nounOf(spec.name),
+      ...(output === undefined ? {} : { body: output }),
+      ...(result.contentType ? { contentType: result.contentType } : {}),
+      ...(result.createdAt ? { createdAt: result.createdAt } : {}),
+      ...(result.itemsCreatedAt ? { itemsCreatedAt: result.itemsCreatedAt } : {}),
+    });
+  }
+}

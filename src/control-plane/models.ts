@@ -1,0 +1,93 @@
+/**
+ * Models (WebSocket APIs): CreateModel, GetModel, GetModels, UpdateModel, DeleteModel.
+ * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-models.html
+ */
+import { isoSeconds } from '../model/ids.js';
+import type { StoredResource } from '../store/store.js';
+import { applySteps } from './batch.js';
+import { listPage, loadApi, patch } from './common.js';
+import type { ControlPlaneContext, OperationHandler } from './context.js';
+import { BadRequestException, childNotFound, ConflictException } from './errors.js';
+import type { Input } from './input.js';
+import type { ApiRecord, ModelRecord, RouteRecord } from './records.js';
+
+const NAME = /^[A-Za-z0-9]+$/;
+
+const modelConflict = (name: string) => new ConflictException(`Model with name ${name} already exists for this API`);
+
+// TODO(parity): AWS validates the schema against JSON Schema draft 4; this checks it is a JSON object.
+function checkModel(api: ApiRecord, model: ModelRecord): void {
+  if (api.protocolType !== 'WEBSOCKET') throw new BadRequestException('Models are supported only for WebSocket APIs');
+  if (!NAME.test(model.name)) throw new BadRequestException(`Invalid model name ${model.name}: must be alphanumeric`);
+  let schema: unknown;
+  try {
+    schema = JSON.parse(model.schema);
+  } catch (err) {
+    throw new BadRequestException(`Invalid model schema: not JSON (${(err as Error).message})`);
+  }
+  if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new BadRequestException('Invalid model schema: must be a JSON Schema object');
+}
+
+const MEMBERS = ['name', 'schema', 'contentType', 'description'];
+
+/** CreateModel: POST /v2/apis/{apiId}/models */
+export const createModel: OperationHandler = async (input, ctx) => {
+  const api = await loadApi(ctx, input.apiId as string);
+  const model: ModelRecord = patch({ modelId: ctx.ids('model'), createdDate: isoSeconds(ctx.clock()) } as ModelRecord, input, MEMBERS);
+  checkModel(api.data, model);
+  await applySteps(ctx.store, [
+    { write: { op: 'check', kind: 'api', scope: '', id: api.id } },
+    { write: { op: 'insert', kind: 'model', scope: api.id, id: model.modelId, key: model.name, data: model }, onError: { CONFLICT: () => modelConflict(model.name) } },
+  ]);
+  return { body: model as unknown as Record<string, unknown>, createdAt: model.createdDate };
+};
+
+async function loadModel(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; model: StoredResource<ModelRecord> }> {
+  const api = await loadApi(ctx, input.apiId as string);
+  const model = await ctx.store.get<ModelRecord>('model', api.id, input.modelId as string);
+  if (!model) throw childNotFound('Model', input.modelId as string);
+  return { api: api.data, model };
+}
+
+/** GetModel: GET /v2/apis/{apiId}/models/{modelId} */
+export const getModel: OperationHandler = async (input, ctx) => {
+  const { model } = await loadModel(ctx, input);
+  return { body: model.data as unknown as Record<string, unknown>, createdAt: model.data.createdDate };
+};
+
+/** GetModels: GET /v2/apis/{apiId}/models */
+export const getModels: OperationHandler = async (input, ctx) => {
+  const api = await loadApi(ctx, input.apiId as string);
+  return listPage(ctx, 'model', api.id, input);
+};
+
+async function routeUsingModel(ctx: ControlPlaneContext, apiId: string, name: string): Promise<RouteRecord | undefined> {
+  const routes = await ctx.store.listAll<RouteRecord>('route', apiId);
+  return routes.find((r) => Object.values(r.data.requestModels ?? {}).includes(name))?.data;
+}
+
+/** UpdateModel: PATCH /v2/apis/{apiId}/models/{modelId} */
+export const updateModel: OperationHandler = async (input, ctx) => {
+  const { api, model: current } = await loadModel(ctx, input);
+  const model: ModelRecord = patch(current.data, input, MEMBERS);
+  checkModel(api, model);
+  if (model.name !== current.data.name) {
+    const user = await routeUsingModel(ctx, api.apiId, current.data.name);
+    if (user) throw new ConflictException(`Cannot rename model '${current.data.name}', is referenced in route: ${user.routeKey}`);
+  }
+  await applySteps(ctx.store, [
+    {
+      write: { op: 'update', kind: 'model', scope: api.apiId, id: current.id, key: model.name, data: model, ifVersion: current.version },
+      onError: { CONFLICT: () => modelConflict(model.name), NOT_FOUND: () => childNotFound('Model', current.id) },
+    },
+  ]);
+  return { body: model as unknown as Record<string, unknown>, createdAt: model.createdDate };
+};
+
+/** DeleteModel: DELETE /v2/apis/{apiId}/models/{modelId} — refused while a route's requestModels names it. */
+export const deleteModel: OperationHandler = async (input, ctx) => {
+  const { api, model } = await loadModel(ctx, input);
+  const user = await routeUsingModel(ctx, api.apiId, model.data.name);
+  if (user) throw new ConflictException(`Cannot delete model '${model.data.name}', is referenced in route: ${user.routeKey}`);
+  await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'model', scope: api.apiId, id: model.id }, onError: { NOT_FOUND: () => childNotFound('Model', model.id) } }]);
+};

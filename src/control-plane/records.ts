@@ -1,0 +1,122 @@
+/**
+ * Stored records of the management API's resources. They use AWS's wire (jsonName) member
+ * names, so rendering the `aws` format is a projection onto the output shape. `createdDate`
+ * is kept for every record (for the envelope's `created_at`) even where AWS does not return it.
+ */
+
+/** CORS configuration of an HTTP API. */
+export interface CorsConfiguration {
+  allowCredentials?: boolean;
+  allowHeaders?: string[];
+  allowMethods?: string[];
+  allowOrigins?: string[];
+  exposeHeaders?: string[];
+  maxAge?: number;
+}
+
+/** An API (HTTP or WebSocket). `apiEndpoint` is derived when rendered, not stored. */
+export interface ApiRecord {
+  apiId: string;
+  name: string;
+  protocolType: 'HTTP' | 'WEBSOCKET';
+  routeSelectionExpression: string;
+  apiKeySelectionExpression: string;
+  createdDate: string;
+  description?: string;
+  disableExecuteApiEndpoint: boolean;
+  disableSchemaValidation?: boolean;
+  corsConfiguration?: CorsConfiguration;
+  ipAddressType: string;
+  tags: Record<string, string>;
+  version?: string;
+  warnings?: string[];
+  importInfo?: string[];
+  apiGatewayManaged?: boolean;
+}
+
+/** A route of an API. */
+export interface RouteRecord {
+  routeId: string;
+  routeKey: string;
+  authorizationType: string;
+  apiKeyRequired: boolean;
+  target?: string;
+  authorizerId?: string;
+  authorizationScopes?: string[];
+  operationName?: string;
+  requestParameters?: Record<string, { required: boolean }>;
+  requestModels?: Record<string, string>;
+  modelSelectionExpression?: string;
+  routeResponseSelectionExpression?: string;
+  apiGatewayManaged?: boolean;
+  createdDate: string;
+}
+
+/** An integration of an API. */
+export interface IntegrationRecord {
+  integrationId: string;
+  integrationType: string;
+  integrationUri?: string;
+  integrationMethod?: string;
+  integrationSubtype?: string;
+  payloadFormatVersion: string;
+  timeoutInMillis: number;
+  connectionType: string;
+  connectionId?: string;
+  credentialsArn?: string;
+  description?: string;
+  requestParameters?: Record<string, string>;
+  responseParameters?: Record<string, Record<string, string>>;
+  requestTemplates?: Record<string, string>;
+  templateSelectionExpression?: string;
+  passthroughBehavior?: string;
+  contentHandlingStrategy?: string;
+  integrationResponseSelectionExpression?: string;
+  tlsConfig?: { serverNameToVerify?: string };
+  apiGatewayManaged?: boolean;
+  createdDate: string;
+}
+
+/** An authorizer of an API. */
+export interface AuthorizerRecord {
+  authorizerId: string;
+  name: string;
+  authorizerType: 'REQUEST' | 'JWT';
+  identitySource: string[];
+  authorizerUri?: string;
+  authorizerCredentialsArn?: string;
+  authorizerPayloadFormatVersion?: string;
+  authorizerResultTtlInSeconds?: number;
+  enableSimpleResponses?: boolean;
+  identityValidationExpression?: string;
+  jwtConfiguration?: { issuer?: string; audience?: string[] };
+  createdDate: string;
+}
+
+/** A model (JSON schema) of a WebSocket API. */
+export interface ModelRecord {
+  modelId: string;
+  name: string;
+  schema: string;
+  contentType?: string;
+  description?: string;
+  createdDate: string;
+}
+
+/** A stage of an API. */
+export interface StageRecord {
+  stageName: string;
+  autoDeploy: boolean;
+  deploymentId?: string;
+  description?: string;
+  defaultRouteSettings: Record<string, unknown>;
+  routeSettings: Record<string, Record<string, unknown>>;
+  stageVariables: Record<string, string>;
+  tags: Record<string, string>;
+  accessLogSettings?: { destinationArn?: string; format?: string };
+  clientCertificateId?: string;
+  lastDeploymentStatusMessage?: string;
+  apiGatewayManaged?: boolean;
+  createdDate: string;
+  lastUpdatedDate: string;
+}

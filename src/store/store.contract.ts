@@ -1,0 +1,138 @@
+/**
+ * The behaviour every Store implementation must have. Each implementation's test calls
+ * `storeContract` with a factory that opens a fresh, empty store.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { ChangeEvent, Store } from './store.js';
+import { StoreError } from './store.js';
+
+const rejectsWith = (p: Promise<unknown>, code: string) =>
+  assert.rejects(p, (err: unknown) => err instanceof StoreError && err.code === code);
+
+/** Registers the contract tests for one implementation. */
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`${name} store contract`, () => {
+    const withStore = (fn: (s: Store) => Promise<void>) => async () => {
+      const store = await open();
+      try {
+        await fn(store);
+      } finally {
+        await store.close();
+      }
+    };
+
+    it('inserts, gets and finds by key', withStore(async (s) => {
+      const [created] = await s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r1', key: 'GET /', data: { routeKey: 'GET /' } }]);
+      assert.equal(created?.version, 1);
+      assert.deepEqual((await s.get('route', 'a1', 'r1'))?.data, { routeKey: 'GET /' });
+      assert.equal((await s.findByKey('route', 'a1', 'GET /'))?.id, 'r1');
+      assert.equal(await s.get('route', 'a2', 'r1'), undefined, 'scopes are separate');
+    }));
+
+    it('enforces unique keys per scope, not across scopes', withStore(async (s) => {
+      await s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r1', key: 'GET /', data: {} }]);
+      await rejectsWith(s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r2', key: 'GET /', data: {} }]), 'CONFLICT');
+      await s.apply([{ op: 'insert', kind: 'route', scope: 'a2', id: 'r2', key: 'GET /', data: {} }]);
+      await rejectsWith(s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: {} }]), 'CONFLICT');
+    }));
+
+    it('one of two concurrent identical inserts wins', withStore(async (s) => {
+      const results = await Promise.allSettled([
+        s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'x1', key: 'POST /', data: {} }]),
+        s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'x2', key: 'POST /', data: {} }]),
+      ]);
+      assert.equal(results.filter((r) => r.status === 'fulfilled').length, 1);
+      const failed = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      assert.equal((failed.reason as StoreError).code, 'CONFLICT');
+    }));
+
+    it('applies a batch atomically', withStore(async (s) => {
+      await rejectsWith(
+        s.apply([
+          { op: 'insert', kind: 'api', scope: '', id: 'a1', data: {} },
+          { op: 'check', kind: 'integration', scope: 'a1', id: 'missing' },
+        ]),
+        'NOT_FOUND',
+      );
+      assert.equal(await s.get('api', '', 'a1'), undefined, 'the insert before the failed check was rolled back');
+    }));
+
+    it('updates with optimistic versions and re-keys', withStore(async (s) => {
+      await s.apply([
+        { op: 'insert', kind: 'route', scope: 'a1', id: 'r1', key: 'GET /', data: { n: 1 } },
+        { op: 'insert', kind: 'route', scope: 'a1', id: 'r2', key: 'GET /b', data: { n: 1 } },
+      ]);
+      const [updated] = await s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'r1', key: 'GET /a', data: { n: 2 }, ifVersion: 1 }]);
+      assert.equal(updated?.version, 2);
+      assert.equal(updated?.key, 'GET /a');
+      assert.equal(await s.findByKey('route', 'a1', 'GET /'), undefined);
+      await rejectsWith(s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'r1', data: {}, ifVersion: 1 }]), 'STALE');
+      await rejectsWith(s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'r1', key: 'GET /b', data: {} }]), 'CONFLICT');
+      await rejectsWith(s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'nope', data: {} }]), 'NOT_FOUND');
+      const [same] = await s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'r1', data: { n: 3 } }]);
+      assert.equal(same?.key, 'GET /a', 'an update without key keeps the key');
+    }));
+
+    it('deletes with cascade over the scope and its sub-scopes only', withStore(async (s) => {
+      await s.apply([
+        { op: 'insert', kind: 'api', scope: '', id: 'a1', data: {} },
+        { op: 'insert', kind: 'api', scope: '', id: 'a10', data: {} },
+        { op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: {} },
+        { op: 'insert', kind: 'routeResponse', scope: 'a1/routes/r1', id: 'rr1', data: {} },
+        { op: 'insert', kind: 'route', scope: 'a10', id: 'r2', data: {} },
+      ]);
+      await s.apply([{ op: 'delete', kind: 'api', scope: '', id: 'a1', cascade: 'a1' }]);
+      assert.equal(await s.get('api', '', 'a1'), undefined);
+      assert.equal(await s.get('route', 'a1', 'r1'), undefined);
+      assert.equal(await s.get('routeResponse', 'a1/routes/r1', 'rr1'), undefined);
+      assert.ok(await s.get('route', 'a10', 'r2'), 'a sibling scope sharing a prefix survives');
+      await rejectsWith(s.apply([{ op: 'delete', kind: 'api', scope: '', id: 'a1' }]), 'NOT_FOUND');
+    }));
+
+    it('refuses to drop a referenced resource', withStore(async (s) => {
+      await s.apply([
+        { op: 'insert', kind: 'authorizer', scope: 'a1', id: 'z1', data: {} },
+        { op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: { authorizerId: 'z1' } },
+      ]);
+      await assert.rejects(
+        s.apply([
+          { op: 'checkUnreferenced', kind: 'route', scope: 'a1', field: 'authorizerId', value: 'z1' },
+          { op: 'delete', kind: 'authorizer', scope: 'a1', id: 'z1' },
+        ]),
+        (err: unknown) => err instanceof StoreError && err.code === 'IN_USE' && err.holder?.id === 'r1',
+      );
+      assert.ok(await s.get('authorizer', 'a1', 'z1'));
+    }));
+
+    it('pages in insertion order', withStore(async (s) => {
+      await s.apply(Array.from({ length: 5 }, (_, i) => ({ op: 'insert' as const, kind: 'route' as const, scope: 'a1', id: `r${i}`, data: { i } })));
+      const seen: string[] = [];
+      let after: number | undefined;
+      let pages = 0;
+      do {
+        const page = await s.list('route', 'a1', { limit: 2, ...(after === undefined ? {} : { after }) });
+        seen.push(...page.items.map((r) => r.id));
+        after = page.next;
+        pages++;
+      } while (after !== undefined);
+      assert.deepEqual(seen, ['r0', 'r1', 'r2', 'r3', 'r4']);
+      assert.equal(pages, 3);
+      assert.deepEqual((await s.listAll('route', 'a1')).map((r) => r.id), seen);
+      assert.equal((await s.list('route', 'a1', { limit: 5 })).next, undefined, 'an exactly full last page has no next');
+    }));
+
+    it('notifies watchers of committed writes only', withStore(async (s) => {
+      const events: ChangeEvent[] = [];
+      const stop = s.watch((e) => events.push(e));
+      await s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: {} }]);
+      await s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: {} }]).catch(() => undefined);
+      await new Promise((r) => setTimeout(r, 50));
+      stop();
+      await s.apply([{ op: 'delete', kind: 'route', scope: 'a1', id: 'r1' }]);
+      await new Promise((r) => setTimeout(r, 50));
+      assert.equal(events.length, 1);
+      assert.deepEqual(events[0], { kinds: ['route'], scopes: ['a1'] });
+    }));
+  });
+}

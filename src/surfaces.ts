@@ -1,0 +1,24 @@
+/**
+ * Which face of the server a request is for (DESIGN.md "Surfaces and addresses"):
+ * `Host: {apiId}.execute-api.*` or path `/_aws/execute-api/...` -> data plane; path
+ * `/_gatehouse/...` -> the server's own endpoints; anything else -> the control plane.
+ */
+
+/** The face a request goes to. */
+export type Surface = 'data-plane' | 'internal' | 'control-plane';
+
+const EXECUTE_API_HOST = /^([a-z0-9]{1,64})\.execute-api\./i;
+const PATH_STYLE_PREFIX = '/_aws/execute-api/';
+const INTERNAL_PREFIX = '/_gatehouse/';
+
+/** The API id named by an execute-api host name, if it is one. */
+export function apiIdFromHost(host: string | undefined): string | undefined {
+  return host ? EXECUTE_API_HOST.exec(host)?.[1]?.toLowerCase() : undefined;
+}
+
+/** Classifies a request by its Host header and raw path. */
+export function surfaceOf(host: string | undefined, rawPath: string): Surface {
+  if (apiIdFromHost(host) !== undefined || rawPath.startsWith(PATH_STYLE_PREFIX)) return 'data-plane';
+  if (rawPath.startsWith(INTERNAL_PREFIX)) return 'internal';
+  return 'control-plane';
+}
