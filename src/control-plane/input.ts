@@ -17,6 +17,12 @@ export type Input = Record<string, unknown>;
  */
 const EMPTY_REMOVES = new Set(['UpdateIntegrationRequest.requestParameters', 'UpdateIntegrationRequest.responseParameters']);
 
+/**
+ * Members the model marks required that AWS documents as optional: identitySource may be absent for
+ * REQUEST authorizers (the resource module requires it for JWT). shared/reference/TRAPS.md 19b.
+ */
+const OPTIONAL_DESPITE_MODEL = new Set(['CreateAuthorizerRequest.identitySource']);
+
 /** Messages AWS gives for some missing required members, instead of the generic one. */
 const REQUIRED_MESSAGES: Readonly<Record<string, string>> = {
   routeKey: 'Route key is required',
@@ -102,7 +108,7 @@ function validateStructure(shapeName: string, value: Record<string, unknown>, pa
     const v = value[name];
     if (v === undefined || v === null) {
       if (v === null) delete value[name];
-      if (member.required) errors.push({ at, missing: true, text: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
+      if (member.required && !OPTIONAL_DESPITE_MODEL.has(`${shapeName}.${name}`)) errors.push({ at, missing: true, text: `Value null at '${at}' failed to satisfy constraint: Member must not be null` });
       continue;
     }
     validateValue(member.shape, v, at, errors, allowEmpty);
