@@ -59,7 +59,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     const name = byFlag.get(flag);
     if (!name) throw new ConfigError(`unknown option ${flag} (known: ${[...byFlag.keys()].join(', ')})`);
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
-    if (value === undefined) throw new ConfigError(`option ${flag} needs a value`);
+    if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new ConfigError(`option ${flag} needs a value`);
     raw.set(name, value);
   }
   const get = (n: SettingName) => raw.get(n) as string;
@@ -80,7 +80,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw new ConfigError(`${SETTINGS.region.flag} / ${SETTINGS.region.env} must be an AWS region such as us-east-1, got "${region}"`);
   }
   const publicUrl = get('publicUrl');
-  if (publicUrl !== '' && !/^https?:\/\/[^/]+$/.test(publicUrl)) {
+  if (publicUrl !== '' && !/^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(publicUrl)) {
     throw new ConfigError(
       `${SETTINGS.publicUrl.flag} / ${SETTINGS.publicUrl.env} must be an origin such as http://localhost:4580 (no path), got "${publicUrl}"`,
     );

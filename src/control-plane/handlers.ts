@@ -16,7 +16,16 @@ const OPERATION_NAMES = new Set(OPERATIONS.map((op) => op.name.charAt(0).toLower
 const handlersOf = (module: Record<string, unknown>) =>
   Object.entries(module).filter(([name, fn]) => typeof fn === 'function' && OPERATION_NAMES.has(name)) as [string, OperationHandler][];
 
+/** The resource modules; each exports handlers named after operations. Add a module here. */
+const MODULES: readonly object[] = [
+  apis,
+  routes,
+  integrations,
+  authorizers,
+  models,
+];
+
 /** Handlers keyed by operation name in camelCase (`createRoute`). */
 export const HANDLERS: Readonly<Record<string, OperationHandler>> = Object.fromEntries(
-  [apis, routes, integrations, authorizers, models].flatMap((m) => handlersOf(m as Record<string, unknown>)),
+  MODULES.flatMap((m) => handlersOf(m as Record<string, unknown>)),
 );

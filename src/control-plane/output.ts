@@ -20,9 +20,13 @@ export function shapeOutput(shapeName: string, value: unknown): unknown {
       return out;
     }
     case 'list':
-      return (value as unknown[]).map((item) => shapeOutput(s.member, item));
+      return (value as unknown[]).map((item) => shapeOutput(s.member, item)).filter((item) => item !== undefined);
     case 'map':
-      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, shapeOutput(s.value, v)]));
+      return Object.fromEntries(
+        Object.entries(value as Record<string, unknown>)
+          .map(([k, v]) => [k, shapeOutput(s.value, v)])
+          .filter(([, v]) => v !== undefined),
+      );
     default:
       return value;
   }

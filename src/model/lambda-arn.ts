@@ -17,9 +17,9 @@ export interface LambdaFunctionRef {
 
 const SEGMENT = '(?:[A-Za-z0-9_-]|\\$\\{stageVariables\\.[A-Za-z0-9_]+\\})+';
 const FUNCTION_ARN = new RegExp(
-  `^arn:aws[a-z-]*:lambda:([a-z0-9-]+):(\\d{12}|\\$\\{stageVariables\\.[A-Za-z0-9_]+\\}):function:(${SEGMENT})(?::(${SEGMENT}))?$`,
+  `^arn:aws(?:-[a-z]+)*:lambda:([a-z0-9-]+):(\\d{12}|\\$\\{stageVariables\\.[A-Za-z0-9_]+\\}):function:(${SEGMENT})(?::(\\$LATEST|${SEGMENT}))?$`,
 );
-const INVOCATION = /^arn:aws[a-z-]*:apigateway:([a-z0-9-]+):lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
+const INVOCATION = /^arn:aws(?:-[a-z]+)*:apigateway:([a-z0-9-]+):lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
 
 /** Parses either form; undefined when the URI names no Lambda function. */
 export function parseLambdaUri(uri: string): LambdaFunctionRef | undefined {

@@ -1,0 +1,160 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { ConfigError, loadConfig, SETTINGS } from './config.js';
+
+const rejects = (argv: string[], env: Record<string, string | undefined>, message: string) =>
+  assert.throws(() => loadConfig(argv, env), (err: unknown) => {
+    assert.ok(err instanceof ConfigError, `expected ConfigError, got ${String(err)}`);
+    assert.equal(err.name, 'ConfigError');
+    assert.equal(err.message, message);
+    return true;
+  });
+
+const FULL_ENV = {
+  GATEHOUSE_PORT: '8080',
+  GATEHOUSE_HOST: '0.0.0.0',
+  GATEHOUSE_DATA_DIR: '/var/lib/gatehouse',
+  GATEHOUSE_RESPONSE_FORMAT: 'envelope',
+  GATEHOUSE_REGION: 'eu-west-1',
+  GATEHOUSE_PUBLIC_URL: 'https://gw.example.com',
+};
+
+describe('loadConfig', () => {
+  it('uses the defaults with no flags and no environment', () => {
+    assert.deepEqual(loadConfig([], {}), {
+      port: 4580,
+      host: '127.0.0.1',
+      dataDir: './.gatehouse',
+      responseFormat: 'aws',
+      region: 'us-east-1',
+      publicUrl: undefined,
+    });
+  });
+
+  it('returns a frozen object', () => {
+    const config = loadConfig([], {});
+    assert.equal(Object.isFrozen(config), true);
+    assert.throws(() => {
+      (config as { port: number }).port = 1;
+    }, TypeError);
+    assert.equal(config.port, 4580);
+  });
+
+  it('reads every setting from its environment variable', () => {
+    assert.deepEqual(loadConfig([], FULL_ENV), {
+      port: 8080,
+      host: '0.0.0.0',
+      dataDir: '/var/lib/gatehouse',
+      responseFormat: 'envelope',
+      region: 'eu-west-1',
+      publicUrl: 'https://gw.example.com',
+    });
+  });
+
+  it('treats an empty environment variable as unset', () => {
+    const config = loadConfig([], { GATEHOUSE_PORT: '', GATEHOUSE_DATA_DIR: '', GATEHOUSE_REGION: '', GATEHOUSE_PUBLIC_URL: '' });
+    assert.equal(config.port, 4580);
+    assert.equal(config.dataDir, './.gatehouse');
+    assert.equal(config.region, 'us-east-1');
+    assert.equal(config.publicUrl, undefined);
+  });
+
+  it('ignores unrelated environment variables', () => {
+    assert.equal(loadConfig([], { PORT: '9999', GATEHOUSE_PORTS: '1' }).port, 4580);
+  });
+
+  it('lets flags override the environment', () => {
+    const config = loadConfig(
+      ['--port', '9000', '--host', '::1', '--data-dir', '/tmp/gh', '--response-format', 'aws', '--region', 'ap-southeast-2', '--public-url', 'http://localhost:9000'],
+      FULL_ENV,
+    );
+    assert.deepEqual(config, {
+      port: 9000,
+      host: '::1',
+      dataDir: '/tmp/gh',
+      responseFormat: 'aws',
+      region: 'ap-southeast-2',
+      publicUrl: 'http://localhost:9000',
+    });
+  });
+
+  it('accepts the --flag=value form, with = inside the value', () => {
+    const config = loadConfig(['--port=0', '--data-dir=/a=b', '--public-url=http://127.0.0.1:4580'], FULL_ENV);
+    assert.equal(config.port, 0);
+    assert.equal(config.dataDir, '/a=b');
+    assert.equal(config.publicUrl, 'http://127.0.0.1:4580');
+    assert.equal(config.host, '0.0.0.0');
+  });
+
+  it('lets the last occurrence of a flag win', () => {
+    assert.equal(loadConfig(['--port', '1', '--port=2'], {}).port, 2);
+  });
+
+  it('clears the public URL with an empty --public-url=', () => {
+    assert.equal(loadConfig(['--public-url='], FULL_ENV).publicUrl, undefined);
+  });
+
+  it('accepts the port range ends and region forms of other partitions', () => {
+    assert.equal(loadConfig(['--port', '65535'], {}).port, 65535);
+    assert.equal(loadConfig(['--region', 'us-gov-west-1'], {}).region, 'us-gov-west-1');
+    assert.equal(loadConfig(['--region', 'cn-north-1'], {}).region, 'cn-north-1');
+  });
+
+  it('rejects an unknown flag, listing the known ones', () => {
+    const known = Object.values(SETTINGS).map((s) => s.flag).join(', ');
+    assert.equal(known, '--port, --host, --data-dir, --response-format, --region, --public-url');
+    rejects(['--verbose'], {}, `unknown option --verbose (known: ${known})`);
+    rejects(['--colour=red'], {}, `unknown option --colour (known: ${known})`);
+    rejects(['4580'], {}, `unknown option 4580 (known: ${known})`);
+  });
+
+  it('rejects a flag without a value', () => {
+    rejects(['--port'], {}, 'option --port needs a value');
+    rejects(['--host', '127.0.0.1', '--region'], {}, 'option --region needs a value');
+  });
+
+  for (const bad of ['abc', '-1', '65536', '80.5', '', ' 80', '0x50', '1e3']) {
+    it(`rejects the port "${bad}" from a flag`, () => {
+      rejects([`--port=${bad}`], {}, `--port / GATEHOUSE_PORT must be a port number 0-65535, got "${bad}"`);
+    });
+  }
+
+  it('rejects a bad port from the environment', () => {
+    rejects([], { GATEHOUSE_PORT: 'http' }, '--port / GATEHOUSE_PORT must be a port number 0-65535, got "http"');
+  });
+
+  it('rejects a bad response format', () => {
+    rejects(['--response-format', 'json'], {}, '--response-format / GATEHOUSE_RESPONSE_FORMAT must be "aws" or "envelope", got "json"');
+    rejects([], { GATEHOUSE_RESPONSE_FORMAT: 'AWS' }, '--response-format / GATEHOUSE_RESPONSE_FORMAT must be "aws" or "envelope", got "AWS"');
+  });
+
+  for (const bad of ['us-east', 'US-EAST-1', 'useast1', 'us-east-12', 'u-east-1', 'us-east-1 ']) {
+    it(`rejects the region "${bad}"`, () => {
+      rejects(['--region', bad], {}, `--region / GATEHOUSE_REGION must be an AWS region such as us-east-1, got "${bad}"`);
+    });
+  }
+
+  for (const bad of ['localhost:4580', 'http://localhost:4580/', 'https://gw.example.com/base', 'ftp://gw.example.com', 'http://']) {
+    it(`rejects the public URL "${bad}"`, () => {
+      rejects(
+        [],
+        { GATEHOUSE_PUBLIC_URL: bad },
+        `--public-url / GATEHOUSE_PUBLIC_URL must be an origin such as http://localhost:4580 (no path), got "${bad}"`,
+      );
+    });
+  }
+
+  it('rejects an empty data directory given as a flag', () => {
+    rejects(['--data-dir='], {}, '--data-dir / GATEHOUSE_DATA_DIR must not be empty');
+  });
+});
+
+describe('loadConfig regressions', () => {
+  it('does not take the next flag as a value', () => {
+    assert.throws(() => loadConfig(['--port', '--host'], {}), /option --port needs a value/);
+  });
+  it('rejects a public URL with a query or spaces', () => {
+    assert.throws(() => loadConfig(['--public-url', 'http://x:1?y=1 z'], {}), /--public-url/);
+    assert.equal(loadConfig(['--public-url', 'http://[::1]:4580'], {}).publicUrl, 'http://[::1]:4580');
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Errors the gateway itself answers on the data plane, with AWS's status and body for HTTP APIs
+ * (`{"message": ...}`, SPEC §E.10). Gateway responses are not customisable on HTTP APIs.
+ */
+
+/** The kinds of gateway responses, as `$context.error.responseType` names them. */
+export type GatewayResponseType =
+  | 'NOT_FOUND'
+  | 'UNAUTHORIZED'
+  | 'ACCESS_DENIED'
+  | 'THROTTLED'
+  | 'INTEGRATION_FAILURE'
+  | 'INTEGRATION_TIMEOUT'
+  | 'AUTHORIZER_FAILURE'
+  | 'REQUEST_TOO_LARGE'
+  | 'BAD_REQUEST';
+
+/** A response the gateway produces instead of an integration's. */
+export class GatewayError extends Error {
+  override name = 'GatewayError';
+  constructor(
+    readonly statusCode: number,
+    message: string,
+    readonly responseType: GatewayResponseType,
+    /** Extra response headers (`www-authenticate` on JWT failures). */
+    readonly headers: Readonly<Record<string, string>> = {},
+    /** What went wrong, for `$context.error`/`integrationErrorMessage` and logs; never sent to the client. */
+    readonly detail?: string,
+  ) {
+    super(message);
+  }
+}
+
+/** 404 `{"message":"Not Found"}`: no stage, no route, or a route without a target. */
+export const notFound = (detail?: string) => new GatewayError(404, 'Not Found', 'NOT_FOUND', {}, detail);
+/** 401 `{"message":"Unauthorized"}`. */
+export const unauthorized = (headers: Record<string, string> = {}, detail?: string) => new GatewayError(401, 'Unauthorized', 'UNAUTHORIZED', headers, detail);
+/** 403 `{"message":"Forbidden"}`. */
+export const forbidden = (headers: Record<string, string> = {}, detail?: string) => new GatewayError(403, 'Forbidden', 'ACCESS_DENIED', headers, detail);
+/** 429 `{"message":"Too Many Requests"}`. */
+export const tooManyRequests = () => new GatewayError(429, 'Too Many Requests', 'THROTTLED');
+/** 500 `{"message":"Internal Server Error"}`: function error, bad proxy response, upstream failure. */
+export const internalServerError = (detail?: string, responseType: GatewayResponseType = 'INTEGRATION_FAILURE') =>
+  new GatewayError(500, 'Internal Server Error', responseType, {}, detail);
+/** 503 `{"message":"Service Unavailable"}`: integration timeout (HTTP APIs; REST would say 504). */
+export const serviceUnavailable = (detail?: string) => new GatewayError(503, 'Service Unavailable', 'INTEGRATION_TIMEOUT', {}, detail);
+/** 413 `{"message":"Request Entity Too Large"}`: a body over 10 MB. TODO(parity): AWS's exact body is unverified. */
+export const requestTooLarge = () => new GatewayError(413, 'Request Entity Too Large', 'REQUEST_TOO_LARGE');

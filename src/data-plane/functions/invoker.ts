@@ -1,0 +1,36 @@
+/**
+ * Function invokers: how a Lambda function named by an integration or authorizer URI is called
+ * (DESIGN.md "Functions"). `local` runs registered Node.js handlers; `lambda` calls the Lambda
+ * Invoke API.
+ */
+import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+
+/** The outcome of one invocation, as the Lambda Invoke API reports it. */
+export interface InvokeResult {
+  /** The function's response payload (JSON text for a normal return). */
+  readonly payload: Buffer;
+  /** Set when the function failed (`Unhandled`), as the `X-Amz-Function-Error` header says. */
+  readonly functionError?: string;
+}
+
+/** Calls functions. */
+export interface FunctionInvoker {
+  /** Invokes `fn` with `event`; rejects with FunctionTimeoutError after `timeoutMs`, FunctionNotFoundError if unknown. */
+  invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult>;
+  close(): Promise<void>;
+}
+
+/** The function did not answer in time. */
+export class FunctionTimeoutError extends Error {
+  override name = 'FunctionTimeoutError';
+}
+
+/** No function of that name is registered / exists. */
+export class FunctionNotFoundError extends Error {
+  override name = 'FunctionNotFoundError';
+}
+
+/** The call itself failed (not the function's own error). */
+export class FunctionInvokeError extends Error {
+  override name = 'FunctionInvokeError';
+}

@@ -1,0 +1,111 @@
+/**
+ * The Invocation: one object per data-plane request that every pipeline stage reads and writes.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../control-plane/records.js';
+
+/** The client's request as the gateway received it. */
+export interface GatewayRequest {
+  /** Upper-case method. */
+  readonly method: string;
+  /** Raw path as received, without the query string, still percent-encoded. With path-style addressing, the part after `/_aws/execute-api/{apiId}`. */
+  readonly path: string;
+  /** Raw query string without `?`; `''` when there is none. */
+  readonly rawQueryString: string;
+  /** Lower-cased header names (node's `IncomingMessage.headers`). */
+  readonly headers: IncomingMessage['headers'];
+  /** Header names and values as received, alternating (payload 1.0 keeps the client's casing). */
+  readonly rawHeaders: readonly string[];
+  /** Client address. */
+  readonly sourceIp: string;
+  /** Always `HTTP/1.1` in AWS's `$context.protocol`. */
+  readonly protocol: string;
+  /** The domain name of the request (`abc123.execute-api.localhost`), without the port. */
+  readonly domainName: string;
+  /** The first label of `domainName` (the API id on execute-api hosts). */
+  readonly domainPrefix: string;
+}
+
+/** A response to send: from an integration or produced by the gateway. Header names are lower-case. */
+export interface GatewayResponse {
+  statusCode: number;
+  headers: Record<string, string | string[]>;
+  /** Whole body, or a stream (HTTP proxy). Absent = empty. */
+  body?: Buffer | string | Readable;
+}
+
+/** What an authorizer established about the caller (SPEC §E.3 `requestContext.authorizer`). */
+export interface AuthorizerResult {
+  /** JWT authorizer: claims (all values stringified as AWS does) and scopes (null unless the route has scopes). */
+  readonly jwt?: { readonly claims: Readonly<Record<string, string>>; readonly scopes: readonly string[] | null };
+  /** Lambda authorizer: the `context` it returned. */
+  readonly lambda?: Readonly<Record<string, unknown>>;
+  /** IAM: the caller's identity. */
+  readonly iam?: Readonly<Record<string, unknown>>;
+  /** Lambda authorizer IAM-policy responses: `principalId`. */
+  readonly principalId?: string;
+}
+
+/** An integration compiled once per deployment snapshot. */
+export interface CompiledIntegration {
+  readonly record: IntegrationRecord;
+  /** Calls the integration; resolves to its response or rejects with a GatewayError. */
+  invoke(inv: Invocation): Promise<GatewayResponse>;
+}
+
+/** An authorizer compiled once per deployment snapshot. */
+export interface CompiledAuthorizer {
+  readonly record: AuthorizerRecord;
+  /** Resolves to the caller's authorization, or rejects with a GatewayError (401/403/500). */
+  authorize(inv: Invocation): Promise<AuthorizerResult>;
+}
+
+/** A route of a compiled stage: everything per-request work needs, resolved at compile time. */
+export interface CompiledRoute {
+  readonly route: RouteRecord;
+  readonly routeKey: string;
+  /** Undefined when the route has no target (answers 404, as AWS). */
+  readonly integration: CompiledIntegration | undefined;
+  readonly authorizer: CompiledAuthorizer | undefined;
+}
+
+/** One stage of one API compiled from its deployment snapshot; immutable, swapped whole on change. */
+export interface CompiledStage {
+  readonly apiId: string;
+  readonly stageName: string;
+  readonly deploymentId: string;
+  /** The API as it was deployed. */
+  readonly api: ApiRecord;
+  readonly stageVariables: Readonly<Record<string, string>>;
+  /** Matches (method, path-without-stage) to a route. */
+  match(method: string, path: string): { route: CompiledRoute; pathParameters: Readonly<Record<string, string>> | undefined } | undefined;
+}
+
+/** Per-request state passed through the pipeline. */
+export interface Invocation {
+  /** `apigw-requestid` and `$context.requestId`. */
+  readonly requestId: string;
+  /** When the request arrived (epoch ms). */
+  readonly requestTimeEpoch: number;
+  readonly request: GatewayRequest;
+  /** The underlying request, for streaming its body. */
+  readonly incoming: IncomingMessage;
+  /** Set by resolve-stage. */
+  stage?: CompiledStage;
+  /** The path used for route matching: stage segment / API mapping key stripped; starts with `/`. */
+  routePath?: string;
+  /** Set by match-route. */
+  route?: CompiledRoute;
+  pathParameters?: Readonly<Record<string, string>>;
+  /** Set by authorize. */
+  authorizer?: AuthorizerResult;
+  /** The whole request body, once read (`readBody`). */
+  body?: Buffer;
+  /** Set by integrate (or by a stage answering early). */
+  response?: GatewayResponse;
+  /** Set when the gateway answers with an error (for access logs). */
+  error?: { readonly message: string; readonly responseType: string; readonly detail?: string };
+  /** Integration outcome for `$context.integration.*`. */
+  integration?: { status?: number; latencyMs?: number; error?: string; requestId?: string };
+}
