@@ -120,3 +120,51 @@ export interface StageRecord {
   createdDate: string;
   lastUpdatedDate: string;
 }
+
+/** A route response (WebSocket two-way routes). */
+export interface RouteResponseRecord {
+  routeResponseId: string;
+  routeResponseKey: string;
+  modelSelectionExpression?: string;
+  responseModels?: Record<string, string>;
+  responseParameters?: Record<string, { required: boolean }>;
+  createdDate: string;
+}
+
+/** An integration response (WebSocket non-proxy integrations). */
+export interface IntegrationResponseRecord {
+  integrationResponseId: string;
+  integrationResponseKey: string;
+  contentHandlingStrategy?: string;
+  responseParameters?: Record<string, string>;
+  responseTemplates?: Record<string, string>;
+  templateSelectionExpression?: string;
+  createdDate: string;
+}
+
+/**
+ * The API's whole configuration frozen by CreateDeployment: what a stage pointing at the
+ * deployment serves, and what ExportApi with a stageName exports.
+ */
+export interface DeploymentSnapshot {
+  api: ApiRecord;
+  routes: RouteRecord[];
+  integrations: IntegrationRecord[];
+  authorizers: AuthorizerRecord[];
+  models: ModelRecord[];
+  /** Keyed by routeId. */
+  routeResponses: Record<string, RouteResponseRecord[]>;
+  /** Keyed by integrationId. */
+  integrationResponses: Record<string, IntegrationResponseRecord[]>;
+}
+
+/** A deployment; `snapshot` is internal (never in the output shape). */
+export interface DeploymentRecord {
+  deploymentId: string;
+  deploymentStatus: 'PENDING' | 'FAILED' | 'DEPLOYED';
+  deploymentStatusMessage?: string;
+  description?: string;
+  autoDeployed: boolean;
+  createdDate: string;
+  snapshot: DeploymentSnapshot;
+}
