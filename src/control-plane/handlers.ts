@@ -9,6 +9,10 @@ import type { OperationHandler } from './context.js';
 import * as integrations from './integrations.js';
 import * as models from './models.js';
 import * as routes from './routes.js';
+import * as deployments from './deployments.js';
+import * as stages from './stages.js';
+import * as routeResponses from './route-responses.js';
+import * as integrationResponses from './integration-responses.js';
 
 const OPERATION_NAMES = new Set(OPERATIONS.map((op) => op.name.charAt(0).toLowerCase() + op.name.slice(1)));
 
@@ -23,6 +27,10 @@ const MODULES: readonly object[] = [
   integrations,
   authorizers,
   models,
+  stages,
+  deployments,
+  routeResponses,
+  integrationResponses,
 ];
 
 /** Handlers keyed by operation name in camelCase (`createRoute`). */

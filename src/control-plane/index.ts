@@ -17,6 +17,7 @@ import type { ResponseFormat } from './formats/format.js';
 import { bindInput } from './input.js';
 import { matchOperation, methodsForPath } from './operations.js';
 import { shapeOutput } from './output.js';
+import { autoDeploy } from './deployments.js';
 import { HANDLERS } from './handlers.js';
 
 /** Request header choosing the response format of one request (`aws` or `envelope`). */
@@ -28,6 +29,21 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const FORMATS: Readonly<Record<string, ResponseFormat>> = { aws: awsFormat, envelope: envelopeFormat };
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/**
+ * Operations that change an API's configuration: after each, the API's auto-deploy stages get a
+ * new deployment before the response is sent (AWS deploys asynchronously; doing it first makes the
+ * next data-plane request see the change, which is what local development and CI expect).
+ */
+const CONFIGURATION_CHANGES = new Set([
+  'CreateApi', 'UpdateApi', 'DeleteCorsConfiguration', 'ImportApi', 'ReimportApi',
+  'CreateRoute', 'UpdateRoute', 'DeleteRoute', 'DeleteRouteRequestParameter',
+  'CreateIntegration', 'UpdateIntegration', 'DeleteIntegration',
+  'CreateAuthorizer', 'UpdateAuthorizer', 'DeleteAuthorizer',
+  'CreateModel', 'UpdateModel', 'DeleteModel',
+  'CreateRouteResponse', 'UpdateRouteResponse', 'DeleteRouteResponse',
+  'CreateIntegrationResponse', 'UpdateIntegrationResponse', 'DeleteIntegrationResponse',
+]);
 
 /** The resource noun of an operation (`GetRoutes` -> `Route`), for the envelope's `id`. */
 const nounOf = (operation: string) => operation.replace(/^(Create|Get|Update|Delete|Import|Reimport|Put|List|Export)/, '').replace(/s$/, '');
@@ -97,6 +113,10 @@ export function createControlPlane(
     const handler = handlers[lowerFirst(spec.name)];
     if (!handler) throw new NotImplementedException(spec.name);
     const result = (await handler(input, ctx)) ?? {};
+    if (CONFIGURATION_CHANGES.has(spec.name)) {
+      const apiId = (input.apiId ?? (result.body as { apiId?: unknown } | undefined)?.apiId) as string | undefined;
+      if (apiId !== undefined) await autoDeploy(ctx, apiId);
+    }
     const output =
       result.body === undefined || Buffer.isBuffer(result.body) || !spec.output
         ? result.body

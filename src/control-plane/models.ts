@@ -91,3 +91,27 @@ export const deleteModel: OperationHandler = async (input, ctx) => {
   if (user) throw new ConflictException(`Cannot delete model '${model.data.name}', is referenced in route: ${user.routeKey}`);
   await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'model', scope: api.apiId, id: model.id }, onError: { NOT_FOUND: () => childNotFound('Model', model.id) } }]);
 };
+
+type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema };
+
+/** A VTL mapping template for a schema, in the shape API Gateway generates (`$inputRoot` walk). */
+function template(schema: JsonSchema, path: string, indent: string): string {
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  if (type === 'object' || schema.properties) {
+    const entries = Object.entries(schema.properties ?? {}).map(([name, prop]) => `${indent}  "${name}" : ${template(prop, `${path}.${name}`, `${indent}  `)}`);
+    return entries.length === 0 ? '{}' : `{\n${entries.join(',\n')}\n${indent}}`;
+  }
+  if (type === 'array') {
+    const item = template(schema.items ?? {}, '$elem', `${indent}  `);
+    return `[\n${indent}#foreach($elem in ${path})\n${indent}  ${item}#if($foreach.hasNext),#end\n${indent}#end\n${indent}]`;
+  }
+  if (type === 'number' || type === 'integer' || type === 'boolean') return path;
+  return `"${path}"`;
+}
+
+/** GetModelTemplate: GET /v2/apis/{apiId}/models/{modelId}/template */
+export const getModelTemplate: OperationHandler = async (input, ctx) => {
+  const { model } = await loadModel(ctx, input);
+  const schema = JSON.parse(model.data.schema) as JsonSchema;
+  return { body: { value: `#set($inputRoot = $input.path('$'))\n${template(schema, '$inputRoot', '')}` } };
+};
