@@ -19,16 +19,26 @@ const FULL_ENV = {
   GATEHOUSE_PUBLIC_URL: 'https://gw.example.com',
 };
 
+/** The named settings of a config, so each test compares what it is about. */
+const pick = (config: object, expected: object) =>
+  Object.fromEntries(Object.keys(expected).map((k) => [k, (config as Record<string, unknown>)[k]]));
+
 describe('loadConfig', () => {
   it('uses the defaults with no flags and no environment', () => {
-    assert.deepEqual(loadConfig([], {}), {
+    const expected = {
       port: 4580,
       host: '127.0.0.1',
       dataDir: './.gatehouse',
       responseFormat: 'aws',
       region: 'us-east-1',
       publicUrl: undefined,
-    });
+      functions: {},
+      functionIsolation: 'inprocess',
+      lambdaEndpoint: undefined,
+      lambdaCredentials: undefined,
+      accessLog: 'stdout',
+    };
+    assert.deepEqual(pick(loadConfig([], {}), expected), expected);
   });
 
   it('returns a frozen object', () => {
@@ -41,14 +51,15 @@ describe('loadConfig', () => {
   });
 
   it('reads every setting from its environment variable', () => {
-    assert.deepEqual(loadConfig([], FULL_ENV), {
+    const expected = {
       port: 8080,
       host: '0.0.0.0',
       dataDir: '/var/lib/gatehouse',
       responseFormat: 'envelope',
       region: 'eu-west-1',
       publicUrl: 'https://gw.example.com',
-    });
+    };
+    assert.deepEqual(pick(loadConfig([], FULL_ENV), expected), expected);
   });
 
   it('treats an empty environment variable as unset', () => {
@@ -68,14 +79,15 @@ describe('loadConfig', () => {
       ['--port', '9000', '--host', '::1', '--data-dir', '/tmp/gh', '--response-format', 'aws', '--region', 'ap-southeast-2', '--public-url', 'http://localhost:9000'],
       FULL_ENV,
     );
-    assert.deepEqual(config, {
+    const expected = {
       port: 9000,
       host: '::1',
       dataDir: '/tmp/gh',
       responseFormat: 'aws',
       region: 'ap-southeast-2',
       publicUrl: 'http://localhost:9000',
-    });
+    };
+    assert.deepEqual(pick(config, expected), expected);
   });
 
   it('accepts the --flag=value form, with = inside the value', () => {
@@ -102,7 +114,9 @@ describe('loadConfig', () => {
 
   it('rejects an unknown flag, listing the known ones', () => {
     const known = Object.values(SETTINGS).map((s) => s.flag).join(', ');
-    assert.equal(known, '--port, --host, --data-dir, --response-format, --region, --public-url');
+    for (const flag of ['--port', '--host', '--data-dir', '--response-format', '--region', '--public-url', '--function', '--access-log']) {
+      assert.ok(known.includes(flag), `${flag} is listed`);
+    }
     rejects(['--verbose'], {}, `unknown option --verbose (known: ${known})`);
     rejects(['--colour=red'], {}, `unknown option --colour (known: ${known})`);
     rejects(['4580'], {}, `unknown option 4580 (known: ${known})`);
@@ -156,5 +170,35 @@ describe('loadConfig regressions', () => {
   it('rejects a public URL with a query or spaces', () => {
     assert.throws(() => loadConfig(['--public-url', 'http://x:1?y=1 z'], {}), /--public-url/);
     assert.equal(loadConfig(['--public-url', 'http://[::1]:4580'], {}).publicUrl, 'http://[::1]:4580');
+  });
+});
+
+describe('loadConfig: functions and access logs', () => {
+  it('collects repeated --function flags; the export defaults to handler', () => {
+    const config = loadConfig(['--function', 'pets=./h/pets.js#list', '--function=auth=./h/auth.mjs'], {});
+    assert.deepEqual(config.functions, { pets: './h/pets.js#list', auth: './h/auth.mjs#handler' });
+  });
+
+  it('reads functions, isolation, Lambda endpoint, credentials and access log from the environment', () => {
+    const config = loadConfig([], {
+      GATEHOUSE_FUNCTIONS: 'a=./a.js#h,b=./b.js',
+      GATEHOUSE_FUNCTION_ISOLATION: 'worker',
+      GATEHOUSE_LAMBDA_ENDPOINT: 'http://localhost:9001/',
+      GATEHOUSE_ACCESS_LOG: '/tmp/access.log',
+      AWS_ACCESS_KEY_ID: 'AKID',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+      AWS_SESSION_TOKEN: 'token',
+    });
+    assert.deepEqual(config.functions, { a: './a.js#h', b: './b.js#handler' });
+    assert.equal(config.functionIsolation, 'worker');
+    assert.equal(config.lambdaEndpoint, 'http://localhost:9001');
+    assert.deepEqual(config.lambdaCredentials, { accessKeyId: 'AKID', secretAccessKey: 'secret', sessionToken: 'token' });
+    assert.equal(config.accessLog, '/tmp/access.log');
+  });
+
+  it('names the setting when a value is invalid', () => {
+    rejects(['--function', 'no-equals-sign'], {}, '--function / GATEHOUSE_FUNCTIONS takes name=path#export (e.g. pets=./handlers/pets.js#handler), got "no-equals-sign"');
+    rejects(['--function-isolation', 'process'], {}, '--function-isolation / GATEHOUSE_FUNCTION_ISOLATION must be "inprocess" or "worker", got "process"');
+    rejects(['--lambda-endpoint', 'localhost:9001'], {}, '--lambda-endpoint / GATEHOUSE_LAMBDA_ENDPOINT must be an origin such as http://localhost:9001, got "localhost:9001"');
   });
 });

@@ -2,6 +2,7 @@
  * Gatehouse configuration: flags, environment and defaults, parsed and validated once, then frozen.
  * Nothing else in the codebase reads `process.env` or `process.argv`.
  */
+import { readFileSync } from 'node:fs';
 
 /** How the control plane renders responses (DESIGN.md "Response formats of the control plane"). */
 export type ResponseFormat = 'aws' | 'envelope';
@@ -20,6 +21,26 @@ export interface Config {
   readonly region: string;
   /** Public base URL of this server as clients reach it; derived from host/port when unset. */
   readonly publicUrl: string | undefined;
+  /** Local Lambda handlers by function name: `./handlers/pets.js#handler` (relative to the working directory). */
+  readonly functions: Readonly<Record<string, string>>;
+  /** How local handlers run: in this process (fast) or each in a worker thread (isolated, can be stopped). */
+  readonly functionIsolation: 'inprocess' | 'worker';
+  /** Lambda Invoke API endpoint for functions not registered locally; undefined = local functions only. */
+  readonly lambdaEndpoint: string | undefined;
+  /** Credentials for the Lambda Invoke API (from the standard AWS environment variables). */
+  readonly lambdaCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
+  /** Where access log lines go: `stdout`, `stderr` or a file path. */
+  readonly accessLog: string;
+  /** Access keys the management API requires SigV4 signatures from; absent = any or no signature accepted. */
+  readonly credentials?: readonly AccessKey[];
+  /** The management API's own listener; absent = it shares the main listener. */
+  readonly admin?: { readonly port: number; readonly host: string };
+}
+
+/** An access key id and its secret. */
+export interface AccessKey {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
 }
 
 /** Every setting, its flag, its environment variable and its default. */
@@ -30,7 +51,108 @@ export const SETTINGS = {
   responseFormat: { flag: '--response-format', env: 'GATEHOUSE_RESPONSE_FORMAT', default: 'aws' },
   region: { flag: '--region', env: 'GATEHOUSE_REGION', default: 'us-east-1' },
   publicUrl: { flag: '--public-url', env: 'GATEHOUSE_PUBLIC_URL', default: '' },
+  functions: { flag: '--function', env: 'GATEHOUSE_FUNCTIONS', default: '' },
+  functionIsolation: { flag: '--function-isolation', env: 'GATEHOUSE_FUNCTION_ISOLATION', default: 'inprocess' },
+  lambdaEndpoint: { flag: '--lambda-endpoint', env: 'GATEHOUSE_LAMBDA_ENDPOINT', default: '' },
+  accessLog: { flag: '--access-log', env: 'GATEHOUSE_ACCESS_LOG', default: 'stdout' },
+  credentialsFile: { flag: '--credentials', env: 'GATEHOUSE_CREDENTIALS_FILE', default: '' },
+  adminPort: { flag: '--admin-port', env: 'GATEHOUSE_ADMIN_PORT', default: '' },
+  adminHost: { flag: '--admin-host', env: 'GATEHOUSE_ADMIN_HOST', default: '127.0.0.1' },
 } as const;
+
+/** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
+export const CREDENTIALS_ENV = 'GATEHOUSE_CREDENTIALS';
+
+const ACCESS_KEY_ID = /^[A-Za-z0-9_.+=@-]{1,128}$/;
+const SECRET = /^[\x21-\x7e]{1,256}$/;
+
+function accessKey(accessKeyId: unknown, secretAccessKey: unknown, where: string): AccessKey {
+  if (typeof accessKeyId !== 'string' || !ACCESS_KEY_ID.test(accessKeyId)) {
+    throw new ConfigError(`${where}: access key id must be 1-128 letters, digits or _.+=@-, got ${JSON.stringify(accessKeyId)}`);
+  }
+  if (typeof secretAccessKey !== 'string' || !SECRET.test(secretAccessKey)) {
+    throw new ConfigError(`${where}: the secret access key of ${accessKeyId} must be 1-256 printable characters without spaces`);
+  }
+  return { accessKeyId, secretAccessKey };
+}
+
+/** `{"credentials":[{"accessKeyId","secretAccessKey"}]}`, or the AWS shared-credentials INI format. */
+function readCredentialsFile(path: string): AccessKey[] {
+  const where = `${SETTINGS.credentialsFile.flag} / ${SETTINGS.credentialsFile.env} (${path})`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read the file: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const keys: AccessKey[] = [];
+  if (text.trimStart().startsWith('{')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(text);
+    } catch (err) {
+      throw new ConfigError(`${where}: invalid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const list = (doc as { credentials?: unknown }).credentials;
+    if (!Array.isArray(list)) throw new ConfigError(`${where}: expected {"credentials":[{"accessKeyId":"...","secretAccessKey":"..."}]}`);
+    for (const entry of list as unknown[]) {
+      const { accessKeyId, secretAccessKey } = (entry ?? {}) as Record<string, unknown>;
+      keys.push(accessKey(accessKeyId, secretAccessKey, where));
+    }
+  } else {
+    let profile = '';
+    const sections = new Map<string, Record<string, string>>();
+    for (const [i, line] of text.split(/\r?\n/).entries()) {
+      const trimmed = line.trim();
+      if (trimmed === '' || trimmed.startsWith('#') || trimmed.startsWith(';')) continue;
+      const section = /^\[\s*([^\]]+?)\s*\]$/.exec(trimmed);
+      const pair = /^([A-Za-z0-9_]+)\s*=\s*(.*)$/.exec(trimmed);
+      if (section) sections.set((profile = section[1] as string), {});
+      else if (pair && profile) (sections.get(profile) as Record<string, string>)[(pair[1] as string).toLowerCase()] = pair[2] as string;
+      else throw new ConfigError(`${where}: line ${i + 1} is neither JSON, a [profile] nor a key = value line`);
+    }
+    for (const [name, values] of sections) {
+      const { aws_access_key_id: id, aws_secret_access_key: secret } = values;
+      if (id === undefined && secret === undefined) continue;
+      keys.push(accessKey(id, secret, `${where} [${name}]`));
+    }
+  }
+  if (keys.length === 0) throw new ConfigError(`${where}: the file holds no credentials`);
+  return keys;
+}
+
+function parseCredentials(file: string, inline: string | undefined): readonly AccessKey[] | undefined {
+  const keys = file === '' ? [] : readCredentialsFile(file);
+  for (const entry of inline ? inline.split(',') : []) {
+    const colon = entry.indexOf(':');
+    if (colon === -1) throw new ConfigError(`${CREDENTIALS_ENV} takes AKID:SECRET[,AKID2:SECRET2], got an entry without ":"`);
+    keys.push(accessKey(entry.slice(0, colon).trim(), entry.slice(colon + 1).trim(), CREDENTIALS_ENV));
+  }
+  const byId = new Map<string, AccessKey>();
+  for (const key of keys) {
+    const seen = byId.get(key.accessKeyId);
+    if (seen && seen.secretAccessKey !== key.secretAccessKey) throw new ConfigError(`access key ${key.accessKeyId} is configured twice with different secrets`);
+    byId.set(key.accessKeyId, Object.freeze(key));
+  }
+  return byId.size === 0 ? undefined : Object.freeze([...byId.values()]);
+}
+
+/** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
+const REPEATABLE = new Set<string>(['functions']);
+
+const FUNCTION_SPEC = /^([A-Za-z0-9_-]{1,64})=([^#]+)(?:#([A-Za-z_$][A-Za-z0-9_$]*))?$/;
+
+function parseFunctions(specs: readonly string[]): Record<string, string> {
+  const functions: Record<string, string> = {};
+  for (const spec of specs) {
+    const m = FUNCTION_SPEC.exec(spec.trim());
+    if (!m) {
+      throw new ConfigError(`${SETTINGS.functions.flag} / ${SETTINGS.functions.env} takes name=path#export (e.g. pets=./handlers/pets.js#handler), got "${spec}"`);
+    }
+    functions[m[1] as string] = `${m[2]}#${m[3] ?? 'handler'}`;
+  }
+  return functions;
+}
 
 type SettingName = keyof typeof SETTINGS;
 
@@ -47,6 +169,7 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
  */
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
   const raw = new Map<SettingName, string>();
+  const lists = new Map<SettingName, string[]>();
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     const fromEnv = env[s.env];
     raw.set(name, fromEnv !== undefined && fromEnv !== '' ? fromEnv : s.default);
@@ -60,7 +183,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     if (!name) throw new ConfigError(`unknown option ${flag} (known: ${[...byFlag.keys()].join(', ')})`);
     const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
     if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new ConfigError(`option ${flag} needs a value`);
-    raw.set(name, value);
+    if (REPEATABLE.has(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
+    else raw.set(name, value);
   }
   const get = (n: SettingName) => raw.get(n) as string;
 
@@ -85,6 +209,30 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
       `${SETTINGS.publicUrl.flag} / ${SETTINGS.publicUrl.env} must be an origin such as http://localhost:4580 (no path), got "${publicUrl}"`,
     );
   }
+  const functionSpecs = lists.get('functions') ?? (get('functions') === '' ? [] : get('functions').split(','));
+  const functionIsolation = get('functionIsolation');
+  if (functionIsolation !== 'inprocess' && functionIsolation !== 'worker') {
+    throw new ConfigError(`${SETTINGS.functionIsolation.flag} / ${SETTINGS.functionIsolation.env} must be "inprocess" or "worker", got "${functionIsolation}"`);
+  }
+  const lambdaEndpoint = get('lambdaEndpoint');
+  if (lambdaEndpoint !== '' && !/^https?:\/\/[^\s/]+\/?$/.test(lambdaEndpoint)) {
+    throw new ConfigError(`${SETTINGS.lambdaEndpoint.flag} / ${SETTINGS.lambdaEndpoint.env} must be an origin such as http://localhost:9001, got "${lambdaEndpoint}"`);
+  }
+  const keyId = env.AWS_ACCESS_KEY_ID;
+  const secret = env.AWS_SECRET_ACCESS_KEY;
+  const lambdaCredentials = keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : undefined;
+  const credentials = parseCredentials(get('credentialsFile'), env[CREDENTIALS_ENV]);
+  const adminPortText = get('adminPort');
+  let admin: Config['admin'];
+  if (adminPortText !== '') {
+    const adminPort = Number(adminPortText);
+    const where = `${SETTINGS.adminPort.flag} / ${SETTINGS.adminPort.env}`;
+    if (!/^\d+$/.test(adminPortText) || adminPort > 65535) throw new ConfigError(`${where} must be a port number 0-65535, got "${adminPortText}"`);
+    if (adminPort !== 0 && adminPort === port) throw new ConfigError(`${where} must differ from ${SETTINGS.port.flag} (${port})`);
+    const adminHost = get('adminHost');
+    if (adminHost === '') throw new ConfigError(`${SETTINGS.adminHost.flag} / ${SETTINGS.adminHost.env} must not be empty`);
+    admin = Object.freeze({ port: adminPort, host: adminHost });
+  }
   const dataDir = get('dataDir');
   if (dataDir === '') throw new ConfigError(`${SETTINGS.dataDir.flag} / ${SETTINGS.dataDir.env} must not be empty`);
   return Object.freeze({
@@ -94,5 +242,12 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     responseFormat,
     region,
     publicUrl: publicUrl === '' ? undefined : publicUrl,
+    functions: Object.freeze(parseFunctions(functionSpecs)),
+    functionIsolation,
+    lambdaEndpoint: lambdaEndpoint === '' ? undefined : lambdaEndpoint.replace(/\/$/, ''),
+    lambdaCredentials,
+    accessLog: get('accessLog'),
+    ...(credentials ? { credentials } : {}),
+    ...(admin ? { admin } : {}),
   });
 }

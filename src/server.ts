@@ -2,12 +2,20 @@
  * createServer wires configuration, store, control plane and data plane behind one listener.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Config } from './config.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
-import { createDataPlane } from './data-plane/index.js';
+import { createWriteStream } from 'node:fs';
+import { ACCOUNT_ID } from './control-plane/errors.js';
+import { createStageCompilers } from './data-plane/compilers.js';
+import { createFunctionInvoker } from './data-plane/functions/index.js';
+import type { FunctionInvoker } from './data-plane/functions/invoker.js';
+import { createDataPlane, StageRegistry } from './data-plane/index.js';
+import { closeHttpProxyPools } from './data-plane/integrations/http-proxy.js';
+import type { AccessLogSink } from './data-plane/stages/access-log.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { Clock, IdGenerator } from './model/ids.js';
@@ -23,6 +31,10 @@ export interface ServerOptions {
   readonly ids?: IdGenerator;
   readonly clock?: Clock;
   readonly logger?: Logger;
+  /** Calls Lambda functions; default: local handlers from `config.functions`, then the Lambda API. */
+  readonly invoker?: FunctionInvoker;
+  /** Receives access log lines; default: `config.accessLog` (stdout, stderr or a file). */
+  readonly accessLog?: AccessLogSink;
 }
 
 /** A running Gatehouse server. */
@@ -30,7 +42,11 @@ export interface Gatehouse {
   /** `http://host:port` of the listener. */
   readonly url: string;
   readonly port: number;
+  /** `http://host:port` of the management API's own listener, when `--admin-port` is set. */
+  readonly adminUrl?: string;
+  readonly adminPort?: number;
   readonly store: Store;
+  /** Closes every listener, then the store. */
   close(): Promise<void>;
 }
 
@@ -45,11 +61,41 @@ function endpointsFor(config: Config, port: () => number): Endpoints {
   };
 }
 
-const sendJson = (res: ServerResponse, status: number, body: unknown) => {
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 };
+
+/** Listens on `port`/`host`; resolves with the bound port. */
+function listen(server: HttpServer, port: number, host: string): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}
+
+const closeServer = (server: HttpServer) =>
+  new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+
+/** Access log lines to stdout, stderr or a file (one line each; the log group ARN is not written). */
+function accessLogSink(target: string): { write: AccessLogSink; close?: () => Promise<void> } {
+  if (target === 'stdout') return { write: (_arn, line) => process.stdout.write(`${line}\n`) };
+  if (target === 'stderr') return { write: (_arn, line) => process.stderr.write(`${line}\n`) };
+  const file = createWriteStream(target, { flags: 'a' });
+  return {
+    write: (_arn, line) => file.write(`${line}\n`),
+    close: () => new Promise<void>((resolve) => file.end(() => resolve())),
+  };
+}
+
+const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
@@ -61,7 +107,20 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     { store, config, ids: options.ids ?? randomIds, clock: options.clock ?? systemClock, endpoints: endpointsFor(config, () => port) },
     logger,
   );
-  const dataPlane = createDataPlane();
+  const invoker =
+    options.invoker ??
+    createFunctionInvoker({
+      functions: config.functions,
+      isolation: config.functionIsolation,
+      baseDir: process.cwd(),
+      lambdaEndpoint: config.lambdaEndpoint,
+      lambdaCredentials: config.lambdaCredentials,
+    });
+  const compilers = createStageCompilers({ invoker, region: config.region, accountId: ACCOUNT_ID, logger });
+  const registry = new StageRegistry(store, compilers, logger);
+  await registry.start();
+  const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
+  const dataPlane = createDataPlane({ registry, accessLog: access.write, logger });
   let ready = false;
 
   const internal = (req: IncomingMessage, res: ServerResponse) => {
@@ -71,6 +130,14 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     else sendJson(res, 404, { message: `No Gatehouse endpoint at ${path}` });
   };
 
+  // With --admin-port the management API answers only there; say so rather than a bare 404.
+  const managementElsewhere = (req: IncomingMessage, res: ServerResponse) => {
+    req.resume();
+    sendJson(res, 404, { message: 'The management API is not served on this listener; use the admin listener (--admin-port)' }, {
+      'x-amzn-ErrorType': 'NotFoundException',
+    });
+  };
+
   const server = createHttpServer((req, res) => {
     switch (surfaceOf(req.headers.host, req.url ?? '/')) {
       case 'data-plane':
@@ -78,31 +145,36 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       case 'internal':
         return internal(req, res);
       default:
-        return controlPlane(req, res);
+        return config.admin ? managementElsewhere(req, res) : controlPlane(req, res);
     }
   });
   server.keepAliveTimeout = 65_000;
+  const adminServer = config.admin
+    ? createHttpServer((req, res) => (surfaceOf(undefined, req.url ?? '/') === 'internal' ? internal(req, res) : controlPlane(req, res)))
+    : undefined;
+  if (adminServer) adminServer.keepAliveTimeout = 65_000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(config.port, config.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  port = (server.address() as AddressInfo).port;
+  port = await listen(server, config.port, config.host);
+  let adminPort: number | undefined;
+  if (adminServer && config.admin) {
+    try {
+      adminPort = await listen(adminServer, config.admin.port, config.admin.host);
+    } catch (err) {
+      await closeServer(server);
+      throw err;
+    }
+  }
   ready = true;
-  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   return {
-    url: `http://${host}:${port}`,
+    url: urlOf(config.host, port),
     port,
+    ...(adminServer && config.admin && adminPort !== undefined ? { adminUrl: urlOf(config.admin.host, adminPort), adminPort } : {}),
     store,
     async close() {
       ready = false;
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      });
+      await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : [])]);
+      registry.close();
+      await Promise.all([invoker.close(), closeHttpProxyPools(), access.close?.()]);
       await store.close();
     },
   };

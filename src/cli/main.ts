@@ -2,7 +2,7 @@
 /**
  * The `gatehouse` command: `gatehouse serve [--port N] [--host H] [--data-dir D] [--response-format aws|envelope] [--region R] [--public-url URL]`.
  */
-import { ConfigError, loadConfig, SETTINGS } from '../config.js';
+import { ConfigError, CREDENTIALS_ENV, loadConfig, SETTINGS } from '../config.js';
 import { consoleLogger } from '../logger.js';
 import { createServer } from '../server.js';
 
@@ -11,12 +11,19 @@ const USAGE = `usage: gatehouse serve [options]
 options (each also settable by its environment variable):
 ${Object.values(SETTINGS)
   .map((s) => `  ${s.flag.padEnd(18)} ${s.env.padEnd(26)} default: ${s.default || '(derived)'}`)
-  .join('\n')}`;
+  .join('\n')}
+  ${'(no flag)'.padEnd(18)} ${CREDENTIALS_ENV.padEnd(26)} access keys AKID:SECRET[,AKID2:SECRET2] (also --credentials <file>)`;
 
 async function serve(argv: readonly string[]): Promise<void> {
   const config = loadConfig(argv, process.env);
   const server = await createServer({ config });
-  consoleLogger.info('gatehouse listening', { url: server.url, dataDir: config.dataDir, responseFormat: config.responseFormat });
+  consoleLogger.info('gatehouse listening', {
+    url: server.url,
+    ...(server.adminUrl ? { adminUrl: server.adminUrl } : {}),
+    dataDir: config.dataDir,
+    responseFormat: config.responseFormat,
+    sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',
+  });
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;

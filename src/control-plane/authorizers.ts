@@ -72,7 +72,7 @@ function checkRequest(api: ApiRecord, a: AuthorizerRecord): void {
 }
 
 /** Validates a complete authorizer (after defaults or an update's merge). */
-function checkAuthorizer(api: ApiRecord, a: AuthorizerRecord): void {
+export function checkAuthorizer(api: ApiRecord, a: AuthorizerRecord): void {
   if (a.authorizerType === 'JWT') {
     if (api.protocolType !== 'HTTP') throw bad('JWT authorizers are supported only for HTTP APIs');
     checkJwt(a);

@@ -4,6 +4,7 @@
  * envelope code, so the `aws` and `envelope` response formats render the same object.
  * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/ (Errors of each operation)
  */
+import type { SigV4FailureCode } from '../auth/sigv4.js';
 
 /** Envelope error codes (DESIGN.md "Response formats of the control plane"). */
 export type EnvelopeCode =
@@ -80,6 +81,52 @@ export class NotImplementedException extends AwsError {
 export class InternalServerError extends AwsError {
   constructor() {
     super('InternalServerErrorException', 500, 'INTERNAL_ERROR', 'Internal server error');
+  }
+}
+
+// 403 errors of SigV4 authentication: not in the apigatewayv2 model (AWS's front end sends them for
+// every service) and surfaced by the SDKs by name. Their messages come from auth/sigv4.ts.
+
+/** 403: the request carries no signature (`Missing Authentication Token`). */
+export class MissingAuthenticationTokenException extends AwsError {
+  constructor(message = 'Missing Authentication Token') {
+    super('MissingAuthenticationTokenException', 403, 'ACCESS_DENIED', message);
+  }
+}
+
+/** 403: the Authorization header or presigned query lacks a part of the signature, or is malformed. */
+export class IncompleteSignatureException extends AwsError {
+  constructor(message: string) {
+    super('IncompleteSignatureException', 403, 'ACCESS_DENIED', message);
+  }
+}
+
+/** 403: the signature does not match, is out of its time window, or is scoped to the wrong region/service. */
+export class InvalidSignatureException extends AwsError {
+  constructor(message: string) {
+    super('InvalidSignatureException', 403, 'ACCESS_DENIED', message);
+  }
+}
+
+/** 403: the access key id is not one of the configured credentials. */
+export class UnrecognizedClientException extends AwsError {
+  constructor(message = 'The security token included in the request is invalid.') {
+    super('UnrecognizedClientException', 403, 'ACCESS_DENIED', message);
+  }
+}
+
+/** The AWS error for a refused SigV4 signature (`SignatureExpired` is an InvalidSignatureException, as on AWS). */
+export function signatureError(failure: { readonly code: SigV4FailureCode; readonly message: string }): AwsError {
+  switch (failure.code) {
+    case 'MissingAuthenticationToken':
+      return new MissingAuthenticationTokenException(failure.message);
+    case 'IncompleteSignature':
+      return new IncompleteSignatureException(failure.message);
+    case 'UnrecognizedClient':
+      return new UnrecognizedClientException(failure.message);
+    case 'InvalidSignature':
+    case 'SignatureExpired':
+      return new InvalidSignatureException(failure.message);
   }
 }
 

@@ -13,6 +13,12 @@ import * as deployments from './deployments.js';
 import * as stages from './stages.js';
 import * as routeResponses from './route-responses.js';
 import * as integrationResponses from './integration-responses.js';
+import * as domainNames from './domain-names.js';
+import * as apiMappings from './api-mappings.js';
+import * as routingRules from './routing-rules.js';
+import * as vpcLinks from './vpc-links.js';
+import * as tags from './tags.js';
+import * as importExport from './import-export.js';
 
 const OPERATION_NAMES = new Set(OPERATIONS.map((op) => op.name.charAt(0).toLowerCase() + op.name.slice(1)));
 
@@ -31,6 +37,12 @@ const MODULES: readonly object[] = [
   deployments,
   routeResponses,
   integrationResponses,
+  domainNames,
+  apiMappings,
+  routingRules,
+  vpcLinks,
+  tags,
+  importExport,
 ];
 
 /** Handlers keyed by operation name in camelCase (`createRoute`). */

@@ -5,12 +5,20 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { signedRequestOf, verifyRequest } from '../auth/sigv4.js';
 import type { Logger } from '../logger.js';
 import { StoreError } from '../store/store.js';
 import { storeErrorToAws } from './batch.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import type { AwsError } from './errors.js';
-import { AwsError as AwsErrorClass, BadRequestException, InternalServerError, NotFoundException, NotImplementedException } from './errors.js';
+import {
+  AwsError as AwsErrorClass,
+  BadRequestException,
+  InternalServerError,
+  NotFoundException,
+  NotImplementedException,
+  signatureError,
+} from './errors.js';
 import { awsFormat } from './formats/aws.js';
 import { envelopeFormat } from './formats/envelope.js';
 import type { ResponseFormat } from './formats/format.js';
@@ -72,6 +80,15 @@ export function createControlPlane(
   logger: Logger,
   handlers: Readonly<Record<string, OperationHandler>> = HANDLERS,
 ): (req: IncomingMessage, res: ServerResponse) => void {
+  // With configured credentials every request must carry a SigV4 signature (service `apigateway`,
+  // any region) by one of them; without, any or no signature is accepted (local development).
+  const secrets = ctx.config.credentials ? new Map(ctx.config.credentials.map((k) => [k.accessKeyId, k.secretAccessKey])) : undefined;
+  const authenticate = (req: IncomingMessage, body: Buffer): void => {
+    if (!secrets) return;
+    const verdict = verifyRequest(signedRequestOf(req, body), { service: 'apigateway', lookup: (id) => secrets.get(id), now: ctx.clock() });
+    if (!verdict.ok) throw signatureError(verdict);
+  };
+
   return (req, res) => {
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
@@ -99,7 +116,8 @@ export function createControlPlane(
     const method = (req.method ?? 'GET').toUpperCase();
     const match = matchOperation(method, url.pathname);
     if (!match) {
-      req.resume();
+      if (secrets) authenticate(req, await readBody(req));
+      else req.resume();
       const allowed = methodsForPath(url.pathname);
       throw new NotFoundException(
         allowed.length > 0
@@ -109,6 +127,7 @@ export function createControlPlane(
     }
     const { spec } = match;
     const body = await readBody(req);
+    authenticate(req, body);
     const input = bindInput(spec, match.labels, url.searchParams, body);
     const handler = handlers[lowerFirst(spec.name)];
     if (!handler) throw new NotImplementedException(spec.name);

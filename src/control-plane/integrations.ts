@@ -112,7 +112,7 @@ function checkWebSocketIntegration(i: IntegrationRecord): void {
 }
 
 /** Validates a complete integration (after defaults or an update's merge). */
-function checkIntegration(api: ApiRecord, i: IntegrationRecord): void {
+export function checkIntegration(api: ApiRecord, i: IntegrationRecord): void {
   if (i.integrationMethod !== undefined && !HTTP_METHODS.includes(i.integrationMethod)) {
     throw bad(`Invalid integrationMethod ${i.integrationMethod}: must be one of ${HTTP_METHODS.join(', ')}`);
   }
@@ -126,7 +126,7 @@ function checkIntegration(api: ApiRecord, i: IntegrationRecord): void {
 }
 
 /** Defaults AWS fills in and echoes (SPEC §B.3, TRAPS 9). */
-function withDefaults(api: ApiRecord, i: IntegrationRecord, input: Input): IntegrationRecord {
+export function withDefaults(api: ApiRecord, i: IntegrationRecord, input: Input): IntegrationRecord {
   const out = { ...i };
   const type = out.integrationType;
   const isLambda = type === 'AWS_PROXY' && out.integrationSubtype === undefined;

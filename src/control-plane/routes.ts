@@ -46,7 +46,7 @@ function checkExpression(name: string, expression: string | undefined): void {
 }
 
 /** Validates a complete route (after defaults or an update's merge) and returns the checks its write needs. */
-async function checkRoute(ctx: ControlPlaneContext, api: ApiRecord, route: RouteRecord): Promise<Step[]> {
+export async function checkRoute(ctx: ControlPlaneContext, api: ApiRecord, route: RouteRecord): Promise<Step[]> {
   const apiId = api.apiId;
   checkRouteKeySyntax(api.protocolType, route.routeKey);
   const type = route.authorizationType;

@@ -68,6 +68,24 @@ export interface CompiledRoute {
   /** Undefined when the route has no target (answers 404, as AWS). */
   readonly integration: CompiledIntegration | undefined;
   readonly authorizer: CompiledAuthorizer | undefined;
+  /** This route's token bucket (route settings over the stage defaults); undefined = unthrottled. */
+  readonly throttle: { take(): boolean } | undefined;
+}
+
+/** CORS as compiled from the API's `corsConfiguration`. */
+export interface CompiledCors {
+  /** The gateway's own answer to a CORS preflight, or undefined when the request is not one. */
+  preflight(inv: Invocation): GatewayResponse | undefined;
+  /** Adds/overrides CORS headers on an actual response. */
+  decorate(inv: Invocation, response: GatewayResponse): void;
+}
+
+/** Where and how a stage writes access logs. */
+export interface CompiledAccessLog {
+  /** Renders one log line for a finished invocation. */
+  render(inv: Invocation): string;
+  /** The log group ARN the line belongs to. */
+  readonly destinationArn: string;
 }
 
 /** One stage of one API compiled from its deployment snapshot; immutable, swapped whole on change. */
@@ -78,6 +96,10 @@ export interface CompiledStage {
   /** The API as it was deployed. */
   readonly api: ApiRecord;
   readonly stageVariables: Readonly<Record<string, string>>;
+  /** Undefined when the API has no CORS configuration. */
+  readonly cors: CompiledCors | undefined;
+  /** Undefined when the stage has no access log settings. */
+  readonly accessLog: CompiledAccessLog | undefined;
   /** Matches (method, path-without-stage) to a route. */
   match(method: string, path: string): { route: CompiledRoute; pathParameters: Readonly<Record<string, string>> | undefined } | undefined;
 }
@@ -108,4 +130,9 @@ export interface Invocation {
   error?: { readonly message: string; readonly responseType: string; readonly detail?: string };
   /** Integration outcome for `$context.integration.*`. */
   integration?: { status?: number; latencyMs?: number; error?: string; requestId?: string };
+  /** When the response was finished (epoch ms) and how many body bytes it had, for access logs. */
+  responseEnd?: number;
+  responseLength?: number;
+  /** The API mapping key a custom domain matched (`$context.customDomain.basePathMatched`). */
+  basePathMatched?: string;
 }

@@ -4,6 +4,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { ApiGatewayV2ClientConfig } from '@aws-sdk/client-apigatewayv2';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
@@ -24,20 +25,21 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-/** An SDK client for a server URL with dummy credentials and no retries (so errors surface as-is). */
-export function sdkClient(url: string): ApiGatewayV2Client {
+/** An SDK client for a server URL with dummy credentials and no retries (so errors surface as-is); `overrides` replace any of that. */
+export function sdkClient(url: string, overrides: ApiGatewayV2ClientConfig = {}): ApiGatewayV2Client {
   return new ApiGatewayV2Client({
     endpoint: url,
     region: 'us-east-1',
     credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
     maxAttempts: 1,
+    ...overrides,
   });
 }
 
-/** Starts a server; `dataDir` reuses a directory (restart tests), `args` are extra CLI flags. */
-export async function startServer(options: { dataDir?: string; args?: string[] } = {}): Promise<TestServer> {
+/** Starts a server; `dataDir` reuses a directory (restart tests), `args` are extra CLI flags, `env` its environment variables. */
+export async function startServer(options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
-  const config = loadConfig(['--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], {});
+  const config = loadConfig(['--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], options.env ?? {});
   const gatehouse = await createServer({ config, logger: quietLogger });
   const client = sdkClient(gatehouse.url);
   const stop = async () => {

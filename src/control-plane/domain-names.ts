@@ -1,0 +1,229 @@
+/**
+ * DomainNames: CreateDomainName, GetDomainName, GetDomainNames, UpdateDomainName, DeleteDomainName.
+ * Gatehouse provisions nothing: a domain name is AVAILABLE at once, and its API mappings and
+ * routing rules (scope `domainnames/{domainName}`) go with it on delete.
+ * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/domainnames.html
+ */
+import { isoSeconds } from '../model/ids.js';
+import type { StoredResource } from '../store/store.js';
+import { applySteps } from './batch.js';
+import { listPage } from './common.js';
+import type { ControlPlaneContext, OperationHandler } from './context.js';
+import { BadRequestException, childNotFound, ConflictException } from './errors.js';
+import type { Input } from './input.js';
+import type { ApiRecord } from './records.js';
+import { checkTags } from './tags.js';
+
+/** One endpoint configuration of a domain name (Gatehouse keeps exactly one, REGIONAL). */
+export interface DomainNameConfiguration {
+  apiGatewayDomainName: string;
+  hostedZoneId: string;
+  domainNameStatus: 'AVAILABLE';
+  endpointType: 'REGIONAL';
+  securityPolicy: 'TLS_1_0' | 'TLS_1_2';
+  ipAddressType: string;
+  certificateArn?: string;
+  certificateName?: string;
+  certificateUploadDate?: string;
+  ownershipVerificationCertificateArn?: string;
+}
+
+/** A custom domain name; stored under its lower-cased name. */
+export interface DomainNameRecord {
+  domainName: string;
+  domainNameArn: string;
+  apiMappingSelectionExpression: '$request.basepath';
+  domainNameConfigurations: DomainNameConfiguration[];
+  mutualTlsAuthentication?: { truststoreUri: string; truststoreVersion?: string };
+  routingMode: string;
+  tags: Record<string, string>;
+  createdDate: string;
+}
+
+/** The store scope of a domain name's API mappings and routing rules. */
+export const domainScope = (domainName: string) => `domainnames/${domainName}`;
+
+/** The domain name named by a path label (case-insensitive), or AWS's NotFoundException. */
+export async function loadDomainName(ctx: ControlPlaneContext, name: string): Promise<StoredResource<DomainNameRecord>> {
+  const domain = await ctx.store.get<DomainNameRecord>('domainName', '', name.toLowerCase());
+  if (!domain) throw childNotFound('DomainName', name);
+  return domain;
+}
+
+/** AWS's answer when the V2 API is asked to manage an EDGE domain name (seen in serverless-domain-manager#359). */
+export const EDGE_NOT_SUPPORTED =
+  'Only REGIONAL domain names can be managed through the API Gateway V2 API. For EDGE domain names, please use the API Gateway V1 API. ' +
+  'Also note that only REST APIs can be attached to EDGE domain names.';
+
+/**
+ * Why an API of this protocol cannot be served by the configuration, if it cannot: HTTP APIs
+ * need TLS 1.2 (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-custom-domain-names.html).
+ */
+export function endpointProblem(protocolType: string, config: DomainNameConfiguration): string | undefined {
+  if (protocolType === 'HTTP' && config.securityPolicy !== 'TLS_1_2') {
+    return 'HTTP APIs can be mapped only to domain names with the TLS_1_2 security policy';
+  }
+  return undefined;
+}
+
+/**
+ * Regional API Gateway hosted zone ids (https://docs.aws.amazon.com/general/latest/gr/apigateway.html).
+ * Regions not listed report us-east-1's id.
+ */
+const HOSTED_ZONES: Readonly<Record<string, string>> = {
+  'us-east-1': 'Z1UJRXOUMOOFQ8', 'us-east-2': 'ZOJJZC49E0EPZ', 'us-west-1': 'Z2MUQ32089INYE', 'us-west-2': 'Z2OJLYMUO9EFXC',
+  'ca-central-1': 'Z19DQILCV0OWEC', 'sa-east-1': 'ZCMLWB8V5SYIT', 'af-south-1': 'Z2DHW2332DAMTN', 'me-south-1': 'Z20ZBPC0SS8806',
+  'eu-central-1': 'Z1U9ULNL0V5AJ3', 'eu-west-1': 'ZLY8HYME6SFDD', 'eu-west-2': 'ZJ5UAJN8Y3Z2Q', 'eu-west-3': 'Z3KY65QIEKYHQQ',
+  'eu-north-1': 'Z3UWIKFBOOGXPP', 'eu-south-1': 'Z3BT4WSQ9TDYZV', 'ap-east-1': 'Z3FD1VL90ND7K5', 'ap-south-1': 'Z3VO1THU9YC4UR',
+  'ap-northeast-1': 'Z1YSHQZHG15GKL', 'ap-northeast-2': 'Z20JF4UZKIW1U8', 'ap-southeast-1': 'ZL327KTPIQFUL', 'ap-southeast-2': 'Z2RPCDW04V8134',
+};
+
+const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const ACM_ARN = /^arn:aws[a-z-]*:acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+$/;
+const S3_URI = /^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\/\S+$/;
+
+/** A DNS name of at least two labels; a wildcard `*` may be the whole first label of three or more. */
+function checkDomainNameSyntax(name: string): void {
+  const labels = name.split('.');
+  const wildcard = labels[0] === '*';
+  const rest = wildcard ? labels.slice(1) : labels;
+  const ok = name.length <= 253 && rest.length >= 2 && rest.every((l) => LABEL.test(l)) && !/^\d+$/.test(rest[rest.length - 1] as string);
+  if (!ok) {
+    throw new BadRequestException(`Invalid domain name ${name}: must be a DNS name such as api.example.com, or a wildcard such as *.example.com`);
+  }
+}
+
+function checkCertificateArn(name: string, arn: string | undefined): void {
+  // TODO(parity): AWS also requires an issued ACM certificate for the domain in the API's region.
+  if (arn !== undefined && !ACM_ARN.test(arn)) {
+    throw new BadRequestException(`Invalid ${name} ${arn}: must be an ACM certificate ARN such as arn:aws:acm:us-east-1:123456789012:certificate/abc-123`);
+  }
+}
+
+/** Builds the stored configuration from the input, keeping what Gatehouse generated for `previous`. */
+function configuration(ctx: ControlPlaneContext, given: Record<string, unknown> | undefined, previous: DomainNameConfiguration | undefined, now: string): DomainNameConfiguration {
+  const input = given ?? {};
+  if (input.endpointType === 'EDGE') throw new BadRequestException(EDGE_NOT_SUPPORTED);
+  checkCertificateArn('certificateArn', input.certificateArn as string | undefined);
+  checkCertificateArn('ownershipVerificationCertificateArn', input.ownershipVerificationCertificateArn as string | undefined);
+  const region = ctx.config.region;
+  const config: DomainNameConfiguration = {
+    apiGatewayDomainName: previous?.apiGatewayDomainName ?? `d-${ctx.ids('api')}.execute-api.${region}.amazonaws.com`,
+    hostedZoneId: HOSTED_ZONES[region] ?? (HOSTED_ZONES['us-east-1'] as string),
+    domainNameStatus: 'AVAILABLE',
+    endpointType: 'REGIONAL',
+    securityPolicy: (input.securityPolicy as 'TLS_1_0' | 'TLS_1_2' | undefined) ?? 'TLS_1_2',
+    ipAddressType: (input.ipAddressType as string | undefined) ?? 'ipv4',
+  };
+  for (const name of ['certificateArn', 'certificateName', 'ownershipVerificationCertificateArn'] as const) {
+    if (input[name] !== undefined) config[name] = input[name] as string;
+  }
+  // The certificate is "uploaded" when it is attached: at create, or when an update names another one.
+  if (config.certificateArn !== undefined) {
+    config.certificateUploadDate = previous?.certificateArn === config.certificateArn ? previous.certificateUploadDate ?? now : now;
+  }
+  return config;
+}
+
+function configurations(ctx: ControlPlaneContext, input: Input, previous: DomainNameConfiguration[], now: string): DomainNameConfiguration[] {
+  const given = input.domainNameConfigurations as Record<string, unknown>[] | undefined;
+  if (given !== undefined && given.length > 1) throw new BadRequestException('A domain name can have only one domain name configuration');
+  return [configuration(ctx, given?.[0], previous[0], now)];
+}
+
+function mutualTls(input: Input, config: DomainNameConfiguration): DomainNameRecord['mutualTlsAuthentication'] {
+  const given = input.mutualTlsAuthentication as { truststoreUri?: string; truststoreVersion?: string } | undefined;
+  if (given?.truststoreUri === undefined) return undefined;
+  if (!S3_URI.test(given.truststoreUri)) {
+    throw new BadRequestException(`Invalid truststoreUri ${given.truststoreUri}: must be an S3 URI such as s3://bucket-name/key-name`);
+  }
+  if (config.securityPolicy !== 'TLS_1_2') throw new BadRequestException('Mutual TLS authentication requires the TLS_1_2 security policy');
+  return { truststoreUri: given.truststoreUri, ...(given.truststoreVersion !== undefined ? { truststoreVersion: given.truststoreVersion } : {}) };
+}
+
+/** CreateDomainName: POST /v2/domainnames */
+export const createDomainName: OperationHandler = async (input, ctx) => {
+  const name = (input.domainName as string).toLowerCase();
+  checkDomainNameSyntax(name);
+  const tags = (input.tags as Record<string, string> | undefined) ?? {};
+  checkTags(tags);
+  const now = isoSeconds(ctx.clock());
+  const domainNameConfigurations = configurations(ctx, input, [], now);
+  const mtls = mutualTls(input, domainNameConfigurations[0] as DomainNameConfiguration);
+  const domain: DomainNameRecord = {
+    domainName: name,
+    domainNameArn: `arn:aws:apigateway:${ctx.config.region}::/domainnames/${name}`,
+    apiMappingSelectionExpression: '$request.basepath',
+    domainNameConfigurations,
+    ...(mtls ? { mutualTlsAuthentication: mtls } : {}),
+    routingMode: (input.routingMode as string | undefined) ?? 'API_MAPPING_ONLY',
+    tags,
+    createdDate: now,
+  };
+  await applySteps(ctx.store, [
+    {
+      write: { op: 'insert', kind: 'domainName', scope: '', id: name, data: domain },
+      onError: { CONFLICT: () => new ConflictException('The domain name you provided already exists.') },
+    },
+  ]);
+  return { body: domain as unknown as Record<string, unknown>, createdAt: now };
+};
+
+/** GetDomainName: GET /v2/domainnames/{domainName} */
+export const getDomainName: OperationHandler = async (input, ctx) => {
+  const domain = await loadDomainName(ctx, input.domainName as string);
+  return { body: domain.data as unknown as Record<string, unknown>, createdAt: domain.data.createdDate };
+};
+
+/** GetDomainNames: GET /v2/domainnames */
+export const getDomainNames: OperationHandler = async (input, ctx) => listPage(ctx, 'domainName', '', input);
+
+/** Refuses a configuration that an API already mapped to the domain (or a routing rule's target) cannot be served by. */
+async function checkMappedApis(ctx: ControlPlaneContext, domainName: string, config: DomainNameConfiguration): Promise<void> {
+  const scope = domainScope(domainName);
+  const mappings = await ctx.store.listAll<{ apiId: string }>('apiMapping', scope);
+  const rules = await ctx.store.listAll<{ actions: { invokeApi: { apiId: string } }[] }>('routingRule', scope);
+  const apiIds = new Set([...mappings.map((m) => m.data.apiId), ...rules.flatMap((r) => r.data.actions.map((a) => a.invokeApi.apiId))]);
+  for (const apiId of apiIds) {
+    const api = await ctx.store.get<ApiRecord>('api', '', apiId);
+    const problem = api && endpointProblem(api.data.protocolType, config);
+    if (problem) throw new BadRequestException(`${problem}; API ${apiId} is mapped to ${domainName}`);
+  }
+}
+
+/** UpdateDomainName: PATCH /v2/domainnames/{domainName} — a given configuration replaces the current one. */
+export const updateDomainName: OperationHandler = async (input, ctx) => {
+  const current = await loadDomainName(ctx, input.domainName as string);
+  const next: DomainNameRecord = { ...current.data };
+  if (input.domainNameConfigurations !== undefined) {
+    next.domainNameConfigurations = configurations(ctx, input, current.data.domainNameConfigurations, isoSeconds(ctx.clock()));
+    await checkMappedApis(ctx, next.domainName, next.domainNameConfigurations[0] as DomainNameConfiguration);
+  }
+  if (input.mutualTlsAuthentication !== undefined) {
+    // A mutualTlsAuthentication without truststoreUri turns mutual TLS off.
+    const mtls = mutualTls(input, next.domainNameConfigurations[0] as DomainNameConfiguration);
+    if (mtls) next.mutualTlsAuthentication = mtls;
+    else delete next.mutualTlsAuthentication;
+  } else if (next.mutualTlsAuthentication) {
+    mutualTls({ mutualTlsAuthentication: next.mutualTlsAuthentication }, next.domainNameConfigurations[0] as DomainNameConfiguration);
+  }
+  if (input.routingMode !== undefined) next.routingMode = input.routingMode as string;
+  await applySteps(ctx.store, [
+    {
+      write: { op: 'update', kind: 'domainName', scope: '', id: current.id, data: next, ifVersion: current.version },
+      onError: { NOT_FOUND: () => childNotFound('DomainName', current.id) },
+    },
+  ]);
+  return { body: next as unknown as Record<string, unknown>, createdAt: next.createdDate };
+};
+
+/** DeleteDomainName: DELETE /v2/domainnames/{domainName} — with its API mappings and routing rules. */
+export const deleteDomainName: OperationHandler = async (input, ctx) => {
+  const domain = await loadDomainName(ctx, input.domainName as string);
+  await applySteps(ctx.store, [
+    {
+      write: { op: 'delete', kind: 'domainName', scope: '', id: domain.id, cascade: domainScope(domain.id) },
+      onError: { NOT_FOUND: () => childNotFound('DomainName', domain.id) },
+    },
+  ]);
+};

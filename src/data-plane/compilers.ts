@@ -1,0 +1,75 @@
+/**
+ * The stage compilers the server uses: integrations by type (a registry, as LocalStack keys its
+ * integrations), authorizers, CORS and access logs. What Gatehouse cannot serve is compiled into a
+ * part that answers 500 and says why in the log and `$context.integration.error`: never skipped.
+ */
+import type { AuthorizerRecord, IntegrationRecord, RouteRecord, StageRecord } from '../control-plane/records.js';
+import type { Logger } from '../logger.js';
+import { compileAccessLog } from './access-log-format.js';
+import { compileCors } from './cors.js';
+import { internalServerError } from './errors.js';
+import type { FunctionInvoker } from './functions/invoker.js';
+import type { HttpProxyDeps } from './integrations/http-proxy.js';
+import { compileHttpProxyIntegration } from './integrations/http-proxy.js';
+import { compileLambdaIntegration } from './integrations/lambda.js';
+import type { CompiledAuthorizer, CompiledIntegration } from './invocation.js';
+import type { StageCompilers } from './snapshot.js';
+
+/** What the compilers need. */
+export interface CompilerDeps {
+  readonly invoker: FunctionInvoker;
+  readonly region: string;
+  readonly accountId: string;
+  readonly logger: Logger;
+  readonly httpProxy?: HttpProxyDeps;
+  /** Compiles a route's authorizer; defaults to one that refuses every request. */
+  readonly authorizer?: (route: RouteRecord, record: AuthorizerRecord | undefined, stage: StageRecord) => CompiledAuthorizer | undefined;
+}
+
+/** An integration Gatehouse cannot call: every request answers 500 with the reason. */
+function unsupportedIntegration(record: IntegrationRecord, reason: string, logger: Logger): CompiledIntegration {
+  logger.warn('data plane: integration cannot be served', { integrationId: record.integrationId, reason });
+  return {
+    record,
+    invoke(inv) {
+      inv.integration = { error: reason };
+      return Promise.reject(internalServerError(reason));
+    },
+  };
+}
+
+/** Refuses requests on routes whose authorization Gatehouse cannot enforce. */
+function refusingAuthorizer(route: RouteRecord, record: AuthorizerRecord | undefined, logger: Logger): CompiledAuthorizer | undefined {
+  if (route.authorizationType === 'NONE') return undefined;
+  const reason = `authorization type ${route.authorizationType} is not enforced by this Gatehouse build; the route refuses every request`;
+  logger.warn('data plane: route authorization cannot be enforced', { routeKey: route.routeKey, reason });
+  return {
+    record: record as AuthorizerRecord,
+    authorize: () => Promise.reject(internalServerError(reason, 'AUTHORIZER_FAILURE')),
+  };
+}
+
+/** Builds the stage compilers. */
+export function createStageCompilers(deps: CompilerDeps): StageCompilers {
+  return {
+    integration(record) {
+      if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype === undefined) {
+        return compileLambdaIntegration(record, { invoker: deps.invoker, accountId: deps.accountId, region: deps.region });
+      }
+      if (record.integrationType === 'HTTP_PROXY' && record.connectionType !== 'VPC_LINK') {
+        return compileHttpProxyIntegration(record, deps.httpProxy);
+      }
+      // TODO(parity): service integrations (SQS, EventBridge, ...) and VPC links need AWS itself.
+      const reason =
+        record.integrationSubtype !== undefined
+          ? `AWS service integrations (${record.integrationSubtype}) are not supported by Gatehouse`
+          : record.connectionType === 'VPC_LINK'
+            ? 'private integrations through a VPC link are not supported by Gatehouse'
+            : `integration type ${record.integrationType} is not served on HTTP APIs`;
+      return unsupportedIntegration(record, reason, deps.logger);
+    },
+    authorizer: deps.authorizer ?? ((route, record) => refusingAuthorizer(route, record, deps.logger)),
+    cors: (snapshot) => (snapshot.api.protocolType === 'HTTP' ? compileCors(snapshot.api.corsConfiguration) : undefined),
+    accessLog: compileAccessLog,
+  };
+}

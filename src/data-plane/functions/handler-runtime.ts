@@ -1,0 +1,129 @@
+/**
+ * The Lambda Node.js calling convention, shared by the in-process and worker modes of the local
+ * invoker: loading a handler module, the context object, async and callback handlers, and the
+ * payloads Lambda reports for results and errors.
+ * https://docs.aws.amazon.com/lambda/latest/dg/nodejs-handler.html, nodejs-context.html
+ */
+import { randomBytes } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+
+/** A Lambda handler: `(event, context)` returning a promise, or `(event, context, callback)`. */
+export type LambdaHandler = (event: unknown, context: LambdaContext, callback?: (error?: unknown, result?: unknown) => void) => unknown;
+
+/** The context object a Node.js handler receives. */
+export interface LambdaContext {
+  readonly functionName: string;
+  readonly functionVersion: string;
+  readonly invokedFunctionArn: string;
+  readonly memoryLimitInMB: string;
+  readonly awsRequestId: string;
+  readonly logGroupName: string;
+  readonly logStreamName: string;
+  getRemainingTimeInMillis(): number;
+  callbackWaitsForEmptyEventLoop: boolean;
+}
+
+/** What one invocation needs to build its context (cloneable: it crosses into workers). */
+export interface InvocationInfo {
+  readonly functionName: string;
+  readonly invokedFunctionArn: string;
+  readonly awsRequestId: string;
+  /** Epoch ms after which the invocation has timed out. */
+  readonly deadline: number;
+}
+
+/** The outcome in Invoke API terms: JSON text, and `Unhandled` when the function failed. */
+export interface HandlerOutcome {
+  readonly payload: string;
+  readonly functionError?: 'Unhandled';
+}
+
+/** A module reference `./handlers/pets.js#handler` split into its file and export name. */
+export function parseHandlerSpec(spec: string): { file: string; exportName: string } {
+  const hash = spec.lastIndexOf('#');
+  const file = hash < 0 ? spec : spec.slice(0, hash);
+  const exportName = hash < 0 ? 'handler' : spec.slice(hash + 1);
+  if (!file || !/^[A-Za-z_$][\w$]*$/.test(exportName)) throw new Error(`Invalid function handler "${spec}": expected path/to/module.js#exportName`);
+  return { file, exportName };
+}
+
+/**
+ * Imports `file` (absolute path; ESM or CommonJS) and returns its export `exportName`. A CommonJS
+ * module whose exports Node cannot detect statically is reached through its default export.
+ */
+export async function loadHandler(file: string, exportName: string): Promise<LambdaHandler> {
+  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  const fallback = mod.default as Record<string, unknown> | undefined;
+  const handler = mod[exportName] ?? (typeof fallback === 'object' || typeof fallback === 'function' ? fallback?.[exportName] : undefined);
+  if (typeof handler !== 'function') throw new Error(`${file} does not export a function named ${exportName}`);
+  return handler as LambdaHandler;
+}
+
+/** The context for one invocation. */
+export function createContext(info: InvocationInfo): LambdaContext {
+  const now = new Date();
+  const day = `${now.getUTCFullYear()}/${String(now.getUTCMonth() + 1).padStart(2, '0')}/${String(now.getUTCDate()).padStart(2, '0')}`;
+  return {
+    functionName: info.functionName,
+    functionVersion: '$LATEST',
+    invokedFunctionArn: info.invokedFunctionArn,
+    memoryLimitInMB: '128',
+    awsRequestId: info.awsRequestId,
+    logGroupName: `/aws/lambda/${info.functionName}`,
+    logStreamName: `${day}/[$LATEST]${randomBytes(16).toString('hex')}`,
+    getRemainingTimeInMillis: () => Math.max(0, info.deadline - Date.now()),
+    callbackWaitsForEmptyEventLoop: true,
+  };
+}
+
+/**
+ * Calls `handler` with the Lambda convention and never rejects: a throw, a rejection or
+ * `callback(error)` becomes an `Unhandled` outcome with Lambda's error payload. A handler of
+ * arity ≥ 3 is callback-style; whichever of callback and returned promise settles first wins.
+ * TODO(parity): `callbackWaitsForEmptyEventLoop` is not honoured: the response goes back as soon
+ * as the callback is called, not when the event loop drains.
+ */
+export async function runHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<HandlerOutcome> {
+  let result: unknown;
+  try {
+    result = await new Promise<unknown>((resolve, reject) => {
+      const callback = (error?: unknown, value?: unknown) => (error !== undefined && error !== null ? reject(error) : resolve(value));
+      const returned = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
+      if (handler.length < 3 || isThenable(returned)) Promise.resolve(returned).then(resolve, reject);
+    });
+  } catch (error) {
+    return failure(error);
+  }
+  try {
+    // JSON.stringify(undefined) is undefined: Lambda reports `null`.
+    return { payload: JSON.stringify(result) ?? 'null' };
+  } catch (error) {
+    // BigInt, circular structures, throwing toJSON: the function failed to produce a response.
+    return failure(error);
+  }
+}
+
+/** Lambda's error payload `{"errorType","errorMessage","trace"}` for a thrown value. */
+export function errorPayload(error: unknown): string {
+  if (error instanceof Error) {
+    const trace = (error.stack ?? '').split('\n').filter((line) => line.length > 0);
+    return JSON.stringify({ errorType: error.name || 'Error', errorMessage: error.message, trace });
+  }
+  return JSON.stringify({ errorType: typeof error, errorMessage: safeString(error), trace: [] });
+}
+
+function failure(error: unknown): HandlerOutcome {
+  return { payload: errorPayload(error), functionError: 'Unhandled' };
+}
+
+function isThenable(v: unknown): v is PromiseLike<unknown> {
+  return (typeof v === 'object' || typeof v === 'function') && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function safeString(v: unknown): string {
+  try {
+    return String(v);
+  } catch {
+    return Object.prototype.toString.call(v);
+  }
+}

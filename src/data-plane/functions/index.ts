@@ -1,0 +1,50 @@
+/**
+ * The function invoker the server uses: registered local handlers first; other functions go to
+ * the Lambda Invoke API when an endpoint is configured; otherwise FunctionNotFoundError says how
+ * to register the function.
+ */
+import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+import type { FunctionInvoker } from './invoker.js';
+import { FunctionNotFoundError } from './invoker.js';
+import { createLambdaApiInvoker } from './lambda-api.js';
+import { createLocalInvoker } from './local.js';
+
+/** Options of the combined invoker (from Config). */
+export interface FunctionInvokerOptions {
+  readonly functions: Readonly<Record<string, string>>;
+  readonly isolation: 'inprocess' | 'worker';
+  readonly baseDir: string;
+  readonly lambdaEndpoint: string | undefined;
+  readonly lambdaCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
+}
+
+/** Creates the server's function invoker. */
+export function createFunctionInvoker(options: FunctionInvokerOptions): FunctionInvoker {
+  const local = createLocalInvoker({ functions: options.functions, baseDir: options.baseDir, isolation: options.isolation });
+  const remote =
+    options.lambdaEndpoint === undefined
+      ? undefined
+      : createLambdaApiInvoker({
+          endpoint: options.lambdaEndpoint,
+          credentials: options.lambdaCredentials ?? { accessKeyId: 'gatehouse', secretAccessKey: 'gatehouse' },
+        });
+  return {
+    invoke(fn: LambdaFunctionRef, event, invokeOptions) {
+      if (fn.functionName in options.functions || !remote) {
+        if (!(fn.functionName in options.functions)) {
+          const known = Object.keys(options.functions);
+          return Promise.reject(
+            new FunctionNotFoundError(
+              `function ${fn.functionName} is not registered (known: ${known.length ? known.join(', ') : 'none'}); register it with --function ${fn.functionName}=./path.js#handler or set --lambda-endpoint`,
+            ),
+          );
+        }
+        return local.invoke(fn, event, invokeOptions);
+      }
+      return remote.invoke(fn, event, invokeOptions);
+    },
+    async close() {
+      await Promise.all([local.close(), remote?.close()]);
+    },
+  };
+}

@@ -1,0 +1,46 @@
+/**
+ * Entry point of a worker thread that hosts one local function (see `local.ts`, isolation
+ * `worker`). Loads the handler once, answers `ready` or `load-error`, then runs one invocation
+ * per `invoke` message. An uncaught exception or unhandled rejection ends this thread only; the
+ * parent reports it and starts a fresh worker.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { createContext, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
+
+/** Parent → worker. `event` is JSON text, so the handler sees exactly what Lambda would deliver. */
+export interface InvokeMessage {
+  readonly type: 'invoke';
+  readonly id: number;
+  readonly event: string;
+  readonly info: InvocationInfo;
+}
+
+/** Worker → parent. */
+export type WorkerMessage =
+  | { readonly type: 'ready' }
+  | { readonly type: 'load-error'; readonly name: string; readonly message: string; readonly stack?: string }
+  | { readonly type: 'result'; readonly id: number; readonly payload: string; readonly functionError?: 'Unhandled' };
+
+/** What the parent passes as `workerData`. */
+export interface LocalWorkerData {
+  readonly file: string;
+  readonly exportName: string;
+}
+
+const port = parentPort;
+if (port) {
+  const { file, exportName } = workerData as LocalWorkerData;
+  const send = (message: WorkerMessage) => port.postMessage(message);
+  try {
+    const handler = await loadHandler(file, exportName);
+    port.on('message', (message: InvokeMessage) => {
+      void runHandler(handler, JSON.parse(message.event), createContext(message.info)).then((outcome) =>
+        send({ type: 'result', id: message.id, ...outcome }),
+      );
+    });
+    send({ type: 'ready' });
+  } catch (error) {
+    const e = error instanceof Error ? error : new Error(String(error));
+    send({ type: 'load-error', name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
+  }
+}

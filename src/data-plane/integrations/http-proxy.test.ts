@@ -1,0 +1,531 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Readable, pipeline } from 'node:stream';
+import { after, before, beforeEach, describe, it } from 'node:test';
+import type { ApiRecord, IntegrationRecord, RouteRecord } from '../../control-plane/records.js';
+import { startUpstream, type EchoedRequest, type Upstream } from '../../../test/helpers/upstream.js';
+import { GatewayError } from '../errors.js';
+import type { CompiledIntegration, Invocation } from '../invocation.js';
+import { HttpProxyPools, compileHttpProxyIntegration } from './http-proxy.js';
+
+// ---- a tiny gateway: builds the Invocation from a real request and calls the integration --------------------
+
+interface Setup {
+  integration: CompiledIntegration;
+  routeKey: string;
+  pathParameters?: Record<string, string>;
+  stageVariables?: Record<string, string>;
+  /** Buffer the body into inv.body before invoking (as the Lambda integration would). */
+  buffered?: Buffer;
+}
+
+let setup: Setup;
+let lastInvocation: Invocation | undefined;
+
+function invocationOf(req: IncomingMessage): Invocation {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  return {
+    requestId: 'req-1',
+    requestTimeEpoch: Date.now(),
+    request: {
+      method: req.method ?? 'GET',
+      path,
+      rawQueryString: q === -1 ? '' : url.slice(q + 1),
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      sourceIp: req.socket.remoteAddress ?? '',
+      protocol: 'HTTP/1.1',
+      domainName: 'abc123.execute-api.localhost',
+      domainPrefix: 'abc123',
+    },
+    incoming: req,
+    stage: {
+      apiId: 'abc123',
+      stageName: 'prod',
+      deploymentId: 'd1',
+      api: {} as ApiRecord,
+      stageVariables: setup.stageVariables ?? {},
+      cors: undefined,
+      accessLog: undefined,
+      match: () => undefined,
+    },
+    // The stage is `prod`: strip it like resolve-stage does.
+    routePath: path.startsWith('/prod/') ? path.slice(5) : path === '/prod' ? '/' : path,
+    route: { route: {} as RouteRecord, routeKey: setup.routeKey, integration: setup.integration, authorizer: undefined, throttle: undefined },
+    pathParameters: setup.pathParameters,
+  };
+}
+
+async function handle(req: IncomingMessage, res: import('node:http').ServerResponse): Promise<void> {
+  const inv = invocationOf(req);
+  lastInvocation = inv;
+  if (setup.buffered !== undefined) inv.body = setup.buffered;
+  try {
+    const response = await setup.integration.invoke(inv);
+    res.writeHead(response.statusCode, response.headers);
+    const body = response.body;
+    if (body instanceof Readable) pipeline(body, res, () => {});
+    else res.end(body);
+  } catch (err) {
+    assert.ok(err instanceof GatewayError, `integration rejected with ${String(err)}`);
+    res.writeHead(err.statusCode, { 'content-type': 'application/json', 'x-detail': encodeURIComponent(err.detail ?? '') });
+    res.end(JSON.stringify({ message: err.message }));
+  }
+}
+
+interface Reply {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+  json<T = EchoedRequest>(): T;
+}
+
+let gatewayPort = 0;
+
+/** Calls the gateway with node:http (any header allowed); `body` may be a writer for streamed uploads. */
+function call(path: string, options: { method?: string; headers?: Record<string, string>; body?: Buffer | string | ((req: import('node:http').ClientRequest) => void) } = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: gatewayPort, path, method: options.method ?? 'GET', headers: options.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => {
+        const body = Buffer.concat(chunks);
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: <T>() => JSON.parse(body.toString()) as T });
+      });
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (typeof options.body === 'function') options.body(req);
+    else req.end(options.body);
+  });
+}
+
+function record(over: Partial<IntegrationRecord>): IntegrationRecord {
+  return {
+    integrationId: 'int1234',
+    integrationType: 'HTTP_PROXY',
+    integrationMethod: 'ANY',
+    payloadFormatVersion: '1.0',
+    timeoutInMillis: 30000,
+    connectionType: 'INTERNET',
+    createdDate: '2024-01-01T00:00:00Z',
+    ...over,
+  };
+}
+
+let upstream: Upstream;
+let gateway: Server;
+let pools: HttpProxyPools;
+const factoryCalls: string[] = [];
+const proxy = (over: Partial<IntegrationRecord>): CompiledIntegration =>
+  compileHttpProxyIntegration(record(over), {
+    dispatcherFor: (origin, options) => {
+      factoryCalls.push(origin);
+      return pools.dispatcherFor(origin, options);
+    },
+  });
+const use = (s: Setup): void => {
+  setup = s;
+};
+
+before(async () => {
+  upstream = await startUpstream();
+  pools = new HttpProxyPools();
+  gateway = createServer((req, res) => void handle(req, res));
+  await new Promise<void>((resolve) => gateway.listen(0, '127.0.0.1', resolve));
+  gatewayPort = (gateway.address() as AddressInfo).port;
+});
+
+after(async () => {
+  await pools.close();
+  gateway.closeAllConnections();
+  await new Promise((resolve) => gateway.close(resolve));
+  await upstream.close();
+});
+
+beforeEach(() => {
+  upstream.behaviour = undefined;
+  upstream.requests.length = 0;
+  factoryCalls.length = 0;
+});
+
+// ---- URL building ----------------------------------------------------------------------------------------------
+
+describe('HTTP proxy: backend URL', { timeout: 10_000 }, () => {
+  it('route path variables are substituted (and re-encoded) into the URI', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/backend/pets/{petId}/x?fixed=1` }), routeKey: 'GET /pets/{petId}', pathParameters: { petId: 'a b' } });
+    const echo = (await call('/prod/pets/a%20b?client=2')).json();
+    assert.equal(echo.path, '/backend/pets/a%20b/x');
+    assert.equal(echo.query, 'fixed=1&client=2', "the URI's query, then the client's");
+  });
+
+  it('a greedy {proxy+} is referenced as {proxy}; its slashes stay path separators', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/petstore/{proxy}` }), routeKey: 'ANY /parent/{proxy+}', pathParameters: { proxy: 'a/b/c' } });
+    assert.equal((await call('/prod/parent/a/b/c')).json().path, '/petstore/a/b/c');
+  });
+
+  it('${stageVariables.x} in host, path and query', async () => {
+    use({
+      integration: proxy({ integrationUri: 'http://${stageVariables.backend}/v${stageVariables.ver}/items?v=${stageVariables.ver}' }),
+      routeKey: 'GET /items',
+      stageVariables: { backend: `127.0.0.1:${upstream.port}`, ver: '2' },
+    });
+    const echo = (await call('/prod/items')).json();
+    assert.equal(echo.path, '/v2/items');
+    assert.equal(echo.query, 'v=2');
+  });
+
+  it('$default route appends the full request path (stage stripped) to the URI', async () => {
+    use({ integration: proxy({ integrationUri: upstream.origin }), routeKey: '$default' });
+    assert.equal((await call('/prod/store/checkout?x=1')).json().url, '/store/checkout?x=1');
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/api/` }), routeKey: '$default' });
+    assert.equal((await call('/prod/store/checkout')).json().path, '/api/store/checkout', 'decision: appended to the URI path');
+  });
+
+  it('other routes use the URI as-is (the request path is not appended)', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/fixed` }), routeKey: 'ANY /{proxy+}', pathParameters: { proxy: 'x/y' } });
+    assert.equal((await call('/prod/x/y')).json().path, '/fixed');
+  });
+
+  it("the client's query string is forwarded byte for byte", async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/q` }), routeKey: 'GET /q' });
+    assert.equal((await call('/prod/q?a=1&b=%20x+y&a=2&flag')).json().query, 'a=1&b=%20x+y&a=2&flag');
+  });
+
+  it('integrationMethod overrides the client method; ANY keeps it', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/m`, integrationMethod: 'POST' }), routeKey: 'GET /m' });
+    assert.equal((await call('/prod/m')).json().method, 'POST');
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/m` }), routeKey: 'ANY /m' });
+    assert.equal((await call('/prod/m', { method: 'DELETE' })).json().method, 'DELETE');
+  });
+
+  it('an invalid URI answers 500 per request', async () => {
+    use({ integration: proxy({ integrationUri: 'not a url' }), routeKey: 'GET /bad' });
+    assert.equal((await call('/prod/bad')).status, 500);
+  });
+});
+
+// ---- headers ---------------------------------------------------------------------------------------------------
+
+describe('HTTP proxy: headers', { timeout: 10_000 }, () => {
+  it('forwards client headers minus hop-by-hop ones; host is the backend; adds x-forwarded-* and a trace id', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/h` }), routeKey: 'GET /h' });
+    const echo = (
+      await call('/prod/h', {
+        headers: {
+          'x-custom': 'kept',
+          Connection: 'keep-alive, x-listed-hop',
+          'x-listed-hop': 'dropped',
+          'keep-alive': 'timeout=5',
+          'proxy-authorization': 'Basic Zm9v',
+          te: 'trailers',
+          'x-forwarded-for': '203.0.113.9',
+          host: 'abc123.execute-api.localhost',
+        },
+      })
+    ).json();
+    const h = echo.headers;
+    assert.equal(h['x-custom'], 'kept');
+    for (const name of ['x-listed-hop', 'keep-alive', 'proxy-authorization', 'te']) assert.equal(h[name], undefined, name);
+    assert.equal(h.host, `127.0.0.1:${upstream.port}`);
+    assert.equal(h['x-forwarded-for'], '203.0.113.9, 127.0.0.1');
+    assert.equal(h['x-forwarded-port'], String(gatewayPort));
+    assert.equal(h['x-forwarded-proto'], 'http');
+    assert.match(String(h['x-amzn-trace-id']), /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
+    assert.equal(h['forwarded'], 'for=127.0.0.1;host=abc123.execute-api.localhost;proto=http');
+  });
+
+  it("keeps the client's x-amzn-trace-id", async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/h` }), routeKey: 'GET /h' });
+    const echo = (await call('/prod/h', { headers: { 'x-amzn-trace-id': 'Root=1-5e1b4151-5ac6c58f5f1e4a1e2d3c4b5a' } })).json();
+    assert.equal(echo.headers['x-amzn-trace-id'], 'Root=1-5e1b4151-5ac6c58f5f1e4a1e2d3c4b5a');
+  });
+
+  it("returns the backend's status and headers minus hop-by-hop ones", async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/r` }), routeKey: 'GET /r' });
+    const reply = await call('/prod/r', { headers: { 'x-upstream-status': '418', 'x-upstream-header': 'x-kept=1, proxy-thing=2, set-cookie=a=1, set-cookie=b=2' } });
+    assert.equal(reply.status, 418);
+    assert.equal(reply.headers['x-kept'], '1');
+    assert.equal(reply.headers['proxy-thing'], undefined);
+    assert.deepEqual(reply.headers['set-cookie'], ['a=1', 'b=2']);
+    assert.equal(lastInvocation?.integration?.status, 418);
+    assert.ok((lastInvocation?.integration?.latencyMs ?? -1) >= 0);
+  });
+
+  it('HEAD and 204 responses have no body', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/head` }), routeKey: 'ANY /head' });
+    const head = await call('/prod/head', { method: 'HEAD' });
+    assert.equal(head.status, 200);
+    assert.equal(head.body.length, 0);
+    const empty = await call('/prod/head', { headers: { 'x-upstream-status': '204' } });
+    assert.equal(empty.status, 204);
+    assert.equal(empty.body.length, 0);
+  });
+});
+
+// ---- bodies ----------------------------------------------------------------------------------------------------
+
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+/** Writes `total` bytes in 64 KB chunks honouring backpressure, then ends (chunked unless content-length was set). */
+function writeChunks(total: number, fill = 0x62): (req: import('node:http').ClientRequest) => void {
+  const chunk = Buffer.alloc(64 * 1024, fill);
+  return (req) => {
+    let sent = 0;
+    req.on('error', () => {}); // the gateway may answer (and close) before the upload ends
+    req.on('response', () => (sent = total)); // answered early: stop uploading
+    const pump = (): void => {
+      while (sent < total) {
+        const n = Math.min(chunk.length, total - sent);
+        sent += n;
+        if (!req.write(chunk.subarray(0, n))) return void req.once('drain', pump);
+      }
+      req.end();
+    };
+    pump();
+  };
+}
+
+describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
+  it('streams a 5 MB upload with content-length', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/up` }), routeKey: 'POST /up' });
+    const total = 5 * 1024 * 1024;
+    const echo = (await call('/prod/up', { method: 'POST', headers: { 'content-length': String(total) }, body: writeChunks(total) })).json();
+    assert.equal(echo.bodyLength, total);
+    assert.equal(echo.bodySha256, sha(Buffer.alloc(total, 0x62)));
+    assert.equal(echo.headers['content-length'], String(total));
+  });
+
+  it('streams a 5 MB chunked upload', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/up` }), routeKey: 'POST /up' });
+    const total = 5 * 1024 * 1024 + 7;
+    const echo = (await call('/prod/up', { method: 'POST', body: writeChunks(total) })).json();
+    assert.equal(echo.bodyLength, total);
+    assert.equal(echo.bodySha256, sha(Buffer.alloc(total, 0x62)));
+  });
+
+  it('sends a body already buffered in inv.body', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/up` }), routeKey: 'POST /up', buffered: Buffer.from('{"hello":"world"}') });
+    const echo = (await call('/prod/up', { method: 'POST', body: '{"hello":"world"}' })).json();
+    assert.equal(echo.body, '{"hello":"world"}');
+    assert.equal(echo.headers['content-length'], '17');
+  });
+
+  it('413 for a declared content-length over 10 MB, without calling the backend', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/up` }), routeKey: 'POST /up' });
+    const reply = await call('/prod/up', { method: 'POST', headers: { 'content-length': String(10 * 1024 * 1024 + 1) }, body: (req) => req.on('error', () => {}).flushHeaders() });
+    assert.equal(reply.status, 413);
+    assert.deepEqual(JSON.parse(reply.body.toString()), { message: 'Request Entity Too Large' });
+    assert.equal(upstream.requests.length, 0);
+  });
+
+  it('413 when a chunked upload passes 10 MB (the upstream request is aborted)', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/up` }), routeKey: 'POST /up' });
+    const reply = await call('/prod/up', { method: 'POST', body: writeChunks(11 * 1024 * 1024) });
+    assert.equal(reply.status, 413);
+    assert.equal(lastInvocation?.integration?.error?.includes('exceeds'), true);
+  });
+
+  it('streams a 20 MB response through without buffering it', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/down` }), routeKey: 'GET /down' });
+    const total = 20 * 1024 * 1024;
+    const reply = await call('/prod/down', { headers: { 'x-upstream-large': String(total) } });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.length, total);
+  });
+
+  it('hands the response over as soon as headers arrive (the backend is still writing)', async () => {
+    let release!: () => void;
+    upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' });
+      res.write('first;');
+      release = () => res.end('last');
+    };
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/s` }), routeKey: 'GET /s' });
+    const first = await new Promise<string>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: gatewayPort, path: '/prod/s', agent: false }, (res) => {
+        let text = '';
+        res.on('data', (c: Buffer) => {
+          text += c.toString();
+          if (text === 'first;') release();
+        });
+        res.on('end', () => resolve(text));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(first, 'first;last');
+  });
+
+  it('a client that goes away mid-download aborts the upstream request', async () => {
+    let upstreamClosed!: Promise<boolean>;
+    upstream.behaviour = (_req, res) => {
+      upstreamClosed = new Promise((resolve) => res.on('close', () => resolve(res.writableFinished)));
+      res.writeHead(200);
+      const chunk = Buffer.alloc(64 * 1024);
+      const pump = (): void => {
+        while (!res.destroyed && res.write(chunk));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    };
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/endless` }), routeKey: 'GET /endless' });
+    await new Promise<void>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: gatewayPort, path: '/prod/endless', agent: false }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', () => {});
+      req.on('close', () => resolve());
+      setTimeout(() => reject(new Error('no data')), 2000).unref();
+      req.end();
+    });
+    assert.equal(await upstreamClosed, false, 'the backend response never finished: its socket was closed');
+  });
+});
+
+// ---- failures --------------------------------------------------------------------------------------------------
+
+describe('HTTP proxy: failures', { timeout: 10_000 }, () => {
+  it('no response within timeoutInMillis → 503 Service Unavailable', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/hang`, timeoutInMillis: 100 }), routeKey: 'GET /hang' });
+    const started = Date.now();
+    const reply = await call('/prod/hang', { headers: { 'x-upstream-hang': '1' } });
+    assert.equal(reply.status, 503);
+    assert.deepEqual(JSON.parse(reply.body.toString()), { message: 'Service Unavailable' });
+    assert.ok(Date.now() - started < 2000);
+    assert.match(lastInvocation?.integration?.error ?? '', /timed out after 100 ms/);
+  });
+
+  it('a slow backend past the timeout → 503; within it → 200', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/slow`, timeoutInMillis: 150 }), routeKey: 'GET /slow' });
+    assert.equal((await call('/prod/slow', { headers: { 'x-upstream-delay': '400' } })).status, 503);
+    assert.equal((await call('/prod/slow', { headers: { 'x-upstream-delay': '10' } })).status, 200);
+  });
+
+  it('connection refused → 500 with the cause as detail', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    use({ integration: proxy({ integrationUri: `http://127.0.0.1:${port}/x` }), routeKey: 'GET /x' });
+    const reply = await call('/prod/x');
+    assert.equal(reply.status, 500);
+    assert.deepEqual(JSON.parse(reply.body.toString()), { message: 'Internal Server Error' });
+    assert.match(decodeURIComponent(String(reply.headers['x-detail'])), /ECONNREFUSED/);
+    assert.match(lastInvocation?.integration?.error ?? '', /ECONNREFUSED/);
+  });
+
+  it('socket reset before a response → 500', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/reset` }), routeKey: 'GET /reset' });
+    assert.equal((await call('/prod/reset', { headers: { 'x-upstream-reset': '1' } })).status, 500);
+  });
+
+  it('reset mid-body ends the client response abruptly; the gateway keeps serving', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/mid` }), routeKey: 'GET /mid' });
+    await assert.rejects(call('/prod/mid', { headers: { 'x-upstream-reset-mid-body': '1' } }));
+    assert.equal((await call('/prod/mid')).status, 200);
+  });
+});
+
+// ---- parameter mapping -----------------------------------------------------------------------------------------
+
+describe('HTTP proxy: parameter mapping', { timeout: 10_000 }, () => {
+  it('request mapping: path, query and headers from every source', async () => {
+    use({
+      integration: proxy({
+        integrationUri: `${upstream.origin}/ignored`,
+        requestParameters: {
+          'overwrite:path': '/v2/$request.path.proxy',
+          'append:querystring.from-header': '$request.header.x-q',
+          'overwrite:querystring.page': '${request.querystring.p}0',
+          'remove:querystring.p': '',
+          'overwrite:header.x-user': '$request.body.user.name',
+          'append:header.x-custom': '$context.requestId',
+          'overwrite:header.x-env': '$stageVariables.env',
+          'overwrite:header.x-path': '$request.path',
+          'remove:header.x-remove': '',
+        },
+      }),
+      routeKey: 'ANY /parent/{proxy+}',
+      pathParameters: { proxy: 'a b/c' },
+      stageVariables: { env: 'blue' },
+    });
+    const echo = (
+      await call('/prod/parent/a%20b/c?p=4&keep=1', {
+        method: 'POST',
+        headers: { 'x-q': 'hq', 'x-custom': 'orig', 'x-remove': 'bye', 'content-type': 'application/json' },
+        body: '{"user":{"name":"Ann"}}',
+      })
+    ).json();
+    assert.equal(echo.path, '/v2/a%20b/c');
+    assert.equal(echo.query, 'keep=1&page=40&from-header=hq');
+    assert.equal(echo.headers['x-user'], 'Ann');
+    assert.equal(echo.headers['x-custom'], 'orig,req-1');
+    assert.equal(echo.headers['x-env'], 'blue');
+    assert.equal(echo.headers['x-path'], '/parent/a%20b/c');
+    assert.equal(echo.headers['x-remove'], undefined);
+    assert.equal(echo.body, '{"user":{"name":"Ann"}}', 'the body buffered for $request.body is still sent');
+  });
+
+  it('response mapping: statuscode, header append/overwrite/remove from $response.header and $response.body', async () => {
+    use({
+      integration: proxy({
+        integrationUri: `${upstream.origin}/resp`,
+        responseParameters: {
+          '404': {
+            'overwrite:statuscode': '200',
+            'append:header.x-b': 'more',
+            'overwrite:header.x-copy': '$response.header.x-b',
+            'overwrite:header.x-name': '$response.body.user.name',
+            'remove:header.x-r': '',
+          },
+        },
+      }),
+      routeKey: 'GET /resp',
+    });
+    const json = '{"user":{"name":"Bo"}}';
+    const reply = await call('/prod/resp', { headers: { 'x-upstream-status': '404', 'x-upstream-header': 'x-b=bee, x-r=gone', 'x-upstream-json': json } });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.headers['x-b'], 'bee,more');
+    assert.equal(reply.headers['x-copy'], 'bee');
+    assert.equal(reply.headers['x-name'], 'Bo');
+    assert.equal(reply.headers['x-r'], undefined);
+    assert.equal(reply.body.toString(), json, 'the body is still streamed whole');
+    const other = await call('/prod/resp', { headers: { 'x-upstream-status': '500', 'x-upstream-header': 'x-r=kept' } });
+    assert.equal(other.status, 500, 'no plan for 500');
+    assert.equal(other.headers['x-r'], 'kept');
+  });
+
+  it('response mapping with $response.body on a 3 MB response still streams it all', async () => {
+    use({
+      integration: proxy({ integrationUri: `${upstream.origin}/big`, responseParameters: { '200': { 'overwrite:header.x-v': '$response.body.v' } } }),
+      routeKey: 'GET /big',
+    });
+    const reply = await call('/prod/big', { headers: { 'x-upstream-large': String(3 * 1024 * 1024) } });
+    assert.equal(reply.body.length, 3 * 1024 * 1024);
+    assert.equal(reply.headers['x-v'], undefined, 'not JSON: mapping skipped');
+  });
+});
+
+// ---- pools -----------------------------------------------------------------------------------------------------
+
+describe('HTTP proxy: connection pools', { timeout: 10_000 }, () => {
+  it('one dispatcher per origin per integration, and keep-alive connections are reused', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/ka` }), routeKey: 'GET /ka' });
+    const ports = new Set<number>();
+    upstream.behaviour = (req, res) => {
+      ports.add(req.socket.remotePort ?? 0);
+      res.end('ok');
+    };
+    for (let i = 0; i < 5; i++) assert.equal((await call('/prod/ka')).status, 200);
+    assert.deepEqual(factoryCalls, [upstream.origin]);
+    assert.equal(ports.size, 1, 'sequential requests share one upstream connection');
+  });
+});

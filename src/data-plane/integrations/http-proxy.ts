@@ -1,0 +1,458 @@
+/**
+ * The HTTP proxy integration (`HTTP_PROXY`): forwards the client's request to an HTTP backend and streams the
+ * backend's response back.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-http.html
+ *
+ * Compiled once per deployment snapshot: the URI is split into origin / path / query templates
+ * (`${stageVariables.x}` anywhere, `{var}` / `{proxy}` path parameters), mappings are compiled, and each origin
+ * gets one keep-alive undici `Pool` (shared across snapshots through `HttpProxyPools`). Per request: build the
+ * path and headers, `dispatch` with a handler that turns the upstream response into a `Readable` without copying.
+ *
+ * Decisions where AWS is silent (all [unverified]):
+ * - `$default` route: the request path (stage stripped) is appended to the URI's path, so `https://b/api` +
+ *   `/pets` → `https://b/api/pets` (a URI without a path gives AWS's documented `https://b/pets`).
+ * - The URI's own query comes first, then the client's (repeated names reach the backend twice).
+ * - `overwrite:path` replaces the whole backend path, URI path included.
+ * - A `{var}` in the URI that the route does not define is sent literally.
+ * - Timeout (no response headers within `timeoutInMillis`, connect timeout, a body stalled for that long before the
+ *   response is handed over) → 503; connection refused/reset, DNS and TLS errors → 500 with the cause as detail.
+ * - A client `x-amzn-trace-id` is kept; otherwise one is generated. `forwarded` (for/host/proto) is appended as AWS
+ *   appears to do (TODO(parity): AWS also sends `by=`).
+ */
+import { randomUUID } from 'node:crypto';
+import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { TLSSocket } from 'node:tls';
+import { Pool, util, type Dispatcher } from 'undici';
+import type { IntegrationRecord } from '../../control-plane/records.js';
+import { GatewayError, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
+import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
+import { MAPPING_BODY_LIMIT, QueryString, compileRequestMapping, compileResponseMapping, type ResponseMapping, type ResponseMappings } from '../parameter-mapping.js';
+import { MAX_BODY_BYTES, readBody } from './body.js';
+
+/** Options for the dispatcher of one backend origin. */
+export interface DispatcherOptions {
+  /** `tlsConfig.serverNameToVerify`: the SNI name (and certificate name) for the TLS handshake. */
+  readonly servername?: string;
+}
+
+/** Supplies the dispatcher for a backend origin (`https://host:port`); called once per origin per compiled integration. */
+export type DispatcherFactory = (origin: string, options: DispatcherOptions) => Dispatcher;
+
+/** Keep-alive pools, one per (origin, SNI name), created on first use and kept until `close()`. */
+export class HttpProxyPools {
+  readonly #pools = new Map<string, Pool>();
+
+  constructor(readonly options: Pool.Options = {}) {}
+
+  /** The pool for `origin`; a `DispatcherFactory`. */
+  readonly dispatcherFor: DispatcherFactory = (origin, { servername }) => {
+    const key = servername === undefined ? origin : `${origin} ${servername}`;
+    let pool = this.#pools.get(key);
+    if (pool === undefined) {
+      const connect = servername === undefined ? this.options.connect : { ...(this.options.connect as object), servername };
+      pool = new Pool(origin, { ...this.options, connect } as Pool.Options);
+      this.#pools.set(key, pool);
+    }
+    return pool;
+  };
+
+  /** Closes every pool (waits for in-flight requests). */
+  async close(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.close()));
+  }
+}
+
+let defaultPools: HttpProxyPools | undefined;
+
+/** Closes the pools used by integrations compiled without `deps.dispatcherFor`. */
+export async function closeHttpProxyPools(): Promise<void> {
+  const pools = defaultPools;
+  defaultPools = undefined;
+  await pools?.close();
+}
+
+/** Headers never forwarded either way (hop-by-hop, RFC 9110 §7.6.1), besides any `proxy-*`. */
+const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'te', 'trailer', 'trailers', 'transfer-encoding', 'upgrade']);
+/** Request headers the gateway replaces: `host` is the backend's; `expect` was answered by our server (undici refuses it). */
+const NOT_FORWARDED: ReadonlySet<string> = new Set([...HOP_BY_HOP, 'host', 'expect']);
+
+// ---- URI templates -------------------------------------------------------------------------------------------
+
+type UriPart = string | { readonly stageVariable: string } | { readonly pathParameter: string };
+const URI_VARIABLE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}|\{([A-Za-z0-9_.-]+?)\+?\}/g;
+
+function splitTemplate(text: string, pathParameters: boolean): UriPart[] {
+  const parts: UriPart[] = [];
+  let last = 0;
+  for (const m of text.matchAll(URI_VARIABLE)) {
+    if (m[1] === undefined && !pathParameters) continue;
+    if (m.index > last) parts.push(text.slice(last, m.index));
+    parts.push(m[1] !== undefined ? { stageVariable: m[1] } : { pathParameter: m[2] as string });
+    last = m.index + m[0].length;
+  }
+  if (last < text.length) parts.push(text.slice(last));
+  return parts;
+}
+
+const isStatic = (parts: readonly UriPart[]): parts is string[] => parts.every((p) => typeof p === 'string');
+const encodeSegments = (v: string): string => encodeURIComponent(v).replace(/%2F/gi, '/');
+
+function render(parts: readonly UriPart[], inv: Invocation): string {
+  let out = '';
+  for (const p of parts) {
+    if (typeof p === 'string') out += p;
+    else if ('stageVariable' in p) out += inv.stage?.stageVariables[p.stageVariable] ?? '';
+    else {
+      const v = inv.pathParameters?.[p.pathParameter];
+      out += v === undefined ? `{${p.pathParameter}}` : encodeSegments(v);
+    }
+  }
+  return out;
+}
+
+/** The integration URI, split once. */
+interface CompiledUri {
+  readonly origin: readonly UriPart[];
+  readonly path: readonly UriPart[];
+  readonly query: readonly UriPart[];
+}
+
+function compileUri(uri: string): CompiledUri {
+  const scheme = /^https?:\/\//i.exec(uri);
+  if (scheme === null) throw new Error(`integrationUri must be an http(s) URL: ${uri}`);
+  const start = scheme[0].length;
+  let end = start;
+  while (end < uri.length && uri[end] !== '/' && uri[end] !== '?' && uri[end] !== '#') end++;
+  const hash = uri.indexOf('#', end);
+  const rest = hash === -1 ? uri.slice(end) : uri.slice(end, hash);
+  const q = rest.indexOf('?');
+  return {
+    origin: splitTemplate(uri.slice(0, end), false),
+    path: splitTemplate(q === -1 ? rest : rest.slice(0, q), true),
+    query: splitTemplate(q === -1 ? '' : rest.slice(q + 1), true),
+  };
+}
+
+// ---- request body --------------------------------------------------------------------------------------------
+
+/** The client sent more than 10 MB without declaring it up front. */
+class BodyTooLargeError extends Error {
+  override name = 'BodyTooLargeError';
+}
+
+/** Counts a chunked body on its way to the backend, failing the upstream request past the payload quota. */
+function limitBody(incoming: Readable): Readable {
+  let seen = 0;
+  const limited = new Transform({
+    transform(chunk: Buffer, _encoding: BufferEncoding, callback: TransformCallback) {
+      seen += chunk.length;
+      if (seen <= MAX_BODY_BYTES) return callback(null, chunk);
+      incoming.unpipe(limited);
+      incoming.resume(); // drop the rest so the 413 can still be written
+      callback(new BodyTooLargeError(`request body exceeds ${MAX_BODY_BYTES} bytes`));
+    },
+  });
+  return incoming.pipe(limited);
+}
+
+/** What to send as the upstream body; edits `headers` (content-length) to match. */
+function requestBody(inv: Invocation, headers: Record<string, string>): Buffer | Readable | null {
+  if (inv.body !== undefined) {
+    if (inv.body.length > MAX_BODY_BYTES) throw requestTooLarge();
+    delete headers['content-length']; // undici sets it from the buffer
+    return inv.body.length === 0 ? null : inv.body;
+  }
+  const incoming = inv.incoming;
+  const declared = incoming.headers['content-length'];
+  if (declared !== undefined) {
+    if (Number(declared) > MAX_BODY_BYTES) {
+      incoming.resume();
+      throw requestTooLarge();
+    }
+    if (incoming.readableEnded && declared !== '0') {
+      delete headers['content-length']; // consumed elsewhere without setting inv.body: nothing left to send
+      return null;
+    }
+    return declared === '0' ? null : incoming;
+  }
+  return incoming.headers['transfer-encoding'] !== undefined && !incoming.readableEnded ? limitBody(incoming) : null;
+}
+
+// ---- request headers -----------------------------------------------------------------------------------------
+
+function traceId(now: number): string {
+  const u = randomUUID();
+  const epoch = Math.floor(now / 1000).toString(16).padStart(8, '0');
+  return `Root=1-${epoch}-${u.slice(0, 8)}${u.slice(9, 13)}${u.slice(14, 18)}${u.slice(19, 23)}${u.slice(24, 28)}`;
+}
+
+/** The client's headers minus hop-by-hop ones, plus the forwarding headers AWS adds. */
+function forwardHeaders(inv: Invocation, now: number): Record<string, string> {
+  const src = inv.request.headers;
+  const out: Record<string, string> = {};
+  for (const name in src) {
+    if (NOT_FORWARDED.has(name) || name.startsWith('proxy-')) continue;
+    const v = src[name];
+    if (v !== undefined) out[name] = typeof v === 'string' ? v : v.join(', ');
+  }
+  const connection = src.connection;
+  if (connection !== undefined) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
+  const socket = inv.incoming.socket as TLSSocket | null;
+  const proto = socket?.encrypted === true ? 'https' : 'http';
+  const ip = inv.request.sourceIp;
+  out['x-forwarded-for'] = out['x-forwarded-for'] === undefined ? ip : `${out['x-forwarded-for']}, ${ip}`;
+  out['x-forwarded-port'] = String(socket?.localPort ?? (proto === 'https' ? 443 : 80));
+  out['x-forwarded-proto'] = proto;
+  out['x-amzn-trace-id'] ??= traceId(now);
+  const forwarded = `for=${ip.includes(':') ? `"[${ip}]"` : ip};host=${inv.request.domainName};proto=${proto}`;
+  out['forwarded'] = out['forwarded'] === undefined ? forwarded : `${out['forwarded']}, ${forwarded}`;
+  return out;
+}
+
+// ---- the upstream call ---------------------------------------------------------------------------------------
+
+function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = util.headerNameToString(raw[i] as Buffer);
+    if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || name === '__proto__') continue;
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const prev = out[name];
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+const noop = (): void => {};
+
+/** The backend's response body, handed to the client as it arrives (pausing the backend on backpressure). */
+class UpstreamBody extends Readable {
+  constructor(
+    readonly call: ProxyCall,
+    readonly resumeUpstream: () => void,
+  ) {
+    super({ highWaterMark: 64 * 1024 });
+  }
+
+  override _read(): void {
+    this.resumeUpstream();
+  }
+
+  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
+    // The client went away (or a later stage dropped the body) before the backend finished: stop reading it.
+    if (!this.call.completed) this.call.abort?.(err ?? new Error('response body destroyed before the backend finished'));
+    callback(err);
+  }
+}
+
+/**
+ * One upstream request: an undici dispatch handler (the callback protocol undici's own `request`/`stream` use in
+ * v7; TODO: move to onResponseStart/onResponseData when undici 8 drops it).
+ */
+class ProxyCall implements Dispatcher.DispatchHandler {
+  abort: ((err?: Error) => void) | null = null;
+  completed = false;
+  #settled = false;
+  #timedOut: Error | null = null;
+  #timer: NodeJS.Timeout;
+  #body: UpstreamBody | null = null;
+  #response: GatewayResponse | null = null;
+  #plan: ResponseMapping | undefined;
+  #prefix: Buffer[] | null = null;
+  #prefixBytes = 0;
+
+  constructor(
+    readonly inv: Invocation,
+    readonly started: number,
+    readonly mappings: ResponseMappings | undefined,
+    readonly resolve: (response: GatewayResponse) => void,
+    readonly reject: (err: GatewayError) => void,
+    timeoutMs: number,
+  ) {
+    this.#timer = setTimeout(ProxyCall.#onTimeout, timeoutMs, this, timeoutMs);
+  }
+
+  static #onTimeout(call: ProxyCall, timeoutMs: number): void {
+    call.#timedOut = new Error(`integration timed out after ${timeoutMs} ms`);
+    call.#fail(call.#timedOut);
+    call.abort?.(call.#timedOut);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#timedOut !== null) abort(this.#timedOut);
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200 || this.#settled) return true; // 1xx are not forwarded
+    clearTimeout(this.#timer);
+    const headers = parseResponseHeaders(rawHeaders);
+    const requestId = headers['x-amzn-requestid'] ?? headers['x-amz-request-id'];
+    this.inv.integration = { status: statusCode, latencyMs: Date.now() - this.started, requestId: typeof requestId === 'string' ? requestId : undefined };
+    const body = (this.#body = new UpstreamBody(this, resume));
+    const response: GatewayResponse = { statusCode, headers, body };
+    const plan = this.mappings?.forStatus(statusCode);
+    if (plan?.needsBody === true) {
+      // Hold the response until 100 KB (or the end) arrived for `$response.body`; the bytes still stream on after.
+      this.#response = response;
+      this.#plan = plan;
+      this.#prefix = [];
+    } else {
+      plan?.apply(this.inv, response);
+      this.#settle(response);
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const body = this.#body as UpstreamBody;
+    if (this.#prefix === null) return body.push(chunk);
+    this.#prefix.push(chunk);
+    this.#prefixBytes += chunk.length;
+    body.push(chunk);
+    if (this.#prefixBytes >= MAPPING_BODY_LIMIT) this.#releasePrefix();
+    return true;
+  }
+
+  onComplete(): void {
+    this.completed = true;
+    if (this.#prefix !== null) this.#releasePrefix();
+    this.#body?.push(null);
+  }
+
+  onError(err: Error): void {
+    clearTimeout(this.#timer);
+    if (this.inv.integration !== undefined) this.inv.integration.error = err.message;
+    if (!this.#settled) this.#fail(err);
+    const body = this.#body;
+    if (body !== null && !body.destroyed) {
+      // The client's response is already under way: end it abruptly (never crash on an unheard 'error').
+      if (body.listenerCount('error') === 0) body.on('error', noop);
+      body.destroy(err);
+    }
+  }
+
+  #releasePrefix(): void {
+    const prefix = this.#prefix as Buffer[];
+    this.#prefix = null;
+    const response = this.#response as GatewayResponse;
+    (this.#plan as ResponseMapping).apply(this.inv, response, Buffer.concat(prefix, this.#prefixBytes));
+    this.#settle(response);
+  }
+
+  #settle(response: GatewayResponse): void {
+    this.#settled = true;
+    this.resolve(response);
+  }
+
+  #fail(err: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    const detail = `${(err as { code?: string }).code ?? err.name}: ${err.message}`;
+    this.inv.integration = { ...this.inv.integration, latencyMs: Date.now() - this.started, error: err.message };
+    if (err instanceof BodyTooLargeError) this.reject(requestTooLarge());
+    else if (err === this.#timedOut || TIMEOUT_CODES.has((err as { code?: string }).code ?? '')) this.reject(serviceUnavailable(detail));
+    else this.reject(internalServerError(detail));
+  }
+}
+
+// ---- the integration -----------------------------------------------------------------------------------------
+
+/** Dependencies of the HTTP proxy integration. */
+export interface HttpProxyDeps {
+  /** Dispatcher per backend origin; default: a process-wide `HttpProxyPools` closed by `closeHttpProxyPools()`. */
+  readonly dispatcherFor?: DispatcherFactory;
+}
+
+/** Compiles an `HTTP_PROXY` integration. An invalid URI is reported per request (500), never at compile time. */
+export function compileHttpProxyIntegration(record: IntegrationRecord, deps: HttpProxyDeps = {}): CompiledIntegration {
+  const dispatcherFor = deps.dispatcherFor ?? (defaultPools ??= new HttpProxyPools()).dispatcherFor;
+  const dispatcherOptions: DispatcherOptions =
+    record.tlsConfig?.serverNameToVerify === undefined ? {} : { servername: record.tlsConfig.serverNameToVerify };
+  const method = record.integrationMethod === undefined || record.integrationMethod === 'ANY' ? undefined : record.integrationMethod.toUpperCase();
+  const timeoutMs = record.timeoutInMillis > 0 ? record.timeoutInMillis : 30000;
+  const requestMapping = compileRequestMapping(record.requestParameters);
+  const responseMappings = compileResponseMapping(record.responseParameters);
+  let uri: CompiledUri | undefined;
+  let uriError: string | undefined;
+  try {
+    uri = compileUri(record.integrationUri ?? '');
+  } catch (err) {
+    uriError = (err as Error).message;
+  }
+  const staticPath = uri !== undefined && isStatic(uri.path) ? uri.path.join('') : undefined;
+  const staticQuery = uri !== undefined && isStatic(uri.query) ? uri.query.join('') : undefined;
+
+  // Origins resolved to dispatchers: one entry for a static host, one per rendered host with stage variables.
+  const origins = new Map<string, { origin: string; dispatcher: Dispatcher | undefined }>();
+  const staticOrigin = uri !== undefined && isStatic(uri.origin) ? uri.origin.join('') : undefined;
+  const resolveOrigin = (inv: Invocation): { origin: string; dispatcher: Dispatcher } => {
+    const rendered = staticOrigin ?? render((uri as CompiledUri).origin, inv);
+    let entry = origins.get(rendered);
+    if (entry === undefined) {
+      entry = { origin: new URL(rendered).origin, dispatcher: undefined };
+      if (origins.size < 256) origins.set(rendered, entry);
+    }
+    entry.dispatcher ??= dispatcherFor(entry.origin, dispatcherOptions);
+    return entry as { origin: string; dispatcher: Dispatcher };
+  };
+
+  const send = (inv: Invocation): Promise<GatewayResponse> => {
+    if (uri === undefined) return Promise.reject(internalServerError(uriError));
+    const now = Date.now();
+    let target: { origin: string; dispatcher: Dispatcher };
+    try {
+      target = resolveOrigin(inv);
+    } catch (err) {
+      return Promise.reject(internalServerError(`invalid integration URI: ${(err as Error).message}`));
+    }
+    const base = staticPath ?? render(uri.path, inv);
+    let path = inv.route?.routeKey === '$default' ? (base.endsWith('/') ? base.slice(0, -1) : base) + (inv.routePath ?? inv.request.path) : base;
+    if (path === '') path = '/';
+    const uriQuery = staticQuery ?? render(uri.query, inv);
+    const clientQuery = inv.request.rawQueryString;
+    let query = uriQuery === '' ? clientQuery : clientQuery === '' ? uriQuery : `${uriQuery}&${clientQuery}`;
+    const headers = forwardHeaders(inv, now);
+    if (requestMapping !== undefined) {
+      const mapped = { headers, query: new QueryString(query), path };
+      requestMapping.apply(inv, mapped);
+      path = mapped.path;
+      query = mapped.query.toString();
+    }
+    let body: Buffer | Readable | null;
+    try {
+      body = requestBody(inv, headers);
+    } catch (err) {
+      return Promise.reject(err as GatewayError);
+    }
+    return new Promise<GatewayResponse>((resolve, reject) => {
+      const call = new ProxyCall(inv, now, responseMappings, resolve, reject, timeoutMs);
+      target.dispatcher.dispatch(
+        {
+          origin: target.origin,
+          path: query === '' ? path : `${path}?${query}`,
+          method: method ?? inv.request.method,
+          headers,
+          body,
+          headersTimeout: timeoutMs,
+          bodyTimeout: timeoutMs,
+        },
+        call,
+      );
+    });
+  };
+
+  return {
+    record,
+    invoke(inv) {
+      if (requestMapping?.needsBody === true && inv.body === undefined) return readBody(inv).then(() => send(inv));
+      return send(inv);
+    },
+  };
+}

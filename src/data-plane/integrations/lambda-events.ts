@@ -1,0 +1,278 @@
+/**
+ * The events a Lambda proxy integration (`AWS_PROXY`) sends, payload format 1.0 and 2.0 (SPEC §E.3).
+ * Pure: everything comes from the Invocation and the options.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+import { isUtf8 } from 'node:buffer';
+import { ACCOUNT_ID } from '../../control-plane/errors.js';
+import type { AuthorizerResult, Invocation } from '../invocation.js';
+
+/** What the builders need beyond the Invocation. */
+export interface LambdaEventOptions {
+  /** `requestContext.accountId`; defaults to ACCOUNT_ID. */
+  readonly accountId?: string;
+  /** The custom-domain API mapping key that selected the API (`v1` or `v1/pets`), when addressed through one. */
+  readonly mappingKey?: string;
+}
+
+/** A payload format 2.0 event. Absent members are omitted. */
+export interface LambdaEventV2 {
+  version: '2.0';
+  routeKey: string;
+  rawPath: string;
+  rawQueryString: string;
+  cookies?: string[];
+  headers: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  stageVariables?: Record<string, string>;
+  body?: string;
+  isBase64Encoded: boolean;
+  requestContext: Record<string, unknown>;
+}
+
+/** A payload format 1.0 event. Absent members are null. */
+export interface LambdaEventV1 {
+  version: '1.0';
+  resource: string;
+  path: string;
+  httpMethod: string;
+  headers: Record<string, string>;
+  multiValueHeaders: Record<string, string[]>;
+  queryStringParameters: Record<string, string> | null;
+  multiValueQueryStringParameters: Record<string, string[]> | null;
+  requestContext: Record<string, unknown>;
+  pathParameters: Record<string, string> | null;
+  stageVariables: Record<string, string> | null;
+  body: string | null;
+  isBase64Encoded: boolean;
+}
+
+/** Builds the payload format 2.0 event. */
+export function buildEventV2(inv: Invocation, options: LambdaEventOptions = {}): LambdaEventV2 {
+  const { request } = inv;
+  const { apiId, stageName, routeKey } = parts(inv);
+  const rawPath = stripMappingKey(request.path, options.mappingKey);
+  const headers = new Map<string, string>();
+  const cookies: string[] = [];
+  forEachHeader(request.rawHeaders, (name, value) => {
+    const lower = name.toLowerCase();
+    if (lower === 'cookie') {
+      for (const c of value.split(';')) if (c.trim()) cookies.push(c.trim());
+      return;
+    }
+    const seen = headers.get(lower);
+    headers.set(lower, seen === undefined ? value : `${seen},${value}`);
+  });
+  const query = parseQuery(request.rawQueryString);
+  const pathParameters = nonEmpty(inv.pathParameters);
+  const stageVariables = nonEmpty(inv.stage?.stageVariables);
+  const body = encodeBody(inv.body, request.headers);
+  const authorizer = authorizerV2(inv.authorizer);
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath,
+    rawQueryString: request.rawQueryString,
+    ...(cookies.length > 0 ? { cookies } : {}),
+    headers: Object.fromEntries(headers),
+    ...(query ? { queryStringParameters: toObject(query, (v) => v.join(',')) } : {}),
+    requestContext: {
+      accountId: options.accountId ?? ACCOUNT_ID,
+      apiId,
+      ...(authorizer ? { authorizer } : {}),
+      domainName: request.domainName,
+      domainPrefix: request.domainPrefix,
+      http: { method: request.method, path: rawPath, protocol: request.protocol, sourceIp: request.sourceIp, userAgent: header(request.headers['user-agent']) ?? '' },
+      requestId: inv.requestId,
+      routeKey,
+      stage: stageName,
+      time: clfTime(inv.requestTimeEpoch),
+      timeEpoch: inv.requestTimeEpoch,
+    },
+    ...(pathParameters ? { pathParameters } : {}),
+    ...(stageVariables ? { stageVariables } : {}),
+    ...(body ? { body: body.body } : {}),
+    isBase64Encoded: body?.isBase64Encoded ?? false,
+  };
+}
+
+/** Builds the payload format 1.0 event (REST-compatible). */
+export function buildEventV1(inv: Invocation, options: LambdaEventOptions = {}): LambdaEventV1 {
+  const { request } = inv;
+  const { apiId, stageName, routeKey } = parts(inv);
+  const resource = routeKey === '$default' ? '$default' : routeKey.slice(routeKey.indexOf(' ') + 1);
+  // Keyed by lower-case name: repeats may differ in case; they share the first-seen spelling.
+  const multi = new Map<string, { name: string; values: string[] }>();
+  forEachHeader(request.rawHeaders, (name, value) => {
+    const seen = multi.get(name.toLowerCase());
+    if (seen) seen.values.push(value);
+    else multi.set(name.toLowerCase(), { name, values: [value] });
+  });
+  const entries = [...multi.values()];
+  const query = parseQuery(request.rawQueryString);
+  const body = encodeBody(inv.body, request.headers);
+  const userAgent = header(request.headers['user-agent']) ?? null;
+  const requestContext: Record<string, unknown> = {
+    accountId: options.accountId ?? ACCOUNT_ID,
+    apiId,
+    domainName: request.domainName,
+    domainPrefix: request.domainPrefix,
+    extendedRequestId: inv.requestId,
+    httpMethod: request.method,
+    identity: identityV1(request.sourceIp, userAgent, inv.authorizer?.iam),
+    path: request.path,
+    protocol: request.protocol,
+    requestId: inv.requestId,
+    requestTime: clfTime(inv.requestTimeEpoch),
+    requestTimeEpoch: inv.requestTimeEpoch,
+    resourceId: routeKey,
+    resourcePath: resource,
+    stage: stageName,
+  };
+  const authorizer = authorizerV1(inv.authorizer);
+  if (authorizer) requestContext.authorizer = authorizer;
+  return {
+    version: '1.0',
+    resource,
+    path: request.path,
+    httpMethod: request.method,
+    headers: Object.fromEntries(entries.map((h) => [h.name, h.values[h.values.length - 1] as string])),
+    multiValueHeaders: Object.fromEntries(entries.map((h) => [h.name, h.values])),
+    queryStringParameters: query ? toObject(query, (v) => v[v.length - 1] as string) : null,
+    multiValueQueryStringParameters: query ? toObject(query, (v) => v) : null,
+    requestContext,
+    pathParameters: nonEmpty(inv.pathParameters) ?? null,
+    stageVariables: nonEmpty(inv.stage?.stageVariables) ?? null,
+    body: body?.body ?? null,
+    isBase64Encoded: body?.isBase64Encoded ?? false,
+  };
+}
+
+/** True when a body of this content type is sent to functions as text rather than base64. */
+export function isTextContent(contentType: string | undefined, contentEncoding?: string): boolean {
+  // A compressed body is bytes whatever its media type says.
+  if (contentEncoding && contentEncoding.trim().toLowerCase() !== 'identity') return false;
+  if (!contentType) return false;
+  const type = (contentType.split(';')[0] as string).trim().toLowerCase();
+  return (
+    type.startsWith('text/') ||
+    type === 'application/json' ||
+    type === 'application/xml' ||
+    type === 'application/x-www-form-urlencoded' ||
+    type.endsWith('+json') ||
+    type.endsWith('+xml') ||
+    type.includes('javascript')
+  );
+}
+
+/** `dd/MMM/yyyy:HH:mm:ss +0000`, as `requestContext.time` and `$context.requestTime`. */
+export function clfTime(epochMs: number): string {
+  const d = new Date(epochMs);
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+function parts(inv: Invocation): { apiId: string; stageName: string; routeKey: string } {
+  if (!inv.stage) throw new Error('Lambda event built before resolve-stage');
+  return { apiId: inv.stage.apiId, stageName: inv.stage.stageName, routeKey: inv.route?.routeKey ?? '$default' };
+}
+
+/** 2.0 `rawPath` leaves out the API mapping key (TRAPS 20); 1.0 `path` keeps it. */
+function stripMappingKey(path: string, mappingKey: string | undefined): string {
+  if (!mappingKey) return path;
+  const prefix = `/${mappingKey}`;
+  if (path === prefix) return '/';
+  return path.startsWith(`${prefix}/`) ? path.slice(prefix.length) : path;
+}
+
+function forEachHeader(raw: readonly string[], fn: (name: string, value: string) => void): void {
+  for (let i = 0; i + 1 < raw.length; i += 2) fn(raw[i] as string, raw[i + 1] as string);
+}
+
+function header(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
+}
+
+/**
+ * Query parameters decoded as a form would be (`+` is a space; AWS does so, aws/aws-cdk#19827);
+ * a malformed escape is kept as written. Undefined when there are none.
+ */
+function parseQuery(raw: string): Map<string, string[]> | undefined {
+  const out = new Map<string, string[]>();
+  for (const pair of raw.split('&')) {
+    if (!pair) continue;
+    const eq = pair.indexOf('=');
+    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    const seen = out.get(name);
+    if (seen) seen.push(value);
+    else out.set(name, [value]);
+  }
+  return out.size > 0 ? out : undefined;
+}
+
+function decode(s: string): string {
+  const spaced = s.replace(/\+/g, ' ');
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/** Client-chosen names (`__proto__`, `constructor`) must become plain own properties: Maps, then fromEntries. */
+function toObject<T, U>(m: Map<string, T>, fn: (v: T) => U): Record<string, U> {
+  return Object.fromEntries([...m].map(([k, v]) => [k, fn(v)]));
+}
+
+function nonEmpty(o: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
+  return o && Object.keys(o).length > 0 ? { ...o } : undefined;
+}
+
+/** Text bodies go as UTF-8 strings, everything else (and text that is not valid UTF-8) as base64. */
+function encodeBody(body: Buffer | undefined, headers: Invocation['request']['headers']): { body: string; isBase64Encoded: boolean } | undefined {
+  if (!body || body.length === 0) return undefined;
+  if (isTextContent(header(headers['content-type']), header(headers['content-encoding'])) && isUtf8(body)) {
+    return { body: body.toString('utf8'), isBase64Encoded: false };
+  }
+  return { body: body.toString('base64'), isBase64Encoded: true };
+}
+
+function authorizerV2(a: AuthorizerResult | undefined): Record<string, unknown> | undefined {
+  if (a?.jwt) return { jwt: { claims: { ...a.jwt.claims }, scopes: a.jwt.scopes ? [...a.jwt.scopes] : null } };
+  // TODO(parity): where AWS puts an IAM-policy response's principalId in a 2.0 event is undocumented.
+  if (a?.lambda) return { lambda: { ...a.lambda } };
+  if (a?.iam) return { iam: { ...a.iam } };
+  return undefined;
+}
+
+function authorizerV1(a: AuthorizerResult | undefined): Record<string, unknown> | undefined {
+  if (a?.jwt) return { claims: { ...a.jwt.claims }, scopes: a.jwt.scopes ? [...a.jwt.scopes] : null };
+  if (a?.lambda || a?.principalId !== undefined) {
+    return { ...a.lambda, ...(a.principalId !== undefined ? { principalId: a.principalId } : {}) };
+  }
+  return undefined;
+}
+
+/** 1.0 `requestContext.identity`: all null but the caller's address and agent, and the IAM caller when signed. */
+function identityV1(sourceIp: string, userAgent: string | null, iam: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+  const cognito = iam?.cognitoIdentity as { amr?: unknown; identityId?: unknown; identityPoolId?: unknown } | null | undefined;
+  return {
+    accessKey: iam?.accessKey ?? null,
+    accountId: iam?.accountId ?? null,
+    caller: iam?.callerId ?? null,
+    cognitoAmr: cognito?.amr ?? null,
+    cognitoAuthenticationProvider: null,
+    cognitoAuthenticationType: null,
+    cognitoIdentityId: cognito?.identityId ?? null,
+    cognitoIdentityPoolId: cognito?.identityPoolId ?? null,
+    principalOrgId: iam?.principalOrgId ?? null,
+    sourceIp,
+    user: iam?.userId ?? null,
+    userAgent,
+    userArn: iam?.userArn ?? null,
+  };
+}

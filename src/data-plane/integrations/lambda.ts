@@ -1,0 +1,85 @@
+/**
+ * Lambda proxy integrations (`AWS_PROXY` without a subtype), payload format 1.0 and 2.0 (SPEC §E.3):
+ * event → function invoker → response. Function errors and bad responses are 500, a timeout 503.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
+ */
+import type { IntegrationRecord } from '../../control-plane/records.js';
+import { parseLambdaUri, type LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { GatewayError, internalServerError, serviceUnavailable } from '../errors.js';
+import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
+import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
+import { readBody } from './body.js';
+import { buildEventV1, buildEventV2 } from './lambda-events.js';
+import { interpretLambdaResult } from './lambda-response.js';
+
+/** What a compiled Lambda integration needs. */
+export interface LambdaIntegrationDeps {
+  readonly invoker: FunctionInvoker;
+  /** `requestContext.accountId`; defaults to ACCOUNT_ID. */
+  readonly accountId?: string;
+  /** The gateway's region (reserved for ARNs the events may carry). */
+  readonly region?: string;
+  /** The custom-domain API mapping key the request came through (2.0 `rawPath` leaves it out); default `inv.basePathMatched`. */
+  readonly mappingKey?: (inv: Invocation) => string | undefined;
+  /** Clock for `integrationLatency`. */
+  readonly now?: () => number;
+}
+
+const STAGE_VARIABLE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g;
+
+/** Compiles an `AWS_PROXY` integration whose URI names a Lambda function; throws on a URI or payload version it cannot serve. */
+export function compileLambdaIntegration(record: IntegrationRecord, deps: LambdaIntegrationDeps): CompiledIntegration {
+  const ref = record.integrationUri ? parseLambdaUri(record.integrationUri) : undefined;
+  if (!ref) throw new Error(`Integration ${record.integrationId}: not a Lambda function URI: ${record.integrationUri ?? '(none)'}`);
+  const version = record.payloadFormatVersion;
+  if (version !== '1.0' && version !== '2.0') throw new Error(`Integration ${record.integrationId}: unsupported payloadFormatVersion ${version}`);
+  const templated = ref.functionArn.includes('${stageVariables.');
+  const build = version === '2.0' ? buildEventV2 : buildEventV1;
+  const now = deps.now ?? Date.now;
+
+  return {
+    record,
+    async invoke(inv: Invocation): Promise<GatewayResponse> {
+      const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
+      await readBody(inv);
+      const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : inv.basePathMatched;
+      const event = build(inv, { ...(deps.accountId ? { accountId: deps.accountId } : {}), ...(mappingKey ? { mappingKey } : {}) });
+      const started = now();
+      let result: InvokeResult;
+      try {
+        result = await deps.invoker.invoke(fn, event, { timeoutMs: record.timeoutInMillis, requestId: inv.requestId });
+      } catch (error) {
+        const detail = `${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+        inv.integration = { latencyMs: now() - started, error: detail };
+        throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : internalServerError(detail);
+      }
+      const requestId = (result as { requestId?: unknown }).requestId;
+      inv.integration = { latencyMs: now() - started, ...(typeof requestId === 'string' ? { requestId } : {}) };
+      try {
+        const response = interpretLambdaResult(result, version);
+        inv.integration.status = response.statusCode;
+        return response;
+      } catch (error) {
+        if (error instanceof GatewayError) inv.integration.error = error.detail ?? error.message;
+        throw error;
+      }
+    },
+  };
+}
+
+/** Resolves `${stageVariables.x}` in the function ARN; a missing variable is a 500 (AWS cannot invoke). */
+function substitute(ref: LambdaFunctionRef, variables: Readonly<Record<string, string>>): LambdaFunctionRef {
+  const missing: string[] = [];
+  const replace = (s: string) =>
+    s.replace(STAGE_VARIABLE, (_, name: string) => {
+      const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
+      if (value === undefined || value === '') missing.push(name);
+      return value ?? '';
+    });
+  const functionName = replace(ref.functionName);
+  const accountId = replace(ref.accountId);
+  const qualifier = ref.qualifier === undefined ? undefined : replace(ref.qualifier);
+  const functionArn = replace(ref.functionArn);
+  if (missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${[...new Set(missing)].join(', ')} not set`);
+  return { region: ref.region, accountId, functionName, ...(qualifier !== undefined ? { qualifier } : {}), functionArn };
+}

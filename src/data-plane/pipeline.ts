@@ -1,0 +1,107 @@
+/**
+ * The HTTP API data plane: one Invocation per request through small stages.
+ *
+ *   request
+ *     │
+ *     ├─ resolve-stage ........ 404 {"message":"Not Found"} (no API / stage), 403 default endpoint disabled
+ *     ├─ CORS preflight ....... 204 answered by the gateway (before routing and authorization)
+ *     ├─ match-route .......... 404 (no route, or a route without a target)
+ *     ├─ throttle-request ..... 429 {"message":"Too Many Requests"}
+ *     ├─ authorize ............ 401 Unauthorized / 403 Forbidden / 500 authorizer failure
+ *     ├─ integrate ............ 500 {"message":"Internal Server Error"} / 503 {"message":"Service Unavailable"}
+ *     ├─ CORS decorate + send-response (apigw-requestid on every response)
+ *     └─ access-log ........... always, once a stage was resolved
+ *
+ * A stage that answers early sets `inv.response`; a GatewayError thrown by any stage becomes
+ * its JSON response in one place (`run`).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Logger } from '../logger.js';
+import { GatewayError, internalServerError } from './errors.js';
+import type { GatewayRequest, Invocation } from './invocation.js';
+import { newRequestId } from './request-id.js';
+import type { StageRegistry } from './stage-registry.js';
+import type { AccessLogSink } from './stages/access-log.js';
+import { writeAccessLog } from './stages/access-log.js';
+import { authorize } from './stages/authorize.js';
+import { integrate } from './stages/integrate.js';
+import { matchRoute } from './stages/match-route.js';
+import { resolveStage, targetOf } from './stages/resolve-stage.js';
+import { errorResponse, sendResponse } from './stages/send-response.js';
+import { throttleRequest } from './stages/throttle-request.js';
+
+/** What the data plane needs. */
+export interface DataPlaneOptions {
+  readonly registry: StageRegistry;
+  readonly accessLog: AccessLogSink;
+  readonly logger: Logger;
+}
+
+function gatewayRequest(req: IncomingMessage, path: string): GatewayRequest {
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const hostHeader = req.headers.host ?? '';
+  const domainName = hostHeader.startsWith('[') ? hostHeader.slice(0, hostHeader.indexOf(']') + 1) : (hostHeader.split(':')[0] as string);
+  const remote = req.socket.remoteAddress ?? '';
+  return {
+    method: (req.method ?? 'GET').toUpperCase(),
+    path,
+    rawQueryString: q === -1 ? '' : url.slice(q + 1),
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    sourceIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote,
+    protocol: 'HTTP/1.1',
+    domainName,
+    domainPrefix: domainName.split('.')[0] ?? domainName,
+  };
+}
+
+/** Runs the stages; true when the response is the gateway's own CORS preflight answer. */
+async function run(inv: Invocation, apiId: string, registry: StageRegistry): Promise<boolean> {
+  await resolveStage(inv, apiId, registry);
+  const preflight = inv.stage?.cors?.preflight(inv);
+  if (preflight) {
+    inv.response = preflight;
+    return true;
+  }
+  matchRoute(inv);
+  throttleRequest(inv);
+  await authorize(inv);
+  await integrate(inv);
+  return false;
+}
+
+/** Creates the data plane's request handler. */
+export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessage, res: ServerResponse) => void {
+  const { registry, logger } = options;
+  return (req, res) => {
+    const target = targetOf(req.headers.host, (req.url ?? '/').split('?')[0] as string);
+    const inv: Invocation = {
+      requestId: newRequestId(),
+      requestTimeEpoch: Date.now(),
+      request: gatewayRequest(req, target?.path ?? '/'),
+      incoming: req,
+    };
+    const handled = target ? run(inv, target.apiId, registry) : Promise.reject(new GatewayError(404, 'Not Found', 'NOT_FOUND'));
+    handled
+      .catch((err: unknown): boolean => {
+        const error = err instanceof GatewayError ? err : internalServerError(err instanceof Error ? err.message : String(err));
+        if (!(err instanceof GatewayError)) logger.error('data plane: unexpected error', { requestId: inv.requestId, error: err instanceof Error ? err.stack : String(err) });
+        inv.error = { message: error.message, responseType: error.responseType, ...(error.detail ? { detail: error.detail } : {}) };
+        inv.response = errorResponse(error);
+        return false;
+      })
+      .then(async (preflight) => {
+        const response = inv.response ?? errorResponse(internalServerError('no response'));
+        if (inv.stage?.cors && !preflight) inv.stage.cors.decorate(inv, response);
+        if (!req.complete) req.resume();
+        await sendResponse(inv, res, response);
+        inv.responseEnd = Date.now();
+        writeAccessLog(inv, options.accessLog);
+      })
+      .catch((err: unknown) => {
+        logger.error('data plane: cannot send a response', { requestId: inv.requestId, error: String(err) });
+        res.destroy();
+      });
+  };
+}

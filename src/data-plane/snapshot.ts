@@ -1,0 +1,68 @@
+/**
+ * Compiles (stage, deployment snapshot) into an immutable CompiledStage: the route matcher, and
+ * per route its integration, authorizer and throttle bucket. Everything per-request work needs is
+ * resolved here, once per deployment, so the hot path does look-ups only.
+ */
+import type { AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../control-plane/records.js';
+import type { CompiledAccessLog, CompiledAuthorizer, CompiledCors, CompiledIntegration, CompiledRoute, CompiledStage } from './invocation.js';
+import { compileRouteMatcher } from './router/route-matcher.js';
+import type { ThrottleSettings } from './throttle.js';
+import { bucketFor } from './throttle.js';
+
+/** How the parts of a stage are compiled; injected so each part lives in its own module. */
+export interface StageCompilers {
+  integration(record: IntegrationRecord): CompiledIntegration;
+  /** The authorizer of a route, or a compiled stand-in that refuses requests loudly. */
+  authorizer(route: RouteRecord, record: AuthorizerRecord | undefined, stage: StageRecord): CompiledAuthorizer | undefined;
+  cors(snapshot: DeploymentSnapshot): CompiledCors | undefined;
+  accessLog(stage: StageRecord): CompiledAccessLog | undefined;
+}
+
+const TARGET = /^integrations\/(.+)$/;
+
+function routeThrottle(stage: StageRecord, routeKey: string) {
+  const settings = { ...(stage.defaultRouteSettings as ThrottleSettings), ...((stage.routeSettings[routeKey] ?? {}) as ThrottleSettings) };
+  return bucketFor(settings);
+}
+
+/** Compiles one stage of an API from the deployment it points at. */
+export function compileStage(
+  apiId: string,
+  stage: StageRecord,
+  deploymentId: string,
+  snapshot: DeploymentSnapshot,
+  compilers: StageCompilers,
+): CompiledStage {
+  const integrations = new Map<string, CompiledIntegration>();
+  for (const record of snapshot.integrations) integrations.set(record.integrationId, compilers.integration(record));
+  const authorizers = new Map(snapshot.authorizers.map((a) => [a.authorizerId, a]));
+  const routes = snapshot.routes.map((route): { routeKey: string; value: CompiledRoute } => {
+    const integrationId = route.target === undefined ? undefined : TARGET.exec(route.target)?.[1];
+    return {
+      routeKey: route.routeKey,
+      value: {
+        route,
+        routeKey: route.routeKey,
+        integration: integrationId === undefined ? undefined : integrations.get(integrationId),
+        authorizer: compilers.authorizer(route, route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId), stage),
+        throttle: routeThrottle(stage, route.routeKey),
+      },
+    };
+  });
+  const matcher = snapshot.api.protocolType === 'HTTP' ? compileRouteMatcher(routes) : undefined;
+  return Object.freeze({
+    apiId,
+    stageName: stage.stageName,
+    deploymentId,
+    api: snapshot.api,
+    stageVariables: Object.freeze({ ...stage.stageVariables }),
+    cors: compilers.cors(snapshot),
+    accessLog: compilers.accessLog(stage),
+    match: matcher
+      ? (method: string, path: string) => {
+          const m = matcher(method, path);
+          return m && { route: m.value, pathParameters: m.pathParameters };
+        }
+      : () => undefined,
+  });
+}

@@ -1,0 +1,123 @@
+/**
+ * Holds every API's compiled stages and keeps them current from the store's change feed.
+ * Each API's stages are rebuilt off the hot path and swapped whole; a stage is recompiled only
+ * when its record or its deployment changed. A request for an API whose rebuild is in flight
+ * waits for it, so a change made through this node's control plane is served by its next request.
+ */
+import type { ApiRecord, DeploymentRecord, StageRecord } from '../control-plane/records.js';
+import type { Logger } from '../logger.js';
+import type { ChangeEvent, Store, StoredResource } from '../store/store.js';
+import type { CompiledStage } from './invocation.js';
+import type { StageCompilers } from './snapshot.js';
+import { compileStage } from './snapshot.js';
+
+/** An API's stages by name. */
+export type CompiledApi = ReadonlyMap<string, CompiledStage>;
+
+interface CacheEntry {
+  readonly stageVersion: number;
+  readonly deploymentId: string;
+  readonly compiled: CompiledStage;
+}
+
+/** The data plane's view of every API. */
+export class StageRegistry {
+  readonly #store: Store;
+  readonly #compilers: StageCompilers;
+  readonly #logger: Logger;
+  #apis = new Map<string, CompiledApi>();
+  readonly #cache = new Map<string, CacheEntry>();
+  readonly #pending = new Map<string, Promise<void>>();
+  #unwatch: (() => void) | undefined;
+
+  constructor(store: Store, compilers: StageCompilers, logger: Logger) {
+    this.#store = store;
+    this.#compilers = compilers;
+    this.#logger = logger;
+  }
+
+  /** Compiles every API and starts following the change feed. */
+  async start(): Promise<void> {
+    this.#unwatch = this.#store.watch((event) => this.#onChange(event));
+    const apis = await this.#store.listAll<ApiRecord>('api', '');
+    await Promise.all(apis.map((api) => this.refresh(api.id)));
+  }
+
+  /** The compiled stages of an API (undefined when the API does not exist or has no deployed stage). */
+  get(apiId: string): CompiledApi | undefined {
+    return this.#apis.get(apiId);
+  }
+
+  /** Resolves once no rebuild of `apiId` is in flight. */
+  settled(apiId: string): Promise<void> | undefined {
+    return this.#pending.get(apiId);
+  }
+
+  /** Rebuilds one API's stages (serialised per API so swaps happen in order). */
+  refresh(apiId: string): Promise<void> {
+    const previous = this.#pending.get(apiId) ?? Promise.resolve();
+    const next = previous.then(() => this.#rebuild(apiId)).catch((err: unknown) => {
+      this.#logger.error('data plane: cannot compile the stages of an API', { apiId, error: err instanceof Error ? err.stack : String(err) });
+    });
+    this.#pending.set(apiId, next);
+    void next.then(() => {
+      if (this.#pending.get(apiId) === next) this.#pending.delete(apiId);
+    });
+    return next;
+  }
+
+  async #rebuild(apiId: string): Promise<void> {
+    const api = await this.#store.get<ApiRecord>('api', '', apiId);
+    if (!api) {
+      this.#apis.delete(apiId);
+      for (const key of this.#cache.keys()) if (key.startsWith(`${apiId}/`)) this.#cache.delete(key);
+      return;
+    }
+    const stages = await this.#store.listAll<StageRecord>('stage', apiId);
+    const compiled = new Map<string, CompiledStage>();
+    for (const stage of stages) {
+      const entry = await this.#compile(apiId, stage);
+      if (entry) compiled.set(stage.id, entry);
+    }
+    for (const key of this.#cache.keys()) if (key.startsWith(`${apiId}/`) && !compiled.has(key.slice(apiId.length + 1))) this.#cache.delete(key);
+    this.#apis.set(apiId, compiled);
+  }
+
+  async #compile(apiId: string, stage: StoredResource<StageRecord>): Promise<CompiledStage | undefined> {
+    const deploymentId = stage.data.deploymentId;
+    if (!deploymentId) return undefined;
+    const key = `${apiId}/${stage.id}`;
+    const cached = this.#cache.get(key);
+    if (cached && cached.stageVersion === stage.version && cached.deploymentId === deploymentId) return cached.compiled;
+    const deployment = await this.#store.get<DeploymentRecord>('deployment', apiId, deploymentId);
+    if (!deployment) {
+      this.#logger.warn('data plane: a stage points at a missing deployment; it serves nothing', { apiId, stage: stage.id, deploymentId });
+      return undefined;
+    }
+    const compiled = compileStage(apiId, stage.data, deploymentId, deployment.data.snapshot, this.#compilers);
+    this.#cache.set(key, { stageVersion: stage.version, deploymentId, compiled });
+    return compiled;
+  }
+
+  #onChange(event: ChangeEvent): void {
+    const apiIds = new Set<string>();
+    let all = false;
+    for (const scope of event.scopes) {
+      if (scope === '*' || (scope === '' && event.kinds.includes('api'))) all = true;
+      else if (scope !== '' && !scope.startsWith('domainnames/')) apiIds.add(scope.split('/')[0] as string);
+    }
+    if (all) void this.#refreshAll();
+    for (const apiId of apiIds) void this.refresh(apiId);
+  }
+
+  async #refreshAll(): Promise<void> {
+    const ids = new Set((await this.#store.listAll('api', '')).map((a) => a.id));
+    for (const known of this.#apis.keys()) ids.add(known);
+    await Promise.all([...ids].map((id) => this.refresh(id)));
+  }
+
+  /** Stops following the change feed. */
+  close(): void {
+    this.#unwatch?.();
+  }
+}
