@@ -10,7 +10,9 @@ import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
 import { createWriteStream } from 'node:fs';
 import { ACCOUNT_ID } from './control-plane/errors.js';
+import { compileAuthorizer, createJwksProvider } from './data-plane/authorizers/index.js';
 import { createStageCompilers } from './data-plane/compilers.js';
+import { createOidcIssuer } from './oidc/issuer.js';
 import { createFunctionInvoker } from './data-plane/functions/index.js';
 import type { FunctionInvoker } from './data-plane/functions/invoker.js';
 import { createDataPlane, StageRegistry } from './data-plane/index.js';
@@ -116,7 +118,18 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       lambdaEndpoint: config.lambdaEndpoint,
       lambdaCredentials: config.lambdaCredentials,
     });
-  const compilers = createStageCompilers({ invoker, region: config.region, accountId: ACCOUNT_ID, logger });
+  const jwks = createJwksProvider({ logger });
+  const credentials = config.credentials;
+  const iamCredentials = credentials ? (id: string) => credentials.find((c) => c.accessKeyId === id)?.secretAccessKey : undefined;
+  const compilers = createStageCompilers({
+    invoker,
+    region: config.region,
+    accountId: ACCOUNT_ID,
+    logger,
+    authorizer: (route, record, stage) =>
+      compileAuthorizer(route, record, stage, { invoker, jwks, region: config.region, accountId: ACCOUNT_ID, logger, ...(iamCredentials ? { iamCredentials } : {}) }),
+  });
+  const oidc = createOidcIssuer({ dataDir: config.dataDir, baseUrl: () => config.publicUrl ?? `http://localhost:${port}`, logger });
   const registry = new StageRegistry(store, compilers, logger);
   await registry.start();
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
@@ -124,6 +137,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   let ready = false;
 
   const internal = (req: IncomingMessage, res: ServerResponse) => {
+    if (oidc.handle(req, res)) return;
     req.resume();
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/_gatehouse/health') sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
@@ -174,7 +188,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       ready = false;
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : [])]);
       registry.close();
-      await Promise.all([invoker.close(), closeHttpProxyPools(), access.close?.()]);
+      await Promise.all([invoker.close(), closeHttpProxyPools(), access.close?.(), jwks.close()]);
       await store.close();
     },
   };

@@ -5,6 +5,7 @@
 import { ConfigError, CREDENTIALS_ENV, loadConfig, SETTINGS } from '../config.js';
 import { consoleLogger } from '../logger.js';
 import { createServer } from '../server.js';
+import { tokenCommand, TOKEN_USAGE } from './token.js';
 
 const USAGE = `usage: gatehouse serve [options]
 
@@ -44,8 +45,12 @@ async function serve(argv: readonly string[]): Promise<void> {
 async function main(argv: readonly string[]): Promise<void> {
   const [command, ...rest] = argv;
   if (command === 'serve') return serve(rest);
+  if (command === 'token') {
+    process.stdout.write(`${await tokenCommand(rest, process.env)}\n`);
+    return;
+  }
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
-    process.stdout.write(`${USAGE}\n`);
+    process.stdout.write(`${USAGE}\n\n${TOKEN_USAGE}\n`);
     return;
   }
   throw new ConfigError(`unknown command ${command}\n${USAGE}`);

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { makeInvocation } from '../../../test/fixtures/lambda/invocation.js';
+import { signRequest } from '../../auth/sigv4.js';
+import { GatewayError } from '../errors.js';
+import { compileIamAuthorizer } from './iam.js';
+
+const NOW = new Date('2024-05-01T12:00:00Z');
+const KEY = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY' };
+const credentials = (id: string) => (id === KEY.accessKeyId ? KEY.secretAccessKey : undefined);
+const HOST = 'abc123.execute-api.localhost:4580';
+
+function signed(options: { path?: string; region?: string; body?: string; key?: typeof KEY; tamper?: (h: [string, string][]) => void } = {}) {
+  const path = options.path ?? '/dev/pets';
+  const body = options.body ?? '';
+  const added = signRequest(
+    { method: 'POST', url: new URL(`http://${HOST}${path}?x=1`), headers: { host: HOST, 'content-type': 'application/json' }, body },
+    options.key ?? KEY,
+    { region: options.region ?? 'us-east-1', service: 'execute-api' },
+    NOW,
+  );
+  const headers: [string, string][] = [['Host', HOST], ['Content-Type', 'application/json'], ...Object.entries(added)];
+  options.tamper?.(headers);
+  return makeInvocation({ method: 'POST', path, rawQueryString: 'x=1', headers, body });
+}
+
+async function forbiddenWith(promise: Promise<unknown>, detail: RegExp): Promise<void> {
+  await assert.rejects(promise, (error: unknown) => {
+    assert.ok(error instanceof GatewayError);
+    assert.equal(error.statusCode, 403);
+    assert.equal(error.message, 'Forbidden');
+    assert.match(error.detail ?? '', detail);
+    return true;
+  });
+}
+
+describe('AWS_IAM authorizer', () => {
+  const authorizer = compileIamAuthorizer({ region: 'us-east-1', accountId: '123456789012', credentials, clock: () => NOW.getTime() });
+
+  it('a request signed for execute-api with a configured key: the caller identity', async () => {
+    assert.deepEqual(await authorizer.authorize(signed({ body: '{"a":1}' })), {
+      iam: {
+        accessKey: 'AKIDEXAMPLE',
+        accountId: '123456789012',
+        callerId: 'AKIDEXAMPLE',
+        cognitoIdentity: null,
+        principalOrgId: null,
+        userArn: 'arn:aws:iam::123456789012:user/AKIDEXAMPLE',
+        userId: 'AKIDEXAMPLE',
+      },
+    });
+  });
+
+  it('unsigned: 403 Forbidden', async () => {
+    await forbiddenWith(authorizer.authorize(makeInvocation({ path: '/dev/pets', headers: [['Host', HOST]] })), /MissingAuthenticationToken/);
+  });
+
+  it('tampered path, body or header: 403', async () => {
+    const inv = signed({ body: '{"a":1}' });
+    inv.body = Buffer.from('{"a":2}');
+    await forbiddenWith(authorizer.authorize(inv), /InvalidSignature/);
+    await forbiddenWith(authorizer.authorize(signed({ tamper: (h) => (h[1] = ['Content-Type', 'text/plain']) })), /InvalidSignature/);
+    const moved = signed();
+    (moved.request as { path: string }).path = '/dev/admin';
+    await forbiddenWith(authorizer.authorize(moved), /InvalidSignature/);
+  });
+
+  it('unknown key or another region: 403', async () => {
+    await forbiddenWith(authorizer.authorize(signed({ key: { ...KEY, accessKeyId: 'AKIDOTHER' } })), /UnrecognizedClient/);
+    await forbiddenWith(authorizer.authorize(signed({ region: 'eu-west-1' })), /region/);
+  });
+
+  it('an old signature: 403', async () => {
+    const late = compileIamAuthorizer({ region: 'us-east-1', accountId: '123456789012', credentials, clock: () => NOW.getTime() + 16 * 60_000 });
+    await forbiddenWith(late.authorize(signed()), /SignatureExpired/);
+  });
+
+  it('without configured credentials every request fails with 500', async () => {
+    const none = compileIamAuthorizer({ region: 'us-east-1', accountId: '123456789012' });
+    await assert.rejects(none.authorize(signed()), (e: GatewayError) => e.statusCode === 500 && e.detail === 'AWS_IAM authorization needs configured credentials');
+  });
+
+  it('a verify hook replaces the built-in check', async () => {
+    const hooked = compileIamAuthorizer({ region: 'us-east-1', accountId: '1', verify: async () => ({ iam: { userArn: 'x' } }) });
+    assert.deepEqual(await hooked.authorize(signed()), { iam: { userArn: 'x' } });
+  });
+});
