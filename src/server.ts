@@ -153,6 +153,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   };
 
   const server = createHttpServer((req, res) => {
+    if (registry.domains.has(req.headers.host)) return dataPlane(req, res);
     switch (surfaceOf(req.headers.host, req.url ?? '/')) {
       case 'data-plane':
         return dataPlane(req, res);

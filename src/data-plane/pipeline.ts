@@ -26,6 +26,7 @@ import { writeAccessLog } from './stages/access-log.js';
 import { authorize } from './stages/authorize.js';
 import { integrate } from './stages/integrate.js';
 import { matchRoute } from './stages/match-route.js';
+import type { RequestTarget } from './stages/resolve-stage.js';
 import { resolveStage, targetOf } from './stages/resolve-stage.js';
 import { errorResponse, sendResponse } from './stages/send-response.js';
 import { throttleRequest } from './stages/throttle-request.js';
@@ -56,9 +57,15 @@ function gatewayRequest(req: IncomingMessage, path: string): GatewayRequest {
   };
 }
 
+/** The custom-domain target of a request, after any pending reload of the domains (read-your-writes). */
+async function customDomainTarget(host: string | undefined, rawPath: string, registry: StageRegistry): Promise<RequestTarget | undefined> {
+  await registry.domainsSettled();
+  return registry.domains.resolve(host, rawPath);
+}
+
 /** Runs the stages; true when the response is the gateway's own CORS preflight answer. */
-async function run(inv: Invocation, apiId: string, registry: StageRegistry): Promise<boolean> {
-  await resolveStage(inv, apiId, registry);
+async function run(inv: Invocation, target: RequestTarget, registry: StageRegistry): Promise<boolean> {
+  await resolveStage(inv, target, registry);
   const preflight = inv.stage?.cors?.preflight(inv);
   if (preflight) {
     inv.response = preflight;
@@ -75,14 +82,17 @@ async function run(inv: Invocation, apiId: string, registry: StageRegistry): Pro
 export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { registry, logger } = options;
   return (req, res) => {
-    const target = targetOf(req.headers.host, (req.url ?? '/').split('?')[0] as string);
+    const rawPath = (req.url ?? '/').split('?')[0] as string;
+    const executeApi = targetOf(req.headers.host, rawPath);
     const inv: Invocation = {
       requestId: newRequestId(),
       requestTimeEpoch: Date.now(),
-      request: gatewayRequest(req, target?.path ?? '/'),
+      request: gatewayRequest(req, executeApi?.path ?? rawPath),
       incoming: req,
     };
-    const handled = target ? run(inv, target.apiId, registry) : Promise.reject(new GatewayError(404, 'Not Found', 'NOT_FOUND'));
+    const handled = (executeApi ? Promise.resolve<RequestTarget>(executeApi) : customDomainTarget(req.headers.host, rawPath, registry)).then((target) =>
+      target ? run(inv, target, registry) : Promise.reject(new GatewayError(404, 'Not Found', 'NOT_FOUND')),
+    );
     handled
       .catch((err: unknown): boolean => {
         const error = err instanceof GatewayError ? err : internalServerError(err instanceof Error ? err.message : String(err));

@@ -7,6 +7,7 @@
 import type { ApiRecord, DeploymentRecord, StageRecord } from '../control-plane/records.js';
 import type { Logger } from '../logger.js';
 import type { ChangeEvent, Store, StoredResource } from '../store/store.js';
+import { CustomDomains } from './custom-domains.js';
 import type { CompiledStage } from './invocation.js';
 import type { StageCompilers } from './snapshot.js';
 import { compileStage } from './snapshot.js';
@@ -29,18 +30,38 @@ export class StageRegistry {
   readonly #cache = new Map<string, CacheEntry>();
   readonly #pending = new Map<string, Promise<void>>();
   #unwatch: (() => void) | undefined;
+  #domainsLoading: Promise<void> | undefined;
+  /** Custom domain names and their API mappings. */
+  readonly domains: CustomDomains;
 
   constructor(store: Store, compilers: StageCompilers, logger: Logger) {
     this.#store = store;
     this.#compilers = compilers;
     this.#logger = logger;
+    this.domains = new CustomDomains(store);
   }
 
   /** Compiles every API and starts following the change feed. */
   async start(): Promise<void> {
     this.#unwatch = this.#store.watch((event) => this.#onChange(event));
     const apis = await this.#store.listAll<ApiRecord>('api', '');
-    await Promise.all(apis.map((api) => this.refresh(api.id)));
+    await Promise.all([...apis.map((api) => this.refresh(api.id)), this.#reloadDomains()]);
+  }
+
+  /** Resolves once no reload of the custom domains is in flight. */
+  domainsSettled(): Promise<void> | undefined {
+    return this.#domainsLoading;
+  }
+
+  #reloadDomains(): Promise<void> {
+    const loading = (this.#domainsLoading ?? Promise.resolve())
+      .then(() => this.domains.load())
+      .catch((err: unknown) => this.#logger.error('data plane: cannot load custom domain names', { error: String(err) }));
+    this.#domainsLoading = loading;
+    void loading.then(() => {
+      if (this.#domainsLoading === loading) this.#domainsLoading = undefined;
+    });
+    return loading;
   }
 
   /** The compiled stages of an API (undefined when the API does not exist or has no deployed stage). */
@@ -106,6 +127,7 @@ export class StageRegistry {
       if (scope === '*' || (scope === '' && event.kinds.includes('api'))) all = true;
       else if (scope !== '' && !scope.startsWith('domainnames/')) apiIds.add(scope.split('/')[0] as string);
     }
+    if (event.kinds.includes('domainName') || event.kinds.includes('apiMapping') || event.scopes.includes('*')) void this.#reloadDomains();
     if (all) void this.#refreshAll();
     for (const apiId of apiIds) void this.refresh(apiId);
   }

@@ -31,11 +31,23 @@ function decode(segment: string): string {
   }
 }
 
+/** Where a request goes: an execute-api address (stage from the path) or a custom domain's mapping. */
+export type RequestTarget = { readonly apiId: string; readonly stageName?: string; readonly routePath?: string; readonly basePathMatched?: string };
+
 /** Sets `inv.stage` and `inv.routePath`, or throws 404 (403 when the default endpoint is disabled). */
-export async function resolveStage(inv: Invocation, apiId: string, registry: StageRegistry): Promise<void> {
+export async function resolveStage(inv: Invocation, target: RequestTarget, registry: StageRegistry): Promise<void> {
+  const { apiId } = target;
   await registry.settled(apiId);
   const stages = registry.get(apiId);
   if (!stages) throw notFound(`no API ${apiId} with a deployed stage`);
+  if (target.stageName !== undefined) {
+    const stage = stages.get(target.stageName);
+    if (!stage) throw notFound(`the API mapping names stage ${target.stageName}, which has no deployment`);
+    inv.stage = stage;
+    inv.routePath = target.routePath ?? '/';
+    if (target.basePathMatched !== undefined) inv.basePathMatched = target.basePathMatched;
+    return;
+  }
   const path = inv.request.path;
   const end = path.indexOf('/', 1);
   const first = decode(end === -1 ? path.slice(1) : path.slice(1, end));
