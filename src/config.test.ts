@@ -202,3 +202,12 @@ describe('loadConfig: functions and access logs', () => {
     rejects(['--lambda-endpoint', 'localhost:9001'], {}, '--lambda-endpoint / GATEHOUSE_LAMBDA_ENDPOINT must be an origin such as http://localhost:9001, got "localhost:9001"');
   });
 });
+
+describe('loadConfig: store', () => {
+  it('defaults to the embedded store and takes a postgres URL', () => {
+    assert.equal(loadConfig([], {}).store, undefined);
+    assert.equal(loadConfig(['--store', 'postgres://gh@db:5432/gatehouse'], {}).store, 'postgres://gh@db:5432/gatehouse');
+    assert.equal(loadConfig([], { GATEHOUSE_STORE: 'postgresql://db/gh' }).store, 'postgresql://db/gh');
+    rejects(['--store', 'mysql://db'], {}, '--store / GATEHOUSE_STORE must be "sqlite" or a postgres:// URL, got "mysql://db"');
+  });
+});

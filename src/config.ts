@@ -31,6 +31,8 @@ export interface Config {
   readonly lambdaCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
   /** Where access log lines go: `stdout`, `stderr` or a file path. */
   readonly accessLog: string;
+  /** PostgreSQL connection URL of a shared store; undefined = the embedded SQLite store in dataDir. */
+  readonly store: string | undefined;
   /** Access keys the management API requires SigV4 signatures from; absent = any or no signature accepted. */
   readonly credentials?: readonly AccessKey[];
   /** The management API's own listener; absent = it shares the main listener. */
@@ -55,6 +57,7 @@ export const SETTINGS = {
   functionIsolation: { flag: '--function-isolation', env: 'GATEHOUSE_FUNCTION_ISOLATION', default: 'inprocess' },
   lambdaEndpoint: { flag: '--lambda-endpoint', env: 'GATEHOUSE_LAMBDA_ENDPOINT', default: '' },
   accessLog: { flag: '--access-log', env: 'GATEHOUSE_ACCESS_LOG', default: 'stdout' },
+  store: { flag: '--store', env: 'GATEHOUSE_STORE', default: 'sqlite' },
   credentialsFile: { flag: '--credentials', env: 'GATEHOUSE_CREDENTIALS_FILE', default: '' },
   adminPort: { flag: '--admin-port', env: 'GATEHOUSE_ADMIN_PORT', default: '' },
   adminHost: { flag: '--admin-host', env: 'GATEHOUSE_ADMIN_HOST', default: '127.0.0.1' },
@@ -233,6 +236,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     if (adminHost === '') throw new ConfigError(`${SETTINGS.adminHost.flag} / ${SETTINGS.adminHost.env} must not be empty`);
     admin = Object.freeze({ port: adminPort, host: adminHost });
   }
+  const store = get('store');
+  if (store !== 'sqlite' && !/^postgres(ql)?:\/\/\S+$/.test(store)) {
+    throw new ConfigError(`${SETTINGS.store.flag} / ${SETTINGS.store.env} must be "sqlite" or a postgres:// URL, got "${store}"`);
+  }
   const dataDir = get('dataDir');
   if (dataDir === '') throw new ConfigError(`${SETTINGS.dataDir.flag} / ${SETTINGS.dataDir.env} must not be empty`);
   return Object.freeze({
@@ -247,6 +254,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     lambdaEndpoint: lambdaEndpoint === '' ? undefined : lambdaEndpoint.replace(/\/$/, ''),
     lambdaCredentials,
     accessLog: get('accessLog'),
+    store: store === 'sqlite' ? undefined : store,
     ...(credentials ? { credentials } : {}),
     ...(admin ? { admin } : {}),
   });

@@ -22,6 +22,7 @@ import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { Clock, IdGenerator } from './model/ids.js';
 import { randomIds, systemClock } from './model/ids.js';
+import { openPostgresStore } from './store/postgres/postgres-store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { surfaceOf } from './surfaces.js';
@@ -103,7 +104,7 @@ const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[$
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
   const logger = options.logger ?? consoleLogger;
-  const store = options.store ?? openSqliteStore(config.dataDir);
+  const store = options.store ?? (config.store ? await openPostgresStore(config.store) : openSqliteStore(config.dataDir));
   let port = config.port;
   const controlPlane = createControlPlane(
     { store, config, ids: options.ids ?? randomIds, clock: options.clock ?? systemClock, endpoints: endpointsFor(config, () => port) },
