@@ -30,8 +30,8 @@ export function createFunctionInvoker(options: FunctionInvokerOptions): Function
         });
   return {
     invoke(fn: LambdaFunctionRef, event, invokeOptions) {
-      if (fn.functionName in options.functions || !remote) {
-        if (!(fn.functionName in options.functions)) {
+      if (Object.hasOwn(options.functions, fn.functionName) || !remote) {
+        if (!Object.hasOwn(options.functions, fn.functionName)) {
           const known = Object.keys(options.functions);
           return Promise.reject(
             new FunctionNotFoundError(

@@ -1,11 +1,12 @@
 /**
  * Entry point of a worker thread that hosts one local function (see `local.ts`, isolation
  * `worker`). Loads the handler once, answers `ready` or `load-error`, then runs one invocation
- * per `invoke` message. An uncaught exception or unhandled rejection ends this thread only; the
- * parent reports it and starts a fresh worker.
+ * per `invoke` message. An uncaught exception or unhandled rejection is reported as a `crash`
+ * (on the same port, so after any result already sent) and ends this thread only; the parent
+ * fails the running invocation, if any, and starts a fresh worker for the next.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { createContext, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
+import { createContext, errorPayload, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
 
 /** Parent → worker. `event` is JSON text, so the handler sees exactly what Lambda would deliver. */
 export interface InvokeMessage {
@@ -19,7 +20,9 @@ export interface InvokeMessage {
 export type WorkerMessage =
   | { readonly type: 'ready' }
   | { readonly type: 'load-error'; readonly name: string; readonly message: string; readonly stack?: string }
-  | { readonly type: 'result'; readonly id: number; readonly payload: string; readonly functionError?: 'Unhandled' };
+  | { readonly type: 'result'; readonly id: number; readonly payload: string; readonly functionError?: 'Unhandled' }
+  /** Lambda's error payload of what crashed the worker. */
+  | { readonly type: 'crash'; readonly payload: string };
 
 /** What the parent passes as `workerData`. */
 export interface LocalWorkerData {
@@ -31,6 +34,12 @@ const port = parentPort;
 if (port) {
   const { file, exportName } = workerData as LocalWorkerData;
   const send = (message: WorkerMessage) => port.postMessage(message);
+  const crash = (error: unknown) => {
+    send({ type: 'crash', payload: errorPayload(error) });
+    process.exit(1);
+  };
+  process.on('uncaughtException', crash);
+  process.on('unhandledRejection', crash);
   try {
     const handler = await loadHandler(file, exportName);
     port.on('message', (message: InvokeMessage) => {

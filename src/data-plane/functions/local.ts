@@ -288,17 +288,19 @@ class FunctionWorker {
         else if (m.type === 'load-error') {
           const cause = Object.assign(new Error(m.message), { name: m.name, stack: m.stack });
           reject(new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${m.name}: ${m.message}`, { cause }));
+        } else if (m.type === 'crash') {
+          this.#crash(m.payload);
+          onDead(this);
         } else if (this.#current?.id === m.id) {
           const { settle } = this.#current;
           this.#current = undefined;
           settle(m.functionError ? { payload: m.payload, functionError: m.functionError } : { payload: m.payload });
         }
       });
-      // An uncaught exception or unhandled rejection ends the worker: the running invocation
-      // fails as Lambda reports a crash, the pool discards the worker.
+      // The worker reports its own crashes ('crash'); this is for failures of the thread itself.
       this.#worker.on('error', (error: unknown) => {
         reject(new FunctionInvokeError(`Function ${reg.name} crashed while loading: ${String(error)}`, { cause: error }));
-        this.#crash(error);
+        this.#crash(errorPayload(error));
         onDead(this);
       });
       this.#worker.on('exit', (code) => {
@@ -306,7 +308,7 @@ class FunctionWorker {
         reject(new FunctionInvokeError(`Function ${reg.name} exited while loading (code ${code})`));
         const id = this.#current?.info.awsRequestId ?? '';
         const reason = code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${code}`;
-        this.#crash(Object.assign(new Error(`RequestId: ${id} Error: ${reason}`), { name: 'Runtime.ExitError' }));
+        this.#crash(errorPayload(Object.assign(new Error(`RequestId: ${id} Error: ${reason}`), { name: 'Runtime.ExitError' })));
         onDead(this);
       });
     });
@@ -328,10 +330,11 @@ class FunctionWorker {
     });
   }
 
-  #crash(error: unknown): void {
+  /** Fails the running invocation, if any, as Lambda reports a crashed runtime. */
+  #crash(payload: string): void {
     const current = this.#current;
     this.#current = undefined;
-    current?.settle({ payload: errorPayload(error), functionError: 'Unhandled' });
+    current?.settle({ payload, functionError: 'Unhandled' });
   }
 
   /** Stops the thread; a running invocation fails with FunctionInvokeError (on timeout it already failed). */
