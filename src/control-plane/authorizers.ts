@@ -4,12 +4,10 @@
  */
 import { isoSeconds } from '../model/ids.js';
 import { parseLambdaUri } from '../model/lambda-arn.js';
-import type { StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
-import type { ControlPlaneContext, OperationHandler } from './context.js';
+import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
+import type { OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
-import type { Input } from './input.js';
 import type { ApiRecord, AuthorizerRecord, RouteRecord } from './records.js';
 
 const bad = (message: string) => new BadRequestException(message);
@@ -101,16 +99,10 @@ export const createAuthorizer: OperationHandler = async (input, ctx) => {
   return { body: authorizer as unknown as Record<string, unknown>, createdAt: authorizer.createdDate };
 };
 
-async function loadAuthorizer(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; authorizer: StoredResource<AuthorizerRecord> }> {
-  const api = await loadApi(ctx, input.apiId as string);
-  const authorizer = await ctx.store.get<AuthorizerRecord>('authorizer', api.id, input.authorizerId as string);
-  if (!authorizer) throw childNotFound('Authorizer', input.authorizerId as string);
-  return { api: api.data, authorizer };
-}
 
 /** GetAuthorizer: GET /v2/apis/{apiId}/authorizers/{authorizerId} */
 export const getAuthorizer: OperationHandler = async (input, ctx) => {
-  const { authorizer } = await loadAuthorizer(ctx, input);
+  const { item: authorizer } = await loadChild<AuthorizerRecord>(ctx, input, 'authorizer', 'authorizerId', 'Authorizer');
   return { body: authorizer.data as unknown as Record<string, unknown>, createdAt: authorizer.data.createdDate };
 };
 
@@ -122,7 +114,7 @@ export const getAuthorizers: OperationHandler = async (input, ctx) => {
 
 /** UpdateAuthorizer: PATCH /v2/apis/{apiId}/authorizers/{authorizerId} */
 export const updateAuthorizer: OperationHandler = async (input, ctx) => {
-  const { api, authorizer: current } = await loadAuthorizer(ctx, input);
+  const { api, item: current } = await loadChild<AuthorizerRecord>(ctx, input, 'authorizer', 'authorizerId', 'Authorizer');
   rejectOtherProtocolMembers('UpdateAuthorizerRequest', input, api.protocolType);
   const authorizer: AuthorizerRecord = patch(current.data, input, MEMBERS);
   checkAuthorizer(api, authorizer);
@@ -146,7 +138,7 @@ export const updateAuthorizer: OperationHandler = async (input, ctx) => {
 
 /** DeleteAuthorizer: DELETE /v2/apis/{apiId}/authorizers/{authorizerId} — refused while a route uses it (AWS wording). */
 export const deleteAuthorizer: OperationHandler = async (input, ctx) => {
-  const { api, authorizer } = await loadAuthorizer(ctx, input);
+  const { api, item: authorizer } = await loadChild<AuthorizerRecord>(ctx, input, 'authorizer', 'authorizerId', 'Authorizer');
   await applySteps(ctx.store, [
     {
       write: { op: 'checkUnreferenced', kind: 'route', scope: api.apiId, field: 'authorizerId', value: authorizer.id },

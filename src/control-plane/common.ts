@@ -4,7 +4,7 @@
 import { membersOf } from '../model/service-model.js';
 import type { ResourceKind, StoredResource } from '../store/store.js';
 import type { ControlPlaneContext, HandlerResult } from './context.js';
-import { apiNotFound, BadRequestException } from './errors.js';
+import { apiNotFound, BadRequestException, childNotFound } from './errors.js';
 import type { Input } from './input.js';
 import { nextToken, pageRequest } from './pagination.js';
 import type { ApiRecord } from './records.js';
@@ -14,6 +14,24 @@ export async function loadApi(ctx: ControlPlaneContext, apiId: string): Promise<
   const api = await ctx.store.get<ApiRecord>('api', '', apiId);
   if (!api) throw apiNotFound(apiId);
   return api;
+}
+
+/**
+ * A child resource of an API named by the request (`routeId`, `integrationId`, ...), with its API,
+ * or AWS's NotFoundException for whichever is missing (`Invalid Route identifier specified x`).
+ */
+export async function loadChild<T>(
+  ctx: ControlPlaneContext,
+  input: Input,
+  kind: ResourceKind,
+  idMember: string,
+  resourceType: string,
+): Promise<{ api: ApiRecord; item: StoredResource<T> }> {
+  const api = await loadApi(ctx, input.apiId as string);
+  const id = input[idMember] as string;
+  const item = await ctx.store.get<T>(kind, api.id, id);
+  if (!item) throw childNotFound(resourceType, id);
+  return { api: api.data, item };
 }
 
 const PROTOCOL_WORD = { HTTP: 'HTTP', WEBSOCKET: 'WebSocket' } as const;

@@ -8,10 +8,9 @@ import { isoSeconds } from '../model/ids.js';
 import type { StoredResource } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch } from './common.js';
+import { listPage, loadApi, loadChild, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound } from './errors.js';
-import type { Input } from './input.js';
 import type {
   ApiRecord,
   AuthorizerRecord,
@@ -118,16 +117,10 @@ export const createDeployment: OperationHandler = async (input, ctx) => {
   return { body: deployment as unknown as Record<string, unknown>, createdAt: deployment.createdDate };
 };
 
-async function loadDeployment(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; deployment: StoredResource<DeploymentRecord> }> {
-  const api = await loadApi(ctx, input.apiId as string);
-  const deployment = await ctx.store.get<DeploymentRecord>('deployment', api.id, input.deploymentId as string);
-  if (!deployment) throw childNotFound('Deployment', input.deploymentId as string);
-  return { api: api.data, deployment };
-}
 
 /** GetDeployment: GET /v2/apis/{apiId}/deployments/{deploymentId} */
 export const getDeployment: OperationHandler = async (input, ctx) => {
-  const { deployment } = await loadDeployment(ctx, input);
+  const { item: deployment } = await loadChild<DeploymentRecord>(ctx, input, 'deployment', 'deploymentId', 'Deployment');
   return { body: deployment.data as unknown as Record<string, unknown>, createdAt: deployment.data.createdDate };
 };
 
@@ -139,7 +132,7 @@ export const getDeployments: OperationHandler = async (input, ctx) => {
 
 /** UpdateDeployment: PATCH /v2/apis/{apiId}/deployments/{deploymentId} — the description only. */
 export const updateDeployment: OperationHandler = async (input, ctx) => {
-  const { api, deployment: current } = await loadDeployment(ctx, input);
+  const { api, item: current } = await loadChild<DeploymentRecord>(ctx, input, 'deployment', 'deploymentId', 'Deployment');
   const deployment = patch(current.data, input, ['description']);
   await applySteps(ctx.store, [
     { write: { op: 'update', kind: 'deployment', scope: api.apiId, id: current.id, data: deployment, ifVersion: current.version } },
@@ -149,7 +142,7 @@ export const updateDeployment: OperationHandler = async (input, ctx) => {
 
 /** DeleteDeployment: DELETE /v2/apis/{apiId}/deployments/{deploymentId} — refused while a stage serves it. */
 export const deleteDeployment: OperationHandler = async (input, ctx) => {
-  const { api, deployment } = await loadDeployment(ctx, input);
+  const { api, item: deployment } = await loadChild<DeploymentRecord>(ctx, input, 'deployment', 'deploymentId', 'Deployment');
   await applySteps(ctx.store, [
     {
       write: { op: 'checkUnreferenced', kind: 'stage', scope: api.apiId, field: 'deploymentId', value: deployment.id },

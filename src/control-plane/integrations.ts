@@ -6,10 +6,9 @@ import { isoSeconds } from '../model/ids.js';
 import { parseLambdaUri } from '../model/lambda-arn.js';
 import { parseMappingKey } from '../model/parameter-mapping.js';
 import { checkSelectionExpression, SelectionExpressionError } from '../model/selection-expression.js';
-import type { StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
-import type { ControlPlaneContext, OperationHandler } from './context.js';
+import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
+import type { OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
 import type { ApiRecord, IntegrationRecord, RouteRecord } from './records.js';
@@ -188,16 +187,10 @@ export const createIntegration: OperationHandler = async (input, ctx) => {
   return { body: integration as unknown as Record<string, unknown>, createdAt: integration.createdDate };
 };
 
-async function loadIntegration(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; integration: StoredResource<IntegrationRecord> }> {
-  const api = await loadApi(ctx, input.apiId as string);
-  const integration = await ctx.store.get<IntegrationRecord>('integration', api.id, input.integrationId as string);
-  if (!integration) throw childNotFound('Integration', input.integrationId as string);
-  return { api: api.data, integration };
-}
 
 /** GetIntegration: GET /v2/apis/{apiId}/integrations/{integrationId} */
 export const getIntegration: OperationHandler = async (input, ctx) => {
-  const { integration } = await loadIntegration(ctx, input);
+  const { item: integration } = await loadChild<IntegrationRecord>(ctx, input, 'integration', 'integrationId', 'Integration');
   return { body: integration.data as unknown as Record<string, unknown>, createdAt: integration.data.createdDate };
 };
 
@@ -220,7 +213,7 @@ function mergeMappings<T>(current: Record<string, T> | undefined, update: Record
 
 /** UpdateIntegration: PATCH /v2/apis/{apiId}/integrations/{integrationId} */
 export const updateIntegration: OperationHandler = async (input, ctx) => {
-  const { api, integration: current } = await loadIntegration(ctx, input);
+  const { api, item: current } = await loadChild<IntegrationRecord>(ctx, input, 'integration', 'integrationId', 'Integration');
   rejectOtherProtocolMembers('UpdateIntegrationRequest', input, api.protocolType);
   const merged: IntegrationRecord = patch(current.data, input, MEMBERS.filter((m) => m !== 'requestParameters' && m !== 'responseParameters'));
   const requestParameters = mergeMappings(current.data.requestParameters, input.requestParameters as Record<string, string> | undefined, (v) => v === '');
@@ -244,7 +237,7 @@ export const updateIntegration: OperationHandler = async (input, ctx) => {
 
 /** DeleteIntegration: DELETE /v2/apis/{apiId}/integrations/{integrationId} — refused while a route targets it. */
 export const deleteIntegration: OperationHandler = async (input, ctx) => {
-  const { api, integration } = await loadIntegration(ctx, input);
+  const { api, item: integration } = await loadChild<IntegrationRecord>(ctx, input, 'integration', 'integrationId', 'Integration');
   await applySteps(ctx.store, [
     {
       write: { op: 'checkUnreferenced', kind: 'route', scope: api.apiId, field: 'target', value: `integrations/${integration.id}` },

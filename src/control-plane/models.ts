@@ -3,12 +3,10 @@
  * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-models.html
  */
 import { isoSeconds } from '../model/ids.js';
-import type { StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch } from './common.js';
+import { listPage, loadApi, loadChild, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
-import type { Input } from './input.js';
 import type { ApiRecord, ModelRecord, RouteRecord } from './records.js';
 
 const NAME = /^[A-Za-z0-9]+$/;
@@ -42,16 +40,10 @@ export const createModel: OperationHandler = async (input, ctx) => {
   return { body: model as unknown as Record<string, unknown>, createdAt: model.createdDate };
 };
 
-async function loadModel(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; model: StoredResource<ModelRecord> }> {
-  const api = await loadApi(ctx, input.apiId as string);
-  const model = await ctx.store.get<ModelRecord>('model', api.id, input.modelId as string);
-  if (!model) throw childNotFound('Model', input.modelId as string);
-  return { api: api.data, model };
-}
 
 /** GetModel: GET /v2/apis/{apiId}/models/{modelId} */
 export const getModel: OperationHandler = async (input, ctx) => {
-  const { model } = await loadModel(ctx, input);
+  const { item: model } = await loadChild<ModelRecord>(ctx, input, 'model', 'modelId', 'Model');
   return { body: model.data as unknown as Record<string, unknown>, createdAt: model.data.createdDate };
 };
 
@@ -68,7 +60,7 @@ async function routeUsingModel(ctx: ControlPlaneContext, apiId: string, name: st
 
 /** UpdateModel: PATCH /v2/apis/{apiId}/models/{modelId} */
 export const updateModel: OperationHandler = async (input, ctx) => {
-  const { api, model: current } = await loadModel(ctx, input);
+  const { api, item: current } = await loadChild<ModelRecord>(ctx, input, 'model', 'modelId', 'Model');
   const model: ModelRecord = patch(current.data, input, MEMBERS);
   checkModel(api, model);
   if (model.name !== current.data.name) {
@@ -86,7 +78,7 @@ export const updateModel: OperationHandler = async (input, ctx) => {
 
 /** DeleteModel: DELETE /v2/apis/{apiId}/models/{modelId} — refused while a route's requestModels names it. */
 export const deleteModel: OperationHandler = async (input, ctx) => {
-  const { api, model } = await loadModel(ctx, input);
+  const { api, item: model } = await loadChild<ModelRecord>(ctx, input, 'model', 'modelId', 'Model');
   const user = await routeUsingModel(ctx, api.apiId, model.data.name);
   if (user) throw new ConflictException(`Cannot delete model '${model.data.name}', is referenced in route: ${user.routeKey}`);
   await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'model', scope: api.apiId, id: model.id }, onError: { NOT_FOUND: () => childNotFound('Model', model.id) } }]);
@@ -111,7 +103,7 @@ function template(schema: JsonSchema, path: string, indent: string): string {
 
 /** GetModelTemplate: GET /v2/apis/{apiId}/models/{modelId}/template */
 export const getModelTemplate: OperationHandler = async (input, ctx) => {
-  const { model } = await loadModel(ctx, input);
+  const { item: model } = await loadChild<ModelRecord>(ctx, input, 'model', 'modelId', 'Model');
   const schema = JSON.parse(model.data.schema) as JsonSchema;
   return { body: { value: `#set($inputRoot = $input.path('$'))\n${template(schema, '$inputRoot', '')}` } };
 };

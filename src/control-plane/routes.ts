@@ -5,13 +5,11 @@
 import { isoSeconds } from '../model/ids.js';
 import { checkWebSocketRouteKey, parseHttpRouteKey, RouteKeyError } from '../model/route-key.js';
 import { checkSelectionExpression, SelectionExpressionError } from '../model/selection-expression.js';
-import type { StoredResource } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
+import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
-import type { Input } from './input.js';
 import type { ApiRecord, AuthorizerRecord, ModelRecord, RouteRecord } from './records.js';
 
 /** AWS's 409 for a duplicate route key. */
@@ -122,16 +120,10 @@ export const createRoute: OperationHandler = async (input, ctx) => {
   return { body: route as unknown as Record<string, unknown>, createdAt: route.createdDate };
 };
 
-async function loadRoute(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; route: StoredResource<RouteRecord> }> {
-  const api = await loadApi(ctx, input.apiId as string);
-  const route = await ctx.store.get<RouteRecord>('route', api.id, input.routeId as string);
-  if (!route) throw childNotFound('Route', input.routeId as string);
-  return { api: api.data, route };
-}
 
 /** GetRoute: GET /v2/apis/{apiId}/routes/{routeId} */
 export const getRoute: OperationHandler = async (input, ctx) => {
-  const { route } = await loadRoute(ctx, input);
+  const { item: route } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
   return { body: route.data as unknown as Record<string, unknown>, createdAt: route.data.createdDate };
 };
 
@@ -143,7 +135,7 @@ export const getRoutes: OperationHandler = async (input, ctx) => {
 
 /** UpdateRoute: PATCH /v2/apis/{apiId}/routes/{routeId} */
 export const updateRoute: OperationHandler = async (input, ctx) => {
-  const { api, route: current } = await loadRoute(ctx, input);
+  const { api, item: current } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
   rejectOtherProtocolMembers('UpdateRouteRequest', input, api.protocolType);
   const route: RouteRecord = patch(current.data, input, MEMBERS);
   // An empty authorizerId detaches the authorizer (Terraform sends "" on removal); so does a change
@@ -167,7 +159,7 @@ export const updateRoute: OperationHandler = async (input, ctx) => {
 
 /** DeleteRoute: DELETE /v2/apis/{apiId}/routes/{routeId} — with its route responses. */
 export const deleteRoute: OperationHandler = async (input, ctx) => {
-  const { api, route } = await loadRoute(ctx, input);
+  const { api, item: route } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
   await applySteps(ctx.store, [
     {
       write: { op: 'delete', kind: 'route', scope: api.apiId, id: route.id, cascade: `${api.apiId}/routes/${route.id}` },
@@ -178,7 +170,7 @@ export const deleteRoute: OperationHandler = async (input, ctx) => {
 
 /** DeleteRouteRequestParameter: DELETE /v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey} */
 export const deleteRouteRequestParameter: OperationHandler = async (input, ctx) => {
-  const { api, route } = await loadRoute(ctx, input);
+  const { api, item: route } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
   const key = input.requestParameterKey as string;
   const parameters = { ...(route.data.requestParameters ?? {}) };
   if (!(key in parameters)) throw childNotFound('RequestParameter', key);

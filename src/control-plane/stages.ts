@@ -7,11 +7,10 @@ import { isoSeconds } from '../model/ids.js';
 import type { StoredResource } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
+import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { AUTO_DEPLOY_DESCRIPTION, newDeployment } from './deployments.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
-import type { Input } from './input.js';
 import type { ApiRecord, RouteRecord, StageRecord } from './records.js';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
@@ -115,16 +114,10 @@ export const createStage: OperationHandler = async (input, ctx) => {
   return { body: stage as unknown as Record<string, unknown>, createdAt: stage.createdDate };
 };
 
-async function loadStage(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; stage: StoredResource<StageRecord> }> {
-  const api = await loadApi(ctx, input.apiId as string);
-  const stage = await ctx.store.get<StageRecord>('stage', api.id, input.stageName as string);
-  if (!stage) throw childNotFound('Stage', input.stageName as string);
-  return { api: api.data, stage };
-}
 
 /** GetStage: GET /v2/apis/{apiId}/stages/{stageName} */
 export const getStage: OperationHandler = async (input, ctx) => {
-  const { stage } = await loadStage(ctx, input);
+  const { item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   return { body: stage.data as unknown as Record<string, unknown>, createdAt: stage.data.createdDate };
 };
 
@@ -136,7 +129,7 @@ export const getStages: OperationHandler = async (input, ctx) => {
 
 /** UpdateStage: PATCH /v2/apis/{apiId}/stages/{stageName} — route settings merge per route key. */
 export const updateStage: OperationHandler = async (input, ctx) => {
-  const { api, stage: current } = await loadStage(ctx, input);
+  const { api, item: current } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   rejectOtherProtocolMembers('UpdateStageRequest', input, api.protocolType);
   const now = isoSeconds(ctx.clock());
   const stage: StageRecord = patch(current.data, input, ['autoDeploy', 'deploymentId', 'description', 'stageVariables', 'accessLogSettings', 'clientCertificateId']);
@@ -164,7 +157,7 @@ export const updateStage: OperationHandler = async (input, ctx) => {
 
 /** DeleteStage: DELETE /v2/apis/{apiId}/stages/{stageName} */
 export const deleteStage: OperationHandler = async (input, ctx) => {
-  const { api, stage } = await loadStage(ctx, input);
+  const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'stage', scope: api.apiId, id: stage.id }, onError: { NOT_FOUND: () => childNotFound('Stage', stage.id) } }]);
 };
 
@@ -176,14 +169,14 @@ async function updateStageRecord(ctx: ControlPlaneContext, api: ApiRecord, curre
 
 /** DeleteAccessLogSettings: DELETE /v2/apis/{apiId}/stages/{stageName}/accesslogsettings */
 export const deleteAccessLogSettings: OperationHandler = async (input, ctx) => {
-  const { api, stage } = await loadStage(ctx, input);
+  const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   const { accessLogSettings: _removed, ...rest } = stage.data;
   await updateStageRecord(ctx, api, stage, rest);
 };
 
 /** DeleteRouteSettings: DELETE /v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey} */
 export const deleteRouteSettings: OperationHandler = async (input, ctx) => {
-  const { api, stage } = await loadStage(ctx, input);
+  const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   const routeKey = input.routeKey as string;
   if (!(routeKey in stage.data.routeSettings)) throw childNotFound('RouteSettings', routeKey);
   const routeSettings = { ...stage.data.routeSettings };
@@ -197,7 +190,7 @@ export const deleteRouteSettings: OperationHandler = async (input, ctx) => {
  * change feed and drops that stage's authorizer cache with it.
  */
 export const resetAuthorizersCache: OperationHandler = async (input, ctx) => {
-  const { api, stage } = await loadStage(ctx, input);
+  const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   const generation = ((stage.data as { authorizerCacheGeneration?: number }).authorizerCacheGeneration ?? 0) + 1;
   await applySteps(ctx.store, [
     { write: { op: 'update', kind: 'stage', scope: api.apiId, id: stage.id, data: { ...stage.data, authorizerCacheGeneration: generation }, ifVersion: stage.version } },

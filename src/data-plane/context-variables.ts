@@ -7,12 +7,11 @@
  * an unknown name) yields `undefined`; access logs render that as `-`.
  */
 import type { Invocation } from './invocation.js';
+import { ACCOUNT_ID } from '../control-plane/errors.js';
 
 /** Reads one context variable of a request. */
 export type ContextAccessor = (inv: Invocation) => string | undefined;
 
-/** The account id reported as `$context.accountId` (a self-hosted gateway has no AWS account). */
-export const ACCOUNT_ID = '000000000000';
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 const two = (n: number): string => (n < 10 ? `0${n}` : String(n));

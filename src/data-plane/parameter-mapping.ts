@@ -14,6 +14,7 @@
  * - a mapped header value with characters HTTP forbids (CR, LF, controls) is skipped;
  * - an invalid key or a reserved header (refused at configuration time anyway) is ignored, never applied.
  */
+import { decodeQueryComponent } from './query-string.js';
 import { isReservedHeader, parseMappingKey } from '../model/parameter-mapping.js';
 import { compileContextVariable } from './context-variables.js';
 import type { GatewayResponse, Invocation } from './invocation.js';
@@ -69,16 +70,6 @@ function parseJsonPrefix(body: Buffer | string | undefined): unknown {
     return JSON.parse(text) as unknown;
   } catch {
     return INVALID;
-  }
-}
-
-function decodeQueryComponent(s: string): string {
-  const plus = s.indexOf('+') === -1 ? s : s.replace(/\+/g, ' ');
-  if (plus.indexOf('%') === -1) return plus;
-  try {
-    return decodeURIComponent(plus);
-  } catch {
-    return plus;
   }
 }
 

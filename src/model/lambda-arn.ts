@@ -35,3 +35,30 @@ export function parseLambdaUri(uri: string): LambdaFunctionRef | undefined {
     functionArn: arn,
   };
 }
+
+const STAGE_VARIABLE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g;
+
+/**
+ * Substitutes `${stageVariables.x}` in a function reference with the stage's values. Returns the
+ * resolved reference and the names of variables that were missing or empty (callers fail the
+ * request: AWS cannot invoke a function whose name is incomplete).
+ */
+export function resolveStageVariables(ref: LambdaFunctionRef, variables: Readonly<Record<string, string>>): { ref: LambdaFunctionRef; missing: string[] } {
+  const missing = new Set<string>();
+  const replace = (s: string) =>
+    s.replace(STAGE_VARIABLE, (_, name: string) => {
+      const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
+      if (value === undefined || value === '') missing.add(name);
+      return value ?? '';
+    });
+  return {
+    ref: {
+      region: ref.region,
+      accountId: replace(ref.accountId),
+      functionName: replace(ref.functionName),
+      ...(ref.qualifier !== undefined ? { qualifier: replace(ref.qualifier) } : {}),
+      functionArn: replace(ref.functionArn),
+    },
+    missing: [...missing],
+  };
+}

@@ -6,6 +6,7 @@
  */
 import { compileContextVariable } from '../context-variables.js';
 import type { Invocation } from '../invocation.js';
+import { decodeQueryComponent } from '../query-string.js';
 
 /** Reads one identity source of a request; undefined when it is absent or empty. */
 export type IdentitySourceAccessor = (inv: Invocation) => string | undefined;
@@ -52,18 +53,10 @@ function queryValue(raw: string, name: string): string | undefined {
   for (const pair of raw.split('&')) {
     if (pair === '') continue;
     const eq = pair.indexOf('=');
-    if (decode(eq < 0 ? pair : pair.slice(0, eq)) !== name) continue;
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    if (decodeQueryComponent(eq < 0 ? pair : pair.slice(0, eq)) !== name) continue;
+    const value = eq < 0 ? '' : decodeQueryComponent(pair.slice(eq + 1));
     found = found === undefined ? value : `${found},${value}`;
   }
   return found;
 }
 
-function decode(s: string): string {
-  const spaced = s.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}

@@ -7,7 +7,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
  */
 import type { AuthorizerRecord } from '../../control-plane/records.js';
-import { parseLambdaUri, type LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { forbidden, internalServerError, unauthorized } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import { buildEventV1, buildEventV2 } from '../integrations/lambda-events.js';
@@ -42,7 +42,6 @@ export type LambdaAuthorizerOutcome =
       readonly context: Readonly<Record<string, unknown>>;
     };
 
-const STAGE_VARIABLE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g;
 
 const failure = (detail: string) => internalServerError(detail, 'AUTHORIZER_FAILURE');
 const refusing = (record: AuthorizerRecord, detail: string): CompiledAuthorizer => ({ record, authorize: () => Promise.reject(failure(detail)) });
@@ -209,20 +208,7 @@ function eventV1(inv: Invocation, identity: readonly string[], routeArn: string,
 
 /** Resolves `${stageVariables.x}` in the function ARN; a missing variable fails the request (500). */
 function substitute(ref: LambdaFunctionRef, variables: Readonly<Record<string, string>>): LambdaFunctionRef {
-  const missing: string[] = [];
-  const replace = (s: string) =>
-    s.replace(STAGE_VARIABLE, (_, name: string) => {
-      const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
-      if (value === undefined || value === '') missing.push(name);
-      return value ?? '';
-    });
-  const resolved: LambdaFunctionRef = {
-    region: ref.region,
-    accountId: replace(ref.accountId),
-    functionName: replace(ref.functionName),
-    ...(ref.qualifier !== undefined ? { qualifier: replace(ref.qualifier) } : {}),
-    functionArn: replace(ref.functionArn),
-  };
-  if (missing.length > 0) throw failure(`Authorizer URI ${ref.functionArn}: stage variable ${[...new Set(missing)].join(', ')} not set`);
-  return resolved;
+  const resolved = resolveStageVariables(ref, variables);
+  if (resolved.missing.length > 0) throw failure(`Authorizer URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
+  return resolved.ref;
 }

@@ -6,6 +6,7 @@
 import { isUtf8 } from 'node:buffer';
 import { ACCOUNT_ID } from '../../control-plane/errors.js';
 import type { AuthorizerResult, Invocation } from '../invocation.js';
+import { decodeQueryComponent } from '../query-string.js';
 
 /** What the builders need beyond the Invocation. */
 export interface LambdaEventOptions {
@@ -205,8 +206,8 @@ function parseQuery(raw: string): Map<string, string[]> | undefined {
   for (const pair of raw.split('&')) {
     if (!pair) continue;
     const eq = pair.indexOf('=');
-    const name = decode(eq < 0 ? pair : pair.slice(0, eq));
-    const value = eq < 0 ? '' : decode(pair.slice(eq + 1));
+    const name = decodeQueryComponent(eq < 0 ? pair : pair.slice(0, eq));
+    const value = eq < 0 ? '' : decodeQueryComponent(pair.slice(eq + 1));
     const seen = out.get(name);
     if (seen) seen.push(value);
     else out.set(name, [value]);
@@ -214,14 +215,6 @@ function parseQuery(raw: string): Map<string, string[]> | undefined {
   return out.size > 0 ? out : undefined;
 }
 
-function decode(s: string): string {
-  const spaced = s.replace(/\+/g, ' ');
-  try {
-    return decodeURIComponent(spaced);
-  } catch {
-    return spaced;
-  }
-}
 
 /** Client-chosen names (`__proto__`, `constructor`) must become plain own properties: Maps, then fromEntries. */
 function toObject<T, U>(m: Map<string, T>, fn: (v: T) => U): Record<string, U> {

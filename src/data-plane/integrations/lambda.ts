@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 import type { IntegrationRecord } from '../../control-plane/records.js';
-import { parseLambdaUri, type LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { GatewayError, internalServerError, serviceUnavailable } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
@@ -25,7 +25,6 @@ export interface LambdaIntegrationDeps {
   readonly now?: () => number;
 }
 
-const STAGE_VARIABLE = /\$\{stageVariables\.([A-Za-z0-9_]+)\}/g;
 
 /** Compiles an `AWS_PROXY` integration whose URI names a Lambda function; throws on a URI or payload version it cannot serve. */
 export function compileLambdaIntegration(record: IntegrationRecord, deps: LambdaIntegrationDeps): CompiledIntegration {
@@ -67,19 +66,9 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
   };
 }
 
-/** Resolves `${stageVariables.x}` in the function ARN; a missing variable is a 500 (AWS cannot invoke). */
+/** Resolves `${stageVariables.x}` in the function ARN; a missing variable fails the request (500). */
 function substitute(ref: LambdaFunctionRef, variables: Readonly<Record<string, string>>): LambdaFunctionRef {
-  const missing: string[] = [];
-  const replace = (s: string) =>
-    s.replace(STAGE_VARIABLE, (_, name: string) => {
-      const value = Object.hasOwn(variables, name) ? variables[name] : undefined;
-      if (value === undefined || value === '') missing.push(name);
-      return value ?? '';
-    });
-  const functionName = replace(ref.functionName);
-  const accountId = replace(ref.accountId);
-  const qualifier = ref.qualifier === undefined ? undefined : replace(ref.qualifier);
-  const functionArn = replace(ref.functionArn);
-  if (missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${[...new Set(missing)].join(', ')} not set`);
-  return { region: ref.region, accountId, functionName, ...(qualifier !== undefined ? { qualifier } : {}), functionArn };
+  const resolved = resolveStageVariables(ref, variables);
+  if (resolved.missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
+  return resolved.ref;
 }
