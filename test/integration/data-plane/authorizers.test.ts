@@ -1,4 +1,6 @@
 import assert from 'node:assert/strict';
+import { readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ApiGatewayV2Client, CreateApiCommand, CreateAuthorizerCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, ResetAuthorizersCacheCommand } from '@aws-sdk/client-apigatewayv2';
 import { signRequest } from '../../../src/auth/sigv4.js';
@@ -19,6 +21,7 @@ describe('data plane: authorizers are enforced', () => {
   before(async () => {
     s = await startServer({
       args: [
+        '--access-log', join(process.env.TMPDIR ?? '/tmp', `gatehouse-auth-access-${process.pid}.log`),
         '--function', `echo=${fixture('echo.mjs')}`,
         '--function', `simple=${fixture('authorizers.mjs')}#simple`,
         '--function', `policy=${fixture('authorizers.mjs')}#policy`,
@@ -43,11 +46,17 @@ describe('data plane: authorizers are enforced', () => {
     await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /policy', Target: target, AuthorizationType: 'CUSTOM', AuthorizerId: policy.AuthorizerId }));
     await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /broken', Target: target, AuthorizationType: 'CUSTOM', AuthorizerId: broken.AuthorizerId }));
     await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /iam', Target: target, AuthorizationType: 'AWS_IAM' }));
-    await client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
+    await client.send(
+      new CreateStageCommand({
+        ApiId: apiId, StageName: '$default', AutoDeploy: true,
+        AccessLogSettings: { DestinationArn: 'arn:aws:logs:us-east-1:123456789012:log-group:auth', Format: '$context.requestId $context.status $context.authorizer.principalId [$context.authorizer.error]' },
+      }),
+    );
   });
   after(async () => {
     client.destroy();
     await s.close();
+    rmSync(join(process.env.TMPDIR ?? '/tmp', `gatehouse-auth-access-${process.pid}.log`), { force: true });
   });
 
   it('JWT: a token from the built-in issuer passes; claims reach the event as strings', async () => {
@@ -111,6 +120,15 @@ describe('data plane: authorizers are enforced', () => {
     const broken = await call(s.gatehouse.port, apiId, 'GET', '/broken');
     assert.equal(broken.status, 500);
     assert.equal(broken.text, '{"message":"Internal Server Error"}');
+  });
+
+  it('authorization decisions appear in the access log', async () => {
+    const expired = await call(s.gatehouse.port, apiId, 'GET', '/jwt', { headers: { authorization: `Bearer ${await token('--aud', 'pets-api', '--expires-in', '-60')}` } });
+    const allowed = await call(s.gatehouse.port, apiId, 'GET', '/policy', { headers: { 'x-token': 'allow' } });
+    await new Promise((r) => setTimeout(r, 100));
+    const lines = readFileSync(join(process.env.TMPDIR ?? '/tmp', `gatehouse-auth-access-${process.pid}.log`), 'utf8').split('\n');
+    assert.ok(lines.includes(`${expired.headers['apigw-requestid']} 401 - [the token has expired]`), lines.join('\n'));
+    assert.ok(lines.includes(`${allowed.headers['apigw-requestid']} 200 user-1 [-]`), lines.join('\n'));
   });
 
   it('AWS_IAM: signed requests pass, unsigned and tampered ones are 403', async () => {
