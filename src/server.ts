@@ -16,7 +16,7 @@ import { createOidcIssuer } from './oidc/issuer.js';
 import { createFunctionInvoker } from './data-plane/functions/index.js';
 import type { FunctionInvoker } from './data-plane/functions/invoker.js';
 import { createDataPlane, StageRegistry } from './data-plane/index.js';
-import { closeHttpProxyPools } from './data-plane/integrations/http-proxy.js';
+import { HttpProxyPools } from './data-plane/integrations/http-proxy.js';
 import type { AccessLogSink } from './data-plane/stages/access-log.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
@@ -122,8 +122,10 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const jwks = createJwksProvider({ logger });
   const credentials = config.credentials;
   const iamCredentials = credentials ? (id: string) => credentials.find((c) => c.accessKeyId === id)?.secretAccessKey : undefined;
+  const pools = new HttpProxyPools();
   const compilers = createStageCompilers({
     invoker,
+    httpProxy: { dispatcherFor: pools.dispatcherFor },
     region: config.region,
     accountId: ACCOUNT_ID,
     logger,
@@ -190,7 +192,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       ready = false;
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : [])]);
       registry.close();
-      await Promise.all([invoker.close(), closeHttpProxyPools(), access.close?.(), jwks.close()]);
+      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close()]);
       await store.close();
     },
   };

@@ -3,6 +3,7 @@
  * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-models.html
  */
 import { isoSeconds } from '../model/ids.js';
+import { checkDraft4Schema } from '../model/json-schema-draft4.js';
 import { applySteps } from './batch.js';
 import { listPage, loadApi, loadChild, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
@@ -13,7 +14,7 @@ const NAME = /^[A-Za-z0-9]+$/;
 
 const modelConflict = (name: string) => new ConflictException(`Model with name ${name} already exists for this API`);
 
-// TODO(parity): AWS validates the schema against JSON Schema draft 4; this checks it is a JSON object.
+/** The schema must be JSON, a JSON object, and a JSON Schema draft 4 document (as AWS validates it). */
 function checkModel(api: ApiRecord, model: ModelRecord): void {
   if (api.protocolType !== 'WEBSOCKET') throw new BadRequestException('Models are supported only for WebSocket APIs');
   if (!NAME.test(model.name)) throw new BadRequestException(`Invalid model name ${model.name}: must be alphanumeric`);
@@ -24,6 +25,12 @@ function checkModel(api: ApiRecord, model: ModelRecord): void {
     throw new BadRequestException(`Invalid model schema: not JSON (${(err as Error).message})`);
   }
   if (typeof schema !== 'object' || schema === null || Array.isArray(schema)) throw new BadRequestException('Invalid model schema: must be a JSON Schema object');
+  const problems = checkDraft4Schema(schema);
+  const shown = 3; // the rest are counted
+  if (problems.length > 0) {
+    const more = problems.length > shown ? `; and ${problems.length - shown} more` : '';
+    throw new BadRequestException(`Invalid model schema: ${problems.slice(0, shown).join('; ')}${more}`);
+  }
 }
 
 const MEMBERS = ['name', 'schema', 'contentType', 'description'];

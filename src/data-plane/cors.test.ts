@@ -151,4 +151,15 @@ describe('compileCors', () => {
     compile({ allowOrigins: ['*'] }).decorate(request('POST', { origin: 'https://z.example' }), response);
     assert.deepEqual(response.headers, { 'access-control-allow-origin': '*' });
   });
+
+  it('decorate leaves the preflight answers of the same CORS untouched', () => {
+    const cors = compile(FULL);
+    const inv = preflight('https://a.example', 'GET', 'authorization');
+    const answer = cors.preflight(inv);
+    assert.ok(answer);
+    const before = { ...answer.headers };
+    cors.decorate(inv, answer);
+    assert.deepEqual(answer.headers, before);
+    assert.equal(answer.headers['access-control-allow-methods'], 'GET,POST');
+  });
 });

@@ -72,6 +72,14 @@ export function compileCors(cors: CorsConfiguration | undefined): CompiledCors |
   const expose = list(cors.exposeHeaders);
   const exposeHeaders = expose.length === 0 ? undefined : expose.join(',');
 
+  // Responses this CORS answered as preflights: `decorate` leaves them alone (it would strip allow-methods & co).
+  const preflights = new WeakSet<GatewayResponse>();
+  const answer = (headers: Record<string, string>): GatewayResponse => {
+    const response: GatewayResponse = { statusCode: 204, headers };
+    preflights.add(response);
+    return response;
+  };
+
   return {
     preflight(inv) {
       const req = inv.request;
@@ -79,27 +87,27 @@ export function compileCors(cors: CorsConfiguration | undefined): CompiledCors |
       const origin = req.headers.origin;
       const requestMethod = req.headers['access-control-request-method'];
       if (origin === undefined || typeof requestMethod !== 'string') return undefined;
-      const denied: GatewayResponse = { statusCode: 204, headers: {} };
       const allowOrigin = matchOrigin(origin);
-      if (allowOrigin === undefined) return denied;
+      if (allowOrigin === undefined) return answer({});
       const method = requestMethod.trim().toUpperCase();
-      if (!anyMethod && !methodSet.has(method)) return denied;
+      if (!anyMethod && !methodSet.has(method)) return answer({});
       const requested = req.headers['access-control-request-headers'];
       const requestedList = typeof requested === 'string' ? requested.trim() : '';
       if (!anyHeader && requestedList !== '') {
         for (const h of requestedList.split(',')) {
           const name = h.trim().toLowerCase();
-          if (name !== '' && !headerSet.has(name)) return denied;
+          if (name !== '' && !headerSet.has(name)) return answer({});
         }
       }
       const out: Record<string, string> = { 'access-control-allow-origin': allowOrigin, ...preflightBase };
       if (allowMethods !== undefined) out['access-control-allow-methods'] = allowMethods;
       else if (anyMethod) out['access-control-allow-methods'] = method; // `*` is literal for credentialed requests: echo
       if (anyHeader && requestedList !== '') out['access-control-allow-headers'] = requestedList;
-      return { statusCode: 204, headers: out };
+      return answer(out);
     },
 
     decorate(inv, response) {
+      if (preflights.has(response)) return;
       const headers = response.headers;
       for (const name in headers) {
         if (name.startsWith('access-control-')) delete headers[name];

@@ -121,10 +121,12 @@ let upstream: Upstream;
 let gateway: Server;
 let pools: HttpProxyPools;
 const factoryCalls: string[] = [];
+const factoryOptions: Array<{ servername?: string }> = [];
 const proxy = (over: Partial<IntegrationRecord>): CompiledIntegration =>
   compileHttpProxyIntegration(record(over), {
     dispatcherFor: (origin, options) => {
       factoryCalls.push(origin);
+      factoryOptions.push(options);
       return pools.dispatcherFor(origin, options);
     },
   });
@@ -151,6 +153,7 @@ beforeEach(() => {
   upstream.behaviour = undefined;
   upstream.requests.length = 0;
   factoryCalls.length = 0;
+  factoryOptions.length = 0;
 });
 
 // ---- URL building ----------------------------------------------------------------------------------------------
@@ -361,6 +364,31 @@ describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
     assert.equal(first, 'first;last');
   });
 
+  it('a hand-built Invocation (no IncomingMessage) works for a bodiless request; the body is a Readable', async () => {
+    upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'x-a': '1' });
+      res.write('part');
+      setTimeout(() => res.end('!'), 30);
+    };
+    const integration = proxy({ integrationUri: `${upstream.origin}/direct` });
+    const inv: Invocation = {
+      requestId: 'r',
+      requestTimeEpoch: Date.now(),
+      request: { method: 'GET', path: '/direct', rawQueryString: '', headers: {}, rawHeaders: [], sourceIp: '192.0.2.1', protocol: 'HTTP/1.1', domainName: 'd.example', domainPrefix: 'd' },
+      incoming: {} as IncomingMessage,
+      routePath: '/direct',
+      route: { route: {} as RouteRecord, routeKey: 'GET /direct', integration: undefined, authorizer: undefined, throttle: undefined },
+    };
+    const response = await integration.invoke(inv);
+    assert.ok(response.body instanceof Readable, 'streamed, not buffered');
+    assert.equal(response.headers['x-a'], '1');
+    let text = '';
+    for await (const chunk of response.body) text += String(chunk);
+    assert.equal(text, 'part!');
+    assert.equal(upstream.requests[0]?.headers['x-forwarded-for'], '192.0.2.1');
+    assert.equal(upstream.requests[0]?.headers['x-forwarded-port'], '80');
+  });
+
   it('a client that goes away mid-download aborts the upstream request', async () => {
     let upstreamClosed!: Promise<boolean>;
     upstream.behaviour = (_req, res) => {
@@ -527,5 +555,11 @@ describe('HTTP proxy: connection pools', { timeout: 10_000 }, () => {
     for (let i = 0; i < 5; i++) assert.equal((await call('/prod/ka')).status, 200);
     assert.deepEqual(factoryCalls, [upstream.origin]);
     assert.equal(ports.size, 1, 'sequential requests share one upstream connection');
+  });
+
+  it('tlsConfig.serverNameToVerify reaches the dispatcher factory as the SNI name', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/sni`, tlsConfig: { serverNameToVerify: 'backend.example' } }), routeKey: 'GET /sni' });
+    assert.equal((await call('/prod/sni')).status, 200);
+    assert.deepEqual(factoryOptions, [{ servername: 'backend.example' }]);
   });
 });

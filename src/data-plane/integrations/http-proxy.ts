@@ -26,7 +26,15 @@ import { Pool, util, type Dispatcher } from 'undici';
 import type { IntegrationRecord } from '../../control-plane/records.js';
 import { GatewayError, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
-import { MAPPING_BODY_LIMIT, QueryString, compileRequestMapping, compileResponseMapping, type ResponseMapping, type ResponseMappings } from '../parameter-mapping.js';
+import {
+  MAPPING_BODY_LIMIT,
+  QueryString,
+  compileRequestMapping,
+  compileResponseMapping,
+  type RequestMapping,
+  type ResponseMapping,
+  type ResponseMappings,
+} from '../parameter-mapping.js';
 import { MAX_BODY_BYTES, readBody } from './body.js';
 
 /** Options for the dispatcher of one backend origin. */
@@ -49,18 +57,27 @@ export class HttpProxyPools {
     const key = servername === undefined ? origin : `${origin} ${servername}`;
     let pool = this.#pools.get(key);
     if (pool === undefined) {
-      const connect = servername === undefined ? this.options.connect : { ...(this.options.connect as object), servername };
-      pool = new Pool(origin, { ...this.options, connect } as Pool.Options);
+      const base = this.options.connect;
+      // A custom connector function owns TLS itself; otherwise the SNI name joins the connect options.
+      const connect = servername === undefined || typeof base === 'function' ? base : { ...base, servername };
+      pool = new Pool(origin, { ...this.options, connect });
       this.#pools.set(key, pool);
     }
     return pool;
   };
 
-  /** Closes every pool (waits for in-flight requests). */
+  /** Closes every pool, letting in-flight requests finish (a streaming response keeps it waiting: see `destroy`). */
   async close(): Promise<void> {
     const pools = [...this.#pools.values()];
     this.#pools.clear();
     await Promise.all(pools.map((p) => p.close()));
+  }
+
+  /** Closes every pool now, failing in-flight requests (their client responses end abruptly). */
+  async destroy(): Promise<void> {
+    const pools = [...this.#pools.values()];
+    this.#pools.clear();
+    await Promise.all(pools.map((p) => p.destroy()));
   }
 }
 
@@ -164,20 +181,19 @@ function requestBody(inv: Invocation, headers: Record<string, string>): Buffer |
     delete headers['content-length']; // undici sets it from the buffer
     return inv.body.length === 0 ? null : inv.body;
   }
-  const incoming = inv.incoming;
-  const declared = incoming.headers['content-length'];
-  if (declared !== undefined) {
-    if (Number(declared) > MAX_BODY_BYTES) {
-      incoming.resume();
-      throw requestTooLarge();
-    }
-    if (incoming.readableEnded && declared !== '0') {
-      delete headers['content-length']; // consumed elsewhere without setting inv.body: nothing left to send
-      return null;
-    }
-    return declared === '0' ? null : incoming;
+  const declared = inv.request.headers['content-length'];
+  if (declared === undefined && inv.request.headers['transfer-encoding'] === undefined) return null;
+  if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
+    inv.incoming.resume();
+    throw requestTooLarge();
   }
-  return incoming.headers['transfer-encoding'] !== undefined && !incoming.readableEnded ? limitBody(incoming) : null;
+  if (declared === '0') return null;
+  const incoming = inv.incoming;
+  if (incoming.readableEnded) {
+    delete headers['content-length']; // consumed elsewhere without setting inv.body: nothing left to send
+    return null;
+  }
+  return declared !== undefined ? incoming : limitBody(incoming);
 }
 
 // ---- request headers -----------------------------------------------------------------------------------------
@@ -198,7 +214,12 @@ function forwardHeaders(inv: Invocation, now: number): Record<string, string> {
     if (v !== undefined) out[name] = typeof v === 'string' ? v : v.join(', ');
   }
   const connection = src.connection;
-  if (connection !== undefined) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
+  if (connection !== undefined) {
+    for (const token of connection.split(',')) {
+      const name = token.trim().toLowerCase();
+      if (name in out) delete out[name]; // headers the client marked hop-by-hop (`keep-alive`/`close` are not headers here)
+    }
+  }
   const socket = inv.incoming.socket as TLSSocket | null;
   const proto = socket?.encrypted === true ? 'https' : 'http';
   const ip = inv.request.sourceIp;
@@ -370,89 +391,113 @@ export interface HttpProxyDeps {
   readonly dispatcherFor?: DispatcherFactory;
 }
 
+interface Target {
+  readonly origin: string;
+  dispatcher: Dispatcher | undefined;
+}
+
+/** An `HTTP_PROXY` integration compiled for one deployment snapshot. */
+class HttpProxyIntegration implements CompiledIntegration {
+  readonly #dispatcherFor: DispatcherFactory;
+  readonly #dispatcherOptions: DispatcherOptions;
+  readonly #method: string | undefined;
+  readonly #timeoutMs: number;
+  readonly #requestMapping: RequestMapping | undefined;
+  readonly #responseMappings: ResponseMappings | undefined;
+  readonly #uri: CompiledUri;
+  readonly #staticOrigin: string | undefined;
+  readonly #staticPath: string | undefined;
+  readonly #staticQuery: string | undefined;
+  /** Origins resolved to dispatchers: one entry for a static host, one per rendered host with stage variables. */
+  readonly #targets = new Map<string, Target>();
+
+  constructor(
+    readonly record: IntegrationRecord,
+    uri: CompiledUri,
+    dispatcherFor: DispatcherFactory,
+  ) {
+    this.#uri = uri;
+    this.#dispatcherFor = dispatcherFor;
+    const sni = record.tlsConfig?.serverNameToVerify;
+    this.#dispatcherOptions = sni === undefined ? {} : { servername: sni };
+    const method = record.integrationMethod?.toUpperCase();
+    this.#method = method === undefined || method === 'ANY' ? undefined : method;
+    this.#timeoutMs = record.timeoutInMillis > 0 ? record.timeoutInMillis : 30000;
+    this.#requestMapping = compileRequestMapping(record.requestParameters);
+    this.#responseMappings = compileResponseMapping(record.responseParameters);
+    this.#staticOrigin = isStatic(uri.origin) ? uri.origin.join('') : undefined;
+    this.#staticPath = isStatic(uri.path) ? uri.path.join('') : undefined;
+    this.#staticQuery = isStatic(uri.query) ? uri.query.join('') : undefined;
+  }
+
+  invoke(inv: Invocation): Promise<GatewayResponse> {
+    if (this.#requestMapping?.needsBody === true && inv.body === undefined) return readBody(inv).then(() => this.#send(inv));
+    return this.#send(inv);
+  }
+
+  #target(inv: Invocation): Target {
+    const rendered = this.#staticOrigin ?? render(this.#uri.origin, inv);
+    let target = this.#targets.get(rendered);
+    if (target === undefined) {
+      target = { origin: new URL(rendered).origin, dispatcher: undefined };
+      if (this.#targets.size < 256) this.#targets.set(rendered, target);
+    }
+    target.dispatcher ??= this.#dispatcherFor(target.origin, this.#dispatcherOptions);
+    return target;
+  }
+
+  /** The backend path and query, before request mapping. */
+  #pathAndQuery(inv: Invocation): { path: string; query: string } {
+    const base = this.#staticPath ?? render(this.#uri.path, inv);
+    let path = base;
+    if (inv.route?.routeKey === '$default') path = (base.endsWith('/') ? base.slice(0, -1) : base) + (inv.routePath ?? inv.request.path);
+    const uriQuery = this.#staticQuery ?? render(this.#uri.query, inv);
+    const clientQuery = inv.request.rawQueryString;
+    const query = uriQuery === '' ? clientQuery : clientQuery === '' ? uriQuery : `${uriQuery}&${clientQuery}`;
+    return { path: path === '' ? '/' : path, query };
+  }
+
+  #send(inv: Invocation): Promise<GatewayResponse> {
+    const now = Date.now();
+    let target: Target;
+    let body: Buffer | Readable | null;
+    let { path, query } = this.#pathAndQuery(inv);
+    const headers = forwardHeaders(inv, now);
+    try {
+      target = this.#target(inv);
+      if (this.#requestMapping !== undefined) {
+        const mapped = { headers, query: new QueryString(query), path };
+        this.#requestMapping.apply(inv, mapped);
+        path = mapped.path;
+        query = mapped.query.toString();
+      }
+      body = requestBody(inv, headers);
+    } catch (err) {
+      return Promise.reject(err instanceof GatewayError ? err : internalServerError(`invalid integration request: ${(err as Error).message}`));
+    }
+    return new Promise<GatewayResponse>((resolve, reject) => {
+      const call = new ProxyCall(inv, now, this.#responseMappings, resolve, reject, this.#timeoutMs);
+      const options: Dispatcher.DispatchOptions = {
+        origin: target.origin,
+        path: query === '' ? path : `${path}?${query}`,
+        method: this.#method ?? inv.request.method,
+        headers,
+        body,
+        headersTimeout: this.#timeoutMs,
+        bodyTimeout: this.#timeoutMs,
+      };
+      (target.dispatcher as Dispatcher).dispatch(options, call);
+    });
+  }
+}
+
 /** Compiles an `HTTP_PROXY` integration. An invalid URI is reported per request (500), never at compile time. */
 export function compileHttpProxyIntegration(record: IntegrationRecord, deps: HttpProxyDeps = {}): CompiledIntegration {
   const dispatcherFor = deps.dispatcherFor ?? (defaultPools ??= new HttpProxyPools()).dispatcherFor;
-  const dispatcherOptions: DispatcherOptions =
-    record.tlsConfig?.serverNameToVerify === undefined ? {} : { servername: record.tlsConfig.serverNameToVerify };
-  const method = record.integrationMethod === undefined || record.integrationMethod === 'ANY' ? undefined : record.integrationMethod.toUpperCase();
-  const timeoutMs = record.timeoutInMillis > 0 ? record.timeoutInMillis : 30000;
-  const requestMapping = compileRequestMapping(record.requestParameters);
-  const responseMappings = compileResponseMapping(record.responseParameters);
-  let uri: CompiledUri | undefined;
-  let uriError: string | undefined;
   try {
-    uri = compileUri(record.integrationUri ?? '');
+    return new HttpProxyIntegration(record, compileUri(record.integrationUri ?? ''), dispatcherFor);
   } catch (err) {
-    uriError = (err as Error).message;
+    const reason = (err as Error).message;
+    return { record, invoke: () => Promise.reject(internalServerError(reason)) };
   }
-  const staticPath = uri !== undefined && isStatic(uri.path) ? uri.path.join('') : undefined;
-  const staticQuery = uri !== undefined && isStatic(uri.query) ? uri.query.join('') : undefined;
-
-  // Origins resolved to dispatchers: one entry for a static host, one per rendered host with stage variables.
-  const origins = new Map<string, { origin: string; dispatcher: Dispatcher | undefined }>();
-  const staticOrigin = uri !== undefined && isStatic(uri.origin) ? uri.origin.join('') : undefined;
-  const resolveOrigin = (inv: Invocation): { origin: string; dispatcher: Dispatcher } => {
-    const rendered = staticOrigin ?? render((uri as CompiledUri).origin, inv);
-    let entry = origins.get(rendered);
-    if (entry === undefined) {
-      entry = { origin: new URL(rendered).origin, dispatcher: undefined };
-      if (origins.size < 256) origins.set(rendered, entry);
-    }
-    entry.dispatcher ??= dispatcherFor(entry.origin, dispatcherOptions);
-    return entry as { origin: string; dispatcher: Dispatcher };
-  };
-
-  const send = (inv: Invocation): Promise<GatewayResponse> => {
-    if (uri === undefined) return Promise.reject(internalServerError(uriError));
-    const now = Date.now();
-    let target: { origin: string; dispatcher: Dispatcher };
-    try {
-      target = resolveOrigin(inv);
-    } catch (err) {
-      return Promise.reject(internalServerError(`invalid integration URI: ${(err as Error).message}`));
-    }
-    const base = staticPath ?? render(uri.path, inv);
-    let path = inv.route?.routeKey === '$default' ? (base.endsWith('/') ? base.slice(0, -1) : base) + (inv.routePath ?? inv.request.path) : base;
-    if (path === '') path = '/';
-    const uriQuery = staticQuery ?? render(uri.query, inv);
-    const clientQuery = inv.request.rawQueryString;
-    let query = uriQuery === '' ? clientQuery : clientQuery === '' ? uriQuery : `${uriQuery}&${clientQuery}`;
-    const headers = forwardHeaders(inv, now);
-    if (requestMapping !== undefined) {
-      const mapped = { headers, query: new QueryString(query), path };
-      requestMapping.apply(inv, mapped);
-      path = mapped.path;
-      query = mapped.query.toString();
-    }
-    let body: Buffer | Readable | null;
-    try {
-      body = requestBody(inv, headers);
-    } catch (err) {
-      return Promise.reject(err as GatewayError);
-    }
-    return new Promise<GatewayResponse>((resolve, reject) => {
-      const call = new ProxyCall(inv, now, responseMappings, resolve, reject, timeoutMs);
-      target.dispatcher.dispatch(
-        {
-          origin: target.origin,
-          path: query === '' ? path : `${path}?${query}`,
-          method: method ?? inv.request.method,
-          headers,
-          body,
-          headersTimeout: timeoutMs,
-          bodyTimeout: timeoutMs,
-        },
-        call,
-      );
-    });
-  };
-
-  return {
-    record,
-    invoke(inv) {
-      if (requestMapping?.needsBody === true && inv.body === undefined) return readBody(inv).then(() => send(inv));
-      return send(inv);
-    },
-  };
 }

@@ -3,7 +3,7 @@
  * streaming bodies that are streams, and records its length for the access log.
  */
 import type { ServerResponse } from 'node:http';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import type { GatewayError } from '../errors.js';
 import type { GatewayResponse, Invocation } from '../invocation.js';
 
@@ -31,9 +31,10 @@ export function sendResponse(inv: Invocation, res: ServerResponse, response: Gat
       body.once('end', () => {
         inv.responseLength = length;
       });
-      body.once('error', () => res.destroy());
       res.writeHead(response.statusCode, headers);
-      body.pipe(res);
+      // pipeline destroys the body when the client goes away, which aborts the upstream request
+      // instead of reading (possibly endless) bytes nobody will receive.
+      pipeline(body, res, () => undefined);
       return;
     }
     const bytes = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;

@@ -140,3 +140,38 @@ describe('data plane: HTTP proxy, parameter mapping, CORS, throttling, access lo
     assert.ok(lines.some((l) => / GET \/limited\/\{id\} 429 - -$/.test(l)), 'throttled requests are logged too');
   });
 });
+
+describe('data plane: a client that goes away mid-stream', () => {
+  it('aborts the upstream response instead of reading it to the end', async () => {
+    const { request } = await import('node:http');
+    const up = await startUpstream();
+    const s = await startServer();
+    try {
+      const apiId = (await s.client.send(new CreateApiCommand({ Name: 'sse', ProtocolType: 'HTTP', Target: up.origin }))).ApiId as string;
+      let upstreamClosed = false;
+      up.behaviour = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        const timer = setInterval(() => res.write('data: tick\n\n'), 5);
+        res.on('close', () => {
+          clearInterval(timer);
+          upstreamClosed = true;
+        });
+      };
+      await new Promise<void>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: s.gatehouse.port, path: '/events', headers: { host: `${apiId}.execute-api.localhost` } }, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            resolve();
+          });
+        });
+        req.on('error', (err) => (req.destroyed ? undefined : reject(err)));
+        req.end();
+      });
+      for (let i = 0; i < 100 && !upstreamClosed; i++) await new Promise((r) => setTimeout(r, 10));
+      assert.ok(upstreamClosed, 'the upstream connection was closed when the client left');
+    } finally {
+      await s.close();
+      await up.close();
+    }
+  });
+});
