@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../control-plane/records.js';
+import type { ApiRecord, AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../control-plane/records.js';
 
 /** The client's request as the gateway received it. */
 export interface GatewayRequest {
@@ -95,6 +95,10 @@ export interface CompiledStage {
   readonly deploymentId: string;
   /** The API as it was deployed. */
   readonly api: ApiRecord;
+  /** The whole deployed configuration (WebSocket routing compiles from it once per stage instance). */
+  readonly snapshot: DeploymentSnapshot;
+  /** The stage record this was compiled from (settings, variables, cache generation). */
+  readonly stageRecord: StageRecord;
   readonly stageVariables: Readonly<Record<string, string>>;
   /** Undefined when the API has no CORS configuration. */
   readonly cors: CompiledCors | undefined;

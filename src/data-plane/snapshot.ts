@@ -55,6 +55,8 @@ export function compileStage(
     stageName: stage.stageName,
     deploymentId,
     api: snapshot.api,
+    snapshot,
+    stageRecord: stage,
     stageVariables: Object.freeze({ ...stage.stageVariables }),
     cors: compilers.cors(snapshot),
     accessLog: compilers.accessLog(stage),
