@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { ApiRecord, RouteRecord } from '../control-plane/records.js';
+import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../control-plane/records.js';
 import { compileContextVariable, contextVariable, formatRequestTime, isContextVariable } from './context-variables.js';
 import type { GatewayRequest, Invocation } from './invocation.js';
 
@@ -31,7 +31,7 @@ function invocation(over: Partial<Invocation> = {}, request: Partial<GatewayRequ
       stageVariables: {},
       cors: undefined,
       accessLog: undefined,
-      match: () => undefined,
+      snapshot: {} as DeploymentSnapshot, stageRecord: {} as StageRecord, match: () => undefined,
     },
     route: { route: {} as RouteRecord, routeKey: 'GET /pets/{id}', integration: undefined, authorizer: undefined, throttle: undefined },
     routePath: '/pets/1',

@@ -4,7 +4,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { Readable, pipeline } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { ApiRecord, IntegrationRecord, RouteRecord } from '../../control-plane/records.js';
+import type { ApiRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../../control-plane/records.js';
 import { startUpstream, type EchoedRequest, type Upstream } from '../../../test/helpers/upstream.js';
 import { GatewayError } from '../errors.js';
 import type { CompiledIntegration, Invocation } from '../invocation.js';
@@ -51,7 +51,7 @@ function invocationOf(req: IncomingMessage): Invocation {
       stageVariables: setup.stageVariables ?? {},
       cors: undefined,
       accessLog: undefined,
-      match: () => undefined,
+      snapshot: {} as DeploymentSnapshot, stageRecord: {} as StageRecord, match: () => undefined,
     },
     // The stage is `prod`: strip it like resolve-stage does.
     routePath: path.startsWith('/prod/') ? path.slice(5) : path === '/prod' ? '/' : path,
