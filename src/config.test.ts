@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { ConfigError, loadConfig, SETTINGS } from './config.js';
 
@@ -209,5 +212,40 @@ describe('loadConfig: store', () => {
     assert.equal(loadConfig(['--store', 'postgres://gh@db:5432/gatehouse'], {}).store, 'postgres://gh@db:5432/gatehouse');
     assert.equal(loadConfig([], { GATEHOUSE_STORE: 'postgresql://db/gh' }).store, 'postgresql://db/gh');
     rejects(['--store', 'mysql://db'], {}, '--store / GATEHOUSE_STORE must be "sqlite" or a postgres:// URL, got "mysql://db"');
+  });
+});
+
+describe('loadConfig: configuration file', () => {
+  const withFile = (name: string, text: string, fn: (path: string, dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+    try {
+      writeFileSync(join(dir, name), text);
+      fn(join(dir, name), dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('reads YAML settings between the defaults and the environment; function paths are relative to the file', () => {
+    withFile('gatehouse.yaml', 'port: 8081\nregion: eu-west-1\nfunctions:\n  pets: ./handlers/pets.js#list\n  auth: /abs/auth.mjs\n', (path, dir) => {
+      const config = loadConfig(['--config', path], { GATEHOUSE_REGION: 'ap-south-1', GATEHOUSE_FUNCTIONS: 'extra=./x.js' });
+      assert.equal(config.port, 8081);
+      assert.equal(config.region, 'ap-south-1', 'the environment wins over the file');
+      assert.deepEqual(config.functions, { pets: `${join(dir, 'handlers/pets.js')}#list`, auth: '/abs/auth.mjs#handler', extra: './x.js#handler' });
+      assert.equal(loadConfig([`--config=${path}`, '--port', '9000'], {}).port, 9000, 'flags win over the file');
+    });
+  });
+
+  it('reads JSON and names the file and the setting on errors', () => {
+    withFile('g.json', '{"dataDir": "/var/gh", "functionIsolation": "worker"}', (path) => {
+      const config = loadConfig([], { GATEHOUSE_CONFIG: path });
+      assert.equal(config.dataDir, '/var/gh');
+      assert.equal(config.functionIsolation, 'worker');
+    });
+    withFile('bad.yaml', 'prot: 1\n', (path) => {
+      assert.throws(() => loadConfig(['--config', path], {}), (err: unknown) => err instanceof ConfigError && err.message.startsWith(`--config / GATEHOUSE_CONFIG (${path}): unknown setting "prot"`));
+    });
+    withFile('list.yaml', '- 1\n', (path) => rejects(['--config', path], {}, `--config / GATEHOUSE_CONFIG (${path}): the file must hold an object of settings`));
+    assert.throws(() => loadConfig(['--config', '/nonexistent/g.yaml'], {}), /cannot read the configuration file/);
   });
 });

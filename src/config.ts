@@ -3,6 +3,8 @@
  * Nothing else in the codebase reads `process.env` or `process.argv`.
  */
 import { readFileSync } from 'node:fs';
+import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 
 /** How the control plane renders responses (DESIGN.md "Response formats of the control plane"). */
 export type ResponseFormat = 'aws' | 'envelope';
@@ -58,6 +60,7 @@ export const SETTINGS = {
   lambdaEndpoint: { flag: '--lambda-endpoint', env: 'GATEHOUSE_LAMBDA_ENDPOINT', default: '' },
   accessLog: { flag: '--access-log', env: 'GATEHOUSE_ACCESS_LOG', default: 'stdout' },
   store: { flag: '--store', env: 'GATEHOUSE_STORE', default: 'sqlite' },
+  config: { flag: '--config', env: 'GATEHOUSE_CONFIG', default: '' },
   credentialsFile: { flag: '--credentials', env: 'GATEHOUSE_CREDENTIALS_FILE', default: '' },
   adminPort: { flag: '--admin-port', env: 'GATEHOUSE_ADMIN_PORT', default: '' },
   adminHost: { flag: '--admin-host', env: 'GATEHOUSE_ADMIN_HOST', default: '127.0.0.1' },
@@ -140,6 +143,51 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
   return byId.size === 0 ? undefined : Object.freeze([...byId.values()]);
 }
 
+/**
+ * The optional configuration file (`--config` / GATEHOUSE_CONFIG), JSON or YAML: an object whose
+ * keys are setting names (`port`, `dataDir`, `functions`, ...). It sits between the defaults and
+ * the environment; function paths are relative to the file's directory.
+ */
+function readConfigFile(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { values: Map<SettingName, string>; functions: string[] } {
+  let path = env[SETTINGS.config.env] || undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (arg === SETTINGS.config.flag) path = argv[i + 1];
+    else if (arg.startsWith(`${SETTINGS.config.flag}=`)) path = arg.slice(SETTINGS.config.flag.length + 1);
+  }
+  const values = new Map<SettingName, string>();
+  const functions: string[] = [];
+  if (!path) return { values, functions };
+  const where = `${SETTINGS.config.flag} / ${SETTINGS.config.env} (${path})`;
+  let doc: unknown;
+  try {
+    const text = readFileSync(path, 'utf8');
+    doc = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read the configuration file: ${(err as Error).message}`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ConfigError(`${where}: the file must hold an object of settings`);
+  const dir = dirname(resolvePath(path));
+  for (const [key, value] of Object.entries(doc)) {
+    if (key === 'config' || !(key in SETTINGS)) {
+      throw new ConfigError(`${where}: unknown setting "${key}" (known: ${Object.keys(SETTINGS).filter((k) => k !== 'config').join(', ')})`);
+    }
+    if (key === 'functions') {
+      if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "functions" must map names to "./path.js#export"`);
+      for (const [fn, spec] of Object.entries(value as Record<string, unknown>)) {
+        if (typeof spec !== 'string') throw new ConfigError(`${where}: function "${fn}" must be a "./path.js#export" string`);
+        const hash = spec.indexOf('#');
+        const file = hash === -1 ? spec : spec.slice(0, hash);
+        functions.push(`${fn}=${isAbsolute(file) ? file : resolvePath(dir, file)}${hash === -1 ? '' : spec.slice(hash)}`);
+      }
+      continue;
+    }
+    if (!['string', 'number', 'boolean'].includes(typeof value)) throw new ConfigError(`${where}: setting "${key}" must be a string or a number`);
+    values.set(key as SettingName, String(value));
+  }
+  return { values, functions };
+}
+
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
 const REPEATABLE = new Set<string>(['functions']);
 
@@ -173,10 +221,13 @@ const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 export function loadConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Config {
   const raw = new Map<SettingName, string>();
   const lists = new Map<SettingName, string[]>();
+  const file = readConfigFile(argv, env);
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     const fromEnv = env[s.env];
-    raw.set(name, fromEnv !== undefined && fromEnv !== '' ? fromEnv : s.default);
+    raw.set(name, fromEnv !== undefined && fromEnv !== '' ? fromEnv : (file.values.get(name) ?? s.default));
   }
+  // Functions accumulate from the file, the environment and the flags; a later definition of a name wins.
+  lists.set('functions', [...file.functions, ...(env[SETTINGS.functions.env] ? (env[SETTINGS.functions.env] as string).split(',') : [])]);
   const byFlag = new Map<string, SettingName>(Object.entries(SETTINGS).map(([name, s]) => [s.flag, name as SettingName]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -212,7 +263,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
       `${SETTINGS.publicUrl.flag} / ${SETTINGS.publicUrl.env} must be an origin such as http://localhost:4580 (no path), got "${publicUrl}"`,
     );
   }
-  const functionSpecs = lists.get('functions') ?? (get('functions') === '' ? [] : get('functions').split(','));
+  const functionSpecs = lists.get('functions') ?? [];
   const functionIsolation = get('functionIsolation');
   if (functionIsolation !== 'inprocess' && functionIsolation !== 'worker') {
     throw new ConfigError(`${SETTINGS.functionIsolation.flag} / ${SETTINGS.functionIsolation.env} must be "inprocess" or "worker", got "${functionIsolation}"`);
