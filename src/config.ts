@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from './model/yaml.js';
 
 /** How the control plane renders responses (DESIGN.md "Response formats of the control plane"). */
 export type ResponseFormat = 'aws' | 'envelope';
@@ -162,7 +162,7 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
   let doc: unknown;
   try {
     const text = readFileSync(path, 'utf8');
-    doc = path.endsWith('.json') ? JSON.parse(text) : parseYaml(text);
+    doc = path.endsWith('.json') ? JSON.parse(text) : yaml().parse(text);
   } catch (err) {
     throw new ConfigError(`${where}: cannot read the configuration file: ${(err as Error).message}`);
   }

@@ -5,6 +5,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { Config } from './config.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
@@ -22,10 +23,11 @@ import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { Clock, IdGenerator } from './model/ids.js';
 import { randomIds, systemClock } from './model/ids.js';
-import { openPostgresStore } from './store/postgres/postgres-store.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { surfaceOf } from './surfaces.js';
+import { serveUpgradeAsRequest } from './websocket/fallback.js';
+import { createWebSocketGateway } from './websocket/gateway.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
 export interface ServerOptions {
@@ -38,6 +40,8 @@ export interface ServerOptions {
   readonly invoker?: FunctionInvoker;
   /** Receives access log lines; default: `config.accessLog` (stdout, stderr or a file). */
   readonly accessLog?: AccessLogSink;
+  /** WebSocket connection timeouts; default AWS's 10 min idle / 2 h maximum (tests use small values). */
+  readonly websocket?: { readonly idleTimeoutMs?: number; readonly maxDurationMs?: number };
 }
 
 /** A running Gatehouse server. */
@@ -104,7 +108,10 @@ const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[$
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
   const logger = options.logger ?? consoleLogger;
-  const store = options.store ?? (config.store ? await openPostgresStore(config.store) : openSqliteStore(config.dataDir));
+  // pg is loaded only for a PostgreSQL store (start-up time of the embedded default).
+  const store =
+    options.store ??
+    (config.store ? await (await import('./store/postgres/postgres-store.js')).openPostgresStore(config.store) : openSqliteStore(config.dataDir));
   let port = config.port;
   const controlPlane = createControlPlane(
     { store, config, ids: options.ids ?? randomIds, clock: options.clock ?? systemClock, endpoints: endpointsFor(config, () => port) },
@@ -137,6 +144,15 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   await registry.start();
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
   const dataPlane = createDataPlane({ registry, accessLog: access.write, logger });
+  const webSockets = createWebSocketGateway({
+    registry,
+    invoker,
+    region: config.region,
+    accountId: ACCOUNT_ID,
+    logger,
+    ...(iamCredentials ? { iamCredentials } : {}),
+    ...options.websocket,
+  });
   let ready = false;
 
   const internal = (req: IncomingMessage, res: ServerResponse) => {
@@ -159,6 +175,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     if (registry.domains.has(req.headers.host)) return dataPlane(req, res);
     switch (surfaceOf(req.headers.host, req.url ?? '/')) {
       case 'data-plane':
+        if (webSockets.handleRequest(req, res, () => dataPlane(req, res))) return;
         return dataPlane(req, res);
       case 'internal':
         return internal(req, res);
@@ -167,6 +184,10 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     }
   });
   server.keepAliveTimeout = 65_000;
+  // WebSocket handshakes for WEBSOCKET APIs; any other upgrade request is served as an ordinary request.
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    webSockets.handleUpgrade(req, socket, head, () => serveUpgradeAsRequest(req, socket, (rq, rs) => server.emit('request', rq, rs))),
+  );
   const adminServer = config.admin
     ? createHttpServer((req, res) => (surfaceOf(undefined, req.url ?? '/') === 'internal' ? internal(req, res) : controlPlane(req, res)))
     : undefined;
@@ -190,6 +211,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     store,
     async close() {
       ready = false;
+      await webSockets.close();
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : [])]);
       registry.close();
       await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close()]);

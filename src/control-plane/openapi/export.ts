@@ -4,7 +4,7 @@
  * `x-amazon-apigateway-integration` per operation, authorizers as security schemes, and the API's
  * CORS configuration. https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-export.html
  */
-import { stringify as stringifyYaml } from 'yaml';
+import { yaml } from '../../model/yaml.js';
 import { parseHttpRouteKey } from '../../model/route-key.js';
 import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../records.js';
 import type { JsonObject } from './extensions.js';
@@ -61,7 +61,7 @@ export function exportDefinition(config: ApiConfiguration, options: ExportOption
 
 /** Writes the document as JSON (indented) or YAML. */
 export function serializeDefinition(doc: JsonObject, outputType: keyof typeof OUTPUT_TYPES): string {
-  return outputType === 'JSON' ? `${JSON.stringify(doc, null, 2)}\n` : stringifyYaml(doc, { lineWidth: 0 });
+  return outputType === 'JSON' ? `${JSON.stringify(doc, null, 2)}\n` : yaml().stringify(doc, { lineWidth: 0 });
 }
 
 /** `2024-05-12T22:50:17Z` as AWS writes an unset `info.version`: `2024-05-12 22:50:17UTC`. */

@@ -4,7 +4,7 @@
  * (validated by the caller with the same rules as those operations), plus import warnings.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-open-api.html
  */
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../../model/yaml.js';
 import { BadRequestException } from '../errors.js';
 import type { JsonObject } from './extensions.js';
 import {
@@ -58,7 +58,7 @@ export function parseDefinition(text: string): JsonObject {
   if (trimmed === '') throw invalid('the body is empty');
   let doc: unknown;
   try {
-    doc = trimmed.startsWith('{') ? JSON.parse(trimmed) : parseYaml(text, { maxAliasCount: 100 });
+    doc = trimmed.startsWith('{') ? JSON.parse(trimmed) : yaml().parse(text, { maxAliasCount: 100 });
   } catch (err) {
     const reason = (err as Error).message.split('\n')[0] ?? '';
     throw invalid(`${trimmed.startsWith('{') ? 'not valid JSON' : 'not valid YAML'}: ${reason}`);

@@ -1,7 +1,8 @@
 /**
  * Identity sources of HTTP API authorizers: `$request.header.X` (case-insensitive),
  * `$request.querystring.X` (case-sensitive), `$context.X` and `$stageVariables.X`, each compiled
- * once into an accessor.
+ * once into an accessor. WebSocket APIs use the `route.request.header.X` / `route.request.querystring.X` /
+ * `stageVariables.X` / `context.X` spelling of the same sources.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html#http-api-lambda-authorizer.identity-sources
  */
 import { compileContextVariable } from '../context-variables.js';
@@ -11,10 +12,11 @@ import { decodeQueryComponent } from '../query-string.js';
 /** Reads one identity source of a request; undefined when it is absent or empty. */
 export type IdentitySourceAccessor = (inv: Invocation) => string | undefined;
 
-const HEADER = /^\$request\.header\.(.+)$/;
-const QUERY = /^\$request\.querystring\.(.+)$/;
-const CONTEXT = /^\$context\.(.+)$/;
-const STAGE_VARIABLE = /^\$stageVariables\.(.+)$/;
+// HTTP APIs write `$request.header.X`; WebSocket APIs write `route.request.header.X`, `stageVariables.X`, `context.X` (SPEC §F.5).
+const HEADER = /^(?:\$request|route\.request)\.header\.(.+)$/;
+const QUERY = /^(?:\$request|route\.request)\.querystring\.(.+)$/;
+const CONTEXT = /^\$?context\.(.+)$/;
+const STAGE_VARIABLE = /^\$?stageVariables\.(.+)$/;
 
 const nonEmpty = (value: string | undefined): string | undefined => (value === undefined || value === '' ? undefined : value);
 

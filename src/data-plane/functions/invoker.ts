@@ -15,7 +15,11 @@ export interface InvokeResult {
 
 /** Calls functions. */
 export interface FunctionInvoker {
-  /** Invokes `fn` with `event`; rejects with FunctionTimeoutError after `timeoutMs`, FunctionNotFoundError if unknown. */
+  /**
+   * Invokes `fn` with `event`; rejects with FunctionTimeoutError after `timeoutMs`, FunctionNotFoundError if unknown.
+   * `event` must be a new tree of JSON values (no undefined, Buffers or shared objects): in-process
+   * handlers receive it as is, other invokers serialise it.
+   */
   invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult>;
   close(): Promise<void>;
 }

@@ -8,6 +8,8 @@ import type { Invocation } from '../invocation.js';
 /** The HTTP API payload quota: 10 MB. */
 export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * Reads `inv.incoming` into `inv.body` (once; later calls return the same Buffer). Rejects with
  * `requestTooLarge` (413) when the body exceeds `limit` bytes, by `content-length` up front or
@@ -21,7 +23,11 @@ export async function readBody(inv: Invocation, limit = MAX_BODY_BYTES): Promise
     incoming.resume();
     throw requestTooLarge();
   }
-  if (incoming.readableEnded) return (inv.body = Buffer.alloc(0));
+  // No content-length and no transfer-encoding: HTTP/1.1 says there is no body. Skip the async
+  // iterator a GET would otherwise pay for (~4% of the Lambda path's CPU).
+  if (incoming.readableEnded || declared === 0 || (incoming.headers['content-length'] === undefined && incoming.headers['transfer-encoding'] === undefined)) {
+    return (inv.body = EMPTY);
+  }
   const chunks: Buffer[] = [];
   let size = 0;
   // destroyOnReturn: false — leaving the loop early must not destroy the request (and its

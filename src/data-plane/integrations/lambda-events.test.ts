@@ -293,3 +293,30 @@ describe('helpers', () => {
     assert.equal(isTextContent('application/json', 'identity'), true);
   });
 });
+
+describe('events are plain JSON values (in-process handlers receive them without a JSON copy)', () => {
+  const cases = [
+    makeInvocation({ method: 'GET', path: '/' }),
+    makeInvocation({
+      method: 'POST',
+      path: '/prod/pets/7',
+      rawQueryString: 'a=1&a=2&b',
+      stageName: 'prod',
+      stageVariables: { color: 'blue' },
+      routeKey: 'POST /pets/{id}',
+      pathParameters: { id: '7' },
+      headers: [['Cookie', 'a=1; b=2'], ['X-Multi', 'one'], ['X-Multi', 'two'], ['Content-Type', 'application/octet-stream']],
+      body: Buffer.from([0, 1, 2, 255]),
+      authorizer: { jwt: { claims: { sub: 'ann', exp: '1' }, scopes: null } },
+    }),
+    makeInvocation({ method: 'PUT', path: '/x', body: '{"a":1}', headers: [['content-type', 'application/json']], authorizer: { lambda: { user: 'u', n: 1, ok: true } } }),
+  ];
+  for (const [i, inv] of cases.entries()) {
+    for (const [version, build] of [['2.0', buildEventV2], ['1.0', buildEventV1]] as const) {
+      it(`payload ${version} event ${i} survives a JSON round trip unchanged`, () => {
+        const event = build(inv, {});
+        assert.deepStrictEqual(JSON.parse(JSON.stringify(event)), event);
+      });
+    }
+  }
+});

@@ -3,7 +3,7 @@
  * streaming bodies that are streams, and records its length for the access log.
  */
 import type { ServerResponse } from 'node:http';
-import { pipeline, Readable } from 'node:stream';
+import { Readable } from 'node:stream';
 import type { GatewayError } from '../errors.js';
 import type { GatewayResponse, Invocation } from '../invocation.js';
 
@@ -32,9 +32,14 @@ export function sendResponse(inv: Invocation, res: ServerResponse, response: Gat
         inv.responseLength = length;
       });
       res.writeHead(response.statusCode, headers);
-      // pipeline destroys the body when the client goes away, which aborts the upstream request
-      // instead of reading (possibly endless) bytes nobody will receive.
-      pipeline(body, res, () => undefined);
+      // A client that goes away must abort the upstream body, not leave it read (possibly forever)
+      // for nobody. pipe + destroy-on-close does that; stream.pipeline would too, but on Node 20 it
+      // costs an AbortController and a DOMException per response (~15% of the proxy path's CPU).
+      res.once('close', () => {
+        if (!body.readableEnded) body.destroy();
+      });
+      body.once('error', () => res.destroy());
+      body.pipe(res);
       return;
     }
     const bytes = body === undefined ? undefined : typeof body === 'string' ? Buffer.from(body) : body;

@@ -1,0 +1,105 @@
+// Turns the measured rounds into rows, checks against the targets, and the one table `npm run bench` prints.
+
+/** Median of numbers (the lower middle for an even count, so it is always a measured value). */
+export const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
+
+/** Print order; (h0) is the unprotected twin of (h), measured right before it. */
+const ORDER = ['a', 'b', 'c', "c'", 'd', 'e', 'f', 'h0', 'h', 'g0', 'g'];
+
+/**
+ * One row per id from its rounds: medians of req/s, p50 and p99, peak RSS, summed errors.
+ * `samples`: id → { what, process, rounds: [load result | undefined per round] }.
+ */
+export function aggregate(samples) {
+  const rows = new Map();
+  for (const [id, s] of samples) {
+    const runs = s.rounds.filter(Boolean);
+    rows.set(id, {
+      id,
+      what: s.what,
+      process: s.process,
+      rps: median(runs.map((r) => r.rps)),
+      p50Ms: median(runs.map((r) => r.p50Ms)),
+      p99Ms: median(runs.map((r) => r.p99Ms)),
+      rssMb: Math.max(...runs.map((r) => r.rssMb)),
+      cpuShare: median(runs.map((r) => r.cpuShare)),
+      cpuUsPerRequest: median(runs.map((r) => r.cpuUsPerRequest)),
+      errors: runs.reduce((n, r) => n + r.errors, 0),
+      rounds: s.rounds,
+    });
+  }
+  return rows;
+}
+
+/** Median over rounds of `f(num round, den round)`, using only rounds that measured both rows. */
+function pairedMedian(samples, num, den, f) {
+  const a = samples.get(num)?.rounds ?? [];
+  const b = samples.get(den)?.rounds ?? [];
+  const values = a.flatMap((x, i) => (x && b[i] ? [f(x, b[i])] : []));
+  return values.length ? median(values) : undefined;
+}
+
+/**
+ * The targets, each as a check `{ row, what, value, text, target, ok }`; `ok` undefined is informational, and
+ * `hint` is the verdict the CPU-time ratio would give (printed in parentheses: not the target's measure).
+ */
+export function checksOf(samples, startup, startupRuns) {
+  const checks = [];
+  const throughput = (num, den, min) => {
+    const v = pairedMedian(samples, num, den, (n, d) => n.rps / d.rps);
+    if (v === undefined) return;
+    checks.push({ row: num, what: `${num}/${den} req/s`, value: v, text: v.toFixed(2), target: min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`, ok: min === undefined ? undefined : v >= min });
+    // The same ratio from CPU time per request: what req/s would show on CPUs nobody else uses.
+    const c = pairedMedian(samples, num, den, (n, d) => d.cpuUsPerRequest / n.cpuUsPerRequest);
+    checks.push({ row: num, what: `  by CPU/req`, value: c, text: c.toFixed(2), target: min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`, ok: undefined, hint: min === undefined ? undefined : c >= min });
+  };
+  const p99 = (num, den, max) => {
+    const v = pairedMedian(samples, num, den, (n, d) => n.p99Ms / d.p99Ms);
+    if (v !== undefined) checks.push({ row: num, what: `p99 ${num}/${den}`, value: v, text: `${v.toFixed(2)}×`, target: `< ${max}×`, ok: v < max });
+  };
+  throughput('c', 'b', 0.85);
+  p99('c', 'b', 2);
+  throughput("c'", 'b');
+  throughput('e', 'd', 0.7);
+  p99('e', 'd', 2);
+  throughput('f', 'e', 0.95);
+  const cost = pairedMedian(samples, 'h', 'h0', (n, d) => 1 - n.rps / d.rps);
+  if (cost !== undefined) {
+    checks.push({ row: 'h', what: 'cost vs h0', value: cost, text: `${(cost * 100).toFixed(1)}%`, target: '< 15%', ok: cost < 0.15 });
+    const c = pairedMedian(samples, 'h', 'h0', (n, d) => 1 - d.cpuUsPerRequest / n.cpuUsPerRequest);
+    checks.push({ row: 'h', what: '  by CPU/req', value: c, text: `${(c * 100).toFixed(1)}%`, target: '< 15%', ok: undefined, hint: c < 0.15 });
+  }
+  if (startup) {
+    const of = `median of ${startupRuns}`;
+    checks.push({ row: 'g0', what: of, value: startup.node, text: `${startup.node.toFixed(0)} ms`, target: '(info)', ok: undefined });
+    checks.push({ row: 'g', what: `health, ${of}`, value: startup.health, text: `${startup.health.toFixed(0)} ms`, target: '< 500 ms', ok: startup.health < 500 });
+    checks.push({ row: 'g', what: `data plane, ${of}`, value: startup.dataPlane, text: `${startup.dataPlane.toFixed(0)} ms`, target: '< 500 ms', ok: startup.dataPlane < 500 });
+  }
+  return checks;
+}
+
+/** The table: one line per row, continuation lines for its further checks. */
+export function renderTable(rows, checks) {
+  const int = (n) => Math.round(n).toLocaleString('en-US');
+  const header = ['row', 'what', 'req/s', 'p50 ms', 'p99 ms', 'RSS MB', 'CPU %', 'CPU µs/req', 'errors', 'check', 'value', 'target', 'verdict'];
+  const lines = [];
+  for (const id of ORDER) {
+    const r = rows.get(id);
+    if (!r) continue;
+    const cells =
+      r.rps === undefined
+        ? [`(${id})`, r.what, '', '', '', '', '', '', '']
+        : [
+            `(${id})`, r.what, int(r.rps), r.p50Ms.toFixed(2), r.p99Ms.toFixed(2), r.rssMb.toFixed(1),
+            (r.cpuShare * 100).toFixed(0), r.cpuUsPerRequest.toFixed(1), String(r.errors),
+          ];
+    const own = checks.filter((c) => c.row === id);
+    if (own.length === 0) lines.push([...cells, '', '', '', '']);
+    const verdict = (c) => (c.ok !== undefined ? (c.ok ? 'ok' : 'MISS') : c.hint !== undefined ? (c.hint ? '(ok)' : '(miss)') : '');
+    own.forEach((c, i) => lines.push([...(i === 0 ? cells : cells.map(() => '')), c.what, c.text, c.target, verdict(c)]));
+  }
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((l) => l[i].length)));
+  const numeric = new Set([2, 3, 4, 5, 6, 7, 8, 10]);
+  const fmt = (cells) => cells.map((c, i) => (numeric.has(i) ? c.padStart(widths[i]) : c.padEnd(widths[i]))).join('  ').trimEnd();
+  return [fmt(header), widths.map((w) => '-'.repeat(w)).join('  '), ...lines.map(fmt)].join('\n');
+}

@@ -1,0 +1,130 @@
+/**
+ * Authorization of `$connect` (SPEC §F.5): CUSTOM (Lambda REQUEST authorizer answering with an IAM
+ * policy) and AWS_IAM (SigV4 on the upgrade request). Identity sources are checked first (missing →
+ * 401, function not called); deny → 403; function failure → 500. The outcome becomes
+ * `requestContext.authorizer` (or `identity`) of every later event of the connection.
+ */
+import type { IncomingMessage } from 'node:http';
+import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
+import type { AuthorizerRecord, RouteRecord } from '../control-plane/records.js';
+import { compileIdentitySource } from '../data-plane/authorizers/identity-source.js';
+import { interpretAuthorizerResult } from '../data-plane/authorizers/lambda.js';
+import { evaluatePolicy } from '../data-plane/authorizers/policy.js';
+import type { FunctionInvoker, InvokeResult } from '../data-plane/functions/invoker.js';
+import type { CompiledStage, Invocation } from '../data-plane/invocation.js';
+import { parseLambdaUri, resolveStageVariables } from '../model/lambda-arn.js';
+import { headersOf, queryOf } from './events.js';
+
+/** An authorization refusal: the handshake is answered with this status. */
+export class HandshakeRejection extends Error {
+  override name = 'HandshakeRejection';
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    detail: string,
+  ) {
+    super(detail);
+  }
+}
+
+const reject = (status: 401 | 403 | 500, detail: string) =>
+  new HandshakeRejection(status, JSON.stringify({ message: status === 401 ? 'Unauthorized' : status === 403 ? 'Forbidden' : 'Internal Server Error' }), detail);
+
+/** What an allowed `$connect` established. */
+export interface ConnectAuthorization {
+  readonly authorizer?: Record<string, unknown>;
+  readonly iamIdentity?: Record<string, unknown>;
+}
+
+/** What `$connect` authorization needs. */
+export interface ConnectAuthDeps {
+  readonly invoker: FunctionInvoker;
+  readonly region: string;
+  readonly accountId: string;
+  readonly iamCredentials?: (accessKeyId: string) => string | undefined;
+  readonly timeoutMs?: number;
+}
+
+/** The upgrade request in the shape the identity-source accessors read. */
+function invocationOf(req: IncomingMessage, stage: CompiledStage, rawPath: string, rawQuery: string, requestId: string, now: number, sourceIp: string, domainName: string): Invocation {
+  return {
+    requestId,
+    requestTimeEpoch: now,
+    request: {
+      method: 'GET',
+      path: rawPath,
+      rawQueryString: rawQuery,
+      headers: req.headers,
+      rawHeaders: req.rawHeaders,
+      sourceIp,
+      protocol: 'HTTP/1.1',
+      domainName,
+      domainPrefix: domainName.split('.')[0] ?? domainName,
+    },
+    incoming: req,
+    stage,
+    routePath: '/',
+  };
+}
+
+/** Runs the `$connect` route's authorizer; resolves to what it established or rejects with a HandshakeRejection. */
+export async function authorizeConnect(
+  route: RouteRecord,
+  stage: CompiledStage,
+  req: IncomingMessage,
+  ctx: { rawPath: string; rawQuery: string; requestId: string; now: number; sourceIp: string; domainName: string; requestContext: Record<string, unknown> },
+  deps: ConnectAuthDeps,
+): Promise<ConnectAuthorization> {
+  const type = route.authorizationType || 'NONE';
+  if (type === 'NONE') return {};
+  if (type === 'AWS_IAM') {
+    if (!deps.iamCredentials) throw reject(500, 'AWS_IAM authorization needs configured credentials');
+    const outcome = verifyRequest(
+      { method: 'GET', rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers: headersFromRaw(req.rawHeaders), body: '' },
+      { service: 'execute-api', region: deps.region, lookup: deps.iamCredentials, now: new Date(ctx.now) },
+    );
+    if (!outcome.ok) throw reject(403, `${outcome.code}: ${outcome.message}`);
+    const key = outcome.accessKeyId;
+    return {
+      iamIdentity: { accessKey: key, accountId: deps.accountId, caller: key, user: key, userArn: `arn:aws:iam::${deps.accountId}:user/${key}`, cognitoIdentityId: null, cognitoIdentityPoolId: null },
+    };
+  }
+  if (type !== 'CUSTOM') throw reject(500, `unsupported authorizationType ${type} on $connect`);
+  const record: AuthorizerRecord | undefined = stage.snapshot.authorizers.find((a) => a.authorizerId === route.authorizerId);
+  if (!record || record.authorizerType !== 'REQUEST') throw reject(500, `authorizer ${route.authorizerId ?? '(none)'} is missing or not a REQUEST authorizer`);
+  const ref = record.authorizerUri ? parseLambdaUri(record.authorizerUri) : undefined;
+  if (!ref) throw reject(500, `authorizer ${record.authorizerId}: not a Lambda function URI`);
+  const resolved = resolveStageVariables(ref, stage.stageVariables);
+  if (resolved.missing.length > 0) throw reject(500, `authorizer URI: stage variable ${resolved.missing.join(', ')} not set`);
+  const inv = invocationOf(req, stage, ctx.rawPath, ctx.rawQuery, ctx.requestId, ctx.now, ctx.sourceIp, ctx.domainName);
+  for (const expression of record.identitySource) {
+    const accessor = compileIdentitySource(expression);
+    if (!accessor) throw reject(500, `unsupported identity source ${expression}`);
+    if (accessor(inv) === undefined) throw reject(401, `identity source ${expression} is missing or empty`);
+  }
+  const methodArn = `arn:aws:execute-api:${deps.region}:${deps.accountId}:${stage.apiId}/${stage.stageName}/$connect`;
+  const { headers, multiValueHeaders } = headersOf(req.rawHeaders);
+  const query = queryOf(ctx.rawQuery);
+  const event = {
+    type: 'REQUEST',
+    methodArn,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query?.single ?? {},
+    multiValueQueryStringParameters: query?.multi ?? {},
+    stageVariables: { ...stage.stageVariables },
+    requestContext: ctx.requestContext,
+  };
+  let result: InvokeResult;
+  try {
+    result = await deps.invoker.invoke(resolved.ref, event, { timeoutMs: deps.timeoutMs ?? 10_000, requestId: ctx.requestId });
+  } catch (error) {
+    throw reject(500, `cannot invoke the authorizer: ${String(error)}`);
+  }
+  const outcome = interpretAuthorizerResult(result, '1.0', false);
+  if (typeof outcome === 'string') throw reject(500, `the authorizer ${outcome}`);
+  if (outcome.kind !== 'policy') throw reject(500, 'the authorizer did not return a policy');
+  const decision = evaluatePolicy(outcome.statements, methodArn);
+  if (decision !== 'allow') throw reject(403, `the authorizer policy does not allow ${methodArn}`);
+  return { authorizer: { ...outcome.context, ...(outcome.principalId !== undefined ? { principalId: outcome.principalId } : {}) } };
+}

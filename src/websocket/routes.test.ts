@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { DeploymentSnapshot, RouteRecord } from '../control-plane/records.js';
+import { compileIdentitySource } from '../data-plane/authorizers/identity-source.js';
+import type { CompiledStage, Invocation } from '../data-plane/invocation.js';
+import { routeTableOf, selectRoute, selectRouteKey } from './routes.js';
+
+const route = (routeKey: string, extra: Partial<RouteRecord> = {}): RouteRecord =>
+  ({ routeId: routeKey, routeKey, authorizationType: 'NONE', apiKeyRequired: false, createdDate: '', target: 'integrations/i1', ...extra }) as RouteRecord;
+
+function stage(expression: string, routes: RouteRecord[], routeResponses: DeploymentSnapshot['routeResponses'] = {}): CompiledStage {
+  const snapshot = {
+    api: { apiId: 'a1', protocolType: 'WEBSOCKET', routeSelectionExpression: expression },
+    routes,
+    integrations: [{ integrationId: 'i1', integrationType: 'AWS_PROXY' }],
+    authorizers: [],
+    models: [],
+    routeResponses,
+    integrationResponses: {},
+  } as unknown as DeploymentSnapshot;
+  return { snapshot } as CompiledStage;
+}
+
+describe('websocket route selection', () => {
+  it('evaluates $request.body paths; missing → "", nested, numbers, non-scalars stringified', () => {
+    const table = routeTableOf(stage('$request.body.action', []));
+    assert.equal(selectRouteKey(table, '{"action":"join"}'), 'join');
+    assert.equal(selectRouteKey(table, '{"other":1}'), '');
+    assert.equal(selectRouteKey(table, '{"action":7}'), '7');
+    assert.equal(selectRouteKey(table, '{"action":{"a":1}}'), '{"a":1}');
+    assert.equal(selectRouteKey(table, 'plain text'), '$default');
+    const nested = routeTableOf(stage('$request.body.msg.type', []));
+    assert.equal(selectRouteKey(nested, '{"msg":{"type":"ping"}}'), 'ping');
+  });
+
+  it('supports ${} templates (a missing part leaves the rest) and literal \\$default', () => {
+    const table = routeTableOf(stage('${request.body.service}/${request.body.action}', []));
+    assert.equal(selectRouteKey(table, '{"service":"chat","action":"join"}'), 'chat/join');
+    assert.equal(selectRouteKey(table, '{"service":"chat"}'), 'chat/');
+    const literal = routeTableOf(stage('\\$default', []));
+    assert.equal(selectRouteKey(literal, '{"action":"x"}'), '$default');
+  });
+
+  it('falls back to $default, never selects $connect/$disconnect from a message, and knows two-way routes', () => {
+    const table = routeTableOf(
+      stage('$request.body.action', [route('$connect'), route('$default'), route('two', { routeResponseSelectionExpression: '$default' }), route('half', { routeResponseSelectionExpression: '$default' })], {
+        two: [{ routeResponseId: 'r', routeResponseKey: '$default', createdDate: '' }],
+      }),
+    );
+    assert.equal(selectRoute(table, '{"action":"two"}')?.routeKey, 'two');
+    assert.equal(selectRoute(table, '{"action":"$connect"}')?.routeKey, '$default');
+    assert.equal(selectRoute(table, '{"action":"nope"}')?.routeKey, '$default');
+    assert.equal(table.routes.get('two')?.twoWay, true);
+    assert.equal(table.routes.get('half')?.twoWay, false);
+    assert.equal(table.routes.get('$default')?.twoWay, false);
+    const bare = routeTableOf(stage('$request.body.action', [route('two')]));
+    assert.equal(selectRoute(bare, '{"action":"nope"}'), undefined);
+  });
+
+  it('compiles each stage once', () => {
+    const s = stage('$request.body.action', [route('$default')]);
+    assert.equal(routeTableOf(s), routeTableOf(s));
+  });
+});
+
+describe('identity sources: WebSocket syntax next to the HTTP one', () => {
+  const inv = {
+    request: { headers: { 'x-token': 'abc' }, rawQueryString: 'token=q1&x=', rawHeaders: [] },
+    stage: { stageVariables: { tier: 'gold' } },
+  } as unknown as Invocation;
+  it('reads route.request.header / querystring, stageVariables and the $request forms alike', () => {
+    for (const [expression, expected] of [
+      ['route.request.header.X-Token', 'abc'],
+      ['$request.header.X-Token', 'abc'],
+      ['route.request.querystring.token', 'q1'],
+      ['$request.querystring.token', 'q1'],
+      ['route.request.querystring.x', undefined],
+      ['stageVariables.tier', 'gold'],
+      ['$stageVariables.tier', 'gold'],
+      ['route.request.header.missing', undefined],
+    ] as const) {
+      const accessor = compileIdentitySource(expression);
+      assert.ok(accessor, expression);
+      assert.equal(accessor(inv), expected, expression);
+    }
+    assert.equal(compileIdentitySource('request.header.x'), undefined);
+  });
+});

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { connect, contextOf, createWsApi, eventOf, recorded, type TestSocket, startWsServer, waitFor, type WsTestServer } from './ws-helpers.js';
+
+/** The path-style endpoint: `{apiId}.execute-api.localhost` does not resolve in Node, so the SDK talks to 127.0.0.1. */
+const managementClient = (port: number, apiId: string, stage = 'prod') =>
+  new ApiGatewayManagementApiClient({
+    endpoint: `http://127.0.0.1:${port}/_aws/execute-api/${apiId}/${stage}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+  });
+
+async function idOf(c: TestSocket): Promise<string> {
+  c.ws.send('{"action":"inspect"}');
+  return contextOf(JSON.parse(await c.next()) as Record<string, unknown>).connectionId as string;
+}
+
+describe('websocket: the @connections API', () => {
+  let s: WsTestServer;
+  let apiId: string;
+  let mgmt: ApiGatewayManagementApiClient;
+
+  before(async () => {
+    s = await startWsServer();
+    apiId = await createWsApi(s.client, [{ key: '$connect' }, { key: '$disconnect' }, { key: '$default', twoWay: true }, { key: 'inspect', twoWay: true }]);
+    mgmt = managementClient(s.port, apiId);
+  });
+  after(async () => {
+    mgmt.destroy();
+    await s.close();
+  });
+
+  it('PostToConnection delivers the data as one text message; GetConnection describes the connection', async () => {
+    const c = await connect(s.port, apiId, { headers: { 'User-Agent': 'conn-test' } });
+    try {
+      const id = await idOf(c);
+      const out = await mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('{"hello":"world"}') }));
+      assert.equal(out.$metadata.httpStatusCode, 200);
+      assert.equal(await c.next(), '{"hello":"world"}');
+      const info = await mgmt.send(new GetConnectionCommand({ ConnectionId: id }));
+      assert.equal(info.$metadata.httpStatusCode, 200);
+      assert.ok(info.ConnectedAt instanceof Date);
+      assert.ok(info.LastActiveAt instanceof Date);
+      assert.ok((info.LastActiveAt as Date).getTime() >= (info.ConnectedAt as Date).getTime());
+      assert.deepEqual(info.Identity, { SourceIp: '127.0.0.1', UserAgent: 'conn-test' });
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('DeleteConnection closes the socket (204), runs $disconnect, and the id is then gone (410)', async () => {
+    const c = await connect(s.port, apiId);
+    const id = await idOf(c);
+    const out = await mgmt.send(new DeleteConnectionCommand({ ConnectionId: id }));
+    assert.equal(out.$metadata.httpStatusCode, 204);
+    assert.equal((await c.closed).code, 1000);
+    assert.equal(contextOf(await eventOf(id, 'DISCONNECT')).disconnectStatusCode, 1000);
+    await assert.rejects(mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array([65]) })), (e: unknown) => {
+      assert.ok(e instanceof GoneException);
+      assert.equal(e.$metadata.httpStatusCode, 410);
+      return true;
+    });
+    await assert.rejects(mgmt.send(new GetConnectionCommand({ ConnectionId: id })), GoneException);
+    await assert.rejects(mgmt.send(new DeleteConnectionCommand({ ConnectionId: id })), GoneException);
+  });
+
+  it('answers 410 for unknown well-formed ids, 400 BadRequestException for malformed ones, 413 over 128 KB', async () => {
+    await assert.rejects(mgmt.send(new PostToConnectionCommand({ ConnectionId: 'AAAAAAAAAAAAAAA=', Data: new Uint8Array([65]) })), GoneException);
+    await assert.rejects(mgmt.send(new GetConnectionCommand({ ConnectionId: 'not-an-id' })), (e: unknown) => {
+      const err = e as { name: string; message: string; $metadata: { httpStatusCode: number } };
+      assert.equal(err.name, 'BadRequestException');
+      assert.equal(err.$metadata.httpStatusCode, 400);
+      assert.equal(err.message, 'Invalid connectionId: not-an-id');
+      return true;
+    });
+    const c = await connect(s.port, apiId);
+    try {
+      const id = await idOf(c);
+      await assert.rejects(mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(128 * 1024 + 1) })), (e: unknown) => {
+        assert.equal((e as { name: string }).name, 'PayloadTooLargeException');
+        assert.equal((e as { $metadata: { httpStatusCode: number } }).$metadata.httpStatusCode, 413);
+        return true;
+      });
+      // exactly 128 KB is fine
+      await mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array(128 * 1024).fill(97) }));
+      assert.equal((await c.next()).length, 128 * 1024);
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('accepts %40connections and the execute-api Host; wrong stage → 403', async () => {
+    const c = await connect(s.port, apiId);
+    try {
+      const id = await idOf(c);
+      const res = await fetch(`http://127.0.0.1:${s.port}/_aws/execute-api/${apiId}/prod/%40connections/${encodeURIComponent(id)}`, { method: 'POST', body: 'via-fetch' });
+      assert.equal(res.status, 200);
+      assert.equal(await res.text(), '');
+      assert.equal(await c.next(), 'via-fetch');
+      const other = managementClient(s.port, apiId, 'nostage');
+      await assert.rejects(other.send(new GetConnectionCommand({ ConnectionId: id })), (e: unknown) => (e as { name: string }).name === 'ForbiddenException');
+      other.destroy();
+    } finally {
+      await c.close();
+    }
+  });
+
+  it('answers 410 while $connect is still running', async () => {
+    const before = recorded().length;
+    const pending = connect(s.port, apiId, { path: '/prod?slow=300' });
+    // the connection id is only known to the $connect handler: find its CONNECT event while it sleeps
+    const event = await waitFor('slow CONNECT', () => recorded().slice(before).find((e) => (e.queryStringParameters as Record<string, string> | undefined)?.slow === '300'));
+    const id = contextOf(event).connectionId as string;
+    await assert.rejects(mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array([65]) })), GoneException);
+    const c = await pending;
+    try {
+      await mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('now') }));
+      assert.equal(await c.next(), 'now');
+    } finally {
+      await c.close();
+    }
+  });
+});
