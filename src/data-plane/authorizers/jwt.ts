@@ -86,6 +86,11 @@ export function compileJwtAuthorizer(route: RouteRecord, record: AuthorizerRecor
     return payload;
   };
 
+  // A successful result depends only on the token's payload and this route's fixed configuration;
+  // `verified` hands back the same payload object for a remembered token (and re-checks exp/nbf
+  // every time), so the derived result is reused instead of rebuilt per request.
+  const results = new WeakMap<object, AuthorizerResult>();
+
   return {
     record,
     async authorize(inv: Invocation): Promise<AuthorizerResult> {
@@ -96,11 +101,15 @@ export function compileJwtAuthorizer(route: RouteRecord, record: AuthorizerRecor
       if (!token) throw unauthorized({ 'www-authenticate': 'Bearer' }, JWT_ERRORS.missing);
       const nowSeconds = now() / 1000;
       const payload = await verified(token, nowSeconds);
+      const known = results.get(payload);
+      if (known) return known;
       const problem = checkClaims(payload, issuer, audiences, nowSeconds);
       if (problem !== undefined) throw invalidToken(problem);
       const scopes = required ? tokenScopes(payload) : undefined;
       if (required && scopes && !required.some((s) => scopes.includes(s))) throw insufficientScope(required);
-      return { jwt: { claims: stringifyClaims(payload), scopes: scopes ?? null } };
+      const result: AuthorizerResult = Object.freeze({ jwt: Object.freeze({ claims: Object.freeze(stringifyClaims(payload)), scopes: scopes ? Object.freeze([...scopes]) : null }) });
+      results.set(payload, result);
+      return result;
     },
   };
 }

@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer';
 import { ACCOUNT_ID } from '../../control-plane/errors.js';
 import type { AuthorizerResult, Invocation } from '../invocation.js';
 import { decodeQueryComponent } from '../query-string.js';
+import { formatRequestTime } from '../context-variables.js';
 
 /** What the builders need beyond the Invocation. */
 export interface LambdaEventOptions {
@@ -167,14 +168,8 @@ export function isTextContent(contentType: string | undefined, contentEncoding?:
   );
 }
 
-/** `dd/MMM/yyyy:HH:mm:ss +0000`, as `requestContext.time` and `$context.requestTime`. */
-export function clfTime(epochMs: number): string {
-  const d = new Date(epochMs);
-  const p = (n: number) => String(n).padStart(2, '0');
-  return `${p(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} +0000`;
-}
-
-const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+/** `requestContext.time` (`dd/MMM/yyyy:HH:mm:ss +0000`), formatted once per second (shared with `$context.requestTime`). */
+export const clfTime = formatRequestTime;
 
 function parts(inv: Invocation): { apiId: string; stageName: string; routeKey: string } {
   if (!inv.stage) throw new Error('Lambda event built before resolve-stage');
