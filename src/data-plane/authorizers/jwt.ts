@@ -90,11 +90,17 @@ export function compileJwtAuthorizer(route: RouteRecord, record: AuthorizerRecor
   // `verified` hands back the same payload object for a remembered token (and re-checks exp/nbf
   // every time), so the derived result is reused instead of rebuilt per request.
   const results = new WeakMap<object, AuthorizerResult>();
+  // The hot case (a client repeating its token) keyed by the exact identity-source value: skips the
+  // Bearer parsing and the provider's look-up. Expiry and the issuer's key generation are still
+  // checked on every request, so rotation and expiry behave as without it. Bounded; cleared when full.
+  const byValue = new Map<string, { readonly payload: JWTPayload; readonly result: AuthorizerResult; readonly generation: number }>();
 
   return {
     record,
     async authorize(inv: Invocation): Promise<AuthorizerResult> {
       const raw = source(inv);
+      const hit = raw === undefined ? undefined : byValue.get(raw);
+      if (hit && hit.generation === deps.jwks.generation(issuer) && checkTimes(hit.payload, now() / 1000) === undefined) return hit.result;
       const token = raw?.replace(BEARER, '').trim();
       // RFC 6750 §3.1: a request without credentials gets the bare challenge, no error code.
       // TODO(parity): what AWS sends without a token is unverified.
@@ -102,19 +108,29 @@ export function compileJwtAuthorizer(route: RouteRecord, record: AuthorizerRecor
       const nowSeconds = now() / 1000;
       const payload = await verified(token, nowSeconds);
       const known = results.get(payload);
-      if (known) return known;
+      if (known) {
+        if (raw !== undefined) byValue.set(raw, { payload, result: known, generation: deps.jwks.generation(issuer) });
+        return known;
+      }
       const problem = checkClaims(payload, issuer, audiences, nowSeconds);
       if (problem !== undefined) throw invalidToken(problem);
       const scopes = required ? tokenScopes(payload) : undefined;
       if (required && scopes && !required.some((s) => scopes.includes(s))) throw insufficientScope(required);
       const result: AuthorizerResult = Object.freeze({ jwt: Object.freeze({ claims: Object.freeze(stringifyClaims(payload)), scopes: scopes ? Object.freeze([...scopes]) : null }) });
       results.set(payload, result);
+      if (raw !== undefined) {
+        if (byValue.size >= MAX_MEMO_ENTRIES) byValue.clear();
+        byValue.set(raw, { payload, result, generation: deps.jwks.generation(issuer) });
+      }
       return result;
     },
   };
 }
 
 /** `exp` and `nbf` of a remembered token (jose checks them on first verification, with the same tolerance). */
+/** Entries of a route's memo of recently accepted identity values. */
+const MAX_MEMO_ENTRIES = 4096;
+
 function checkTimes(payload: JWTPayload, nowSeconds: number): string | undefined {
   if (typeof payload.exp !== 'number') return JWT_ERRORS.noExpiry;
   if (payload.exp <= nowSeconds - JWT_CLOCK_TOLERANCE_SECONDS) return JWT_ERRORS.expired;
