@@ -34,6 +34,13 @@ export async function loadChild<T>(
   return { api: api.data, item };
 }
 
+/** A resource stored under a parent's scope (a route's responses, ...), or NotFoundException. */
+export async function loadInScope<T>(ctx: ControlPlaneContext, kind: ResourceKind, scope: string, id: string, resourceType: string): Promise<StoredResource<T>> {
+  const item = await ctx.store.get<T>(kind, scope, id);
+  if (!item) throw childNotFound(resourceType, id);
+  return item;
+}
+
 const PROTOCOL_WORD = { HTTP: 'HTTP', WEBSOCKET: 'WebSocket' } as const;
 
 const isSet = (v: unknown) =>

@@ -8,7 +8,7 @@ import { isoSeconds } from '../model/ids.js';
 import { checkSelectionExpression, SelectionExpressionError } from '../model/selection-expression.js';
 import type { StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch } from './common.js';
+import { listPage, loadApi, loadChild, loadInScope, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
@@ -19,8 +19,7 @@ const RESPONSE_PARAMETER_KEY = /^route\.response\.header\.[^\s]+$/;
 async function loadIntegration(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; integration: StoredResource<IntegrationRecord>; scope: string }> {
   const api = await loadApi(ctx, input.apiId as string);
   if (api.data.protocolType !== 'WEBSOCKET') throw new BadRequestException('Integration responses are supported only for WebSocket APIs');
-  const integration = await ctx.store.get<IntegrationRecord>('integration', api.id, input.integrationId as string);
-  if (!integration) throw childNotFound('Integration', input.integrationId as string);
+  const { item: integration } = await loadChild<IntegrationRecord>(ctx, input, 'integration', 'integrationId', 'Integration');
   return { api: api.data, integration, scope: `${api.id}/integrations/${integration.id}` };
 }
 
@@ -72,9 +71,7 @@ export const createIntegrationResponse: OperationHandler = async (input, ctx) =>
 
 async function loadResponse(ctx: ControlPlaneContext, input: Input) {
   const loaded = await loadIntegration(ctx, input);
-  const response = await ctx.store.get<IntegrationResponseRecord>('integrationResponse', loaded.scope, input.integrationResponseId as string);
-  if (!response) throw childNotFound('IntegrationResponse', input.integrationResponseId as string);
-  return { ...loaded, response };
+  return { ...loaded, response: await loadInScope<IntegrationResponseRecord>(ctx, 'integrationResponse', loaded.scope, input.integrationResponseId as string, 'IntegrationResponse') };
 }
 
 /** GetIntegrationResponse: GET .../integrationresponses/{integrationResponseId} */

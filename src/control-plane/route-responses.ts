@@ -7,7 +7,7 @@
 import { isoSeconds } from '../model/ids.js';
 import type { StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch } from './common.js';
+import { listPage, loadApi, loadChild, loadInScope, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
@@ -18,8 +18,7 @@ const RESPONSE_PARAMETER = /^route\.response\.header\.[^\s]+$/;
 async function loadRoute(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; route: StoredResource<RouteRecord>; scope: string }> {
   const api = await loadApi(ctx, input.apiId as string);
   if (api.data.protocolType !== 'WEBSOCKET') throw new BadRequestException('Route responses are supported only for WebSocket APIs');
-  const route = await ctx.store.get<RouteRecord>('route', api.id, input.routeId as string);
-  if (!route) throw childNotFound('Route', input.routeId as string);
+  const { item: route } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
   return { api: api.data, route, scope: `${api.id}/routes/${route.id}` };
 }
 
@@ -52,9 +51,7 @@ export const createRouteResponse: OperationHandler = async (input, ctx) => {
 
 async function loadResponse(ctx: ControlPlaneContext, input: Input) {
   const loaded = await loadRoute(ctx, input);
-  const response = await ctx.store.get<RouteResponseRecord>('routeResponse', loaded.scope, input.routeResponseId as string);
-  if (!response) throw childNotFound('RouteResponse', input.routeResponseId as string);
-  return { ...loaded, response };
+  return { ...loaded, response: await loadInScope<RouteResponseRecord>(ctx, 'routeResponse', loaded.scope, input.routeResponseId as string, 'RouteResponse') };
 }
 
 /** GetRouteResponse: GET /v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId} */
