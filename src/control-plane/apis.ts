@@ -8,6 +8,7 @@ import type { StoredResource } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
 import { listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
+import { domainScope } from './domain-names.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException } from './errors.js';
 import type { Input } from './input.js';
@@ -212,10 +213,19 @@ export const updateApi: OperationHandler = async (input, ctx) => {
   return { body: renderApi(ctx, next), createdAt: next.createdDate };
 };
 
-/** DeleteApi: DELETE /v2/apis/{apiId} — deletes every child resource with it. */
+/** DeleteApi: DELETE /v2/apis/{apiId} — deletes every child resource with it; refused while a custom domain maps it. */
 export const deleteApi: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
-  await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'api', scope: '', id: api.id, cascade: api.id } }]);
+  // AWS refuses while a custom domain maps the API; the checks run in the delete's batch.
+  const mapped = () => new BadRequestException(`Deleting API ${api.id} failed. Please remove all API mappings for the API from your custom domain names.`);
+  const domains = await ctx.store.listAll('domainName', '');
+  await applySteps(ctx.store, [
+    ...domains.map((d): Step => ({
+      write: { op: 'checkUnreferenced', kind: 'apiMapping', scope: domainScope(d.id), field: 'apiId', value: api.id },
+      onError: { IN_USE: mapped },
+    })),
+    { write: { op: 'delete', kind: 'api', scope: '', id: api.id, cascade: api.id } },
+  ]);
 };
 
 /** DeleteCorsConfiguration: DELETE /v2/apis/{apiId}/cors */

@@ -9,6 +9,7 @@ import {
   GetApiMappingsCommand,
   UpdateApiMappingCommand,
   UpdateDomainNameCommand,
+  DeleteApiCommand,
 } from '@aws-sdk/client-apigatewayv2';
 import type { UpdateApiMappingCommandInput } from '@aws-sdk/client-apigatewayv2';
 import { rejectsAws } from '../../helpers/assert-aws.js';
@@ -214,5 +215,21 @@ describe('ApiMappings', () => {
     );
     const again = await s.client.send(new CreateApiMappingCommand({ DomainName: DOMAIN, ApiId: otherHttpApi, Stage: 'prod', ApiMappingKey: 'gone' }));
     assert.equal(again.ApiMappingKey, 'gone', 'the key is free again');
+  });
+
+  it('DeleteApi is refused while a custom domain maps the API (AWS wording), and succeeds once unmapped', async () => {
+    const apiId = (await s.client.send(new CreateApiCommand({ Name: 'mapped', ProtocolType: 'HTTP', Target: 'https://example.com' }))).ApiId as string;
+    await s.client.send(new CreateDomainNameCommand({ DomainName: 'delete-guard.example.com' }));
+    const mapping = await s.client.send(new CreateApiMappingCommand({ DomainName: 'delete-guard.example.com', ApiId: apiId, Stage: '$default', ApiMappingKey: 'm' }));
+    await rejectsAws(
+      s.client.send(new DeleteApiCommand({ ApiId: apiId })),
+      'BadRequestException',
+      `Deleting API ${apiId} failed. Please remove all API mappings for the API from your custom domain names.`,
+      400,
+    );
+    assert.ok(await s.gatehouse.store.get('api', '', apiId), 'nothing was deleted');
+    await s.client.send(new DeleteApiMappingCommand({ DomainName: 'delete-guard.example.com', ApiMappingId: mapping.ApiMappingId }));
+    await s.client.send(new DeleteApiCommand({ ApiId: apiId }));
+    assert.equal(await s.gatehouse.store.get('api', '', apiId), undefined);
   });
 });
