@@ -53,11 +53,16 @@ function refusingAuthorizer(route: RouteRecord, record: AuthorizerRecord | undef
 export function createStageCompilers(deps: CompilerDeps): StageCompilers {
   return {
     integration(record) {
-      if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype === undefined) {
-        return compileLambdaIntegration(record, { invoker: deps.invoker, accountId: deps.accountId, region: deps.region });
-      }
-      if (record.integrationType === 'HTTP_PROXY' && record.connectionType !== 'VPC_LINK') {
-        return compileHttpProxyIntegration(record, deps.httpProxy);
+      try {
+        if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype === undefined) {
+          return compileLambdaIntegration(record, { invoker: deps.invoker, accountId: deps.accountId, region: deps.region });
+        }
+        if (record.integrationType === 'HTTP_PROXY' && record.connectionType !== 'VPC_LINK') {
+          return compileHttpProxyIntegration(record, deps.httpProxy);
+        }
+      } catch (err) {
+        // One bad integration answers 500 on its routes; it must not stop the rest of the API.
+        return unsupportedIntegration(record, err instanceof Error ? err.message : String(err), deps.logger);
       }
       // TODO(parity): service integrations (SQS, EventBridge, ...) and VPC links need AWS itself.
       const reason =

@@ -5,6 +5,7 @@
  */
 import type { AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../control-plane/records.js';
 import type { CompiledAccessLog, CompiledAuthorizer, CompiledCors, CompiledIntegration, CompiledRoute, CompiledStage } from './invocation.js';
+import { internalServerError } from './errors.js';
 import { compileRouteMatcher } from './router/route-matcher.js';
 import type { ThrottleSettings } from './throttle.js';
 import { bucketFor } from './throttle.js';
@@ -33,8 +34,10 @@ export function compileStage(
   snapshot: DeploymentSnapshot,
   compilers: StageCompilers,
 ): CompiledStage {
+  // WebSocket stages route through the WebSocket gateway's own table (src/websocket/routes.ts).
+  const http = snapshot.api.protocolType === 'HTTP';
   const integrations = new Map<string, CompiledIntegration>();
-  for (const record of snapshot.integrations) integrations.set(record.integrationId, compilers.integration(record));
+  if (http) for (const record of snapshot.integrations) integrations.set(record.integrationId, compilers.integration(record));
   const authorizers = new Map(snapshot.authorizers.map((a) => [a.authorizerId, a]));
   const routes = snapshot.routes.map((route): { routeKey: string; value: CompiledRoute } => {
     const integrationId = route.target === undefined ? undefined : TARGET.exec(route.target)?.[1];
@@ -44,12 +47,12 @@ export function compileStage(
         route,
         routeKey: route.routeKey,
         integration: integrationId === undefined ? undefined : integrations.get(integrationId),
-        authorizer: compilers.authorizer(route, route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId), stage),
+        authorizer: http ? compilers.authorizer(route, route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId), stage) : undefined,
         throttle: routeThrottle(stage, route.routeKey),
       },
     };
   });
-  const matcher = snapshot.api.protocolType === 'HTTP' ? compileRouteMatcher(routes) : undefined;
+  const matcher = http ? compileRouteMatcher(routes) : undefined;
   return Object.freeze({
     apiId,
     stageName: stage.stageName,
@@ -66,5 +69,35 @@ export function compileStage(
           return m && { route: m.value, pathParameters: m.pathParameters };
         }
       : () => undefined,
+  });
+}
+
+/**
+ * A stage whose deployment cannot be compiled (a bug, or a snapshot a newer version wrote):
+ * every request answers 500 with the reason in the log and `$context.error`, instead of the API
+ * silently keeping its previous stages.
+ */
+export function refusingStage(apiId: string, stage: StageRecord, deploymentId: string, snapshot: DeploymentSnapshot, reason: string): CompiledStage {
+  const refusal: CompiledRoute = {
+    route: { routeId: '', routeKey: '$default', authorizationType: 'NONE', apiKeyRequired: false, createdDate: '' },
+    routeKey: '$default',
+    integration: {
+      record: { integrationId: '', integrationType: 'HTTP_PROXY', payloadFormatVersion: '1.0', timeoutInMillis: 0, connectionType: 'INTERNET', createdDate: '' },
+      invoke: () => Promise.reject(internalServerError(`stage ${stage.stageName} cannot be served: ${reason}`)),
+    },
+    authorizer: undefined,
+    throttle: undefined,
+  };
+  return Object.freeze({
+    apiId,
+    stageName: stage.stageName,
+    deploymentId,
+    api: snapshot.api,
+    snapshot,
+    stageRecord: stage,
+    stageVariables: Object.freeze({ ...stage.stageVariables }),
+    cors: undefined,
+    accessLog: undefined,
+    match: () => ({ route: refusal, pathParameters: undefined }),
   });
 }

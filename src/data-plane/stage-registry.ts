@@ -10,7 +10,7 @@ import type { ChangeEvent, Store, StoredResource } from '../store/store.js';
 import { CustomDomains } from './custom-domains.js';
 import type { CompiledStage } from './invocation.js';
 import type { StageCompilers } from './snapshot.js';
-import { compileStage } from './snapshot.js';
+import { compileStage, refusingStage } from './snapshot.js';
 
 /** An API's stages by name. */
 export type CompiledApi = ReadonlyMap<string, CompiledStage>;
@@ -115,7 +115,14 @@ export class StageRegistry {
       this.#logger.warn('data plane: a stage points at a missing deployment; it serves nothing', { apiId, stage: stage.id, deploymentId });
       return undefined;
     }
-    const compiled = compileStage(apiId, stage.data, deploymentId, deployment.data.snapshot, this.#compilers);
+    let compiled: CompiledStage;
+    try {
+      compiled = compileStage(apiId, stage.data, deploymentId, deployment.data.snapshot, this.#compilers);
+    } catch (err) {
+      const reason = err instanceof Error ? err.message : String(err);
+      this.#logger.error('data plane: a stage cannot be compiled; it answers 500 until fixed', { apiId, stage: stage.id, deploymentId, reason });
+      compiled = refusingStage(apiId, stage.data, deploymentId, deployment.data.snapshot, reason);
+    }
     this.#cache.set(key, { stageVersion: stage.version, deploymentId, compiled });
     return compiled;
   }

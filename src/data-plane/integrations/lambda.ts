@@ -11,6 +11,7 @@ import type { CompiledIntegration, GatewayResponse, Invocation } from '../invoca
 import { readBody } from './body.js';
 import { buildEventV1, buildEventV2 } from './lambda-events.js';
 import { interpretLambdaResult } from './lambda-response.js';
+import { compileResponseMapping } from '../parameter-mapping.js';
 
 /** What a compiled Lambda integration needs. */
 export interface LambdaIntegrationDeps {
@@ -32,6 +33,11 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
   if (!ref) throw new Error(`Integration ${record.integrationId}: not a Lambda function URI: ${record.integrationUri ?? '(none)'}`);
   const version = record.payloadFormatVersion;
   if (version !== '1.0' && version !== '2.0') throw new Error(`Integration ${record.integrationId}: unsupported payloadFormatVersion ${version}`);
+  // TODO(parity): request parameter mapping into Lambda events; refused (500, logged) rather than ignored.
+  if (record.requestParameters && Object.keys(record.requestParameters).length > 0) {
+    throw new Error(`Integration ${record.integrationId}: requestParameters mapping on Lambda integrations is not supported by Gatehouse yet`);
+  }
+  const responseMappings = compileResponseMapping(record.responseParameters);
   const templated = ref.functionArn.includes('${stageVariables.');
   const build = version === '2.0' ? buildEventV2 : buildEventV1;
   const now = deps.now ?? Date.now;
@@ -57,6 +63,7 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
       try {
         const response = interpretLambdaResult(result, version);
         inv.integration.status = response.statusCode;
+        responseMappings?.forStatus(response.statusCode)?.apply(inv, response, response.body as Buffer | string | undefined);
         return response;
       } catch (error) {
         if (error instanceof GatewayError) inv.integration.error = error.detail ?? error.message;

@@ -121,3 +121,33 @@ describe('data plane: Lambda proxy integrations', () => {
     assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/plain')).status, 200, 'still serving');
   });
 });
+
+describe('data plane: parameter mapping on Lambda integrations', () => {
+  it('applies responseParameters to the function result; refuses requestParameters loudly (500), never ignores them', async () => {
+    const s = await startServer({ args: ['--function', `plain=${fixture('behaviours.mjs')}#plain`] });
+    try {
+      const apiId = (await s.client.send(new CreateApiCommand({ Name: 'mapped', ProtocolType: 'HTTP' }))).ApiId as string;
+      const mapped = await s.client.send(
+        new CreateIntegrationCommand({
+          ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaArn('plain'), PayloadFormatVersion: '2.0',
+          ResponseParameters: { '200': { 'overwrite:statuscode': '202', 'append:header.x-mapped': 'yes' } },
+        }),
+      );
+      const requestMapped = await s.client.send(
+        new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaArn('plain'), PayloadFormatVersion: '2.0', RequestParameters: { 'overwrite:header.x-a': 'b' } }),
+      );
+      await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /mapped', Target: `integrations/${mapped.IntegrationId}` }));
+      await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /request-mapped', Target: `integrations/${requestMapped.IntegrationId}` }));
+      await s.client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
+      const res = await call(s.gatehouse.port, apiId, 'GET', '/mapped');
+      assert.equal(res.status, 202);
+      assert.equal(res.headers['x-mapped'], 'yes');
+      assert.equal(res.text, '{"message":"hi"}');
+      const refused = await call(s.gatehouse.port, apiId, 'GET', '/request-mapped');
+      assert.equal(refused.status, 500);
+      assert.equal(refused.text, '{"message":"Internal Server Error"}');
+    } finally {
+      await s.close();
+    }
+  });
+});
