@@ -47,8 +47,8 @@ function regexError(source: string): string | undefined {
   }
 }
 
-/** JSON equality: numbers by value, objects regardless of member order. */
-function jsonEqual(a: unknown, b: unknown): boolean {
+/** JSON equality: numbers by value, objects regardless of member order (used by `enum` and `uniqueItems`). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((v, i) => jsonEqual(v, b[i]));
   if (isObject(a) && isObject(b)) {

@@ -179,8 +179,11 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       }
     };
     if (!route) return send(errorFrame('Forbidden', conn.info.connectionId, requestId));
+    const messageId = newRequestId();
+    // Request validation (SPEC §F.4): a body that fails the selected model never reaches the integration.
+    if (route.validateMessage && !route.validateMessage(text)) return send(JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId }));
     const now = Date.now();
-    const event = buildEvent(conn.info, { type: 'MESSAGE', body: text, messageId: newRequestId() }, route.routeKey, requestId, now);
+    const event = buildEvent(conn.info, { type: 'MESSAGE', body: text, messageId }, route.routeKey, requestId, now);
     void track(
       integrate(route, conn, event, requestId).then(
         (result) => {

@@ -63,6 +63,55 @@ describe('websocket route selection', () => {
   });
 });
 
+describe('websocket request validation (requestModels)', () => {
+  const models = [
+    { name: 'named', schema: JSON.stringify({ type: 'object', required: ['name'], properties: { name: { type: 'string' } } }) },
+    { name: 'numbered', schema: JSON.stringify({ type: 'object', required: ['n'], properties: { n: { $ref: 'https://apigateway.amazonaws.com/restapis/a1/models/count' } } }) },
+    { name: 'count', schema: JSON.stringify({ type: 'integer', minimum: 1 }) },
+    { name: 'broken', schema: JSON.stringify({ $ref: '#/definitions/none' }) },
+  ];
+  const withModels = (routes: RouteRecord[], disableSchemaValidation = false): CompiledStage => {
+    const s = stage('$request.body.action', routes);
+    Object.assign(s.snapshot, { models, api: { ...s.snapshot.api, disableSchemaValidation } });
+    return s;
+  };
+  const routes = [
+    route('$default', { requestModels: { $default: 'named' } }),
+    route('pick', { requestModels: { num: 'numbered', $default: 'named' }, modelSelectionExpression: '$request.body.kind' }),
+    route('partial', { requestModels: { num: 'numbered' }, modelSelectionExpression: '$request.body.kind' }),
+    route('bad', { requestModels: { $default: 'broken' } }),
+    route('plain'),
+  ];
+
+  it('validates by the selected model, $default fallback, non-JSON rejected', () => {
+    const table = routeTableOf(withModels(routes));
+    const valid = (message: string) => {
+      const r = selectRoute(table, message);
+      return r?.validateMessage ? r.validateMessage(message) : 'none';
+    };
+    assert.equal(valid('{"action":"pick","kind":"num","n":2}'), true);
+    assert.equal(valid('{"action":"pick","kind":"num","n":0}'), false);
+    assert.equal(valid('{"action":"pick","kind":"num","name":"x"}'), false);
+    assert.equal(valid('{"action":"pick","name":"x"}'), true);
+    assert.equal(valid('{"action":"pick"}'), false);
+    assert.equal(valid('{"action":"partial","kind":"zzz"}'), true);
+    assert.equal(valid('{"action":"partial","kind":"num"}'), false);
+    assert.equal(valid('{"action":"plain"}'), 'none');
+    // non-JSON text selects the $default route, whose model it cannot satisfy
+    assert.equal(valid('not json'), false);
+    assert.equal(valid('{"name":"x"}'), true);
+    // a model that cannot be compiled rejects (and is reported once with the table)
+    assert.equal(valid('{"action":"bad"}'), false);
+    assert.ok(table.unsupported.some((u) => u.includes('model broken')));
+  });
+
+  it('validates nothing when the API has disableSchemaValidation', () => {
+    const table = routeTableOf(withModels(routes, true));
+    for (const r of table.routes.values()) assert.equal(r.validateMessage, undefined);
+    assert.deepEqual(table.unsupported, []);
+  });
+});
+
 describe('identity sources: WebSocket syntax next to the HTTP one', () => {
   const inv = {
     request: { headers: { 'x-token': 'abc' }, rawQueryString: 'token=q1&x=', rawHeaders: [] },

@@ -1,9 +1,12 @@
 /**
- * WebSocket route tables (SPEC §F.1, §F.4): compiled once per CompiledStage (WeakMap), and route
- * selection of each incoming message with the API's `routeSelectionExpression`.
+ * WebSocket route tables (SPEC §F.1, §F.4): compiled once per CompiledStage (WeakMap), route
+ * selection of each incoming message with the API's `routeSelectionExpression`, and request
+ * validation against the route's `requestModels` (model validators compiled with the table).
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-request-validation.html
  */
-import type { IntegrationRecord, RouteRecord } from '../control-plane/records.js';
+import type { DeploymentSnapshot, IntegrationRecord, RouteRecord } from '../control-plane/records.js';
 import type { CompiledStage } from '../data-plane/invocation.js';
+import { compileValidator, type Validator } from '../model/json-schema-validate.js';
 import { parseSelectionExpression, type ExpressionPart } from '../model/selection-expression.js';
 
 /** One route of a WebSocket stage. */
@@ -14,6 +17,12 @@ export interface WsRoute {
   readonly integration: IntegrationRecord | undefined;
   /** `routeResponseSelectionExpression: $default` and a `$default` route response (TRAPS 37). */
   readonly twoWay: boolean;
+  /**
+   * Request validation (SPEC §F.4): false when the message fails the model its route selects (the
+   * client then gets "Bad request body" and the integration is not called). Undefined when the route
+   * validates nothing (no `requestModels`, or the API has `disableSchemaValidation`).
+   */
+  readonly validateMessage: ((message: string) => boolean) | undefined;
 }
 
 /** A WebSocket stage's routes and its selection expression. */
@@ -39,10 +48,8 @@ function compileTable(stage: CompiledStage): WsStageTable {
   const integrations = new Map(snapshot.integrations.map((i) => [i.integrationId, i]));
   const routes = new Map<string, WsRoute>();
   const unsupported: string[] = [];
+  const models = modelValidators(snapshot, unsupported);
   for (const route of snapshot.routes) {
-    if (route.requestModels && Object.keys(route.requestModels).length > 0 && !snapshot.api.disableSchemaValidation) {
-      unsupported.push(`route ${route.routeKey}: request models are not validated`);
-    }
     const target = route.target?.startsWith('integrations/') ? route.target.slice('integrations/'.length) : undefined;
     const responses = snapshot.routeResponses[route.routeId] ?? [];
     routes.set(route.routeKey, {
@@ -50,6 +57,7 @@ function compileTable(stage: CompiledStage): WsStageTable {
       routeKey: route.routeKey,
       integration: target === undefined ? undefined : integrations.get(target),
       twoWay: route.routeResponseSelectionExpression === '$default' && responses.some((r) => r.routeResponseKey === '$default'),
+      validateMessage: snapshot.api.disableSchemaValidation ? undefined : messageValidator(route, models, unsupported),
     });
   }
   let selection: ExpressionPart[] | undefined;
@@ -87,6 +95,96 @@ export function selectRouteKey(table: WsStageTable, message: string): string {
   let key = '';
   for (const part of table.selection) key += 'literal' in part ? part.literal : variableValue(part.variable, body);
   return key;
+}
+
+/** A model's validator, or the reason it could not be compiled (its messages are then rejected). */
+type CompiledModel = Validator | { readonly error: string };
+
+/**
+ * The validators of the snapshot's models by name, each compiled once (when the first route names it).
+ * A `$ref` to another model (`…/models/{name}`) resolves to that model's schema.
+ */
+function modelValidators(snapshot: DeploymentSnapshot, unsupported: string[]): (name: string) => CompiledModel {
+  const records = new Map(snapshot.models.map((m) => [m.name, m]));
+  const parsed = new Map<string, object | undefined>();
+  const parse = (name: string): object | undefined => {
+    if (!parsed.has(name)) {
+      let schema: unknown;
+      try {
+        schema = JSON.parse(records.get(name)?.schema ?? '');
+      } catch {
+        schema = undefined;
+      }
+      parsed.set(name, typeof schema === 'object' && schema !== null && !Array.isArray(schema) ? schema : undefined);
+    }
+    return parsed.get(name);
+  };
+  const resolveRef = (ref: string): object | undefined => {
+    const m = /\/models\/([^/#?]+)$/.exec(ref);
+    if (!m) return undefined;
+    try {
+      return parse(decodeURIComponent(m[1] as string));
+    } catch {
+      return undefined;
+    }
+  };
+  const compiled = new Map<string, CompiledModel>();
+  return (name) => {
+    let model = compiled.get(name);
+    if (!model) {
+      const schema = parse(name);
+      if (!records.has(name)) model = { error: 'no model of that name in the deployment' };
+      else if (!schema) model = { error: 'its schema is not a JSON object' };
+      else {
+        try {
+          model = compileValidator(schema, resolveRef);
+        } catch (error) {
+          model = { error: error instanceof Error ? error.message : String(error) };
+        }
+      }
+      if (typeof model !== 'function') unsupported.push(`model ${name} cannot be compiled (${model.error}); messages that select it are rejected`);
+      compiled.set(name, model);
+    }
+    return model;
+  };
+}
+
+/**
+ * The request validation of a route: the model is chosen by evaluating `modelSelectionExpression` on
+ * the message and looking the result up in `requestModels`, falling back to the `$default` key (the
+ * only key used when the route has no expression); no model, no validation. Non-JSON messages fail.
+ */
+function messageValidator(route: RouteRecord, models: (name: string) => CompiledModel, unsupported: string[]): ((message: string) => boolean) | undefined {
+  const requestModels = route.requestModels ?? {};
+  const names = Object.keys(requestModels);
+  if (names.length === 0) return undefined;
+  const byKey = new Map<string, CompiledModel>(names.map((key) => [key, models(requestModels[key] as string)]));
+  let selection: ExpressionPart[] | undefined;
+  if (route.modelSelectionExpression) {
+    try {
+      selection = parseSelectionExpression(route.modelSelectionExpression);
+    } catch {
+      unsupported.push(`route ${route.routeKey}: modelSelectionExpression ${route.modelSelectionExpression} cannot be parsed; only its $default model applies`);
+    }
+  }
+  return (message) => {
+    let body: unknown;
+    let json = true;
+    try {
+      body = JSON.parse(message);
+    } catch {
+      json = false;
+    }
+    let model: CompiledModel | undefined;
+    if (selection && json) {
+      let key = '';
+      for (const part of selection) key += 'literal' in part ? part.literal : variableValue(part.variable, body);
+      model = byKey.get(key);
+    }
+    model ??= byKey.get('$default');
+    if (!model) return true;
+    return json && typeof model === 'function' && model(body);
+  };
 }
 
 /** The route that handles a message: exact key, else `$default`, else undefined (the client gets "Forbidden"). */
