@@ -67,11 +67,15 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal(updated?.version, 2);
       assert.equal(updated?.key, 'GET /a');
       assert.equal(await s.findByKey('route', 'a1', 'GET /'), undefined);
+      assert.equal((await s.findByKey('route', 'a1', 'GET /a'))?.id, 'r1', 'the new key is indexed');
       await rejectsWith(s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'r1', data: {}, ifVersion: 1 }]), 'STALE');
       await rejectsWith(s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'r1', key: 'GET /b', data: {} }]), 'CONFLICT');
       await rejectsWith(s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'nope', data: {} }]), 'NOT_FOUND');
       const [same] = await s.apply([{ op: 'update', kind: 'route', scope: 'a1', id: 'r1', data: { n: 3 } }]);
       assert.equal(same?.key, 'GET /a', 'an update without key keeps the key');
+      assert.equal(same?.version, 3);
+      assert.equal((await s.findByKey('route', 'a1', 'GET /a'))?.id, 'r1');
+      assert.deepEqual((await s.get('route', 'a1', 'r1'))?.data, { n: 3 }, 'the failed updates changed nothing');
     }));
 
     it('deletes with cascade over the scope and its sub-scopes only', withStore(async (s) => {

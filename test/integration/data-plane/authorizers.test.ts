@@ -107,7 +107,9 @@ describe('data plane: authorizers are enforced', () => {
     assert.equal(context.user, 'let-me-in');
     const second = await call(s.gatehouse.port, apiId, 'GET', '/simple', { headers: { 'x-token': 'let-me-in' } });
     assert.equal(second.json<any>().requestContext.authorizer.lambda.calls, context.calls, 'the cached result was used: the function was not called again');
+    assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/simple')).status, 401);
     const other = await call(s.gatehouse.port, apiId, 'GET', '/simple', { headers: { 'x-token': 'other-good' } });
+    assert.equal(other.json<any>().requestContext.authorizer.lambda.calls, context.calls + 1, 'neither the cached nor the identity-less request invoked the authorizer');
     assert.equal(other.json<any>().requestContext.authorizer.lambda.user, 'other-good', 'another identity is not served from the cache');
     await client.send(new ResetAuthorizersCacheCommand({ ApiId: apiId, StageName: '$default' }));
     const afterReset = await call(s.gatehouse.port, apiId, 'GET', '/simple', { headers: { 'x-token': 'let-me-in' } });
