@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
-import WebSocket from 'ws';
 import { connect, contextOf, createWsApi, eventOf, recorded, refusedStatus, startWsServer, type WsTestServer } from './ws-helpers.js';
 
 describe('websocket: connections, routing and integrations', () => {
@@ -209,17 +208,22 @@ describe('websocket: connections, routing and integrations', () => {
     await s.client.send(new CreateRouteCommand({ ApiId, RouteKey: 'GET /hello', Target: `integrations/${IntegrationId}` }));
     await s.client.send(new CreateStageCommand({ ApiId, StageName: '$default', AutoDeploy: true }));
     await new Promise((r) => setTimeout(r, 100));
-    const status = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: s.port, path: '/nothing-here', headers: { host: `${ApiId}.execute-api.localhost`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } });
-      req.on('response', (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
+    const upgradeTo = (path: string) =>
+      new Promise<{ status: number; requestId: unknown }>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: s.port, path, headers: { host: `${ApiId}.execute-api.localhost`, connection: 'Upgrade', upgrade: 'websocket', 'sec-websocket-key': 'dGhlIHNhbXBsZSBub25jZQ==', 'sec-websocket-version': '13' } });
+        req.on('response', (res) => {
+          res.resume();
+          resolve({ status: res.statusCode ?? 0, requestId: res.headers['apigw-requestid'] });
+        });
+        req.on('upgrade', () => reject(new Error('upgraded')));
+        req.on('error', reject);
+        req.end();
       });
-      req.on('upgrade', () => reject(new Error('upgraded')));
-      req.on('error', reject);
-      req.end();
-    });
-    assert.equal(status, 404);
-    assert.equal(WebSocket.OPEN, 1);
+    const missing = await upgradeTo('/nothing-here');
+    assert.equal(missing.status, 404);
+    assert.ok(missing.requestId, 'answered by the HTTP data plane (the WebSocket gateway sets no apigw-requestid)');
+    const hello = await upgradeTo('/hello');
+    assert.notEqual(hello.status, 404, 'the HTTP route was matched and its integration called');
+    assert.ok(hello.requestId);
   });
 });
