@@ -150,6 +150,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     region: config.region,
     accountId: ACCOUNT_ID,
     logger,
+    accessLog: access.write,
     ...(iamCredentials ? { iamCredentials } : {}),
     ...options.websocket,
   });

@@ -70,6 +70,14 @@ const integrationError: ContextAccessor = (inv) => inv.integration?.error;
 const integrationRequestId: ContextAccessor = (inv) => inv.integration?.requestId;
 const NONE: ContextAccessor = () => undefined;
 
+/** WebSocket APIs: the gateway's invocation object also carries `connectionId` and `eventType` (not part of `Invocation`). */
+const webSocketField =
+  (key: 'connectionId' | 'eventType'): ContextAccessor =>
+  (inv) => {
+    const value = (inv as Invocation & Partial<Record<typeof key, unknown>>)[key];
+    return typeof value === 'string' ? value : undefined;
+  };
+
 /**
  * Variables with a fixed name. `integration.status`, `integration.integrationStatus` and `integrationStatus` read the
  * same status: AWS tells them apart only for Lambda proxy (function statusCode vs Lambda service status), and the
@@ -78,6 +86,8 @@ const NONE: ContextAccessor = () => undefined;
 const FIXED: ReadonlyMap<string, ContextAccessor> = new Map<string, ContextAccessor>([
   ['accountId', () => ACCOUNT_ID],
   ['apiId', (inv) => inv.stage?.apiId],
+  ['connectionId', webSocketField('connectionId')],
+  ['eventType', webSocketField('eventType')],
   ['authorizer.principalId', (inv) => inv.authorizer?.principalId],
   ['authorizer.error', (inv) => (inv.error && AUTHORIZER_ERRORS.has(inv.error.responseType) ? (inv.error.detail ?? inv.error.message) : undefined)],
   ['authorizer.claims', NONE], // "Calling $context.authorizer.claims returns null."

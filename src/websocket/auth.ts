@@ -8,12 +8,16 @@ import type { IncomingMessage } from 'node:http';
 import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
 import type { AuthorizerRecord, RouteRecord } from '../control-plane/records.js';
 import { compileIdentitySource } from '../data-plane/authorizers/identity-source.js';
-import { interpretAuthorizerResult } from '../data-plane/authorizers/lambda.js';
+import { interpretAuthorizerResult, type LambdaAuthorizerOutcome } from '../data-plane/authorizers/lambda.js';
 import { evaluatePolicy } from '../data-plane/authorizers/policy.js';
 import type { FunctionInvoker, InvokeResult } from '../data-plane/functions/invoker.js';
 import type { CompiledStage, Invocation } from '../data-plane/invocation.js';
 import { parseLambdaUri, resolveStageVariables } from '../model/lambda-arn.js';
 import { headersOf, queryOf } from './events.js';
+import type { CachedAuthorization } from './routes.js';
+
+/** Most cached authorizer results kept per compiled stage (oldest dropped first). */
+const MAX_CACHED = 10_000;
 
 /** An authorization refusal: the handshake is answered with this status. */
 export class HandshakeRejection extends Error {
@@ -43,10 +47,12 @@ export interface ConnectAuthDeps {
   readonly accountId: string;
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
   readonly timeoutMs?: number;
+  /** Authorizer result cache of the compiled stage (used when `authorizerResultTtlInSeconds` > 0 and there are identity sources). */
+  readonly cache?: Map<string, CachedAuthorization>;
 }
 
 /** The upgrade request in the shape the identity-source accessors read. */
-function invocationOf(req: IncomingMessage, stage: CompiledStage, rawPath: string, rawQuery: string, requestId: string, now: number, sourceIp: string, domainName: string): Invocation {
+export function invocationOf(req: IncomingMessage, stage: CompiledStage, rawPath: string, rawQuery: string, requestId: string, now: number, sourceIp: string, domainName: string): Invocation {
   return {
     requestId,
     requestTimeEpoch: now,
@@ -97,11 +103,16 @@ export async function authorizeConnect(
   const resolved = resolveStageVariables(ref, stage.stageVariables);
   if (resolved.missing.length > 0) throw reject(500, `authorizer URI: stage variable ${resolved.missing.join(', ')} not set`);
   const inv = invocationOf(req, stage, ctx.rawPath, ctx.rawQuery, ctx.requestId, ctx.now, ctx.sourceIp, ctx.domainName);
+  const identity: string[] = [];
   for (const expression of record.identitySource) {
     const accessor = compileIdentitySource(expression);
     if (!accessor) throw reject(500, `unsupported identity source ${expression}`);
-    if (accessor(inv) === undefined) throw reject(401, `identity source ${expression} is missing or empty`);
+    const value = accessor(inv);
+    if (value === undefined) throw reject(401, `identity source ${expression} is missing or empty`);
+    identity.push(value);
   }
+  const ttl = record.authorizerResultTtlInSeconds ?? 0;
+  const cacheKey = deps.cache && ttl > 0 && identity.length > 0 ? JSON.stringify([record.authorizerId, ...identity]) : undefined;
   const methodArn = `arn:aws:execute-api:${deps.region}:${deps.accountId}:${stage.apiId}/${stage.stageName}/$connect`;
   const { headers, multiValueHeaders } = headersOf(req.rawHeaders);
   const query = queryOf(ctx.rawQuery);
@@ -115,16 +126,34 @@ export async function authorizeConnect(
     stageVariables: { ...stage.stageVariables },
     requestContext: ctx.requestContext,
   };
+  let outcome = cacheKey === undefined ? undefined : (deps.cache?.get(cacheKey) as { expiresAt: number; value: PolicyOutcome } | undefined);
+  if (outcome && outcome.expiresAt <= ctx.now) {
+    deps.cache?.delete(cacheKey as string);
+    outcome = undefined;
+  }
+  const policy = outcome?.value ?? (await invokeAuthorizer(resolved.ref, event, ctx.requestId, deps));
+  if (!outcome && cacheKey !== undefined && deps.cache) {
+    if (deps.cache.size >= MAX_CACHED) deps.cache.delete(deps.cache.keys().next().value as string);
+    deps.cache.set(cacheKey, { expiresAt: ctx.now + ttl * 1000, value: policy });
+  }
+  // A cached policy is re-evaluated (SPEC §E.7), as a fresh one is.
+  const decision = evaluatePolicy(policy.statements, methodArn);
+  if (decision !== 'allow') throw reject(403, `the authorizer policy does not allow ${methodArn}`);
+  return { authorizer: { ...policy.context, ...(policy.principalId !== undefined ? { principalId: policy.principalId } : {}) } };
+}
+
+type PolicyOutcome = Extract<LambdaAuthorizerOutcome, { kind: 'policy' }>;
+
+/** Calls the authorizer function; resolves to its policy or rejects with a 500 HandshakeRejection. */
+async function invokeAuthorizer(ref: Parameters<FunctionInvoker['invoke']>[0], event: Record<string, unknown>, requestId: string, deps: ConnectAuthDeps): Promise<PolicyOutcome> {
   let result: InvokeResult;
   try {
-    result = await deps.invoker.invoke(resolved.ref, event, { timeoutMs: deps.timeoutMs ?? 10_000, requestId: ctx.requestId });
+    result = await deps.invoker.invoke(ref, event, { timeoutMs: deps.timeoutMs ?? 10_000, requestId });
   } catch (error) {
     throw reject(500, `cannot invoke the authorizer: ${String(error)}`);
   }
   const outcome = interpretAuthorizerResult(result, '1.0', false);
   if (typeof outcome === 'string') throw reject(500, `the authorizer ${outcome}`);
   if (outcome.kind !== 'policy') throw reject(500, 'the authorizer did not return a policy');
-  const decision = evaluatePolicy(outcome.statements, methodArn);
-  if (decision !== 'allow') throw reject(403, `the authorizer policy does not allow ${methodArn}`);
-  return { authorizer: { ...outcome.context, ...(outcome.principalId !== undefined ? { principalId: outcome.principalId } : {}) } };
+  return outcome;
 }

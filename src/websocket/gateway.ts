@@ -12,13 +12,14 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
 import type { IntegrationRecord } from '../control-plane/records.js';
 import { FunctionTimeoutError, type FunctionInvoker } from '../data-plane/functions/invoker.js';
-import type { CompiledStage } from '../data-plane/invocation.js';
+import type { CompiledRoute, CompiledStage, GatewayRequest, Invocation } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
 import type { StageRegistry } from '../data-plane/stage-registry.js';
+import type { AccessLogSink } from '../data-plane/stages/access-log.js';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import type { Logger } from '../logger.js';
 import { parseLambdaUri, resolveStageVariables } from '../model/lambda-arn.js';
-import { authorizeConnect, HandshakeRejection } from './auth.js';
+import { authorizeConnect, HandshakeRejection, invocationOf } from './auth.js';
 import { buildEvent, type ConnectionInfo } from './events.js';
 import { routeTableOf, selectRoute, type WsRoute } from './routes.js';
 
@@ -43,6 +44,8 @@ export interface WebSocketGatewayOptions {
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
   readonly idleTimeoutMs?: number;
   readonly maxDurationMs?: number;
+  /** Receives one access-log line per `$connect`, message and `$disconnect` of stages with `accessLogSettings`. */
+  readonly accessLog?: AccessLogSink;
 }
 
 /** The WebSocket side of a server. */
@@ -60,6 +63,9 @@ export interface WebSocketGateway {
 interface Connection {
   readonly info: ConnectionInfo;
   readonly stage: CompiledStage;
+  /** The upgrade request (access logs render `$context.*` from it for every event of the connection). */
+  readonly request: GatewayRequest;
+  readonly incoming: IncomingMessage;
   state: 'connecting' | 'open' | 'closed';
   ws?: WebSocket;
   lastActiveAt: number;
@@ -98,6 +104,24 @@ function rejectHandshake(socket: Duplex, status: number, body: string, headers: 
 }
 
 const errorFrame = (message: string, connectionId: string, requestId: string) => JSON.stringify({ message, connectionId, requestId });
+
+/** One event of a connection as an access log sees it. */
+interface LogEntry {
+  readonly requestId: string;
+  readonly requestTimeEpoch: number;
+  readonly routeKey: string;
+  readonly eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  readonly status: number;
+  readonly integration?: { status?: number; latencyMs?: number; error?: string };
+  readonly error?: { message: string; responseType: string; detail?: string };
+}
+
+/** Maps a failed integration call to what `$context.integration.*` shows. */
+const integrationFailure = (error: unknown, startedAt: number) => ({
+  status: 500,
+  latencyMs: Date.now() - startedAt,
+  error: error instanceof FunctionTimeoutError ? 'timeout' : error instanceof Error ? error.message : String(error),
+});
 
 /** Creates the gateway; one per server. */
 export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSocketGateway {
@@ -147,6 +171,32 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
   }
 
+  /** Writes the access-log line of one connection event (stages without `accessLogSettings` log nothing). */
+  function writeLog(conn: Connection, entry: LogEntry): void {
+    const log = conn.stage.accessLog;
+    if (!log || !options.accessLog) return;
+    const inv: Invocation & { connectionId: string; eventType: string } = {
+      requestId: entry.requestId,
+      requestTimeEpoch: entry.requestTimeEpoch,
+      request: conn.request,
+      incoming: conn.incoming,
+      stage: conn.stage,
+      route: { routeKey: entry.routeKey } as CompiledRoute,
+      response: { statusCode: entry.status, headers: {} },
+      responseEnd: Date.now(),
+      connectionId: conn.info.connectionId,
+      eventType: entry.eventType,
+      ...(entry.integration ? { integration: entry.integration } : {}),
+      ...(entry.error ? { error: entry.error } : {}),
+      ...(conn.info.authorizer ? { authorizer: { lambda: conn.info.authorizer, ...(typeof conn.info.authorizer.principalId === 'string' ? { principalId: conn.info.authorizer.principalId } : {}) } } : {}),
+    };
+    try {
+      options.accessLog(log.destinationArn, log.render(inv));
+    } catch (error) {
+      logger.warn('websocket: access log failed', { apiId: conn.info.apiId, error: String(error) });
+    }
+  }
+
   function touch(conn: Connection): void {
     conn.lastActiveAt = Date.now();
     const idle = conn.timers[0];
@@ -170,29 +220,45 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     if (isBinary) return serverClose(conn, 1003, 'Binary frames are not supported');
     const text = data.toString('utf8');
     const requestId = newRequestId();
+    const receivedAt = Date.now();
     const table = routeTableOf(conn.stage);
     const route = selectRoute(table, text);
+    const log = (status: number, extra: Partial<LogEntry> = {}) =>
+      writeLog(conn, { requestId, requestTimeEpoch: receivedAt, routeKey: route?.routeKey ?? '$default', eventType: 'MESSAGE', status, ...extra });
     const send = (frame: string) => {
       if (ws.readyState === ws.OPEN) {
         ws.send(frame);
         touch(conn);
       }
     };
-    if (!route) return send(errorFrame('Forbidden', conn.info.connectionId, requestId));
+    if (!route) {
+      log(403, { error: { message: 'Forbidden', responseType: 'MISSING_AUTHENTICATION_TOKEN' } });
+      return send(errorFrame('Forbidden', conn.info.connectionId, requestId));
+    }
+    // Throttling (stage route settings): the integration is not called.
+    if (route.throttle && !route.throttle.take()) {
+      log(429, { error: { message: 'Too Many Requests', responseType: 'THROTTLED' } });
+      return send(errorFrame('Too Many Requests', conn.info.connectionId, requestId));
+    }
     const messageId = newRequestId();
     // Request validation (SPEC §F.4): a body that fails the selected model never reaches the integration.
-    if (route.validateMessage && !route.validateMessage(text)) return send(JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId }));
+    if (route.validateMessage && !route.validateMessage(text)) {
+      log(400, { error: { message: 'Bad request body', responseType: 'BAD_REQUEST_BODY' } });
+      return send(JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId }));
+    }
     const now = Date.now();
     const event = buildEvent(conn.info, { type: 'MESSAGE', body: text, messageId }, route.routeKey, requestId, now);
     void track(
       integrate(route, conn, event, requestId).then(
         (result) => {
+          log(200, { integration: { status: typeof result?.statusCode === 'number' ? result.statusCode : 200, latencyMs: Date.now() - now } });
           if (!route.twoWay || !result) return;
           const body = result.body;
           if (typeof body === 'string') send(body);
           else if (body !== undefined && body !== null) send(JSON.stringify(body));
         },
         (error: unknown) => {
+          log(500, { integration: integrationFailure(error, now), error: { message: 'Internal server error', responseType: 'INTEGRATION_FAILURE' } });
           logger.warn('websocket: integration failed', { apiId: conn.info.apiId, routeKey: route.routeKey, error: error instanceof FunctionTimeoutError ? 'timeout' : String(error) });
           send(errorFrame('Internal server error', conn.info.connectionId, requestId));
         },
@@ -205,12 +271,20 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     conn.state = 'closed';
     connections.delete(conn.info.connectionId);
     const route = routeTableOf(conn.stage).routes.get('$disconnect');
-    if (!route?.integration) return;
+    const requestId = newRequestId();
+    const now = Date.now();
+    const log = (status: number, extra: Partial<LogEntry> = {}) => writeLog(conn, { requestId, requestTimeEpoch: now, routeKey: '$disconnect', eventType: 'DISCONNECT', status, ...extra });
+    if (!route?.integration) return log(200);
     const statusCode = conn.serverClose?.code ?? (code === 1005 ? 1005 : code);
     const disconnectReason = conn.serverClose?.reason ?? reason.toString('utf8');
-    const requestId = newRequestId();
-    const event = buildEvent(conn.info, { type: 'DISCONNECT', statusCode, reason: disconnectReason }, '$disconnect', requestId, Date.now());
-    void track(integrate(route, conn, event, requestId)).catch((error: unknown) => logger.warn('websocket: $disconnect failed', { apiId: conn.info.apiId, error: String(error) }));
+    const event = buildEvent(conn.info, { type: 'DISCONNECT', statusCode, reason: disconnectReason }, '$disconnect', requestId, now);
+    void track(integrate(route, conn, event, requestId)).then(
+      (result) => log(200, { integration: { status: typeof result?.statusCode === 'number' ? result.statusCode : 200, latencyMs: Date.now() - now } }),
+      (error: unknown) => {
+        log(500, { integration: integrationFailure(error, now), error: { message: 'Internal server error', responseType: 'INTEGRATION_FAILURE' } });
+        logger.warn('websocket: $disconnect failed', { apiId: conn.info.apiId, error: String(error) });
+      },
+    );
   }
 
   async function upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, fallback: () => void): Promise<void> {
@@ -246,12 +320,24 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
       stageVariables: stage.stageVariables,
     };
-    const conn: Connection = { info, stage, state: 'connecting', lastActiveAt: now, timers: [] };
+    const request = invocationOf(req, stage, rawPath, rawQuery, requestId, now, info.sourceIp, domainName).request;
+    const conn: Connection = { info, stage, request, incoming: req, state: 'connecting', lastActiveAt: now, timers: [] };
     connections.set(info.connectionId, conn);
-    const fail = (status: number, body: string, detail: string) => {
+    let connectIntegration: LogEntry['integration'];
+    const logConnect = (status: number, error?: LogEntry['error']) =>
+      writeLog(conn, { requestId, requestTimeEpoch: now, routeKey: '$connect', eventType: 'CONNECT', status, ...(connectIntegration ? { integration: connectIntegration } : {}), ...(error ? { error } : {}) });
+    const fail = (status: number, body: string, detail: string, responseType = 'AUTHORIZER_FAILURE') => {
       connections.delete(info.connectionId);
       conn.state = 'closed';
       if (status >= 500 || detail.startsWith('apiKeyRequired')) logger.warn('websocket: handshake failed', { apiId: stage.apiId, status, detail });
+      let message = detail;
+      try {
+        const parsed = JSON.parse(body) as { message?: unknown };
+        if (typeof parsed.message === 'string') message = parsed.message;
+      } catch {
+        /* keep the detail */
+      }
+      logConnect(status, { message, responseType, detail });
       rejectHandshake(socket, status, body);
     };
     const table = routeTableOf(stage);
@@ -260,6 +346,16 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       logger.warn('websocket: a stage uses features Gatehouse does not implement', { apiId: stage.apiId, stage: stage.stageName, unsupported: table.unsupported });
     }
     const connectRoute = table.routes.get('$connect');
+    // Throttling of handshakes: over the limit the upgrade is refused before any authorizer or integration runs.
+    if (table.connectThrottle && !table.connectThrottle.take()) return fail(429, JSON.stringify({ message: 'Too Many Requests' }), 'throttled', 'THROTTLED');
+    // Required route request parameters (header / query string), checked before authorization.
+    if (connectRoute && connectRoute.requiredParameters.length > 0) {
+      const probe = invocationOf(req, stage, rawPath, rawQuery, requestId, now, info.sourceIp, domainName);
+      const missing = connectRoute.requiredParameters.filter((p) => p.read(probe) === undefined).map((p) => p.name);
+      if (missing.length > 0) {
+        return fail(400, JSON.stringify({ message: `Missing required request parameters: [${missing.join(', ')}]` }), `missing required request parameters ${missing.join(', ')}`, 'BAD_REQUEST_PARAMETERS');
+      }
+    }
     // API keys live in REST's control plane, which Gatehouse has no store for: refuse rather than skip the check.
     if (connectRoute?.route.apiKeyRequired) return fail(403, JSON.stringify({ message: 'Forbidden' }), 'apiKeyRequired on $connect: API keys are not supported');
     if (connectRoute) {
@@ -270,25 +366,28 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
           stage,
           req,
           { rawPath, rawQuery, requestId, now, sourceIp: info.sourceIp, domainName, requestContext: connectEvent().requestContext as Record<string, unknown> },
-          { invoker, region: options.region, accountId: options.accountId, ...(options.iamCredentials ? { iamCredentials: options.iamCredentials } : {}) },
+          { invoker, region: options.region, accountId: options.accountId, cache: table.authorizerCache, ...(options.iamCredentials ? { iamCredentials: options.iamCredentials } : {}) },
         );
         if (auth.authorizer) info.authorizer = auth.authorizer;
         if (auth.iamIdentity) info.iamIdentity = auth.iamIdentity;
       } catch (error) {
-        if (error instanceof HandshakeRejection) return fail(error.status, error.body, error.message);
+        if (error instanceof HandshakeRejection) return fail(error.status, error.body, error.message, error.status === 401 ? 'UNAUTHORIZED' : error.status === 403 ? 'ACCESS_DENIED' : 'AUTHORIZER_FAILURE');
         return fail(500, JSON.stringify({ message: 'Internal Server Error' }), String(error));
       }
       if (connectRoute.integration) {
         let result: Record<string, unknown> | undefined;
+        const startedAt = Date.now();
         try {
           result = await integrate(connectRoute, conn, connectEvent(), requestId);
         } catch (error) {
-          return fail(500, JSON.stringify({ message: 'Internal server error', connectionId: info.connectionId, requestId }), String(error));
+          connectIntegration = integrationFailure(error, startedAt);
+          return fail(500, JSON.stringify({ message: 'Internal server error', connectionId: info.connectionId, requestId }), String(error), 'INTEGRATION_FAILURE');
         }
         const status = typeof result?.statusCode === 'number' ? result.statusCode : 200;
+        connectIntegration = { status, latencyMs: Date.now() - startedAt };
         if (status < 200 || status > 299) {
           const body = typeof result?.body === 'string' ? result.body : '';
-          return fail(status, body, `$connect answered ${status}`);
+          return fail(status, body, `$connect answered ${status}`, 'INTEGRATION_FAILURE');
         }
         const headers = result?.headers;
         if (typeof headers === 'object' && headers !== null) {
@@ -304,6 +403,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       if (!socket.destroyed) socket.destroy();
       return onDisconnectedEarly(conn);
     }
+    logConnect(200);
     wss.handleUpgrade(req, socket, head, (ws) => {
       conn.ws = ws;
       conn.state = 'open';

@@ -6,6 +6,8 @@
  */
 import type { DeploymentSnapshot, IntegrationRecord, RouteRecord } from '../control-plane/records.js';
 import type { CompiledStage } from '../data-plane/invocation.js';
+import { compileIdentitySource, type IdentitySourceAccessor } from '../data-plane/authorizers/identity-source.js';
+import { bucketFor, type ThrottleSettings } from '../data-plane/throttle.js';
 import { compileValidator, type Validator } from '../model/json-schema-validate.js';
 import { parseSelectionExpression, type ExpressionPart } from '../model/selection-expression.js';
 
@@ -23,6 +25,25 @@ export interface WsRoute {
    * validates nothing (no `requestModels`, or the API has `disableSchemaValidation`).
    */
   readonly validateMessage: ((message: string) => boolean) | undefined;
+  /** The route's token bucket (`routeSettings[routeKey]` over `defaultRouteSettings`); undefined = unthrottled. */
+  readonly throttle: { take(): boolean } | undefined;
+  /**
+   * `requestParameters` marked `required` (enforced on `$connect` only, before the authorizer): each
+   * with the name reported to the client and its compiled accessor.
+   */
+  readonly requiredParameters: readonly RequiredParameter[];
+}
+
+/** A required route request parameter (`route.request.header.X` / `route.request.querystring.Y`). */
+export interface RequiredParameter {
+  readonly name: string;
+  readonly read: IdentitySourceAccessor;
+}
+
+/** A cached `$connect` Lambda authorizer result (SPEC §E.7 caching; keyed by authorizer id + identity-source values). */
+export interface CachedAuthorization {
+  readonly expiresAt: number;
+  readonly value: unknown;
 }
 
 /** A WebSocket stage's routes and its selection expression. */
@@ -32,6 +53,10 @@ export interface WsStageTable {
   readonly selection: readonly ExpressionPart[] | undefined;
   /** What this stage configures that Gatehouse does not do (logged once per compiled stage). */
   readonly unsupported: readonly string[];
+  /** The bucket of `$connect` handshakes (applies even when the API has no `$connect` route). */
+  readonly connectThrottle: { take(): boolean } | undefined;
+  /** `$connect` authorizer results of this compiled stage (a redeploy starts empty). */
+  readonly authorizerCache: Map<string, CachedAuthorization>;
 }
 
 const tables = new WeakMap<CompiledStage, WsStageTable>();
@@ -58,8 +83,11 @@ function compileTable(stage: CompiledStage): WsStageTable {
       integration: target === undefined ? undefined : integrations.get(target),
       twoWay: route.routeResponseSelectionExpression === '$default' && responses.some((r) => r.routeResponseKey === '$default'),
       validateMessage: snapshot.api.disableSchemaValidation ? undefined : messageValidator(route, models, unsupported),
+      throttle: routeThrottle(stage, route.routeKey),
+      requiredParameters: requiredParameters(route, unsupported),
     });
   }
+  const connectThrottle = routes.get('$connect')?.throttle ?? routeThrottle(stage, '$connect');
   let selection: ExpressionPart[] | undefined;
   try {
     selection = parseSelectionExpression(snapshot.api.routeSelectionExpression ?? '');
@@ -67,7 +95,36 @@ function compileTable(stage: CompiledStage): WsStageTable {
     selection = undefined;
     unsupported.push(`routeSelectionExpression ${snapshot.api.routeSelectionExpression} cannot be parsed; every message goes to $default`);
   }
-  return { routes, selection, unsupported };
+  return { routes, selection, unsupported, connectThrottle, authorizerCache: new Map() };
+}
+
+function routeThrottle(stage: CompiledStage, routeKey: string): { take(): boolean } | undefined {
+  // Stages built by hand (unit tests) may carry no stage record: nothing to throttle then.
+  const record = stage.stageRecord as CompiledStage['stageRecord'] | undefined;
+  if (!record) return undefined;
+  return bucketFor({ ...(record.defaultRouteSettings as ThrottleSettings), ...((record.routeSettings[routeKey] ?? {}) as ThrottleSettings) });
+}
+
+const PARAMETER = /^route\.request\.(?:header|querystring)\.(.+)$/;
+
+/** The route's required request parameters, compiled once; ones Gatehouse cannot check are reported. */
+function requiredParameters(route: RouteRecord, unsupported: string[]): RequiredParameter[] {
+  const out: RequiredParameter[] = [];
+  for (const [key, settings] of Object.entries(route.requestParameters ?? {})) {
+    if (!settings.required) continue;
+    if (route.routeKey !== '$connect') {
+      unsupported.push(`route ${route.routeKey}: required request parameter ${key} is only enforced on $connect`);
+      continue;
+    }
+    const name = PARAMETER.exec(key)?.[1];
+    const read = name === undefined ? undefined : compileIdentitySource(key);
+    if (name === undefined || !read) {
+      unsupported.push(`route ${route.routeKey}: required request parameter ${key} cannot be checked (only route.request.header.* and route.request.querystring.*)`);
+      continue;
+    }
+    out.push({ name, read });
+  }
+  return out;
 }
 
 const scalar = (value: unknown): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
