@@ -10,7 +10,6 @@ import type { Config } from './config.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
 import { createWriteStream } from 'node:fs';
-import { ACCOUNT_ID } from './control-plane/errors.js';
 import { compileAuthorizer, createJwksProvider } from './data-plane/authorizers/index.js';
 import { createStageCompilers } from './data-plane/compilers.js';
 import { createOidcIssuer } from './oidc/issuer.js';
@@ -133,22 +132,17 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const compilers = createStageCompilers({
     invoker,
     httpProxy: { dispatcherFor: pools.dispatcherFor },
-    region: config.region,
-    accountId: ACCOUNT_ID,
     logger,
-    authorizer: (route, record, stage) =>
-      compileAuthorizer(route, record, stage, { invoker, jwks, region: config.region, accountId: ACCOUNT_ID, logger, ...(iamCredentials ? { iamCredentials } : {}) }),
+    authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials } : {}) }),
   });
   const oidc = createOidcIssuer({ dataDir: config.dataDir, baseUrl: () => config.publicUrl ?? `http://localhost:${port}`, logger });
-  const registry = new StageRegistry(store, compilers, logger);
+  const registry = new StageRegistry(store, compilers, logger, config.region);
   await registry.start();
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
   const dataPlane = createDataPlane({ registry, accessLog: access.write, logger });
   const webSockets = createWebSocketGateway({
     registry,
     invoker,
-    region: config.region,
-    accountId: ACCOUNT_ID,
     logger,
     accessLog: access.write,
     ...(iamCredentials ? { iamCredentials } : {}),

@@ -12,18 +12,10 @@ import { listPage, loadApi } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { apiNotFound, BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
-import type { ApiRecord } from './records.js';
-import type { DomainNameConfiguration, DomainNameRecord } from './domain-names.js';
-import { domainScope, endpointProblem, loadDomainName } from './domain-names.js';
+import type { ApiMappingRecord, ApiRecord, DomainNameConfiguration, DomainNameRecord } from '../model/resources.js';
+import { endpointProblem, loadDomainName } from './domain-names.js';
+import { apiStageRef, domainNameScope } from '../model/account-region.js';
 
-/** An API mapping of a domain name. */
-export interface ApiMappingRecord {
-  apiMappingId: string;
-  apiMappingKey: string;
-  apiId: string;
-  stage: string;
-  createdDate: string;
-}
 
 const MAX_KEY_LENGTH = 300;
 /** Levels of letters, digits and `$-_.+!*'()`, separated by single slashes. */
@@ -49,7 +41,7 @@ export function checkMappingKey(key: string, protocolType: string): void {
 export async function requireStage(ctx: ControlPlaneContext, apiId: string, stage: string): Promise<Step[]> {
   if (!(await ctx.store.get('stage', apiId, stage))) throw childNotFound('Stage', stage);
   return [
-    { write: { op: 'check', kind: 'api', scope: '', id: apiId }, onError: { NOT_FOUND: () => apiNotFound(apiId) } },
+    { write: { op: 'check', kind: 'api', scope: ctx.scope, id: apiId }, onError: { NOT_FOUND: () => apiNotFound(ctx.caller.accountId, apiId) } },
     { write: { op: 'check', kind: 'stage', scope: apiId, id: stage }, onError: { NOT_FOUND: () => childNotFound('Stage', stage) } },
   ];
 }
@@ -70,10 +62,10 @@ async function checkMapping(ctx: ControlPlaneContext, domain: DomainNameRecord, 
 /** WebSocket APIs can't share a domain name with HTTP APIs (AWS "API mappings" restrictions). */
 async function checkProtocolMix(ctx: ControlPlaneContext, domainName: string, api: ApiRecord, mappingId: string): Promise<void> {
   const seen = new Set([api.apiId]);
-  for (const other of await ctx.store.listAll<ApiMappingRecord>('apiMapping', domainScope(domainName))) {
+  for (const other of await ctx.store.listAll<ApiMappingRecord>('apiMapping', domainNameScope(ctx.caller, domainName))) {
     if (other.id === mappingId || seen.has(other.data.apiId)) continue;
     seen.add(other.data.apiId);
-    const otherApi = await ctx.store.get<ApiRecord>('api', '', other.data.apiId);
+    const otherApi = await ctx.store.get<ApiRecord>('api', ctx.scope, other.data.apiId);
     if (otherApi && otherApi.data.protocolType !== api.protocolType) {
       throw new BadRequestException(
         `Cannot map ${PROTOCOL_NOUN[api.protocolType]} to ${domainName}: it already has mappings to ${PROTOCOL_WORD[otherApi.data.protocolType]} APIs, ` +
@@ -83,17 +75,18 @@ async function checkProtocolMix(ctx: ControlPlaneContext, domainName: string, ap
   }
 }
 
-function mappingWrite(domainName: string, mapping: ApiMappingRecord, op: 'insert' | 'update', ifVersion?: number): Step {
-  const scope = domainScope(domainName);
-  const base = { kind: 'apiMapping' as const, scope, id: mapping.apiMappingId, key: mapping.apiMappingKey, data: mapping };
+function mappingWrite(ctx: ControlPlaneContext, domainName: string, mapping: ApiMappingRecord, op: 'insert' | 'update', ifVersion?: number): Step {
+  const scope = domainNameScope(ctx.caller, domainName);
+  const data = { ...mapping, apiStage: apiStageRef(mapping.apiId, mapping.stage) };
+  const base = { kind: 'apiMapping' as const, scope, id: mapping.apiMappingId, key: mapping.apiMappingKey, data };
   return {
     write: op === 'insert' ? { op, ...base } : { op, ...base, ...(ifVersion !== undefined ? { ifVersion } : {}) },
     onError: { CONFLICT: () => mappingConflict(mapping.apiMappingKey), NOT_FOUND: () => childNotFound('ApiMapping', mapping.apiMappingId) },
   };
 }
 
-const domainGuard = (domainName: string): Step => ({
-  write: { op: 'check', kind: 'domainName', scope: '', id: domainName },
+const domainGuard = (ctx: ControlPlaneContext, domainName: string): Step => ({
+  write: { op: 'check', kind: 'domainName', scope: ctx.scope, id: domainName },
   onError: { NOT_FOUND: () => childNotFound('DomainName', domainName) },
 });
 
@@ -105,16 +98,17 @@ export const createApiMapping: OperationHandler = async (input, ctx) => {
     apiMappingKey: (input.apiMappingKey as string | undefined) ?? '',
     apiId: input.apiId as string,
     stage: input.stage as string,
+    apiStage: apiStageRef(input.apiId as string, input.stage as string),
     createdDate: isoSeconds(ctx.clock()),
   };
   const checks = await checkMapping(ctx, domain.data, mapping);
-  await applySteps(ctx.store, [domainGuard(domain.id), ...checks, mappingWrite(domain.id, mapping, 'insert')]);
+  await applySteps(ctx.store, [domainGuard(ctx, domain.id), ...checks, mappingWrite(ctx, domain.id, mapping, 'insert')]);
   return { body: mapping as unknown as Record<string, unknown>, createdAt: mapping.createdDate };
 };
 
 async function loadMapping(ctx: ControlPlaneContext, input: Input): Promise<{ domain: StoredResource<DomainNameRecord>; mapping: StoredResource<ApiMappingRecord> }> {
   const domain = await loadDomainName(ctx, input.domainName as string);
-  const mapping = await ctx.store.get<ApiMappingRecord>('apiMapping', domainScope(domain.id), input.apiMappingId as string);
+  const mapping = await ctx.store.get<ApiMappingRecord>('apiMapping', domainNameScope(ctx.caller, domain.id), input.apiMappingId as string);
   if (!mapping) throw childNotFound('ApiMapping', input.apiMappingId as string);
   return { domain, mapping };
 }
@@ -128,7 +122,7 @@ export const getApiMapping: OperationHandler = async (input, ctx) => {
 /** GetApiMappings: GET /v2/domainnames/{domainName}/apimappings */
 export const getApiMappings: OperationHandler = async (input, ctx) => {
   const domain = await loadDomainName(ctx, input.domainName as string);
-  return listPage(ctx, 'apiMapping', domainScope(domain.id), input);
+  return listPage(ctx, 'apiMapping', domainNameScope(ctx.caller, domain.id), input);
 };
 
 /** UpdateApiMapping: PATCH /v2/domainnames/{domainName}/apimappings/{apiMappingId} — `apiId` is required by the model. */
@@ -141,7 +135,7 @@ export const updateApiMapping: OperationHandler = async (input, ctx) => {
     ...(input.apiMappingKey !== undefined ? { apiMappingKey: input.apiMappingKey as string } : {}),
   };
   const checks = await checkMapping(ctx, domain.data, mapping);
-  await applySteps(ctx.store, [...checks, mappingWrite(domain.id, mapping, 'update', current.version)]);
+  await applySteps(ctx.store, [...checks, mappingWrite(ctx, domain.id, mapping, 'update', current.version)]);
   return { body: mapping as unknown as Record<string, unknown>, createdAt: mapping.createdDate };
 };
 
@@ -150,7 +144,7 @@ export const deleteApiMapping: OperationHandler = async (input, ctx) => {
   const { domain, mapping } = await loadMapping(ctx, input);
   await applySteps(ctx.store, [
     {
-      write: { op: 'delete', kind: 'apiMapping', scope: domainScope(domain.id), id: mapping.id },
+      write: { op: 'delete', kind: 'apiMapping', scope: domainNameScope(ctx.caller, domain.id), id: mapping.id },
       onError: { NOT_FOUND: () => childNotFound('ApiMapping', mapping.id) },
     },
   ]);

@@ -7,13 +7,13 @@ import { checkSelectionExpression, SelectionExpressionError } from '../model/sel
 import type { StoredResource } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
-import { domainScope } from './domain-names.js';
+import { applyApiChange } from './deployments.js';
+import { domainReferenceChecks, listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException } from './errors.js';
 import type { Input } from './input.js';
 import { quickCreateIntegration, quickTargetUpdate } from './integrations.js';
-import type { ApiRecord, CorsConfiguration, IntegrationRecord, RouteRecord, StageRecord } from './records.js';
+import type { ApiRecord, CorsConfiguration, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 import { checkRouteKeySyntax, routeConflict } from './routes.js';
 
 /** The only route selection expression of HTTP APIs, as AWS stores and returns it. */
@@ -146,9 +146,9 @@ export const createApi: OperationHandler = async (input, ctx) => {
     ...patch({}, input, ['description', 'version', 'corsConfiguration']),
     ...(protocolType === 'WEBSOCKET' ? { disableSchemaValidation: (input.disableSchemaValidation as boolean | undefined) ?? false } : {}),
   };
-  const steps: Step[] = [{ write: { op: 'insert', kind: 'api', scope: '', id: api.apiId, data: api } }];
+  const steps: Step[] = [{ write: { op: 'insert', kind: 'api', scope: ctx.scope, id: api.apiId, data: api } }];
   if (input.target !== undefined) steps.push(...quickCreateSteps(ctx, api.apiId, input, now, true));
-  await applySteps(ctx.store, steps);
+  await applyApiChange(ctx, api.apiId, steps, { created: true });
   return { body: renderApi(ctx, api), createdAt: api.createdDate };
 };
 
@@ -160,7 +160,7 @@ export const getApi: OperationHandler = async (input, ctx) => {
 
 /** GetApis: GET /v2/apis */
 export const getApis: OperationHandler = async (input, ctx) =>
-  listPage(ctx, 'api', '', input, (item) => renderApi(ctx, item.data as unknown as ApiRecord));
+  listPage(ctx, 'api', ctx.scope, input, (item) => renderApi(ctx, item.data as unknown as ApiRecord));
 
 const UPDATABLE = ['name', 'description', 'disableExecuteApiEndpoint', 'disableSchemaValidation', 'corsConfiguration', 'version', 'ipAddressType'];
 
@@ -206,25 +206,24 @@ export const updateApi: OperationHandler = async (input, ctx) => {
   if (next.corsConfiguration) checkCors(next.corsConfiguration);
   const now = isoSeconds(ctx.clock());
   const steps: Step[] = [
-    { write: { op: 'update', kind: 'api', scope: '', id: api.apiId, data: next, ifVersion: current.version } },
+    { write: { op: 'update', kind: 'api', scope: ctx.scope, id: api.apiId, data: next, ifVersion: current.version } },
     ...(await quickCreateUpdateSteps(ctx, api, input, now)),
   ];
-  await applySteps(ctx.store, steps);
+  await applyApiChange(ctx, api.apiId, steps);
   return { body: renderApi(ctx, next), createdAt: next.createdDate };
 };
 
-/** DeleteApi: DELETE /v2/apis/{apiId} — deletes every child resource with it; refused while a custom domain maps it. */
+/**
+ * DeleteApi: DELETE /v2/apis/{apiId} — deletes every child resource with it; refused while a
+ * custom domain's API mapping or routing rule points at it (the checks run in the delete's batch).
+ */
 export const deleteApi: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
-  // AWS refuses while a custom domain maps the API; the checks run in the delete's batch.
-  const mapped = () => new BadRequestException(`Deleting API ${api.id} failed. Please remove all API mappings for the API from your custom domain names.`);
-  const domains = await ctx.store.listAll('domainName', '');
+  // AWS's text for mappings (gruntwork-io/cloud-nuke#370); routing rules are refused the same way.
+  const inUse = (what: string) => () => new BadRequestException(`Deleting API ${api.id} failed. Please remove all ${what} for the API from your custom domain names.`);
   await applySteps(ctx.store, [
-    ...domains.map((d): Step => ({
-      write: { op: 'checkUnreferenced', kind: 'apiMapping', scope: domainScope(d.id), field: 'apiId', value: api.id },
-      onError: { IN_USE: mapped },
-    })),
-    { write: { op: 'delete', kind: 'api', scope: '', id: api.id, cascade: api.id } },
+    ...(await domainReferenceChecks(ctx, 'apiId', api.id, inUse)),
+    { write: { op: 'delete', kind: 'api', scope: ctx.scope, id: api.id, cascade: api.id } },
   ]);
 };
 
@@ -232,5 +231,5 @@ export const deleteApi: OperationHandler = async (input, ctx) => {
 export const deleteCorsConfiguration: OperationHandler = async (input, ctx) => {
   const current = await loadApi(ctx, input.apiId as string);
   const { corsConfiguration: _removed, ...rest } = current.data;
-  await applySteps(ctx.store, [{ write: { op: 'update', kind: 'api', scope: '', id: current.id, data: rest, ifVersion: current.version } }]);
+  await applyApiChange(ctx, current.id, [{ write: { op: 'update', kind: 'api', scope: ctx.scope, id: current.id, data: rest, ifVersion: current.version } }]);
 };

@@ -4,11 +4,11 @@
  */
 import { isoSeconds } from '../model/ids.js';
 import { parseLambdaUri } from '../model/lambda-arn.js';
-import { applySteps } from './batch.js';
+import { applyApiChange } from './deployments.js';
 import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
 import type { OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
-import type { ApiRecord, AuthorizerRecord, RouteRecord } from './records.js';
+import type { ApiRecord, AuthorizerRecord, RouteRecord } from '../model/resources.js';
 
 const bad = (message: string) => new BadRequestException(message);
 
@@ -92,8 +92,7 @@ export const createAuthorizer: OperationHandler = async (input, ctx) => {
     MEMBERS,
   );
   checkAuthorizer(api.data, authorizer);
-  await applySteps(ctx.store, [
-    { write: { op: 'check', kind: 'api', scope: '', id: api.id } },
+  await applyApiChange(ctx, api.id, [
     { write: { op: 'insert', kind: 'authorizer', scope: api.id, id: authorizer.authorizerId, data: authorizer } },
   ]);
   return { body: authorizer as unknown as Record<string, unknown>, createdAt: authorizer.createdDate };
@@ -126,7 +125,7 @@ export const updateAuthorizer: OperationHandler = async (input, ctx) => {
       onError: { IN_USE: () => new ConflictException(`Cannot change the type of authorizer '${current.data.name}' while routes use it`) },
     });
   }
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     ...steps,
     {
       write: { op: 'update', kind: 'authorizer', scope: api.apiId, id: current.id, data: authorizer, ifVersion: current.version },
@@ -139,7 +138,7 @@ export const updateAuthorizer: OperationHandler = async (input, ctx) => {
 /** DeleteAuthorizer: DELETE /v2/apis/{apiId}/authorizers/{authorizerId} — refused while a route uses it (AWS wording). */
 export const deleteAuthorizer: OperationHandler = async (input, ctx) => {
   const { api, item: authorizer } = await loadChild<AuthorizerRecord>(ctx, input, 'authorizer', 'authorizerId', 'Authorizer');
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     {
       write: { op: 'checkUnreferenced', kind: 'route', scope: api.apiId, field: 'authorizerId', value: authorizer.id },
       onError: {

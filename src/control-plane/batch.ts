@@ -2,7 +2,7 @@
  * Runs a store batch and turns store failures into AWS errors: per step where the caller knows
  * what a failure means (a missing target integration), generically otherwise.
  */
-import type { Store, StoreErrorCode, StoredResource, WriteOp } from '../store/store.js';
+import type { Derive, Store, StoreErrorCode, StoredResource, WriteOp } from '../store/store.js';
 import { StoreError } from '../store/store.js';
 import type { AwsError } from './errors.js';
 import { ConflictException, NotFoundException, TooManyRequestsException } from './errors.js';
@@ -31,10 +31,13 @@ export function storeErrorToAws(err: StoreError): AwsError {
   }
 }
 
-/** Applies the steps atomically. */
-export async function applySteps(store: Store, steps: readonly Step[]): Promise<StoredResource[]> {
+/** Applies the steps atomically, with `derive`'s writes in the same transaction. */
+export async function applySteps(store: Store, steps: readonly Step[], derive?: Derive): Promise<StoredResource[]> {
   try {
-    return await store.apply(steps.map((s) => s.write));
+    return await store.apply(
+      steps.map((s) => s.write),
+      derive,
+    );
   } catch (err) {
     if (!(err instanceof StoreError)) throw err;
     const mapped = steps[err.step]?.onError?.[err.code];

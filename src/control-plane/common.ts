@@ -3,16 +3,19 @@
  */
 import { membersOf } from '../model/service-model.js';
 import type { ResourceKind, StoredResource } from '../store/store.js';
+import { domainNameScope } from '../model/account-region.js';
+import type { Step } from './batch.js';
 import type { ControlPlaneContext, HandlerResult } from './context.js';
+import type { AwsError } from './errors.js';
 import { apiNotFound, BadRequestException, childNotFound } from './errors.js';
 import type { Input } from './input.js';
 import { nextToken, pageRequest } from './pagination.js';
-import type { ApiRecord } from './records.js';
+import type { ApiRecord } from '../model/resources.js';
 
 /** The API named by `apiId`, or AWS's NotFoundException. */
 export async function loadApi(ctx: ControlPlaneContext, apiId: string): Promise<StoredResource<ApiRecord>> {
-  const api = await ctx.store.get<ApiRecord>('api', '', apiId);
-  if (!api) throw apiNotFound(apiId);
+  const api = await ctx.store.get<ApiRecord>('api', ctx.scope, apiId);
+  if (!api) throw apiNotFound(ctx.caller.accountId, apiId);
   return api;
 }
 
@@ -32,6 +35,23 @@ export async function loadChild<T>(
   const item = await ctx.store.get<T>(kind, api.id, id);
   if (!item) throw childNotFound(resourceType, id);
   return { api: api.data, item };
+}
+
+/**
+ * Steps refusing a write while an API mapping or routing rule of one of the caller's domain names
+ * has `field` (`apiId`, or `apiStage` = `{apiId}/{stageName}`) equal to `value`.
+ */
+export async function domainReferenceChecks(
+  ctx: ControlPlaneContext,
+  field: 'apiId' | 'apiStage',
+  value: string,
+  refusal: (what: string) => () => AwsError,
+): Promise<Step[]> {
+  const domains = await ctx.store.listAll('domainName', ctx.scope);
+  return domains.flatMap((d): Step[] => [
+    { write: { op: 'checkUnreferenced', kind: 'apiMapping', scope: domainNameScope(ctx.caller, d.id), field, value }, onError: { IN_USE: refusal('API mappings') } },
+    { write: { op: 'checkUnreferenced', kind: 'routingRule', scope: domainNameScope(ctx.caller, d.id), field, value }, onError: { IN_USE: refusal('routing rules') } },
+  ]);
 }
 
 /** A resource stored under a parent's scope (a route's responses, ...), or NotFoundException. */

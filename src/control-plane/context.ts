@@ -2,6 +2,7 @@
  * What every management-API handler receives, and what it returns.
  */
 import type { Config } from '../config.js';
+import type { AccountRegion } from '../model/account-region.js';
 import type { Clock, IdGenerator } from '../model/ids.js';
 import type { Store } from '../store/store.js';
 import type { Input } from './input.js';
@@ -12,13 +13,21 @@ export interface Endpoints {
   apiEndpoint(apiId: string, protocolType: string): string;
 }
 
-/** Dependencies of the handlers. */
-export interface ControlPlaneContext {
+/** The server-wide dependencies of the handlers. */
+export interface ControlPlaneDeps {
   readonly store: Store;
   readonly config: Config;
   readonly ids: IdGenerator;
   readonly clock: Clock;
   readonly endpoints: Endpoints;
+}
+
+/** What a handler receives: the dependencies and the caller's account and region. */
+export interface ControlPlaneContext extends ControlPlaneDeps {
+  /** Where every resource the request names lives (src/model/account-region.ts). */
+  readonly caller: AccountRegion;
+  /** The store scope of the caller's top-level resources (APIs, domain names, VPC links). */
+  readonly scope: string;
 }
 
 /** A handler's raw result; the dispatcher shapes `body` to the operation's output. */

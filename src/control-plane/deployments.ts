@@ -5,12 +5,12 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-stages.html
  */
 import { isoSeconds } from '../model/ids.js';
-import type { StoredResource } from '../store/store.js';
+import type { Derive, StoredResource, StoreReader, WriteOp } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
 import { listPage, loadApi, loadChild, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
-import { BadRequestException, childNotFound } from './errors.js';
+import { apiNotFound, BadRequestException, childNotFound } from './errors.js';
 import type {
   ApiRecord,
   AuthorizerRecord,
@@ -22,75 +22,104 @@ import type {
   RouteRecord,
   RouteResponseRecord,
   StageRecord,
-} from './records.js';
+} from '../model/resources.js';
 
 /** AWS's description of deployments made by auto-deploy stages. */
 export const AUTO_DEPLOY_DESCRIPTION = 'Automatic deployment triggered by changes to the Api configuration';
 
+/**
+ * AWS's refusal to deploy an API without routes: CreateDeployment's 400, and the reason an
+ * auto-deploy stage records ("Deployment attempt failed: ..."), seen in public AWS outputs.
+ */
+export function noRoutesMessage(protocolType: string): string {
+  return protocolType === 'HTTP' ? 'Unable to deploy API because no routes exist in this API' : 'At least one route is required before deploying the Api.';
+}
+
 const data = <T>(items: readonly StoredResource<T>[]) => items.map((i) => i.data);
 
-/** Reads the API's live configuration as a deployment snapshot. */
-export async function snapshotApi(ctx: ControlPlaneContext, api: ApiRecord): Promise<DeploymentSnapshot> {
-  const { store } = ctx;
+/** Reads the API's configuration (committed, or inside a batch's transaction) as a deployment snapshot. */
+export async function snapshotApi(reader: StoreReader, api: ApiRecord): Promise<DeploymentSnapshot> {
   const scope = api.apiId;
   const [routes, integrations, authorizers, models] = await Promise.all([
-    store.listAll<RouteRecord>('route', scope),
-    store.listAll<IntegrationRecord>('integration', scope),
-    store.listAll<AuthorizerRecord>('authorizer', scope),
-    store.listAll<ModelRecord>('model', scope),
+    reader.listAll<RouteRecord>('route', scope),
+    reader.listAll<IntegrationRecord>('integration', scope),
+    reader.listAll<AuthorizerRecord>('authorizer', scope),
+    reader.listAll<ModelRecord>('model', scope),
   ]);
   const routeResponses: Record<string, RouteResponseRecord[]> = {};
   const integrationResponses: Record<string, IntegrationResponseRecord[]> = {};
   if (api.protocolType === 'WEBSOCKET') {
-    for (const r of routes) routeResponses[r.id] = data(await store.listAll<RouteResponseRecord>('routeResponse', `${scope}/routes/${r.id}`));
+    for (const r of routes) routeResponses[r.id] = data(await reader.listAll<RouteResponseRecord>('routeResponse', `${scope}/routes/${r.id}`));
     for (const i of integrations) {
-      integrationResponses[i.id] = data(await store.listAll<IntegrationResponseRecord>('integrationResponse', `${scope}/integrations/${i.id}`));
+      integrationResponses[i.id] = data(await reader.listAll<IntegrationResponseRecord>('integrationResponse', `${scope}/integrations/${i.id}`));
     }
   }
   return { api, routes: data(routes), integrations: data(integrations), authorizers: data(authorizers), models: data(models), routeResponses, integrationResponses };
 }
 
-/** A new deployment of the API's live configuration (not yet written). */
-export async function newDeployment(ctx: ControlPlaneContext, api: ApiRecord, autoDeployed: boolean, description?: string): Promise<DeploymentRecord> {
+function deploymentOf(ctx: ControlPlaneContext, snapshot: DeploymentSnapshot, autoDeployed: boolean, description: string | undefined): DeploymentRecord {
   return {
     deploymentId: ctx.ids('deployment'),
     deploymentStatus: 'DEPLOYED',
     autoDeployed,
     createdDate: isoSeconds(ctx.clock()),
     ...(description === undefined ? {} : { description }),
-    snapshot: await snapshotApi(ctx, api),
+    snapshot,
   };
 }
 
-/** The steps that point a stage at a deployment. */
-export function pointStage(stage: StoredResource<StageRecord>, deploymentId: string, now: string): Step {
-  return {
-    write: {
-      op: 'update',
-      kind: 'stage',
-      scope: stage.scope,
-      id: stage.id,
-      data: { ...stage.data, deploymentId, lastUpdatedDate: now },
-      ifVersion: stage.version,
-    },
+const insertDeployment = (apiId: string, deployment: DeploymentRecord): WriteOp => ({
+  op: 'insert', kind: 'deployment', scope: apiId, id: deployment.deploymentId, data: deployment,
+});
+
+/** Points a stage (as read inside the transaction) at a deployment. */
+function pointStage(stage: StoredResource<StageRecord>, changes: Partial<StageRecord>, now: string): WriteOp {
+  return { op: 'update', kind: 'stage', scope: stage.scope, id: stage.id, data: { ...stage.data, ...changes, lastUpdatedDate: now } };
+}
+
+/**
+ * The derive step that deploys the API, as its batch leaves it, to its auto-deploy stages (or to
+ * `stageName` only), with one deployment for all of them. As on AWS, each stage records the
+ * outcome in `lastDeploymentStatusMessage`; an API without routes is not deployed.
+ */
+export function autoDeploy(ctx: ControlPlaneContext, apiId: string, stageName?: string): Derive {
+  return async (reader) => {
+    const api = await reader.get<ApiRecord>('api', ctx.scope, apiId);
+    if (!api) return [];
+    const stages = (await reader.listAll<StageRecord>('stage', apiId)).filter((s) => s.data.autoDeploy && (stageName === undefined || s.id === stageName));
+    if (stages.length === 0) return [];
+    const snapshot = await snapshotApi(reader, api.data);
+    const now = isoSeconds(ctx.clock());
+    if (snapshot.routes.length === 0) {
+      const lastDeploymentStatusMessage = `Deployment attempt failed: ${noRoutesMessage(api.data.protocolType)}`;
+      return stages.map((s) => pointStage(s, { lastDeploymentStatusMessage }, now));
+    }
+    const deployment = deploymentOf(ctx, snapshot, true, AUTO_DEPLOY_DESCRIPTION);
+    const { deploymentId } = deployment;
+    const lastDeploymentStatusMessage = `Successfully deployed stage with deployment ID '${deploymentId}'`;
+    return [insertDeployment(apiId, deployment), ...stages.map((s) => pointStage(s, { deploymentId, lastDeploymentStatusMessage }, now))];
   };
 }
 
 /**
- * Deploys the API's current configuration to each of its auto-deploy stages (one deployment for
- * all of them), as AWS does after every change to an API with auto-deploy stages.
+ * Applies a change to an API's configuration. The API is locked first, so concurrent changes of
+ * one API serialise and each auto-deployment sees every change committed before it; the API's
+ * auto-deploy stages (or `stageName` only) are redeployed in the same transaction, so a change
+ * is answered 2xx only once it is stored and deployed. `created`: the batch inserts the API itself.
  */
-export async function autoDeploy(ctx: ControlPlaneContext, apiId: string): Promise<void> {
-  const api = await ctx.store.get<ApiRecord>('api', '', apiId);
-  if (!api) return;
-  const stages = (await ctx.store.listAll<StageRecord>('stage', apiId)).filter((s) => s.data.autoDeploy);
-  if (stages.length === 0) return;
-  const deployment = await newDeployment(ctx, api.data, true, AUTO_DEPLOY_DESCRIPTION);
-  const now = isoSeconds(ctx.clock());
-  await applySteps(ctx.store, [
-    { write: { op: 'insert', kind: 'deployment', scope: apiId, id: deployment.deploymentId, data: deployment } },
-    ...stages.map((s) => pointStage(s, deployment.deploymentId, now)),
-  ]);
+export function applyApiChange(
+  ctx: ControlPlaneContext,
+  apiId: string,
+  steps: readonly Step[],
+  options: { readonly created?: boolean; readonly stageName?: string } = {},
+): Promise<StoredResource[]> {
+  const lock = options.created ? [] : [apiLock(ctx, apiId)];
+  return applySteps(ctx.store, [...lock, ...steps], autoDeploy(ctx, apiId, options.stageName));
+}
+
+/** The step that locks an API for a change of its configuration or stages (NotFound when it is gone). */
+export function apiLock(ctx: ControlPlaneContext, apiId: string): Step {
+  return { write: { op: 'lock', kind: 'api', scope: ctx.scope, id: apiId }, onError: { NOT_FOUND: () => apiNotFound(ctx.caller.accountId, apiId) } };
 }
 
 async function loadStage(ctx: ControlPlaneContext, apiId: string, stageName: string): Promise<StoredResource<StageRecord>> {
@@ -99,7 +128,10 @@ async function loadStage(ctx: ControlPlaneContext, apiId: string, stageName: str
   return stage;
 }
 
-/** CreateDeployment: POST /v2/apis/{apiId}/deployments — optionally points `stageName` at it. */
+/**
+ * CreateDeployment: POST /v2/apis/{apiId}/deployments — optionally points `stageName` at it. The
+ * snapshot is read inside the write's transaction, under the API's lock.
+ */
 export const createDeployment: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
   const stageName = input.stageName as string | undefined;
@@ -107,16 +139,23 @@ export const createDeployment: OperationHandler = async (input, ctx) => {
   if (stage?.data.autoDeploy) {
     throw new BadRequestException(`Stage ${stageName} has autoDeploy enabled: it is deployed automatically and cannot be deployed to explicitly`);
   }
-  const deployment = await newDeployment(ctx, api.data, false, input.description as string | undefined);
-  const steps: Step[] = [
-    { write: { op: 'check', kind: 'api', scope: '', id: api.id } },
-    { write: { op: 'insert', kind: 'deployment', scope: api.id, id: deployment.deploymentId, data: deployment } },
-  ];
-  if (stage) steps.push(pointStage(stage, deployment.deploymentId, isoSeconds(ctx.clock())));
-  await applySteps(ctx.store, steps);
-  return { body: deployment as unknown as Record<string, unknown>, createdAt: deployment.createdDate };
+  let deployment: DeploymentRecord | undefined;
+  await applySteps(
+    ctx.store,
+    [apiLock(ctx, api.id)],
+    async (reader) => {
+      const snapshot = await snapshotApi(reader, api.data);
+      if (snapshot.routes.length === 0) throw new BadRequestException(noRoutesMessage(api.data.protocolType));
+      deployment = deploymentOf(ctx, snapshot, false, input.description as string | undefined);
+      const current = stageName === undefined ? undefined : await reader.get<StageRecord>('stage', api.id, stageName);
+      if (stageName !== undefined && !current) throw childNotFound('Stage', stageName);
+      const now = isoSeconds(ctx.clock());
+      return [insertDeployment(api.id, deployment), ...(current ? [pointStage(current, { deploymentId: deployment.deploymentId }, now)] : [])];
+    },
+  );
+  const created = deployment as DeploymentRecord;
+  return { body: created as unknown as Record<string, unknown>, createdAt: created.createdDate };
 };
-
 
 /** GetDeployment: GET /v2/apis/{apiId}/deployments/{deploymentId} */
 export const getDeployment: OperationHandler = async (input, ctx) => {

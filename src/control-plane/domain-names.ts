@@ -4,6 +4,7 @@
  * routing rules (scope `domainnames/{domainName}`) go with it on delete.
  * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/domainnames.html
  */
+import { domainNameScope } from '../model/account-region.js';
 import { isoSeconds } from '../model/ids.js';
 import type { StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
@@ -11,41 +12,14 @@ import { listPage } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
-import type { ApiRecord } from './records.js';
+import type { ApiRecord, DomainNameConfiguration, DomainNameRecord } from '../model/resources.js';
 import { checkTags } from './tags.js';
 
-/** One endpoint configuration of a domain name (Gatehouse keeps exactly one, REGIONAL). */
-export interface DomainNameConfiguration {
-  apiGatewayDomainName: string;
-  hostedZoneId: string;
-  domainNameStatus: 'AVAILABLE';
-  endpointType: 'REGIONAL';
-  securityPolicy: 'TLS_1_0' | 'TLS_1_2';
-  ipAddressType: string;
-  certificateArn?: string;
-  certificateName?: string;
-  certificateUploadDate?: string;
-  ownershipVerificationCertificateArn?: string;
-}
 
-/** A custom domain name; stored under its lower-cased name. */
-export interface DomainNameRecord {
-  domainName: string;
-  domainNameArn: string;
-  apiMappingSelectionExpression: '$request.basepath';
-  domainNameConfigurations: DomainNameConfiguration[];
-  mutualTlsAuthentication?: { truststoreUri: string; truststoreVersion?: string };
-  routingMode: string;
-  tags: Record<string, string>;
-  createdDate: string;
-}
-
-/** The store scope of a domain name's API mappings and routing rules. */
-export const domainScope = (domainName: string) => `domainnames/${domainName}`;
 
 /** The domain name named by a path label (case-insensitive), or AWS's NotFoundException. */
 export async function loadDomainName(ctx: ControlPlaneContext, name: string): Promise<StoredResource<DomainNameRecord>> {
-  const domain = await ctx.store.get<DomainNameRecord>('domainName', '', name.toLowerCase());
+  const domain = await ctx.store.get<DomainNameRecord>('domainName', ctx.scope, name.toLowerCase());
   if (!domain) throw childNotFound('DomainName', name);
   return domain;
 }
@@ -106,7 +80,7 @@ function configuration(ctx: ControlPlaneContext, given: Record<string, unknown> 
   if (input.endpointType === 'EDGE') throw new BadRequestException(EDGE_NOT_SUPPORTED);
   checkCertificateArn('certificateArn', input.certificateArn as string | undefined);
   checkCertificateArn('ownershipVerificationCertificateArn', input.ownershipVerificationCertificateArn as string | undefined);
-  const region = ctx.config.region;
+  const region = ctx.caller.region;
   const config: DomainNameConfiguration = {
     apiGatewayDomainName: previous?.apiGatewayDomainName ?? `d-${ctx.ids('api')}.execute-api.${region}.amazonaws.com`,
     hostedZoneId: HOSTED_ZONES[region] ?? (HOSTED_ZONES['us-east-1'] as string),
@@ -152,7 +126,7 @@ export const createDomainName: OperationHandler = async (input, ctx) => {
   const mtls = mutualTls(input, domainNameConfigurations[0] as DomainNameConfiguration);
   const domain: DomainNameRecord = {
     domainName: name,
-    domainNameArn: `arn:aws:apigateway:${ctx.config.region}::/domainnames/${name}`,
+    domainNameArn: `arn:aws:apigateway:${ctx.caller.region}::/domainnames/${name}`,
     apiMappingSelectionExpression: '$request.basepath',
     domainNameConfigurations,
     ...(mtls ? { mutualTlsAuthentication: mtls } : {}),
@@ -162,7 +136,7 @@ export const createDomainName: OperationHandler = async (input, ctx) => {
   };
   await applySteps(ctx.store, [
     {
-      write: { op: 'insert', kind: 'domainName', scope: '', id: name, data: domain },
+      write: { op: 'insert', kind: 'domainName', scope: ctx.scope, id: name, data: domain },
       onError: { CONFLICT: () => new ConflictException('The domain name you provided already exists.') },
     },
   ]);
@@ -176,16 +150,16 @@ export const getDomainName: OperationHandler = async (input, ctx) => {
 };
 
 /** GetDomainNames: GET /v2/domainnames */
-export const getDomainNames: OperationHandler = async (input, ctx) => listPage(ctx, 'domainName', '', input);
+export const getDomainNames: OperationHandler = async (input, ctx) => listPage(ctx, 'domainName', ctx.scope, input);
 
 /** Refuses a configuration that an API already mapped to the domain (or a routing rule's target) cannot be served by. */
 async function checkMappedApis(ctx: ControlPlaneContext, domainName: string, config: DomainNameConfiguration): Promise<void> {
-  const scope = domainScope(domainName);
+  const scope = domainNameScope(ctx.caller, domainName);
   const mappings = await ctx.store.listAll<{ apiId: string }>('apiMapping', scope);
   const rules = await ctx.store.listAll<{ actions: { invokeApi: { apiId: string } }[] }>('routingRule', scope);
   const apiIds = new Set([...mappings.map((m) => m.data.apiId), ...rules.flatMap((r) => r.data.actions.map((a) => a.invokeApi.apiId))]);
   for (const apiId of apiIds) {
-    const api = await ctx.store.get<ApiRecord>('api', '', apiId);
+    const api = await ctx.store.get<ApiRecord>('api', ctx.scope, apiId);
     const problem = api && endpointProblem(api.data.protocolType, config);
     if (problem) throw new BadRequestException(`${problem}; API ${apiId} is mapped to ${domainName}`);
   }
@@ -210,7 +184,7 @@ export const updateDomainName: OperationHandler = async (input, ctx) => {
   if (input.routingMode !== undefined) next.routingMode = input.routingMode as string;
   await applySteps(ctx.store, [
     {
-      write: { op: 'update', kind: 'domainName', scope: '', id: current.id, data: next, ifVersion: current.version },
+      write: { op: 'update', kind: 'domainName', scope: ctx.scope, id: current.id, data: next, ifVersion: current.version },
       onError: { NOT_FOUND: () => childNotFound('DomainName', current.id) },
     },
   ]);
@@ -222,7 +196,7 @@ export const deleteDomainName: OperationHandler = async (input, ctx) => {
   const domain = await loadDomainName(ctx, input.domainName as string);
   await applySteps(ctx.store, [
     {
-      write: { op: 'delete', kind: 'domainName', scope: '', id: domain.id, cascade: domainScope(domain.id) },
+      write: { op: 'delete', kind: 'domainName', scope: ctx.scope, id: domain.id, cascade: domainNameScope(ctx.caller, domain.id) },
       onError: { NOT_FOUND: () => childNotFound('DomainName', domain.id) },
     },
   ]);

@@ -130,15 +130,21 @@ export function signatureError(failure: { readonly code: SigV4FailureCode; reado
   }
 }
 
-/** The AWS account id Gatehouse reports in ARNs and messages. */
-export const ACCOUNT_ID = '000000000000';
-
-/** `Invalid API identifier specified {account}:{apiId}`, as AWS words it. */
-export function apiNotFound(apiId: string): NotFoundException {
-  return new NotFoundException(`Invalid API identifier specified ${ACCOUNT_ID}:${apiId}`, 'Api');
+/** `Invalid API identifier specified {account}:{apiId}`, as AWS words it (the caller's account). */
+export function apiNotFound(accountId: string, apiId: string): NotFoundException {
+  return new NotFoundException(`Invalid API identifier specified ${accountId}:${apiId}`, 'Api');
 }
 
-/** `Invalid {Resource} identifier specified {id}`: the family AWS uses for children of an API. */
+/**
+ * AWS's texts that name no identifier: a stage (aws/aws-cdk#9078 quotes "Invalid stage identifier
+ * specified") and a domain name (the same text API Gateway V1 gives, asserted by moto's tests).
+ */
+const NOT_FOUND_TEXTS: Readonly<Record<string, string>> = {
+  Stage: 'Invalid stage identifier specified',
+  DomainName: 'Invalid domain name identifier specified',
+};
+
+/** `Invalid {Resource} identifier specified {id}`: the family AWS uses for children of an API (and its exceptions above). */
 export function childNotFound(resourceType: string, id: string): NotFoundException {
-  return new NotFoundException(`Invalid ${resourceType} identifier specified ${id}`, resourceType);
+  return new NotFoundException(NOT_FOUND_TEXTS[resourceType] ?? `Invalid ${resourceType} identifier specified ${id}`, resourceType);
 }

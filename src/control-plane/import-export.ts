@@ -6,11 +6,13 @@
  */
 import { isoSeconds } from '../model/ids.js';
 import { OPERATIONS } from '../model/service-model.js';
-import type { ResourceKind, Store, StoredResource } from '../store/store.js';
+import { overlayReader } from '../store/overlay.js';
+import type { ResourceKind, WriteOp } from '../store/store.js';
 import { HTTP_ROUTE_SELECTION_EXPRESSION, checkCors, renderApi } from './apis.js';
 import { checkAuthorizer } from './authorizers.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
+import { applyApiChange, autoDeploy } from './deployments.js';
 import { loadApi } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound } from './errors.js';
@@ -23,7 +25,7 @@ import type { JsonObject } from './openapi/extensions.js';
 import { IMPORT_EXPORT_VERSION } from './openapi/extensions.js';
 import type { BasePathMode, ImportedDefinition } from './openapi/import.js';
 import { BASE_PATH_MODES, convertDefinition, parseDefinition } from './openapi/import.js';
-import type { ApiRecord, AuthorizerRecord, CorsConfiguration, DeploymentRecord, IntegrationRecord, RouteRecord, StageRecord } from './records.js';
+import type { ApiRecord, AuthorizerRecord, CorsConfiguration, DeploymentRecord, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 import { checkRoute, routeConflict } from './routes.js';
 
 const bad = (message: string) => new BadRequestException(message);
@@ -74,23 +76,6 @@ async function apiMembers(definition: ImportedDefinition): Promise<Partial<ApiRe
   });
 }
 
-/** The store as it will be once `pending` is written: route checks see the authorizers being imported. */
-function withPending(ctx: ControlPlaneContext, pending: ReadonlyMap<string, StoredResource>): ControlPlaneContext {
-  const store = ctx.store;
-  const overlay: Store = {
-    async get<T>(kind: ResourceKind, scope: string, id: string) {
-      return (pending.get(`${kind}/${scope}/${id}`) as StoredResource<T> | undefined) ?? store.get<T>(kind, scope, id);
-    },
-    findByKey: <T>(kind: ResourceKind, scope: string, key: string) => store.findByKey<T>(kind, scope, key),
-    list: <T>(kind: ResourceKind, scope: string, page: { limit: number; after?: number }) => store.list<T>(kind, scope, page),
-    listAll: <T>(kind: ResourceKind, scope: string) => store.listAll<T>(kind, scope),
-    apply: (batch) => store.apply(batch),
-    watch: (listener) => store.watch(listener),
-    close: () => store.close(),
-  };
-  return { ...ctx, store: overlay };
-}
-
 const insert = (kind: ResourceKind, scope: string, id: string, data: object, key?: string): Step['write'] => ({
   op: 'insert', kind, scope, id, data, ...(key === undefined ? {} : { key }),
 });
@@ -99,7 +84,6 @@ const insert = (kind: ResourceKind, scope: string, id: string, data: object, key
 async function childSteps(ctx: ControlPlaneContext, api: ApiRecord, definition: ImportedDefinition, now: string): Promise<Step[]> {
   const apiId = api.apiId;
   const steps: Step[] = [];
-  const pending = new Map<string, StoredResource>();
   const authorizerIds = new Map<string, string>();
   for (const a of definition.authorizers) {
     const authorizer = await within(`Authorizer ${a.name}`, () => {
@@ -109,7 +93,6 @@ async function childSteps(ctx: ControlPlaneContext, api: ApiRecord, definition: 
     });
     authorizerIds.set(a.name, authorizer.authorizerId);
     steps.push({ write: insert('authorizer', apiId, authorizer.authorizerId, authorizer) });
-    pending.set(`authorizer/${apiId}/${authorizer.authorizerId}`, { kind: 'authorizer', scope: apiId, id: authorizer.authorizerId, key: null, data: authorizer as unknown as Record<string, unknown>, version: 0, seq: 0 });
   }
   const integrationIds = new Map<string, string>();
   for (const i of definition.integrations) {
@@ -123,7 +106,8 @@ async function childSteps(ctx: ControlPlaneContext, api: ApiRecord, definition: 
     integrationIds.set(i.key, integration.integrationId);
     steps.push({ write: insert('integration', apiId, integration.integrationId, integration) });
   }
-  const checkCtx = withPending(ctx, pending);
+  // Route checks see the authorizers being imported.
+  const checkReader = overlayReader(ctx.store, steps.map((s) => s.write));
   for (const r of definition.routes) {
     const integrationId = r.integration === undefined ? undefined : integrationIds.get(r.integration);
     const authorizerId = r.authorizer === undefined ? undefined : authorizerIds.get(r.authorizer);
@@ -138,7 +122,7 @@ async function childSteps(ctx: ControlPlaneContext, api: ApiRecord, definition: 
         ...(integrationId ? { target: `integrations/${integrationId}` } : {}),
         ...(authorizerId ? { authorizerId } : {}),
       } as RouteRecord;
-      return { route, checks: await checkRoute(checkCtx, api, route) };
+      return { route, checks: await checkRoute(checkReader, api, route) };
     });
     steps.push(...checks, {
       write: insert('route', apiId, route.routeId, route, route.routeKey),
@@ -166,7 +150,7 @@ export const importApi: OperationHandler = async (input, ctx) => {
     ...members,
   };
   const steps = await childSteps(ctx, api, definition, now);
-  await applySteps(ctx.store, [{ write: insert('api', '', api.apiId, api) }, ...steps]);
+  await applyApiChange(ctx, api.apiId, [{ write: insert('api', ctx.scope, api.apiId, api) }, ...steps], { created: true });
   return { body: renderApi(ctx, api), createdAt: api.createdDate };
 };
 
@@ -182,23 +166,24 @@ export const reimportApi: OperationHandler = async (input, ctx) => {
   const { description: _d, version: _v, corsConfiguration: _c, warnings: _w, importInfo: _i, ...kept } = current.data;
   const api: ApiRecord = { ...kept, ...members };
   const apiId = api.apiId;
-  const [routes, integrations, authorizers] = await Promise.all([
-    ctx.store.listAll('route', apiId),
-    ctx.store.listAll('integration', apiId),
-    ctx.store.listAll('authorizer', apiId),
-  ]);
-  const deletes: Step[] = [
-    ...routes.map((r) => ({ write: { op: 'delete' as const, kind: 'route' as const, scope: apiId, id: r.id, cascade: `${apiId}/routes/${r.id}` } })),
-    ...integrations.map((i) => ({ write: { op: 'delete' as const, kind: 'integration' as const, scope: apiId, id: i.id, cascade: `${apiId}/integrations/${i.id}` } })),
-    ...authorizers.map((a) => ({ write: { op: 'delete' as const, kind: 'authorizer' as const, scope: apiId, id: a.id } })),
-  ];
   const steps = await childSteps(ctx, api, definition, isoSeconds(ctx.clock()));
-  // TODO(parity): a concurrent CreateRoute between the listing above and this batch survives the reimport.
-  await applySteps(ctx.store, [
-    ...deletes,
-    { write: { op: 'update', kind: 'api', scope: '', id: apiId, data: api, ifVersion: current.version } },
-    ...steps,
-  ]);
+  // The old children are listed under the API's lock, inside the transaction, so a route created
+  // concurrently cannot survive the reimport; the auto-deployment sees the result.
+  await applySteps(ctx.store, [{ write: { op: 'lock', kind: 'api', scope: ctx.scope, id: apiId } }], async (reader) => {
+    const [routes, integrations, authorizers] = await Promise.all([
+      reader.listAll('route', apiId),
+      reader.listAll('integration', apiId),
+      reader.listAll('authorizer', apiId),
+    ]);
+    const ops: WriteOp[] = [
+      ...routes.map((r): WriteOp => ({ op: 'delete', kind: 'route', scope: apiId, id: r.id, cascade: `${apiId}/routes/${r.id}` })),
+      ...integrations.map((i): WriteOp => ({ op: 'delete', kind: 'integration', scope: apiId, id: i.id, cascade: `${apiId}/integrations/${i.id}` })),
+      ...authorizers.map((a): WriteOp => ({ op: 'delete', kind: 'authorizer', scope: apiId, id: a.id })),
+      { op: 'update', kind: 'api', scope: ctx.scope, id: apiId, data: api },
+      ...steps.map((step) => step.write),
+    ];
+    return [...ops, ...(await autoDeploy(ctx, apiId)(overlayReader(reader, ops)))];
+  });
   return { body: renderApi(ctx, api), createdAt: api.createdDate };
 };
 

@@ -9,7 +9,9 @@ import { signedRequestOf, verifyRequest } from '../auth/sigv4.js';
 import type { Logger } from '../logger.js';
 import { StoreError } from '../store/store.js';
 import { storeErrorToAws } from './batch.js';
-import type { ControlPlaneContext, OperationHandler } from './context.js';
+import { accountRegionScope } from '../model/account-region.js';
+import { callerOf } from './caller.js';
+import type { ControlPlaneDeps, OperationHandler } from './context.js';
 import type { AwsError } from './errors.js';
 import {
   AwsError as AwsErrorClass,
@@ -25,7 +27,6 @@ import type { ResponseFormat } from './formats/format.js';
 import { bindInput } from './input.js';
 import { matchOperation, methodsForPath } from './operations.js';
 import { shapeOutput } from './output.js';
-import { autoDeploy } from './deployments.js';
 import { HANDLERS } from './handlers.js';
 
 /** Request header choosing the response format of one request (`aws` or `envelope`). */
@@ -37,21 +38,6 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const FORMATS: Readonly<Record<string, ResponseFormat>> = { aws: awsFormat, envelope: envelopeFormat };
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
-
-/**
- * Operations that change an API's configuration: after each, the API's auto-deploy stages get a
- * new deployment before the response is sent (AWS deploys asynchronously; doing it first makes the
- * next data-plane request see the change, which is what local development and CI expect).
- */
-const CONFIGURATION_CHANGES = new Set([
-  'CreateApi', 'UpdateApi', 'DeleteCorsConfiguration', 'ImportApi', 'ReimportApi',
-  'CreateRoute', 'UpdateRoute', 'DeleteRoute', 'DeleteRouteRequestParameter',
-  'CreateIntegration', 'UpdateIntegration', 'DeleteIntegration',
-  'CreateAuthorizer', 'UpdateAuthorizer', 'DeleteAuthorizer',
-  'CreateModel', 'UpdateModel', 'DeleteModel',
-  'CreateRouteResponse', 'UpdateRouteResponse', 'DeleteRouteResponse',
-  'CreateIntegrationResponse', 'UpdateIntegrationResponse', 'DeleteIntegrationResponse',
-]);
 
 /** The resource noun of an operation (`GetRoutes` -> `Route`), for the envelope's `id`. */
 const nounOf = (operation: string) => operation.replace(/^(Create|Get|Update|Delete|Import|Reimport|Put|List|Export)/, '').replace(/s$/, '');
@@ -76,24 +62,26 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 
 /** Creates the management API's request handler. `handlers` defaults to every implemented operation. */
 export function createControlPlane(
-  ctx: ControlPlaneContext,
+  deps: ControlPlaneDeps,
   logger: Logger,
   handlers: Readonly<Record<string, OperationHandler>> = HANDLERS,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   // With configured credentials every request must carry a SigV4 signature (service `apigateway`,
   // any region) by one of them; without, any or no signature is accepted (local development).
-  const secrets = ctx.config.credentials ? new Map(ctx.config.credentials.map((k) => [k.accessKeyId, k.secretAccessKey])) : undefined;
-  const authenticate = (req: IncomingMessage, body: Buffer): void => {
-    if (!secrets) return;
-    const verdict = verifyRequest(signedRequestOf(req, body), { service: 'apigateway', lookup: (id) => secrets.get(id), now: ctx.clock() });
+  const secrets = deps.config.credentials ? new Map(deps.config.credentials.map((k) => [k.accessKeyId, k.secretAccessKey])) : undefined;
+  /** Verifies the signature when credentials are configured; returns the verified key and region. */
+  const authenticate = (req: IncomingMessage, body: Buffer): { accessKeyId: string; region: string } | undefined => {
+    if (!secrets) return undefined;
+    const verdict = verifyRequest(signedRequestOf(req, body), { service: 'apigateway', lookup: (id) => secrets.get(id), now: deps.clock() });
     if (!verdict.ok) throw signatureError(verdict);
+    return verdict;
   };
 
   return (req, res) => {
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
     const requested = req.headers[FORMAT_HEADER];
-    const format = typeof requested === 'string' ? FORMATS[requested.toLowerCase()] : FORMATS[ctx.config.responseFormat];
+    const format = typeof requested === 'string' ? FORMATS[requested.toLowerCase()] : FORMATS[deps.config.responseFormat];
     if (!format) {
       awsFormat.error(res, new BadRequestException(`Invalid ${FORMAT_HEADER} header '${String(requested)}': must be aws or envelope`));
       return;
@@ -112,30 +100,35 @@ export function createControlPlane(
   };
 
   async function handle(req: IncomingMessage, res: ServerResponse, format: ResponseFormat): Promise<void> {
-    const url = new URL(req.url ?? '/', 'http://control-plane');
+    // The raw target, never a URL-resolved one: resolving would turn `/routes/..` or `%2e%2e`
+    // into a path of another operation. A label is one segment, matched after routing.
+    const target = req.url ?? '/';
+    if (!target.startsWith('/')) {
+      req.resume();
+      throw new BadRequestException(`Invalid request target ${target.slice(0, 100)}: the management API takes origin-form paths`);
+    }
+    const mark = target.indexOf('?');
+    const rawPath = mark === -1 ? target : target.slice(0, mark);
+    const query = new URLSearchParams(mark === -1 ? '' : target.slice(mark + 1));
     const method = (req.method ?? 'GET').toUpperCase();
-    const match = matchOperation(method, url.pathname);
+    const match = matchOperation(method, rawPath);
     if (!match) {
       if (secrets) authenticate(req, await readBody(req));
       else req.resume();
-      const allowed = methodsForPath(url.pathname);
+      const allowed = methodsForPath(rawPath);
       throw new NotFoundException(
         allowed.length > 0
-          ? `No operation answers ${method} ${url.pathname}; this path takes ${allowed.join(', ')}`
-          : `No operation of the API Gateway V2 management API matches ${method} ${url.pathname}`,
+          ? `No operation answers ${method} ${rawPath}; this path takes ${allowed.join(', ')}`
+          : `No operation of the API Gateway V2 management API matches ${method} ${rawPath}`,
       );
     }
     const { spec } = match;
     const body = await readBody(req);
-    authenticate(req, body);
-    const input = bindInput(spec, match.labels, url.searchParams, body);
+    const caller = callerOf(req, query, deps.config.region, authenticate(req, body));
+    const input = bindInput(spec, match.labels, query, body);
     const handler = handlers[lowerFirst(spec.name)];
     if (!handler) throw new NotImplementedException(spec.name);
-    const result = (await handler(input, ctx)) ?? {};
-    if (CONFIGURATION_CHANGES.has(spec.name)) {
-      const apiId = (input.apiId ?? (result.body as { apiId?: unknown } | undefined)?.apiId) as string | undefined;
-      if (apiId !== undefined) await autoDeploy(ctx, apiId);
-    }
+    const result = (await handler(input, { ...deps, caller, scope: accountRegionScope(caller) })) ?? {};
     const output =
       result.body === undefined || Buffer.isBuffer(result.body) || !spec.output
         ? result.body

@@ -7,12 +7,12 @@
 import { isoSeconds } from '../model/ids.js';
 import { checkSelectionExpression, SelectionExpressionError } from '../model/selection-expression.js';
 import type { StoredResource } from '../store/store.js';
-import { applySteps } from './batch.js';
+import { applyApiChange } from './deployments.js';
 import { listPage, loadApi, loadChild, loadInScope, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
-import type { ApiRecord, IntegrationRecord, IntegrationResponseRecord } from './records.js';
+import type { ApiRecord, IntegrationRecord, IntegrationResponseRecord } from '../model/resources.js';
 
 const RESPONSE_PARAMETER_KEY = /^route\.response\.header\.[^\s]+$/;
 
@@ -59,7 +59,7 @@ export const createIntegrationResponse: OperationHandler = async (input, ctx) =>
     MEMBERS,
   );
   check(response);
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     { write: { op: 'check', kind: 'integration', scope: api.apiId, id: integration.id }, onError: { NOT_FOUND: () => childNotFound('Integration', integration.id) } },
     {
       write: { op: 'insert', kind: 'integrationResponse', scope, id: response.integrationResponseId, key: response.integrationResponseKey, data: response },
@@ -88,10 +88,10 @@ export const getIntegrationResponses: OperationHandler = async (input, ctx) => {
 
 /** UpdateIntegrationResponse: PATCH .../integrationresponses/{integrationResponseId} */
 export const updateIntegrationResponse: OperationHandler = async (input, ctx) => {
-  const { scope, response: current } = await loadResponse(ctx, input);
+  const { api, scope, response: current } = await loadResponse(ctx, input);
   const response = patch(current.data, input, MEMBERS);
   check(response);
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     {
       write: { op: 'update', kind: 'integrationResponse', scope, id: current.id, key: response.integrationResponseKey, data: response, ifVersion: current.version },
       onError: { CONFLICT: () => conflict(response.integrationResponseKey) },
@@ -102,8 +102,8 @@ export const updateIntegrationResponse: OperationHandler = async (input, ctx) =>
 
 /** DeleteIntegrationResponse: DELETE .../integrationresponses/{integrationResponseId} */
 export const deleteIntegrationResponse: OperationHandler = async (input, ctx) => {
-  const { scope, response } = await loadResponse(ctx, input);
-  await applySteps(ctx.store, [
+  const { api, scope, response } = await loadResponse(ctx, input);
+  await applyApiChange(ctx, api.apiId, [
     { write: { op: 'delete', kind: 'integrationResponse', scope, id: response.id }, onError: { NOT_FOUND: () => childNotFound('IntegrationResponse', response.id) } },
   ]);
 };

@@ -6,12 +6,12 @@ import { isoSeconds } from '../model/ids.js';
 import { parseLambdaUri } from '../model/lambda-arn.js';
 import { parseMappingKey } from '../model/parameter-mapping.js';
 import { checkSelectionExpression, SelectionExpressionError } from '../model/selection-expression.js';
-import { applySteps } from './batch.js';
+import { applyApiChange } from './deployments.js';
 import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
 import type { OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
-import type { ApiRecord, IntegrationRecord, RouteRecord } from './records.js';
+import type { ApiRecord, IntegrationRecord, RouteRecord } from '../model/resources.js';
 
 /** Service integrations of HTTP APIs (`integrationSubtype`). */
 export const INTEGRATION_SUBTYPES = [
@@ -180,8 +180,7 @@ export const createIntegration: OperationHandler = async (input, ctx) => {
   );
   const integration = withDefaults(api.data, draft, input);
   checkIntegration(api.data, integration);
-  await applySteps(ctx.store, [
-    { write: { op: 'check', kind: 'api', scope: '', id: api.id } },
+  await applyApiChange(ctx, api.id, [
     { write: { op: 'insert', kind: 'integration', scope: api.id, id: integration.integrationId, data: integration } },
   ]);
   return { body: integration as unknown as Record<string, unknown>, createdAt: integration.createdDate };
@@ -226,7 +225,7 @@ export const updateIntegration: OperationHandler = async (input, ctx) => {
   if (responseParameters) merged.responseParameters = responseParameters;
   const integration = withDefaults(api, merged, input);
   checkIntegration(api, integration);
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     {
       write: { op: 'update', kind: 'integration', scope: api.apiId, id: current.id, data: integration, ifVersion: current.version },
       onError: { NOT_FOUND: () => childNotFound('Integration', current.id) },
@@ -238,7 +237,7 @@ export const updateIntegration: OperationHandler = async (input, ctx) => {
 /** DeleteIntegration: DELETE /v2/apis/{apiId}/integrations/{integrationId} — refused while a route targets it. */
 export const deleteIntegration: OperationHandler = async (input, ctx) => {
   const { api, item: integration } = await loadChild<IntegrationRecord>(ctx, input, 'integration', 'integrationId', 'Integration');
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     {
       write: { op: 'checkUnreferenced', kind: 'route', scope: api.apiId, field: 'target', value: `integrations/${integration.id}` },
       onError: {

@@ -4,11 +4,11 @@
  */
 import { isoSeconds } from '../model/ids.js';
 import { checkDraft4Schema } from '../model/json-schema-draft4.js';
-import { applySteps } from './batch.js';
+import { applyApiChange } from './deployments.js';
 import { listPage, loadApi, loadChild, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
-import type { ApiRecord, ModelRecord, RouteRecord } from './records.js';
+import type { ApiRecord, ModelRecord, RouteRecord } from '../model/resources.js';
 
 const NAME = /^[A-Za-z0-9]+$/;
 
@@ -40,8 +40,7 @@ export const createModel: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
   const model: ModelRecord = patch({ modelId: ctx.ids('model'), createdDate: isoSeconds(ctx.clock()) } as ModelRecord, input, MEMBERS);
   checkModel(api.data, model);
-  await applySteps(ctx.store, [
-    { write: { op: 'check', kind: 'api', scope: '', id: api.id } },
+  await applyApiChange(ctx, api.id, [
     { write: { op: 'insert', kind: 'model', scope: api.id, id: model.modelId, key: model.name, data: model }, onError: { CONFLICT: () => modelConflict(model.name) } },
   ]);
   return { body: model as unknown as Record<string, unknown>, createdAt: model.createdDate };
@@ -74,7 +73,7 @@ export const updateModel: OperationHandler = async (input, ctx) => {
     const user = await routeUsingModel(ctx, api.apiId, current.data.name);
     if (user) throw new ConflictException(`Cannot rename model '${current.data.name}', is referenced in route: ${user.routeKey}`);
   }
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     {
       write: { op: 'update', kind: 'model', scope: api.apiId, id: current.id, key: model.name, data: model, ifVersion: current.version },
       onError: { CONFLICT: () => modelConflict(model.name), NOT_FOUND: () => childNotFound('Model', current.id) },
@@ -88,7 +87,7 @@ export const deleteModel: OperationHandler = async (input, ctx) => {
   const { api, item: model } = await loadChild<ModelRecord>(ctx, input, 'model', 'modelId', 'Model');
   const user = await routeUsingModel(ctx, api.apiId, model.data.name);
   if (user) throw new ConflictException(`Cannot delete model '${model.data.name}', is referenced in route: ${user.routeKey}`);
-  await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'model', scope: api.apiId, id: model.id }, onError: { NOT_FOUND: () => childNotFound('Model', model.id) } }]);
+  await applyApiChange(ctx, api.apiId, [{ write: { op: 'delete', kind: 'model', scope: api.apiId, id: model.id }, onError: { NOT_FOUND: () => childNotFound('Model', model.id) } }]);
 };
 
 type JsonSchema = { type?: string | string[]; properties?: Record<string, JsonSchema>; items?: JsonSchema };

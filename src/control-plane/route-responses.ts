@@ -6,12 +6,12 @@
  */
 import { isoSeconds } from '../model/ids.js';
 import type { StoredResource } from '../store/store.js';
-import { applySteps } from './batch.js';
+import { applyApiChange } from './deployments.js';
 import { listPage, loadApi, loadChild, loadInScope, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
-import type { ApiRecord, ModelRecord, RouteRecord, RouteResponseRecord } from './records.js';
+import type { ApiRecord, ModelRecord, RouteRecord, RouteResponseRecord } from '../model/resources.js';
 
 const RESPONSE_PARAMETER = /^route\.response\.header\.[^\s]+$/;
 
@@ -42,7 +42,7 @@ export const createRouteResponse: OperationHandler = async (input, ctx) => {
   const { api, route, scope } = await loadRoute(ctx, input);
   const response: RouteResponseRecord = patch({ routeResponseId: ctx.ids('routeResponse'), routeResponseKey: '', createdDate: isoSeconds(ctx.clock()) }, input, MEMBERS);
   await check(ctx, api, response);
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     { write: { op: 'check', kind: 'route', scope: api.apiId, id: route.id }, onError: { NOT_FOUND: () => childNotFound('Route', route.id) } },
     { write: { op: 'insert', kind: 'routeResponse', scope, id: response.routeResponseId, key: response.routeResponseKey, data: response }, onError: { CONFLICT: () => conflict(response.routeResponseKey) } },
   ]);
@@ -71,7 +71,7 @@ export const updateRouteResponse: OperationHandler = async (input, ctx) => {
   const { api, scope, response: current } = await loadResponse(ctx, input);
   const response = patch(current.data, input, MEMBERS);
   await check(ctx, api, response);
-  await applySteps(ctx.store, [
+  await applyApiChange(ctx, api.apiId, [
     { write: { op: 'update', kind: 'routeResponse', scope, id: current.id, key: response.routeResponseKey, data: response, ifVersion: current.version }, onError: { CONFLICT: () => conflict(response.routeResponseKey) } },
   ]);
   return { body: response as unknown as Record<string, unknown>, createdAt: response.createdDate };
@@ -79,6 +79,6 @@ export const updateRouteResponse: OperationHandler = async (input, ctx) => {
 
 /** DeleteRouteResponse: DELETE /v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId} */
 export const deleteRouteResponse: OperationHandler = async (input, ctx) => {
-  const { scope, response } = await loadResponse(ctx, input);
-  await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'routeResponse', scope, id: response.id }, onError: { NOT_FOUND: () => childNotFound('RouteResponse', response.id) } }]);
+  const { api, scope, response } = await loadResponse(ctx, input);
+  await applyApiChange(ctx, api.apiId, [{ write: { op: 'delete', kind: 'routeResponse', scope, id: response.id }, onError: { NOT_FOUND: () => childNotFound('RouteResponse', response.id) } }]);
 };

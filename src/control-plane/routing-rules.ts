@@ -12,36 +12,16 @@ import { applySteps } from './batch.js';
 import { requireStage } from './api-mappings.js';
 import { loadApi } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
-import { ACCOUNT_ID, BadRequestException, childNotFound, ConflictException } from './errors.js';
+import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
 import { nextToken, pageRequest } from './pagination.js';
-import type { DomainNameConfiguration, DomainNameRecord } from './domain-names.js';
-import { domainScope, endpointProblem, loadDomainName } from './domain-names.js';
+import type { DomainNameConfiguration, DomainNameRecord, RoutingRuleAction, RoutingRuleCondition, RoutingRuleRecord } from '../model/resources.js';
+import { endpointProblem, loadDomainName } from './domain-names.js';
+import { apiStageRef, domainNameScope } from '../model/account-region.js';
 
-interface MatchHeaderValue {
-  header: string;
-  valueGlob: string;
-}
 
-/** One condition: base paths or headers, never both. */
-interface RoutingRuleCondition {
-  matchBasePaths?: { anyOf: string[] };
-  matchHeaders?: { anyOf: MatchHeaderValue[] };
-}
 
-interface RoutingRuleAction {
-  invokeApi: { apiId: string; stage: string; stripBasePath: boolean };
-}
 
-/** A routing rule of a domain name. */
-export interface RoutingRuleRecord {
-  routingRuleId: string;
-  routingRuleArn: string;
-  priority: number;
-  conditions: RoutingRuleCondition[];
-  actions: RoutingRuleAction[];
-  createdDate: string;
-}
 
 /** "up to two header conditions and one path condition" (rest-api-routing-rules.html). */
 const MAX_HEADER_CONDITIONS = 2;
@@ -116,12 +96,15 @@ async function ruleFromInput(ctx: ControlPlaneContext, domain: DomainNameRecord,
     invokeApi: { apiId: invokeApi.apiId, stage: invokeApi.stage, stripBasePath: invokeApi.stripBasePath ?? false },
   }));
   const checks = await checkActions(ctx, domain, actions);
+  const { apiId, stage } = (actions[0] as RoutingRuleAction).invokeApi;
   const rule: RoutingRuleRecord = {
     routingRuleId: id,
-    routingRuleArn: `arn:aws:apigateway:${ctx.config.region}:${ACCOUNT_ID}:/domainnames/${domain.domainName}/routingrules/${id}`,
+    routingRuleArn: `arn:aws:apigateway:${ctx.caller.region}:${ctx.caller.accountId}:/domainnames/${domain.domainName}/routingrules/${id}`,
     priority: input.priority as number,
     conditions,
     actions,
+    apiId,
+    apiStage: apiStageRef(apiId, stage),
     createdDate,
   };
   return { rule, checks };
@@ -129,8 +112,8 @@ async function ruleFromInput(ctx: ControlPlaneContext, domain: DomainNameRecord,
 
 const priorityConflict = (priority: number) => new ConflictException(`A routing rule with priority ${priority} already exists for this domain name`);
 
-function ruleWrite(domainName: string, rule: RoutingRuleRecord, ifVersion?: number): Step {
-  const base = { kind: 'routingRule' as const, scope: domainScope(domainName), id: rule.routingRuleId, key: String(rule.priority), data: rule };
+function ruleWrite(ctx: ControlPlaneContext, domainName: string, rule: RoutingRuleRecord, ifVersion?: number): Step {
+  const base = { kind: 'routingRule' as const, scope: domainNameScope(ctx.caller, domainName), id: rule.routingRuleId, key: String(rule.priority), data: rule };
   return {
     write: ifVersion === undefined ? { op: 'insert', ...base } : { op: 'update', ...base, ifVersion },
     onError: { CONFLICT: () => priorityConflict(rule.priority), NOT_FOUND: () => childNotFound('RoutingRule', rule.routingRuleId) },
@@ -142,16 +125,16 @@ export const createRoutingRule: OperationHandler = async (input, ctx) => {
   const domain = await loadDomain(ctx, input);
   const { rule, checks } = await ruleFromInput(ctx, domain.data, input, ctx.ids('routingRule'), isoSeconds(ctx.clock()));
   await applySteps(ctx.store, [
-    { write: { op: 'check', kind: 'domainName', scope: '', id: domain.id }, onError: { NOT_FOUND: () => childNotFound('DomainName', domain.id) } },
+    { write: { op: 'check', kind: 'domainName', scope: ctx.scope, id: domain.id }, onError: { NOT_FOUND: () => childNotFound('DomainName', domain.id) } },
     ...checks,
-    ruleWrite(domain.id, rule),
+    ruleWrite(ctx, domain.id, rule),
   ]);
   return { body: rule as unknown as Record<string, unknown>, createdAt: rule.createdDate };
 };
 
 async function loadRule(ctx: ControlPlaneContext, input: Input): Promise<{ domain: StoredResource<DomainNameRecord>; rule: StoredResource<RoutingRuleRecord> }> {
   const domain = await loadDomain(ctx, input);
-  const rule = await ctx.store.get<RoutingRuleRecord>('routingRule', domainScope(domain.id), input.routingRuleId as string);
+  const rule = await ctx.store.get<RoutingRuleRecord>('routingRule', domainNameScope(ctx.caller, domain.id), input.routingRuleId as string);
   if (!rule) throw childNotFound('RoutingRule', input.routingRuleId as string);
   return { domain, rule };
 }
@@ -169,7 +152,7 @@ export const getRoutingRule: OperationHandler = async (input, ctx) => {
 export const listRoutingRules: OperationHandler = async (input, ctx) => {
   const domain = await loadDomain(ctx, input);
   const { limit, after } = pageRequest(input);
-  const rules = (await ctx.store.listAll<RoutingRuleRecord>('routingRule', domainScope(domain.id)))
+  const rules = (await ctx.store.listAll<RoutingRuleRecord>('routingRule', domainNameScope(ctx.caller, domain.id)))
     .map((r) => r.data)
     .filter((r) => after === undefined || r.priority > after)
     .sort((a, b) => a.priority - b.priority);
@@ -183,7 +166,7 @@ export const listRoutingRules: OperationHandler = async (input, ctx) => {
 export const putRoutingRule: OperationHandler = async (input, ctx) => {
   const { domain, rule: current } = await loadRule(ctx, input);
   const { rule, checks } = await ruleFromInput(ctx, domain.data, input, current.id, current.data.createdDate);
-  await applySteps(ctx.store, [...checks, ruleWrite(domain.id, rule, current.version)]);
+  await applySteps(ctx.store, [...checks, ruleWrite(ctx, domain.id, rule, current.version)]);
   return { body: rule as unknown as Record<string, unknown>, createdAt: rule.createdDate };
 };
 
@@ -192,7 +175,7 @@ export const deleteRoutingRule: OperationHandler = async (input, ctx) => {
   const { domain, rule } = await loadRule(ctx, input);
   await applySteps(ctx.store, [
     {
-      write: { op: 'delete', kind: 'routingRule', scope: domainScope(domain.id), id: rule.id },
+      write: { op: 'delete', kind: 'routingRule', scope: domainNameScope(ctx.caller, domain.id), id: rule.id },
       onError: { NOT_FOUND: () => childNotFound('RoutingRule', rule.id) },
     },
   ]);

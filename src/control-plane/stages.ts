@@ -4,14 +4,16 @@
  * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/apis-apiid-stages.html
  */
 import { isoSeconds } from '../model/ids.js';
-import type { StoredResource } from '../store/store.js';
+import { apiStageRef } from '../model/account-region.js';
+import { overlayReader } from '../store/overlay.js';
+import type { StoredResource, StoreReader, WriteOp } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
-import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
+import { domainReferenceChecks, listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
-import { AUTO_DEPLOY_DESCRIPTION, newDeployment } from './deployments.js';
-import { BadRequestException, childNotFound, ConflictException } from './errors.js';
-import type { ApiRecord, RouteRecord, StageRecord } from './records.js';
+import { apiLock, applyApiChange, autoDeploy } from './deployments.js';
+import { BadRequestException, childNotFound, ConflictException, NotFoundException } from './errors.js';
+import type { ApiRecord, RouteRecord, StageRecord } from '../model/resources.js';
 
 const STAGE_NAME = /^[A-Za-z0-9_-]{1,128}$/;
 const VARIABLE_NAME = /^[A-Za-z0-9_]{1,64}$/;
@@ -38,11 +40,18 @@ function checkRouteSettings(api: ApiRecord, where: string, settings: Record<stri
   }
 }
 
-async function checkStage(ctx: ControlPlaneContext, api: ApiRecord, stage: StageRecord): Promise<void> {
+/**
+ * Route keys a stage's routeSettings may name without a route of that key (terraform-provider-aws
+ * stage_test.go applies them on AWS); any other unknown key is AWS's 404.
+ */
+const ROUTE_SETTINGS_WITHOUT_ROUTE = { HTTP: ['$default'], WEBSOCKET: ['$default', '$connect', '$disconnect'] } as const;
+
+/** Validates a complete stage; `deploymentId` is refused for auto-deploy stages when the request itself names one. */
+async function checkStage(reader: StoreReader, api: ApiRecord, stage: StageRecord, requestedDeploymentId: unknown): Promise<void> {
   if (stage.stageName !== '$default' && !STAGE_NAME.test(stage.stageName)) {
     throw bad(`Invalid stage name ${stage.stageName}: use $default or 1-128 letters, digits, hyphens and underscores`);
   }
-  if (stage.autoDeploy && stage.deploymentId !== undefined && stage.deploymentId !== '') {
+  if (stage.autoDeploy && requestedDeploymentId !== undefined && requestedDeploymentId !== '') {
     throw bad('A stage with autoDeploy enabled cannot be given a deploymentId: it is deployed automatically');
   }
   for (const [name, value] of Object.entries(stage.stageVariables)) {
@@ -52,9 +61,10 @@ async function checkStage(ctx: ControlPlaneContext, api: ApiRecord, stage: Stage
   checkRouteSettings(api, 'defaultRouteSettings', stage.defaultRouteSettings);
   const keys = Object.keys(stage.routeSettings);
   if (keys.length > 0) {
-    const routes = new Set((await ctx.store.listAll<RouteRecord>('route', api.apiId)).map((r) => r.data.routeKey));
+    const routes = new Set((await reader.listAll<RouteRecord>('route', api.apiId)).map((r) => r.data.routeKey));
+    const reserved: readonly string[] = ROUTE_SETTINGS_WITHOUT_ROUTE[api.protocolType];
     for (const key of keys) {
-      if (!routes.has(key)) throw bad(`Unable to find Route by key ${key} within the provided RouteSettings`);
+      if (!routes.has(key) && !reserved.includes(key)) throw new NotFoundException(`Unable to find Route by key ${key} within the provided RouteSettings`);
       checkRouteSettings(api, `routeSettings.${key}`, stage.routeSettings[key] as Record<string, unknown>);
     }
   }
@@ -76,7 +86,18 @@ async function checkStage(ctx: ControlPlaneContext, api: ApiRecord, stage: Stage
 
 const MEMBERS = ['stageName', 'autoDeploy', 'deploymentId', 'description', 'stageVariables', 'accessLogSettings', 'clientCertificateId', 'tags'];
 
-/** CreateStage: POST /v2/apis/{apiId}/stages — an auto-deploy stage is deployed at once. */
+/** The stage as a batch wrote it (its derived auto-deployment included): the last write of it. */
+function writtenStage(written: readonly StoredResource[], stageName: string): StageRecord {
+  const stage = [...written].reverse().find((r) => r.kind === 'stage' && r.id === stageName);
+  return stage?.data as unknown as StageRecord;
+}
+
+const deploymentCheck = (apiId: string, deploymentId: string): Step => ({
+  write: { op: 'check', kind: 'deployment', scope: apiId, id: deploymentId },
+  onError: { NOT_FOUND: () => childNotFound('Deployment', deploymentId) },
+});
+
+/** CreateStage: POST /v2/apis/{apiId}/stages — an auto-deploy stage is deployed in the same transaction. */
 export const createStage: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
   rejectOtherProtocolMembers('CreateStageRequest', input, api.data.protocolType);
@@ -95,23 +116,14 @@ export const createStage: OperationHandler = async (input, ctx) => {
     input,
     MEMBERS,
   );
-  await checkStage(ctx, api.data, stage);
-  const steps: Step[] = [{ write: { op: 'check', kind: 'api', scope: '', id: api.id } }];
-  if (stage.deploymentId !== undefined) {
-    const deploymentId = stage.deploymentId;
-    steps.push({ write: { op: 'check', kind: 'deployment', scope: api.id, id: deploymentId }, onError: { NOT_FOUND: () => childNotFound('Deployment', deploymentId) } });
-  }
-  if (stage.autoDeploy) {
-    const deployment = await newDeployment(ctx, api.data, true, AUTO_DEPLOY_DESCRIPTION);
-    stage.deploymentId = deployment.deploymentId;
-    steps.push({ write: { op: 'insert', kind: 'deployment', scope: api.id, id: deployment.deploymentId, data: deployment } });
-  }
+  await checkStage(ctx.store, api.data, stage, input.deploymentId);
+  const steps: Step[] = stage.deploymentId === undefined ? [] : [deploymentCheck(api.id, stage.deploymentId)];
   steps.push({
     write: { op: 'insert', kind: 'stage', scope: api.id, id: stage.stageName, data: stage },
     onError: { CONFLICT: () => new ConflictException(`Stage ${stage.stageName} already exists`) },
   });
-  await applySteps(ctx.store, steps);
-  return { body: stage as unknown as Record<string, unknown>, createdAt: stage.createdDate };
+  const written = await applyApiChange(ctx, api.id, steps, { stageName: stage.stageName });
+  return { body: writtenStage(written, stage.stageName) as unknown as Record<string, unknown>, createdAt: stage.createdDate };
 };
 
 
@@ -127,38 +139,60 @@ export const getStages: OperationHandler = async (input, ctx) => {
   return listPage(ctx, 'stage', api.id, input);
 };
 
-/** UpdateStage: PATCH /v2/apis/{apiId}/stages/{stageName} — route settings merge per route key. */
+/** Stage variables merge on update; a variable set to `""` is removed (terraform-provider-aws stage_test.go, stageVariables steps). */
+function mergeStageVariables(current: Readonly<Record<string, string>>, update: Readonly<Record<string, string>> | undefined): Record<string, string> {
+  if (update === undefined) return { ...current };
+  const out = { ...current, ...update };
+  for (const [name, value] of Object.entries(update)) if (value === '') delete out[name];
+  return out;
+}
+
+/**
+ * UpdateStage: PATCH /v2/apis/{apiId}/stages/{stageName} — route settings merge per route key.
+ * The update is computed from the stage as it is under the API's lock, so it never races an
+ * auto-deployment's write of the same stage; turning autoDeploy on deploys the stage at once.
+ */
 export const updateStage: OperationHandler = async (input, ctx) => {
-  const { api, item: current } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
+  const { api, item: loaded } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   rejectOtherProtocolMembers('UpdateStageRequest', input, api.protocolType);
-  const now = isoSeconds(ctx.clock());
-  const stage: StageRecord = patch(current.data, input, ['autoDeploy', 'deploymentId', 'description', 'stageVariables', 'accessLogSettings', 'clientCertificateId']);
-  stage.lastUpdatedDate = now;
-  if (input.defaultRouteSettings !== undefined) stage.defaultRouteSettings = { ...stage.defaultRouteSettings, ...(input.defaultRouteSettings as object) };
-  if (input.routeSettings !== undefined) stage.routeSettings = { ...stage.routeSettings, ...(input.routeSettings as StageRecord['routeSettings']) };
-  // Turning auto-deploy on drops an explicit deployment; the stage is redeployed below.
-  const enablingAutoDeploy = stage.autoDeploy && !current.data.autoDeploy;
-  if (enablingAutoDeploy && input.deploymentId === undefined) delete stage.deploymentId;
-  await checkStage(ctx, api, stage);
-  const steps: Step[] = [];
-  if (input.deploymentId !== undefined) {
-    const deploymentId = input.deploymentId as string;
-    steps.push({ write: { op: 'check', kind: 'deployment', scope: api.apiId, id: deploymentId }, onError: { NOT_FOUND: () => childNotFound('Deployment', deploymentId) } });
-  }
-  if (enablingAutoDeploy) {
-    const deployment = await newDeployment(ctx, api, true, AUTO_DEPLOY_DESCRIPTION);
-    stage.deploymentId = deployment.deploymentId;
-    steps.push({ write: { op: 'insert', kind: 'deployment', scope: api.apiId, id: deployment.deploymentId, data: deployment } });
-  }
-  steps.push({ write: { op: 'update', kind: 'stage', scope: api.apiId, id: current.id, data: stage, ifVersion: current.version } });
-  await applySteps(ctx.store, steps);
+  const stageName = loaded.id;
+  const written = await applySteps(ctx.store, [apiLock(ctx, api.apiId)], async (reader) => {
+    const current = await reader.get<StageRecord>('stage', api.apiId, stageName);
+    if (!current) throw childNotFound('Stage', stageName);
+    const stage: StageRecord = patch(current.data, input, ['autoDeploy', 'deploymentId', 'description', 'accessLogSettings', 'clientCertificateId']);
+    stage.lastUpdatedDate = isoSeconds(ctx.clock());
+    stage.stageVariables = mergeStageVariables(current.data.stageVariables, input.stageVariables as Record<string, string> | undefined);
+    if (input.defaultRouteSettings !== undefined) stage.defaultRouteSettings = { ...stage.defaultRouteSettings, ...(input.defaultRouteSettings as object) };
+    if (input.routeSettings !== undefined) stage.routeSettings = { ...stage.routeSettings, ...(input.routeSettings as StageRecord['routeSettings']) };
+    const enablingAutoDeploy = stage.autoDeploy && !current.data.autoDeploy;
+    await checkStage(reader, api, stage, input.deploymentId);
+    const ops: WriteOp[] = [];
+    if (stage.deploymentId !== undefined && stage.deploymentId !== current.data.deploymentId) {
+      if (!(await reader.get('deployment', api.apiId, stage.deploymentId))) throw childNotFound('Deployment', stage.deploymentId);
+      // The check also holds the deployment until commit (a concurrent DeleteDeployment waits).
+      ops.push(deploymentCheck(api.apiId, stage.deploymentId).write);
+    }
+    ops.push({ op: 'update', kind: 'stage', scope: api.apiId, id: stageName, data: stage });
+    if (!enablingAutoDeploy) return ops;
+    return [...ops, ...(await autoDeploy(ctx, api.apiId, stageName)(overlayReader(reader, ops)))];
+  });
+  const stage = writtenStage(written, stageName);
   return { body: stage as unknown as Record<string, unknown>, createdAt: stage.createdDate };
 };
 
-/** DeleteStage: DELETE /v2/apis/{apiId}/stages/{stageName} */
+/**
+ * DeleteStage: DELETE /v2/apis/{apiId}/stages/{stageName} — refused while an API mapping or a
+ * routing rule of a custom domain name points at the stage (AWS refuses deleting a mapped API
+ * with this wording, and REST API stages with base path mappings likewise).
+ */
 export const deleteStage: OperationHandler = async (input, ctx) => {
   const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
-  await applySteps(ctx.store, [{ write: { op: 'delete', kind: 'stage', scope: api.apiId, id: stage.id }, onError: { NOT_FOUND: () => childNotFound('Stage', stage.id) } }]);
+  const inUse = (what: string) => () => new BadRequestException(`Deleting stage ${stage.id} failed. Please remove all ${what} for the stage from your custom domain names.`);
+  await applySteps(ctx.store, [
+    apiLock(ctx, api.apiId),
+    ...(await domainReferenceChecks(ctx, 'apiStage', apiStageRef(api.apiId, stage.id), inUse)),
+    { write: { op: 'delete', kind: 'stage', scope: api.apiId, id: stage.id }, onError: { NOT_FOUND: () => childNotFound('Stage', stage.id) } },
+  ]);
 };
 
 async function updateStageRecord(ctx: ControlPlaneContext, api: ApiRecord, current: StoredResource<StageRecord>, stage: StageRecord): Promise<void> {

@@ -3,12 +3,14 @@
  * member (Api, Stage, DomainName, VpcLink), addressed by the resource's ARN.
  * https://docs.aws.amazon.com/apigatewayv2/latest/api-reference/tags-resource-arn.html
  */
+import type { AccountRegion } from '../model/account-region.js';
+import { accountRegionScope } from '../model/account-region.js';
 import type { ResourceKind, StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
 import { loadApi } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import type { AwsError } from './errors.js';
-import { BadRequestException, childNotFound, NotFoundException } from './errors.js';
+import { apiNotFound, BadRequestException, childNotFound } from './errors.js';
 
 /** Tags on one resource, as AWS limits them (SPEC §G "Tags per stage", AWS tagging rules). */
 export const MAX_TAGS = 50;
@@ -39,11 +41,11 @@ interface TaggedResource {
 
 /** `arn:{partition}:apigateway:{region}:{account?}:/{path}`; AWS leaves the account empty. */
 const ARN = /^arn:aws[a-z-]*:apigateway:([a-z0-9-]+):(\d{12})?:\/(.+)$/;
-const PATHS: readonly [RegExp, (m: RegExpExecArray) => TaggedResource][] = [
-  [/^apis\/([^/]+)$/, (m) => ({ kind: 'api', scope: '', id: m[1] as string })],
+const PATHS: readonly [RegExp, (m: RegExpExecArray, scope: string) => TaggedResource][] = [
+  [/^apis\/([^/]+)$/, (m, scope) => ({ kind: 'api', scope, id: m[1] as string })],
   [/^apis\/([^/]+)\/stages\/([^/]+)$/, (m) => ({ kind: 'stage', scope: m[1] as string, id: m[2] as string })],
-  [/^domainnames\/([^/]+)$/, (m) => ({ kind: 'domainName', scope: '', id: (m[1] as string).toLowerCase() })],
-  [/^vpclinks\/([^/]+)$/, (m) => ({ kind: 'vpcLink', scope: '', id: m[1] as string })],
+  [/^domainnames\/([^/]+)$/, (m, scope) => ({ kind: 'domainName', scope, id: (m[1] as string).toLowerCase() })],
+  [/^vpclinks\/([^/]+)$/, (m, scope) => ({ kind: 'vpcLink', scope, id: m[1] as string })],
 ];
 
 function invalidArn(arn: string): BadRequestException {
@@ -53,23 +55,27 @@ function invalidArn(arn: string): BadRequestException {
   );
 }
 
-/** Parses a taggable resource ARN; a well-formed ARN of another region is a 404, since resources are regional. */
-export function parseResourceArn(arn: string, region: string): TaggedResource {
+/**
+ * Parses a taggable resource ARN into the resource it names in the caller's account and region;
+ * `elsewhere` is set when the ARN names another region or account (its resource is not the caller's to see).
+ */
+export function parseResourceArn(arn: string, caller: AccountRegion): TaggedResource & { readonly elsewhere: boolean } {
   const m = ARN.exec(arn);
   if (!m) throw invalidArn(arn);
   const path = m[3] as string;
   for (const [pattern, build] of PATHS) {
     const p = pattern.exec(path);
     if (!p) continue;
-    if (m[1] !== region) throw new NotFoundException(`Invalid region ${m[1] as string} in resource ARN ${arn}: this server serves ${region}`);
-    return build(p);
+    const elsewhere = m[1] !== caller.region || (m[2] !== undefined && m[2] !== caller.accountId);
+    return { ...build(p, accountRegionScope(caller)), elsewhere };
   }
   throw invalidArn(arn);
 }
 
 const NOT_FOUND: Readonly<Partial<Record<ResourceKind, string>>> = { stage: 'Stage', domainName: 'DomainName', vpcLink: 'VpcLink' };
 
-function notFound(resource: TaggedResource): AwsError {
+function notFound(ctx: ControlPlaneContext, resource: TaggedResource): AwsError {
+  if (resource.kind === 'api') return apiNotFound(ctx.caller.accountId, resource.id);
   return childNotFound(NOT_FOUND[resource.kind] as string, resource.id);
 }
 
@@ -77,11 +83,13 @@ type Tagged = StoredResource<{ tags?: Record<string, string> }>;
 
 /** Loads the resource an ARN names, or AWS's NotFoundException for it (the API first, for a stage). */
 async function loadTagged(ctx: ControlPlaneContext, arn: string): Promise<{ resource: TaggedResource; stored: Tagged }> {
-  const resource = parseResourceArn(arn, ctx.config.region);
+  const { elsewhere, ...resource } = parseResourceArn(arn, ctx.caller);
+  // Resources are regional: an ARN of another region or account names nothing the caller can see.
+  if (elsewhere) throw notFound(ctx, resource.kind === 'stage' ? { kind: 'api', scope: ctx.scope, id: resource.scope } : resource);
   if (resource.kind === 'api') return { resource, stored: await loadApi(ctx, resource.id) };
   if (resource.kind === 'stage') await loadApi(ctx, resource.scope);
   const stored = await ctx.store.get<{ tags?: Record<string, string> }>(resource.kind, resource.scope, resource.id);
-  if (!stored) throw notFound(resource);
+  if (!stored) throw notFound(ctx, resource);
   return { resource, stored };
 }
 
@@ -89,7 +97,7 @@ async function writeTags(ctx: ControlPlaneContext, resource: TaggedResource, sto
   await applySteps(ctx.store, [
     {
       write: { op: 'update', kind: resource.kind, scope: resource.scope, id: resource.id, data: { ...stored.data, tags }, ifVersion: stored.version },
-      onError: { NOT_FOUND: () => notFound(resource) },
+      onError: { NOT_FOUND: () => notFound(ctx, resource) },
     },
   ]);
 }

@@ -13,19 +13,8 @@ import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
 import { checkTags } from './tags.js';
+import type { VpcLinkRecord } from '../model/resources.js';
 
-/** A VPC link (version V2, for HTTP APIs). */
-export interface VpcLinkRecord {
-  vpcLinkId: string;
-  name: string;
-  subnetIds: string[];
-  securityGroupIds: string[];
-  tags: Record<string, string>;
-  vpcLinkStatus: 'AVAILABLE';
-  vpcLinkStatusMessage: string;
-  vpcLinkVersion: 'V2';
-  createdDate: string;
-}
 
 /** AWS's status message of an AVAILABLE VPC link. */
 export const VPC_LINK_READY = 'VPC link is ready to route traffic';
@@ -65,12 +54,12 @@ export const createVpcLink: OperationHandler = async (input, ctx) => {
     vpcLinkVersion: 'V2',
     createdDate: isoSeconds(ctx.clock()),
   };
-  await applySteps(ctx.store, [{ write: { op: 'insert', kind: 'vpcLink', scope: '', id: link.vpcLinkId, data: link } }]);
+  await applySteps(ctx.store, [{ write: { op: 'insert', kind: 'vpcLink', scope: ctx.scope, id: link.vpcLinkId, data: link } }]);
   return { body: link as unknown as Record<string, unknown>, createdAt: link.createdDate };
 };
 
 async function loadVpcLink(ctx: ControlPlaneContext, input: Input): Promise<StoredResource<VpcLinkRecord>> {
-  const link = await ctx.store.get<VpcLinkRecord>('vpcLink', '', input.vpcLinkId as string);
+  const link = await ctx.store.get<VpcLinkRecord>('vpcLink', ctx.scope, input.vpcLinkId as string);
   if (!link) throw childNotFound('VpcLink', input.vpcLinkId as string);
   return link;
 }
@@ -82,7 +71,7 @@ export const getVpcLink: OperationHandler = async (input, ctx) => {
 };
 
 /** GetVpcLinks: GET /v2/vpclinks */
-export const getVpcLinks: OperationHandler = async (input, ctx) => listPage(ctx, 'vpcLink', '', input);
+export const getVpcLinks: OperationHandler = async (input, ctx) => listPage(ctx, 'vpcLink', ctx.scope, input);
 
 /** UpdateVpcLink: PATCH /v2/vpclinks/{vpcLinkId} — only the name can change. */
 export const updateVpcLink: OperationHandler = async (input, ctx) => {
@@ -90,7 +79,7 @@ export const updateVpcLink: OperationHandler = async (input, ctx) => {
   const link: VpcLinkRecord = { ...current.data, ...(input.name !== undefined ? { name: input.name as string } : {}) };
   await applySteps(ctx.store, [
     {
-      write: { op: 'update', kind: 'vpcLink', scope: '', id: current.id, data: link, ifVersion: current.version },
+      write: { op: 'update', kind: 'vpcLink', scope: ctx.scope, id: current.id, data: link, ifVersion: current.version },
       onError: { NOT_FOUND: () => childNotFound('VpcLink', current.id) },
     },
   ]);
@@ -103,7 +92,7 @@ export const updateVpcLink: OperationHandler = async (input, ctx) => {
  */
 export const deleteVpcLink: OperationHandler = async (input, ctx) => {
   const link = await loadVpcLink(ctx, input);
-  const apis = await ctx.store.listAll('api', '');
+  const apis = await ctx.store.listAll('api', ctx.scope);
   const inUse = (apiId: string) => (err: { holder?: StoredResource }) =>
     new ConflictException(`Cannot delete VPC link ${link.id}: integration ${err.holder?.id ?? ''} of API ${apiId} uses it`);
   const guards: Step[] = apis.map((api) => ({
@@ -112,7 +101,7 @@ export const deleteVpcLink: OperationHandler = async (input, ctx) => {
   }));
   await applySteps(ctx.store, [
     ...guards,
-    { write: { op: 'delete', kind: 'vpcLink', scope: '', id: link.id }, onError: { NOT_FOUND: () => childNotFound('VpcLink', link.id) } },
+    { write: { op: 'delete', kind: 'vpcLink', scope: ctx.scope, id: link.id }, onError: { NOT_FOUND: () => childNotFound('VpcLink', link.id) } },
   ]);
   return { body: {} };
 };

@@ -4,7 +4,7 @@
  * Unknown or absent variables render as `-`.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-logging-variables.html
  */
-import type { StageRecord } from '../control-plane/records.js';
+import type { StageRecord } from '../model/resources.js';
 import { compileContextVariable } from './context-variables.js';
 import type { CompiledAccessLog, Invocation } from './invocation.js';
 

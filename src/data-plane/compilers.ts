@@ -3,7 +3,7 @@
  * integrations), authorizers, CORS and access logs. What Gatehouse cannot serve is compiled into a
  * part that answers 500 and says why in the log and `$context.integration.error`: never skipped.
  */
-import type { AuthorizerRecord, IntegrationRecord, RouteRecord, StageRecord } from '../control-plane/records.js';
+import type { AuthorizerRecord, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 import type { Logger } from '../logger.js';
 import { compileAccessLog } from './access-log-format.js';
 import { compileCors } from './cors.js';
@@ -18,8 +18,6 @@ import type { StageCompilers } from './snapshot.js';
 /** What the compilers need. */
 export interface CompilerDeps {
   readonly invoker: FunctionInvoker;
-  readonly region: string;
-  readonly accountId: string;
   readonly logger: Logger;
   readonly httpProxy?: HttpProxyDeps;
   /** Compiles a route's authorizer; defaults to one that refuses every request. */
@@ -55,7 +53,7 @@ export function createStageCompilers(deps: CompilerDeps): StageCompilers {
     integration(record) {
       try {
         if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype === undefined) {
-          return compileLambdaIntegration(record, { invoker: deps.invoker, accountId: deps.accountId, region: deps.region });
+          return compileLambdaIntegration(record, { invoker: deps.invoker });
         }
         if (record.integrationType === 'HTTP_PROXY' && record.connectionType !== 'VPC_LINK') {
           return compileHttpProxyIntegration(record, deps.httpProxy);

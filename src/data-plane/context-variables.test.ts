@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../control-plane/records.js';
+import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../model/resources.js';
 import { compileContextVariable, contextVariable, formatRequestTime, isContextVariable } from './context-variables.js';
 import type { GatewayRequest, Invocation } from './invocation.js';
 
@@ -25,6 +25,8 @@ function invocation(over: Partial<Invocation> = {}, request: Partial<GatewayRequ
     incoming: {} as IncomingMessage,
     stage: {
       apiId: 'abc123',
+      accountId: '000000000000',
+      region: 'us-east-1',
       stageName: 'prod',
       deploymentId: 'dep1',
       api: {} as ApiRecord,

@@ -7,7 +7,6 @@
  * an unknown name) yields `undefined`; access logs render that as `-`.
  */
 import type { Invocation } from './invocation.js';
-import { ACCOUNT_ID } from '../control-plane/errors.js';
 
 /** Reads one context variable of a request. */
 export type ContextAccessor = (inv: Invocation) => string | undefined;
@@ -84,7 +83,7 @@ const webSocketField =
  * Invocation records one status per integration call.
  */
 const FIXED: ReadonlyMap<string, ContextAccessor> = new Map<string, ContextAccessor>([
-  ['accountId', () => ACCOUNT_ID],
+  ['accountId', (inv) => inv.stage?.accountId],
   ['apiId', (inv) => inv.stage?.apiId],
   ['connectionId', webSocketField('connectionId')],
   ['eventType', webSocketField('eventType')],

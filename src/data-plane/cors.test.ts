@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
-import type { CorsConfiguration } from '../control-plane/records.js';
+import type { CorsConfiguration } from '../model/resources.js';
 import { compileCors, type CompiledCors } from './cors.js';
 import type { GatewayResponse, Invocation } from './invocation.js';
 

@@ -14,7 +14,7 @@
  * `allowMethods` only the CORS-safelisted methods (GET, HEAD, POST) pass the preflight.
  * TODO(parity): whether AWS adds `Vary: Origin` when it echoes an origin.
  */
-import type { CorsConfiguration } from '../control-plane/records.js';
+import type { CorsConfiguration } from '../model/resources.js';
 import type { CompiledCors, GatewayResponse } from './invocation.js';
 
 export type { CompiledCors } from './invocation.js';

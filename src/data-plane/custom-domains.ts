@@ -5,9 +5,8 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mappings.html
  * TODO(parity): routing rules (routingMode ROUTING_RULE_*) are stored but not applied here.
  */
-import type { ApiMappingRecord } from '../control-plane/api-mappings.js';
-import type { DomainNameRecord } from '../control-plane/domain-names.js';
-import { domainScope } from '../control-plane/domain-names.js';
+import type { ApiMappingRecord, DomainNameRecord } from '../model/resources.js';
+import { accountRegionOfScope, domainNameScope } from '../model/account-region.js';
 import type { Store } from '../store/store.js';
 
 /** Where a custom-domain request goes. */
@@ -35,12 +34,17 @@ export class CustomDomains {
     this.#store = store;
   }
 
-  /** Reloads every domain name and its API mappings. */
+  /**
+   * Reloads every domain name of every account and region, with its API mappings. A name created
+   * in several places is served by the first created (DNS would point it at one of them).
+   */
   async load(): Promise<void> {
-    const domains = await this.#store.listAll<DomainNameRecord>('domainName', '');
+    const domains = await this.#store.listEveryScope<DomainNameRecord>('domainName');
     const next = new Map<string, readonly Mapping[]>();
     for (const domain of domains) {
-      const mappings = await this.#store.listAll<ApiMappingRecord>('apiMapping', domainScope(domain.id));
+      const place = accountRegionOfScope(domain.scope);
+      if (!place || next.has(domain.id.toLowerCase())) continue;
+      const mappings = await this.#store.listAll<ApiMappingRecord>('apiMapping', domainNameScope(place, domain.id));
       next.set(
         domain.id.toLowerCase(),
         mappings.map((m) => ({ key: m.data.apiMappingKey, apiId: m.data.apiId, stage: m.data.stage })).sort((a, b) => b.key.length - a.key.length),

@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ApiRecord, AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../control-plane/records.js';
+import type { ApiRecord, AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 
 /** The client's request as the gateway received it. */
 export interface GatewayRequest {
@@ -91,6 +91,9 @@ export interface CompiledAccessLog {
 /** One stage of one API compiled from its deployment snapshot; immutable, swapped whole on change. */
 export interface CompiledStage {
   readonly apiId: string;
+  /** The account and region the API lives in (ARNs, `requestContext.accountId`, SigV4 scopes of AWS_IAM). */
+  readonly accountId: string;
+  readonly region: string;
   readonly stageName: string;
   readonly deploymentId: string;
   /** The API as it was deployed. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage } from 'node:http';
 import { describe, it } from 'node:test';
-import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../control-plane/records.js';
+import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../model/resources.js';
 import type { GatewayResponse, Invocation } from './invocation.js';
 import { MAPPING_BODY_LIMIT, QueryString, compileRequestMapping, compileResponseMapping, type RequestMappingTarget } from './parameter-mapping.js';
 
@@ -22,7 +22,7 @@ function invocation(over: Partial<Invocation> = {}): Invocation {
       domainPrefix: 'abc',
     },
     incoming: {} as IncomingMessage,
-    stage: { apiId: 'abc', stageName: 'prod', deploymentId: 'd', api: {} as ApiRecord, stageVariables: { env: 'blue' }, cors: undefined, accessLog: undefined, snapshot: {} as DeploymentSnapshot, stageRecord: {} as StageRecord, match: () => undefined },
+    stage: { apiId: 'abc', accountId: '123456789012', region: 'us-east-1', stageName: 'prod', deploymentId: 'd', api: {} as ApiRecord, stageVariables: { env: 'blue' }, cors: undefined, accessLog: undefined, snapshot: {} as DeploymentSnapshot, stageRecord: {} as StageRecord, match: () => undefined },
     route: { route: {} as RouteRecord, routeKey: 'ANY /parent/{proxy+}', integration: undefined, authorizer: undefined, throttle: undefined },
     routePath: '/parent/a%20b/c',
     pathParameters: { proxy: 'a b/c' },

@@ -3,7 +3,8 @@
  * per route its integration, authorizer and throttle bucket. Everything per-request work needs is
  * resolved here, once per deployment, so the hot path does look-ups only.
  */
-import type { AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../control-plane/records.js';
+import type { AccountRegion } from '../model/account-region.js';
+import type { AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 import type { CompiledAccessLog, CompiledAuthorizer, CompiledCors, CompiledIntegration, CompiledRoute, CompiledStage } from './invocation.js';
 import { internalServerError } from './errors.js';
 import { compileRouteMatcher } from './router/route-matcher.js';
@@ -29,6 +30,7 @@ function routeThrottle(stage: StageRecord, routeKey: string) {
 /** Compiles one stage of an API from the deployment it points at. */
 export function compileStage(
   apiId: string,
+  place: AccountRegion,
   stage: StageRecord,
   deploymentId: string,
   snapshot: DeploymentSnapshot,
@@ -55,6 +57,8 @@ export function compileStage(
   const matcher = http ? compileRouteMatcher(routes) : undefined;
   return Object.freeze({
     apiId,
+    accountId: place.accountId,
+    region: place.region,
     stageName: stage.stageName,
     deploymentId,
     api: snapshot.api,
@@ -77,7 +81,7 @@ export function compileStage(
  * every request answers 500 with the reason in the log and `$context.error`, instead of the API
  * silently keeping its previous stages.
  */
-export function refusingStage(apiId: string, stage: StageRecord, deploymentId: string, snapshot: DeploymentSnapshot, reason: string): CompiledStage {
+export function refusingStage(apiId: string, place: AccountRegion, stage: StageRecord, deploymentId: string, snapshot: DeploymentSnapshot, reason: string): CompiledStage {
   const refusal: CompiledRoute = {
     route: { routeId: '', routeKey: '$default', authorizationType: 'NONE', apiKeyRequired: false, createdDate: '' },
     routeKey: '$default',
@@ -90,6 +94,8 @@ export function refusingStage(apiId: string, stage: StageRecord, deploymentId: s
   };
   return Object.freeze({
     apiId,
+    accountId: place.accountId,
+    region: place.region,
     stageName: stage.stageName,
     deploymentId,
     api: snapshot.api,

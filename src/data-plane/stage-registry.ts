@@ -4,8 +4,10 @@
  * when its record or its deployment changed. A request for an API whose rebuild is in flight
  * waits for it, so a change made through this node's control plane is served by its next request.
  */
-import type { ApiRecord, DeploymentRecord, StageRecord } from '../control-plane/records.js';
+import type { ApiRecord, DeploymentRecord, StageRecord } from '../model/resources.js';
 import type { Logger } from '../logger.js';
+import type { AccountRegion } from '../model/account-region.js';
+import { accountRegionOfScope, DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
 import type { ChangeEvent, Store, StoredResource } from '../store/store.js';
 import { CustomDomains } from './custom-domains.js';
 import type { CompiledStage } from './invocation.js';
@@ -26,6 +28,7 @@ export class StageRegistry {
   readonly #store: Store;
   readonly #compilers: StageCompilers;
   readonly #logger: Logger;
+  readonly #defaultRegion: string;
   #apis = new Map<string, CompiledApi>();
   readonly #cache = new Map<string, CacheEntry>();
   readonly #pending = new Map<string, Promise<void>>();
@@ -34,8 +37,10 @@ export class StageRegistry {
   /** Custom domain names and their API mappings. */
   readonly domains: CustomDomains;
 
-  constructor(store: Store, compilers: StageCompilers, logger: Logger) {
+  /** `defaultRegion`: the region of APIs stored before resources were scoped by account and region. */
+  constructor(store: Store, compilers: StageCompilers, logger: Logger, defaultRegion = 'us-east-1') {
     this.#store = store;
+    this.#defaultRegion = defaultRegion;
     this.#compilers = compilers;
     this.#logger = logger;
     this.domains = new CustomDomains(store);
@@ -44,7 +49,7 @@ export class StageRegistry {
   /** Compiles every API and starts following the change feed. */
   async start(): Promise<void> {
     this.#unwatch = this.#store.watch((event) => this.#onChange(event));
-    const apis = await this.#store.listAll<ApiRecord>('api', '');
+    const apis = await this.#store.listEveryScope<ApiRecord>('api');
     await Promise.all([...apis.map((api) => this.refresh(api.id)), this.#reloadDomains()]);
   }
 
@@ -88,7 +93,8 @@ export class StageRegistry {
   }
 
   async #rebuild(apiId: string): Promise<void> {
-    const api = await this.#store.get<ApiRecord>('api', '', apiId);
+    // API ids are unique across accounts and regions: the data plane serves an API wherever it lives.
+    const api = await this.#store.getInAnyScope<ApiRecord>('api', apiId);
     if (!api) {
       this.#apis.delete(apiId);
       for (const key of this.#cache.keys()) if (key.startsWith(`${apiId}/`)) this.#cache.delete(key);
@@ -96,15 +102,16 @@ export class StageRegistry {
     }
     const stages = await this.#store.listAll<StageRecord>('stage', apiId);
     const compiled = new Map<string, CompiledStage>();
+    const place = accountRegionOfScope(api.scope) ?? { accountId: DEFAULT_ACCOUNT_ID, region: this.#defaultRegion };
     for (const stage of stages) {
-      const entry = await this.#compile(apiId, stage);
+      const entry = await this.#compile(apiId, place, stage);
       if (entry) compiled.set(stage.id, entry);
     }
     for (const key of this.#cache.keys()) if (key.startsWith(`${apiId}/`) && !compiled.has(key.slice(apiId.length + 1))) this.#cache.delete(key);
     this.#apis.set(apiId, compiled);
   }
 
-  async #compile(apiId: string, stage: StoredResource<StageRecord>): Promise<CompiledStage | undefined> {
+  async #compile(apiId: string, place: AccountRegion, stage: StoredResource<StageRecord>): Promise<CompiledStage | undefined> {
     const deploymentId = stage.data.deploymentId;
     if (!deploymentId) return undefined;
     const key = `${apiId}/${stage.id}`;
@@ -117,11 +124,11 @@ export class StageRegistry {
     }
     let compiled: CompiledStage;
     try {
-      compiled = compileStage(apiId, stage.data, deploymentId, deployment.data.snapshot, this.#compilers);
+      compiled = compileStage(apiId, place, stage.data, deploymentId, deployment.data.snapshot, this.#compilers);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.#logger.error('data plane: a stage cannot be compiled; it answers 500 until fixed', { apiId, stage: stage.id, deploymentId, reason });
-      compiled = refusingStage(apiId, stage.data, deploymentId, deployment.data.snapshot, reason);
+      compiled = refusingStage(apiId, place, stage.data, deploymentId, deployment.data.snapshot, reason);
     }
     this.#cache.set(key, { stageVersion: stage.version, deploymentId, compiled });
     return compiled;
@@ -131,8 +138,9 @@ export class StageRegistry {
     const apiIds = new Set<string>();
     let all = false;
     for (const scope of event.scopes) {
-      if (scope === '*' || (scope === '' && event.kinds.includes('api'))) all = true;
-      else if (scope !== '' && !scope.startsWith('domainnames/')) apiIds.add(scope.split('/')[0] as string);
+      const topLevel = scope === '' || accountRegionOfScope(scope) !== undefined;
+      if (scope === '*' || (topLevel && event.kinds.includes('api'))) all = true;
+      else if (!topLevel && !scope.startsWith('domainnames/')) apiIds.add(scope.split('/')[0] as string);
     }
     if (event.kinds.includes('domainName') || event.kinds.includes('apiMapping') || event.scopes.includes('*')) void this.#reloadDomains();
     if (all) void this.#refreshAll();
@@ -140,7 +148,7 @@ export class StageRegistry {
   }
 
   async #refreshAll(): Promise<void> {
-    const ids = new Set((await this.#store.listAll('api', '')).map((a) => a.id));
+    const ids = new Set((await this.#store.listEveryScope('api')).map((a) => a.id));
     for (const known of this.#apis.keys()) ids.add(known);
     await Promise.all([...ids].map((id) => this.refresh(id)));
   }

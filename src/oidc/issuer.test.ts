@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { makeInvocation } from '../../test/fixtures/lambda/invocation.js';
-import type { AuthorizerRecord, RouteRecord } from '../control-plane/records.js';
+import type { AuthorizerRecord, RouteRecord } from '../model/resources.js';
 import { createJwksProvider } from '../data-plane/authorizers/jwks.js';
 import { compileJwtAuthorizer } from '../data-plane/authorizers/jwt.js';
 import { createOidcIssuer, mintToken, type OidcIssuer } from './issuer.js';

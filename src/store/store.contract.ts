@@ -126,6 +126,61 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       assert.equal((await s.list('route', 'a1', { limit: 5 })).next, undefined, 'an exactly full last page has no next');
     }));
 
+    it('finds resources across scopes by kind, and by kind and id', withStore(async (s) => {
+      await s.apply([
+        { op: 'insert', kind: 'api', scope: '000000000000:us-east-1', id: 'a1', data: { n: 1 } },
+        { op: 'insert', kind: 'api', scope: '111122223333:eu-west-1', id: 'a2', data: { n: 2 } },
+        { op: 'insert', kind: 'route', scope: 'a1', id: 'a2', data: {} },
+      ]);
+      assert.deepEqual((await s.listEveryScope('api')).map((r) => [r.scope, r.id]), [['000000000000:us-east-1', 'a1'], ['111122223333:eu-west-1', 'a2']]);
+      assert.equal((await s.getInAnyScope('api', 'a2'))?.scope, '111122223333:eu-west-1');
+      assert.equal((await s.getInAnyScope('route', 'a2'))?.scope, 'a1', 'the kind is part of the look-up');
+      assert.equal(await s.getInAnyScope('api', 'nope'), undefined);
+    }));
+
+    it('derives writes inside the transaction: they see the batch, and commit or fail with it', withStore(async (s) => {
+      await s.apply([{ op: 'insert', kind: 'api', scope: 'p', id: 'a1', data: {} }]);
+      const written = await s.apply(
+        [{ op: 'lock', kind: 'api', scope: 'p', id: 'a1' }, { op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: { routeKey: 'GET /' } }],
+        async (reader) => {
+          const routes = await reader.listAll('route', 'a1');
+          return [{ op: 'insert', kind: 'deployment', scope: 'a1', id: 'd1', data: { routes: routes.length } }];
+        },
+      );
+      assert.deepEqual(written.map((r) => r.id), ['r1', 'd1']);
+      assert.deepEqual((await s.get('deployment', 'a1', 'd1'))?.data, { routes: 1 });
+      await assert.rejects(
+        s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r2', data: {} }], async () => {
+          throw new Error('derive failed');
+        }),
+        /derive failed/,
+      );
+      assert.equal(await s.get('route', 'a1', 'r2'), undefined, 'a failing derive rolls the batch back');
+      await assert.rejects(
+        s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r3', data: {} }], async () => [{ op: 'insert', kind: 'deployment', scope: 'a1', id: 'd1', data: {} }]),
+        (err: unknown) => err instanceof StoreError && err.code === 'CONFLICT' && err.step === 1,
+      );
+      assert.equal(await s.get('route', 'a1', 'r3'), undefined, 'a failing derived write rolls the batch back');
+      await rejectsWith(s.apply([{ op: 'lock', kind: 'api', scope: 'p', id: 'missing' }]), 'NOT_FOUND');
+    }));
+
+    it('serialises batches that lock the same resource, so each derive sees the others', withStore(async (s) => {
+      await s.apply([
+        { op: 'insert', kind: 'api', scope: 'p', id: 'a1', data: {} },
+        { op: 'insert', kind: 'stage', scope: 'a1', id: 'st', data: { count: 0 } },
+      ]);
+      // Each batch adds a route and derives the stage's count of routes: with serialised derives the last count is the total.
+      await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          s.apply([{ op: 'lock', kind: 'api', scope: 'p', id: 'a1' }, { op: 'insert', kind: 'route', scope: 'a1', id: `r${i}`, data: {} }], async (reader) => {
+            const count = (await reader.listAll('route', 'a1')).length;
+            return [{ op: 'update', kind: 'stage', scope: 'a1', id: 'st', data: { count } }];
+          }),
+        ),
+      );
+      assert.deepEqual((await s.get('stage', 'a1', 'st'))?.data, { count: 20 });
+    }));
+
     it('notifies watchers of committed writes only', withStore(async (s) => {
       const events: ChangeEvent[] = [];
       const stop = s.watch((e) => events.push(e));

@@ -6,6 +6,8 @@
  * An optional `key` is unique within (kind, scope): the store, not the caller, enforces it.
  * All writes go through `apply`, an atomic batch whose checks and writes either all happen or
  * none do, so a concurrent duplicate CreateRoute gets exactly one success and one CONFLICT.
+ * A batch may end with a derive step that reads inside the same transaction and adds writes (an
+ * auto-deploy stage's new deployment is committed with the change that caused it, or not at all).
  */
 
 /** The kinds of resources the store holds. */
@@ -58,8 +60,13 @@ export type WriteOp =
       /** Also delete every resource whose scope is this or starts with this + '/'. */
       readonly cascade?: string;
     }
-  /** Fail with NOT_FOUND unless the resource exists. */
+  /** Fail with NOT_FOUND unless the resource exists; it cannot be deleted until the batch commits. */
   | { readonly op: 'check'; readonly kind: ResourceKind; readonly scope: string; readonly id: string }
+  /**
+   * Like `check`, and serialises the batch against every other batch that locks the same resource
+   * (an API's configuration changes lock the API, so their derived deployments see each other).
+   */
+  | { readonly op: 'lock'; readonly kind: ResourceKind; readonly scope: string; readonly id: string }
   /** Fail with IN_USE if any resource of kind in scope has `data[field] === value`. */
   | { readonly op: 'checkUnreferenced'; readonly kind: ResourceKind; readonly scope: string; readonly field: string; readonly value: string };
 
@@ -94,14 +101,33 @@ export interface ChangeEvent {
   readonly scopes: readonly string[];
 }
 
-/** The storage contract shared by the SQLite and PostgreSQL implementations. */
-export interface Store {
+/** Reads of committed data (outside a batch) or of a batch's own transaction (inside a derive step). */
+export interface StoreReader {
   get<T = Record<string, unknown>>(kind: ResourceKind, scope: string, id: string): Promise<StoredResource<T> | undefined>;
+  listAll<T = Record<string, unknown>>(kind: ResourceKind, scope: string): Promise<readonly StoredResource<T>[]>;
+}
+
+/**
+ * Writes derived from the state a batch leaves, computed inside its transaction. It must only
+ * read through `reader` (no other I/O): on SQLite the whole transaction runs without yielding to
+ * other requests. Throwing rolls the batch back.
+ */
+export type Derive = (reader: StoreReader) => Promise<readonly WriteOp[]>;
+
+/** The storage contract shared by the SQLite and PostgreSQL implementations. */
+export interface Store extends StoreReader {
   findByKey<T = Record<string, unknown>>(kind: ResourceKind, scope: string, key: string): Promise<StoredResource<T> | undefined>;
   list<T = Record<string, unknown>>(kind: ResourceKind, scope: string, page: { limit: number; after?: number }): Promise<Page<T>>;
-  listAll<T = Record<string, unknown>>(kind: ResourceKind, scope: string): Promise<readonly StoredResource<T>[]>;
-  /** Runs the batch atomically; resolves to the stored resources of the insert/update steps, in order. */
-  apply(batch: readonly WriteOp[]): Promise<StoredResource[]>;
+  /** Every resource of a kind, whatever its scope, in insertion order (the data plane's view across accounts and regions). */
+  listEveryScope<T = Record<string, unknown>>(kind: ResourceKind): Promise<readonly StoredResource<T>[]>;
+  /** The resource of a kind with this id in any scope (the first inserted, should several scopes hold the id). */
+  getInAnyScope<T = Record<string, unknown>>(kind: ResourceKind, id: string): Promise<StoredResource<T> | undefined>;
+  /**
+   * Runs the batch atomically, then `derive`'s writes in the same transaction; resolves to the
+   * stored resources of the insert/update steps (the batch's, then the derived ones), in order.
+   * A failing derived write is reported with `step` counted past the batch's own steps.
+   */
+  apply(batch: readonly WriteOp[], derive?: Derive): Promise<StoredResource[]>;
   /** Subscribes to committed changes; returns the unsubscribe function. */
   watch(listener: (event: ChangeEvent) => void): () => void;
   close(): Promise<void>;

@@ -6,7 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
-import type { AuthorizerRecord, RouteRecord } from '../control-plane/records.js';
+import { accountOfAccessKey } from '../model/account-region.js';
+import type { AuthorizerRecord, RouteRecord } from '../model/resources.js';
 import { compileIdentitySource } from '../data-plane/authorizers/identity-source.js';
 import { interpretAuthorizerResult, type LambdaAuthorizerOutcome } from '../data-plane/authorizers/lambda.js';
 import { evaluatePolicy } from '../data-plane/authorizers/policy.js';
@@ -43,8 +44,6 @@ export interface ConnectAuthorization {
 /** What `$connect` authorization needs. */
 export interface ConnectAuthDeps {
   readonly invoker: FunctionInvoker;
-  readonly region: string;
-  readonly accountId: string;
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
   readonly timeoutMs?: number;
   /** Authorizer result cache of the compiled stage (used when `authorizerResultTtlInSeconds` > 0 and there are identity sources). */
@@ -87,12 +86,13 @@ export async function authorizeConnect(
     if (!deps.iamCredentials) throw reject(500, 'AWS_IAM authorization needs configured credentials');
     const outcome = verifyRequest(
       { method: 'GET', rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers: headersFromRaw(req.rawHeaders), body: '' },
-      { service: 'execute-api', region: deps.region, lookup: deps.iamCredentials, now: new Date(ctx.now) },
+      { service: 'execute-api', region: stage.region, lookup: deps.iamCredentials, now: new Date(ctx.now) },
     );
     if (!outcome.ok) throw reject(403, `${outcome.code}: ${outcome.message}`);
     const key = outcome.accessKeyId;
+    const accountId = accountOfAccessKey(key);
     return {
-      iamIdentity: { accessKey: key, accountId: deps.accountId, caller: key, user: key, userArn: `arn:aws:iam::${deps.accountId}:user/${key}`, cognitoIdentityId: null, cognitoIdentityPoolId: null },
+      iamIdentity: { accessKey: key, accountId, caller: key, user: key, userArn: `arn:aws:iam::${accountId}:user/${key}`, cognitoIdentityId: null, cognitoIdentityPoolId: null },
     };
   }
   if (type !== 'CUSTOM') throw reject(500, `unsupported authorizationType ${type} on $connect`);
@@ -113,7 +113,7 @@ export async function authorizeConnect(
   }
   const ttl = record.authorizerResultTtlInSeconds ?? 0;
   const cacheKey = deps.cache && ttl > 0 && identity.length > 0 ? JSON.stringify([record.authorizerId, ...identity]) : undefined;
-  const methodArn = `arn:aws:execute-api:${deps.region}:${deps.accountId}:${stage.apiId}/${stage.stageName}/$connect`;
+  const methodArn = `arn:aws:execute-api:${stage.region}:${stage.accountId}:${stage.apiId}/${stage.stageName}/$connect`;
   const { headers, multiValueHeaders } = headersOf(req.rawHeaders);
   const query = queryOf(ctx.rawQuery);
   const event = {

@@ -10,7 +10,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
-import type { IntegrationRecord } from '../control-plane/records.js';
+import type { IntegrationRecord } from '../model/resources.js';
 import { FunctionTimeoutError, type FunctionInvoker } from '../data-plane/functions/invoker.js';
 import type { CompiledRoute, CompiledStage, GatewayRequest, Invocation } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
@@ -37,8 +37,6 @@ export const MAX_POST_BYTES = 128 * 1024;
 export interface WebSocketGatewayOptions {
   readonly registry: StageRegistry;
   readonly invoker: FunctionInvoker;
-  readonly region: string;
-  readonly accountId: string;
   readonly logger: Logger;
   /** Configured access keys: AWS_IAM on `$connect`, and SigV4 on @connections when set. */
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
@@ -366,7 +364,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
           stage,
           req,
           { rawPath, rawQuery, requestId, now, sourceIp: info.sourceIp, domainName, requestContext: connectEvent().requestContext as Record<string, unknown> },
-          { invoker, region: options.region, accountId: options.accountId, cache: table.authorizerCache, ...(options.iamCredentials ? { iamCredentials: options.iamCredentials } : {}) },
+          { invoker, cache: table.authorizerCache, ...(options.iamCredentials ? { iamCredentials: options.iamCredentials } : {}) },
         );
         if (auth.authorizer) info.authorizer = auth.authorizer;
         if (auth.iamIdentity) info.iamIdentity = auth.iamIdentity;
@@ -471,7 +469,8 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       const q = url.indexOf('?');
       const outcome = verifyRequest(
         { method: req.method ?? 'GET', rawPath: q === -1 ? url : url.slice(0, q), rawQuery: q === -1 ? '' : url.slice(q + 1), headers: headersFromRaw(req.rawHeaders), ...(tooLarge ? {} : { body }) },
-        { service: 'execute-api', region: options.region, lookup: options.iamCredentials, allowUnsignedPayload: true },
+        // Signed for the API's region; before the stage is known, any region (the 403 below follows).
+        { service: 'execute-api', ...(stage ? { region: stage.region } : {}), lookup: options.iamCredentials, allowUnsignedPayload: true },
       );
       if (!outcome.ok) return reply(403, 'ForbiddenException', { message: outcome.message });
     }

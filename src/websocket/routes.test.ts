@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DeploymentSnapshot, RouteRecord } from '../control-plane/records.js';
+import type { DeploymentSnapshot, RouteRecord } from '../model/resources.js';
 import { compileIdentitySource } from '../data-plane/authorizers/identity-source.js';
 import type { CompiledStage, Invocation } from '../data-plane/invocation.js';
 import { routeTableOf, selectRoute, selectRouteKey } from './routes.js';

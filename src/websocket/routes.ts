@@ -4,7 +4,7 @@
  * validation against the route's `requestModels` (model validators compiled with the table).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-request-validation.html
  */
-import type { DeploymentSnapshot, IntegrationRecord, RouteRecord } from '../control-plane/records.js';
+import type { DeploymentSnapshot, IntegrationRecord, RouteRecord } from '../model/resources.js';
 import type { CompiledStage } from '../data-plane/invocation.js';
 import { compileIdentitySource, type IdentitySourceAccessor } from '../data-plane/authorizers/identity-source.js';
 import { bucketFor, type ThrottleSettings } from '../data-plane/throttle.js';

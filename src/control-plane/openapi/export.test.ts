@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse as parseYaml } from 'yaml';
-import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../records.js';
+import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../../model/resources.js';
 import type { ApiConfiguration } from './export.js';
 import { exportDefinition, serializeDefinition } from './export.js';
 import { convertDefinition } from './import.js';

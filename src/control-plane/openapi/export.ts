@@ -6,7 +6,7 @@
  */
 import { yaml } from '../../model/yaml.js';
 import { parseHttpRouteKey } from '../../model/route-key.js';
-import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../records.js';
+import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../../model/resources.js';
 import type { JsonObject } from './extensions.js';
 import { DEFAULT_ROUTE_PATH, defined, IMPORT_EXPORT_VERSION, OPERATION_METHODS, SIGV4_AUTHTYPE, X } from './extensions.js';
 

@@ -35,20 +35,34 @@ async function forbiddenWith(promise: Promise<unknown>, detail: RegExp): Promise
 }
 
 describe('AWS_IAM authorizer', () => {
-  const authorizer = compileIamAuthorizer({ region: 'us-east-1', accountId: '123456789012', credentials, clock: () => NOW.getTime() });
+  const authorizer = compileIamAuthorizer({ credentials, clock: () => NOW.getTime() });
 
-  it('a request signed for execute-api with a configured key: the caller identity', async () => {
+  it('a request signed for execute-api with a configured key: the caller identity (the default account for a non-numeric key)', async () => {
     assert.deepEqual(await authorizer.authorize(signed({ body: '{"a":1}' })), {
       iam: {
         accessKey: 'AKIDEXAMPLE',
-        accountId: '123456789012',
+        accountId: '000000000000',
         callerId: 'AKIDEXAMPLE',
         cognitoIdentity: null,
         principalOrgId: null,
-        userArn: 'arn:aws:iam::123456789012:user/AKIDEXAMPLE',
+        userArn: 'arn:aws:iam::000000000000:user/AKIDEXAMPLE',
         userId: 'AKIDEXAMPLE',
       },
     });
+  });
+
+  it('a 12-digit access key id is the caller account', async () => {
+    const key = { accessKeyId: '111122223333', secretAccessKey: 'other' };
+    const byAccount = compileIamAuthorizer({ credentials: (id) => (id === key.accessKeyId ? key.secretAccessKey : undefined), clock: () => NOW.getTime() });
+    const result = await byAccount.authorize(signed({ key }));
+    assert.equal(result.iam?.accountId, '111122223333');
+    assert.equal(result.iam?.userArn, 'arn:aws:iam::111122223333:user/111122223333');
+  });
+
+  it("verifies the signature against the API's region", async () => {
+    const inv = signed({ region: 'eu-west-1' });
+    (inv as { stage: unknown }).stage = { ...inv.stage, region: 'eu-west-1' };
+    assert.equal((await authorizer.authorize(inv)).iam?.accessKey, 'AKIDEXAMPLE');
   });
 
   it('unsigned: 403 Forbidden', async () => {
@@ -71,17 +85,17 @@ describe('AWS_IAM authorizer', () => {
   });
 
   it('an old signature: 403', async () => {
-    const late = compileIamAuthorizer({ region: 'us-east-1', accountId: '123456789012', credentials, clock: () => NOW.getTime() + 16 * 60_000 });
+    const late = compileIamAuthorizer({ credentials, clock: () => NOW.getTime() + 16 * 60_000 });
     await forbiddenWith(late.authorize(signed()), /SignatureExpired/);
   });
 
   it('without configured credentials every request fails with 500', async () => {
-    const none = compileIamAuthorizer({ region: 'us-east-1', accountId: '123456789012' });
+    const none = compileIamAuthorizer({ });
     await assert.rejects(none.authorize(signed()), (e: GatewayError) => e.statusCode === 500 && e.detail === 'AWS_IAM authorization needs configured credentials');
   });
 
   it('a verify hook replaces the built-in check', async () => {
-    const hooked = compileIamAuthorizer({ region: 'us-east-1', accountId: '1', verify: async () => ({ iam: { userArn: 'x' } }) });
+    const hooked = compileIamAuthorizer({ verify: async () => ({ iam: { userArn: 'x' } }) });
     assert.deepEqual(await hooked.authorize(signed()), { iam: { userArn: 'x' } });
   });
 });

@@ -6,7 +6,8 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html
  */
 import { headersFromRaw, verifyRequest } from '../../auth/sigv4.js';
-import type { AuthorizerRecord } from '../../control-plane/records.js';
+import { accountOfAccessKey } from '../../model/account-region.js';
+import type { AuthorizerRecord } from '../../model/resources.js';
 import { forbidden, internalServerError } from '../errors.js';
 import { readBody } from '../integrations/body.js';
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
@@ -16,8 +17,6 @@ export const EXECUTE_API_SERVICE = 'execute-api';
 
 /** What IAM authorization needs; without `credentials` or `verify` every request fails (500). */
 export interface IamAuthorizerDeps {
-  readonly region: string;
-  readonly accountId: string;
   /** The secret of an access key id, or undefined when the key is unknown. */
   readonly credentials?: (accessKeyId: string) => string | undefined;
   /** Replaces the built-in check (an IAM policy engine, an external verifier). */
@@ -59,18 +58,20 @@ export function compileIamAuthorizer(deps: IamAuthorizerDeps): CompiledAuthorize
           headers: headersFromRaw(inv.request.rawHeaders),
           body,
         },
-        { service: EXECUTE_API_SERVICE, region: deps.region, lookup, now: new Date(now()) },
+        // Clients sign for the region the API lives in.
+        { service: EXECUTE_API_SERVICE, region: inv.stage?.region ?? '', lookup, now: new Date(now()) },
       );
       if (!outcome.ok) throw forbidden({}, `${outcome.code}: ${outcome.message}`);
       // TODO(parity): IAM policies (execute-api:Invoke on the route ARN) are not evaluated; every configured key may call.
+      const accountId = accountOfAccessKey(outcome.accessKeyId);
       return {
         iam: {
           accessKey: outcome.accessKeyId,
-          accountId: deps.accountId,
+          accountId,
           callerId: outcome.accessKeyId,
           cognitoIdentity: null,
           principalOrgId: null,
-          userArn: `arn:aws:iam::${deps.accountId}:user/${outcome.accessKeyId}`,
+          userArn: `arn:aws:iam::${accountId}:user/${outcome.accessKeyId}`,
           userId: outcome.accessKeyId,
         },
       };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fakeInvoker, unusedJwks } from '../../../test/fixtures/authorizers/helpers.js';
 import { makeInvocation } from '../../../test/fixtures/lambda/invocation.js';
-import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../control-plane/records.js';
+import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../model/resources.js';
 import { GatewayError } from '../errors.js';
 import { compileAuthorizer, type AuthorizerDeps } from './index.js';
 
@@ -33,7 +33,7 @@ const lambda: AuthorizerRecord = {
   enableSimpleResponses: true,
   createdDate: '',
 };
-const deps: AuthorizerDeps = { invoker: fakeInvoker(() => ({ isAuthorized: true })), jwks: unusedJwks, region: 'us-east-1', accountId: '123456789012' };
+const deps: AuthorizerDeps = { invoker: fakeInvoker(() => ({ isAuthorized: true })), jwks: unusedJwks };
 
 async function fails500(promise: Promise<unknown> | undefined, detail: RegExp): Promise<void> {
   assert.ok(promise);

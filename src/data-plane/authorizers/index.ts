@@ -4,7 +4,7 @@
  * an unknown authorization type gets an authorizer that answers 500 to every request.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html
  */
-import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../control-plane/records.js';
+import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../model/resources.js';
 import type { Logger } from '../../logger.js';
 import { internalServerError } from '../errors.js';
 import type { FunctionInvoker } from '../functions/invoker.js';
@@ -23,9 +23,6 @@ export interface AuthorizerDeps {
   readonly invoker: FunctionInvoker;
   /** The server's JWKS cache (`createJwksProvider()`, created once per server). */
   readonly jwks: JwksProvider;
-  /** Region and account of route ARNs (`arn:aws:execute-api:{region}:{account}:...`). */
-  readonly region: string;
-  readonly accountId: string;
   /** AWS_IAM: the secret of an access key id (undefined = unknown key). */
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
   /** AWS_IAM: replaces the built-in SigV4 check entirely. */
@@ -74,8 +71,6 @@ export function compileAuthorizer(route: RouteRecord, record: AuthorizerRecord |
       return undefined;
     case 'AWS_IAM':
       return compileIamAuthorizer({
-        region: deps.region,
-        accountId: deps.accountId,
         ...(deps.iamCredentials ? { credentials: deps.iamCredentials } : {}),
         ...(deps.iam ? { verify: (inv: Invocation) => (deps.iam as NonNullable<AuthorizerDeps['iam']>).verify(inv) } : {}),
         ...(deps.clock ? { clock: deps.clock } : {}),
@@ -91,8 +86,6 @@ export function compileAuthorizer(route: RouteRecord, record: AuthorizerRecord |
         record,
         {
           invoker: deps.invoker,
-          region: deps.region,
-          accountId: deps.accountId,
           ...(deps.clock ? { clock: deps.clock } : {}),
           ...(deps.lambdaTimeoutMs !== undefined ? { timeoutMs: deps.lambdaTimeoutMs } : {}),
           ...(deps.mappingKey ? { mappingKey: deps.mappingKey } : {}),

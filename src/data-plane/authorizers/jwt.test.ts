@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hmacWithPublicKey, signJwt, startIdp, testKey, unsignedJwt, type TestIdp } from '../../../test/fixtures/authorizers/helpers.js';
 import { makeInvocation } from '../../../test/fixtures/lambda/invocation.js';
-import type { AuthorizerRecord, RouteRecord } from '../../control-plane/records.js';
+import type { AuthorizerRecord, RouteRecord } from '../../model/resources.js';
 import { GatewayError } from '../errors.js';
 import type { CompiledAuthorizer } from '../invocation.js';
 import { createJwksProvider, type JwksProvider } from './jwks.js';

@@ -11,7 +11,7 @@
  * description is published by AWS; the others follow its wording.
  */
 import { jwtVerify, type JWTPayload } from 'jose';
-import type { AuthorizerRecord, RouteRecord } from '../../control-plane/records.js';
+import type { AuthorizerRecord, RouteRecord } from '../../model/resources.js';
 import { forbidden, GatewayError, internalServerError, unauthorized } from '../errors.js';
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
 import { compileIdentitySource } from './identity-source.js';

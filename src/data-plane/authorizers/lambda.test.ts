@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fakeInvoker, raw, unusedJwks } from '../../../test/fixtures/authorizers/helpers.js';
 import { makeInvocation, type InvocationSpec } from '../../../test/fixtures/lambda/invocation.js';
-import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../control-plane/records.js';
+import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../model/resources.js';
 import { GatewayError } from '../errors.js';
 import { FunctionNotFoundError, FunctionTimeoutError } from '../functions/invoker.js';
 import type { Invocation } from '../invocation.js';
@@ -52,6 +52,7 @@ function request(spec: InvocationSpec & { routePath?: string } = {}): Invocation
     method: 'GET',
     path: '/dev/pets/1',
     apiId: 'abc123',
+    accountId: '123456789012',
     stageName: 'dev',
     routeKey: 'GET /pets/{id}',
     pathParameters: { id: '1' },
@@ -65,7 +66,7 @@ function request(spec: InvocationSpec & { routePath?: string } = {}): Invocation
 function setup(record: AuthorizerRecord, respond: Parameters<typeof fakeInvoker>[0]) {
   const invoker = fakeInvoker(respond);
   let now = 1_000_000;
-  const deps: AuthorizerDeps = { invoker, jwks: unusedJwks, region: 'us-east-1', accountId: '123456789012', clock: () => now };
+  const deps: AuthorizerDeps = { invoker, jwks: unusedJwks, clock: () => now };
   const stage = stageRecord();
   const compile = (routeKey?: string, stageObject = stage) => compileAuthorizer(routeRecord(routeKey), record, stageObject, deps);
   return { invoker, compile, advance: (ms: number) => (now += ms) };

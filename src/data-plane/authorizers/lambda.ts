@@ -6,7 +6,7 @@
  * Deny → 403; function error, timeout (10 s quota) or malformed answer → 500.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
  */
-import type { AuthorizerRecord } from '../../control-plane/records.js';
+import type { AuthorizerRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { forbidden, internalServerError, unauthorized } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
@@ -22,8 +22,6 @@ export const LAMBDA_AUTHORIZER_TIMEOUT_MS = 10_000;
 /** What a Lambda authorizer needs. */
 export interface LambdaAuthorizerDeps {
   readonly invoker: FunctionInvoker;
-  readonly region: string;
-  readonly accountId: string;
   /** Epoch ms; tests move time to expire cached results. */
   readonly clock?: () => number;
   /** Defaults to the 10 s quota. */
@@ -46,10 +44,11 @@ export type LambdaAuthorizerOutcome =
 const failure = (detail: string) => internalServerError(detail, 'AUTHORIZER_FAILURE');
 const refusing = (record: AuthorizerRecord, detail: string): CompiledAuthorizer => ({ record, authorize: () => Promise.reject(failure(detail)) });
 
-/** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`: the `routeArn` / `methodArn` of a request. */
-export function routeArnOf(inv: Invocation, region: string, accountId: string): string {
+/** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` (the API's region and account): the `routeArn` / `methodArn` of a request. */
+export function routeArnOf(inv: Invocation): string {
   const path = (inv.routePath ?? inv.request.path).replace(/^\//, '');
-  return `arn:aws:execute-api:${region}:${accountId}:${inv.stage?.apiId ?? ''}/${inv.stage?.stageName ?? ''}/${inv.request.method}/${path}`;
+  const stage = inv.stage;
+  return `arn:aws:execute-api:${stage?.region ?? ''}:${stage?.accountId ?? ''}:${stage?.apiId ?? ''}/${stage?.stageName ?? ''}/${inv.request.method}/${path}`;
 }
 
 /**
@@ -81,7 +80,7 @@ export function compileLambdaAuthorizer(
   const call = async (inv: Invocation, identity: readonly string[], routeArn: string): Promise<LambdaAuthorizerOutcome> => {
     const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
     const mappingKey = deps.mappingKey?.(inv);
-    const options = { accountId: deps.accountId, ...(mappingKey ? { mappingKey } : {}) };
+    const options = mappingKey ? { mappingKey } : {};
     const event = version === '2.0' ? eventV2(inv, identity, routeArn, options) : eventV1(inv, identity, routeArn, options);
     let result: InvokeResult;
     try {
@@ -104,7 +103,7 @@ export function compileLambdaAuthorizer(
         if (value === undefined) throw unauthorized({}, `The identity source ${expression} is missing or empty`);
         identity.push(value);
       }
-      const routeArn = routeArnOf(inv, deps.region, deps.accountId);
+      const routeArn = routeArnOf(inv);
       const outcome = cached
         ? await cached.getOrLoad(JSON.stringify([record.authorizerId, ...identity]), now, ttlMs, () => call(inv, identity, routeArn))
         : await call(inv, identity, routeArn);
@@ -164,7 +163,7 @@ export function interpretAuthorizerResult(result: InvokeResult, version: '1.0' |
 }
 
 /** Payload 2.0: the integration event's request parts, without the body, plus type, routeArn and identitySource. */
-function eventV2(inv: Invocation, identity: readonly string[], routeArn: string, options: { accountId: string; mappingKey?: string }): Record<string, unknown> {
+function eventV2(inv: Invocation, identity: readonly string[], routeArn: string, options: { mappingKey?: string }): Record<string, unknown> {
   const e = buildEventV2(inv, options);
   return {
     version: '2.0',
@@ -184,7 +183,7 @@ function eventV2(inv: Invocation, identity: readonly string[], routeArn: string,
 }
 
 /** Payload 1.0: REST's REQUEST authorizer event (identity values comma-joined), without the body. */
-function eventV1(inv: Invocation, identity: readonly string[], routeArn: string, options: { accountId: string; mappingKey?: string }): Record<string, unknown> {
+function eventV1(inv: Invocation, identity: readonly string[], routeArn: string, options: { mappingKey?: string }): Record<string, unknown> {
   const e = buildEventV1(inv, options);
   const joined = identity.join(',');
   return {

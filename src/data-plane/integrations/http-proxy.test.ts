@@ -4,7 +4,7 @@ import { createServer, request, type IncomingMessage, type Server } from 'node:h
 import type { AddressInfo } from 'node:net';
 import { Readable, pipeline } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import type { ApiRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../../control-plane/records.js';
+import type { ApiRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../../model/resources.js';
 import { startUpstream, type EchoedRequest, type Upstream } from '../../../test/helpers/upstream.js';
 import { GatewayError } from '../errors.js';
 import type { CompiledIntegration, Invocation } from '../invocation.js';
@@ -45,6 +45,8 @@ function invocationOf(req: IncomingMessage): Invocation {
     incoming: req,
     stage: {
       apiId: 'abc123',
+      accountId: '123456789012',
+      region: 'us-east-1',
       stageName: 'prod',
       deploymentId: 'd1',
       api: {} as ApiRecord,

@@ -23,7 +23,7 @@ import { randomUUID } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { Pool, util, type Dispatcher } from 'undici';
-import type { IntegrationRecord } from '../../control-plane/records.js';
+import type { IntegrationRecord } from '../../model/resources.js';
 import { GatewayError, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import {

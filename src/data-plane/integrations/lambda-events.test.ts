@@ -22,13 +22,14 @@ describe('buildEventV2 against recorded AWS events', () => {
       method: 'GET',
       path: '/',
       apiId: 'aaaaaaaaaa',
+      accountId: '123456789012',
       domainName: 'aaaaaaaaaa.execute-api.us-west-2.amazonaws.com',
       sourceIp: '1.2.3.4',
       requestId: 'LV7fzho-PHcEJPw=',
       requestTimeEpoch: 1587481701067,
       headers: Object.entries(recorded.headers as Record<string, string>),
     });
-    const built = wire(buildEventV2(inv, { accountId: '123456789012' }));
+    const built = wire(buildEventV2(inv));
     // Legitimate difference: no mTLS, so no requestContext.authentication.
     const expected = wire(recorded) as { requestContext: Record<string, unknown> };
     delete expected.requestContext.authentication;
@@ -59,8 +60,9 @@ describe('buildEventV2 against recorded AWS events', () => {
         stageVariables: { stageVariable1: 'value1', stageVariable2: 'value2' },
         authorizer,
         body: '{\r\n\t"a": 1\r\n}',
+        accountId: '123456789012',
       });
-      const built = wire(buildEventV2(inv, { accountId: '123456789012' })) as unknown as Record<string, unknown>;
+      const built = wire(buildEventV2(inv)) as unknown as Record<string, unknown>;
       const shape = (e: unknown) => keyPaths(e).filter((k) => !k.startsWith('headers.')).sort();
       assert.deepEqual(shape(built), shape(recorded));
       // Legitimate differences: the samples' header names are not lower-cased (real captures are),
@@ -92,8 +94,9 @@ describe('buildEventV1 against recorded AWS events', () => {
       requestTimeEpoch: 1689098119662,
       headers: Object.entries(recorded.headers as Record<string, string>),
       body,
+      accountId: '313369169943',
     });
-    assert.deepEqual(wire(buildEventV1(inv, { accountId: '313369169943' })), recorded);
+    assert.deepEqual(wire(buildEventV1(inv)), recorded);
   });
 });
 

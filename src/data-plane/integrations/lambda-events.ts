@@ -4,15 +4,13 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
 import { isUtf8 } from 'node:buffer';
-import { ACCOUNT_ID } from '../../control-plane/errors.js';
+import { DEFAULT_ACCOUNT_ID } from '../../model/account-region.js';
 import type { AuthorizerResult, Invocation } from '../invocation.js';
 import { decodeQueryComponent } from '../query-string.js';
 import { formatRequestTime } from '../context-variables.js';
 
 /** What the builders need beyond the Invocation. */
 export interface LambdaEventOptions {
-  /** `requestContext.accountId`; defaults to ACCOUNT_ID. */
-  readonly accountId?: string;
   /** The custom-domain API mapping key that selected the API (`v1` or `v1/pets`), when addressed through one. */
   readonly mappingKey?: string;
 }
@@ -80,7 +78,7 @@ export function buildEventV2(inv: Invocation, options: LambdaEventOptions = {}):
     headers: Object.fromEntries(headers),
     ...(query ? { queryStringParameters: toObject(query, (v) => v.join(',')) } : {}),
     requestContext: {
-      accountId: options.accountId ?? ACCOUNT_ID,
+      accountId: inv.stage?.accountId ?? DEFAULT_ACCOUNT_ID,
       apiId,
       ...(authorizer ? { authorizer } : {}),
       domainName: request.domainName,
@@ -100,7 +98,7 @@ export function buildEventV2(inv: Invocation, options: LambdaEventOptions = {}):
 }
 
 /** Builds the payload format 1.0 event (REST-compatible). */
-export function buildEventV1(inv: Invocation, options: LambdaEventOptions = {}): LambdaEventV1 {
+export function buildEventV1(inv: Invocation, _options: LambdaEventOptions = {}): LambdaEventV1 {
   const { request } = inv;
   const { apiId, stageName, routeKey } = parts(inv);
   const resource = routeKey === '$default' ? '$default' : routeKey.slice(routeKey.indexOf(' ') + 1);
@@ -116,7 +114,7 @@ export function buildEventV1(inv: Invocation, options: LambdaEventOptions = {}):
   const body = encodeBody(inv.body, request.headers);
   const userAgent = header(request.headers['user-agent']) ?? null;
   const requestContext: Record<string, unknown> = {
-    accountId: options.accountId ?? ACCOUNT_ID,
+    accountId: inv.stage?.accountId ?? DEFAULT_ACCOUNT_ID,
     apiId,
     domainName: request.domainName,
     domainPrefix: request.domainPrefix,

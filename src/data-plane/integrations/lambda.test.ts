@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { IntegrationRecord } from '../../control-plane/records.js';
+import type { IntegrationRecord } from '../../model/resources.js';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { makeInvocation, type InvocationSpec } from '../../../test/fixtures/lambda/invocation.js';
 import { GatewayError } from '../errors.js';
@@ -71,10 +71,10 @@ describe('compileLambdaIntegration', () => {
     assert.deepEqual(inv.integration, { latencyMs: 7, requestId: 'lambda-req-1', status: 201 });
   });
 
-  it('sends a 1.0 event for payloadFormatVersion 1.0, with the given account id', async () => {
+  it("sends a 1.0 event for payloadFormatVersion 1.0, with the API's account id", async () => {
     const { invoker, calls } = fakeInvoker(() => json({ statusCode: 200, body: 'v1' }));
-    const integration = compileLambdaIntegration(record({ payloadFormatVersion: '1.0' }), { invoker, accountId: '111122223333' });
-    assert.equal((await integration.invoke(makeInvocation(spec))).body, 'v1');
+    const integration = compileLambdaIntegration(record({ payloadFormatVersion: '1.0' }), { invoker });
+    assert.equal((await integration.invoke(makeInvocation({ ...spec, accountId: '111122223333' }))).body, 'v1');
     assert.equal(calls[0]?.event.version, '1.0');
     assert.equal(calls[0]?.event.path, '/dev/pets');
     assert.equal((calls[0]?.event.requestContext as { accountId: string }).accountId, '111122223333');

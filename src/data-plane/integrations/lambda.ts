@@ -3,7 +3,7 @@
  * event → function invoker → response. Function errors and bad responses are 500, a timeout 503.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html
  */
-import type { IntegrationRecord } from '../../control-plane/records.js';
+import type { IntegrationRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { GatewayError, internalServerError, serviceUnavailable } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
@@ -16,10 +16,6 @@ import { compileResponseMapping } from '../parameter-mapping.js';
 /** What a compiled Lambda integration needs. */
 export interface LambdaIntegrationDeps {
   readonly invoker: FunctionInvoker;
-  /** `requestContext.accountId`; defaults to ACCOUNT_ID. */
-  readonly accountId?: string;
-  /** The gateway's region (reserved for ARNs the events may carry). */
-  readonly region?: string;
   /** The custom-domain API mapping key the request came through (2.0 `rawPath` leaves it out); default `inv.basePathMatched`. */
   readonly mappingKey?: (inv: Invocation) => string | undefined;
   /** Clock for `integrationLatency`. */
@@ -48,7 +44,7 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
       const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
       await readBody(inv);
       const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : inv.basePathMatched;
-      const event = build(inv, { ...(deps.accountId ? { accountId: deps.accountId } : {}), ...(mappingKey ? { mappingKey } : {}) });
+      const event = build(inv, mappingKey ? { mappingKey } : {});
       const started = now();
       let result: InvokeResult;
       try {

@@ -18,6 +18,8 @@ export const MIGRATIONS: readonly string[] = [
    CREATE UNIQUE INDEX resources_key ON resources (kind, scope, key) WHERE key IS NOT NULL;
    -- text_pattern_ops so the cascade's "scope LIKE 'prefix/%'" can use the index whatever the collation
    CREATE INDEX resources_scope ON resources (scope text_pattern_ops);`,
+  // 2: look-ups by id across scopes (the data plane finds an API by its id in any account and region)
+  'CREATE INDEX resources_kind_id ON resources (kind, id);',
 ];
 
 // "gatehous" in ASCII: one database-wide lock, so nodes starting together migrate one at a time.

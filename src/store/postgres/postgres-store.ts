@@ -5,7 +5,7 @@
  * watchers (this one's included) hear of each batch exactly once, from one LISTEN connection.
  */
 import pg from 'pg';
-import type { ChangeEvent, Page, ResourceKind, Store, StoredResource, WriteOp } from '../store.js';
+import type { ChangeEvent, Derive, Page, ResourceKind, Store, StoreReader, StoredResource, WriteOp } from '../store.js';
 import { StoreError } from '../store.js';
 import { migrate } from './migrations.js';
 
@@ -73,6 +73,20 @@ function changePayload(batch: readonly WriteOp[]): string | undefined {
   const kinds = [...new Set(writes.map((op) => op.kind))];
   const payload = JSON.stringify({ kinds, scopes: [...new Set(writes.map((op) => op.scope))] });
   return Buffer.byteLength(payload) <= MAX_PAYLOAD ? payload : JSON.stringify({ kinds, scopes: ['*'] });
+}
+
+/** Reads inside an open transaction (they see its own writes and what others committed before each read). */
+function transactionReader(client: pg.PoolClient): StoreReader {
+  return {
+    async get<T>(kind: ResourceKind, scope: string, id: string) {
+      const { rows: [row] } = await client.query<Row>(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 AND id = $3`, [kind, scope, id]);
+      return row && toResource<T>(row);
+    },
+    async listAll<T>(kind: ResourceKind, scope: string) {
+      const { rows } = await client.query<Row>(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 ORDER BY seq`, [kind, scope]);
+      return rows.map((r) => toResource<T>(r));
+    },
+  };
 }
 
 /**
@@ -144,10 +158,20 @@ class PostgresStore implements Store {
     return rows.map((r) => toResource<T>(r));
   }
 
-  async apply(batch: readonly WriteOp[]): Promise<StoredResource[]> {
+  async listEveryScope<T>(kind: ResourceKind): Promise<readonly StoredResource<T>[]> {
+    const rows = await this.#query(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 ORDER BY seq`, [kind]);
+    return rows.map((r) => toResource<T>(r));
+  }
+
+  async getInAnyScope<T>(kind: ResourceKind, id: string): Promise<StoredResource<T> | undefined> {
+    const [row] = await this.#query(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND id = $2 ORDER BY seq LIMIT 1`, [kind, id]);
+    return row && toResource<T>(row);
+  }
+
+  async apply(batch: readonly WriteOp[], derive?: Derive): Promise<StoredResource[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.#transaction(batch);
+        return await this.#transaction(batch, derive);
       } catch (err) {
         if (!RETRYABLE.has((err as { code?: string }).code ?? '')) throw err;
         if (attempt === MAX_ATTEMPTS) throw new StoreError('UNAVAILABLE', 'the store is busy');
@@ -155,7 +179,7 @@ class PostgresStore implements Store {
     }
   }
 
-  async #transaction(batch: readonly WriteOp[]): Promise<StoredResource[]> {
+  async #transaction(batch: readonly WriteOp[], derive: Derive | undefined): Promise<StoredResource[]> {
     let client: pg.PoolClient;
     try {
       client = await this.#pool.connect();
@@ -164,6 +188,7 @@ class PostgresStore implements Store {
     }
     let step = -1;
     let broken = false;
+    let ops = batch;
     try {
       await client.query('BEGIN');
       const written: StoredResource[] = [];
@@ -171,14 +196,23 @@ class PostgresStore implements Store {
         step = i;
         written.push(...(await this.#step(client, op, step)));
       }
+      if (derive) {
+        step = -1;
+        const derived = await derive(transactionReader(client));
+        ops = [...batch, ...derived];
+        for (let i = batch.length; i < ops.length; i++) {
+          step = i;
+          written.push(...(await this.#step(client, ops[i] as WriteOp, step)));
+        }
+      }
       // A reference inserted by a batch that held a `check` lock on the target commits before our
       // delete gets that row; checking again now, under our locks, sees it (SQLite gets this by serialising writers).
-      for (const [i, op] of batch.entries()) {
+      for (const [i, op] of ops.entries()) {
         step = i;
         if (op.op === 'checkUnreferenced') await this.#step(client, op, step);
       }
       step = -1;
-      const payload = changePayload(batch);
+      const payload = changePayload(ops);
       // Sent inside the transaction: PostgreSQL delivers it at commit, and drops it on rollback.
       if (payload !== undefined) await client.query('SELECT pg_notify($1, $2)', [this.#channel, payload]);
       await client.query('COMMIT');
@@ -186,7 +220,7 @@ class PostgresStore implements Store {
     } catch (err) {
       broken = isUnavailable(err);
       if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-      throw this.#translate(err, batch[step], step);
+      throw this.#translate(err, ops[step], step);
     } finally {
       client.release(broken);
     }
@@ -197,6 +231,11 @@ class PostgresStore implements Store {
       case 'check': {
         // FOR SHARE holds off a concurrent delete of what this batch relies on until we commit.
         const { rowCount } = await client.query('SELECT 1 FROM resources WHERE kind = $1 AND scope = $2 AND id = $3 FOR SHARE', [op.kind, op.scope, op.id]);
+        if (!rowCount) throw new StoreError('NOT_FOUND', `${op.kind} ${op.id} does not exist`, step);
+        return [];
+      }
+      case 'lock': {
+        const { rowCount } = await client.query('SELECT 1 FROM resources WHERE kind = $1 AND scope = $2 AND id = $3 FOR UPDATE', [op.kind, op.scope, op.id]);
         if (!rowCount) throw new StoreError('NOT_FOUND', `${op.kind} ${op.id} does not exist`, step);
         return [];
       }

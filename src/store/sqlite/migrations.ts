@@ -15,4 +15,6 @@ export const MIGRATIONS: readonly string[] = [
    );
    CREATE UNIQUE INDEX resources_key ON resources (kind, scope, key) WHERE key IS NOT NULL;
    CREATE INDEX resources_scope ON resources (scope);`,
+  // 2: look-ups by id across scopes (the data plane finds an API by its id in any account and region)
+  'CREATE INDEX resources_kind_id ON resources (kind, id);',
 ];

@@ -1,12 +1,13 @@
 /**
  * The embedded store: SQLite (better-sqlite3) in WAL mode under the data directory.
  * Statements are prepared once; every batch runs in one IMMEDIATE transaction, so writers in
- * several processes sharing the file are serialised by SQLite itself.
+ * several processes sharing the file are serialised by SQLite itself; within the process, batches
+ * queue behind each other, since a derive step keeps the transaction open across awaits.
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { ChangeEvent, Page, ResourceKind, Store, StoredResource, WriteOp } from '../store.js';
+import type { ChangeEvent, Derive, Page, ResourceKind, Store, StoreReader, StoredResource, WriteOp } from '../store.js';
 import { StoreError } from '../store.js';
 import { MIGRATIONS } from './migrations.js';
 
@@ -66,6 +67,8 @@ class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #listeners = new Set<(e: ChangeEvent) => void>();
   readonly #stmt;
+  /** The tail of the queue of batches (one open transaction at a time on this connection). */
+  #queue: Promise<unknown> = Promise.resolve();
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -76,6 +79,8 @@ class SqliteStore implements Store {
         'SELECT * FROM resources WHERE kind = ? AND scope = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
       all: db.prepare<[string, string], Row>('SELECT * FROM resources WHERE kind = ? AND scope = ? ORDER BY seq'),
+      everyScope: db.prepare<[string], Row>('SELECT * FROM resources WHERE kind = ? ORDER BY seq'),
+      anyScope: db.prepare<[string, string], Row>('SELECT * FROM resources WHERE kind = ? AND id = ? ORDER BY seq LIMIT 1'),
       insert: db.prepare<[string, string, string, string | null, string], Row>(
         'INSERT INTO resources (kind, scope, id, key, version, data) VALUES (?, ?, ?, ?, 1, ?) RETURNING *',
       ),
@@ -111,25 +116,56 @@ class SqliteStore implements Store {
     return this.#stmt.all.all(kind, scope).map((r) => toResource<T>(r));
   }
 
-  async apply(batch: readonly WriteOp[]): Promise<StoredResource[]> {
-    const run = this.#db.transaction(() => batch.flatMap((op, step) => this.#step(op, step)));
-    let written: StoredResource[];
+  async listEveryScope<T>(kind: ResourceKind): Promise<readonly StoredResource<T>[]> {
+    return this.#stmt.everyScope.all(kind).map((r) => toResource<T>(r));
+  }
+
+  async getInAnyScope<T>(kind: ResourceKind, id: string): Promise<StoredResource<T> | undefined> {
+    const row = this.#stmt.anyScope.get(kind, id);
+    return row && toResource<T>(row);
+  }
+
+  apply(batch: readonly WriteOp[], derive?: Derive): Promise<StoredResource[]> {
+    const run = this.#queue.then(() => this.#transaction(batch, derive));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  async #transaction(batch: readonly WriteOp[], derive: Derive | undefined): Promise<StoredResource[]> {
+    const db = this.#db;
+    let ops = batch;
     try {
-      written = run.immediate();
+      db.exec('BEGIN IMMEDIATE');
+      const written = batch.flatMap((op, step) => this.#step(op, step));
+      if (derive) {
+        const derived = await derive(this.#reader);
+        written.push(...derived.flatMap((op, i) => this.#step(op, batch.length + i)));
+        ops = [...batch, ...derived];
+      }
+      db.exec('COMMIT');
+      this.#notify(ops);
+      return written;
     } catch (err) {
+      if (db.inTransaction) db.exec('ROLLBACK');
       if (err instanceof StoreError) throw err;
       const code = (err as { code?: string }).code ?? '';
       if (code === 'SQLITE_BUSY' || code === 'SQLITE_LOCKED') throw new StoreError('UNAVAILABLE', 'the store is busy');
       throw err;
     }
-    this.#notify(batch);
-    return written;
   }
+
+  /** Reads inside the open transaction (they see the batch's own writes). */
+  readonly #reader: StoreReader = {
+    get: (kind, scope, id) => this.get(kind, scope, id),
+    listAll: (kind, scope) => this.listAll(kind, scope),
+  };
 
   #step(op: WriteOp, step: number): StoredResource[] {
     const s = this.#stmt;
     switch (op.op) {
       case 'check':
+      case 'lock':
+        // The IMMEDIATE transaction already excludes every other writer.
         if (!s.get.get(op.kind, op.scope, op.id)) throw new StoreError('NOT_FOUND', `${op.kind} ${op.id} does not exist`, step);
         return [];
       case 'checkUnreferenced': {

@@ -62,7 +62,7 @@ describe('ApiMappings', () => {
     await rejectsAws(
       s.client.send(new CreateApiMappingCommand({ DomainName: 'nope.example.com', ApiId: httpApi, Stage: '$default' })),
       'NotFoundException',
-      'Invalid DomainName identifier specified nope.example.com',
+      'Invalid domain name identifier specified',
       404,
     );
     await rejectsAws(
@@ -74,7 +74,7 @@ describe('ApiMappings', () => {
     await rejectsAws(
       s.client.send(new CreateApiMappingCommand({ DomainName: DOMAIN, ApiId: httpApi, Stage: 'prod', ApiMappingKey: 'x' })),
       'NotFoundException',
-      'Invalid Stage identifier specified prod',
+      'Invalid stage identifier specified',
       404,
     );
   });
@@ -171,7 +171,7 @@ describe('ApiMappings', () => {
       token = page.NextToken;
     } while (token);
     assert.deepEqual(ids, all.Items?.map((m) => m.ApiMappingId));
-    await rejectsAws(s.client.send(new GetApiMappingsCommand({ DomainName: 'nope.example.com' })), 'NotFoundException', 'Invalid DomainName identifier specified nope.example.com');
+    await rejectsAws(s.client.send(new GetApiMappingsCommand({ DomainName: 'nope.example.com' })), 'NotFoundException', 'Invalid domain name identifier specified');
     await rejectsAws(s.client.send(new GetApiMappingsCommand({ DomainName: DOMAIN, MaxResults: '0' })), 'BadRequestException', "Invalid maxResults '0': must be a positive integer");
   });
 
@@ -184,13 +184,13 @@ describe('ApiMappings', () => {
     assert.equal(same.ApiMappingKey, 'after/v1', 'members not in the update are kept');
     assert.equal(same.Stage, 'prod');
     const cases: [UpdateApiMappingCommandInput, string, string][] = [
-      [{ DomainName: DOMAIN, ApiMappingId: id, ApiId: httpApi }, 'NotFoundException', 'Invalid Stage identifier specified prod'],
+      [{ DomainName: DOMAIN, ApiMappingId: id, ApiId: httpApi }, 'NotFoundException', 'Invalid stage identifier specified'],
       [{ DomainName: DOMAIN, ApiMappingId: id, ApiId: otherHttpApi, ApiMappingKey: 'pets' }, 'ConflictException', 'API mapping with key pets already exists for this domain name'],
       [{ DomainName: DOMAIN, ApiMappingId: id, ApiId: otherHttpApi, ApiMappingKey: 'bad/' }, 'BadRequestException', "Invalid API mapping key bad/: use letters, digits and $-_.+!*'() in levels separated by '/', with no leading, trailing or empty levels"],
       [{ DomainName: DOMAIN, ApiMappingId: id, ApiId: wsApi, Stage: 'live', ApiMappingKey: 'chat2' }, 'BadRequestException', `Cannot map a WebSocket API to ${DOMAIN}: it already has mappings to HTTP APIs, and WebSocket APIs cannot share a domain name with HTTP APIs`],
       [{ DomainName: DOMAIN, ApiMappingId: id, ApiId: 'abcdefghij' }, 'NotFoundException', 'Invalid API identifier specified 000000000000:abcdefghij'],
       [{ DomainName: DOMAIN, ApiMappingId: 'nope000000', ApiId: httpApi }, 'NotFoundException', 'Invalid ApiMapping identifier specified nope000000'],
-      [{ DomainName: 'nope.example.com', ApiMappingId: id, ApiId: httpApi }, 'NotFoundException', 'Invalid DomainName identifier specified nope.example.com'],
+      [{ DomainName: 'nope.example.com', ApiMappingId: id, ApiId: httpApi }, 'NotFoundException', 'Invalid domain name identifier specified'],
       [
         { DomainName: DOMAIN, ApiMappingId: id, Stage: 'prod' } as UpdateApiMappingCommandInput,
         'BadRequestException',
@@ -211,7 +211,7 @@ describe('ApiMappings', () => {
     await rejectsAws(
       s.client.send(new DeleteApiMappingCommand({ DomainName: 'nope.example.com', ApiMappingId: m.ApiMappingId })),
       'NotFoundException',
-      'Invalid DomainName identifier specified nope.example.com',
+      'Invalid domain name identifier specified',
     );
     const again = await s.client.send(new CreateApiMappingCommand({ DomainName: DOMAIN, ApiId: otherHttpApi, Stage: 'prod', ApiMappingKey: 'gone' }));
     assert.equal(again.ApiMappingKey, 'gone', 'the key is free again');
@@ -227,9 +227,9 @@ describe('ApiMappings', () => {
       `Deleting API ${apiId} failed. Please remove all API mappings for the API from your custom domain names.`,
       400,
     );
-    assert.ok(await s.gatehouse.store.get('api', '', apiId), 'nothing was deleted');
+    assert.ok(await s.gatehouse.store.getInAnyScope('api', apiId), 'nothing was deleted');
     await s.client.send(new DeleteApiMappingCommand({ DomainName: 'delete-guard.example.com', ApiMappingId: mapping.ApiMappingId }));
     await s.client.send(new DeleteApiCommand({ ApiId: apiId }));
-    assert.equal(await s.gatehouse.store.get('api', '', apiId), undefined);
+    assert.equal(await s.gatehouse.store.getInAnyScope('api', apiId), undefined);
   });
 });

@@ -14,7 +14,7 @@ import {
 } from '@aws-sdk/client-apigatewayv2';
 import { rejectsAws } from '../../helpers/assert-aws.js';
 import type { TestServer } from '../../helpers/server.js';
-import { rawRequest, startServer } from '../../helpers/server.js';
+import { rawRequest, sdkClient, startServer } from '../../helpers/server.js';
 
 const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
 const CERT2 = 'arn:aws:acm:us-east-1:123456789012:certificate/66666666-7777-8888-9999-000000000000';
@@ -120,7 +120,7 @@ describe('DomainNames', () => {
     for (const [extra, message] of cases) {
       await rejectsAws(s.client.send(new CreateDomainNameCommand({ DomainName: 'invalid.example.com', ...extra })), 'BadRequestException', message, 400);
     }
-    await rejectsAws(s.client.send(new GetDomainNameCommand({ DomainName: 'invalid.example.com' })), 'NotFoundException', 'Invalid DomainName identifier specified invalid.example.com');
+    await rejectsAws(s.client.send(new GetDomainNameCommand({ DomainName: 'invalid.example.com' })), 'NotFoundException', 'Invalid domain name identifier specified');
   });
 
   it('CreateDomainName with mutual TLS, a TLS 1.0 policy and a routing mode', async () => {
@@ -143,7 +143,7 @@ describe('DomainNames', () => {
     const err = await rejectsAws(
       s.client.send(new GetDomainNameCommand({ DomainName: 'nope.example.com' })),
       'NotFoundException',
-      'Invalid DomainName identifier specified nope.example.com',
+      'Invalid domain name identifier specified',
       404,
     );
     assert.equal((err as { ResourceType?: string }).ResourceType, 'DomainName');
@@ -209,7 +209,7 @@ describe('DomainNames', () => {
     await rejectsAws(
       s.client.send(new UpdateDomainNameCommand({ DomainName: 'nope.example.com', RoutingMode: 'API_MAPPING_ONLY' })),
       'NotFoundException',
-      'Invalid DomainName identifier specified nope.example.com',
+      'Invalid domain name identifier specified',
     );
   });
 
@@ -223,12 +223,12 @@ describe('DomainNames', () => {
       new CreateRoutingRuleCommand({ DomainName: 'cascade.example.com', Priority: 10, Conditions: [], Actions: [{ InvokeApi: { ApiId: apiId, Stage: '$default' } }] }),
     );
     await s.client.send(new DeleteDomainNameCommand({ DomainName: 'Cascade.Example.com' }));
-    await rejectsAws(s.client.send(new GetDomainNameCommand({ DomainName: 'cascade.example.com' })), 'NotFoundException', 'Invalid DomainName identifier specified cascade.example.com');
-    await rejectsAws(s.client.send(new DeleteDomainNameCommand({ DomainName: 'cascade.example.com' })), 'NotFoundException', 'Invalid DomainName identifier specified cascade.example.com', 404);
+    await rejectsAws(s.client.send(new GetDomainNameCommand({ DomainName: 'cascade.example.com' })), 'NotFoundException', 'Invalid domain name identifier specified');
+    await rejectsAws(s.client.send(new DeleteDomainNameCommand({ DomainName: 'cascade.example.com' })), 'NotFoundException', 'Invalid domain name identifier specified', 404);
     await rejectsAws(
       s.client.send(new GetApiMappingsCommand({ DomainName: 'cascade.example.com' })),
       'NotFoundException',
-      'Invalid DomainName identifier specified cascade.example.com',
+      'Invalid domain name identifier specified',
     );
     await s.client.send(new CreateDomainNameCommand({ DomainName: 'cascade.example.com' }));
     assert.deepEqual((await s.client.send(new GetApiMappingsCommand({ DomainName: 'cascade.example.com' }))).Items, [], 'a re-created domain starts empty');
@@ -247,13 +247,26 @@ describe('DomainNames', () => {
 });
 
 describe('DomainNames in another region', () => {
-  it('CreateDomainName reports the region in the ARN, the endpoint and the hosted zone', async () => {
-    const s = await startServer({ args: ['--region', 'eu-west-1'] });
+  it("CreateDomainName reports the caller's region (from the signature) in the ARN, the endpoint and the hosted zone", async () => {
+    const s = await startServer();
+    const eu = sdkClient(s.url, { region: 'eu-west-1' });
     try {
-      const d = await s.client.send(new CreateDomainNameCommand({ DomainName: 'eu.example.com' }));
+      const d = await eu.send(new CreateDomainNameCommand({ DomainName: 'eu.example.com' }));
       assert.equal(d.DomainNameArn, 'arn:aws:apigateway:eu-west-1::/domainnames/eu.example.com');
       assert.match(String(d.DomainNameConfigurations?.[0]?.ApiGatewayDomainName), /^d-[a-z0-9]{10}\.execute-api\.eu-west-1\.amazonaws\.com$/);
       assert.equal(d.DomainNameConfigurations?.[0]?.HostedZoneId, 'ZLY8HYME6SFDD');
+    } finally {
+      eu.destroy();
+      await s.close();
+    }
+  });
+
+  it('--region is the region of unsigned requests', async () => {
+    const s = await startServer({ args: ['--region', 'eu-west-1'] });
+    try {
+      const created = await rawRequest(s.url, 'POST', '/v2/domainnames', { body: JSON.stringify({ domainName: 'unsigned.example.com' }), headers: { 'content-type': 'application/json' } });
+      assert.equal(created.status, 201);
+      assert.equal((created.json as { domainNameArn: string }).domainNameArn, 'arn:aws:apigateway:eu-west-1::/domainnames/unsigned.example.com');
     } finally {
       await s.close();
     }

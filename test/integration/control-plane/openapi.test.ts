@@ -237,7 +237,7 @@ describe('ImportApi, ReimportApi, ExportApi', () => {
 
   it('ExportApi with an unknown stage or a stage without a deployment', async () => {
     const api = await importApi(PETSTORE);
-    await rejectsAws(exportJson(api.ApiId as string, { StageName: 'nope' }), 'NotFoundException', 'Invalid Stage identifier specified nope', 404);
+    await rejectsAws(exportJson(api.ApiId as string, { StageName: 'nope' }), 'NotFoundException', 'Invalid stage identifier specified', 404);
     await s.client.send(new CreateStageCommand({ ApiId: api.ApiId, StageName: 'empty' }));
     await rejectsAws(exportJson(api.ApiId as string, { StageName: 'empty' }), 'BadRequestException', /^Stage empty has no deployment to export/, 400);
   });

@@ -138,10 +138,12 @@ describe('Routes', () => {
 
   it('CreateRoute checks authorization per protocol and authorizer kind', async () => {
     const cases: [Record<string, unknown>, string, string][] = [
-      [{ AuthorizationType: 'JWT' }, 'BadRequestException', 'authorizerId is required for authorization type JWT'],
-      [{ AuthorizationType: 'CUSTOM', AuthorizerId: jwtAuthorizer }, 'BadRequestException', `Authorizer ${jwtAuthorizer} is a JWT authorizer; authorization type CUSTOM needs a REQUEST authorizer`],
-      [{ AuthorizationType: 'JWT', AuthorizerId: requestAuthorizer }, 'BadRequestException', `Authorizer ${requestAuthorizer} is a REQUEST authorizer; authorization type JWT needs a JWT authorizer`],
-      [{ AuthorizationType: 'JWT', AuthorizerId: 'zzzzzzz' }, 'NotFoundException', 'Invalid Authorizer identifier specified zzzzzzz'],
+      // AWS's texts: terraform-provider-aws internal/service/apigatewayv2/route_test.go (ExpectError on a JWT route
+      // without a JWT authorizer) and the issue tracker's quotes of the CUSTOM variant.
+      [{ AuthorizationType: 'JWT' }, 'BadRequestException', 'Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer.'],
+      [{ AuthorizationType: 'CUSTOM', AuthorizerId: jwtAuthorizer }, 'BadRequestException', 'Invalid authorizer ID specified. Setting the authorization type to CUSTOM or COGNITO_USER_POOLS requires a valid authorizer.'],
+      [{ AuthorizationType: 'JWT', AuthorizerId: requestAuthorizer }, 'BadRequestException', 'Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer.'],
+      [{ AuthorizationType: 'JWT', AuthorizerId: 'zzzzzzz' }, 'BadRequestException', 'Invalid authorizer ID specified. Setting the authorization type to JWT requires a valid JWT authorizer.'],
       [{ AuthorizerId: jwtAuthorizer }, 'BadRequestException', 'authorizerId can be set only for authorization types JWT and CUSTOM, not NONE'],
       [{ AuthorizationType: 'AWS_IAM', AuthorizationScopes: ['a'] }, 'BadRequestException', 'authorizationScopes are supported only for routes with authorization type JWT'],
       [{ AuthorizationType: 'JWT', AuthorizerId: jwtAuthorizer, AuthorizationScopes: Array.from({ length: 11 }, (_, i) => `s${i}`) }, 'BadRequestException', 'A route can have at most 10 authorization scopes'],

@@ -113,7 +113,7 @@ describe('RoutingRules', () => {
     await rejectsAws(
       s.client.send(new CreateRoutingRuleCommand(rule(7, [], [{ InvokeApi: { ApiId: apiId, Stage: 'prod' } }]))),
       'NotFoundException',
-      'Invalid Stage identifier specified prod',
+      'Invalid stage identifier specified',
       404,
     );
     await rejectsAws(
@@ -144,13 +144,13 @@ describe('RoutingRules', () => {
     await rejectsAws(
       s.client.send(new CreateRoutingRuleCommand({ ...rule(8), DomainName: 'nope.example.com' })),
       'NotFoundException',
-      'Invalid DomainName identifier specified nope.example.com',
+      'Invalid domain name identifier specified',
       404,
     );
     await rejectsAws(
       s.client.send(new CreateRoutingRuleCommand({ ...rule(8), DomainNameId: 'abcd1234' })),
       'NotFoundException',
-      `Invalid DomainName identifier specified ${DOMAIN}+abcd1234`,
+      `Invalid domain name identifier specified`,
       404,
     );
   });
@@ -194,7 +194,7 @@ describe('RoutingRules', () => {
       "1 validation error detected: Value '101' at 'maxResults' failed to satisfy constraint: Member must have value less than or equal to 100",
     );
     await rejectsAws(s.client.send(new ListRoutingRulesCommand({ DomainName: DOMAIN, NextToken: 'garbage' })), 'BadRequestException', 'Invalid nextToken');
-    await rejectsAws(s.client.send(new ListRoutingRulesCommand({ DomainName: 'nope.example.com' })), 'NotFoundException', 'Invalid DomainName identifier specified nope.example.com');
+    await rejectsAws(s.client.send(new ListRoutingRulesCommand({ DomainName: 'nope.example.com' })), 'NotFoundException', 'Invalid domain name identifier specified');
     const raw = await rawRequest(s.url, 'GET', `/v2/domainnames/${DOMAIN}/routingrules?maxResults=1`);
     assert.deepEqual(Object.keys(raw.json as object).sort(), ['nextToken', 'routingRules'], 'the output member is routingRules, not items');
   });
@@ -247,7 +247,7 @@ describe('RoutingRules', () => {
     await rejectsAws(
       s.client.send(new GetRoutingRuleCommand({ DomainName: 'nope.example.com', RoutingRuleId: id })),
       'NotFoundException',
-      'Invalid DomainName identifier specified nope.example.com',
+      'Invalid domain name identifier specified',
     );
     assert.equal((await s.client.send(new CreateRoutingRuleCommand(rule(70)))).Priority, 70, 'the priority is free again');
   });

@@ -42,16 +42,20 @@ describe('SigV4 enforced (credentials configured)', () => {
   });
   after(() => s.close());
 
-  it('CreateApi and GetApis succeed with a configured key from the file or the environment, in any region', async () => {
+  it('CreateApi and GetApis succeed with a configured key from the file or the environment, signed for any region (which scopes what they see)', async () => {
     const fromFile = sdkClient(s.url, { credentials: { ...FILE_KEY } });
-    const fromEnv = sdkClient(s.url, { credentials: { ...ENV_KEY }, region: 'eu-central-1' });
+    const fromEnv = sdkClient(s.url, { credentials: { ...ENV_KEY } });
+    const fromEnvElsewhere = sdkClient(s.url, { credentials: { ...ENV_KEY }, region: 'eu-central-1' });
     try {
       const api = await fromFile.send(new CreateApiCommand({ Name: 'signed', ProtocolType: 'HTTP' }));
       const apis = await fromEnv.send(new GetApisCommand({}));
       assert.ok(apis.Items?.some((a) => a.ApiId === api.ApiId));
+      const elsewhere = await fromEnvElsewhere.send(new GetApisCommand({}));
+      assert.ok(!elsewhere.Items?.some((a) => a.ApiId === api.ApiId), 'an API of us-east-1 is not listed to an eu-central-1 caller');
     } finally {
       fromFile.destroy();
       fromEnv.destroy();
+      fromEnvElsewhere.destroy();
     }
   });
 

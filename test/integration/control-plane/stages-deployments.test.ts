@@ -18,7 +18,7 @@ import {
   UpdateRouteCommand,
   UpdateStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
-import type { DeploymentRecord, StageRecord } from '../../../src/control-plane/records.js';
+import type { DeploymentRecord, StageRecord } from '../../../src/model/resources.js';
 import { rejectsAws } from '../../helpers/assert-aws.js';
 import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
@@ -63,10 +63,10 @@ describe('Stages and Deployments', () => {
       [{ StageName: 'cc', ClientCertificateId: 'abc' }, 'clientCertificateId is supported only for WebSocket APIs'],
     ];
     for (const [input, message] of cases) {
-      const err = await rejectsAws(s.client.send(new CreateStageCommand({ ApiId: apiId, ...input } as never)), message.startsWith('Invalid Deployment') ? 'NotFoundException' : 'BadRequestException', message);
+      const err = await rejectsAws(s.client.send(new CreateStageCommand({ ApiId: apiId, ...input } as never)), /^(Invalid Deployment|Unable to find Route)/.test(message) ? 'NotFoundException' : 'BadRequestException', message);
       assert.ok(err);
     }
-    await rejectsAws(s.client.send(new GetStageCommand({ ApiId: apiId, StageName: 'logs' })), 'NotFoundException', 'Invalid Stage identifier specified logs');
+    await rejectsAws(s.client.send(new GetStageCommand({ ApiId: apiId, StageName: 'logs' })), 'NotFoundException', 'Invalid stage identifier specified');
   });
 
   it('a deployment is a snapshot: a non-auto stage keeps serving what was deployed', async () => {
@@ -140,7 +140,7 @@ describe('Stages and Deployments', () => {
     await s.client.send(new ResetAuthorizersCacheCommand({ ApiId: apiId, StageName: 'dev' }));
     const stage = await s.gatehouse.store.get<StageRecord & { authorizerCacheGeneration?: number }>('stage', apiId, 'dev');
     assert.equal(stage?.data.authorizerCacheGeneration, 1);
-    await rejectsAws(s.client.send(new ResetAuthorizersCacheCommand({ ApiId: apiId, StageName: 'nope' })), 'NotFoundException', 'Invalid Stage identifier specified nope');
+    await rejectsAws(s.client.send(new ResetAuthorizersCacheCommand({ ApiId: apiId, StageName: 'nope' })), 'NotFoundException', 'Invalid stage identifier specified');
   });
 
   it('DeleteDeployment is refused while a stage serves it; UpdateDeployment changes the description', async () => {

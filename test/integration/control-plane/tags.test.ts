@@ -127,12 +127,13 @@ describe('Tags', () => {
     const cases: [string, string][] = [
       [`${ARN}/apis/abcdefghij`, 'Invalid API identifier specified 000000000000:abcdefghij'],
       [`${ARN}/apis/abcdefghij/stages/prod`, 'Invalid API identifier specified 000000000000:abcdefghij'],
-      [`${ARN}/apis/${apiId}/stages/prod`, 'Invalid Stage identifier specified prod'],
-      [`${ARN}/domainnames/missing.example.com`, 'Invalid DomainName identifier specified missing.example.com'],
+      [`${ARN}/apis/${apiId}/stages/prod`, 'Invalid stage identifier specified'],
+      [`${ARN}/domainnames/missing.example.com`, 'Invalid domain name identifier specified'],
       [`${ARN}/vpclinks/nope00`, 'Invalid VpcLink identifier specified nope00'],
       [
         `arn:aws:apigateway:eu-west-1::/apis/${apiId}`,
-        `Invalid region eu-west-1 in resource ARN arn:aws:apigateway:eu-west-1::/apis/${apiId}: this server serves us-east-1`,
+        // Resources are regional: the caller (us-east-1) sees no API of that id in eu-west-1.
+        `Invalid API identifier specified 000000000000:${apiId}`,
       ],
     ];
     for (const [arn, message] of cases) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CreateApiCommand } from '@aws-sdk/client-apigatewayv2';
-import type { ApiRecord, DeploymentRecord, StageRecord } from '../../../src/control-plane/records.js';
+import type { ApiRecord, DeploymentRecord, StageRecord } from '../../../src/model/resources.js';
 import { call } from '../../helpers/data-plane.js';
 import { startServer } from '../../helpers/server.js';
 

@@ -12,7 +12,7 @@ import type { IncomingMessage } from 'node:http';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CreateApiCommand, CreateAuthorizerCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { loadConfig } from '../../../src/config.js';
-import type { RouteRecord } from '../../../src/control-plane/records.js';
+import type { RouteRecord } from '../../../src/model/resources.js';
 import type { FunctionInvoker } from '../../../src/data-plane/functions/invoker.js';
 import type { CompiledStage } from '../../../src/data-plane/invocation.js';
 import { authorizeConnect, HandshakeRejection } from '../../../src/websocket/auth.js';
@@ -248,7 +248,7 @@ describe('websocket: $connect authorizer result caching', () => {
     await authorizeConnect(route, stage, request('allow'), ctx(1000 + 300_000), deps);
     assert.equal(calls, 3);
     // without a cache (or TTL 0) every connection calls it
-    await authorizeConnect(route, stage, request('allow'), ctx(1000), { invoker, region: 'us-east-1', accountId: '123456789012' });
+    await authorizeConnect(route, stage, request('allow'), ctx(1000), { invoker });
     assert.equal(calls, 4);
   });
 });

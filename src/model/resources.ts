@@ -1,7 +1,8 @@
 /**
- * Stored records of the management API's resources. They use AWS's wire (jsonName) member
- * names, so rendering the `aws` format is a projection onto the output shape. `createdDate`
- * is kept for every record (for the envelope's `created_at`) even where AWS does not return it.
+ * The stored resource types of the management API, shared by the control plane (which writes
+ * them) and the data plane (which compiles them). Records use AWS's wire (jsonName) member names,
+ * so rendering the `aws` format is a projection onto the output shape. `createdDate` is kept for
+ * every record (for the envelope's `created_at`) even where AWS does not return it.
  */
 
 /** CORS configuration of an HTTP API. */
@@ -167,4 +168,85 @@ export interface DeploymentRecord {
   autoDeployed: boolean;
   createdDate: string;
   snapshot: DeploymentSnapshot;
+}
+
+/** One endpoint configuration of a domain name (Gatehouse keeps exactly one, REGIONAL). */
+export interface DomainNameConfiguration {
+  apiGatewayDomainName: string;
+  hostedZoneId: string;
+  domainNameStatus: 'AVAILABLE';
+  endpointType: 'REGIONAL';
+  securityPolicy: 'TLS_1_0' | 'TLS_1_2';
+  ipAddressType: string;
+  certificateArn?: string;
+  certificateName?: string;
+  certificateUploadDate?: string;
+  ownershipVerificationCertificateArn?: string;
+}
+
+/** A custom domain name; stored under its lower-cased name. */
+export interface DomainNameRecord {
+  domainName: string;
+  domainNameArn: string;
+  apiMappingSelectionExpression: '$request.basepath';
+  domainNameConfigurations: DomainNameConfiguration[];
+  mutualTlsAuthentication?: { truststoreUri: string; truststoreVersion?: string };
+  routingMode: string;
+  tags: Record<string, string>;
+  createdDate: string;
+}
+
+/** An API mapping of a domain name. */
+export interface ApiMappingRecord {
+  apiMappingId: string;
+  apiMappingKey: string;
+  apiId: string;
+  stage: string;
+  /** Internal: `{apiId}/{stage}` (model/account-region.ts `apiStageRef`), so DeleteStage can refuse in one check. */
+  apiStage: string;
+  createdDate: string;
+}
+
+/** A VPC link (version V2, for HTTP APIs). */
+export interface VpcLinkRecord {
+  vpcLinkId: string;
+  name: string;
+  subnetIds: string[];
+  securityGroupIds: string[];
+  tags: Record<string, string>;
+  vpcLinkStatus: 'AVAILABLE';
+  vpcLinkStatusMessage: string;
+  vpcLinkVersion: 'V2';
+  createdDate: string;
+}
+
+/** A header condition of a routing rule (`valueGlob` may start and/or end with `*`). */
+export interface MatchHeaderValue {
+  header: string;
+  valueGlob: string;
+}
+
+/** One condition: base paths or headers, never both. */
+export interface RoutingRuleCondition {
+  matchBasePaths?: { anyOf: string[] };
+  matchHeaders?: { anyOf: MatchHeaderValue[] };
+}
+
+/** What a matching routing rule does: invoke one API stage. */
+export interface RoutingRuleAction {
+  invokeApi: { apiId: string; stage: string; stripBasePath: boolean };
+}
+
+/** A routing rule of a domain name. */
+export interface RoutingRuleRecord {
+  routingRuleId: string;
+  routingRuleArn: string;
+  priority: number;
+  conditions: RoutingRuleCondition[];
+  actions: RoutingRuleAction[];
+  /** Internal: the invoked API, so DeleteApi can refuse in one check. */
+  apiId: string;
+  /** Internal: `{apiId}/{stage}` of the invoked stage, so DeleteStage can refuse in one check. */
+  apiStage: string;
+  createdDate: string;
 }
