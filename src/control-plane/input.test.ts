@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { OperationSpec } from '../model/service-model.js';
 import { OPERATIONS } from '../model/service-model.js';
 import { BadRequestException } from './errors.js';
-import { bindInput, parseJsonBody } from './input.js';
+import { bindInput, MAX_BODY_NESTING, parseJsonBody } from './input.js';
 
 const op = (name: string): OperationSpec => {
   const spec = OPERATIONS.find((o) => o.name === name);
@@ -274,6 +274,19 @@ describe('parseJsonBody', () => {
     rejects(() => parseJsonBody(Buffer.from('{"a":')), PARSE_ERROR);
     rejects(() => bindInput(op('CreateApi'), {}, NO_QUERY, Buffer.from('{"name": "x"')), PARSE_ERROR);
     assert.throws(() => bindInput(op('CreateApi'), {}, NO_QUERY, Buffer.from('{name:')), /^BadRequestException: Could not parse request body into json: /);
+  });
+
+  it('rejects a body nested more than MAX_BODY_NESTING levels before parsing it (deeper bodies overflowed later recursion)', () => {
+    const TOO_DEEP = `Could not parse request body into json: Document nesting depth exceeds the maximum allowed (${MAX_BODY_NESTING})`;
+    const nested = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
+    rejects(() => parseJsonBody(Buffer.from(`{"a":${nested(5000)}}`)), TOO_DEEP);
+    rejects(() => parseJsonBody(Buffer.from(`{"a":${nested(MAX_BODY_NESTING)}}`)), TOO_DEEP);
+    assert.equal((parseJsonBody(Buffer.from(`{"a":${nested(MAX_BODY_NESTING - 1)}}`)).a as unknown[]).length, 1);
+    // even a body that is not JSON: depth is checked first
+    rejects(() => parseJsonBody(Buffer.from(`{"a":${'['.repeat(5000)}`)), TOO_DEEP);
+    // brackets in strings are not nesting
+    assert.deepEqual(parseJsonBody(Buffer.from(`{"a":"${'['.repeat(5000)}"}`)), { a: '['.repeat(5000) });
+    assert.throws(() => bindInput(op('CreateApi'), {}, NO_QUERY, Buffer.from(`{"name":"x","tags":{"a":${nested(5000)}}}`)), { name: 'BadRequestException', message: TOO_DEEP });
   });
 
   for (const body of ['[1,2]', 'null', '"text"', '42', 'true']) {

@@ -6,6 +6,7 @@
  */
 import type { MemberSpec, OperationSpec } from '../model/service-model.js';
 import { membersOf, shape } from '../model/service-model.js';
+import { jsonNestingExceeds } from '../model/json-depth.js';
 import { BadRequestException } from './errors.js';
 
 /** A validated operation input keyed by wire (jsonName) member names. */
@@ -35,16 +36,35 @@ const show = (v: unknown) => {
   return text.length > 100 ? `${text.slice(0, 100)}...` : text;
 };
 
+/**
+ * Deepest nesting of arrays and objects a request body may have. No operation's input nests more than
+ * a few levels; deeper bodies are refused before they are parsed, since Gatehouse's validation and
+ * error messages recurse over the value (and overflowed at about 4,000 levels). 1,000 is the default
+ * nesting limit of Jackson's StreamReadConstraints; the parse errors API Gateway quotes are Jackson's.
+ */
+export const MAX_BODY_NESTING = 1000;
+
+/**
+ * API Gateway's words for a body that is not JSON, as its REST data plane answers them
+ * (https://github.com/serverless/serverless/issues/2270,
+ * https://github.com/aws-quickstart/quickstart-git2s3/issues/11).
+ * TODO(parity): the management API's own text for an unparsable or too deeply nested body is not public.
+ */
+const UNPARSABLE = 'Could not parse request body into json:';
+
 /** Parses the JSON body of a request; an empty body is an empty object. */
 export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (body.length === 0) return {};
+  if (jsonNestingExceeds(body, MAX_BODY_NESTING)) {
+    throw new BadRequestException(`${UNPARSABLE} Document nesting depth exceeds the maximum allowed (${MAX_BODY_NESTING})`);
+  }
   let parsed: unknown;
   try {
     parsed = JSON.parse(body.toString('utf8'));
   } catch (err) {
-    throw new BadRequestException(`Could not parse request body into json: ${(err as Error).message}`);
+    throw new BadRequestException(`${UNPARSABLE} ${(err as Error).message}`);
   }
-  if (!isObject(parsed)) throw new BadRequestException('Could not parse request body into json: the body must be a JSON object');
+  if (!isObject(parsed)) throw new BadRequestException(`${UNPARSABLE} the body must be a JSON object`);
   return parsed;
 }
 

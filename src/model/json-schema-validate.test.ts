@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileValidator, SchemaCompileError } from './json-schema-validate.js';
+import { compileValidator, DEFAULT_VALIDATION_LIMITS, SchemaCompileError } from './json-schema-validate.js';
 
 /** Asserts that `schema` accepts every value of `valid` and rejects every value of `invalid`. */
 function check(schema: object, valid: readonly unknown[], invalid: readonly unknown[], resolveRef?: (ref: string) => object | undefined): void {
@@ -158,10 +158,132 @@ describe('json schema draft 4 validation: $ref', () => {
     check({ $ref: 'https://example.com/models/Item#/definitions/id' }, ['abcd'], ['ab'], resolve);
   });
 
-  it('throws at compile time for a reference that resolves nowhere', () => {
-    assert.throws(() => compileValidator({ properties: { a: { $ref: '#/definitions/missing' } } }), SchemaCompileError);
+  it('throws at compile time for a reference that resolves nowhere, naming where it is', () => {
+    assert.throws(() => compileValidator({ properties: { a: { $ref: '#/definitions/missing' } } }), {
+      name: 'SchemaCompileError',
+      message: '#/properties/a/$ref: "#/definitions/missing" does not resolve to a schema',
+    });
     assert.throws(() => compileValidator({ $ref: 'https://example.com/x' }), SchemaCompileError);
     assert.throws(() => compileValidator({ $ref: 'https://example.com/x' }, () => undefined), SchemaCompileError);
+    assert.throws(() => compileValidator({ required: ['a'], $ref: '#/required' }), { message: '#/$ref: "#/required" does not resolve to a schema' });
+  });
+
+  it('throws at compile time for a pattern that is not a regular expression', () => {
+    assert.throws(() => compileValidator({ properties: { a: { pattern: '(' } } }), { name: 'SchemaCompileError', message: /^#\/properties\/a\/pattern: "\(" is not a valid regular expression/ });
+    assert.throws(() => compileValidator({ patternProperties: { '[': {} } }), { message: /^#\/patternProperties\/\[: "\[" is not a valid regular expression/ });
+  });
+});
+
+describe('json schema draft 4 validation: references that loop', () => {
+  const loops = (schema: object, message: string, resolveRef?: (ref: string) => object | undefined) =>
+    assert.throws(() => compileValidator(schema, resolveRef), { name: 'SchemaCompileError', message });
+
+  it('refuses a schema that is a reference to itself', () => {
+    loops({ $ref: '#' }, '#: the schema applies itself to the same value again, without end (# -> #)');
+  });
+
+  it('refuses definitions that refer to each other without descending into the value, used or not', () => {
+    const aba = { definitions: { a: { $ref: '#/definitions/b' }, b: { $ref: '#/definitions/a' } } };
+    loops(aba, '#/definitions/a: the schema applies itself to the same value again, without end (#/definitions/a -> #/definitions/b -> #/definitions/a)');
+    loops({ ...aba, $ref: '#/definitions/a' }, '#/definitions/a: the schema applies itself to the same value again, without end (#/definitions/a -> #/definitions/b -> #/definitions/a)');
+  });
+
+  it('refuses loops through allOf, anyOf, oneOf, not and schema dependencies', () => {
+    loops({ allOf: [{ type: 'object' }, { $ref: '#' }] }, '#: the schema applies itself to the same value again, without end (# -> #/allOf/1 -> #)');
+    // anyOf would end for a string, but not for anything else
+    loops({ anyOf: [{ type: 'string' }, { $ref: '#' }] }, '#: the schema applies itself to the same value again, without end (# -> #/anyOf/1 -> #)');
+    loops({ oneOf: [{ $ref: '#' }] }, '#: the schema applies itself to the same value again, without end (# -> #/oneOf/0 -> #)');
+    loops({ not: { $ref: '#' } }, '#: the schema applies itself to the same value again, without end (# -> #/not -> #)');
+    loops({ dependencies: { a: { $ref: '#' } } }, '#: the schema applies itself to the same value again, without end (# -> #/dependencies/a -> #)');
+  });
+
+  it('refuses a loop across documents given by resolveRef', () => {
+    const docs: Record<string, object> = { 'https://example.com/models/A': { $ref: 'https://example.com/models/B' }, 'https://example.com/models/B': { allOf: [{ $ref: 'https://example.com/models/A' }] } };
+    loops(
+      { $ref: 'https://example.com/models/A' },
+      'https://example.com/models/A#: the schema applies itself to the same value again, without end (https://example.com/models/A# -> https://example.com/models/B# -> https://example.com/models/B#/allOf/0 -> https://example.com/models/A#)',
+      (ref) => docs[ref],
+    );
+  });
+
+  it('accepts recursion that descends into the value: items, properties, patternProperties, additionalProperties, additionalItems', () => {
+    const tree = { definitions: { node: { type: 'object', properties: { children: { type: 'array', items: { $ref: '#/definitions/node' } } } } }, $ref: '#/definitions/node' };
+    check(tree, [{}, { children: [{ children: [{}] }] }], [{ children: [1] }, { children: [{ children: 'x' }] }]);
+    check({ patternProperties: { '^n': { $ref: '#' } }, additionalProperties: { $ref: '#' }, type: 'object' }, [{ n1: { x: {} } }], [{ n1: { x: 1 } }]);
+    check({ items: [{ type: 'integer' }], additionalItems: { $ref: '#' } }, [[1, [2, [3]]]], [[1, ['x']], [1, [2, ['y']]]]);
+  });
+});
+
+describe('json schema draft 4 validation: limits', () => {
+  const tree = { type: 'object', properties: { c: { type: 'array', items: { $ref: '#' } } } };
+  /** `{"c":[{"c":[ … {} … ]}]}`, `nodes` objects deep (two value levels each). */
+  const treeOf = (nodes: number) => {
+    let v: object = {};
+    for (let i = 1; i < nodes; i++) v = { c: [v] };
+    return v;
+  };
+  /** `[[[ … ]]]`, `n` arrays deep. */
+  const arrays = (n: number) => {
+    let v: unknown[] = [];
+    for (let i = 1; i < n; i++) v = [v];
+    return v;
+  };
+
+  it('a value deeper than maxDepth fails; up to it, recursion follows the value', () => {
+    const validate = compileValidator(tree, undefined, { ...DEFAULT_VALIDATION_LIMITS, maxDepth: 10 });
+    assert.equal(validate(treeOf(6)), true); // the deepest object is at depth 10
+    assert.equal(validate(treeOf(7)), false);
+    const byDefault = compileValidator(tree);
+    assert.equal(byDefault(treeOf(100)), true);
+    assert.equal(byDefault(treeOf(129)), true);
+    assert.equal(byDefault(treeOf(130)), false);
+  });
+
+  it('a hostile value far deeper than the stack fails instead of throwing', () => {
+    const validate = compileValidator({ items: { $ref: '#' } });
+    assert.equal(validate(arrays(200)), true);
+    assert.equal(validate(arrays(100_000)), false);
+    assert.equal(compileValidator(tree)(treeOf(60_000)), false);
+  });
+
+  it('caps the nesting of schema applications (schemas nested within each level of the value)', () => {
+    let schema: object = { properties: { c: { $ref: '#' } } };
+    for (let i = 0; i < 50; i++) schema = { allOf: [schema] };
+    let value: object = {};
+    for (let i = 0; i < 30; i++) value = { c: value };
+    assert.equal(compileValidator(schema, undefined, { ...DEFAULT_VALIDATION_LIMITS, maxNesting: 100_000 })(value), true);
+    assert.equal(compileValidator(schema)(value), false); // 30 levels × 52 applications > 1,000
+  });
+
+  it('caps the total work: an exponential schema fails quickly', () => {
+    // Each level tries two branches that both descend and then fail: 2^depth applications unbounded.
+    const branch = { properties: { c: { $ref: '#/definitions/n' } }, not: {} };
+    const schema = { definitions: { n: { anyOf: [branch, { ...branch }] } }, $ref: '#/definitions/n' };
+    let value: object = {};
+    for (let i = 0; i < 60; i++) value = { c: value };
+    const started = Date.now();
+    assert.equal(compileValidator(schema)(value), false);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    assert.equal(compileValidator({ items: {} }, undefined, { ...DEFAULT_VALIDATION_LIMITS, maxSteps: 10 })(new Array(20).fill(1)), false);
+    assert.equal(compileValidator({ items: {} }, undefined, { ...DEFAULT_VALIDATION_LIMITS, maxSteps: 30 })(new Array(20).fill(1)), true);
+  });
+
+  it('a cap hit under not does not turn into a pass', () => {
+    const validate = compileValidator({ not: { items: { items: { items: {} } } } }, undefined, { ...DEFAULT_VALIDATION_LIMITS, maxDepth: 1 });
+    assert.equal(validate([[[1]]]), false);
+    assert.equal(validate('x'), false); // `not` of a schema that accepts a string
+    assert.equal(compileValidator({ not: { type: 'string' } }, undefined, { ...DEFAULT_VALIDATION_LIMITS, maxDepth: 1 })(1), true);
+  });
+
+  it('uniqueItems compares deep items without recursion, in linear time', () => {
+    const validate = compileValidator({ uniqueItems: true });
+    assert.equal(validate([arrays(50_000), arrays(50_000)]), false);
+    assert.equal(validate([arrays(50_000), arrays(49_999)]), true);
+    assert.equal(validate([{ a: 1, b: [1, { c: 2 }] }, { b: [1, { c: 2 }], a: 1 }]), false);
+    assert.equal(validate([{ a: 1 }, { a: '1' }, { 'a"': 1 }, ['a', 1], 0, -0.5, '0', null, false]), true);
+    const started = Date.now();
+    assert.equal(validate(Array.from({ length: 60_000 }, (_, i) => i)), true);
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
   });
 });
 

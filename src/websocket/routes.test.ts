@@ -57,6 +57,12 @@ describe('websocket route selection', () => {
     assert.equal(selectRoute(bare, '{"action":"nope"}'), undefined);
   });
 
+  it('a selected value too deeply nested to stringify selects "" instead of throwing', () => {
+    const table = routeTableOf(stage('$request.body.action', []));
+    assert.equal(selectRouteKey(table, `{"action":${'['.repeat(100_000)}${']'.repeat(100_000)}}`), '');
+    assert.equal(selectRouteKey(table, '{"action":[[1]]}'), '[[1]]');
+  });
+
   it('compiles each stage once', () => {
     const s = stage('$request.body.action', [route('$default')]);
     assert.equal(routeTableOf(s), routeTableOf(s));
@@ -69,6 +75,11 @@ describe('websocket request validation (requestModels)', () => {
     { name: 'numbered', schema: JSON.stringify({ type: 'object', required: ['n'], properties: { n: { $ref: 'https://apigateway.amazonaws.com/restapis/a1/models/count' } } }) },
     { name: 'count', schema: JSON.stringify({ type: 'integer', minimum: 1 }) },
     { name: 'broken', schema: JSON.stringify({ $ref: '#/definitions/none' }) },
+    // Loops CreateModel refuses for JSON models; a model of another content type (or an older store) may hold them.
+    { name: 'selfish', contentType: 'text/plain', schema: JSON.stringify({ $ref: '#' }) },
+    { name: 'pingpong', schema: JSON.stringify({ allOf: [{ $ref: 'https://apigateway.amazonaws.com/restapis/a1/models/pongping' }] }) },
+    { name: 'pongping', schema: JSON.stringify({ $ref: 'https://apigateway.amazonaws.com/restapis/a1/models/pingpong' }) },
+    { name: 'tree', schema: JSON.stringify({ type: 'object', properties: { kids: { type: 'array', items: { $ref: '#' } } } }) },
   ];
   const withModels = (routes: RouteRecord[], disableSchemaValidation = false): CompiledStage => {
     const s = stage('$request.body.action', routes);
@@ -80,6 +91,9 @@ describe('websocket request validation (requestModels)', () => {
     route('pick', { requestModels: { num: 'numbered', $default: 'named' }, modelSelectionExpression: '$request.body.kind' }),
     route('partial', { requestModels: { num: 'numbered' }, modelSelectionExpression: '$request.body.kind' }),
     route('bad', { requestModels: { $default: 'broken' } }),
+    route('selfish', { requestModels: { $default: 'selfish' } }),
+    route('pingpong', { requestModels: { $default: 'pingpong' } }),
+    route('tree', { requestModels: { $default: 'tree' } }),
     route('plain'),
   ];
 
@@ -103,6 +117,24 @@ describe('websocket request validation (requestModels)', () => {
     // a model that cannot be compiled rejects (and is reported once with the table)
     assert.equal(valid('{"action":"bad"}'), false);
     assert.ok(table.unsupported.some((u) => u.includes('model broken')));
+  });
+
+  it('models whose references loop reject their messages (reported with the table) instead of overflowing the stack', () => {
+    const table = routeTableOf(withModels(routes));
+    const validate = (message: string) => selectRoute(table, message)?.validateMessage?.(message);
+    assert.equal(validate('{"action":"selfish"}'), false);
+    assert.equal(validate('{"action":"pingpong"}'), false);
+    assert.ok(table.unsupported.some((u) => u.startsWith('model selfish cannot be compiled (#: the schema applies itself to the same value again, without end (# -> #))')));
+    assert.ok(table.unsupported.some((u) => u.startsWith('model pingpong cannot be compiled')));
+  });
+
+  it('a recursive model follows the message, and a message deeper than the caps fails', () => {
+    const table = routeTableOf(withModels(routes));
+    const validate = (message: string) => selectRoute(table, message)?.validateMessage?.(message);
+    const tree = (n: number) => `{"action":"tree","kids":[${'{"kids":['.repeat(n)}${']}'.repeat(n)}]}`;
+    assert.equal(validate(tree(20)), true);
+    assert.equal(validate('{"action":"tree","kids":[{"kids":[1]}]}'), false);
+    assert.equal(validate(tree(20_000)), false);
   });
 
   it('validates nothing when the API has disableSchemaValidation', () => {

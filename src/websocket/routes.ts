@@ -127,7 +127,16 @@ function requiredParameters(route: RouteRecord, unsupported: string[]): Required
   return out;
 }
 
-const scalar = (value: unknown): string => (value === undefined || value === null ? '' : typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value));
+/** A selected value as text; a non-scalar is its JSON, or `''` when it is nested too deep to stringify (no key is that long). */
+function scalar(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object') return typeof value === 'string' ? value : String(value);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '';
+  }
+}
 
 /** Evaluates `request.body.a.b` against a parsed body: a missing path is `''`; non-scalars are stringified. */
 function variableValue(variable: string, body: unknown): string {
@@ -240,7 +249,13 @@ function messageValidator(route: RouteRecord, models: (name: string) => Compiled
     }
     model ??= byKey.get('$default');
     if (!model) return true;
-    return json && typeof model === 'function' && model(body);
+    if (!json || typeof model !== 'function') return false;
+    try {
+      // Validation is bounded (depth, nesting, work) and fails rather than throws; this is the last guard.
+      return model(body);
+    } catch {
+      return false;
+    }
   };
 }
 

@@ -30,6 +30,15 @@ describe('parseDefinition', () => {
     throwsBadRequest(() => parseDefinition('   '), /the body is empty/);
     throwsBadRequest(() => parseDefinition('- a\n- b\n'), /must be a JSON or YAML object/);
   });
+
+  it('refuses documents nested more than 1,000 levels deep, JSON or YAML (the conversion recurses over them)', () => {
+    const deep = `${'['.repeat(5000)}${']'.repeat(5000)}`;
+    const message = /^Invalid OpenAPI definition: the document is nested more than 1000 levels deep$/;
+    throwsBadRequest(() => parseDefinition(`{"openapi":"3.0.1","x":${deep}}`), message);
+    throwsBadRequest(() => parseDefinition(`openapi: 3.0.1\nx: ${deep}\n`), message);
+    const ok = `{"openapi":"3.0.1","x":${'['.repeat(999)}${']'.repeat(999)}}`;
+    assert.equal(parseDefinition(ok).openapi, '3.0.1');
+  });
 });
 
 describe('convertDefinition', () => {

@@ -4,7 +4,9 @@
  * (validated by the caller with the same rules as those operations), plus import warnings.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-open-api.html
  */
+import { jsonNestingExceeds, valueNestingExceeds } from '../../model/json-depth.js';
 import { yaml } from '../../model/yaml.js';
+import { MAX_BODY_NESTING } from '../input.js';
 import { BadRequestException } from '../errors.js';
 import type { JsonObject } from './extensions.js';
 import {
@@ -52,18 +54,28 @@ export interface ImportedDefinition {
 
 const invalid = (message: string) => new BadRequestException(`Invalid OpenAPI definition: ${message}`);
 
-/** Parses a definition's text (JSON, or YAML when it does not start with `{`). */
+/**
+ * Parses a definition's text (JSON, or YAML when it does not start with `{`). A document nested deeper
+ * than a request body may be is refused (the conversion recurses over it): JSON before it is parsed,
+ * YAML after (or when the YAML parser itself runs out of stack).
+ */
 export function parseDefinition(text: string): JsonObject {
   const trimmed = text.trim();
   if (trimmed === '') throw invalid('the body is empty');
+  const json = trimmed.startsWith('{');
+  const tooDeep = () => invalid(`the document is nested more than ${MAX_BODY_NESTING} levels deep`);
+  if (json && jsonNestingExceeds(trimmed, MAX_BODY_NESTING)) throw tooDeep();
   let doc: unknown;
   try {
-    doc = trimmed.startsWith('{') ? JSON.parse(trimmed) : yaml().parse(text, { maxAliasCount: 100 });
+    doc = json ? JSON.parse(trimmed) : yaml().parse(text, { maxAliasCount: 100 });
   } catch (err) {
+    // The yaml package reports its own stack overflow as a YAMLParseError.
+    if (err instanceof RangeError || /^Maximum call stack size exceeded/.test((err as Error).message)) throw tooDeep();
     const reason = (err as Error).message.split('\n')[0] ?? '';
-    throw invalid(`${trimmed.startsWith('{') ? 'not valid JSON' : 'not valid YAML'}: ${reason}`);
+    throw invalid(`${json ? 'not valid JSON' : 'not valid YAML'}: ${reason}`);
   }
   if (!isObject(doc)) throw invalid('the document must be a JSON or YAML object');
+  if (!json && valueNestingExceeds(doc, MAX_BODY_NESTING)) throw tooDeep();
   return doc;
 }
 
