@@ -206,6 +206,29 @@ describe('loadConfig: functions and access logs', () => {
   });
 });
 
+describe('loadConfig: request timeouts', () => {
+  it('defaults to 10 s for headers and 30 s for a whole request (AWS bounds a request at 30 s)', () => {
+    const config = loadConfig([], {});
+    assert.equal(config.headersTimeoutMs, 10_000);
+    assert.equal(config.requestTimeoutMs, 30_000);
+  });
+
+  it('takes both from flags, the environment or the configuration file', () => {
+    const config = loadConfig(['--headers-timeout', '200'], { GATEHOUSE_REQUEST_TIMEOUT: '500' });
+    assert.deepEqual([config.headersTimeoutMs, config.requestTimeoutMs], [200, 500]);
+  });
+
+  it('rejects values that are not milliseconds, and a headers timeout over the request timeout', () => {
+    rejects(['--request-timeout', '0'], {}, '--request-timeout / GATEHOUSE_REQUEST_TIMEOUT must be milliseconds from 1 to 3600000, got "0"');
+    rejects(['--headers-timeout', '1.5'], {}, '--headers-timeout / GATEHOUSE_HEADERS_TIMEOUT must be milliseconds from 1 to 3600000, got "1.5"');
+    rejects(
+      ['--headers-timeout', '40000'],
+      {},
+      '--headers-timeout / GATEHOUSE_HEADERS_TIMEOUT (40000) must not exceed --request-timeout / GATEHOUSE_REQUEST_TIMEOUT (30000)',
+    );
+  });
+});
+
 describe('loadConfig: store', () => {
   it('defaults to the embedded store and takes a postgres URL', () => {
     assert.equal(loadConfig([], {}).store, undefined);

@@ -39,6 +39,10 @@ export interface Config {
   readonly credentials?: readonly AccessKey[];
   /** The management API's own listener; absent = it shares the main listener. */
   readonly admin?: { readonly port: number; readonly host: string };
+  /** Milliseconds a client has to send a request's line and headers (every listener); over it: 408. */
+  readonly headersTimeoutMs: number;
+  /** Milliseconds a client has to send a whole request, body included (every listener); over it: 408. */
+  readonly requestTimeoutMs: number;
 }
 
 /** An access key id and its secret. */
@@ -64,6 +68,8 @@ export const SETTINGS = {
   credentialsFile: { flag: '--credentials', env: 'GATEHOUSE_CREDENTIALS_FILE', default: '' },
   adminPort: { flag: '--admin-port', env: 'GATEHOUSE_ADMIN_PORT', default: '' },
   adminHost: { flag: '--admin-host', env: 'GATEHOUSE_ADMIN_HOST', default: '127.0.0.1' },
+  headersTimeout: { flag: '--headers-timeout', env: 'GATEHOUSE_HEADERS_TIMEOUT', default: '10000' },
+  requestTimeout: { flag: '--request-timeout', env: 'GATEHOUSE_REQUEST_TIMEOUT', default: '30000' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -291,6 +297,21 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (store !== 'sqlite' && !/^postgres(ql)?:\/\/\S+$/.test(store)) {
     throw new ConfigError(`${SETTINGS.store.flag} / ${SETTINGS.store.env} must be "sqlite" or a postgres:// URL, got "${store}"`);
   }
+  const timeout = (name: 'headersTimeout' | 'requestTimeout'): number => {
+    const text = get(name);
+    const ms = Number(text);
+    if (!/^\d+$/.test(text) || ms < 1 || ms > 3_600_000) {
+      throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be milliseconds from 1 to 3600000, got "${text}"`);
+    }
+    return ms;
+  };
+  const headersTimeoutMs = timeout('headersTimeout');
+  const requestTimeoutMs = timeout('requestTimeout');
+  if (headersTimeoutMs > requestTimeoutMs) {
+    throw new ConfigError(
+      `${SETTINGS.headersTimeout.flag} / ${SETTINGS.headersTimeout.env} (${headersTimeoutMs}) must not exceed ${SETTINGS.requestTimeout.flag} / ${SETTINGS.requestTimeout.env} (${requestTimeoutMs})`,
+    );
+  }
   const dataDir = get('dataDir');
   if (dataDir === '') throw new ConfigError(`${SETTINGS.dataDir.flag} / ${SETTINGS.dataDir.env} must not be empty`);
   return Object.freeze({
@@ -308,5 +329,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     store: store === 'sqlite' ? undefined : store,
     ...(credentials ? { credentials } : {}),
     ...(admin ? { admin } : {}),
+    headersTimeoutMs,
+    requestTimeoutMs,
   });
 }

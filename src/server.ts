@@ -17,6 +17,7 @@ import { createFunctionInvoker } from './data-plane/functions/index.js';
 import type { FunctionInvoker } from './data-plane/functions/invoker.js';
 import { createDataPlane, StageRegistry } from './data-plane/index.js';
 import { HttpProxyPools } from './data-plane/integrations/http-proxy.js';
+import { hardenListener, listenerOptions, refuseNonOriginForm, refuseNonOriginUpgrade } from './http-limits.js';
 import type { AccessLogSink } from './data-plane/stages/access-log.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
@@ -166,7 +167,9 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     });
   };
 
-  const server = createHttpServer((req, res) => {
+  const limits = listenerOptions(config);
+  const server = createHttpServer(limits, (req, res) => {
+    if (refuseNonOriginForm(req, res)) return;
     if (registry.domains.has(req.headers.host)) return dataPlane(req, res);
     switch (surfaceOf(req.headers.host, req.url ?? '/')) {
       case 'data-plane':
@@ -179,14 +182,22 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     }
   });
   server.keepAliveTimeout = 65_000;
+  hardenListener(server);
   // WebSocket handshakes for WEBSOCKET APIs; any other upgrade request is served as an ordinary request.
-  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
-    webSockets.handleUpgrade(req, socket, head, () => serveUpgradeAsRequest(req, socket, (rq, rs) => server.emit('request', rq, rs))),
-  );
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    if (refuseNonOriginUpgrade(req, socket)) return;
+    webSockets.handleUpgrade(req, socket, head, () => serveUpgradeAsRequest(req, socket, (rq, rs) => server.emit('request', rq, rs)));
+  });
   const adminServer = config.admin
-    ? createHttpServer((req, res) => (surfaceOf(undefined, req.url ?? '/') === 'internal' ? internal(req, res) : controlPlane(req, res)))
+    ? createHttpServer(limits, (req, res) => {
+        if (refuseNonOriginForm(req, res)) return;
+        return surfaceOf(undefined, req.url ?? '/') === 'internal' ? internal(req, res) : controlPlane(req, res);
+      })
     : undefined;
-  if (adminServer) adminServer.keepAliveTimeout = 65_000;
+  if (adminServer) {
+    adminServer.keepAliveTimeout = 65_000;
+    hardenListener(adminServer);
+  }
 
   port = await listen(server, config.port, config.host);
   let adminPort: number | undefined;

@@ -44,5 +44,10 @@ export const internalServerError = (detail?: string, responseType: GatewayRespon
   new GatewayError(500, 'Internal Server Error', responseType, {}, detail);
 /** 503 `{"message":"Service Unavailable"}`: integration timeout (HTTP APIs; REST would say 504). */
 export const serviceUnavailable = (detail?: string) => new GatewayError(503, 'Service Unavailable', 'INTEGRATION_TIMEOUT', {}, detail);
+/** 400 `{"message":"Bad Request"}`: a request target or path that cannot be routed or forwarded safely. */
+export const badRequest = (detail?: string) => new GatewayError(400, 'Bad Request', 'BAD_REQUEST', {}, detail);
+/** 431 `{"message":"Request Header Fields Too Large"}`: request line and header values over 10240 bytes (http-api-quotas). */
+export const requestHeaderFieldsTooLarge = (detail?: string) =>
+  new GatewayError(431, 'Request Header Fields Too Large', 'REQUEST_TOO_LARGE', {}, detail);
 /** 413 `{"message":"Request Entity Too Large"}`: a body over 10 MB. TODO(parity): AWS's exact body is unverified. */
 export const requestTooLarge = () => new GatewayError(413, 'Request Entity Too Large', 'REQUEST_TOO_LARGE');

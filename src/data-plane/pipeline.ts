@@ -3,6 +3,7 @@
  *
  *   request
  *     │
+ *     ├─ request checks ....... 431 request line + header values > 10240 bytes, 400 unsafe path (request-path.ts)
  *     ├─ resolve-stage ........ 404 {"message":"Not Found"} (no API / stage), 403 default endpoint disabled
  *     ├─ CORS preflight ....... 204 answered by the gateway (before routing and authorization)
  *     ├─ match-route .......... 404 (no route, or a route without a target)
@@ -17,9 +18,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
-import { GatewayError, internalServerError } from './errors.js';
+import { GatewayError, badRequest, internalServerError, requestHeaderFieldsTooLarge } from './errors.js';
 import type { GatewayRequest, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
+import { pathProblem } from './request-path.js';
 import type { StageRegistry } from './stage-registry.js';
 import type { AccessLogSink } from './stages/access-log.js';
 import { writeAccessLog } from './stages/access-log.js';
@@ -57,6 +59,25 @@ function gatewayRequest(req: IncomingMessage, path: string): GatewayRequest {
   };
 }
 
+/** HTTP APIs' quota on the request line plus header values (http-api-quotas: 10240 bytes, not raisable). */
+export const MAX_REQUEST_LINE_AND_HEADER_BYTES = 10240;
+
+/** The request line and header values in bytes, as AWS's quota counts them (header names are not counted). */
+function requestLineAndHeaderBytes(req: IncomingMessage): number {
+  let n = Buffer.byteLength(`${req.method ?? ''} ${req.url ?? ''} HTTP/${req.httpVersion}`, 'latin1');
+  const raw = req.rawHeaders;
+  for (let i = 1; i < raw.length; i += 2) n += Buffer.byteLength(raw[i] as string, 'latin1');
+  return n;
+}
+
+/** The error a request is refused with before any routing, or undefined. */
+function refusal(req: IncomingMessage, rawPath: string): GatewayError | undefined {
+  const bytes = requestLineAndHeaderBytes(req);
+  if (bytes > MAX_REQUEST_LINE_AND_HEADER_BYTES) return requestHeaderFieldsTooLarge(`request line and header values are ${bytes} bytes`);
+  const problem = pathProblem(rawPath);
+  return problem === undefined ? undefined : badRequest(problem);
+}
+
 /** The custom-domain target of a request, after any pending reload of the domains (read-your-writes). */
 async function customDomainTarget(host: string | undefined, rawPath: string, registry: StageRegistry): Promise<RequestTarget | undefined> {
   await registry.domainsSettled();
@@ -83,6 +104,7 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
   const { registry, logger } = options;
   return (req, res) => {
     const rawPath = (req.url ?? '/').split('?')[0] as string;
+    const refused = refusal(req, rawPath);
     const executeApi = targetOf(req.headers.host, rawPath);
     const inv: Invocation = {
       requestId: newRequestId(),
@@ -90,7 +112,13 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
       request: gatewayRequest(req, executeApi?.path ?? rawPath),
       incoming: req,
     };
-    const handled = (executeApi ? Promise.resolve<RequestTarget>(executeApi) : customDomainTarget(req.headers.host, rawPath, registry)).then((target) =>
+    // A refused request is never routed: route matching and forwarding only ever see a path that passed pathProblem.
+    const located = refused
+      ? Promise.reject(refused)
+      : executeApi
+        ? Promise.resolve<RequestTarget>(executeApi)
+        : customDomainTarget(req.headers.host, rawPath, registry);
+    const handled = located.then((target) =>
       target ? run(inv, target, registry) : Promise.reject(new GatewayError(404, 'Not Found', 'NOT_FOUND')),
     );
     handled

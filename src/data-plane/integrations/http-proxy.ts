@@ -13,6 +13,7 @@
  *   `/pets` → `https://b/api/pets` (a URI without a path gives AWS's documented `https://b/pets`).
  * - The URI's own query comes first, then the client's (repeated names reach the backend twice).
  * - `overwrite:path` replaces the whole backend path, URI path included.
+ * - A backend path with a dot segment or a hidden separator after mapping is refused with 400 (request-path.ts).
  * - A `{var}` in the URI that the route does not define is sent literally.
  * - Timeout (no response headers within `timeoutInMillis`, connect timeout, a body stalled for that long before the
  *   response is handed over) → 503; connection refused/reset, DNS and TLS errors → 500 with the cause as detail.
@@ -24,7 +25,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { Pool, util, type Dispatcher } from 'undici';
 import type { IntegrationRecord } from '../../model/resources.js';
-import { GatewayError, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
+import { GatewayError, badRequest, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import {
   MAPPING_BODY_LIMIT,
@@ -35,6 +36,7 @@ import {
   type ResponseMapping,
   type ResponseMappings,
 } from '../parameter-mapping.js';
+import { pathProblem } from '../request-path.js';
 import { MAX_BODY_BYTES, readBody } from './body.js';
 
 /** Options for the dispatcher of one backend origin. */
@@ -471,6 +473,10 @@ class HttpProxyIntegration implements CompiledIntegration {
         path = mapped.path;
         query = mapped.query.toString();
       }
+      // The request path passed the same check, but `overwrite:path` can bring client text from anywhere
+      // (`$request.querystring.p=../private`): the backend must never be sent a path that leaves where it was aimed.
+      const problem = pathProblem(path);
+      if (problem !== undefined) throw badRequest(`backend path ${JSON.stringify(path)}: ${problem}`);
       body = requestBody(inv, headers);
     } catch (err) {
       return Promise.reject(err instanceof GatewayError ? err : internalServerError(`invalid integration request: ${(err as Error).message}`));

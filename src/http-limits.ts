@@ -1,0 +1,108 @@
+/**
+ * What every listener (data plane, management API, admin listener) refuses before a request reaches a handler:
+ * requests that take too long to arrive, header sections over Node's hard cap, request targets that are not
+ * origin-form, and anything Node's strict HTTP/1.1 parser rejects (Content-Length with Transfer-Encoding, duplicate
+ * or list-valued Content-Length, an unknown or non-final `chunked` Transfer-Encoding, obs-fold, bare LF).
+ *
+ * | refused                                                  | answer                                                   |
+ * |----------------------------------------------------------|----------------------------------------------------------|
+ * | headers not complete within `headersTimeoutMs`           | 408 `{"message":"Request Timeout"}`, connection closed   |
+ * | request (headers and body) not complete within `requestTimeoutMs` | 408, closed (dropped if a response already started) |
+ * | header section over 16 KiB (Node's parser limit)         | 431 `{"message":"Request Header Fields Too Large"}`      |
+ * | a request Node's parser rejects                          | 400 `{"message":"Bad Request"}`, connection closed       |
+ * | absolute-form / authority-form target, `CONNECT`         | 400 `{"message":"Bad Request"}`                          |
+ * | `OPTIONS *`                                              | 404 `{"message":"Not Found"}` (it names no API or resource) |
+ *
+ * AWS answers for these are not public: a slow client meets AWS's 30 s bound on a request, and 408 is HTTP's answer
+ * for a request that did not arrive in time; RFC 9112 §3.2 lets a server refuse targets it does not serve, and a
+ * gateway that routes on the Host header must not route on another authority. The data plane also applies AWS's own
+ * 10240-byte measure of the request line and header values (431) and its path checks (400): see data-plane/pipeline.ts.
+ */
+import type { IncomingMessage, Server, ServerOptions, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Config } from './config.js';
+
+/** Node's cap on a request's header section; above AWS's 10240-byte quota, which the data plane checks exactly. */
+export const MAX_HEADER_SECTION_BYTES = 16 * 1024;
+
+/** The `http.createServer` options every listener gets. */
+export function listenerOptions(config: Pick<Config, 'headersTimeoutMs' | 'requestTimeoutMs'>): ServerOptions {
+  const shortest = Math.min(config.headersTimeoutMs, config.requestTimeoutMs);
+  return {
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // Node checks the deadlines once per interval (default 30 s: a 60 s timeout fired after 62-90 s). Check often
+    // enough that a timeout fires within a fifth of itself late, and at least once a second.
+    connectionsCheckingInterval: Math.max(10, Math.min(1000, Math.floor(shortest / 5))),
+    maxHeaderSize: MAX_HEADER_SECTION_BYTES,
+    // Never the lenient parser, whatever NODE_OPTIONS says: it accepts the ambiguous framings smuggling relies on.
+    insecureHTTPParser: false,
+  };
+}
+
+const REASONS: Readonly<Record<number, string>> = { 400: 'Bad Request', 404: 'Not Found', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/** A whole JSON error response, for sockets that have no ServerResponse. */
+function rawResponse(status: number): string {
+  const body = `{"message":"${REASONS[status]}"}`;
+  return (
+    `HTTP/1.1 ${status} ${REASONS[status]}\r\ndate: ${new Date().toUTCString()}\r\ncontent-type: application/json\r\n` +
+    `content-length: ${body.length}\r\nconnection: close\r\n\r\n${body}`
+  );
+}
+
+/** Answers on a raw socket and closes it; a client that never reads or closes is cut off after 2 s. */
+function answerAndClose(socket: Duplex, status: number): void {
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  socket.end(rawResponse(status));
+  setTimeout(() => socket.destroy(), 2000).unref();
+}
+
+/** Installs the refusals that need the socket (parser errors, timeouts, CONNECT) on a listener. */
+export function hardenListener(server: Server): void {
+  // The response of the request a socket is receiving, until both are done: a timeout after it started drops the
+  // connection instead of writing a second response into it.
+  const responding = new WeakMap<Duplex, ServerResponse>();
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    const socket = req.socket;
+    responding.set(socket, res);
+    const done = (): void => {
+      if (req.complete && res.writableFinished && responding.get(socket) === res) responding.delete(socket);
+    };
+    res.once('finish', done);
+    req.once('end', done);
+  });
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (err.code === 'ECONNRESET' || responding.get(socket)?.headersSent === true) {
+      socket.destroy();
+      return;
+    }
+    answerAndClose(socket, err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400);
+  });
+  // Authority-form targets (`CONNECT host:port`): this is not a forward proxy.
+  server.on('connect', (_req: IncomingMessage, socket: Duplex) => answerAndClose(socket, 400));
+}
+
+/** Whether a request target is origin-form (`/path?query`), the only form routed. */
+export const isOriginForm = (url: string | undefined): boolean => url !== undefined && url.charCodeAt(0) === 47; /* '/' */
+
+/** Answers a request whose target is not origin-form (absolute-form, `*`); true when it did. */
+export function refuseNonOriginForm(req: IncomingMessage, res: ServerResponse): boolean {
+  if (isOriginForm(req.url)) return false;
+  req.resume();
+  const status = req.url === '*' && req.method === 'OPTIONS' ? 404 : 400;
+  const body = `{"message":"${REASONS[status]}"}`;
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+  return true;
+}
+
+/** Refuses an upgrade request whose target is not origin-form; true when it did. */
+export function refuseNonOriginUpgrade(req: IncomingMessage, socket: Duplex): boolean {
+  if (isOriginForm(req.url)) return false;
+  answerAndClose(socket, 400);
+  return true;
+}
