@@ -238,6 +238,22 @@ describe('loadConfig: store', () => {
   });
 });
 
+describe('loadConfig: OIDC issuers', () => {
+  it('creates none by default; collects --oidc-issuer flags, GATEHOUSE_OIDC_ISSUERS and the file, without duplicates', () => {
+    assert.deepEqual(loadConfig([], {}).oidcIssuers, []);
+    const config = loadConfig(['--oidc-issuer', 'dev', '--oidc-issuer=ci'], { GATEHOUSE_OIDC_ISSUERS: 'staging, dev' });
+    assert.deepEqual(config.oidcIssuers, ['staging', 'dev', 'ci']);
+    assert.equal(Object.isFrozen(config.oidcIssuers), true);
+  });
+
+  it('refuses names that are not one safe path segment of at most 64 characters', () => {
+    const message = (got: string) => `--oidc-issuer / GATEHOUSE_OIDC_ISSUERS takes issuer names of 1-64 letters, digits, _ or -, got ${JSON.stringify(got)}`;
+    for (const bad of ['../etc', 'a/b', 'dev.json', '%2e%2e', 'a'.repeat(65), 'dev name']) rejects(['--oidc-issuer', bad], {}, message(bad));
+    rejects([], { GATEHOUSE_OIDC_ISSUERS: 'dev,,ci' }, message(''));
+    assert.deepEqual(loadConfig(['--oidc-issuer', 'a'.repeat(64)], {}).oidcIssuers, ['a'.repeat(64)]);
+  });
+});
+
 describe('loadConfig: configuration file', () => {
   const withFile = (name: string, text: string, fn: (path: string, dir: string) => void) => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
@@ -257,6 +273,15 @@ describe('loadConfig: configuration file', () => {
       assert.deepEqual(config.functions, { pets: `${join(dir, 'handlers/pets.js')}#list`, auth: '/abs/auth.mjs#handler', extra: './x.js#handler' });
       assert.equal(loadConfig([`--config=${path}`, '--port', '9000'], {}).port, 9000, 'flags win over the file');
     });
+  });
+
+  it('reads oidcIssuers as a list (YAML or JSON), added to the environment and flags', () => {
+    withFile('issuers.yaml', 'oidcIssuers: [dev, ci]\n', (path) => {
+      assert.deepEqual(loadConfig(['--config', path, '--oidc-issuer', 'cli'], { GATEHOUSE_OIDC_ISSUERS: 'env' }).oidcIssuers, ['dev', 'ci', 'env', 'cli']);
+    });
+    withFile('issuers.json', '{"oidcIssuers": ["dev"]}', (path) => assert.deepEqual(loadConfig(['--config', path], {}).oidcIssuers, ['dev']));
+    withFile('bad.json', '{"oidcIssuers": [1]}', (path) => rejects(['--config', path], {}, `--config / GATEHOUSE_CONFIG (${path}): "oidcIssuers" must be a list of issuer names`));
+    withFile('trick.yaml', 'oidcIssuers: [../../etc/passwd]\n', (path) => assert.throws(() => loadConfig(['--config', path], {}), /takes issuer names of 1-64/));
   });
 
   it('reads JSON and names the file and the setting on errors', () => {

@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { yaml } from './model/yaml.js';
+import { ISSUER_NAME } from './oidc/keys.js';
 
 /** How the control plane renders responses (DESIGN.md "Response formats of the control plane"). */
 export type ResponseFormat = 'aws' | 'envelope';
@@ -43,6 +44,8 @@ export interface Config {
   readonly headersTimeoutMs: number;
   /** Milliseconds a client has to send a whole request, body included (every listener); over it: 408. */
   readonly requestTimeoutMs: number;
+  /** Built-in OIDC issuers created (keys generated if absent) at start-up; issuers with keys in the data dir are served too. */
+  readonly oidcIssuers: readonly string[];
 }
 
 /** An access key id and its secret. */
@@ -70,6 +73,7 @@ export const SETTINGS = {
   adminHost: { flag: '--admin-host', env: 'GATEHOUSE_ADMIN_HOST', default: '127.0.0.1' },
   headersTimeout: { flag: '--headers-timeout', env: 'GATEHOUSE_HEADERS_TIMEOUT', default: '10000' },
   requestTimeout: { flag: '--request-timeout', env: 'GATEHOUSE_REQUEST_TIMEOUT', default: '30000' },
+  oidcIssuers: { flag: '--oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUERS', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -154,7 +158,7 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
  * keys are setting names (`port`, `dataDir`, `functions`, ...). It sits between the defaults and
  * the environment; function paths are relative to the file's directory.
  */
-function readConfigFile(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { values: Map<SettingName, string>; functions: string[] } {
+function readConfigFile(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[] } {
   let path = env[SETTINGS.config.env] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -163,7 +167,8 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
   }
   const values = new Map<SettingName, string>();
   const functions: string[] = [];
-  if (!path) return { values, functions };
+  const oidcIssuers: string[] = [];
+  if (!path) return { values, functions, oidcIssuers };
   const where = `${SETTINGS.config.flag} / ${SETTINGS.config.env} (${path})`;
   let doc: unknown;
   try {
@@ -188,14 +193,20 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
       }
       continue;
     }
+    if (key === 'oidcIssuers') {
+      const names: unknown[] = Array.isArray(value) ? value : typeof value === 'string' ? value.split(',') : [value];
+      if (!names.every((n): n is string => typeof n === 'string')) throw new ConfigError(`${where}: "oidcIssuers" must be a list of issuer names`);
+      oidcIssuers.push(...names);
+      continue;
+    }
     if (!['string', 'number', 'boolean'].includes(typeof value)) throw new ConfigError(`${where}: setting "${key}" must be a string or a number`);
     values.set(key as SettingName, String(value));
   }
-  return { values, functions };
+  return { values, functions, oidcIssuers };
 }
 
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
-const REPEATABLE = new Set<string>(['functions']);
+const REPEATABLE = new Set<string>(['functions', 'oidcIssuers']);
 
 const FUNCTION_SPEC = /^([A-Za-z0-9_-]{1,64})=([^#]+)(?:#([A-Za-z_$][A-Za-z0-9_$]*))?$/;
 
@@ -209,6 +220,19 @@ function parseFunctions(specs: readonly string[]): Record<string, string> {
     functions[m[1] as string] = `${m[2]}#${m[3] ?? 'handler'}`;
   }
   return functions;
+}
+
+/** Issuer names, trimmed, validated (they name files in the data dir) and without duplicates. */
+function parseOidcIssuers(names: readonly string[]): readonly string[] {
+  const unique = new Set<string>();
+  for (const raw of names) {
+    const name = raw.trim();
+    if (!ISSUER_NAME.test(name)) {
+      throw new ConfigError(`${SETTINGS.oidcIssuers.flag} / ${SETTINGS.oidcIssuers.env} takes issuer names of 1-64 letters, digits, _ or -, got ${JSON.stringify(raw)}`);
+    }
+    unique.add(name);
+  }
+  return Object.freeze([...unique]);
 }
 
 type SettingName = keyof typeof SETTINGS;
@@ -234,6 +258,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
   // Functions accumulate from the file, the environment and the flags; a later definition of a name wins.
   lists.set('functions', [...file.functions, ...(env[SETTINGS.functions.env] ? (env[SETTINGS.functions.env] as string).split(',') : [])]);
+  // Issuers accumulate the same way: every source adds issuers, none removes one.
+  lists.set('oidcIssuers', [...file.oidcIssuers, ...(env[SETTINGS.oidcIssuers.env] ? (env[SETTINGS.oidcIssuers.env] as string).split(',') : [])]);
   const byFlag = new Map<string, SettingName>(Object.entries(SETTINGS).map(([name, s]) => [s.flag, name as SettingName]));
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -331,5 +357,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(admin ? { admin } : {}),
     headersTimeoutMs,
     requestTimeoutMs,
+    oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
   });
 }

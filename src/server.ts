@@ -108,6 +108,8 @@ const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[$
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
   const logger = options.logger ?? consoleLogger;
+  // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
+  const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => config.publicUrl ?? `http://localhost:${port}`, logger });
   // pg is loaded only for a PostgreSQL store (start-up time of the embedded default).
   const store =
     options.store ??
@@ -136,7 +138,6 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     logger,
     authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials } : {}) }),
   });
-  const oidc = createOidcIssuer({ dataDir: config.dataDir, baseUrl: () => config.publicUrl ?? `http://localhost:${port}`, logger });
   const registry = new StageRegistry(store, compilers, logger, config.region);
   await registry.start();
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);

@@ -24,6 +24,7 @@ async function serve(argv: readonly string[]): Promise<void> {
     dataDir: config.dataDir,
     responseFormat: config.responseFormat,
     sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',
+    ...(config.oidcIssuers.length > 0 ? { oidcIssuers: config.oidcIssuers.join(', ') } : {}),
   });
   let closing = false;
   const shutdown = (signal: string) => {

@@ -6,6 +6,8 @@
  *
  * The token's `iss` is `{url}/_gatehouse/oidc/{issuer}`: it must be the issuer the server advertises
  * and the JWT authorizer is configured with, so `--url` must be the server's public URL.
+ * Like the server's `--oidc-issuer`, it creates the issuer (its key) when absent; a server on the
+ * same data dir then serves it, without a restart.
  */
 import { ConfigError, SETTINGS } from '../config.js';
 import { mintToken, oidcIssuerUrl, parseTokenRequest, TokenRequestError } from '../oidc/issuer.js';
@@ -15,7 +17,7 @@ import { ISSUER_NAME } from '../oidc/keys.js';
 export const TOKEN_USAGE = `usage: gatehouse token --issuer <name> [--aud <audience>]... [--scope "a b"] [--sub <subject>]
                       [--expires-in <seconds>] [--claims '<json object>'] [--data-dir <dir>] [--url <server url>]
 
-  --issuer       built-in issuer name (its key lives in <data-dir>/oidc/<name>.json)
+  --issuer       built-in issuer name; created when absent (its key lives in <data-dir>/oidc/<name>.json)
   --aud          audience (repeat for several; leave out for a token without aud)
   --scope        space-separated scopes
   --sub          subject (default: user)

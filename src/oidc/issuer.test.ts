@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
+import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,9 +19,9 @@ interface Running {
   close(): Promise<void>;
 }
 
-async function start(dataDir: string): Promise<Running> {
+async function start(dataDir: string, issuers: readonly string[] = []): Promise<Running> {
   let base = '';
-  const issuer = createOidcIssuer({ dataDir, baseUrl: () => base });
+  const issuer = await createOidcIssuer({ dataDir, issuers, baseUrl: () => base });
   const server: Server = createServer((req, res) => {
     if (!issuer.handle(req, res)) {
       res.writeHead(418);
@@ -45,12 +45,24 @@ async function start(dataDir: string): Promise<Running> {
 
 const json = async (res: Response) => (await res.json()) as Record<string, unknown>;
 
+/** A request whose path is sent as written (fetch would normalize `..` and `%2e%2e`). */
+const rawGet = (base: string, path: string, method = 'GET') =>
+  new Promise<{ status: number; body: string }>((resolve, reject) => {
+    const req = request(`${base}/`, { method, path }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+
 describe('built-in OIDC issuer', () => {
   let dataDir: string;
   let running: Running;
   before(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'gatehouse-oidc-'));
-    running = await start(dataDir);
+    running = await start(dataDir, ['dev', 'ci', 'e2e']);
   });
   after(async () => {
     await running.close();
@@ -142,8 +154,10 @@ describe('built-in OIDC issuer', () => {
     }
   });
 
-  it('keys persist across issuer instances (and mintToken uses the same key)', async () => {
-    const first = await json(await fetch(`${running.base}/_gatehouse/oidc/persist/jwks.json`));
+  it('keys persist across restarts: an issuer configured once is served without being configured again (and mintToken uses the same key)', async () => {
+    const configured = await start(dataDir, ['persist']);
+    const first = await json(await fetch(`${configured.base}/_gatehouse/oidc/persist/jwks.json`));
+    await configured.close();
     const again = await start(dataDir);
     try {
       const second = await json(await fetch(`${again.base}/_gatehouse/oidc/persist/jwks.json`));
@@ -155,9 +169,51 @@ describe('built-in OIDC issuer', () => {
     }
   });
 
-  it('concurrent first uses create one key', async () => {
-    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => fetch(`${running.base}/_gatehouse/oidc/race/jwks.json`).then(json)));
+  it('serves an issuer the CLI created while it runs; concurrent first requests agree on its key', async () => {
+    assert.equal((await fetch(`${running.base}/_gatehouse/oidc/cli/jwks.json`)).status, 404, 'not created yet');
+    const token = await mintToken({ dataDir, issuerUrl: `${running.base}/_gatehouse/oidc/cli`, name: 'cli' });
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => fetch(`${running.base}/_gatehouse/oidc/cli/jwks.json`).then(json)));
     for (const a of answers) assert.deepEqual(a, answers[0]);
+    assert.equal((answers[0]!.keys as { kid: string }[])[0]!.kid, decodeProtectedHeader(token).kid);
+  });
+
+  it('answers 404 for an issuer nobody created, on every endpoint, and creates no key', async () => {
+    const before = (await readdir(join(dataDir, 'oidc'))).sort();
+    const base = `${running.base}/_gatehouse/oidc/probe`;
+    for (const res of [
+      await fetch(`${base}/jwks.json`),
+      await fetch(`${base}/.well-known/openid-configuration`),
+      await fetch(`${base}/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' }),
+    ]) {
+      assert.equal(res.status, 404);
+      assert.match(res.headers.get('content-type') ?? '', /application\/json/);
+      const body = await json(res);
+      assert.match(body.message as string, /^No OIDC issuer named "probe": issuers are created at start-up \(--oidc-issuer probe, GATEHOUSE_OIDC_ISSUERS or oidcIssuers in --config\) or by `gatehouse token --issuer probe`/);
+    }
+    assert.equal((await fetch(`${base}/jwks.json`, { method: 'HEAD' })).status, 404);
+    assert.deepEqual((await readdir(join(dataDir, 'oidc'))).sort(), before, 'no key file was created');
+    await assert.rejects(stat(issuerKeyPath(dataDir, 'probe')), { code: 'ENOENT' });
+  });
+
+  it('keeps path tricks away from the file system: names are one segment of A-Z a-z 0-9 _ -, at most 64', async () => {
+    const before = (await readdir(join(dataDir, 'oidc'))).sort();
+    const parent = (await readdir(dataDir)).sort();
+    for (const path of [
+      '/_gatehouse/oidc/../dev/jwks.json',
+      '/_gatehouse/oidc/%2e%2e/jwks.json',
+      '/_gatehouse/oidc/..%2Fdev/jwks.json',
+      '/_gatehouse/oidc/dev%2F..%2F..%2Fx/jwks.json',
+      '/_gatehouse/oidc/dev.json/jwks.json',
+      `/_gatehouse/oidc/${'a'.repeat(65)}/jwks.json`,
+      '/_gatehouse/oidc//jwks.json',
+    ]) {
+      const res = await rawGet(running.base, path);
+      assert.equal(res.status, 404, path);
+      assert.match((JSON.parse(res.body) as { message: string }).message, /^Invalid OIDC issuer name/, path);
+    }
+    assert.equal((await rawGet(running.base, `/_gatehouse/oidc/${'a'.repeat(64)}/jwks.json`)).status, 404, '64 characters is a valid, uncreated name');
+    assert.deepEqual((await readdir(join(dataDir, 'oidc'))).sort(), before);
+    assert.deepEqual((await readdir(dataDir)).sort(), parent);
   });
 
   it('rejects bad token requests with 400 invalid_request', async () => {
@@ -190,7 +246,7 @@ describe('built-in OIDC issuer', () => {
   });
 
   it('can run without the token endpoint (discovery and JWKS only)', async () => {
-    const closed = createOidcIssuer({ dataDir, baseUrl: () => 'http://localhost', tokenEndpoint: false });
+    const closed = await createOidcIssuer({ dataDir, baseUrl: () => 'http://localhost', tokenEndpoint: false });
     const server = createServer((req, res) => void closed.handle(req, res));
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}/_gatehouse/oidc/dev`;

@@ -6,14 +6,17 @@
  *   GET  jwks.json                          the issuer's public key
  *   POST token                              mints an access token (form or JSON body)
  *
- * An issuer exists as soon as its name is used; its key pair persists in the data dir (keys.ts).
+ * Issuers are created explicitly, never by a request: the server's configured issuers
+ * (`--oidc-issuer`) at start-up, or `gatehouse token --issuer` (the CLI); their key pairs persist in
+ * the data dir (keys.ts), so an issuer created once is served after every restart. A request for
+ * any other name answers 404 and creates nothing.
  * Anyone who can reach the token endpoint can mint tokens that this issuer's authorizers accept:
  * it is a development tool, only trusted by authorizers configured with its issuer URL.
  */
 import { randomUUID, sign } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
-import { ISSUER_ALGORITHM, ISSUER_NAME, loadOrCreateIssuerKey, type IssuerKey } from './keys.js';
+import { ISSUER_ALGORITHM, ISSUER_NAME, loadIssuerKey, loadOrCreateIssuerKey, type IssuerKey } from './keys.js';
 
 /** Path prefix of every built-in issuer. */
 export const OIDC_PATH_PREFIX = '/_gatehouse/oidc/';
@@ -68,6 +71,8 @@ export async function mintToken(options: TokenOptions & { readonly dataDir: stri
 /** Options of the server's issuers. */
 export interface OidcIssuerOptions {
   readonly dataDir: string;
+  /** Issuers to create (or load) before serving; others are served only once their keys exist in `dataDir`. */
+  readonly issuers?: readonly string[];
   /** The server's public base URL (`http://localhost:4580`), read per request. */
   readonly baseUrl: () => string;
   readonly clock?: () => number;
@@ -95,16 +100,28 @@ const send = (res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(head ? undefined : text);
 };
 
-/** Creates the issuers of a server. */
-export function createOidcIssuer(options: OidcIssuerOptions): OidcIssuer {
+/** The 404 of a name no issuer was created for. */
+const unknownIssuer = (name: string) => ({
+  message: `No OIDC issuer named ${JSON.stringify(name)}: issuers are created at start-up (--oidc-issuer ${name}, GATEHOUSE_OIDC_ISSUERS or oidcIssuers in --config) or by \`gatehouse token --issuer ${name}\` with the server's data directory`,
+});
+
+/** Creates the configured issuers' keys (generating missing ones), then serves every issuer that has keys. */
+export async function createOidcIssuer(options: OidcIssuerOptions): Promise<OidcIssuer> {
   const now = options.clock ?? Date.now;
-  const keys = new Map<string, Promise<IssuerKey>>();
-  const keyOf = (name: string): Promise<IssuerKey> => {
+  // Created issuers only: a name is added once its key exists, so a request cannot make one.
+  const keys = new Map<string, Promise<IssuerKey | undefined>>();
+  const created = await Promise.all((options.issuers ?? []).map(async (name) => [name, await loadOrCreateIssuerKey(options.dataDir, name)] as const));
+  for (const [name, key] of created) keys.set(name, Promise.resolve(key));
+  const keyOf = (name: string): Promise<IssuerKey | undefined> => {
     let key = keys.get(name);
     if (!key) {
-      key = loadOrCreateIssuerKey(options.dataDir, name);
+      // Issuers created since start-up (by the CLI, another node) or before a restart: read, never generate.
+      key = loadIssuerKey(options.dataDir, name);
       keys.set(name, key);
-      key.catch(() => keys.delete(name));
+      key.then(
+        (found) => found ?? keys.delete(name),
+        () => keys.delete(name),
+      );
     }
     return key;
   };
@@ -113,11 +130,16 @@ export function createOidcIssuer(options: OidcIssuerOptions): OidcIssuer {
   const answer = async (req: IncomingMessage, res: ServerResponse, name: string, endpoint: string): Promise<void> => {
     const method = req.method ?? 'GET';
     const read = method === 'GET' || method === 'HEAD';
+    const key = await keyOf(name);
+    if (!key) {
+      req.resume();
+      return send(res, 404, unknownIssuer(name), {}, method === 'HEAD');
+    }
     if (endpoint === '.well-known/openid-configuration' || endpoint === 'jwks.json') {
       req.resume();
       if (!read) return send(res, 405, { message: `Method ${method} not allowed` }, { allow: 'GET, HEAD' });
       const cache = { 'cache-control': 'public, max-age=300' };
-      if (endpoint === 'jwks.json') return send(res, 200, { keys: [(await keyOf(name)).publicJwk] }, cache, method === 'HEAD');
+      if (endpoint === 'jwks.json') return send(res, 200, { keys: [key.publicJwk] }, cache, method === 'HEAD');
       return send(res, 200, discovery(issuerUrl(name)), cache, method === 'HEAD');
     }
     if (endpoint === 'token' && options.tokenEndpoint !== false) {
@@ -132,7 +154,7 @@ export function createOidcIssuer(options: OidcIssuerOptions): OidcIssuer {
         if (!(error instanceof TokenRequestError)) throw error;
         return send(res, 400, { error: 'invalid_request', error_description: error.message }, { 'cache-control': 'no-store' });
       }
-      const token = signToken(await keyOf(name), issuerUrl(name), request, Math.floor(now() / 1000));
+      const token = signToken(key, issuerUrl(name), request, Math.floor(now() / 1000));
       return send(res, 200, { access_token: token, token_type: 'Bearer', expires_in: request.expiresIn ?? DEFAULT_EXPIRES_IN }, { 'cache-control': 'no-store', pragma: 'no-cache' });
     }
     req.resume();

@@ -3,7 +3,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { loadOrCreateIssuerKey } from './keys.js';
+import { loadIssuerKey, loadOrCreateIssuerKey } from './keys.js';
 
 describe('issuer keys', () => {
   let dataDir: string;
@@ -22,6 +22,19 @@ describe('issuer keys', () => {
     const first = await loadOrCreateIssuerKey(dataDir, 'thumb');
     assert.match(first.kid, /^[A-Za-z0-9_-]{43}$/);
     assert.deepEqual((await loadOrCreateIssuerKey(dataDir, 'thumb')).publicJwk, first.publicJwk);
+  });
+
+  it('loadIssuerKey reads an existing issuer and never creates one', async () => {
+    const fresh = await mkdtemp(join(tmpdir(), 'gatehouse-keys-'));
+    try {
+      assert.equal(await loadIssuerKey(fresh, 'nobody'), undefined);
+      assert.deepEqual(await readdir(fresh), [], 'not even the oidc directory');
+      const created = await loadOrCreateIssuerKey(fresh, 'made');
+      assert.deepEqual((await loadIssuerKey(fresh, 'made'))?.publicJwk, created.publicJwk);
+      await assert.rejects(loadIssuerKey(fresh, '../made'), /Invalid issuer name/);
+    } finally {
+      await rm(fresh, { recursive: true, force: true });
+    }
   });
 
   it('refuses names that are not one path segment', async () => {

@@ -1,7 +1,8 @@
 /**
- * Signing keys of the built-in OIDC issuers: one RS256 key pair per issuer name, generated on
- * first use and kept as a private JWK in `{dataDir}/oidc/{name}.json` (mode 0600), so tokens
- * minted by the CLI and by a running server verify against the same JWKS, across restarts.
+ * Signing keys of the built-in OIDC issuers: one RS256 key pair per issuer name, generated when
+ * the issuer is created (configured at start-up, or by `gatehouse token`) and kept as a private JWK
+ * in `{dataDir}/oidc/{name}.json` (mode 0600), so tokens minted by the CLI and by a running server
+ * verify against the same JWKS, across restarts. An issuer exists exactly when its key file does.
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPair, randomBytes, type KeyObject } from 'node:crypto';
 import { link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
@@ -52,19 +53,33 @@ function fromPrivateJwk(text: string, path: string): IssuerKey {
 
 const code = (error: unknown): unknown => (error as { code?: unknown }).code;
 
+function checkName(name: string): void {
+  if (!ISSUER_NAME.test(name)) throw new Error(`Invalid issuer name ${JSON.stringify(name)}: use 1-64 of A-Z a-z 0-9 _ -`);
+}
+
+/** Reads the key of an existing issuer; undefined when the issuer was never created. Never creates one. */
+export async function loadIssuerKey(dataDir: string, name: string): Promise<IssuerKey | undefined> {
+  checkName(name);
+  const path = issuerKeyPath(dataDir, name);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    if (code(error) === 'ENOENT') return undefined;
+    throw error;
+  }
+  return fromPrivateJwk(text, path);
+}
+
 /**
  * Reads the issuer's key, creating it when absent. Creation is atomic across processes: the key
  * is written to a private temporary file and hard-linked into place, so a concurrent creator
  * (another worker, the CLI) either wins or reads the winner's key.
  */
 export async function loadOrCreateIssuerKey(dataDir: string, name: string): Promise<IssuerKey> {
-  if (!ISSUER_NAME.test(name)) throw new Error(`Invalid issuer name ${JSON.stringify(name)}: use 1-64 of A-Z a-z 0-9 _ -`);
+  const existing = await loadIssuerKey(dataDir, name);
+  if (existing) return existing;
   const path = issuerKeyPath(dataDir, name);
-  try {
-    return fromPrivateJwk(await readFile(path, 'utf8'), path);
-  } catch (error) {
-    if (code(error) !== 'ENOENT') throw error;
-  }
   const { privateKey } = await generate('rsa', { modulusLength: 2048 });
   const jwk = privateKey.export({ format: 'jwk' }) as { n: string; e: string };
   const text = `${JSON.stringify({ ...jwk, kid: thumbprint(jwk.n, jwk.e), alg: ISSUER_ALGORITHM, use: 'sig' }, null, 2)}\n`;

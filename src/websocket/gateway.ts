@@ -4,7 +4,6 @@
  * integrations, two-way responses, frame limits, idle / max-duration timeouts, and the
  * `@connections` management API on the same host.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -20,6 +19,7 @@ import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import type { Logger } from '../logger.js';
 import { parseLambdaUri, resolveStageVariables } from '../model/lambda-arn.js';
 import { authorizeConnect, HandshakeRejection, invocationOf } from './auth.js';
+import { CONNECTION_ID, newConnectionId } from './connection-id.js';
 import { buildEvent, type ConnectionInfo } from './events.js';
 import { routeTableOf, selectRoute, type WsRoute } from './routes.js';
 
@@ -72,10 +72,7 @@ interface Connection {
   timers: NodeJS.Timeout[];
 }
 
-const CONNECTION_ID = /^[A-Za-z0-9+/]{15}=$/;
 const CONNECTIONS_PATH = /^\/([^/]+)\/(?:@|%40)connections\/([^/]+)$/i;
-
-const newConnectionId = () => randomBytes(11).toString('base64');
 
 /** The stage name and the rest of a raw data-plane path (`/prod/x` → `prod`). */
 function splitStage(path: string): { stageName: string; rest: string } {

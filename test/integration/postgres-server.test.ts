@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
@@ -52,5 +54,98 @@ describe('two nodes sharing one PostgreSQL store', () => {
       await admin.end();
       for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+/** `dist/src/cli/main.js`, the `gatehouse` command. */
+const MAIN = fileURLToPath(new globalThis.URL('../../src/cli/main.js', import.meta.url));
+const IS_ROOT = process.getuid?.() === 0;
+/** The uid and gid of the OS user `postgres` (the Debian packages create it, and a role of that name). */
+const postgresAccount = (): { uid: number; gid: number } | undefined => {
+  const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+  const [, , uid, gid] = line?.split(':') ?? [];
+  return uid && gid ? { uid: Number(uid), gid: Number(gid) } : undefined;
+};
+
+interface Exit {
+  readonly code: number | null;
+  readonly stderr: string;
+}
+
+/**
+ * Runs `gatehouse serve` in a child whose environment holds PATH only (no USER, LOGNAME, PGUSER,
+ * HOME), as the OS user `uid`; `onListening` gets its URL. Resolves when the child exits.
+ */
+function serveInChild(args: readonly string[], ids: { uid: number; gid: number }, onListening?: (url: string) => Promise<void>): Promise<Exit> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'serve', '--port', '0', '--access-log', 'stderr', ...args], {
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin' },
+      cwd: tmpdir(),
+      uid: ids.uid,
+      gid: ids.gid,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    let stderr = '';
+    let failure: unknown;
+    child.stderr.on('data', (chunk: Buffer) => {
+      const before = stderr;
+      stderr += chunk.toString('utf8');
+      const line = stderr.split('\n').find((l) => l.includes('"message":"gatehouse listening"'));
+      if (line && !before.includes('"message":"gatehouse listening"') && onListening) {
+        onListening((JSON.parse(line) as { url: string }).url)
+          .catch((error: unknown) => (failure = error))
+          .finally(() => child.kill('SIGTERM'));
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      if (failure) reject(failure as Error);
+      else resolve({ code, stderr });
+    });
+  });
+}
+
+describe('--store with a PostgreSQL URL that names no user, started without USER or PGUSER', () => {
+  const skip = IS_ROOT ? false : 'runs the server as other OS users, which needs root';
+
+  it('connects as the OS user, as libpq does (os.userInfo(), not $USER)', { skip }, async () => {
+    const account = postgresAccount();
+    assert.ok(account, 'the PostgreSQL packages create the OS user postgres');
+    const schema = `gh_nouser_${randomBytes(4).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: URL });
+    await admin.connect();
+    try {
+      await admin.query(`CREATE SCHEMA ${schema}`);
+      let apiId = '';
+      // No user in the URL; search_path keeps the child's tables in a schema of its own.
+      const store = `postgres://127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
+      const exit = await serveInChild(['--data-dir', join(tmpdir(), `gh-nouser-${schema}`), '--store', store], account, async (url) => {
+        const client = sdkClient(url);
+        try {
+          apiId = (await client.send(new CreateApiCommand({ Name: 'no-user', ProtocolType: 'HTTP' }))).ApiId as string;
+        } finally {
+          client.destroy();
+        }
+      });
+      assert.equal(exit.code, 0, exit.stderr);
+      const rows = await admin.query<{ id: string }>(`SELECT id FROM ${schema}.resources WHERE kind = 'api'`);
+      assert.deepEqual(rows.rows.map((r) => r.id), [apiId], 'the API was stored through the connection made as the OS user');
+    } finally {
+      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+      await admin.end();
+    }
+  });
+
+  it('stops start-up naming the setting to fix when the OS user has no name either', { skip }, async () => {
+    const noPasswdEntry = { uid: 54321, gid: 54321 };
+    assert.equal(readFileSync('/etc/passwd', 'utf8').includes(':54321:'), false);
+    const exit = await serveInChild(['--data-dir', join(tmpdir(), 'gh-nouser-none'), '--store', 'postgres://127.0.0.1:5432/test'], noPasswdEntry);
+    assert.equal(exit.code, 2, exit.stderr);
+    assert.equal(
+      exit.stderr.trim().split('\n').at(-1),
+      'gatehouse: --store / GATEHOUSE_STORE: the PostgreSQL URL names no user, and none can be found (PGUSER and USER are unset and the OS user has no name): put the user in the URL (postgres://USER@127.0.0.1:5432/test) or set PGUSER',
+    );
   });
 });

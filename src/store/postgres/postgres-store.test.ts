@@ -3,10 +3,11 @@ import { randomBytes } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import type { ChangeEvent, Store } from '../store.js';
+import { ConfigError } from '../../config.js';
 import { StoreError } from '../store.js';
 import { storeContract } from '../store.contract.js';
 import { MIGRATIONS } from './migrations.js';
-import { openPostgresStore } from './postgres-store.js';
+import { openPostgresStore, withDefaultUser } from './postgres-store.js';
 
 // CI starts PostgreSQL before the tests, so an unreachable server fails them rather than skipping.
 const URL = process.env['GATEHOUSE_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -55,6 +56,59 @@ after(async () => {
 });
 
 storeContract('postgres', () => openTestStore(freshSchema()));
+
+describe('withDefaultUser: the user of a URL that names none (libpq: PGUSER, else the OS user)', () => {
+  /** Runs `fn` as if neither PGUSER nor USER were set (pg reads both; USER once, into pg.defaults). */
+  const withoutEnvironmentUser = (fn: () => void) => {
+    const saved = { pgUser: process.env.PGUSER, defaults: pg.defaults.user };
+    delete process.env.PGUSER;
+    pg.defaults.user = undefined;
+    try {
+      fn();
+    } finally {
+      if (saved.pgUser !== undefined) process.env.PGUSER = saved.pgUser;
+      pg.defaults.user = saved.defaults;
+    }
+  };
+
+  it('keeps a URL that names its user (userinfo or ?user=)', () => {
+    withoutEnvironmentUser(() => {
+      assert.equal(withDefaultUser('postgres://bob@db:5432/gh', () => 'os'), 'postgres://bob@db:5432/gh');
+      assert.equal(withDefaultUser('postgres://db/gh?user=carol', () => 'os'), 'postgres://db/gh?user=carol');
+    });
+  });
+
+  it('adds the OS user as a user parameter, before any fragment', () => {
+    withoutEnvironmentUser(() => {
+      assert.equal(withDefaultUser('postgres://db:5432/gh', () => 'svc'), 'postgres://db:5432/gh?user=svc');
+      assert.equal(withDefaultUser('postgresql://db/gh?sslmode=disable#x', () => 'a b'), 'postgresql://db/gh?sslmode=disable&user=a%20b#x');
+    });
+  });
+
+  it('leaves the user to pg when PGUSER is set (libpq: PGUSER before the OS user)', () => {
+    withoutEnvironmentUser(() => {
+      process.env.PGUSER = 'from-env';
+      try {
+        assert.equal(withDefaultUser('postgres://db/gh', () => 'os'), 'postgres://db/gh');
+      } finally {
+        delete process.env.PGUSER;
+      }
+    });
+  });
+
+  it('refuses, naming the setting and showing the URL with a user, when no user can be found', () => {
+    withoutEnvironmentUser(() => {
+      assert.throws(() => withDefaultUser('postgres://127.0.0.1:5432/test', () => undefined), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        assert.equal(
+          e.message,
+          '--store / GATEHOUSE_STORE: the PostgreSQL URL names no user, and none can be found (PGUSER and USER are unset and the OS user has no name): put the user in the URL (postgres://USER@127.0.0.1:5432/test) or set PGUSER',
+        );
+        return true;
+      });
+    });
+  });
+});
 
 describe('postgres store', () => {
   it('keeps data across reopen', async () => {

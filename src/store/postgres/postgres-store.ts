@@ -4,7 +4,9 @@
  * pre-checks, decide races. Committed batches are announced with NOTIFY, so every node's
  * watchers (this one's included) hear of each batch exactly once, from one LISTEN connection.
  */
+import { userInfo } from 'node:os';
 import pg from 'pg';
+import { ConfigError, SETTINGS } from '../../config.js';
 import type { ChangeEvent, Derive, Page, ResourceKind, Store, StoreReader, StoredResource, WriteOp } from '../store.js';
 import { StoreError } from '../store.js';
 import { migrate } from './migrations.js';
@@ -89,6 +91,35 @@ function transactionReader(client: pg.PoolClient): StoreReader {
   };
 }
 
+/** The OS user name as libpq finds it: the passwd entry of the effective uid (works without $USER). */
+const osUserName = (): string | undefined => {
+  try {
+    return userInfo().username || undefined;
+  } catch {
+    return undefined; // a uid without a passwd entry (containers started with --user 12345)
+  }
+};
+
+/**
+ * The URL, with a `user` parameter added when it names no user and pg finds none either (pg falls
+ * back to PGUSER, then $USER only): like libpq, the OS user name. Throws a ConfigError naming the
+ * setting to fix when there is none.
+ */
+export function withDefaultUser(url: string, osUser: () => string | undefined = osUserName): string {
+  // pg's own resolution (URL user, ?user=, PGUSER, $USER); constructing a Client does not connect.
+  if (new pg.Client({ connectionString: url }).user) return url;
+  const user = osUser();
+  if (!user) {
+    const example = url.includes('@') ? '' : ` (${url.replace(/^(postgres(?:ql)?:\/\/)/, '$1USER@')})`;
+    throw new ConfigError(
+      `${SETTINGS.store.flag} / ${SETTINGS.store.env}: the PostgreSQL URL names no user, and none can be found (PGUSER and USER are unset and the OS user has no name): put the user in the URL${example} or set PGUSER`,
+    );
+  }
+  const hash = url.indexOf('#');
+  const [base, fragment] = hash === -1 ? [url, ''] : [url.slice(0, hash), url.slice(hash)];
+  return `${base}${base.includes('?') ? '&' : '?'}user=${encodeURIComponent(user)}${fragment}`;
+}
+
 /**
  * Opens (migrating as needed) the store at a PostgreSQL URL. `schema` (lower-case letters, digits
  * and `_`) puts the tables in that schema, created if missing, and gives it a change feed of its own.
@@ -98,7 +129,7 @@ export async function openPostgresStore(url: string, options: { schema?: string 
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,44}$/.test(schema)) {
     throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}: use up to 45 lower-case letters, digits and _`);
   }
-  const config: pg.ClientConfig = { connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
+  const config: pg.ClientConfig = { connectionString: withDefaultUser(url), connectionTimeoutMillis: CONNECT_TIMEOUT_MS };
   const pool = new pg.Pool({ ...config, ...(schema === undefined ? {} : { options: `-c search_path=${schema}` }) });
   // An idle pooled connection that dies is dropped by the pool; without a listener the error would crash the process.
   pool.on('error', () => undefined);

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { connect, contextOf, createWsApi, eventOf, recorded, type TestSocket, startWsServer, waitFor, type WsTestServer } from './ws-helpers.js';
@@ -105,6 +106,34 @@ describe('websocket: the @connections API', () => {
       other.destroy();
     } finally {
       await c.close();
+    }
+  });
+
+  it('connection ids have AWS shape (16 URL-safe characters) and work unencoded in POST /{stage}/@connections/{id}', async () => {
+    // AWS's ids: 11 bytes of URL-safe base64 with the pad, e.g. L0SM9cOFvHcCIhw=, HEJGadx-IAMCJPQ=
+    // (see src/websocket/connection-id.test.ts for the sources); never `/`, which would split the path.
+    const sockets = await Promise.all(Array.from({ length: 64 }, () => connect(s.port, apiId)));
+    try {
+      const ids = await Promise.all(sockets.map(idOf));
+      assert.equal(new Set(ids).size, ids.length);
+      for (const [i, id] of ids.entries()) {
+        assert.match(id, /^[A-Za-z0-9_-]{15}=$/);
+        const pathStyle = await fetch(`http://127.0.0.1:${s.port}/_aws/execute-api/${apiId}/prod/@connections/${id}`, { method: 'POST', body: `path ${i}` });
+        assert.equal(pathStyle.status, 200, id);
+        assert.equal(await sockets[i]!.next(), `path ${i}`);
+        const hostStyle = await new Promise<number>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port: s.port, method: 'POST', path: `/prod/@connections/${id}`, headers: { host: `${apiId}.execute-api.localhost:${s.port}` } }, (res) => {
+            res.resume();
+            res.on('end', () => resolve(res.statusCode ?? 0));
+          });
+          req.on('error', reject);
+          req.end(`host ${i}`);
+        });
+        assert.equal(hostStyle, 200, id);
+        assert.equal(await sockets[i]!.next(), `host ${i}`);
+      }
+    } finally {
+      await Promise.all(sockets.map((c) => c.close()));
     }
   });
 

@@ -33,7 +33,7 @@ describe('websocket: connections, routing and integrations', () => {
       const message = JSON.parse(await c.next()) as Record<string, unknown>;
       const ctx = contextOf(message);
       const connectionId = ctx.connectionId as string;
-      assert.match(connectionId, /^[A-Za-z0-9+/]{15}=$/);
+      assert.match(connectionId, /^[A-Za-z0-9_-]{15}=$/);
       const connectEvent = await eventOf(connectionId, 'CONNECT');
       const cctx = contextOf(connectEvent);
       assert.equal(cctx.routeKey, '$connect');

@@ -167,7 +167,7 @@ describe('websocket: stage settings', () => {
       ],
     );
     const id = conn.connectionId as string;
-    assert.match(id, /^[A-Za-z0-9+/]{15}=$/);
+    assert.match(id, /^[A-Za-z0-9_-]{15}=$/);
     assert.ok(parsed.every((p) => p.connectionId === id));
     assert.equal(new Set(parsed.map((p) => p.requestId)).size, 4);
     assert.equal(echo.integrationStatus, '200');
