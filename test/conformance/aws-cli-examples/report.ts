@@ -58,7 +58,9 @@ export function writeReport(path: string, results: readonly ExampleResult[], met
     lines.push('');
   }
   lines.push('## Skipped', '');
-  for (const r of results.filter((x) => x.status === 'skip')) lines.push(`- ${r.file} #${r.index}: ${cell(r.reason ?? '')}`);
+  const skipped = results.filter((x) => x.status === 'skip');
+  if (skipped.length === 0) lines.push('(none)');
+  for (const r of skipped) lines.push(`- ${r.file} #${r.index}: ${cell(r.reason ?? '')}`);
   lines.push('', '## Matching', '');
   for (const r of results.filter((x) => x.status === 'pass')) lines.push(`- ${r.file} #${r.index} — ${r.title}${r.notes.length ? ` (${r.notes.map(cell).join('; ')})` : ''}`);
   const tolerated = results.flatMap((r) => r.tolerated.map((d) => ({ r, d })));
