@@ -29,7 +29,7 @@ for (const cli of CLIS.length > 0 ? CLIS : ['aws']) {
     });
     after(() => s.close());
 
-    it('parses resources, errors, percent-encoded labels and pages', { timeout: 60_000 }, async () => {
+    it('parses resources, errors, percent-encoded labels and pages', { timeout: 180_000 }, async () => {
       const api = JSON.parse(await aws('create-api', '--name', 'pets', '--protocol-type', 'HTTP', '--target', 'https://example.com')) as { ApiId: string; CreatedDate: string };
       assert.match(api.ApiId, /^[a-z0-9]{10}$/);
       const route = JSON.parse(await aws('create-route', '--api-id', api.ApiId, '--route-key', 'GET /pets/{id}')) as { RouteKey: string; AuthorizationType: string };
