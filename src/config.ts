@@ -46,6 +46,8 @@ export interface Config {
   readonly requestTimeoutMs: number;
   /** Built-in OIDC issuers created (keys generated if absent) at start-up; issuers with keys in the data dir are served too. */
   readonly oidcIssuers: readonly string[];
+  /** Refuse (400) configuration AWS accepts but Gatehouse stores without acting on (model/not-acted-on.ts). */
+  readonly strict: boolean;
 }
 
 /** An access key id and its secret. */
@@ -74,6 +76,7 @@ export const SETTINGS = {
   headersTimeout: { flag: '--headers-timeout', env: 'GATEHOUSE_HEADERS_TIMEOUT', default: '10000' },
   requestTimeout: { flag: '--request-timeout', env: 'GATEHOUSE_REQUEST_TIMEOUT', default: '30000' },
   oidcIssuers: { flag: '--oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUERS', default: '' },
+  strict: { flag: '--strict', env: 'GATEHOUSE_STRICT', default: 'false' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -208,6 +211,9 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
 const REPEATABLE = new Set<string>(['functions', 'oidcIssuers']);
 
+/** On/off settings: the bare flag turns them on (`--strict`); `--strict=false`, the variable and the file take true/false. */
+const SWITCHES = new Set<string>(['strict']);
+
 const FUNCTION_SPEC = /^([A-Za-z0-9_-]{1,64})=([^#]+)(?:#([A-Za-z_$][A-Za-z0-9_$]*))?$/;
 
 function parseFunctions(specs: readonly string[]): Record<string, string> {
@@ -267,7 +273,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     const flag = eq === -1 ? arg : arg.slice(0, eq);
     const name = byFlag.get(flag);
     if (!name) throw new ConfigError(`unknown option ${flag} (known: ${[...byFlag.keys()].join(', ')})`);
-    const value = eq === -1 ? argv[++i] : arg.slice(eq + 1);
+    const value = eq === -1 ? (SWITCHES.has(name) ? 'true' : argv[++i]) : arg.slice(eq + 1);
     if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new ConfigError(`option ${flag} needs a value`);
     if (REPEATABLE.has(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
     else raw.set(name, value);
@@ -340,6 +346,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
   const dataDir = get('dataDir');
   if (dataDir === '') throw new ConfigError(`${SETTINGS.dataDir.flag} / ${SETTINGS.dataDir.env} must not be empty`);
+  const strictText = get('strict').toLowerCase();
+  if (!['true', 'false', '1', '0'].includes(strictText)) {
+    throw new ConfigError(`${SETTINGS.strict.flag} / ${SETTINGS.strict.env} must be true or false, got "${get('strict')}"`);
+  }
   return Object.freeze({
     port,
     host: get('host'),
@@ -358,5 +368,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     headersTimeoutMs,
     requestTimeoutMs,
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
+    strict: strictText === 'true' || strictText === '1',
   });
 }

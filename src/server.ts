@@ -25,6 +25,7 @@ import type { Clock, IdGenerator } from './model/ids.js';
 import { randomIds, systemClock } from './model/ids.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
+import { adoptUnscopedResources } from './store/unscoped.js';
 import { surfaceOf } from './surfaces.js';
 import { serveUpgradeAsRequest } from './websocket/fallback.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
@@ -115,10 +116,14 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     options.store ??
     (config.store ? await (await import('./store/postgres/postgres-store.js')).openPostgresStore(config.store) : openSqliteStore(config.dataDir));
   let port = config.port;
-  const controlPlane = createControlPlane(
-    { store, config, ids: options.ids ?? randomIds, clock: options.clock ?? systemClock, endpoints: endpointsFor(config, () => port) },
+  const controlPlane = createControlPlane({
+    store,
+    config,
+    ids: options.ids ?? randomIds,
+    clock: options.clock ?? systemClock,
+    endpoints: endpointsFor(config, () => port),
     logger,
-  );
+  });
   const invoker =
     options.invoker ??
     createFunctionInvoker({
@@ -138,6 +143,8 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     logger,
     authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials } : {}) }),
   });
+  const adopted = await adoptUnscopedResources(store, config.region);
+  if (adopted > 0) logger.info('store: resources written before account/region scoping now belong to the default account', { moved: adopted, region: config.region });
   const registry = new StageRegistry(store, compilers, logger, config.region);
   await registry.start();
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);

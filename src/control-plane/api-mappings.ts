@@ -55,7 +55,7 @@ async function checkMapping(ctx: ControlPlaneContext, domain: DomainNameRecord, 
   const steps = await requireStage(ctx, api.apiId, mapping.stage);
   const problem = endpointProblem(api.protocolType, domain.domainNameConfigurations[0] as DomainNameConfiguration);
   if (problem) throw new BadRequestException(problem);
-  await checkProtocolMix(ctx, domain.domainName, api, mapping.apiMappingId);
+  await checkProtocolMix(ctx, domain.domainName.toLowerCase(), api, mapping.apiMappingId);
   return steps;
 }
 

@@ -8,13 +8,16 @@ import type { StoredResource } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
 import { applyApiChange } from './deployments.js';
-import { domainReferenceChecks, listPage, loadApi, patch, rejectOtherProtocolMembers } from './common.js';
+import { apiNotActedOn, quickCreateNotActedOn } from '../model/not-acted-on.js';
+import { domainReferenceChecks, listPage, loadApi, patch, refuseNotActedOn } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException } from './errors.js';
 import type { Input } from './input.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import { quickCreateIntegration, quickTargetUpdate } from './integrations.js';
 import type { ApiRecord, CorsConfiguration, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 import { checkRouteKeySyntax, routeConflict } from './routes.js';
+import { checkTags } from './tags.js';
 
 /** The only route selection expression of HTTP APIs, as AWS stores and returns it. */
 export const HTTP_ROUTE_SELECTION_EXPRESSION = '$request.method $request.path';
@@ -23,7 +26,7 @@ const API_KEY_SELECTION_EXPRESSIONS = ['$request.header.x-api-key', '$context.au
 const CORS_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD', 'OPTIONS', '*'];
 
 /** Renders an API with its data-plane endpoint. */
-export function renderApi(ctx: ControlPlaneContext, api: ApiRecord): Record<string, unknown> {
+export function renderApi(ctx: ControlPlaneContext, api: Omit<ApiRecord, 'tags'> & { tags?: Record<string, string> }): Record<string, unknown> {
   return { ...api, apiEndpoint: ctx.endpoints.apiEndpoint(api.apiId, api.protocolType) };
 }
 
@@ -66,13 +69,6 @@ export function checkCors(cors: CorsConfiguration): void {
     if (origin !== '*' && !/^[a-z][a-z0-9+.-]*:\/\/(\*|[^/*\s]+)$/i.test(origin)) {
       throw new BadRequestException(`Invalid CORS allowOrigins value ${origin}: use *, a scheme wildcard such as https://*, or an origin such as https://www.example.com`);
     }
-  }
-}
-
-function checkTags(tags: Record<string, string> | undefined): void {
-  for (const key of Object.keys(tags ?? {})) {
-    if (key.length < 1 || key.length > 128) throw new BadRequestException(`Invalid tag key ${key}: must be 1-128 characters`);
-    if (key.startsWith('aws:')) throw new BadRequestException(`Invalid tag key ${key}: the aws: prefix is reserved`);
   }
 }
 
@@ -124,11 +120,14 @@ function checkQuickCreateMembers(input: Input): void {
   }
 }
 
-/** CreateApi: POST /v2/apis */
+/**
+ * CreateApi: POST /v2/apis. Members the model documents for the other protocol are accepted and
+ * stored (README "Fidelity"); quick create (`target`) makes HTTP APIs only.
+ */
 export const createApi: OperationHandler = async (input, ctx) => {
   const protocolType = input.protocolType as 'HTTP' | 'WEBSOCKET';
-  rejectOtherProtocolMembers('CreateApiRequest', input, protocolType);
-  checkQuickCreateMembers(input);
+  const quickCreate = protocolType === 'HTTP';
+  if (quickCreate) checkQuickCreateMembers(input);
   const now = isoSeconds(ctx.clock());
   const cors = input.corsConfiguration as CorsConfiguration | undefined;
   if (cors) checkCors(cors);
@@ -143,13 +142,16 @@ export const createApi: OperationHandler = async (input, ctx) => {
     disableExecuteApiEndpoint: (input.disableExecuteApiEndpoint as boolean | undefined) ?? false,
     ipAddressType: (input.ipAddressType as string | undefined) ?? 'ipv4',
     tags: (input.tags as Record<string, string> | undefined) ?? {},
-    ...patch({}, input, ['description', 'version', 'corsConfiguration']),
-    ...(protocolType === 'WEBSOCKET' ? { disableSchemaValidation: (input.disableSchemaValidation as boolean | undefined) ?? false } : {}),
+    // Stored only when given: AWS leaves it out otherwise (the AWS CLI's get-apis and create-api examples).
+    ...patch({}, input, ['description', 'version', 'corsConfiguration', 'disableSchemaValidation']),
   };
+  refuseNotActedOn(ctx, [...apiNotActedOn(api), ...quickCreateNotActedOn(protocolType, input)]);
   const steps: Step[] = [{ write: { op: 'insert', kind: 'api', scope: ctx.scope, id: api.apiId, data: api } }];
-  if (input.target !== undefined) steps.push(...quickCreateSteps(ctx, api.apiId, input, now, true));
+  if (quickCreate && input.target !== undefined) steps.push(...quickCreateSteps(ctx, api.apiId, input, now, true));
   await applyApiChange(ctx, api.apiId, steps, { created: true });
-  return { body: renderApi(ctx, api), createdAt: api.createdDate };
+  // CreateApi's answer leaves out tags that were not given (the AWS CLI's create-api examples); GetApi shows {}.
+  const { tags, ...untagged } = api;
+  return { body: renderApi(ctx, input.tags === undefined ? untagged : { ...untagged, tags }), createdAt: api.createdDate };
 };
 
 /** GetApi: GET /v2/apis/{apiId} */
@@ -195,8 +197,9 @@ async function quickCreateUpdateSteps(ctx: ControlPlaneContext, api: ApiRecord, 
 export const updateApi: OperationHandler = async (input, ctx) => {
   const current = await loadApi(ctx, input.apiId as string);
   const api = current.data;
-  rejectOtherProtocolMembers('UpdateApiRequest', input, api.protocolType);
-  const next: ApiRecord = patch(api, input, UPDATABLE);
+  const next: ApiRecord = patch(api, input, UPDATABLE.filter((m) => m !== 'corsConfiguration'), CLEARED_BY_EMPTY.UpdateApiRequest);
+  // The members given replace those stored; the others stay (the AWS CLI's update-api example).
+  if (input.corsConfiguration !== undefined) next.corsConfiguration = { ...(api.corsConfiguration ?? {}), ...(input.corsConfiguration as CorsConfiguration) };
   if (input.routeSelectionExpression !== undefined) {
     next.routeSelectionExpression = checkRouteSelectionExpression(api.protocolType, input.routeSelectionExpression as string);
   }
@@ -204,10 +207,11 @@ export const updateApi: OperationHandler = async (input, ctx) => {
     next.apiKeySelectionExpression = checkApiKeySelectionExpression(input.apiKeySelectionExpression as string);
   }
   if (next.corsConfiguration) checkCors(next.corsConfiguration);
+  refuseNotActedOn(ctx, [...apiNotActedOn(next), ...quickCreateNotActedOn(api.protocolType, input)]);
   const now = isoSeconds(ctx.clock());
   const steps: Step[] = [
     { write: { op: 'update', kind: 'api', scope: ctx.scope, id: api.apiId, data: next, ifVersion: current.version } },
-    ...(await quickCreateUpdateSteps(ctx, api, input, now)),
+    ...(api.protocolType === 'HTTP' ? await quickCreateUpdateSteps(ctx, api, input, now) : []),
   ];
   await applyApiChange(ctx, api.apiId, steps);
   return { body: renderApi(ctx, next), createdAt: next.createdDate };

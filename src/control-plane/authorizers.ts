@@ -5,7 +5,9 @@
 import { isoSeconds } from '../model/ids.js';
 import { parseLambdaUri } from '../model/lambda-arn.js';
 import { applyApiChange } from './deployments.js';
-import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
+import { CLEARED_BY_EMPTY } from './input.js';
+import { authorizerNotActedOn } from '../model/not-acted-on.js';
+import { listPage, loadApi, loadChild, patch, refuseNotActedOn } from './common.js';
 import type { OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { ApiRecord, AuthorizerRecord, RouteRecord } from '../model/resources.js';
@@ -58,7 +60,8 @@ function checkRequest(api: ApiRecord, a: AuthorizerRecord): void {
   for (const source of a.identitySource) if (!pattern.test(source)) throw bad(`Invalid identitySource ${source}: must be ${form}`);
   if (api.protocolType === 'HTTP') {
     const version = a.authorizerPayloadFormatVersion;
-    if (version === undefined) throw bad('authorizerPayloadFormatVersion is required for HTTP API Lambda authorizers');
+    // AWS's text (hashicorp/terraform-provider-aws#15181).
+    if (version === undefined) throw bad('AuthorizerPayloadFormatVersion is a required parameter for REQUEST authorizer');
     if (version !== '1.0' && version !== '2.0') throw bad(`Invalid authorizerPayloadFormatVersion ${version}: must be 1.0 or 2.0`);
     if (a.enableSimpleResponses && version !== '2.0') throw bad('enableSimpleResponses requires authorizerPayloadFormatVersion 2.0');
     if ((a.authorizerResultTtlInSeconds ?? 0) > 0 && a.identitySource.length === 0) {
@@ -85,13 +88,13 @@ const MEMBERS = [
 /** CreateAuthorizer: POST /v2/apis/{apiId}/authorizers */
 export const createAuthorizer: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
-  rejectOtherProtocolMembers('CreateAuthorizerRequest', input, api.data.protocolType);
   const authorizer: AuthorizerRecord = patch(
     { authorizerId: ctx.ids('authorizer'), identitySource: [], createdDate: isoSeconds(ctx.clock()) } as unknown as AuthorizerRecord,
     input,
     MEMBERS,
   );
   checkAuthorizer(api.data, authorizer);
+  refuseNotActedOn(ctx, authorizerNotActedOn(api.data.protocolType, authorizer));
   await applyApiChange(ctx, api.id, [
     { write: { op: 'insert', kind: 'authorizer', scope: api.id, id: authorizer.authorizerId, data: authorizer } },
   ]);
@@ -114,9 +117,9 @@ export const getAuthorizers: OperationHandler = async (input, ctx) => {
 /** UpdateAuthorizer: PATCH /v2/apis/{apiId}/authorizers/{authorizerId} */
 export const updateAuthorizer: OperationHandler = async (input, ctx) => {
   const { api, item: current } = await loadChild<AuthorizerRecord>(ctx, input, 'authorizer', 'authorizerId', 'Authorizer');
-  rejectOtherProtocolMembers('UpdateAuthorizerRequest', input, api.protocolType);
-  const authorizer: AuthorizerRecord = patch(current.data, input, MEMBERS);
+  const authorizer: AuthorizerRecord = patch(current.data, input, MEMBERS, CLEARED_BY_EMPTY.UpdateAuthorizerRequest);
   checkAuthorizer(api, authorizer);
+  refuseNotActedOn(ctx, authorizerNotActedOn(api.protocolType, authorizer));
   const steps = [];
   if (authorizer.authorizerType !== current.data.authorizerType) {
     // routes name the authorizer kind through their authorization type (JWT <-> JWT, CUSTOM <-> REQUEST)

@@ -1,7 +1,7 @@
 /**
  * Helpers shared by the resource modules of the management API.
  */
-import { membersOf } from '../model/service-model.js';
+import type { NotActedOn } from '../model/not-acted-on.js';
 import type { ResourceKind, StoredResource } from '../store/store.js';
 import { domainNameScope } from '../model/account-region.js';
 import type { Step } from './batch.js';
@@ -61,27 +61,31 @@ export async function loadInScope<T>(ctx: ControlPlaneContext, kind: ResourceKin
   return item;
 }
 
-const PROTOCOL_WORD = { HTTP: 'HTTP', WEBSOCKET: 'WebSocket' } as const;
-
-const isSet = (v: unknown) =>
-  v !== undefined && v !== false && !(Array.isArray(v) && v.length === 0) && !(typeof v === 'object' && v !== null && Object.keys(v).length === 0);
-
 /**
- * Rejects members the model documents as "Supported only for HTTP|WebSocket APIs" when the API
- * is of the other protocol. A `false` boolean or an empty list/map is a default, not a use.
+ * What the write is about to store that Gatehouse does not act on (model/not-acted-on.ts): under
+ * `--strict` the first gap is refused with a 400 naming it, before anything is written; otherwise
+ * each gap is logged once per write (the data plane logs them again when it compiles a stage).
  */
-export function rejectOtherProtocolMembers(inputShape: string, input: Input, protocolType: string): void {
-  for (const [name, member] of Object.entries(membersOf(inputShape))) {
-    if (member.protocol && member.protocol !== protocolType && isSet(input[name])) {
-      throw new BadRequestException(`${name} is supported only for ${PROTOCOL_WORD[member.protocol]} APIs`);
-    }
+export function refuseNotActedOn(ctx: ControlPlaneContext, entries: readonly NotActedOn[]): void {
+  const gaps = entries.filter((e) => !e.awsIgnores);
+  if (gaps.length === 0) return;
+  const [first] = gaps as [NotActedOn];
+  if (ctx.config.strict) {
+    throw new BadRequestException(`Gatehouse runs with --strict and does not act on ${first.member}: ${first.reason}`);
   }
+  ctx.logger.warn('control plane: stored configuration Gatehouse does not act on', { notActedOn: gaps.map((g) => `${g.member}: ${g.reason}`) });
 }
 
-/** Copies the members of `input` that are set onto `target` (an update's patch). */
-export function patch<T extends object>(target: T, input: Input, names: readonly string[]): T {
+/**
+ * Copies the members of `input` that are set onto `target` (an update's patch); `""` removes the
+ * members listed in `cleared` (input.ts CLEARED_BY_EMPTY for the operation).
+ */
+export function patch<T extends object>(target: T, input: Input, names: readonly string[], cleared: readonly string[] = []): T {
   const out = { ...target } as Record<string, unknown>;
-  for (const name of names) if (input[name] !== undefined) out[name] = input[name];
+  for (const name of names) {
+    if (input[name] === '' && cleared.includes(name)) delete out[name];
+    else if (input[name] !== undefined) out[name] = input[name];
+  }
   return out as T;
 }
 

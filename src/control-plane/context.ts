@@ -2,6 +2,7 @@
  * What every management-API handler receives, and what it returns.
  */
 import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
 import type { AccountRegion } from '../model/account-region.js';
 import type { Clock, IdGenerator } from '../model/ids.js';
 import type { Store } from '../store/store.js';
@@ -20,6 +21,7 @@ export interface ControlPlaneDeps {
   readonly ids: IdGenerator;
   readonly clock: Clock;
   readonly endpoints: Endpoints;
+  readonly logger: Logger;
 }
 
 /** What a handler receives: the dependencies and the caller's account and region. */

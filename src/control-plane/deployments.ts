@@ -10,6 +10,7 @@ import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
 import { listPage, loadApi, loadChild, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import { apiNotFound, BadRequestException, childNotFound } from './errors.js';
 import type {
   ApiRecord,
@@ -172,7 +173,7 @@ export const getDeployments: OperationHandler = async (input, ctx) => {
 /** UpdateDeployment: PATCH /v2/apis/{apiId}/deployments/{deploymentId} — the description only. */
 export const updateDeployment: OperationHandler = async (input, ctx) => {
   const { api, item: current } = await loadChild<DeploymentRecord>(ctx, input, 'deployment', 'deploymentId', 'Deployment');
-  const deployment = patch(current.data, input, ['description']);
+  const deployment = patch(current.data, input, ['description'], CLEARED_BY_EMPTY.UpdateDeploymentRequest);
   await applySteps(ctx.store, [
     { write: { op: 'update', kind: 'deployment', scope: api.apiId, id: current.id, data: deployment, ifVersion: current.version } },
   ]);

@@ -7,8 +7,9 @@
 import { domainNameScope } from '../model/account-region.js';
 import { isoSeconds } from '../model/ids.js';
 import type { StoredResource } from '../store/store.js';
+import { domainNameNotActedOn } from '../model/not-acted-on.js';
 import { applySteps } from './batch.js';
-import { listPage } from './common.js';
+import { listPage, refuseNotActedOn } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
@@ -75,7 +76,7 @@ function checkCertificateArn(name: string, arn: string | undefined): void {
 }
 
 /** Builds the stored configuration from the input, keeping what Gatehouse generated for `previous`. */
-function configuration(ctx: ControlPlaneContext, given: Record<string, unknown> | undefined, previous: DomainNameConfiguration | undefined, now: string): DomainNameConfiguration {
+function configuration(ctx: ControlPlaneContext, given: Record<string, unknown> | undefined, previous: DomainNameConfiguration | undefined): DomainNameConfiguration {
   const input = given ?? {};
   if (input.endpointType === 'EDGE') throw new BadRequestException(EDGE_NOT_SUPPORTED);
   checkCertificateArn('certificateArn', input.certificateArn as string | undefined);
@@ -92,22 +93,21 @@ function configuration(ctx: ControlPlaneContext, given: Record<string, unknown> 
   for (const name of ['certificateArn', 'certificateName', 'ownershipVerificationCertificateArn'] as const) {
     if (input[name] !== undefined) config[name] = input[name] as string;
   }
-  // The certificate is "uploaded" when it is attached: at create, or when an update names another one.
-  if (config.certificateArn !== undefined) {
-    config.certificateUploadDate = previous?.certificateArn === config.certificateArn ? previous.certificateUploadDate ?? now : now;
-  }
+  // No certificateUploadDate: AWS reports it for uploaded (edge) certificates, not for REGIONAL
+  // domains with an ACM certificate (the AWS CLI's create-domain-name and get-domain-name examples).
   return config;
 }
 
-function configurations(ctx: ControlPlaneContext, input: Input, previous: DomainNameConfiguration[], now: string): DomainNameConfiguration[] {
+function configurations(ctx: ControlPlaneContext, input: Input, previous: DomainNameConfiguration[]): DomainNameConfiguration[] {
   const given = input.domainNameConfigurations as Record<string, unknown>[] | undefined;
   if (given !== undefined && given.length > 1) throw new BadRequestException('A domain name can have only one domain name configuration');
-  return [configuration(ctx, given?.[0], previous[0], now)];
+  return [configuration(ctx, given?.[0], previous[0])];
 }
 
+/** The mutual TLS configuration given; none for an absent or `""` truststoreUri (terraform-provider-aws domain_name.go turns mutual TLS off with `""`). */
 function mutualTls(input: Input, config: DomainNameConfiguration): DomainNameRecord['mutualTlsAuthentication'] {
   const given = input.mutualTlsAuthentication as { truststoreUri?: string; truststoreVersion?: string } | undefined;
-  if (given?.truststoreUri === undefined) return undefined;
+  if (given?.truststoreUri === undefined || given.truststoreUri === '') return undefined;
   if (!S3_URI.test(given.truststoreUri)) {
     throw new BadRequestException(`Invalid truststoreUri ${given.truststoreUri}: must be an S3 URI such as s3://bucket-name/key-name`);
   }
@@ -117,16 +117,18 @@ function mutualTls(input: Input, config: DomainNameConfiguration): DomainNameRec
 
 /** CreateDomainName: POST /v2/domainnames */
 export const createDomainName: OperationHandler = async (input, ctx) => {
-  const name = (input.domainName as string).toLowerCase();
+  // Stored under its lower-cased name (DNS names are case-insensitive); rendered as given (the AWS CLI's get-domain-names example).
+  const given = input.domainName as string;
+  const name = given.toLowerCase();
   checkDomainNameSyntax(name);
   const tags = (input.tags as Record<string, string> | undefined) ?? {};
   checkTags(tags);
   const now = isoSeconds(ctx.clock());
-  const domainNameConfigurations = configurations(ctx, input, [], now);
+  const domainNameConfigurations = configurations(ctx, input, []);
   const mtls = mutualTls(input, domainNameConfigurations[0] as DomainNameConfiguration);
   const domain: DomainNameRecord = {
-    domainName: name,
-    domainNameArn: `arn:aws:apigateway:${ctx.caller.region}::/domainnames/${name}`,
+    domainName: given,
+    domainNameArn: `arn:aws:apigateway:${ctx.caller.region}::/domainnames/${given}`,
     apiMappingSelectionExpression: '$request.basepath',
     domainNameConfigurations,
     ...(mtls ? { mutualTlsAuthentication: mtls } : {}),
@@ -134,14 +136,24 @@ export const createDomainName: OperationHandler = async (input, ctx) => {
     tags,
     createdDate: now,
   };
+  refuseNotActedOn(ctx, domainNameNotActedOn(domain));
   await applySteps(ctx.store, [
     {
       write: { op: 'insert', kind: 'domainName', scope: ctx.scope, id: name, data: domain },
       onError: { CONFLICT: () => new ConflictException('The domain name you provided already exists.') },
     },
   ]);
-  return { body: domain as unknown as Record<string, unknown>, createdAt: now };
+  return { body: withoutEmptyTags(domain), createdAt: now };
 };
+
+/**
+ * A domain name as CreateDomainName, UpdateDomainName and GetDomainNames render it: without tags
+ * when it has none (GetDomainName shows `{}`); the AWS CLI's domain name examples.
+ */
+function withoutEmptyTags(domain: DomainNameRecord): Record<string, unknown> {
+  const { tags, ...rest } = domain;
+  return Object.keys(tags).length === 0 ? rest : { ...rest, tags };
+}
 
 /** GetDomainName: GET /v2/domainnames/{domainName} */
 export const getDomainName: OperationHandler = async (input, ctx) => {
@@ -150,7 +162,8 @@ export const getDomainName: OperationHandler = async (input, ctx) => {
 };
 
 /** GetDomainNames: GET /v2/domainnames */
-export const getDomainNames: OperationHandler = async (input, ctx) => listPage(ctx, 'domainName', ctx.scope, input);
+export const getDomainNames: OperationHandler = async (input, ctx) =>
+  listPage(ctx, 'domainName', ctx.scope, input, (item) => withoutEmptyTags(item.data as unknown as DomainNameRecord));
 
 /** Refuses a configuration that an API already mapped to the domain (or a routing rule's target) cannot be served by. */
 async function checkMappedApis(ctx: ControlPlaneContext, domainName: string, config: DomainNameConfiguration): Promise<void> {
@@ -170,25 +183,30 @@ export const updateDomainName: OperationHandler = async (input, ctx) => {
   const current = await loadDomainName(ctx, input.domainName as string);
   const next: DomainNameRecord = { ...current.data };
   if (input.domainNameConfigurations !== undefined) {
-    next.domainNameConfigurations = configurations(ctx, input, current.data.domainNameConfigurations, isoSeconds(ctx.clock()));
-    await checkMappedApis(ctx, next.domainName, next.domainNameConfigurations[0] as DomainNameConfiguration);
+    next.domainNameConfigurations = configurations(ctx, input, current.data.domainNameConfigurations);
+    await checkMappedApis(ctx, current.id, next.domainNameConfigurations[0] as DomainNameConfiguration);
   }
   if (input.mutualTlsAuthentication !== undefined) {
-    // A mutualTlsAuthentication without truststoreUri turns mutual TLS off.
-    const mtls = mutualTls(input, next.domainNameConfigurations[0] as DomainNameConfiguration);
+    // The members given change those stored (a new truststoreVersion alone keeps the truststore:
+    // terraform-provider-aws domain_name_test.go MutualTLSAuthentication step 2); a truststoreUri of
+    // "" (or none at all) turns mutual TLS off.
+    const given = input.mutualTlsAuthentication as { truststoreUri?: string; truststoreVersion?: string };
+    const merged = given.truststoreUri === undefined && next.mutualTlsAuthentication ? { ...next.mutualTlsAuthentication, ...given } : given;
+    const mtls = mutualTls({ mutualTlsAuthentication: merged }, next.domainNameConfigurations[0] as DomainNameConfiguration);
     if (mtls) next.mutualTlsAuthentication = mtls;
     else delete next.mutualTlsAuthentication;
   } else if (next.mutualTlsAuthentication) {
     mutualTls({ mutualTlsAuthentication: next.mutualTlsAuthentication }, next.domainNameConfigurations[0] as DomainNameConfiguration);
   }
   if (input.routingMode !== undefined) next.routingMode = input.routingMode as string;
+  refuseNotActedOn(ctx, domainNameNotActedOn(next));
   await applySteps(ctx.store, [
     {
       write: { op: 'update', kind: 'domainName', scope: ctx.scope, id: current.id, data: next, ifVersion: current.version },
       onError: { NOT_FOUND: () => childNotFound('DomainName', current.id) },
     },
   ]);
-  return { body: next as unknown as Record<string, unknown>, createdAt: next.createdDate };
+  return { body: withoutEmptyTags(next), createdAt: next.createdDate };
 };
 
 /** DeleteDomainName: DELETE /v2/domainnames/{domainName} — with its API mappings and routing rules. */

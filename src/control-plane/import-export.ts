@@ -13,7 +13,8 @@ import { checkAuthorizer } from './authorizers.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
 import { applyApiChange, autoDeploy } from './deployments.js';
-import { loadApi } from './common.js';
+import { authorizerNotActedOn, integrationNotActedOn, routeNotActedOn } from '../model/not-acted-on.js';
+import { loadApi, refuseNotActedOn } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound } from './errors.js';
 import type { Input } from './input.js';
@@ -61,9 +62,8 @@ function readDefinition(input: Input): ImportedDefinition {
   if (!(BASE_PATH_MODES as readonly string[]).includes(mode)) throw bad(`Invalid basepath ${mode}: must be one of ${BASE_PATH_MODES.join(', ')}`);
   const definition = convertDefinition(parseDefinition(input.body as string), mode as BasePathMode);
   const { warnings } = definition;
-  if (input.failOnWarnings === true && warnings.length > 0) {
-    throw bad(`The import was rolled back because failOnWarnings is true and the definition has ${warnings.length} warning${warnings.length === 1 ? '' : 's'}: ${warnings.join('; ')}`);
-  }
+  // AWS's text, then the warnings one per tab-indented line (terraform-provider-aws api_test.go OpenAPI_failOnWarnings).
+  if (input.failOnWarnings === true && warnings.length > 0) throw bad(`Warnings found during import:\n\t${warnings.join('\n\t')}`);
   return definition;
 }
 
@@ -89,6 +89,7 @@ async function childSteps(ctx: ControlPlaneContext, api: ApiRecord, definition: 
     const authorizer = await within(`Authorizer ${a.name}`, () => {
       const record = { authorizerId: ctx.ids('authorizer'), identitySource: [], createdDate: now, ...validate('CreateAuthorizer', apiId, a.members) } as unknown as AuthorizerRecord;
       checkAuthorizer(api, record);
+      refuseNotActedOn(ctx, authorizerNotActedOn(api.protocolType, record));
       return record;
     });
     authorizerIds.set(a.name, authorizer.authorizerId);
@@ -101,6 +102,7 @@ async function childSteps(ctx: ControlPlaneContext, api: ApiRecord, definition: 
       const draft = { integrationId: ctx.ids('integration'), connectionType: 'INTERNET', timeoutInMillis: HTTP_TIMEOUT_DEFAULT, createdDate: now, ...input } as IntegrationRecord;
       const record = withDefaults(api, draft, input);
       checkIntegration(api, record);
+      refuseNotActedOn(ctx, integrationNotActedOn(api.protocolType, record));
       return record;
     });
     integrationIds.set(i.key, integration.integrationId);
@@ -117,12 +119,16 @@ async function childSteps(ctx: ControlPlaneContext, api: ApiRecord, definition: 
         routeKey: r.routeKey,
         authorizationType: 'NONE',
         apiKeyRequired: false,
+        // Imported routes carry an empty map (the AWS CLI's update-route example shows an imported route).
+        requestParameters: {},
         createdDate: now,
         ...validate('CreateRoute', apiId, { routeKey: r.routeKey, ...r.members }),
         ...(integrationId ? { target: `integrations/${integrationId}` } : {}),
         ...(authorizerId ? { authorizerId } : {}),
       } as RouteRecord;
-      return { route, checks: await checkRoute(checkReader, api, route) };
+      const checks = await checkRoute(checkReader, api, route);
+      refuseNotActedOn(ctx, routeNotActedOn(api.protocolType, route));
+      return { route, checks };
     });
     steps.push(...checks, {
       write: insert('route', apiId, route.routeId, route, route.routeKey),

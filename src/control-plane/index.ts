@@ -6,7 +6,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { signedRequestOf, verifyRequest } from '../auth/sigv4.js';
-import type { Logger } from '../logger.js';
 import { StoreError } from '../store/store.js';
 import { storeErrorToAws } from './batch.js';
 import { accountRegionScope } from '../model/account-region.js';
@@ -63,7 +62,6 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** Creates the management API's request handler. `handlers` defaults to every implemented operation. */
 export function createControlPlane(
   deps: ControlPlaneDeps,
-  logger: Logger,
   handlers: Readonly<Record<string, OperationHandler>> = HANDLERS,
 ): (req: IncomingMessage, res: ServerResponse) => void {
   // With configured credentials every request must carry a SigV4 signature (service `apigateway`,
@@ -91,7 +89,7 @@ export function createControlPlane(
       if (err instanceof AwsErrorClass) error = err;
       else if (err instanceof StoreError) error = storeErrorToAws(err);
       else {
-        logger.error('control plane: unexpected error', { requestId, error: err instanceof Error ? err.stack : String(err) });
+        deps.logger.error('control plane: unexpected error', { requestId, error: err instanceof Error ? err.stack : String(err) });
         error = new InternalServerError();
       }
       if (!res.headersSent) format.error(res, error);

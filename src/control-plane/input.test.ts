@@ -238,10 +238,16 @@ describe('bindInput: empty parameter mapping values', () => {
     assert.deepEqual(input.responseParameters, { '200': { 'overwrite:header.y': '' } });
   });
 
-  it('still rejects other empty strings in UpdateIntegration', () => {
+  it('accepts "" for the optional members an Update clears (terraform sends "" for removed attributes), and only there', () => {
+    assert.equal(bind('UpdateIntegration', { integrationMethod: '' }, { ApiId: 'abc', IntegrationId: 'i1' }).integrationMethod, '');
+    assert.equal(bind('UpdateRoute', { target: '', operationName: '' }, { ApiId: 'abc', RouteId: 'r1' }).target, '');
     rejects(
-      () => bind('UpdateIntegration', { integrationMethod: '' }, { ApiId: 'abc', IntegrationId: 'i1' }),
+      () => bind('CreateIntegration', { integrationType: 'HTTP_PROXY', integrationMethod: '' }, { ApiId: 'abc' }),
       one("Value '' at 'integrationMethod' failed to satisfy constraint: Member must have length greater than or equal to 1"),
+    );
+    rejects(
+      () => bind('UpdateAuthorizer', { name: '' }, { ApiId: 'abc', AuthorizerId: 'a1' }),
+      one("Value '' at 'name' failed to satisfy constraint: Member must have length greater than or equal to 1"),
     );
   });
 

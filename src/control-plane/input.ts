@@ -13,10 +13,36 @@ import { BadRequestException } from './errors.js';
 export type Input = Record<string, unknown>;
 
 /**
- * Members in which an empty string is accepted whatever the shape's length: in an update it
- * removes that mapping (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+ * Optional members an Update operation clears with `""`. Terraform sends `""` for every removed
+ * attribute and AWS reads them back unset (terraform-provider-aws internal/service/apigatewayv2:
+ * api_test.go allAttributes, route_test.go simpleAttributes, stage_test.go clientCertificateId,
+ * model_test.go, authorizer_test.go credentials, domain_name.go truststoreUri; route.go and
+ * integration.go send `""` for a removed target or connectionId). Minimum lengths apply on Create.
  */
-const EMPTY_REMOVES = new Set(['UpdateIntegrationRequest.requestParameters', 'UpdateIntegrationRequest.responseParameters']);
+export const CLEARED_BY_EMPTY: Readonly<Record<string, readonly string[]>> = {
+  UpdateApiRequest: ['description', 'version'],
+  UpdateRouteRequest: ['authorizerId', 'modelSelectionExpression', 'operationName', 'routeResponseSelectionExpression', 'target'],
+  UpdateIntegrationRequest: ['connectionId', 'credentialsArn', 'description', 'integrationMethod', 'integrationSubtype', 'integrationUri', 'templateSelectionExpression'],
+  UpdateAuthorizerRequest: ['authorizerCredentialsArn', 'authorizerPayloadFormatVersion', 'authorizerUri', 'identityValidationExpression'],
+  UpdateStageRequest: ['clientCertificateId', 'deploymentId', 'description'],
+  UpdateDeploymentRequest: ['description'],
+  UpdateModelRequest: ['description'],
+  UpdateRouteResponseRequest: ['modelSelectionExpression'],
+  UpdateIntegrationResponseRequest: ['templateSelectionExpression'],
+};
+
+/**
+ * Members in which an empty string is accepted whatever the shape's length, down to their nested
+ * values: in an update it removes a parameter mapping
+ * (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html), and
+ * `truststoreUri: ""` turns mutual TLS off (terraform-provider-aws domain_name.go).
+ */
+const EMPTY_ACCEPTED = new Set([
+  'UpdateIntegrationRequest.requestParameters',
+  'UpdateIntegrationRequest.responseParameters',
+  'UpdateDomainNameRequest.mutualTlsAuthentication',
+  ...Object.entries(CLEARED_BY_EMPTY).flatMap(([shape, members]) => members.map((m) => `${shape}.${m}`)),
+]);
 
 /**
  * Members the model marks required that AWS documents as optional: identitySource may be absent for
@@ -124,7 +150,7 @@ interface Violation {
 function validateStructure(shapeName: string, value: Record<string, unknown>, path: string, errors: Violation[], emptyOk: boolean): void {
   for (const [name, member] of Object.entries(membersOf(shapeName))) {
     const at = path ? `${path}.${name}` : name;
-    const allowEmpty = emptyOk || EMPTY_REMOVES.has(`${shapeName}.${name}`);
+    const allowEmpty = emptyOk || EMPTY_ACCEPTED.has(`${shapeName}.${name}`);
     const v = value[name];
     if (v === undefined || v === null) {
       if (v === null) delete value[name];

@@ -12,13 +12,14 @@ import { listPage, loadApi, loadChild, loadInScope, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import type { ApiRecord, IntegrationRecord, IntegrationResponseRecord } from '../model/resources.js';
 
 const RESPONSE_PARAMETER_KEY = /^route\.response\.header\.[^\s]+$/;
 
 async function loadIntegration(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; integration: StoredResource<IntegrationRecord>; scope: string }> {
+  // HTTP APIs too: no AWS refusal is known (README "Fidelity"); their data plane does not use them.
   const api = await loadApi(ctx, input.apiId as string);
-  if (api.data.protocolType !== 'WEBSOCKET') throw new BadRequestException('Integration responses are supported only for WebSocket APIs');
   const { item: integration } = await loadChild<IntegrationRecord>(ctx, input, 'integration', 'integrationId', 'Integration');
   return { api: api.data, integration, scope: `${api.id}/integrations/${integration.id}` };
 }
@@ -89,7 +90,7 @@ export const getIntegrationResponses: OperationHandler = async (input, ctx) => {
 /** UpdateIntegrationResponse: PATCH .../integrationresponses/{integrationResponseId} */
 export const updateIntegrationResponse: OperationHandler = async (input, ctx) => {
   const { api, scope, response: current } = await loadResponse(ctx, input);
-  const response = patch(current.data, input, MEMBERS);
+  const response = patch(current.data, input, MEMBERS, CLEARED_BY_EMPTY.UpdateIntegrationResponseRequest);
   check(response);
   await applyApiChange(ctx, api.apiId, [
     {

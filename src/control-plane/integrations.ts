@@ -7,10 +7,12 @@ import { parseLambdaUri } from '../model/lambda-arn.js';
 import { parseMappingKey } from '../model/parameter-mapping.js';
 import { checkSelectionExpression, SelectionExpressionError } from '../model/selection-expression.js';
 import { applyApiChange } from './deployments.js';
-import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
+import { integrationNotActedOn } from '../model/not-acted-on.js';
+import { listPage, loadApi, loadChild, patch, refuseNotActedOn } from './common.js';
 import type { OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import type { ApiRecord, IntegrationRecord, RouteRecord } from '../model/resources.js';
 
 /** Service integrations of HTTP APIs (`integrationSubtype`). */
@@ -25,6 +27,7 @@ const VPC_LINK_TARGET = /^arn:aws[a-z-]*:(elasticloadbalancing|servicediscovery)
 const WS_KEY = /^integration\.request\.(header|querystring|path)\.[^\s]+$/;
 const WS_VALUE = /^(route\.request\.(header|querystring|path)\.[^\s]+|route\.request\.body(\.[^\s]+)?|context\.[^\s]+|stageVariables\.[^\s]+|'[^']*')$/;
 const NON_PROXY_RESPONSE_SELECTION = '${integration.response.statuscode}';
+const LAMBDA_RESPONSE_SELECTION = '${integration.response.body.errorMessage}';
 
 const bad = (message: string) => new BadRequestException(message);
 
@@ -47,7 +50,8 @@ function checkLambdaUri(uri: string | undefined, what: string): void {
 
 function checkHttpApiIntegration(i: IntegrationRecord): void {
   const type = i.integrationType;
-  if (type !== 'AWS_PROXY' && type !== 'HTTP_PROXY') throw bad(`Integration type ${type} is not supported for HTTP APIs; use AWS_PROXY or HTTP_PROXY`);
+  // AWS's text (aws/aws-cli#6363).
+  if (type !== 'AWS_PROXY' && type !== 'HTTP_PROXY') throw bad('Currently, an API with a protocol type of HTTP may only be associated with proxy integrations (AWS_PROXY, HTTP_PROXY)');
   if (type === 'AWS_PROXY' && i.integrationSubtype !== undefined) {
     if (!INTEGRATION_SUBTYPES.includes(i.integrationSubtype)) throw bad(`Invalid integrationSubtype ${i.integrationSubtype}: must be one of ${INTEGRATION_SUBTYPES.join(', ')}`);
     if (!i.requestParameters || Object.keys(i.requestParameters).length === 0) throw bad(`requestParameters are required for integration subtype ${i.integrationSubtype}`);
@@ -136,7 +140,11 @@ export function withDefaults(api: ApiRecord, i: IntegrationRecord, input: Input)
   }
   if (api.protocolType === 'WEBSOCKET' && (type === 'AWS' || type === 'HTTP' || type === 'MOCK')) {
     out.passthroughBehavior ??= 'WHEN_NO_MATCH';
-    out.integrationResponseSelectionExpression ??= NON_PROXY_RESPONSE_SELECTION;
+    // A Lambda function (AWS type) answers errors in its body: AWS selects on the error message
+    // and defaults the method to POST (terraform-provider-aws integration_test.go lambdaWebSocket).
+    const lambda = type === 'AWS' && out.integrationUri !== undefined && parseLambdaUri(out.integrationUri) !== undefined;
+    if (lambda) out.integrationMethod ??= 'POST';
+    out.integrationResponseSelectionExpression ??= lambda ? LAMBDA_RESPONSE_SELECTION : NON_PROXY_RESPONSE_SELECTION;
   }
   return out;
 }
@@ -167,7 +175,6 @@ export function quickTargetUpdate(current: IntegrationRecord, target: string | u
 /** CreateIntegration: POST /v2/apis/{apiId}/integrations */
 export const createIntegration: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
-  rejectOtherProtocolMembers('CreateIntegrationRequest', input, api.data.protocolType);
   const draft = patch(
     {
       integrationId: ctx.ids('integration'),
@@ -176,10 +183,11 @@ export const createIntegration: OperationHandler = async (input, ctx) => {
       createdDate: isoSeconds(ctx.clock()),
     } as IntegrationRecord,
     input,
-    MEMBERS,
+    membersFor(api.data),
   );
   const integration = withDefaults(api.data, draft, input);
   checkIntegration(api.data, integration);
+  refuseNotActedOn(ctx, integrationNotActedOn(api.data.protocolType, integration));
   await applyApiChange(ctx, api.id, [
     { write: { op: 'insert', kind: 'integration', scope: api.id, id: integration.integrationId, data: integration } },
   ]);
@@ -199,8 +207,19 @@ export const getIntegrations: OperationHandler = async (input, ctx) => {
   return listPage(ctx, 'integration', api.id, input);
 };
 
-/** Mapping maps merge on update; an empty-string value removes that mapping (AWS doc). */
-function mergeMappings<T>(current: Record<string, T> | undefined, update: Record<string, T> | undefined, removes: (v: T) => boolean): Record<string, T> | undefined {
+/**
+ * The members an integration of this API stores: `passthroughBehavior` is accepted on HTTP APIs
+ * and not kept (terraform-provider-aws sends WHEN_NO_MATCH on every create, and its acceptance
+ * tests on HTTP APIs read it back empty: integration_test.go basicHTTP, lambdaHTTP).
+ */
+const membersFor = (api: ApiRecord) => (api.protocolType === 'HTTP' ? MEMBERS.filter((m) => m !== 'passthroughBehavior') : MEMBERS);
+
+/**
+ * Mapping maps merge on update: an empty-string request mapping removes it (AWS doc), and a status
+ * code's response mappings are replaced whole, `{}` included, which AWS stores and returns
+ * (terraform-provider-aws removes a status code's mappings with `{}`; its reader skips empty ones).
+ */
+function mergeMappings<T>(current: Record<string, T> | undefined, update: Record<string, T> | undefined, removes: (v: T) => boolean = () => false): Record<string, T> | undefined {
   if (update === undefined) return current;
   const out = { ...(current ?? {}) };
   for (const [k, v] of Object.entries(update)) {
@@ -213,18 +232,19 @@ function mergeMappings<T>(current: Record<string, T> | undefined, update: Record
 /** UpdateIntegration: PATCH /v2/apis/{apiId}/integrations/{integrationId} */
 export const updateIntegration: OperationHandler = async (input, ctx) => {
   const { api, item: current } = await loadChild<IntegrationRecord>(ctx, input, 'integration', 'integrationId', 'Integration');
-  rejectOtherProtocolMembers('UpdateIntegrationRequest', input, api.protocolType);
-  const merged: IntegrationRecord = patch(current.data, input, MEMBERS.filter((m) => m !== 'requestParameters' && m !== 'responseParameters'));
-  const requestParameters = mergeMappings(current.data.requestParameters, input.requestParameters as Record<string, string> | undefined, (v) => v === '');
-  const responseParameters = mergeMappings(
-    current.data.responseParameters,
-    input.responseParameters as Record<string, Record<string, string>> | undefined,
-    (v) => Object.keys(v).length === 0,
+  const merged: IntegrationRecord = patch(
+    current.data,
+    input,
+    membersFor(api).filter((m) => m !== 'requestParameters' && m !== 'responseParameters'),
+    CLEARED_BY_EMPTY.UpdateIntegrationRequest,
   );
+  const requestParameters = mergeMappings(current.data.requestParameters, input.requestParameters as Record<string, string> | undefined, (v) => v === '');
+  const responseParameters = mergeMappings(current.data.responseParameters, input.responseParameters as Record<string, Record<string, string>> | undefined);
   if (requestParameters) merged.requestParameters = requestParameters;
   if (responseParameters) merged.responseParameters = responseParameters;
   const integration = withDefaults(api, merged, input);
   checkIntegration(api, integration);
+  refuseNotActedOn(ctx, integrationNotActedOn(api.protocolType, integration));
   await applyApiChange(ctx, api.apiId, [
     {
       write: { op: 'update', kind: 'integration', scope: api.apiId, id: current.id, data: integration, ifVersion: current.version },

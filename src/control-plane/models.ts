@@ -11,6 +11,7 @@ import { valueNestingExceeds } from '../model/json-depth.js';
 import { checkDraft4Schema, MAX_SCHEMA_DEPTH } from '../model/json-schema-draft4.js';
 import { compileValidator } from '../model/json-schema-validate.js';
 import { applyApiChange } from './deployments.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import { listPage, loadApi, loadChild, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
@@ -137,7 +138,7 @@ async function routeUsingModel(ctx: ControlPlaneContext, apiId: string, name: st
 /** UpdateModel: PATCH /v2/apis/{apiId}/models/{modelId} */
 export const updateModel: OperationHandler = async (input, ctx) => {
   const { api, item: current } = await loadChild<ModelRecord>(ctx, input, 'model', 'modelId', 'Model');
-  const model: ModelRecord = patch(current.data, input, MEMBERS);
+  const model: ModelRecord = patch(current.data, input, MEMBERS, CLEARED_BY_EMPTY.UpdateModelRequest);
   checkModel(model, await otherModels(ctx, api.apiId, model.modelId));
   if (model.name !== current.data.name) {
     const user = await routeUsingModel(ctx, api.apiId, current.data.name);

@@ -11,13 +11,14 @@ import { listPage, loadApi, loadChild, loadInScope, patch } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { Input } from './input.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import type { ApiRecord, ModelRecord, RouteRecord, RouteResponseRecord } from '../model/resources.js';
 
 const RESPONSE_PARAMETER = /^route\.response\.header\.[^\s]+$/;
 
 async function loadRoute(ctx: ControlPlaneContext, input: Input): Promise<{ api: ApiRecord; route: StoredResource<RouteRecord>; scope: string }> {
+  // HTTP APIs too: no AWS refusal is known (README "Fidelity"); their data plane does not use them.
   const api = await loadApi(ctx, input.apiId as string);
-  if (api.data.protocolType !== 'WEBSOCKET') throw new BadRequestException('Route responses are supported only for WebSocket APIs');
   const { item: route } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
   return { api: api.data, route, scope: `${api.id}/routes/${route.id}` };
 }
@@ -69,7 +70,7 @@ export const getRouteResponses: OperationHandler = async (input, ctx) => {
 /** UpdateRouteResponse: PATCH /v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId} */
 export const updateRouteResponse: OperationHandler = async (input, ctx) => {
   const { api, scope, response: current } = await loadResponse(ctx, input);
-  const response = patch(current.data, input, MEMBERS);
+  const response = patch(current.data, input, MEMBERS, CLEARED_BY_EMPTY.UpdateRouteResponseRequest);
   await check(ctx, api, response);
   await applyApiChange(ctx, api.apiId, [
     { write: { op: 'update', kind: 'routeResponse', scope, id: current.id, key: response.routeResponseKey, data: response, ifVersion: current.version }, onError: { CONFLICT: () => conflict(response.routeResponseKey) } },

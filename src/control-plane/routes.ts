@@ -7,8 +7,10 @@ import { checkWebSocketRouteKey, parseHttpRouteKey, RouteKeyError } from '../mod
 import { checkSelectionExpression, SelectionExpressionError } from '../model/selection-expression.js';
 import type { Step } from './batch.js';
 import { applyApiChange } from './deployments.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import type { StoreReader } from '../store/store.js';
-import { listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
+import { routeNotActedOn } from '../model/not-acted-on.js';
+import { listPage, loadApi, loadChild, patch, refuseNotActedOn } from './common.js';
 import type { OperationHandler } from './context.js';
 import { BadRequestException, childNotFound, ConflictException } from './errors.js';
 import type { ApiRecord, AuthorizerRecord, ModelRecord, RouteRecord } from '../model/resources.js';
@@ -104,13 +106,13 @@ const MEMBERS = [
 /** CreateRoute: POST /v2/apis/{apiId}/routes */
 export const createRoute: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
-  rejectOtherProtocolMembers('CreateRouteRequest', input, api.data.protocolType);
   const route: RouteRecord = patch(
     { routeId: ctx.ids('route'), routeKey: '', authorizationType: 'NONE', apiKeyRequired: false, createdDate: isoSeconds(ctx.clock()) },
     input,
     MEMBERS,
   );
   const checks = await checkRoute(ctx.store, api.data, route);
+  refuseNotActedOn(ctx, routeNotActedOn(api.data.protocolType, route));
   await applyApiChange(ctx, api.id, [
     ...checks,
     {
@@ -137,17 +139,16 @@ export const getRoutes: OperationHandler = async (input, ctx) => {
 /** UpdateRoute: PATCH /v2/apis/{apiId}/routes/{routeId} */
 export const updateRoute: OperationHandler = async (input, ctx) => {
   const { api, item: current } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
-  rejectOtherProtocolMembers('UpdateRouteRequest', input, api.protocolType);
-  const route: RouteRecord = patch(current.data, input, MEMBERS);
-  // An empty authorizerId detaches the authorizer (Terraform sends "" on removal); so does a change
-  // to an authorization type that takes none, as on AWS, unless an authorizer is named in the same call.
-  if (route.authorizerId === '') delete route.authorizerId;
+  const route: RouteRecord = patch(current.data, input, MEMBERS, CLEARED_BY_EMPTY.UpdateRouteRequest);
+  // A change to an authorization type that takes no authorizer detaches it (and its scopes), as on
+  // AWS, unless an authorizer is named in the same call; `""` detaches it too (CLEARED_BY_EMPTY).
   const takesAuthorizer = route.authorizationType === 'JWT' || route.authorizationType === 'CUSTOM';
   if (!takesAuthorizer && input.authorizationType !== undefined && !input.authorizerId) {
     delete route.authorizerId;
     delete route.authorizationScopes;
   }
   const checks = await checkRoute(ctx.store, api, route);
+  refuseNotActedOn(ctx, routeNotActedOn(api.protocolType, route));
   await applyApiChange(ctx, api.apiId, [
     ...checks,
     {

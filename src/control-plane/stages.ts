@@ -9,8 +9,10 @@ import { overlayReader } from '../store/overlay.js';
 import type { StoredResource, StoreReader, WriteOp } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
-import { domainReferenceChecks, listPage, loadApi, loadChild, patch, rejectOtherProtocolMembers } from './common.js';
+import { stageNotActedOn } from '../model/not-acted-on.js';
+import { domainReferenceChecks, listPage, loadApi, loadChild, patch, refuseNotActedOn } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
+import { CLEARED_BY_EMPTY } from './input.js';
 import { apiLock, applyApiChange, autoDeploy } from './deployments.js';
 import { BadRequestException, childNotFound, ConflictException, NotFoundException } from './errors.js';
 import type { ApiRecord, RouteRecord, StageRecord } from '../model/resources.js';
@@ -100,7 +102,6 @@ const deploymentCheck = (apiId: string, deploymentId: string): Step => ({
 /** CreateStage: POST /v2/apis/{apiId}/stages — an auto-deploy stage is deployed in the same transaction. */
 export const createStage: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
-  rejectOtherProtocolMembers('CreateStageRequest', input, api.data.protocolType);
   const now = isoSeconds(ctx.clock());
   const stage: StageRecord = patch(
     {
@@ -116,7 +117,10 @@ export const createStage: OperationHandler = async (input, ctx) => {
     input,
     MEMBERS,
   );
+  // AWS leaves autoDeploy out when it is off (the AWS CLI's create-stage and get-stage examples).
+  if (!stage.autoDeploy) delete (stage as { autoDeploy?: boolean }).autoDeploy;
   await checkStage(ctx.store, api.data, stage, input.deploymentId);
+  refuseNotActedOn(ctx, stageNotActedOn(api.data.protocolType, stage));
   const steps: Step[] = stage.deploymentId === undefined ? [] : [deploymentCheck(api.id, stage.deploymentId)];
   steps.push({
     write: { op: 'insert', kind: 'stage', scope: api.id, id: stage.stageName, data: stage },
@@ -154,18 +158,19 @@ function mergeStageVariables(current: Readonly<Record<string, string>>, update: 
  */
 export const updateStage: OperationHandler = async (input, ctx) => {
   const { api, item: loaded } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
-  rejectOtherProtocolMembers('UpdateStageRequest', input, api.protocolType);
   const stageName = loaded.id;
   const written = await applySteps(ctx.store, [apiLock(ctx, api.apiId)], async (reader) => {
     const current = await reader.get<StageRecord>('stage', api.apiId, stageName);
     if (!current) throw childNotFound('Stage', stageName);
-    const stage: StageRecord = patch(current.data, input, ['autoDeploy', 'deploymentId', 'description', 'accessLogSettings', 'clientCertificateId']);
+    const stage: StageRecord = patch(current.data, input, ['autoDeploy', 'deploymentId', 'description', 'accessLogSettings', 'clientCertificateId'], CLEARED_BY_EMPTY.UpdateStageRequest);
     stage.lastUpdatedDate = isoSeconds(ctx.clock());
     stage.stageVariables = mergeStageVariables(current.data.stageVariables, input.stageVariables as Record<string, string> | undefined);
     if (input.defaultRouteSettings !== undefined) stage.defaultRouteSettings = { ...stage.defaultRouteSettings, ...(input.defaultRouteSettings as object) };
     if (input.routeSettings !== undefined) stage.routeSettings = { ...stage.routeSettings, ...(input.routeSettings as StageRecord['routeSettings']) };
-    const enablingAutoDeploy = stage.autoDeploy && !current.data.autoDeploy;
+    const enablingAutoDeploy = stage.autoDeploy === true && current.data.autoDeploy !== true;
+    if (!stage.autoDeploy) delete (stage as { autoDeploy?: boolean }).autoDeploy;
     await checkStage(reader, api, stage, input.deploymentId);
+    refuseNotActedOn(ctx, stageNotActedOn(api.protocolType, stage));
     const ops: WriteOp[] = [];
     if (stage.deploymentId !== undefined && stage.deploymentId !== current.data.deploymentId) {
       if (!(await reader.get('deployment', api.apiId, stage.deploymentId))) throw childNotFound('Deployment', stage.deploymentId);

@@ -18,21 +18,21 @@ import type { VpcLinkRecord } from '../model/resources.js';
 
 /** AWS's status message of an AVAILABLE VPC link. */
 export const VPC_LINK_READY = 'VPC link is ready to route traffic';
+/** AWS's status message of a PENDING VPC link. */
+const VPC_LINK_PROVISIONING = 'VPC link is provisioning ENIs';
 
 /** "Subnets per VPC link: 10" (http-api-quotas). */
 const MAX_SUBNETS = 10;
-/** EC2 ids: the prefix and 8 or 17 lowercase hex digits. */
-const SUBNET_ID = /^subnet-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
-const SECURITY_GROUP_ID = /^sg-(?:[0-9a-f]{8}|[0-9a-f]{17})$/;
 
+/**
+ * Subnet and security group ids are any non-empty strings: AWS's refusals come from looking them up
+ * in EC2, and Gatehouse has no subnets to look up (terraform-provider-aws passes them through).
+ */
 function checkNetwork(subnetIds: readonly string[], securityGroupIds: readonly string[]): void {
   if (subnetIds.length === 0) throw new BadRequestException('subnetIds must name at least one subnet');
   if (subnetIds.length > MAX_SUBNETS) throw new BadRequestException(`A VPC link can have at most ${MAX_SUBNETS} subnets`);
-  for (const id of subnetIds) {
-    if (!SUBNET_ID.test(id)) throw new BadRequestException(`Invalid subnet id ${id}: must look like subnet-0123456789abcdef0`);
-  }
-  for (const id of securityGroupIds) {
-    if (!SECURITY_GROUP_ID.test(id)) throw new BadRequestException(`Invalid security group id ${id}: must look like sg-0123456789abcdef0`);
+  for (const id of [...subnetIds, ...securityGroupIds]) {
+    if (id.trim() === '') throw new BadRequestException('Subnet and security group ids must not be empty');
   }
 }
 
@@ -55,7 +55,9 @@ export const createVpcLink: OperationHandler = async (input, ctx) => {
     createdDate: isoSeconds(ctx.clock()),
   };
   await applySteps(ctx.store, [{ write: { op: 'insert', kind: 'vpcLink', scope: ctx.scope, id: link.vpcLinkId, data: link } }]);
-  return { body: link as unknown as Record<string, unknown>, createdAt: link.createdDate };
+  // AWS answers PENDING while it provisions network interfaces (the AWS CLI's create-vpc-link
+  // example); Gatehouse has none to provision, so the link is AVAILABLE from the next read on.
+  return { body: { ...link, vpcLinkStatus: 'PENDING', vpcLinkStatusMessage: VPC_LINK_PROVISIONING }, createdAt: link.createdDate };
 };
 
 async function loadVpcLink(ctx: ControlPlaneContext, input: Input): Promise<StoredResource<VpcLinkRecord>> {

@@ -4,7 +4,8 @@
  * when its record or its deployment changed. A request for an API whose rebuild is in flight
  * waits for it, so a change made through this node's control plane is served by its next request.
  */
-import type { ApiRecord, DeploymentRecord, StageRecord } from '../model/resources.js';
+import { stageConfigurationNotActedOn } from '../model/not-acted-on.js';
+import type { ApiRecord, DeploymentRecord, DeploymentSnapshot, StageRecord } from '../model/resources.js';
 import type { Logger } from '../logger.js';
 import type { AccountRegion } from '../model/account-region.js';
 import { accountRegionOfScope, DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
@@ -125,6 +126,7 @@ export class StageRegistry {
     let compiled: CompiledStage;
     try {
       compiled = compileStage(apiId, place, stage.data, deploymentId, deployment.data.snapshot, this.#compilers);
+      this.#warnNotActedOn(apiId, stage.data, deployment.data.snapshot);
     } catch (err) {
       const reason = err instanceof Error ? err.message : String(err);
       this.#logger.error('data plane: a stage cannot be compiled; it answers 500 until fixed', { apiId, stage: stage.id, deploymentId, reason });
@@ -132,6 +134,17 @@ export class StageRegistry {
     }
     this.#cache.set(key, { stageVersion: stage.version, deploymentId, compiled });
     return compiled;
+  }
+
+  /** One warning per compiled stage listing what it stores but does not act on (README "Fidelity"). */
+  #warnNotActedOn(apiId: string, stage: StageRecord, snapshot: DeploymentSnapshot): void {
+    const entries = stageConfigurationNotActedOn(snapshot, stage);
+    if (entries.length === 0) return;
+    this.#logger.warn('data plane: the stage stores configuration Gatehouse does not act on', {
+      apiId,
+      stage: stage.stageName,
+      notActedOn: entries.map((e) => `${e.member}: ${e.reason}${e.awsIgnores ? ' (AWS ignores it too)' : ''}`),
+    });
   }
 
   #onChange(event: ChangeEvent): void {

@@ -87,7 +87,7 @@ describe('parseLambdaUri', () => {
     'arn:aws:s3:::bucket/function:pets',
     'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/lb/1/2',
     'arn:aws:lambda:us-east-1:123456789012:layer:pets:1',
-    'arn:aws:lambda:us-east-1:12345:function:pets',
+    'arn:aws:lambda:us-east-1:1234567890123:function:pets', // 13 digits (AWS accepted 11: the AWS CLI's get-integration example)
     'arn:aws:lambda:us-east-1:123456789012:function:',
     'arn:aws:lambda:us-east-1:123456789012:function:pets:live:extra',
     'arn:aws:lambda:us-east-1:123456789012:function:pe ts',

@@ -17,7 +17,8 @@ export interface LambdaFunctionRef {
 
 const SEGMENT = '(?:[A-Za-z0-9_-]|\\$\\{stageVariables\\.[A-Za-z0-9_]+\\})+';
 const FUNCTION_ARN = new RegExp(
-  `^arn:aws(?:-[a-z]+)*:lambda:([a-z0-9-]+):(\\d{12}|\\$\\{stageVariables\\.[A-Za-z0-9_]+\\}):function:(${SEGMENT})(?::(\\$LATEST|${SEGMENT}))?$`,
+  // The account is digits; AWS accepted an 11-digit one (the AWS CLI's get-integration and reimport-api examples).
+  `^arn:aws(?:-[a-z]+)*:lambda:([a-z0-9-]+):(\\d{1,12}|\\$\\{stageVariables\\.[A-Za-z0-9_]+\\}):function:(${SEGMENT})(?::(\\$LATEST|${SEGMENT}))?$`,
 );
 const INVOCATION = /^arn:aws(?:-[a-z]+)*:apigateway:([a-z0-9-]+):lambda:path\/2015-03-31\/functions\/(.+)\/invocations$/;
 

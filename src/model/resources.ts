@@ -107,7 +107,8 @@ export interface ModelRecord {
 /** A stage of an API. */
 export interface StageRecord {
   stageName: string;
-  autoDeploy: boolean;
+  /** Absent when off, as AWS renders it. */
+  autoDeploy?: boolean;
   deploymentId?: string;
   description?: string;
   defaultRouteSettings: Record<string, unknown>;

@@ -247,10 +247,26 @@ describe('convertDefinition', () => {
       () => convertDefinition(doc({ '/a': { get: { 'x-amazon-apigateway-integration': { $ref: 'other.json#/x' } } } })),
       /\$ref other\.json#\/x is not a local reference/,
     );
-    throwsBadRequest(
-      () => convertDefinition(doc({ '/a': { get: { 'x-amazon-apigateway-integration': { $ref: '#/components/missing' } } } })),
-      /\$ref #\/components\/missing does not resolve/,
-    );
     throwsBadRequest(() => convertDefinition(doc({ '/a': { get: 'x' } })), /the get operation of \/a must be an object/);
+  });
+
+  // terraform-provider-aws api_test.go OpenAPI_failOnWarnings: AWS imports a definition whose $ref
+  // names a missing schema, with a warning (and refuses it under failOnWarnings).
+  it('reports a $ref that does not resolve as a warning, and imports the rest', () => {
+    const d = convertDefinition(
+      doc({
+        '/a': {
+          get: {
+            'x-amazon-apigateway-integration': { $ref: '#/components/missing' },
+            responses: { 200: { description: 'ok', content: { 'application/json': { schema: { $ref: '#/components/schemas/Nope' } } } } },
+          },
+        },
+      }),
+    );
+    assert.deepEqual(d.routes.map((r) => [r.routeKey, r.integration]), [['GET /a', undefined]]);
+    assert.deepEqual(d.warnings, [
+      'Parse issue: attribute paths./a.get.x-amazon-apigateway-integration.$ref is missing: #/components/missing does not resolve',
+      'Parse issue: attribute paths./a.get.responses.200.content.application/json.schema.$ref is missing: #/components/schemas/Nope does not resolve',
+    ]);
   });
 });

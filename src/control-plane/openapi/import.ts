@@ -100,31 +100,64 @@ class Conversion {
     readonly swagger: boolean,
   ) {}
 
-  /** Follows a local `$ref` (`#/components/...`); other values are returned as they are. */
+  /**
+   * Follows a local `$ref` (`#/components/...`); other values are returned as they are. A `$ref`
+   * that does not resolve gives undefined: the caller skips what it names, and `danglingRefs`
+   * has already reported it as a warning.
+   */
   deref(value: unknown, where: string): unknown {
     if (!isObject(value) || typeof value.$ref !== 'string') return value;
     const ref = value.$ref;
     if (!ref.startsWith('#/')) throw invalid(`${where}: $ref ${ref} is not a local reference (#/...); external references are not supported`);
-    let node: unknown = this.doc;
-    for (const raw of ref.slice(2).split('/')) {
-      const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-      node = isObject(node) ? node[part] : undefined;
-      if (node === undefined) throw invalid(`${where}: $ref ${ref} does not resolve`);
-    }
-    return node;
+    return resolveRef(this.doc, ref);
   }
+}
+
+function resolveRef(doc: JsonObject, ref: string): unknown {
+  let node: unknown = doc;
+  for (const raw of ref.slice(2).split('/')) {
+    const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    node = isObject(node) ? node[part] : undefined;
+    if (node === undefined) return undefined;
+  }
+  return node;
+}
+
+/**
+ * One warning per local `$ref` anywhere in the document that resolves to nothing (a response
+ * schema naming a missing model, say): AWS imports such a definition with warnings, and refuses it
+ * under failOnWarnings (terraform-provider-aws api_test.go OpenAPI_failOnWarnings).
+ */
+function danglingRefs(doc: JsonObject): string[] {
+  const warnings: string[] = [];
+  const walk = (node: unknown, at: string): void => {
+    if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${at}[${i}]`));
+    else if (isObject(node)) {
+      for (const [key, value] of Object.entries(node)) {
+        if (key === '$ref' && typeof value === 'string' && value.startsWith('#/') && resolveRef(doc, value) === undefined) {
+          warnings.push(`Parse issue: attribute ${at}.$ref is missing: ${value} does not resolve`);
+        } else walk(value, at === '' ? key : `${at}.${key}`);
+      }
+    }
+  };
+  walk(doc, '');
+  return warnings;
 }
 
 /** Converts a parsed definition. */
 export function convertDefinition(doc: JsonObject, basepath: BasePathMode = 'ignore'): ImportedDefinition {
   const swagger = checkVersion(doc);
   const c = new Conversion(doc, swagger);
+  c.warnings.push(...danglingRefs(doc));
   const api = apiMembers(c);
   readSchemes(c);
   const base = rebase(basePathOf(c), basepath);
   const defaultSecurity = doc.security;
   if (!isObject(doc.paths)) throw invalid('paths must be an object');
-  for (const [path, item] of Object.entries(doc.paths)) readPath(c, path, c.deref(item, `paths.${path}`), base, defaultSecurity);
+  for (const [path, item] of Object.entries(doc.paths)) {
+    const resolved = c.deref(item, `paths.${path}`);
+    if (resolved !== undefined) readPath(c, path, resolved, base, defaultSecurity);
+  }
   for (const [name, routes] of c.unprotected) {
     const scheme = c.schemes.get(name) as Extract<Scheme, { kind: 'unsupported' }>;
     c.warnings.push(`Security scheme ${name} was ignored (${scheme.reason}); these routes were imported without authorization: ${routes.join(', ')}`);
@@ -204,6 +237,10 @@ function readSchemes(c: Conversion): void {
   if (!isObject(schemes)) throw invalid(`${c.swagger ? 'securityDefinitions' : 'components.securitySchemes'} must be an object`);
   for (const [name, raw] of Object.entries(schemes)) {
     const scheme = c.deref(raw, `security scheme ${name}`);
+    if (scheme === undefined) {
+      c.schemes.set(name, { kind: 'unsupported', reason: 'its $ref does not resolve' });
+      continue;
+    }
     if (!isObject(scheme)) throw invalid(`security scheme ${name} must be an object`);
     c.schemes.set(name, readScheme(c, name, scheme));
   }
@@ -299,6 +336,7 @@ function readPath(c: Conversion, path: string, item: unknown, base: string, defa
       continue;
     }
     const operation = c.deref(raw, `${key} ${path}`);
+    if (operation === undefined) continue;
     if (!isObject(operation)) throw invalid(`the ${key} operation of ${path} must be an object`);
     const isDefault = method === 'ANY' && (path === DEFAULT_ROUTE_PATH || operation.isDefaultRoute === true);
     if (path === DEFAULT_ROUTE_PATH && !isDefault) {
@@ -334,6 +372,7 @@ function readRouteIntegration(c: Conversion, routeKey: string, value: unknown): 
   if (c.integrations.has(key)) return key;
   const where = ref ? `integration ${ref}` : `the integration of route ${routeKey}`;
   const x = c.deref(value, where);
+  if (x === undefined) return undefined;
   if (!isObject(x)) throw invalid(`${where} must be an object`);
   const label = ref ? `Integration ${ref}` : `Integration of route ${routeKey}`;
   const members = integrationMembers(c, x, label);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import type { ExampleSpec } from './kit.js';
 import {
-  apiArn, COGNITO, deployment, httpApi, integration, jwtAuthorizer, LAMBDA, petsRoute, route, stage, stageDeployment, webSocketApi,
+  apiArn, COGNITO, deployment, httpApi, importedRoute, integration, jwtAuthorizer, LAMBDA, petsRoute, route, stage, stageDeployment, webSocketApi,
 } from './kit.js';
 
 const JWT = { audience: '123456abc', issuer: COGNITO };
@@ -23,6 +23,12 @@ export const API_EXAMPLES: Record<string, ExampleSpec> = {
       recorded: "'$request.body.action'",
       corrected: '$request.body.action',
       why: "the output was recorded from a shell that passes single quotes through (cmd.exe); the POSIX shell the example is written for passes $request.body.action",
+    }, {
+      command: 2,
+      path: 'ApiEndpoint',
+      recorded: undefined,
+      corrected: 'wss://a1b2c3d4.execute-api.us-west-2.amazonaws.com',
+      why: 'recorded on 2018-11-15, before WebSocket APIs were released; the get-apis example (2020) shows the wss:// endpoint AWS returns for WebSocket APIs',
     }],
   },
   'create-authorizer': { setup: async (s) => void (await httpApi(s, 'a1b2c3d4')) },
@@ -152,6 +158,19 @@ export const API_EXAMPLES: Record<string, ExampleSpec> = {
   },
   // In the order of the recorded CreatedDates: $default (quick create), dev (auto-deploy), prod (manual deployment).
   'get-stages': {
+    errata: [{
+      command: 1,
+      path: 'Items[1].DeploymentId',
+      recorded: undefined,
+      corrected: 'dev001',
+      why: 'AWS deploys auto-deploy stages asynchronously and the recording caught the dev stage before its first deployment; Gatehouse deploys within the request (README "Serving your APIs")',
+    }, {
+      command: 1,
+      path: 'Items[1].LastDeploymentStatusMessage',
+      recorded: undefined,
+      corrected: "Successfully deployed stage with deployment ID 'dev001'",
+      why: 'the same deployment, as AWS reports it once it is done (the $default stage of the same recording)',
+    }],
     setup: async (s) => {
       const api = await httpApi(s, 'a1b2c3d4', { Target: LAMBDA });
       await stage(s, api, 'dev', { AutoDeploy: true, StageVariables: { function: 'my-dev-function' } });
@@ -191,14 +210,17 @@ export const API_EXAMPLES: Record<string, ExampleSpec> = {
   'update-route': {
     setup: async (s, c) => {
       const api = await httpApi(s, 'a1b2c3d4');
-      const target = `integrations/${await integration(s, api, 'a1b2c6')}`;
       if (c.index === 1) {
+        await integration(s, api, 'a1b2c6');
         await route(s, api, 'ANY /pets', 'a1b2c3');
-      } else {
-        // Example 2's route already had the integration and an operation name (both in the output, not in the command).
-        await jwtAuthorizer(s, api, 'a1b2c5', 'my-jwt-authorizer', JWT);
-        await route(s, api, 'GET /pets', 'a1b2c3', { Target: target, OperationName: 'GET HTTP' });
+        return;
       }
+      // Example 2's route already had the integration, an operation name and RequestParameters {} (in the
+      // output, not in the command): the marks of an imported route, so it is imported here (first:
+      // ReimportApi replaces an API's integrations and authorizers).
+      const routeId = await importedRoute(s, api, 'GET /pets', 'a1b2c3', 'GET HTTP');
+      await s.gw.updateRoute({ ApiId: api, RouteId: routeId, Target: `integrations/${await integration(s, api, 'a1b2c6')}` });
+      await jwtAuthorizer(s, api, 'a1b2c5', 'my-jwt-authorizer', JWT);
     },
   },
   'update-stage': {

@@ -78,6 +78,15 @@ export async function route(s: Setup, apiId: string, routeKey: string, placehold
   return placeholder === undefined ? id : s.ids.set(placeholder, id);
 }
 
+/** A route made the way imported routes are: by ReimportApi of a one-route OpenAPI definition (which replaces the API's routes, integrations and authorizers). */
+export async function importedRoute(s: Setup, apiId: string, routeKey: string, placeholder: string, operationName: string): Promise<string> {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const body = JSON.stringify({ openapi: '3.0.1', info: { title: 'example-http-api', version: '1' }, paths: { [path]: { [method.toLowerCase()]: { operationId: operationName } } } });
+  await s.gw.reimportApi({ ApiId: apiId, Body: body });
+  const imported = (await s.gw.getRoutes({ ApiId: apiId })).Items?.find((r) => r.RouteKey === routeKey);
+  return s.ids.set(placeholder, must(imported?.RouteId, 'RouteId'));
+}
+
 /** A route `GET /pets` to a Lambda integration, so that the API can be deployed. */
 export async function petsRoute(s: Setup, apiId: string): Promise<void> {
   await route(s, apiId, 'GET /pets', undefined, { Target: `integrations/${await integration(s, apiId)}` });

@@ -62,7 +62,7 @@ describe('Authorizers', () => {
       [{ ...JWT, JwtConfiguration: { Issuer: 'https://i.example.com', Audience: Array.from({ length: 51 }, (_, i) => `a${i}`) } }, 'jwtConfiguration.audience can list at most 50 audiences'],
       [{ ...JWT, AuthorizerUri: URI }, 'authorizerUri is supported only for REQUEST authorizers'],
       [{ Name: 'l', AuthorizerType: 'REQUEST', IdentitySource: ['$request.header.a'], AuthorizerPayloadFormatVersion: '2.0' }, 'authorizerUri is required for REQUEST authorizers'],
-      [{ Name: 'l', AuthorizerType: 'REQUEST', IdentitySource: ['$request.header.a'], AuthorizerUri: URI }, 'authorizerPayloadFormatVersion is required for HTTP API Lambda authorizers'],
+      [{ Name: 'l', AuthorizerType: 'REQUEST', IdentitySource: ['$request.header.a'], AuthorizerUri: URI }, 'AuthorizerPayloadFormatVersion is a required parameter for REQUEST authorizer'], // AWS's text (terraform-provider-aws#15181)
       [{ Name: 'l', AuthorizerType: 'REQUEST', IdentitySource: ['$request.header.a'], AuthorizerUri: URI, AuthorizerPayloadFormatVersion: '1.0', EnableSimpleResponses: true }, 'enableSimpleResponses requires authorizerPayloadFormatVersion 2.0'],
       [{ Name: 'l', AuthorizerType: 'REQUEST', IdentitySource: ['route.request.header.a'], AuthorizerUri: URI, AuthorizerPayloadFormatVersion: '2.0' }, 'Invalid identitySource route.request.header.a: must be $request.header|querystring.{name}, $context.{name} or $stageVariables.{name}'],
       [{ Name: 'l', AuthorizerType: 'REQUEST', AuthorizerUri: URI, AuthorizerPayloadFormatVersion: '2.0', AuthorizerResultTtlInSeconds: 60 }, 'authorizerResultTtlInSeconds greater than 0 requires an identitySource: results are cached by identity source values'],
@@ -71,7 +71,7 @@ describe('Authorizers', () => {
     for (const [input, message] of http) {
       await rejectsAws(s.client.send(new CreateAuthorizerCommand({ ApiId: httpApi, ...input } as never)), 'BadRequestException', message, 400);
     }
-    await rejectsAws(s.client.send(new CreateAuthorizerCommand({ ApiId: wsApi, ...JWT })), 'BadRequestException', 'jwtConfiguration is supported only for HTTP APIs');
+    await rejectsAws(s.client.send(new CreateAuthorizerCommand({ ApiId: wsApi, ...JWT })), 'BadRequestException', 'JWT authorizers are supported only for HTTP APIs');
     await rejectsAws(
       s.client.send(new CreateAuthorizerCommand({ ApiId: wsApi, Name: 'w', AuthorizerType: 'REQUEST', AuthorizerUri: URI, IdentitySource: ['$request.header.a'] })),
       'BadRequestException',

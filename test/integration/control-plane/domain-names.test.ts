@@ -53,7 +53,8 @@ describe('DomainNames', () => {
       assert.equal(c?.SecurityPolicy, 'TLS_1_2');
       assert.equal(c?.IpAddressType, 'ipv4');
       assert.equal(c?.CertificateArn, CERT);
-      assert.ok(c?.CertificateUploadDate instanceof Date, 'the certificate upload date is set when a certificate is attached');
+      // AWS reports no upload date for an ACM certificate of a REGIONAL domain (the AWS CLI's create-domain-name example).
+      assert.equal(c?.CertificateUploadDate, undefined);
     }
     assert.equal(got.DomainNameConfigurations?.[0]?.ApiGatewayDomainName, created.DomainNameConfigurations?.[0]?.ApiGatewayDomainName);
   });
@@ -65,13 +66,16 @@ describe('DomainNames', () => {
     assert.equal(c?.SecurityPolicy, 'TLS_1_2');
     assert.equal(c?.CertificateArn, undefined);
     assert.equal(c?.CertificateUploadDate, undefined);
-    assert.deepEqual(d.Tags, {});
+    // CreateDomainName leaves out empty tags, GetDomainName shows {} (the AWS CLI's create- and get-domain-name examples).
+    assert.equal(d.Tags, undefined);
+    assert.deepEqual((await s.client.send(new GetDomainNameCommand({ DomainName: 'bare.example.com' }))).Tags, {});
   });
 
-  it('CreateDomainName lower-cases the name, accepts wildcards and finds the domain case-insensitively', async () => {
+  it('CreateDomainName keeps the case given, accepts wildcards and finds the domain case-insensitively', async () => {
+    // AWS renders the name as created (the AWS CLI's get-domain-names example lists newApi.example.com).
     const d = await s.client.send(new CreateDomainNameCommand({ DomainName: 'Mixed.Example.COM' }));
-    assert.equal(d.DomainName, 'mixed.example.com');
-    assert.equal((await s.client.send(new GetDomainNameCommand({ DomainName: 'MIXED.example.com' }))).DomainName, 'mixed.example.com');
+    assert.equal(d.DomainName, 'Mixed.Example.COM');
+    assert.equal((await s.client.send(new GetDomainNameCommand({ DomainName: 'MIXED.example.com' }))).DomainName, 'Mixed.Example.COM');
     const wildcard = await s.client.send(new CreateDomainNameCommand({ DomainName: '*.wild.example.com' }));
     assert.equal(wildcard.DomainNameArn, 'arn:aws:apigateway:us-east-1::/domainnames/*.wild.example.com');
     assert.equal((await s.client.send(new GetDomainNameCommand({ DomainName: '*.wild.example.com' }))).DomainName, '*.wild.example.com');
@@ -188,14 +192,16 @@ describe('DomainNames', () => {
     assert.equal(after?.ApiGatewayDomainName, before?.ApiGatewayDomainName, 'the API Gateway domain name stays');
     assert.equal(after?.CertificateArn, CERT2);
     assert.equal(after?.CertificateName, 'second');
-    assert.ok(after?.CertificateUploadDate instanceof Date);
     await rejectsAws(
       s.client.send(new UpdateDomainNameCommand({ DomainName: 'update.example.com', DomainNameConfigurations: [{ SecurityPolicy: 'TLS_1_0' }] })),
       'BadRequestException',
       'Mutual TLS authentication requires the TLS_1_2 security policy',
     );
-    const noMtls = await s.client.send(new UpdateDomainNameCommand({ DomainName: 'update.example.com', MutualTlsAuthentication: {} }));
-    assert.equal(noMtls.MutualTlsAuthentication, undefined, 'a mutualTlsAuthentication without truststoreUri turns mutual TLS off');
+    const versioned = await s.client.send(new UpdateDomainNameCommand({ DomainName: 'update.example.com', MutualTlsAuthentication: { TruststoreVersion: 'v2' } }));
+    assert.deepEqual(versioned.MutualTlsAuthentication, { TruststoreUri: 's3://bucket-name/a.pem', TruststoreVersion: 'v2' }, 'a version alone keeps the truststore');
+    // terraform-provider-aws domain_name.go turns mutual TLS off with truststoreUri "".
+    const noMtls = await s.client.send(new UpdateDomainNameCommand({ DomainName: 'update.example.com', MutualTlsAuthentication: { TruststoreUri: '' } }));
+    assert.equal(noMtls.MutualTlsAuthentication, undefined, 'truststoreUri "" turns mutual TLS off');
     const legacy = await s.client.send(new UpdateDomainNameCommand({ DomainName: 'update.example.com', DomainNameConfigurations: [{ SecurityPolicy: 'TLS_1_0' }] }));
     assert.equal(legacy.DomainNameConfigurations?.[0]?.SecurityPolicy, 'TLS_1_0');
     assert.equal(legacy.DomainNameConfigurations?.[0]?.CertificateArn, undefined, 'a given configuration replaces the current one');

@@ -62,7 +62,7 @@ describe('operation table', () => {
     const { randomIds, systemClock } = await import('../../../src/model/ids.js');
     const handlers = { ...HANDLERS };
     delete handlers.getApis;
-    const plane = createControlPlane({ store: s.gatehouse.store, config: s.config, ids: randomIds, clock: systemClock, endpoints: { apiEndpoint: () => '' } }, quietLogger, handlers);
+    const plane = createControlPlane({ store: s.gatehouse.store, config: s.config, ids: randomIds, clock: systemClock, endpoints: { apiEndpoint: () => '' }, logger: quietLogger }, handlers);
     const server = createServer(plane);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     try {

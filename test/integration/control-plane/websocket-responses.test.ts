@@ -10,10 +10,13 @@ import {
   CreateStageCommand,
   DeleteIntegrationResponseCommand,
   DeleteRouteResponseCommand,
+  GetIntegrationResponseCommand,
   GetIntegrationResponsesCommand,
+  GetIntegrationsCommand,
   GetModelTemplateCommand,
   GetRouteResponseCommand,
   GetRouteResponsesCommand,
+  GetRoutesCommand,
   GetStageCommand,
   UpdateIntegrationResponseCommand,
   UpdateRouteResponseCommand,
@@ -67,10 +70,28 @@ describe('RouteResponses, IntegrationResponses, GetModelTemplate', () => {
     assert.equal((await s.client.send(new GetIntegrationResponsesCommand({ ApiId: wsApi, IntegrationId: integrationId }))).Items?.length, 1);
   });
 
-  it('responses are WebSocket-only', async () => {
+  // No AWS refusal is known on HTTP APIs (README "Fidelity"): unknown ids are 404 (the model lists no
+  // 400 for these Get/Delete operations), and route responses are accepted, stored and echoed.
+  it('responses on HTTP APIs: stored and echoed, unknown ids 404', async () => {
     const http = await s.client.send(new CreateApiCommand({ Name: 'h', ProtocolType: 'HTTP', Target: 'https://example.com' }));
-    await rejectsAws(s.client.send(new GetRouteResponsesCommand({ ApiId: http.ApiId, RouteId: 'x' })), 'BadRequestException', 'Route responses are supported only for WebSocket APIs');
-    await rejectsAws(s.client.send(new GetIntegrationResponsesCommand({ ApiId: http.ApiId, IntegrationId: 'x' })), 'BadRequestException', 'Integration responses are supported only for WebSocket APIs');
+    const [route] = (await s.client.send(new GetRoutesCommand({ ApiId: http.ApiId }))).Items ?? [];
+    const [integration] = (await s.client.send(new GetIntegrationsCommand({ ApiId: http.ApiId }))).Items ?? [];
+    await rejectsAws(s.client.send(new GetRouteResponseCommand({ ApiId: http.ApiId, RouteId: route?.RouteId, RouteResponseId: 'nope000' })), 'NotFoundException', 'Invalid RouteResponse identifier specified nope000', 404);
+    await rejectsAws(s.client.send(new DeleteRouteResponseCommand({ ApiId: http.ApiId, RouteId: route?.RouteId, RouteResponseId: 'nope000' })), 'NotFoundException', 'Invalid RouteResponse identifier specified nope000', 404);
+    await rejectsAws(
+      s.client.send(new GetIntegrationResponseCommand({ ApiId: http.ApiId, IntegrationId: integration?.IntegrationId, IntegrationResponseId: 'nope000' })),
+      'NotFoundException',
+      'Invalid IntegrationResponse identifier specified nope000',
+      404,
+    );
+    await rejectsAws(
+      s.client.send(new DeleteIntegrationResponseCommand({ ApiId: http.ApiId, IntegrationId: integration?.IntegrationId, IntegrationResponseId: 'nope000' })),
+      'NotFoundException',
+      'Invalid IntegrationResponse identifier specified nope000',
+      404,
+    );
+    const rr = await s.client.send(new CreateRouteResponseCommand({ ApiId: http.ApiId, RouteId: route?.RouteId, RouteResponseKey: '$default' }));
+    assert.equal((await s.client.send(new GetRouteResponseCommand({ ApiId: http.ApiId, RouteId: route?.RouteId, RouteResponseId: rr.RouteResponseId }))).RouteResponseKey, '$default');
   });
 
   it('GetModelTemplate generates a mapping template from the schema', async () => {

@@ -1,0 +1,150 @@
+/**
+ * Configuration Gatehouse accepts and stores, because AWS accepts it (README "Fidelity"), but whose
+ * behaviour the data plane does not provide. Each entry says whether AWS itself ignores the member
+ * there (`awsIgnores`: Gatehouse then behaves as AWS does) or whether it is a gap in Gatehouse.
+ * The data plane logs the entries of a stage when it compiles it; `--strict` refuses the gaps at
+ * the write that would store them. One list, read by both planes, so they cannot disagree.
+ */
+import type {
+  ApiRecord,
+  AuthorizerRecord,
+  DeploymentSnapshot,
+  DomainNameRecord,
+  IntegrationRecord,
+  RouteRecord,
+  StageRecord,
+} from './resources.js';
+
+/** A member Gatehouse stores but does not act on. */
+export interface NotActedOn {
+  /** Where: `integration abc1234 integrationSubtype`, `route GET /pets apiKeyRequired`. */
+  readonly member: string;
+  /** What Gatehouse does instead. */
+  readonly reason: string;
+  /** AWS ignores it here too (Gatehouse behaves as AWS); otherwise a gap `--strict` refuses. */
+  readonly awsIgnores: boolean;
+}
+
+type Protocol = ApiRecord['protocolType'];
+
+const hasKeys = (v: object | undefined) => v !== undefined && Object.keys(v).length > 0;
+
+/** An API's own members. */
+export function apiNotActedOn(api: Pick<ApiRecord, 'protocolType' | 'corsConfiguration' | 'disableSchemaValidation'>): NotActedOn[] {
+  const out: NotActedOn[] = [];
+  if (api.protocolType === 'WEBSOCKET' && api.corsConfiguration) {
+    out.push({ member: 'api corsConfiguration', reason: 'CORS applies to HTTP APIs; WebSocket handshakes do not use it', awsIgnores: true });
+  }
+  if (api.protocolType === 'HTTP' && api.disableSchemaValidation) {
+    out.push({ member: 'api disableSchemaValidation', reason: 'HTTP APIs do not validate request bodies', awsIgnores: true });
+  }
+  return out;
+}
+
+/** Quick-create members sent to CreateApi/UpdateApi of a WebSocket API (quick create makes HTTP APIs only). */
+export function quickCreateNotActedOn(protocolType: Protocol, input: { target?: unknown; routeKey?: unknown; credentialsArn?: unknown }): NotActedOn[] {
+  if (protocolType !== 'WEBSOCKET') return [];
+  return (['target', 'routeKey', 'credentialsArn'] as const)
+    .filter((m) => input[m] !== undefined)
+    .map((m) => ({ member: `api ${m}`, reason: 'quick create makes HTTP APIs; on a WebSocket API nothing is created', awsIgnores: false }));
+}
+
+/** A route's members. */
+export function routeNotActedOn(protocolType: Protocol, route: RouteRecord): NotActedOn[] {
+  const out: NotActedOn[] = [];
+  const at = `route ${route.routeKey}`;
+  if (protocolType === 'HTTP') {
+    const ignored: [boolean, string][] = [
+      [route.apiKeyRequired, 'apiKeyRequired'],
+      [hasKeys(route.requestModels), 'requestModels'],
+      [hasKeys(route.requestParameters), 'requestParameters'],
+      [route.modelSelectionExpression !== undefined, 'modelSelectionExpression'],
+      [route.routeResponseSelectionExpression !== undefined, 'routeResponseSelectionExpression'],
+    ];
+    for (const [set, member] of ignored) if (set) out.push({ member: `${at} ${member}`, reason: 'HTTP APIs do not use it', awsIgnores: true });
+    return out;
+  }
+  if (route.apiKeyRequired) out.push({ member: `${at} apiKeyRequired`, reason: 'API keys are not implemented: connections to the route are refused (403)', awsIgnores: false });
+  if (route.routeKey !== '$connect') {
+    for (const [key, settings] of Object.entries(route.requestParameters ?? {})) {
+      if (settings.required) out.push({ member: `${at} requestParameters ${key}`, reason: 'required request parameters are enforced on $connect only', awsIgnores: false });
+    }
+  }
+  return out;
+}
+
+/** An integration's members. */
+export function integrationNotActedOn(protocolType: Protocol, i: IntegrationRecord): NotActedOn[] {
+  const out: NotActedOn[] = [];
+  const at = `integration ${i.integrationId}`;
+  const gap = (member: string, reason: string) => out.push({ member: `${at} ${member}`, reason, awsIgnores: false });
+  const ignored = (member: string, reason: string) => out.push({ member: `${at} ${member}`, reason, awsIgnores: true });
+  if (i.connectionType === 'VPC_LINK') gap('connectionType VPC_LINK', 'private integrations through VPC links are not called: requests answer 500');
+  if (protocolType === 'HTTP') {
+    if (i.integrationSubtype !== undefined) gap(`integrationSubtype ${i.integrationSubtype}`, 'AWS service integrations are not called: requests answer 500');
+    if (i.integrationType === 'AWS_PROXY' && i.integrationSubtype === undefined && hasKeys(i.requestParameters)) {
+      gap('requestParameters', 'request parameter mapping into Lambda events is not implemented: requests answer 500');
+    }
+    if (hasKeys(i.requestTemplates)) ignored('requestTemplates', 'HTTP API proxy integrations do not transform requests');
+    if (i.templateSelectionExpression !== undefined) ignored('templateSelectionExpression', 'HTTP API proxy integrations do not transform requests');
+    if (i.contentHandlingStrategy !== undefined) ignored('contentHandlingStrategy', 'HTTP API proxy integrations do not convert bodies');
+    return out;
+  }
+  if (i.integrationType !== 'AWS_PROXY' && i.integrationType !== 'MOCK') {
+    gap(`integrationType ${i.integrationType}`, 'only AWS_PROXY and MOCK integrations are called on WebSocket APIs: messages get an Internal server error frame');
+  }
+  if (i.integrationType === 'MOCK') gap('integrationType MOCK', 'MOCK integrations accept messages but send no reply (templates are not evaluated)');
+  if (hasKeys(i.requestTemplates) || i.templateSelectionExpression !== undefined) gap('requestTemplates', 'VTL templates are not evaluated');
+  if (i.contentHandlingStrategy !== undefined) gap('contentHandlingStrategy', 'bodies are not converted');
+  if (i.integrationSubtype !== undefined) ignored(`integrationSubtype ${i.integrationSubtype}`, 'service integration subtypes belong to HTTP APIs');
+  if (i.tlsConfig !== undefined) ignored('tlsConfig', 'WebSocket integrations are not proxied over TLS by Gatehouse');
+  if (hasKeys(i.responseParameters)) ignored('responseParameters', 'WebSocket APIs map responses with integration responses');
+  return out;
+}
+
+/** An authorizer's members. */
+export function authorizerNotActedOn(protocolType: Protocol, a: AuthorizerRecord): NotActedOn[] {
+  const at = `authorizer ${a.authorizerId}`;
+  const out: NotActedOn[] = [];
+  if (a.identityValidationExpression !== undefined) out.push({ member: `${at} identityValidationExpression`, reason: 'only REST API authorizers use it', awsIgnores: true });
+  if (protocolType === 'WEBSOCKET' && a.enableSimpleResponses) {
+    out.push({ member: `${at} enableSimpleResponses`, reason: 'WebSocket Lambda authorizers answer with IAM policies', awsIgnores: true });
+  }
+  return out;
+}
+
+/** A stage's members. */
+export function stageNotActedOn(protocolType: Protocol, stage: StageRecord): NotActedOn[] {
+  const at = `stage ${stage.stageName}`;
+  const out: NotActedOn[] = [];
+  if (stage.clientCertificateId !== undefined) out.push({ member: `${at} clientCertificateId`, reason: 'integrations are called without a client certificate', awsIgnores: protocolType === 'HTTP' });
+  const settings = [['defaultRouteSettings', stage.defaultRouteSettings], ...Object.entries(stage.routeSettings).map(([k, v]) => [`routeSettings ${k}`, v])] as [string, Record<string, unknown>][];
+  for (const [where, s] of settings) {
+    if (s.detailedMetricsEnabled === true) out.push({ member: `${at} ${where} detailedMetricsEnabled`, reason: 'no CloudWatch metrics are published', awsIgnores: false });
+    if (s.dataTraceEnabled === true || (s.loggingLevel !== undefined && s.loggingLevel !== 'OFF')) {
+      out.push({ member: `${at} ${where} loggingLevel/dataTraceEnabled`, reason: 'no CloudWatch execution logs are written (access logs are)', awsIgnores: false });
+    }
+  }
+  return out;
+}
+
+/** A domain name's members. */
+export function domainNameNotActedOn(domain: DomainNameRecord): NotActedOn[] {
+  const at = `domain name ${domain.domainName}`;
+  const out: NotActedOn[] = [];
+  if (domain.mutualTlsAuthentication) out.push({ member: `${at} mutualTlsAuthentication`, reason: 'Gatehouse serves plain HTTP: no client certificates are checked', awsIgnores: false });
+  if (domain.routingMode !== 'API_MAPPING_ONLY') out.push({ member: `${at} routingMode ${domain.routingMode}`, reason: 'routing rules are stored but not evaluated: API mappings alone route requests', awsIgnores: false });
+  return out;
+}
+
+/** Everything a compiled stage stores but does not act on: its deployment's configuration and the stage itself. */
+export function stageConfigurationNotActedOn(snapshot: DeploymentSnapshot, stage: StageRecord): NotActedOn[] {
+  const protocol = snapshot.api.protocolType;
+  return [
+    ...apiNotActedOn(snapshot.api),
+    ...snapshot.routes.flatMap((r) => routeNotActedOn(protocol, r)),
+    ...snapshot.integrations.flatMap((i) => integrationNotActedOn(protocol, i)),
+    ...snapshot.authorizers.flatMap((a) => authorizerNotActedOn(protocol, a)),
+    ...stageNotActedOn(protocol, stage),
+  ];
+}
