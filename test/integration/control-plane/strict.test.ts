@@ -1,0 +1,71 @@
+/**
+ * `--strict` refuses, with a 400 naming the member, configuration AWS accepts but Gatehouse would
+ * store without acting on (src/model/not-acted-on.ts); what AWS itself ignores stays accepted, and
+ * nothing is written by a refused request. Without `--strict` the same writes succeed.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import {
+  CreateApiCommand,
+  CreateDomainNameCommand,
+  CreateIntegrationCommand,
+  CreateRouteCommand,
+  CreateStageCommand,
+  GetIntegrationsCommand,
+} from '@aws-sdk/client-apigatewayv2';
+import { rejectsAws } from '../../helpers/assert-aws.js';
+import type { TestServer } from '../../helpers/server.js';
+import { startServer } from '../../helpers/server.js';
+
+const SQS = {
+  IntegrationType: 'AWS_PROXY' as const,
+  IntegrationSubtype: 'SQS-SendMessage',
+  PayloadFormatVersion: '1.0',
+  CredentialsArn: 'arn:aws:iam::123456789012:role/apigw',
+  RequestParameters: { QueueUrl: '$request.header.queueUrl', MessageBody: '$request.body.message' },
+};
+
+describe('--strict', () => {
+  let strict: TestServer;
+  let lenient: TestServer;
+  before(async () => {
+    strict = await startServer({ args: ['--strict'] });
+    lenient = await startServer({ env: { GATEHOUSE_STRICT: 'false' } });
+  });
+  after(async () => {
+    await strict.close();
+    await lenient.close();
+  });
+
+  it('refuses an AWS service integration, which Gatehouse cannot call; nothing is written', async () => {
+    const apiId = (await strict.client.send(new CreateApiCommand({ Name: 's', ProtocolType: 'HTTP' }))).ApiId;
+    const integration = (await strict.client.send(new GetIntegrationsCommand({ ApiId: apiId }))).Items?.length;
+    const err = await rejectsAws(strict.client.send(new CreateIntegrationCommand({ ApiId: apiId, ...SQS })), 'BadRequestException', /^Gatehouse runs with --strict and does not act on integration [a-z0-9]{7} integrationSubtype SQS-SendMessage: AWS service integrations are not called/, 400);
+    assert.ok(err.message.includes('requests answer 500'));
+    assert.equal((await strict.client.send(new GetIntegrationsCommand({ ApiId: apiId }))).Items?.length, integration, 'nothing was written');
+    const other = (await lenient.client.send(new CreateApiCommand({ Name: 'l', ProtocolType: 'HTTP' }))).ApiId;
+    assert.equal((await lenient.client.send(new CreateIntegrationCommand({ ApiId: other, ...SQS }))).IntegrationSubtype, 'SQS-SendMessage', 'accepted without --strict');
+  });
+
+  it('refuses API keys on WebSocket routes, execution logs and mutual TLS; accepts what AWS ignores too', async () => {
+    const ws = (await strict.client.send(new CreateApiCommand({ Name: 'ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId;
+    await rejectsAws(
+      strict.client.send(new CreateRouteCommand({ ApiId: ws, RouteKey: '$connect', ApiKeyRequired: true })),
+      'BadRequestException',
+      'Gatehouse runs with --strict and does not act on route $connect apiKeyRequired: API keys are not implemented: connections to the route are refused (403)',
+    );
+    await rejectsAws(
+      strict.client.send(new CreateStageCommand({ ApiId: ws, StageName: 'logs', DefaultRouteSettings: { LoggingLevel: 'INFO' } })),
+      'BadRequestException',
+      /^Gatehouse runs with --strict and does not act on stage logs defaultRouteSettings loggingLevel\/dataTraceEnabled: no CloudWatch execution logs/,
+    );
+    await rejectsAws(
+      strict.client.send(new CreateDomainNameCommand({ DomainName: 'mtls.example.com', MutualTlsAuthentication: { TruststoreUri: 's3://bucket/truststore.pem' } })),
+      'BadRequestException',
+      /^Gatehouse runs with --strict and does not act on domain name mtls\.example\.com mutualTlsAuthentication/,
+    );
+    // HTTP APIs ignore API keys on AWS too: accepted under --strict.
+    const http = (await strict.client.send(new CreateApiCommand({ Name: 'h', ProtocolType: 'HTTP' }))).ApiId;
+    assert.equal((await strict.client.send(new CreateRouteCommand({ ApiId: http, RouteKey: 'GET /k', ApiKeyRequired: true }))).ApiKeyRequired, true);
+  });
+});
