@@ -200,27 +200,41 @@ export const deleteStage: OperationHandler = async (input, ctx) => {
   ]);
 };
 
-async function updateStageRecord(ctx: ControlPlaneContext, api: ApiRecord, current: StoredResource<StageRecord>, stage: StageRecord): Promise<void> {
-  await applySteps(ctx.store, [
-    { write: { op: 'update', kind: 'stage', scope: api.apiId, id: current.id, data: { ...stage, lastUpdatedDate: isoSeconds(ctx.clock()) }, ifVersion: current.version } },
-  ]);
+/**
+ * Rewrites a stage under its API's lock, from the stage as it is then: a write that never races an
+ * auto-deployment of the same stage (a concurrent CreateRoute would otherwise make it a 409, which
+ * Terraform, applying resources in parallel, would report as a failure).
+ */
+export async function changeStage(
+  ctx: ControlPlaneContext,
+  apiId: string,
+  stageName: string,
+  change: (stage: StageRecord) => StageRecord,
+): Promise<StageRecord> {
+  const written = await applySteps(ctx.store, [apiLock(ctx, apiId)], async (reader) => {
+    const current = await reader.get<StageRecord>('stage', apiId, stageName);
+    if (!current) throw childNotFound('Stage', stageName);
+    return [{ op: 'update', kind: 'stage', scope: apiId, id: stageName, data: change(current.data) }];
+  });
+  return writtenStage(written, stageName);
 }
 
 /** DeleteAccessLogSettings: DELETE /v2/apis/{apiId}/stages/{stageName}/accesslogsettings */
 export const deleteAccessLogSettings: OperationHandler = async (input, ctx) => {
-  const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
-  const { accessLogSettings: _removed, ...rest } = stage.data;
-  await updateStageRecord(ctx, api, stage, rest);
+  const { api, item } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
+  await changeStage(ctx, api.apiId, item.id, ({ accessLogSettings: _removed, ...rest }) => ({ ...rest, lastUpdatedDate: isoSeconds(ctx.clock()) }));
 };
 
 /** DeleteRouteSettings: DELETE /v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey} */
 export const deleteRouteSettings: OperationHandler = async (input, ctx) => {
-  const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
+  const { api, item } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   const routeKey = input.routeKey as string;
-  if (!(routeKey in stage.data.routeSettings)) throw childNotFound('RouteSettings', routeKey);
-  const routeSettings = { ...stage.data.routeSettings };
-  delete routeSettings[routeKey];
-  await updateStageRecord(ctx, api, stage, { ...stage.data, routeSettings });
+  await changeStage(ctx, api.apiId, item.id, (stage) => {
+    if (!(routeKey in stage.routeSettings)) throw childNotFound('RouteSettings', routeKey);
+    const routeSettings = { ...stage.routeSettings };
+    delete routeSettings[routeKey];
+    return { ...stage, routeSettings, lastUpdatedDate: isoSeconds(ctx.clock()) };
+  });
 };
 
 /**
@@ -229,10 +243,10 @@ export const deleteRouteSettings: OperationHandler = async (input, ctx) => {
  * change feed and drops that stage's authorizer cache with it.
  */
 export const resetAuthorizersCache: OperationHandler = async (input, ctx) => {
-  const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
-  const generation = ((stage.data as { authorizerCacheGeneration?: number }).authorizerCacheGeneration ?? 0) + 1;
-  await applySteps(ctx.store, [
-    { write: { op: 'update', kind: 'stage', scope: api.apiId, id: stage.id, data: { ...stage.data, authorizerCacheGeneration: generation }, ifVersion: stage.version } },
-  ]);
+  const { api, item } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
+  await changeStage(ctx, api.apiId, item.id, (stage) => ({
+    ...stage,
+    authorizerCacheGeneration: ((stage as { authorizerCacheGeneration?: number }).authorizerCacheGeneration ?? 0) + 1,
+  }) as StageRecord);
 };
 

@@ -8,6 +8,7 @@ import { accountRegionScope } from '../model/account-region.js';
 import type { ResourceKind, StoredResource } from '../store/store.js';
 import { applySteps } from './batch.js';
 import { loadApi } from './common.js';
+import { changeStage } from './stages.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import type { AwsError } from './errors.js';
 import { apiNotFound, BadRequestException, childNotFound } from './errors.js';
@@ -93,7 +94,13 @@ async function loadTagged(ctx: ControlPlaneContext, arn: string): Promise<{ reso
   return { resource, stored };
 }
 
-async function writeTags(ctx: ControlPlaneContext, resource: TaggedResource, stored: Tagged, tags: Record<string, string>): Promise<void> {
+/** Writes `retag(current tags)`; a stage is rewritten under its API's lock (auto-deployments write stages too). */
+async function writeTags(ctx: ControlPlaneContext, resource: TaggedResource, stored: Tagged, retag: (current: Record<string, string>) => Record<string, string>): Promise<void> {
+  if (resource.kind === 'stage') {
+    await changeStage(ctx, resource.scope, resource.id, (stage) => ({ ...stage, tags: retag(stage.tags) }));
+    return;
+  }
+  const tags = retag(stored.data.tags ?? {});
   await applySteps(ctx.store, [
     {
       write: { op: 'update', kind: resource.kind, scope: resource.scope, id: resource.id, data: { ...stored.data, tags }, ifVersion: stored.version },
@@ -106,18 +113,19 @@ async function writeTags(ctx: ControlPlaneContext, resource: TaggedResource, sto
 export const tagResource: OperationHandler = async (input, ctx) => {
   const { resource, stored } = await loadTagged(ctx, input.resourceArn as string);
   const tags = (input.tags as Record<string, string> | undefined) ?? {};
-  const current = stored.data.tags ?? {};
-  checkTags(tags, current);
-  await writeTags(ctx, resource, stored, { ...current, ...tags });
+  checkTags(tags, stored.data.tags ?? {});
+  await writeTags(ctx, resource, stored, (current) => ({ ...current, ...tags }));
   return { body: {} };
 };
 
 /** UntagResource: DELETE /v2/tags/{resourceArn}?tagKeys=k1&tagKeys=k2 — keys not present are ignored. */
 export const untagResource: OperationHandler = async (input, ctx) => {
   const { resource, stored } = await loadTagged(ctx, input.resourceArn as string);
-  const tags = { ...(stored.data.tags ?? {}) };
-  for (const key of input.tagKeys as string[]) delete tags[key];
-  await writeTags(ctx, resource, stored, tags);
+  await writeTags(ctx, resource, stored, (current) => {
+    const tags = { ...current };
+    for (const key of input.tagKeys as string[]) delete tags[key];
+    return tags;
+  });
 };
 
 /** GetTags: GET /v2/tags/{resourceArn} */

@@ -24,6 +24,8 @@ import {
   DeleteApiCommand,
   DeleteStageCommand,
   GetStageCommand,
+  TagResourceCommand,
+  UpdateStageCommand,
 } from '@aws-sdk/client-apigatewayv2';
 import pg from 'pg';
 import { loadConfig } from '../../../src/config.js';
@@ -54,6 +56,46 @@ async function concurrentRoutes(client: ApiGatewayV2Client, gatehouse: Gatehouse
   assert.equal(stage.LastDeploymentStatusMessage, `Successfully deployed stage with deployment ID '${stage.DeploymentId}'`);
 }
 
+/** Runs `f` against a Gatehouse on a fresh PostgreSQL schema, then drops the schema. */
+async function withPostgresServer(f: (client: ApiGatewayV2Client, gatehouse: Gatehouse) => Promise<void>): Promise<void> {
+  const schema = `gh_autodeploy_${randomBytes(4).toString('hex')}`;
+  const dir = mkdtempSync(join(tmpdir(), 'gh-autodeploy-'));
+  const gatehouse = await createServer({
+    config: loadConfig(['--port', '0', '--data-dir', dir], {}),
+    store: await openPostgresStore(POSTGRES, { schema }),
+    logger: quietLogger,
+  });
+  const client = sdkClient(gatehouse.url);
+  try {
+    await f(client, gatehouse);
+  } finally {
+    client.destroy();
+    await gatehouse.close();
+    const admin = new pg.Client({ connectionString: POSTGRES });
+    await admin.connect();
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Routes created while the auto-deploy stage is tagged and updated: every call succeeds, nothing is lost. */
+async function stageWritesDuringDeployments(client: ApiGatewayV2Client, gatehouse: Gatehouse): Promise<void> {
+  const apiId = (await client.send(new CreateApiCommand({ Name: 'tagged', ProtocolType: 'HTTP' }))).ApiId as string;
+  await client.send(new CreateStageCommand({ ApiId: apiId, StageName: 'live', AutoDeploy: true }));
+  const arn = `arn:aws:apigateway:us-east-1::/apis/${apiId}/stages/live`;
+  const results = await Promise.allSettled([
+    ...Array.from({ length: 30 }, (_, i) => client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: `GET /t${i}` }))),
+    ...Array.from({ length: 15 }, (_, i) => client.send(new TagResourceCommand({ ResourceArn: arn, Tags: { [`k${i}`]: 'v' } }))),
+    ...Array.from({ length: 15 }, (_, i) => client.send(new UpdateStageCommand({ ApiId: apiId, StageName: 'live', Description: `d${i}` }))),
+  ]);
+  assert.deepEqual(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), []);
+  const stage = await client.send(new GetStageCommand({ ApiId: apiId, StageName: 'live' }));
+  assert.equal(Object.keys(stage.Tags ?? {}).length, 15, 'every tag was kept');
+  const deployment = await gatehouse.store.get<DeploymentRecord>('deployment', apiId, stage.DeploymentId as string);
+  assert.equal(deployment?.data.snapshot.routes.length, 30);
+}
+
 describe('auto-deployment is part of the change', () => {
   let s: TestServer;
   before(async () => {
@@ -66,25 +108,15 @@ describe('auto-deployment is part of the change', () => {
   });
 
   it('PostgreSQL: 200 concurrent CreateRoute calls all succeed and are all deployed', async () => {
-    const schema = `gh_autodeploy_${randomBytes(4).toString('hex')}`;
-    const dir = mkdtempSync(join(tmpdir(), 'gh-autodeploy-'));
-    const gatehouse = await createServer({
-      config: loadConfig(['--port', '0', '--data-dir', dir], {}),
-      store: await openPostgresStore(POSTGRES, { schema }),
-      logger: quietLogger,
-    });
-    const client = sdkClient(gatehouse.url);
-    try {
-      await concurrentRoutes(client, gatehouse, 200);
-    } finally {
-      client.destroy();
-      await gatehouse.close();
-      const admin = new pg.Client({ connectionString: POSTGRES });
-      await admin.connect();
-      await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      await admin.end();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    await withPostgresServer((client, gatehouse) => concurrentRoutes(client, gatehouse, 200));
+  });
+
+  it('SQLite: writes to a stage (UpdateStage, TagResource) never race its auto-deployments into a 409', async () => {
+    await stageWritesDuringDeployments(s.client, s.gatehouse);
+  });
+
+  it('PostgreSQL: writes to a stage (UpdateStage, TagResource) never race its auto-deployments into a 409', async () => {
+    await withPostgresServer((client, gatehouse) => stageWritesDuringDeployments(client, gatehouse));
   });
 
   // AWS's texts, in public outputs: CreateDeployment's 400 (mach-composer/mach-composer-cli#42) and the
