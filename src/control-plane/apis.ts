@@ -9,9 +9,9 @@ import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
 import { applyApiChange } from './deployments.js';
 import { apiNotActedOn, quickCreateNotActedOn } from '../model/not-acted-on.js';
-import { domainReferenceChecks, listPage, loadApi, patch, refuseNotActedOn } from './common.js';
+import { listPage, loadApi, patch, refuseDomainReferences, refuseNotActedOn } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
-import { BadRequestException } from './errors.js';
+import { apiNotFound, BadRequestException } from './errors.js';
 import type { Input } from './input.js';
 import { CLEARED_BY_EMPTY } from './input.js';
 import { quickCreateIntegration, quickTargetUpdate } from './integrations.js';
@@ -224,11 +224,12 @@ export const updateApi: OperationHandler = async (input, ctx) => {
 export const deleteApi: OperationHandler = async (input, ctx) => {
   const api = await loadApi(ctx, input.apiId as string);
   // AWS's text for mappings (gruntwork-io/cloud-nuke#370); routing rules are refused the same way.
-  const inUse = (what: string) => () => new BadRequestException(`Deleting API ${api.id} failed. Please remove all ${what} for the API from your custom domain names.`);
-  await applySteps(ctx.store, [
-    ...(await domainReferenceChecks(ctx, 'apiId', api.id, inUse)),
-    { write: { op: 'delete', kind: 'api', scope: ctx.scope, id: api.id, cascade: api.id } },
-  ]);
+  const inUse = (what: string) => new BadRequestException(`Deleting API ${api.id} failed. Please remove all ${what} for the API from your custom domain names.`);
+  await applySteps(
+    ctx.store,
+    [{ write: { op: 'delete', kind: 'api', scope: ctx.scope, id: api.id, cascade: api.id }, onError: { NOT_FOUND: () => apiNotFound(ctx.caller.accountId, api.id) } }],
+    refuseDomainReferences(ctx, 'apiId', api.id, inUse),
+  );
 };
 
 /** DeleteCorsConfiguration: DELETE /v2/apis/{apiId}/cors */

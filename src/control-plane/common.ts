@@ -2,9 +2,8 @@
  * Helpers shared by the resource modules of the management API.
  */
 import type { NotActedOn } from '../model/not-acted-on.js';
-import type { ResourceKind, StoredResource } from '../store/store.js';
+import type { Derive, ResourceKind, StoredResource } from '../store/store.js';
 import { domainNameScope } from '../model/account-region.js';
-import type { Step } from './batch.js';
 import type { ControlPlaneContext, HandlerResult } from './context.js';
 import type { AwsError } from './errors.js';
 import { apiNotFound, BadRequestException, childNotFound } from './errors.js';
@@ -38,20 +37,21 @@ export async function loadChild<T>(
 }
 
 /**
- * Steps refusing a write while an API mapping or routing rule of one of the caller's domain names
- * has `field` (`apiId`, or `apiStage` = `{apiId}/{stageName}`) equal to `value`.
+ * A derive step refusing its batch while an API mapping or routing rule of one of the caller's
+ * domain names has `field` (`apiId`, or `apiStage` = `{apiId}/{stageName}`) equal to `value`. It
+ * reads inside the transaction, after the batch's delete: a mapping written concurrently either
+ * committed first (and is seen here) or waits for the delete and then finds nothing to map.
  */
-export async function domainReferenceChecks(
-  ctx: ControlPlaneContext,
-  field: 'apiId' | 'apiStage',
-  value: string,
-  refusal: (what: string) => () => AwsError,
-): Promise<Step[]> {
-  const domains = await ctx.store.listAll('domainName', ctx.scope);
-  return domains.flatMap((d): Step[] => [
-    { write: { op: 'checkUnreferenced', kind: 'apiMapping', scope: domainNameScope(ctx.caller, d.id), field, value }, onError: { IN_USE: refusal('API mappings') } },
-    { write: { op: 'checkUnreferenced', kind: 'routingRule', scope: domainNameScope(ctx.caller, d.id), field, value }, onError: { IN_USE: refusal('routing rules') } },
-  ]);
+export function refuseDomainReferences(ctx: ControlPlaneContext, field: 'apiId' | 'apiStage', value: string, refusal: (what: string) => AwsError): Derive {
+  return async (reader) => {
+    for (const domain of await reader.listAll('domainName', ctx.scope)) {
+      const scope = domainNameScope(ctx.caller, domain.id);
+      for (const [kind, what] of [['apiMapping', 'API mappings'], ['routingRule', 'routing rules']] as const) {
+        if ((await reader.listAll(kind, scope)).some((r) => r.data[field] === value)) throw refusal(what);
+      }
+    }
+    return [];
+  };
 }
 
 /** A resource stored under a parent's scope (a route's responses, ...), or NotFoundException. */

@@ -10,7 +10,7 @@ import type { StoredResource, StoreReader, WriteOp } from '../store/store.js';
 import type { Step } from './batch.js';
 import { applySteps } from './batch.js';
 import { stageNotActedOn } from '../model/not-acted-on.js';
-import { domainReferenceChecks, listPage, loadApi, loadChild, patch, refuseNotActedOn } from './common.js';
+import { listPage, loadApi, loadChild, patch, refuseDomainReferences, refuseNotActedOn } from './common.js';
 import type { ControlPlaneContext, OperationHandler } from './context.js';
 import { CLEARED_BY_EMPTY } from './input.js';
 import { apiLock, applyApiChange, autoDeploy } from './deployments.js';
@@ -192,12 +192,12 @@ export const updateStage: OperationHandler = async (input, ctx) => {
  */
 export const deleteStage: OperationHandler = async (input, ctx) => {
   const { api, item: stage } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
-  const inUse = (what: string) => () => new BadRequestException(`Deleting stage ${stage.id} failed. Please remove all ${what} for the stage from your custom domain names.`);
-  await applySteps(ctx.store, [
-    apiLock(ctx, api.apiId),
-    ...(await domainReferenceChecks(ctx, 'apiStage', apiStageRef(api.apiId, stage.id), inUse)),
-    { write: { op: 'delete', kind: 'stage', scope: api.apiId, id: stage.id }, onError: { NOT_FOUND: () => childNotFound('Stage', stage.id) } },
-  ]);
+  const inUse = (what: string) => new BadRequestException(`Deleting stage ${stage.id} failed. Please remove all ${what} for the stage from your custom domain names.`);
+  await applySteps(
+    ctx.store,
+    [apiLock(ctx, api.apiId), { write: { op: 'delete', kind: 'stage', scope: api.apiId, id: stage.id }, onError: { NOT_FOUND: () => childNotFound('Stage', stage.id) } }],
+    refuseDomainReferences(ctx, 'apiStage', apiStageRef(api.apiId, stage.id), inUse),
+  );
 };
 
 /**
