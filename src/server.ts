@@ -6,6 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createIamDirectory } from './auth/iam-callers.js';
 import type { Config } from './config.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
@@ -134,14 +135,14 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       lambdaCredentials: config.lambdaCredentials,
     });
   const jwks = createJwksProvider({ logger });
-  const credentials = config.credentials;
-  const iamCredentials = credentials ? (id: string) => credentials.find((c) => c.accessKeyId === id)?.secretAccessKey : undefined;
+  const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;
+  const iamCredentials = iamDirectory ? (id: string) => iamDirectory.secretOf(id) : undefined;
   const pools = new HttpProxyPools();
   const compilers = createStageCompilers({
     invoker,
     httpProxy: { dispatcherFor: pools.dispatcherFor },
     logger,
-    authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials } : {}) }),
+    authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials, iamDirectory } : {}) }),
   });
   const adopted = await adoptUnscopedResources(store, config.region);
   if (adopted > 0) logger.info('store: resources written before account/region scoping now belong to the default account', { moved: adopted, region: config.region });
@@ -154,7 +155,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     invoker,
     logger,
     accessLog: access.write,
-    ...(iamCredentials ? { iamCredentials } : {}),
+    ...(iamCredentials ? { iamCredentials, iamDirectory } : {}),
     ...options.websocket,
   });
   let ready = false;
