@@ -18,6 +18,7 @@ import { createFunctionInvoker } from './data-plane/functions/index.js';
 import type { FunctionInvoker } from './data-plane/functions/invoker.js';
 import { createDataPlane, StageRegistry } from './data-plane/index.js';
 import { HttpProxyPools } from './data-plane/integrations/http-proxy.js';
+import { AwsServiceClient } from './data-plane/integrations/aws-client.js';
 import { hardenListener, listenerOptions, refuseNonOriginForm, refuseNonOriginUpgrade } from './http-limits.js';
 import type { AccessLogSink } from './data-plane/stages/access-log.js';
 import type { Logger } from './logger.js';
@@ -138,9 +139,11 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;
   const iamCredentials = iamDirectory ? (id: string) => iamDirectory.secretOf(id) : undefined;
   const pools = new HttpProxyPools();
+  const awsServices = new AwsServiceClient({ endpoint: config.awsEndpoint, credentials: config.lambdaCredentials, logger });
   const compilers = createStageCompilers({
     invoker,
     httpProxy: { dispatcherFor: pools.dispatcherFor },
+    awsServices: { client: awsServices },
     logger,
     authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials, iamDirectory } : {}) }),
   });
@@ -229,7 +232,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       await webSockets.close();
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : [])]);
       registry.close();
-      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close()]);
+      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close()]);
       await store.close();
     },
   };
