@@ -132,7 +132,6 @@ export function domainNameNotActedOn(domain: DomainNameRecord): NotActedOn[] {
   const at = `domain name ${domain.domainName}`;
   const out: NotActedOn[] = [];
   if (domain.mutualTlsAuthentication) out.push({ member: `${at} mutualTlsAuthentication`, reason: 'Gatehouse serves plain HTTP: no client certificates are checked', awsIgnores: false });
-  if (domain.routingMode !== 'API_MAPPING_ONLY') out.push({ member: `${at} routingMode ${domain.routingMode}`, reason: 'routing rules are stored but not evaluated: API mappings alone route requests', awsIgnores: false });
   return out;
 }
 
