@@ -297,3 +297,57 @@ describe('loadConfig: configuration file', () => {
     assert.throws(() => loadConfig(['--config', '/nonexistent/g.yaml'], {}), /cannot read the configuration file/);
   });
 });
+
+describe('loadConfig: IAM policies and the AWS endpoint', () => {
+  const withCredentials = (doc: unknown, fn: (path: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-iam-'));
+    try {
+      const path = join(dir, 'credentials.json');
+      writeFileSync(path, JSON.stringify(doc));
+      fn(path);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const POLICY = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: '*' }] };
+
+  it('reads userName and policies of a credentials-file entry; keys without them stay unrestricted', () => {
+    withCredentials(
+      { credentials: [{ accessKeyId: 'AKIDANN', secretAccessKey: 's1', userName: 'ann', policies: [POLICY, JSON.stringify(POLICY)] }, { accessKeyId: 'AKIDROOT', secretAccessKey: 's2' }] },
+      (path) => {
+        const [ann, root] = loadConfig(['--credentials', path], {}).credentials ?? [];
+        assert.equal(ann?.userName, 'ann');
+        assert.equal(ann?.policies?.length, 2);
+        assert.equal(ann?.policies?.[0]?.statements[0]?.effect, 'Allow');
+        assert.equal(root?.policies, undefined);
+      },
+    );
+  });
+
+  it('keeps the policies of a file entry when the environment names the same key again', () => {
+    withCredentials({ credentials: [{ accessKeyId: 'AKIDANN', secretAccessKey: 's1', policies: [POLICY] }] }, (path) => {
+      const keys = loadConfig(['--credentials', path], { GATEHOUSE_CREDENTIALS: 'AKIDANN:s1' }).credentials ?? [];
+      assert.equal(keys.length, 1);
+      assert.equal(keys[0]?.policies?.length, 1);
+    });
+  });
+
+  it('refuses a malformed policy at start-up, naming the file, the key and the statement', () => {
+    withCredentials({ credentials: [{ accessKeyId: 'AKIDANN', secretAccessKey: 's1', policies: [{ Statement: [{ Effect: 'Allow', Action: '*' }] }] }] }, (path) => {
+      rejects(['--credentials', path], {}, `--credentials / GATEHOUSE_CREDENTIALS_FILE (${path}): access key AKIDANN: policy 1: Statement 1: needs exactly one of Resource and NotResource`);
+    });
+    withCredentials({ credentials: [{ accessKeyId: 'AKIDANN', secretAccessKey: 's1', policies: POLICY }] }, (path) => {
+      rejects(['--credentials', path], {}, `--credentials / GATEHOUSE_CREDENTIALS_FILE (${path}): access key AKIDANN: policies must be a list of IAM policy documents`);
+    });
+    withCredentials({ credentials: [{ accessKeyId: 'AKIDANN', secretAccessKey: 's1', userName: 'a b' }] }, (path) => {
+      rejects(['--credentials', path], {}, `--credentials / GATEHOUSE_CREDENTIALS_FILE (${path}): access key AKIDANN: userName must be an IAM user name (1-64 letters, digits or _+=,.@-), got "a b"`);
+    });
+  });
+
+  it('--aws-endpoint takes "aws" or an origin; unset by default', () => {
+    assert.equal(loadConfig([], {}).awsEndpoint, undefined);
+    assert.equal(loadConfig(['--aws-endpoint', 'aws'], {}).awsEndpoint, 'aws');
+    assert.equal(loadConfig([], { GATEHOUSE_AWS_ENDPOINT: 'http://localhost:4566/' }).awsEndpoint, 'http://localhost:4566');
+    rejects(['--aws-endpoint', 'localstack'], {}, '--aws-endpoint / GATEHOUSE_AWS_ENDPOINT must be "aws" (the real AWS endpoints) or an origin such as http://localhost:4566, got "localstack"');
+  });
+});

@@ -4,6 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import { parseIamPolicy, PolicyError } from './auth/iam-policy.js';
+import type { IamKey } from './auth/iam-callers.js';
 import { yaml } from './model/yaml.js';
 import { ISSUER_NAME } from './oidc/keys.js';
 
@@ -48,13 +50,12 @@ export interface Config {
   readonly oidcIssuers: readonly string[];
   /** Refuse (400) configuration AWS accepts but Gatehouse stores without acting on (model/not-acted-on.ts). */
   readonly strict: boolean;
+  /** Where AWS service integrations call: `aws` (the real regional endpoints) or one origin for every service; undefined = they answer 500. */
+  readonly awsEndpoint: string | undefined;
 }
 
-/** An access key id and its secret. */
-export interface AccessKey {
-  readonly accessKeyId: string;
-  readonly secretAccessKey: string;
-}
+/** An access key id and its secret, with the optional IAM user name and identity-based policies of its caller. */
+export type AccessKey = IamKey;
 
 /** Every setting, its flag, its environment variable and its default. */
 export const SETTINGS = {
@@ -77,6 +78,7 @@ export const SETTINGS = {
   requestTimeout: { flag: '--request-timeout', env: 'GATEHOUSE_REQUEST_TIMEOUT', default: '30000' },
   oidcIssuers: { flag: '--oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUERS', default: '' },
   strict: { flag: '--strict', env: 'GATEHOUSE_STRICT', default: 'false' },
+  awsEndpoint: { flag: '--aws-endpoint', env: 'GATEHOUSE_AWS_ENDPOINT', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -95,7 +97,26 @@ function accessKey(accessKeyId: unknown, secretAccessKey: unknown, where: string
   return { accessKeyId, secretAccessKey };
 }
 
-/** `{"credentials":[{"accessKeyId","secretAccessKey"}]}`, or the AWS shared-credentials INI format. */
+const USER_NAME = /^[\w+=,.@-]{1,64}$/;
+
+/** The optional `userName` and `policies` (IAM policy documents, objects or JSON text) of a credentials-file entry. */
+function identity(userName: unknown, policies: unknown, where: string): { userName?: string; policies?: AccessKey['policies'] } {
+  if (userName !== undefined && (typeof userName !== 'string' || !USER_NAME.test(userName))) {
+    throw new ConfigError(`${where}: userName must be an IAM user name (1-64 letters, digits or _+=,.@-), got ${JSON.stringify(userName)}`);
+  }
+  if (policies !== undefined && !Array.isArray(policies)) throw new ConfigError(`${where}: policies must be a list of IAM policy documents`);
+  const parsed = (policies as unknown[] | undefined)?.map((doc, i) => {
+    try {
+      return parseIamPolicy(doc);
+    } catch (err) {
+      if (err instanceof PolicyError) throw new ConfigError(`${where}: policy ${i + 1}: ${err.message}`);
+      throw err;
+    }
+  });
+  return { ...(userName !== undefined ? { userName } : {}), ...(parsed ? { policies: Object.freeze(parsed) } : {}) };
+}
+
+/** `{"credentials":[{"accessKeyId","secretAccessKey","userName"?,"policies"?}]}`, or the AWS shared-credentials INI format. */
 function readCredentialsFile(path: string): AccessKey[] {
   const where = `${SETTINGS.credentialsFile.flag} / ${SETTINGS.credentialsFile.env} (${path})`;
   let text: string;
@@ -115,8 +136,8 @@ function readCredentialsFile(path: string): AccessKey[] {
     const list = (doc as { credentials?: unknown }).credentials;
     if (!Array.isArray(list)) throw new ConfigError(`${where}: expected {"credentials":[{"accessKeyId":"...","secretAccessKey":"..."}]}`);
     for (const entry of list as unknown[]) {
-      const { accessKeyId, secretAccessKey } = (entry ?? {}) as Record<string, unknown>;
-      keys.push(accessKey(accessKeyId, secretAccessKey, where));
+      const { accessKeyId, secretAccessKey, userName, policies } = (entry ?? {}) as Record<string, unknown>;
+      keys.push({ ...accessKey(accessKeyId, secretAccessKey, where), ...identity(userName, policies, `${where}: access key ${String(accessKeyId)}`) });
     }
   } else {
     let profile = '';
@@ -151,7 +172,8 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
   for (const key of keys) {
     const seen = byId.get(key.accessKeyId);
     if (seen && seen.secretAccessKey !== key.secretAccessKey) throw new ConfigError(`access key ${key.accessKeyId} is configured twice with different secrets`);
-    byId.set(key.accessKeyId, Object.freeze(key));
+    // The same key again (file and environment): the entry with a user name or policies keeps them.
+    if (!seen || (seen.policies === undefined && seen.userName === undefined)) byId.set(key.accessKeyId, Object.freeze(key));
   }
   return byId.size === 0 ? undefined : Object.freeze([...byId.values()]);
 }
@@ -346,6 +368,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   }
   const dataDir = get('dataDir');
   if (dataDir === '') throw new ConfigError(`${SETTINGS.dataDir.flag} / ${SETTINGS.dataDir.env} must not be empty`);
+  const awsEndpoint = get('awsEndpoint');
+  if (awsEndpoint !== '' && awsEndpoint !== 'aws' && !/^https?:\/\/[^\s/]+\/?$/.test(awsEndpoint)) {
+    throw new ConfigError(`${SETTINGS.awsEndpoint.flag} / ${SETTINGS.awsEndpoint.env} must be "aws" (the real AWS endpoints) or an origin such as http://localhost:4566, got "${awsEndpoint}"`);
+  }
   const strictText = get('strict').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(strictText)) {
     throw new ConfigError(`${SETTINGS.strict.flag} / ${SETTINGS.strict.env} must be true or false, got "${get('strict')}"`);
@@ -369,5 +395,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     requestTimeoutMs,
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
     strict: strictText === 'true' || strictText === '1',
+    awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),
   });
 }

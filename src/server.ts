@@ -6,6 +6,7 @@ import type { Server as HttpServer } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
+import { createIamDirectory } from './auth/iam-callers.js';
 import type { Config } from './config.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
@@ -17,6 +18,7 @@ import { createFunctionInvoker } from './data-plane/functions/index.js';
 import type { FunctionInvoker } from './data-plane/functions/invoker.js';
 import { createDataPlane, StageRegistry } from './data-plane/index.js';
 import { HttpProxyPools } from './data-plane/integrations/http-proxy.js';
+import { AwsServiceClient } from './data-plane/integrations/aws-client.js';
 import { hardenListener, listenerOptions, refuseNonOriginForm, refuseNonOriginUpgrade } from './http-limits.js';
 import type { AccessLogSink } from './data-plane/stages/access-log.js';
 import type { Logger } from './logger.js';
@@ -134,14 +136,16 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       lambdaCredentials: config.lambdaCredentials,
     });
   const jwks = createJwksProvider({ logger });
-  const credentials = config.credentials;
-  const iamCredentials = credentials ? (id: string) => credentials.find((c) => c.accessKeyId === id)?.secretAccessKey : undefined;
+  const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;
+  const iamCredentials = iamDirectory ? (id: string) => iamDirectory.secretOf(id) : undefined;
   const pools = new HttpProxyPools();
+  const awsServices = new AwsServiceClient({ endpoint: config.awsEndpoint, credentials: config.lambdaCredentials, logger });
   const compilers = createStageCompilers({
     invoker,
     httpProxy: { dispatcherFor: pools.dispatcherFor },
+    awsServices: { client: awsServices },
     logger,
-    authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials } : {}) }),
+    authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials, iamDirectory } : {}) }),
   });
   const adopted = await adoptUnscopedResources(store, config.region);
   if (adopted > 0) logger.info('store: resources written before account/region scoping now belong to the default account', { moved: adopted, region: config.region });
@@ -154,7 +158,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     invoker,
     logger,
     accessLog: access.write,
-    ...(iamCredentials ? { iamCredentials } : {}),
+    ...(iamCredentials ? { iamCredentials, iamDirectory } : {}),
     ...options.websocket,
   });
   let ready = false;
@@ -228,7 +232,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       await webSockets.close();
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : [])]);
       registry.close();
-      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close()]);
+      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close()]);
       await store.close();
     },
   };

@@ -5,11 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createIamDirectory } from '../auth/iam-callers.js';
 import { signedRequestOf, verifyRequest } from '../auth/sigv4.js';
 import { StoreError } from '../store/store.js';
 import { storeErrorToAws } from './batch.js';
 import { accountRegionScope } from '../model/account-region.js';
 import { callerOf } from './caller.js';
+import { authorizeManagement } from './iam.js';
 import type { ControlPlaneDeps, OperationHandler } from './context.js';
 import type { AwsError } from './errors.js';
 import {
@@ -66,11 +68,11 @@ export function createControlPlane(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   // With configured credentials every request must carry a SigV4 signature (service `apigateway`,
   // any region) by one of them; without, any or no signature is accepted (local development).
-  const secrets = deps.config.credentials ? new Map(deps.config.credentials.map((k) => [k.accessKeyId, k.secretAccessKey])) : undefined;
+  const directory = deps.config.credentials ? createIamDirectory(deps.config.credentials) : undefined;
   /** Verifies the signature when credentials are configured; returns the verified key and region. */
   const authenticate = (req: IncomingMessage, body: Buffer): { accessKeyId: string; region: string } | undefined => {
-    if (!secrets) return undefined;
-    const verdict = verifyRequest(signedRequestOf(req, body), { service: 'apigateway', lookup: (id) => secrets.get(id), now: deps.clock() });
+    if (!directory) return undefined;
+    const verdict = verifyRequest(signedRequestOf(req, body), { service: 'apigateway', lookup: (id) => directory.secretOf(id), now: deps.clock() });
     if (!verdict.ok) throw signatureError(verdict);
     return verdict;
   };
@@ -111,7 +113,7 @@ export function createControlPlane(
     const method = (req.method ?? 'GET').toUpperCase();
     const match = matchOperation(method, rawPath);
     if (!match) {
-      if (secrets) authenticate(req, await readBody(req));
+      if (directory) authenticate(req, await readBody(req));
       else req.resume();
       const allowed = methodsForPath(rawPath);
       throw new NotFoundException(
@@ -122,7 +124,9 @@ export function createControlPlane(
     }
     const { spec } = match;
     const body = await readBody(req);
-    const caller = callerOf(req, query, deps.config.region, authenticate(req, body));
+    const signer = authenticate(req, body);
+    const caller = callerOf(req, query, deps.config.region, signer);
+    if (directory && signer) authorizeManagement(directory, signer.accessKeyId, spec.name, req, rawPath, caller, deps.clock().getTime());
     const input = bindInput(spec, match.labels, query, body);
     const handler = handlers[lowerFirst(spec.name)];
     if (!handler) throw new NotImplementedException(spec.name);

@@ -2,7 +2,7 @@
  * RoutingRules: CreateRoutingRule, GetRoutingRule, ListRoutingRules, PutRoutingRule, DeleteRoutingRule.
  * Rules of a custom domain name, evaluated by priority (lowest first; unique per domain). AWS
  * documents them for REST API stages; Gatehouse stores and validates them for HTTP API stages, and
- * the data plane does not evaluate them yet.
+ * the data plane evaluates them (src/data-plane/routing-rules.ts) when the domain's routingMode uses them.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-routing-rules.html
  */
 import { isoSeconds } from '../model/ids.js';
@@ -30,8 +30,15 @@ const MAX_BASE_PATH_LENGTH = 300;
 const BASE_PATH = /^[A-Za-z0-9$\-_.+!*'()]+(?:\/[A-Za-z0-9$\-_.+!*'()]+)*$/;
 /** RFC 9110 token. */
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Wildcards only as prefix-match `a*`, suffix-match `*a` or contains `*a*`. */
-const VALUE_GLOB = /^\*?[^*]+\*?$/;
+/** Wildcards only as prefix-match `a*`, suffix-match `*a`, contains `*a*`, or `*` alone (any value: the docs' `x-version: *`). */
+const VALUE_GLOB = /^(\*|\*?[^*]+\*?)$/;
+/** "The following headers aren't supported as conditions" (rest-api-routing-rules.html, Restrictions). */
+const RESTRICTED_HEADERS = new Set([
+  'authorization', 'connection', 'content-encoding', 'content-length', 'content-location', 'forwarded', 'keep-alive', 'origin',
+  'proxy-authenticate', 'proxy-authorization', 'te', 'trailers', 'transfer-encoding', 'upgrade', 'x-apigw-api-id',
+  'x-forwarded-for', 'x-forwarded-host', 'x-forwarded-proto', 'x-restapi', 'via',
+]);
+const RESTRICTED_HEADER_PREFIXES = ['access-control-', 'apigw-', 'x-amz-', 'x-amzn-'];
 
 const bad = (message: string) => new BadRequestException(message);
 
@@ -50,9 +57,13 @@ function checkCondition(condition: RoutingRuleCondition): void {
   }
   if (matchHeaders) {
     if (matchHeaders.anyOf.length === 0) throw bad('matchHeaders.anyOf must name at least one header');
-    // TODO(parity): AWS refuses some header names in conditions (its "Restrictions" list).
     for (const { header, valueGlob } of matchHeaders.anyOf) {
       if (!HEADER_NAME.test(header)) throw bad(`Invalid header name ${header} in a routing rule condition`);
+      // TODO(parity): AWS's wording for a restricted header is unverified.
+      const lower = header.toLowerCase();
+      if (RESTRICTED_HEADERS.has(lower) || RESTRICTED_HEADER_PREFIXES.some((p) => lower.startsWith(p))) {
+        throw bad(`Header ${header} is not supported in routing rule conditions`);
+      }
       if (!VALUE_GLOB.test(valueGlob)) {
         throw bad(`Invalid valueGlob ${valueGlob} for header ${header}: '*' is allowed only at the start and/or the end (prefix*, *suffix, *contains*)`);
       }

@@ -11,6 +11,8 @@ import { internalServerError } from './errors.js';
 import type { FunctionInvoker } from './functions/invoker.js';
 import type { HttpProxyDeps } from './integrations/http-proxy.js';
 import { compileHttpProxyIntegration } from './integrations/http-proxy.js';
+import type { AwsServiceDeps } from './integrations/aws-service.js';
+import { compileAwsServiceIntegration } from './integrations/aws-service.js';
 import { compileLambdaIntegration } from './integrations/lambda.js';
 import type { CompiledAuthorizer, CompiledIntegration } from './invocation.js';
 import type { StageCompilers } from './snapshot.js';
@@ -20,6 +22,8 @@ export interface CompilerDeps {
   readonly invoker: FunctionInvoker;
   readonly logger: Logger;
   readonly httpProxy?: HttpProxyDeps;
+  /** AWS service integrations (`integrationSubtype`); without it they answer 500. */
+  readonly awsServices?: AwsServiceDeps;
   /** Compiles a route's authorizer; defaults to one that refuses every request. */
   readonly authorizer?: (route: RouteRecord, record: AuthorizerRecord | undefined, stage: StageRecord) => CompiledAuthorizer | undefined;
 }
@@ -58,14 +62,17 @@ export function createStageCompilers(deps: CompilerDeps): StageCompilers {
         if (record.integrationType === 'HTTP_PROXY' && record.connectionType !== 'VPC_LINK') {
           return compileHttpProxyIntegration(record, deps.httpProxy);
         }
+        if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype !== undefined && deps.awsServices) {
+          return compileAwsServiceIntegration(record, deps.awsServices);
+        }
       } catch (err) {
         // One bad integration answers 500 on its routes; it must not stop the rest of the API.
         return unsupportedIntegration(record, err instanceof Error ? err.message : String(err), deps.logger);
       }
-      // TODO(parity): service integrations (SQS, EventBridge, ...) and VPC links need AWS itself.
+      // TODO(parity): VPC links need AWS itself.
       const reason =
         record.integrationSubtype !== undefined
-          ? `AWS service integrations (${record.integrationSubtype}) are not supported by Gatehouse`
+          ? `AWS service integrations (${record.integrationSubtype}) are not served by this Gatehouse build`
           : record.connectionType === 'VPC_LINK'
             ? 'private integrations through a VPC link are not supported by Gatehouse'
             : `integration type ${record.integrationType} is not served on HTTP APIs`;

@@ -93,6 +93,7 @@ const FIXED: ReadonlyMap<string, ContextAccessor> = new Map<string, ContextAcces
   ['awsEndpointRequestId', integrationRequestId],
   ['awsEndpointRequestId2', NONE],
   ['customDomain.basePathMatched', (inv) => inv.basePathMatched],
+  ['customDomain.routingRuleIdMatched', (inv) => inv.routingRuleIdMatched],
   ['dataProcessed', NONE], // TODO(parity): needs request and response byte counters.
   ['domainName', (inv) => inv.request.domainName],
   ['domainPrefix', (inv) => inv.request.domainPrefix],

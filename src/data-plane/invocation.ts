@@ -142,4 +142,8 @@ export interface Invocation {
   responseLength?: number;
   /** The API mapping key a custom domain matched (`$context.customDomain.basePathMatched`). */
   basePathMatched?: string;
+  /** The routing rule a custom domain matched (`$context.customDomain.routingRuleIdMatched`). */
+  routingRuleIdMatched?: string;
+  /** The base path that rule stripped (`stripBasePath`), which 2.0 `rawPath` leaves out as it does a mapping key. */
+  strippedBasePath?: string;
 }

@@ -473,3 +473,28 @@ export function compileResponseMapping(params: Readonly<Record<string, Readonly<
   if (plans.size === 0) return undefined;
   return { forStatus: (statusCode) => plans.get(statusCode) };
 }
+
+/** Compiled service-integration parameters (`{"QueueUrl": "$request.header.queue", ...}`): a value per parameter name. */
+export interface ParameterValues {
+  /** A parameter reads `$request.body`: the caller buffers the body into `inv.body` before `render`. */
+  readonly needsBody: boolean;
+  /** Each parameter's value; a parameter whose template references a variable without a value is left out. */
+  render(inv: Invocation): Map<string, string>;
+}
+
+/** Compiles the `requestParameters` of an AWS service integration (request-side templates keyed by parameter name). */
+export function compileParameterValues(params: Readonly<Record<string, string>>): ParameterValues {
+  const templates = Object.entries(params).map(([name, value]) => [name, compileTemplate(value, 'request')] as const);
+  return {
+    needsBody: templates.some(([, t]) => t.needsBody),
+    render(inv) {
+      const ctx = new MappingContext(inv);
+      const out = new Map<string, string>();
+      for (const [name, template] of templates) {
+        const value = template.render(ctx);
+        if (value !== undefined) out.set(name, value);
+      }
+      return out;
+    },
+  };
+}

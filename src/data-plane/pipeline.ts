@@ -79,9 +79,9 @@ function refusal(req: IncomingMessage, rawPath: string): GatewayError | undefine
 }
 
 /** The custom-domain target of a request, after any pending reload of the domains (read-your-writes). */
-async function customDomainTarget(host: string | undefined, rawPath: string, registry: StageRegistry): Promise<RequestTarget | undefined> {
+async function customDomainTarget(req: IncomingMessage, rawPath: string, registry: StageRegistry): Promise<RequestTarget | undefined> {
   await registry.domainsSettled();
-  return registry.domains.resolve(host, rawPath);
+  return registry.domains.resolve(req.headers.host, rawPath, req.rawHeaders);
 }
 
 /** Runs the stages; true when the response is the gateway's own CORS preflight answer. */
@@ -117,7 +117,7 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
       ? Promise.reject(refused)
       : executeApi
         ? Promise.resolve<RequestTarget>(executeApi)
-        : customDomainTarget(req.headers.host, rawPath, registry);
+        : customDomainTarget(req, rawPath, registry);
     const handled = located.then((target) =>
       target ? run(inv, target, registry) : Promise.reject(new GatewayError(404, 'Not Found', 'NOT_FOUND')),
     );

@@ -155,7 +155,7 @@ export class StageRegistry {
       if (scope === '*' || (topLevel && event.kinds.includes('api'))) all = true;
       else if (!topLevel && !scope.startsWith('domainnames/')) apiIds.add(scope.split('/')[0] as string);
     }
-    if (event.kinds.includes('domainName') || event.kinds.includes('apiMapping') || event.scopes.includes('*')) void this.#reloadDomains();
+    if (event.kinds.includes('domainName') || event.kinds.includes('apiMapping') || event.kinds.includes('routingRule') || event.scopes.includes('*')) void this.#reloadDomains();
     if (all) void this.#refreshAll();
     for (const apiId of apiIds) void this.refresh(apiId);
   }

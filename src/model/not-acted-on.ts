@@ -81,7 +81,6 @@ export function integrationNotActedOn(protocolType: Protocol, i: IntegrationReco
   const ignored = (member: string, reason: string) => out.push({ member: `${at} ${member}`, reason, awsIgnores: true });
   if (i.connectionType === 'VPC_LINK') gap('connectionType VPC_LINK', 'private integrations through VPC links are not called: requests answer 500');
   if (protocolType === 'HTTP') {
-    if (i.integrationSubtype !== undefined) gap(`integrationSubtype ${i.integrationSubtype}`, 'AWS service integrations are not called: requests answer 500');
     if (i.integrationType === 'AWS_PROXY' && i.integrationSubtype === undefined && hasKeys(i.requestParameters)) {
       gap('requestParameters', 'request parameter mapping into Lambda events is not implemented: requests answer 500');
     }
@@ -133,7 +132,6 @@ export function domainNameNotActedOn(domain: DomainNameRecord): NotActedOn[] {
   const at = `domain name ${domain.domainName}`;
   const out: NotActedOn[] = [];
   if (domain.mutualTlsAuthentication) out.push({ member: `${at} mutualTlsAuthentication`, reason: 'Gatehouse serves plain HTTP: no client certificates are checked', awsIgnores: false });
-  if (domain.routingMode !== 'API_MAPPING_ONLY') out.push({ member: `${at} routingMode ${domain.routingMode}`, reason: 'routing rules are stored but not evaluated: API mappings alone route requests', awsIgnores: false });
   return out;
 }
 

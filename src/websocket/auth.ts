@@ -5,6 +5,9 @@
  * `requestContext.authorizer` (or `identity`) of every later event of the connection.
  */
 import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { IamDirectory } from '../auth/iam-callers.js';
+import { authorizeCaller, executeApiDenial } from '../auth/iam-callers.js';
 import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
 import { accountOfAccessKey } from '../model/account-region.js';
 import type { AuthorizerRecord, RouteRecord } from '../model/resources.js';
@@ -45,6 +48,8 @@ export interface ConnectAuthorization {
 export interface ConnectAuthDeps {
   readonly invoker: FunctionInvoker;
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
+  /** The configured keys with their callers' policies: `execute-api:Invoke` on the `$connect` route ARN. */
+  readonly iamDirectory?: IamDirectory;
   readonly timeoutMs?: number;
   /** Authorizer result cache of the compiled stage (used when `authorizerResultTtlInSeconds` > 0 and there are identity sources). */
   readonly cache?: Map<string, CachedAuthorization>;
@@ -83,16 +88,26 @@ export async function authorizeConnect(
   const type = route.authorizationType || 'NONE';
   if (type === 'NONE') return {};
   if (type === 'AWS_IAM') {
-    if (!deps.iamCredentials) throw reject(500, 'AWS_IAM authorization needs configured credentials');
+    const directory = deps.iamDirectory;
+    const lookup = directory ? (id: string) => directory.secretOf(id) : deps.iamCredentials;
+    if (!lookup) throw reject(500, 'AWS_IAM authorization needs configured credentials');
     const outcome = verifyRequest(
       { method: 'GET', rawPath: ctx.rawPath, rawQuery: ctx.rawQuery, headers: headersFromRaw(req.rawHeaders), body: '' },
-      { service: 'execute-api', region: stage.region, lookup: deps.iamCredentials, now: new Date(ctx.now) },
+      { service: 'execute-api', region: stage.region, lookup, now: new Date(ctx.now) },
     );
     if (!outcome.ok) throw reject(403, `${outcome.code}: ${outcome.message}`);
     const key = outcome.accessKeyId;
-    const accountId = accountOfAccessKey(key);
+    const caller = directory?.callerOf(key);
+    if (caller) {
+      const routeArn = `arn:aws:execute-api:${stage.region}:${stage.accountId}:${stage.apiId}/${stage.stageName}/$connect`;
+      const facts = { sourceIp: ctx.sourceIp, secure: (req.socket as Partial<TLSSocket> | null)?.encrypted === true, now: ctx.now, region: stage.region };
+      const decision = authorizeCaller(caller, 'execute-api:Invoke', routeArn, facts);
+      if (decision !== 'allow') throw reject(403, executeApiDenial(caller, 'execute-api:Invoke', routeArn, decision));
+    }
+    const accountId = caller?.accountId ?? accountOfAccessKey(key);
+    const userArn = caller?.userArn ?? `arn:aws:iam::${accountId}:user/${key}`;
     return {
-      iamIdentity: { accessKey: key, accountId, caller: key, user: key, userArn: `arn:aws:iam::${accountId}:user/${key}`, cognitoIdentityId: null, cognitoIdentityPoolId: null },
+      iamIdentity: { accessKey: key, accountId, caller: key, user: key, userArn, cognitoIdentityId: null, cognitoIdentityPoolId: null },
     };
   }
   if (type !== 'CUSTOM') throw reject(500, `unsupported authorizationType ${type} on $connect`);
@@ -156,4 +171,29 @@ async function invokeAuthorizer(ref: Parameters<FunctionInvoker['invoke']>[0], e
   if (typeof outcome === 'string') throw reject(500, `the authorizer ${outcome}`);
   if (outcome.kind !== 'policy') throw reject(500, 'the authorizer did not return a policy');
   return outcome;
+}
+
+/**
+ * `@connections` calls by a configured key with policies: `execute-api:ManageConnections` on
+ * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/@connections/{connectionId}`
+ * (apigateway-websocket-control-access-iam; AWS's denial quoted in aws/aws-cdk#18410).
+ * Returns AWS's denial sentence, or undefined when the caller may.
+ */
+export function manageConnectionsDenial(
+  directory: IamDirectory | undefined,
+  accessKeyId: string,
+  stage: CompiledStage,
+  req: IncomingMessage,
+  connectionId: string,
+  now: number,
+): string | undefined {
+  const caller = directory?.callerOf(accessKeyId);
+  if (!caller) return undefined;
+  const action = 'execute-api:ManageConnections';
+  // TODO(parity): aws/aws-cdk#18410 shows `@connections/{connectionId}` literally in the denied resource; the id is used here.
+  const resource = `arn:aws:execute-api:${stage.region}:${stage.accountId}:${stage.apiId}/${stage.stageName}/${(req.method ?? 'GET').toUpperCase()}/@connections/${connectionId}`;
+  const remote = req.socket.remoteAddress ?? '';
+  const facts = { sourceIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote, secure: (req.socket as Partial<TLSSocket> | null)?.encrypted === true, now, region: stage.region };
+  const decision = authorizeCaller(caller, action, resource, facts);
+  return decision === 'allow' ? undefined : executeApiDenial(caller, action, resource, decision);
 }

@@ -18,7 +18,8 @@ import type { AccessLogSink } from '../data-plane/stages/access-log.js';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import type { Logger } from '../logger.js';
 import { parseLambdaUri, resolveStageVariables } from '../model/lambda-arn.js';
-import { authorizeConnect, HandshakeRejection, invocationOf } from './auth.js';
+import type { IamDirectory } from '../auth/iam-callers.js';
+import { authorizeConnect, HandshakeRejection, invocationOf, manageConnectionsDenial } from './auth.js';
 import { CONNECTION_ID, newConnectionId } from './connection-id.js';
 import { buildEvent, type ConnectionInfo } from './events.js';
 import { routeTableOf, selectRoute, type WsRoute } from './routes.js';
@@ -40,6 +41,8 @@ export interface WebSocketGatewayOptions {
   readonly logger: Logger;
   /** Configured access keys: AWS_IAM on `$connect`, and SigV4 on @connections when set. */
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
+  /** The configured keys with their callers' policies (`$connect` and @connections permissions). */
+  readonly iamDirectory?: IamDirectory;
   readonly idleTimeoutMs?: number;
   readonly maxDurationMs?: number;
   /** Receives one access-log line per `$connect`, message and `$disconnect` of stages with `accessLogSettings`. */
@@ -361,7 +364,12 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
           stage,
           req,
           { rawPath, rawQuery, requestId, now, sourceIp: info.sourceIp, domainName, requestContext: connectEvent().requestContext as Record<string, unknown> },
-          { invoker, cache: table.authorizerCache, ...(options.iamCredentials ? { iamCredentials: options.iamCredentials } : {}) },
+          {
+            invoker,
+            cache: table.authorizerCache,
+            ...(options.iamCredentials ? { iamCredentials: options.iamCredentials } : {}),
+            ...(options.iamDirectory ? { iamDirectory: options.iamDirectory } : {}),
+          },
         );
         if (auth.authorizer) info.authorizer = auth.authorizer;
         if (auth.iamIdentity) info.iamIdentity = auth.iamIdentity;
@@ -461,6 +469,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       });
       res.end(text);
     };
+    let signer: string | undefined;
     if (options.iamCredentials) {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
@@ -470,6 +479,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         { service: 'execute-api', ...(stage ? { region: stage.region } : {}), lookup: options.iamCredentials, allowUnsignedPayload: true },
       );
       if (!outcome.ok) return reply(403, 'ForbiddenException', { message: outcome.message });
+      signer = outcome.accessKeyId;
     }
     if (!stage) return reply(403, 'ForbiddenException', { message: 'Forbidden' });
     let id = rawId;
@@ -478,6 +488,9 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     } catch {
       /* malformed escapes: the id is invalid */
     }
+    // execute-api's denials carry `Message` (REST-style body), as quoted in aws/aws-cdk#18410 and the Knowledge Center.
+    const denied = signer === undefined ? undefined : manageConnectionsDenial(options.iamDirectory, signer, stage, req, id, Date.now());
+    if (denied !== undefined) return reply(403, 'AccessDeniedException', { Message: denied });
     if (!CONNECTION_ID.test(id)) return reply(400, 'BadRequestException', { message: `Invalid connectionId: ${id}` });
     const conn = connections.get(id);
     const live = conn && conn.state === 'open' && conn.info.apiId === apiId && conn.info.stage === stage.stageName ? conn : undefined;

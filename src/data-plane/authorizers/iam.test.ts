@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { makeInvocation } from '../../../test/fixtures/lambda/invocation.js';
+import { createIamDirectory } from '../../auth/iam-callers.js';
+import { parseIamPolicy } from '../../auth/iam-policy.js';
 import { signRequest } from '../../auth/sigv4.js';
 import { GatewayError } from '../errors.js';
 import { compileIamAuthorizer } from './iam.js';
@@ -97,5 +99,39 @@ describe('AWS_IAM authorizer', () => {
   it('a verify hook replaces the built-in check', async () => {
     const hooked = compileIamAuthorizer({ verify: async () => ({ iam: { userArn: 'x' } }) });
     assert.deepEqual(await hooked.authorize(signed()), { iam: { userArn: 'x' } });
+  });
+
+  describe('with policies (execute-api:Invoke on the route ARN)', () => {
+    const policy = (statements: unknown[]) => parseIamPolicy({ Version: '2012-10-17', Statement: statements });
+    const withPolicies = (statements: unknown[]) =>
+      compileIamAuthorizer({ directory: createIamDirectory([{ ...KEY, userName: 'ann', policies: [policy(statements)] }]), clock: () => NOW.getTime() });
+    const ARN = 'arn:aws:execute-api:us-east-1:000000000000:abc123/$default/POST/dev/pets';
+
+    it('an Allow on the route ARN: the caller identity names the user', async () => {
+      const result = await withPolicies([{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:*:*:abc123/*/POST/*' }]).authorize(signed());
+      assert.equal(result.iam?.userArn, 'arn:aws:iam::000000000000:user/ann');
+      assert.equal(result.iam?.accessKey, KEY.accessKeyId);
+    });
+
+    it("no Allow: 403 Forbidden, IAM's sentence in $context.authorizer.error", async () => {
+      const denied = withPolicies([{ Effect: 'Allow', Action: 'execute-api:Invoke', Resource: 'arn:aws:execute-api:*:*:abc123/*/GET/*' }]);
+      await forbiddenWith(
+        denied.authorize(signed()),
+        new RegExp(`^User: arn:aws:iam::000000000000:user/ann is not authorized to perform: execute-api:Invoke on resource: ${ARN.replace('000000000000', '\\*{8}0000').replace(/\$/g, '\\$')}$`),
+      );
+    });
+
+    it('an explicit Deny (a source-IP condition) wins', async () => {
+      const denied = withPolicies([
+        { Effect: 'Allow', Action: '*', Resource: '*' },
+        { Effect: 'Deny', Action: 'execute-api:Invoke', Resource: '*', Condition: { IpAddress: { 'aws:SourceIp': '127.0.0.0/8' } } },
+      ]);
+      await forbiddenWith(denied.authorize(signed()), / with an explicit deny$/);
+    });
+
+    it('the signature is still checked first', async () => {
+      const open = withPolicies([{ Effect: 'Allow', Action: '*', Resource: '*' }]);
+      await forbiddenWith(open.authorize(signed({ key: { ...KEY, secretAccessKey: 'wrong' } })), /InvalidSignature/);
+    });
   });
 });

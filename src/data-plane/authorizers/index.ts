@@ -4,6 +4,7 @@
  * an unknown authorization type gets an authorizer that answers 500 to every request.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control.html
  */
+import type { IamDirectory } from '../../auth/iam-callers.js';
 import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../model/resources.js';
 import type { Logger } from '../../logger.js';
 import { internalServerError } from '../errors.js';
@@ -25,6 +26,8 @@ export interface AuthorizerDeps {
   readonly jwks: JwksProvider;
   /** AWS_IAM: the secret of an access key id (undefined = unknown key). */
   readonly iamCredentials?: (accessKeyId: string) => string | undefined;
+  /** AWS_IAM: the configured keys with their callers' policies (evaluated for `execute-api:Invoke`). */
+  readonly iamDirectory?: IamDirectory;
   /** AWS_IAM: replaces the built-in SigV4 check entirely. */
   readonly iam?: { verify(inv: Invocation): Promise<AuthorizerResult> };
   /** The custom-domain API mapping key of a request (Lambda authorizer 2.0 `rawPath` leaves it out). */
@@ -72,6 +75,7 @@ export function compileAuthorizer(route: RouteRecord, record: AuthorizerRecord |
     case 'AWS_IAM':
       return compileIamAuthorizer({
         ...(deps.iamCredentials ? { credentials: deps.iamCredentials } : {}),
+        ...(deps.iamDirectory ? { directory: deps.iamDirectory } : {}),
         ...(deps.iam ? { verify: (inv: Invocation) => (deps.iam as NonNullable<AuthorizerDeps['iam']>).verify(inv) } : {}),
         ...(deps.clock ? { clock: deps.clock } : {}),
       });

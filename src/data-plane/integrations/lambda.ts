@@ -43,7 +43,7 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
     async invoke(inv: Invocation): Promise<GatewayResponse> {
       const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
       await readBody(inv);
-      const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : inv.basePathMatched;
+      const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : (inv.basePathMatched ?? inv.strippedBasePath);
       const event = build(inv, mappingKey ? { mappingKey } : {});
       const started = now();
       let result: InvokeResult;

@@ -32,7 +32,14 @@ function decode(segment: string): string {
 }
 
 /** Where a request goes: an execute-api address (stage from the path) or a custom domain's mapping. */
-export type RequestTarget = { readonly apiId: string; readonly stageName?: string; readonly routePath?: string; readonly basePathMatched?: string };
+export type RequestTarget = {
+  readonly apiId: string;
+  readonly stageName?: string;
+  readonly routePath?: string;
+  readonly basePathMatched?: string;
+  readonly routingRuleIdMatched?: string;
+  readonly strippedBasePath?: string;
+};
 
 /** Sets `inv.stage` and `inv.routePath`, or throws 404 (403 when the default endpoint is disabled). */
 export async function resolveStage(inv: Invocation, target: RequestTarget, registry: StageRegistry): Promise<void> {
@@ -46,6 +53,8 @@ export async function resolveStage(inv: Invocation, target: RequestTarget, regis
     inv.stage = stage;
     inv.routePath = target.routePath ?? '/';
     if (target.basePathMatched !== undefined) inv.basePathMatched = target.basePathMatched;
+    if (target.routingRuleIdMatched !== undefined) inv.routingRuleIdMatched = target.routingRuleIdMatched;
+    if (target.strippedBasePath !== undefined) inv.strippedBasePath = target.strippedBasePath;
     return;
   }
   const path = inv.request.path;

@@ -84,9 +84,12 @@ describe('RoutingRules', () => {
         "Invalid valueGlob a*b for header x-version: '*' is allowed only at the start and/or the end (prefix*, *suffix, *contains*)",
       ],
       [
-        [{ MatchHeaders: { AnyOf: [{ Header: 'x-version', ValueGlob: '*' }] } }],
-        "Invalid valueGlob * for header x-version: '*' is allowed only at the start and/or the end (prefix*, *suffix, *contains*)",
+        [{ MatchHeaders: { AnyOf: [{ Header: 'x-version', ValueGlob: '**' }] } }],
+        "Invalid valueGlob ** for header x-version: '*' is allowed only at the start and/or the end (prefix*, *suffix, *contains*)",
       ],
+      // rest-api-routing-rules.html, Restrictions: "The following headers aren't supported as conditions".
+      [[{ MatchHeaders: { AnyOf: [{ Header: 'Authorization', ValueGlob: 'Bearer*' }] } }], 'Header Authorization is not supported in routing rule conditions'],
+      [[{ MatchHeaders: { AnyOf: [{ Header: 'X-Amz-Date', ValueGlob: '2024*' }] } }], 'Header X-Amz-Date is not supported in routing rule conditions'],
       [
         [{ MatchBasePaths: { AnyOf: ['a'] } }, { MatchBasePaths: { AnyOf: ['b'] } }],
         'A routing rule can have at most 2 matchHeaders conditions and 1 matchBasePaths condition',

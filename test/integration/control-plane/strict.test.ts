@@ -25,6 +25,13 @@ const SQS = {
   RequestParameters: { QueueUrl: '$request.header.queueUrl', MessageBody: '$request.body.message' },
 };
 
+const LAMBDA_MAPPED = {
+  IntegrationType: 'AWS_PROXY' as const,
+  IntegrationUri: 'arn:aws:lambda:us-east-1:123456789012:function:pets',
+  PayloadFormatVersion: '2.0',
+  RequestParameters: { 'append:header.x-source': 'gatehouse' },
+};
+
 describe('--strict', () => {
   let strict: TestServer;
   let lenient: TestServer;
@@ -37,14 +44,18 @@ describe('--strict', () => {
     await lenient.close();
   });
 
-  it('refuses an AWS service integration, which Gatehouse cannot call; nothing is written', async () => {
+  it('refuses request parameters on a Lambda integration, which Gatehouse does not map; nothing is written', async () => {
     const apiId = (await strict.client.send(new CreateApiCommand({ Name: 's', ProtocolType: 'HTTP' }))).ApiId;
     const integration = (await strict.client.send(new GetIntegrationsCommand({ ApiId: apiId }))).Items?.length;
-    const err = await rejectsAws(strict.client.send(new CreateIntegrationCommand({ ApiId: apiId, ...SQS })), 'BadRequestException', /^Gatehouse runs with --strict and does not act on integration [a-z0-9]{7} integrationSubtype SQS-SendMessage: AWS service integrations are not called/, 400);
-    assert.ok(err.message.includes('requests answer 500'));
+    await rejectsAws(strict.client.send(new CreateIntegrationCommand({ ApiId: apiId, ...LAMBDA_MAPPED })), 'BadRequestException', /^Gatehouse runs with --strict and does not act on integration [a-z0-9]{7} requestParameters: request parameter mapping into Lambda events is not implemented/, 400);
     assert.equal((await strict.client.send(new GetIntegrationsCommand({ ApiId: apiId }))).Items?.length, integration, 'nothing was written');
     const other = (await lenient.client.send(new CreateApiCommand({ Name: 'l', ProtocolType: 'HTTP' }))).ApiId;
-    assert.equal((await lenient.client.send(new CreateIntegrationCommand({ ApiId: other, ...SQS }))).IntegrationSubtype, 'SQS-SendMessage', 'accepted without --strict');
+    assert.ok((await lenient.client.send(new CreateIntegrationCommand({ ApiId: other, ...LAMBDA_MAPPED }))).IntegrationId, 'accepted without --strict');
+  });
+
+  it('accepts AWS service integrations: Gatehouse calls them (500 naming --aws-endpoint when it is not set)', async () => {
+    const apiId = (await strict.client.send(new CreateApiCommand({ Name: 'q', ProtocolType: 'HTTP' }))).ApiId;
+    assert.equal((await strict.client.send(new CreateIntegrationCommand({ ApiId: apiId, ...SQS }))).IntegrationSubtype, 'SQS-SendMessage');
   });
 
   it('refuses API keys on WebSocket routes, execution logs and mutual TLS; accepts what AWS ignores too', async () => {
