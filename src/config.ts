@@ -6,6 +6,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { yaml } from './model/yaml.js';
 import { ISSUER_NAME } from './oidc/keys.js';
+import type { TlsConfig } from './tls/config.js';
+import { parseTlsConfig, TLS_FILE_SECTIONS, TlsConfigError } from './tls/config.js';
 
 /** How the control plane renders responses (DESIGN.md "Response formats of the control plane"). */
 export type ResponseFormat = 'aws' | 'envelope';
@@ -48,6 +50,8 @@ export interface Config {
   readonly oidcIssuers: readonly string[];
   /** Refuse (400) configuration AWS accepts but Gatehouse stores without acting on (model/not-acted-on.ts). */
   readonly strict: boolean;
+  /** The TLS listener of the data plane (custom domains' certificates, mutual TLS); absent = none. */
+  readonly tls?: TlsConfig;
 }
 
 /** An access key id and its secret. */
@@ -77,6 +81,7 @@ export const SETTINGS = {
   requestTimeout: { flag: '--request-timeout', env: 'GATEHOUSE_REQUEST_TIMEOUT', default: '30000' },
   oidcIssuers: { flag: '--oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUERS', default: '' },
   strict: { flag: '--strict', env: 'GATEHOUSE_STRICT', default: 'false' },
+  tlsPort: { flag: '--tls-port', env: 'GATEHOUSE_TLS_PORT', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -161,7 +166,10 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
  * keys are setting names (`port`, `dataDir`, `functions`, ...). It sits between the defaults and
  * the environment; function paths are relative to the file's directory.
  */
-function readConfigFile(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[] } {
+function readConfigFile(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; tls: Record<string, unknown>; dir: string; where: string } {
   let path = env[SETTINGS.config.env] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -171,7 +179,8 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
   const values = new Map<SettingName, string>();
   const functions: string[] = [];
   const oidcIssuers: string[] = [];
-  if (!path) return { values, functions, oidcIssuers };
+  const tls: Record<string, unknown> = {};
+  if (!path) return { values, functions, oidcIssuers, tls, dir: process.cwd(), where: SETTINGS.config.flag };
   const where = `${SETTINGS.config.flag} / ${SETTINGS.config.env} (${path})`;
   let doc: unknown;
   try {
@@ -183,8 +192,13 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ConfigError(`${where}: the file must hold an object of settings`);
   const dir = dirname(resolvePath(path));
   for (const [key, value] of Object.entries(doc)) {
+    if (TLS_FILE_SECTIONS.has(key)) {
+      tls[key] = value;
+      continue;
+    }
     if (key === 'config' || !(key in SETTINGS)) {
-      throw new ConfigError(`${where}: unknown setting "${key}" (known: ${Object.keys(SETTINGS).filter((k) => k !== 'config').join(', ')})`);
+      const known = [...Object.keys(SETTINGS).filter((k) => k !== 'config'), ...TLS_FILE_SECTIONS];
+      throw new ConfigError(`${where}: unknown setting "${key}" (known: ${known.join(', ')})`);
     }
     if (key === 'functions') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "functions" must map names to "./path.js#export"`);
@@ -205,7 +219,7 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
     if (!['string', 'number', 'boolean'].includes(typeof value)) throw new ConfigError(`${where}: setting "${key}" must be a string or a number`);
     values.set(key as SettingName, String(value));
   }
-  return { values, functions, oidcIssuers };
+  return { values, functions, oidcIssuers, tls, dir, where };
 }
 
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
@@ -350,6 +364,13 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (!['true', 'false', '1', '0'].includes(strictText)) {
     throw new ConfigError(`${SETTINGS.strict.flag} / ${SETTINGS.strict.env} must be true or false, got "${get('strict')}"`);
   }
+  let tls: TlsConfig | undefined;
+  try {
+    const taken = [{ port, name: SETTINGS.port.flag }, ...(admin ? [{ port: admin.port, name: SETTINGS.adminPort.flag }] : [])];
+    tls = parseTlsConfig(get('tlsPort'), file.tls, file.dir, taken, { port: `${SETTINGS.tlsPort.flag} / ${SETTINGS.tlsPort.env}`, file: file.where });
+  } catch (err) {
+    throw err instanceof TlsConfigError ? new ConfigError(err.message) : err;
+  }
   return Object.freeze({
     port,
     host: get('host'),
@@ -369,5 +390,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     requestTimeoutMs,
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
     strict: strictText === 'true' || strictText === '1',
+    ...(tls ? { tls } : {}),
   });
 }

@@ -25,13 +25,31 @@ interface Mapping {
   readonly stage: string;
 }
 
+/** What the TLS listener needs of a custom domain name (its domain name configuration and mutual TLS). */
+export interface DomainTls {
+  /** The domain name as stored (lower case; `*.example.com` for a wildcard). */
+  readonly domainName: string;
+  readonly certificateArn: string | undefined;
+  readonly securityPolicy: 'TLS_1_0' | 'TLS_1_2';
+  /** `mutualTlsAuthentication.truststoreUri`; undefined without mutual TLS. */
+  readonly truststoreUri: string | undefined;
+}
+
 /** The domain names and their mappings, longest key first; swapped whole on change. */
 export class CustomDomains {
   readonly #store: Store;
   #domains = new Map<string, readonly Mapping[]>();
+  #tls = new Map<string, DomainTls>();
+  readonly #listeners = new Set<() => void>();
 
   constructor(store: Store) {
     this.#store = store;
+  }
+
+  /** Calls `listener` after each reload; returns a function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /**
@@ -41,9 +59,17 @@ export class CustomDomains {
   async load(): Promise<void> {
     const domains = await this.#store.listEveryScope<DomainNameRecord>('domainName');
     const next = new Map<string, readonly Mapping[]>();
+    const tls = new Map<string, DomainTls>();
     for (const domain of domains) {
       const place = accountRegionOfScope(domain.scope);
       if (!place || next.has(domain.id.toLowerCase())) continue;
+      const configuration = domain.data.domainNameConfigurations[0];
+      tls.set(domain.id.toLowerCase(), {
+        domainName: domain.id.toLowerCase(),
+        certificateArn: configuration?.certificateArn,
+        securityPolicy: configuration?.securityPolicy ?? 'TLS_1_2',
+        truststoreUri: domain.data.mutualTlsAuthentication?.truststoreUri,
+      });
       const mappings = await this.#store.listAll<ApiMappingRecord>('apiMapping', domainNameScope(place, domain.id));
       next.set(
         domain.id.toLowerCase(),
@@ -51,15 +77,32 @@ export class CustomDomains {
       );
     }
     this.#domains = next;
+    this.#tls = tls;
+    for (const listener of this.#listeners) listener();
+  }
+
+  /** The entry of `map` for a Host header or server name: the exact name, else its wildcard domain. */
+  static #lookup<T>(map: ReadonlyMap<string, T>, host: string | undefined): T | undefined {
+    if (!host || map.size === 0) return undefined;
+    const name = (host.startsWith('[') ? host : (host.split(':')[0] as string)).toLowerCase();
+    const exact = map.get(name);
+    if (exact) return exact;
+    const dot = name.indexOf('.');
+    return dot === -1 ? undefined : map.get(`*${name.slice(dot)}`);
   }
 
   #mappingsFor(host: string | undefined): readonly Mapping[] | undefined {
-    if (!host || this.#domains.size === 0) return undefined;
-    const name = (host.startsWith('[') ? host : (host.split(':')[0] as string)).toLowerCase();
-    const exact = this.#domains.get(name);
-    if (exact) return exact;
-    const dot = name.indexOf('.');
-    return dot === -1 ? undefined : this.#domains.get(`*${name.slice(dot)}`);
+    return CustomDomains.#lookup(this.#domains, host);
+  }
+
+  /** The TLS settings of the custom domain a Host header or TLS server name (SNI) names. */
+  tlsOf(host: string | undefined): DomainTls | undefined {
+    return CustomDomains.#lookup(this.#tls, host);
+  }
+
+  /** Every custom domain's TLS settings. */
+  tlsSettings(): Iterable<DomainTls> {
+    return this.#tls.values();
   }
 
   /** Whether the Host header names a custom domain of this gateway. */

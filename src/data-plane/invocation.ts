@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ApiRecord, AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
+import type { ClientCertificate } from '../tls/client-cert.js';
 
 /** The client's request as the gateway received it. */
 export interface GatewayRequest {
@@ -142,4 +143,6 @@ export interface Invocation {
   responseLength?: number;
   /** The API mapping key a custom domain matched (`$context.customDomain.basePathMatched`). */
   basePathMatched?: string;
+  /** The client certificate verified by a custom domain's mutual TLS (`$context.identity.clientCert.*`). */
+  clientCert?: ClientCertificate;
 }

@@ -1,0 +1,245 @@
+/**
+ * The TLS listener of the data plane (`--tls-port`).
+ *
+ *   TCP connection
+ *     ├─ read the ClientHello ........ not TLS / too slow (headers timeout): closed
+ *     ├─ server name (SNI) -> plan ... the custom domain's certificate, securityPolicy and truststore;
+ *     │                                execute-api hosts and other names: the default certificate, TLS 1.2+
+ *     │                                a mutual TLS domain whose truststore is not configured: alert, logged
+ *     ├─ TLS handshake ............... with that plan only: TLS_1_2 refuses TLS 1.0/1.1 (protocol_version);
+ *     │                                mutual TLS requests a client certificate and refuses a missing one
+ *     │                                (certificate_required) or one its truststore does not verify
+ *     └─ HTTP ........................ the same handlers as the plain listener (data plane only)
+ *
+ * Each plan is a `tls.Server` used as a handshake engine (never listening): the bytes read to find
+ * the server name are replayed into it, so the whole TLS configuration — not only the certificate, as
+ * an SNI callback could — is the domain's. Verified connections then go to one HTTP server.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mutual-tls.html
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
+import type { Duplex } from 'node:stream';
+import type { TLSSocket, Server as TlsServer } from 'node:tls';
+import { createServer as createTlsServer } from 'node:tls';
+import type { Config } from '../config.js';
+import type { CustomDomains, DomainTls } from '../data-plane/custom-domains.js';
+import { hardenListener, listenerOptions } from '../http-limits.js';
+import type { Logger } from '../logger.js';
+import { parseClientHello } from './client-hello.js';
+import type { ClientCertificate } from './client-cert.js';
+import { clientCertificateOf } from './client-cert.js';
+import { serveUpgradeAsRequest } from '../websocket/fallback.js';
+import type { TlsMaterial } from './material.js';
+import { ReplayedSocket } from './replayed-socket.js';
+
+/** What the TLS handshake established about a request's connection. */
+export interface ConnectionSecurity {
+  /** The server name the client sent (SNI), lower case. */
+  readonly serverName: string | undefined;
+  /** The custom domain whose TLS configuration the handshake used; undefined for the default one. */
+  readonly domainName: string | undefined;
+  /** The client certificate its truststore verified (mutual TLS domains). */
+  readonly clientCert?: ClientCertificate;
+}
+
+
+/** A fatal handshake_failure alert (RFC 8446 §6), for a connection no plan can serve. */
+const HANDSHAKE_FAILURE = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
+
+/** What the listener serves and with what. */
+export interface TlsListenerOptions {
+  readonly config: Pick<Config, 'host' | 'headersTimeoutMs' | 'requestTimeoutMs'> & { readonly tls: { readonly port: number } };
+  readonly material: TlsMaterial;
+  readonly domains: CustomDomains;
+  /** Resolves once a pending reload of the custom domains is done (read-your-writes after CreateDomainName). */
+  readonly domainsSettled: () => Promise<void> | undefined;
+  readonly logger: Logger;
+  readonly onRequest: (req: IncomingMessage, res: ServerResponse) => void;
+  /** Upgrade requests; `asRequest` serves one as an ordinary request. */
+  readonly onUpgrade: (req: IncomingMessage, socket: Duplex, head: Buffer, asRequest: () => void) => void;
+}
+
+/** A running TLS listener. */
+export interface TlsListener {
+  readonly port: number;
+  close(): Promise<void>;
+}
+
+/** The plans' handshake results by socket, read by the data plane. */
+export class TlsConnections {
+  readonly #bySocket = new WeakMap<object, ConnectionSecurity>();
+
+  /** What the TLS listener established for the connection a request arrived on; undefined off the TLS listener. */
+  of(req: IncomingMessage): ConnectionSecurity | undefined {
+    return this.#bySocket.get(req.socket);
+  }
+
+  /** Records a verified connection. */
+  set(socket: TLSSocket, security: ConnectionSecurity): void {
+    this.#bySocket.set(socket, security);
+  }
+}
+
+/** The connection a handshake engine is working on: an engine emits its events in the context of the connection injected into it. */
+const handshaking = new AsyncLocalStorage<{ readonly raw: Socket; readonly serverName: string | undefined }>();
+
+/** Starts the TLS listener on `config.tls.port`. */
+export async function startTlsListener(options: TlsListenerOptions, connections: TlsConnections): Promise<TlsListener> {
+  const { config, material, domains, logger } = options;
+  const http = createHttpServer(listenerOptions(config), options.onRequest);
+  http.keepAliveTimeout = 65_000;
+  hardenListener(http);
+  http.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) =>
+    options.onUpgrade(req, socket, head, () => serveAsRequest(http, req, socket)),
+  );
+  // Connections are injected into this server, never accepted by it; its header and request
+  // deadlines are checked only once it has seen 'listening', so say it.
+  http.emit('listening');
+
+  // A handshake engine per custom domain (and one for everything else): a `tls.Server` that never listens.
+  const plans = new Map<string, TlsServer>();
+  const pending = new Set<Socket>();
+  const reported = new Set<string>();
+  const report = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>) => {
+    const key = `${message}|${JSON.stringify(fields)}`;
+    if (reported.has(key)) return;
+    reported.add(key);
+    logger[level](message, fields);
+  };
+  const reset = () => {
+    plans.clear();
+    reported.clear();
+    for (const domain of domains.tlsSettings()) void planOf(domain);
+  };
+
+  const engineFor = (domain: DomainTls | undefined, mutualTls: boolean): TlsServer => {
+    const pair = (domain?.certificateArn && material.certificate(domain.certificateArn)) || material.defaultCertificate();
+    const truststore = domain?.truststoreUri ? material.truststore(domain.truststoreUri) : undefined;
+    const legacy = domain?.securityPolicy === 'TLS_1_0';
+    const engine = createTlsServer({
+      cert: pair.cert,
+      key: pair.key,
+      ALPNProtocols: ['http/1.1'],
+      handshakeTimeout: config.headersTimeoutMs,
+      // TLS_1_0 admits TLS 1.0 and 1.1, which OpenSSL 3 refuses above security level 0.
+      minVersion: legacy ? 'TLSv1' : 'TLSv1.2',
+      ...(legacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
+      ...(mutualTls && truststore ? { ca: truststore.ca, requestCert: true, rejectUnauthorized: true } : {}),
+    });
+    engine.on('secureConnection', (socket: TLSSocket) => {
+      const connection = handshaking.getStore();
+      if (!connection) return socket.destroy();
+      const { raw, serverName } = connection;
+      pending.delete(raw);
+      // The engine sees a stream, not the TCP socket: the data plane reads the client's address here.
+      for (const name of ['remoteAddress', 'remotePort', 'remoteFamily'] as const) Object.defineProperty(socket, name, { value: raw[name] });
+      const peer = mutualTls ? socket.getPeerX509Certificate() : undefined;
+      connections.set(socket, {
+        serverName,
+        domainName: domain?.domainName,
+        ...(peer ? { clientCert: clientCertificateOf(peer) } : {}),
+      });
+      http.emit('connection', socket);
+    });
+    engine.on('tlsClientError', (error: NodeJS.ErrnoException) => {
+      if (mutualTls) logger.info('tls: mutual TLS handshake refused', { domainName: domain?.domainName, code: error.code, error: error.message });
+    });
+    return engine;
+  };
+
+  /** The engine for a custom domain, or a reason to refuse its handshakes (logged once per configuration). */
+  const planOf = (domain: DomainTls | undefined): TlsServer | string => {
+    const id = domain ? `domain:${domain.domainName}` : 'default';
+    const cached = plans.get(id);
+    if (cached) return cached;
+    if (domain?.certificateArn && !material.certificate(domain.certificateArn)) {
+      report('warn', 'tls: a custom domain\'s certificate is not configured; it is served the default certificate', {
+        domainName: domain.domainName,
+        certificateArn: domain.certificateArn,
+        set: `certificates: {"${domain.certificateArn}": {cert: ./site.pem, key: ./site.key}} in --config`,
+      });
+    }
+    if (domain?.truststoreUri && !material.truststore(domain.truststoreUri)) {
+      const reason = `the truststore ${domain.truststoreUri} of ${domain.domainName} is not configured locally: its TLS handshakes are refused`;
+      report('error', 'tls: a mutual TLS domain cannot be served', {
+        domainName: domain.domainName,
+        truststoreUri: domain.truststoreUri,
+        set: `truststores: {"${domain.truststoreUri}": ./bundle.pem} in --config`,
+      });
+      return reason;
+    }
+    const engine = engineFor(domain, domain?.truststoreUri !== undefined);
+    plans.set(id, engine);
+    return engine;
+  };
+
+  const unsubscribe = domains.onChange(reset);
+  material.onChange(reset);
+  reset();
+
+  const hand = async (raw: Socket, hello: Buffer, serverName: string | undefined) => {
+    await options.domainsSettled();
+    const engine = planOf(serverName === undefined ? undefined : domains.tlsOf(serverName));
+    if (typeof engine === 'string') {
+      raw.end(HANDSHAKE_FAILURE);
+      setTimeout(() => raw.destroy(), 1000).unref();
+      return;
+    }
+    handshaking.run({ raw, serverName }, () => engine.emit('connection', new ReplayedSocket(raw, hello)));
+  };
+
+  const server = createNetServer((raw: Socket) => {
+    pending.add(raw);
+    raw.on('error', () => raw.destroy());
+    raw.once('close', () => pending.delete(raw));
+    const deadline = setTimeout(() => raw.destroy(), config.headersTimeoutMs);
+    deadline.unref();
+    let hello = Buffer.alloc(0);
+    const onData = (chunk: Buffer) => {
+      hello = Buffer.concat([hello, chunk]);
+      const state = parseClientHello(hello);
+      if (state.kind === 'incomplete') return;
+      raw.off('data', onData);
+      raw.pause();
+      clearTimeout(deadline);
+      if (state.kind === 'invalid') {
+        raw.destroy();
+        return;
+      }
+      hand(raw, hello, state.serverName).catch((err: unknown) => {
+        logger.error('tls: cannot hand a connection over', { error: err instanceof Error ? err.stack : String(err) });
+        raw.destroy();
+      });
+    };
+    raw.on('data', onData);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.tls.port, config.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    async close() {
+      unsubscribe();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      for (const raw of pending) raw.destroy();
+      http.closeIdleConnections();
+      // Not listening: close() only stops the deadline checks (its callback reports ERR_SERVER_NOT_RUNNING).
+      http.close(() => undefined);
+      await closed;
+    },
+  };
+}
+
+/** Serves an upgrade request that is no WebSocket handshake as an ordinary request on `http`. */
+function serveAsRequest(http: HttpServer, req: IncomingMessage, socket: Duplex): void {
+  serveUpgradeAsRequest(req, socket, (rq, rs) => http.emit('request', rq, rs));
+}
