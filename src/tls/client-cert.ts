@@ -25,16 +25,17 @@ function distinguishedName(multiline: string): string {
 }
 
 /**
- * The serial number as OpenSSL prints it (X509_print): decimal when it fits in 8 bytes (AWS's
- * event in aws-lambda-go's testdata shows `"1"` for serial 1), else lower-case hex octets joined by colons (the developer guide's
- * `"a1:a1:...:a1"` for a 16-byte serial).
- * TODO(parity): only these two examples of AWS's output are public; the 8-byte boundary is OpenSSL's.
+ * The serial number as OpenSSL's X509_print writes it, which fits both of AWS's published samples:
+ * decimal when it fits in a signed 64-bit integer (aws-lambda-go's testdata event shows `"1"` for
+ * serial 1), else its bytes in lower-case hex joined by colons (the developer guide's
+ * `"a1:a1:...:a1"` for a 16-byte serial, what CAs issue today).
+ * TODO(parity): only these two samples of AWS's output are public; the boundary is OpenSSL's.
  */
 export function formatSerialNumber(hex: string): string {
-  const digits = hex.toLowerCase().replace(/^0+(?=.)/, '');
-  const even = digits.length % 2 === 0 ? digits : `0${digits}`;
-  if (even.length <= 16) return BigInt(`0x${even}`).toString(10);
-  return even.match(/../g)?.join(':') ?? even;
+  const value = BigInt(`0x${hex || '0'}`);
+  if (value <= 0x7fffffffffffffffn) return value.toString(10);
+  const digits = value.toString(16);
+  return (digits.length % 2 === 0 ? digits : `0${digits}`).match(/../g)?.join(':') ?? digits;
 }
 
 /** The `clientCert` of a verified peer certificate. Validity dates keep OpenSSL's `Aug  5 09:36:04 2021 GMT` form, as AWS's do. */

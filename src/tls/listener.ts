@@ -144,8 +144,10 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
       });
       http.emit('connection', socket);
     });
-    engine.on('tlsClientError', (error: NodeJS.ErrnoException) => {
-      if (mutualTls) logger.info('tls: mutual TLS handshake refused', { domainName: domain?.domainName, code: error.code, error: error.message });
+    engine.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
+      // A certificate the truststore does not verify: Node ends the connection with the verification error as its reason.
+      const reason = socket.authorizationError ?? error.code;
+      if (mutualTls) logger.info('tls: mutual TLS handshake refused', { domainName: domain?.domainName, reason: String(reason), error: error.message });
     });
     return engine;
   };

@@ -34,6 +34,8 @@ interface Watched<T> {
   readonly load: () => T;
   signature: string;
   value: T;
+  /** The signature of files that did not load once: a pair caught between its two writes gets one more look. */
+  retried?: string;
 }
 
 const PEM_CERTIFICATE = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g;
@@ -224,6 +226,11 @@ export class TlsMaterial {
           changed = true;
           this.#logger.info('tls: reloaded', { what: entry.what, files: entry.files });
         } catch (err) {
+          if (entry.retried !== signature) {
+            entry.retried = signature;
+            entry.signature = '';
+            continue;
+          }
           this.#logger.error('tls: a changed file does not load; the previous one stays in service', { what: entry.what, error: (err as Error).message });
         }
       }
