@@ -22,17 +22,17 @@ import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { TLSSocket, Server as TlsServer } from 'node:tls';
-import { createServer as createTlsServer } from 'node:tls';
+import type { TLSSocket } from 'node:tls';
 import type { Config } from '../config.js';
-import type { CustomDomains, DomainTls } from '../data-plane/custom-domains.js';
+import type { CustomDomains } from '../data-plane/custom-domains.js';
 import { hardenListener, listenerOptions } from '../http-limits.js';
 import type { Logger } from '../logger.js';
+import { serveUpgradeAsRequest } from '../websocket/fallback.js';
 import { parseClientHello } from './client-hello.js';
 import type { ClientCertificate } from './client-cert.js';
 import { clientCertificateOf } from './client-cert.js';
-import { serveUpgradeAsRequest } from '../websocket/fallback.js';
 import type { TlsMaterial } from './material.js';
+import { HandshakePlans } from './plans.js';
 import { ReplayedSocket } from './replayed-socket.js';
 
 /** What the TLS handshake established about a request's connection. */
@@ -44,7 +44,6 @@ export interface ConnectionSecurity {
   /** The client certificate its truststore verified (mutual TLS domains). */
   readonly clientCert?: ClientCertificate;
 }
-
 
 /** A fatal handshake_failure alert (RFC 8446 §6), for a connection no plan can serve. */
 const HANDSHAKE_FAILURE = Buffer.from([0x15, 0x03, 0x03, 0x00, 0x02, 0x02, 0x28]);
@@ -68,7 +67,7 @@ export interface TlsListener {
   close(): Promise<void>;
 }
 
-/** The plans' handshake results by socket, read by the data plane. */
+/** What each verified connection's handshake established, by socket, for the data plane. */
 export class TlsConnections {
   readonly #bySocket = new WeakMap<object, ConnectionSecurity>();
 
@@ -99,93 +98,27 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
   // deadlines are checked only once it has seen 'listening', so say it.
   http.emit('listening');
 
-  // A handshake engine per custom domain (and one for everything else): a `tls.Server` that never listens.
-  const plans = new Map<string, TlsServer>();
   const pending = new Set<Socket>();
-  const reported = new Set<string>();
-  const report = (level: 'warn' | 'error', message: string, fields: Record<string, unknown>) => {
-    const key = `${message}|${JSON.stringify(fields)}`;
-    if (reported.has(key)) return;
-    reported.add(key);
-    logger[level](message, fields);
-  };
-  const reset = () => {
-    plans.clear();
-    reported.clear();
-    for (const domain of domains.tlsSettings()) void planOf(domain);
-  };
-
-  const engineFor = (domain: DomainTls | undefined, mutualTls: boolean): TlsServer => {
-    const pair = (domain?.certificateArn && material.certificate(domain.certificateArn)) || material.defaultCertificate();
-    const truststore = domain?.truststoreUri ? material.truststore(domain.truststoreUri) : undefined;
-    const legacy = domain?.securityPolicy === 'TLS_1_0';
-    const engine = createTlsServer({
-      cert: pair.cert,
-      key: pair.key,
-      ALPNProtocols: ['http/1.1'],
-      handshakeTimeout: config.headersTimeoutMs,
-      // TLS_1_0 admits TLS 1.0 and 1.1, which OpenSSL 3 refuses above security level 0.
-      minVersion: legacy ? 'TLSv1' : 'TLSv1.2',
-      ...(legacy ? { ciphers: 'DEFAULT:@SECLEVEL=0' } : {}),
-      ...(mutualTls && truststore ? { ca: truststore.ca, requestCert: true, rejectUnauthorized: true } : {}),
-    });
-    engine.on('secureConnection', (socket: TLSSocket) => {
-      const connection = handshaking.getStore();
-      if (!connection) return socket.destroy();
-      const { raw, serverName } = connection;
-      pending.delete(raw);
-      // The engine sees a stream, not the TCP socket: the data plane reads the client's address here.
-      for (const name of ['remoteAddress', 'remotePort', 'remoteFamily'] as const) Object.defineProperty(socket, name, { value: raw[name] });
-      const peer = mutualTls ? socket.getPeerX509Certificate() : undefined;
-      connections.set(socket, {
-        serverName,
-        domainName: domain?.domainName,
-        ...(peer ? { clientCert: clientCertificateOf(peer) } : {}),
-      });
-      http.emit('connection', socket);
-    });
-    engine.on('tlsClientError', (error: NodeJS.ErrnoException, socket: TLSSocket) => {
-      // A certificate the truststore does not verify: Node ends the connection with the verification error as its reason.
-      const reason = socket.authorizationError ?? error.code;
-      if (mutualTls) logger.info('tls: mutual TLS handshake refused', { domainName: domain?.domainName, reason: String(reason), error: error.message });
-    });
-    return engine;
-  };
-
-  /** The engine for a custom domain, or a reason to refuse its handshakes (logged once per configuration). */
-  const planOf = (domain: DomainTls | undefined): TlsServer | string => {
-    const id = domain ? `domain:${domain.domainName}` : 'default';
-    const cached = plans.get(id);
-    if (cached) return cached;
-    if (domain?.certificateArn && !material.certificate(domain.certificateArn)) {
-      report('warn', 'tls: a custom domain\'s certificate is not configured; it is served the default certificate', {
-        domainName: domain.domainName,
-        certificateArn: domain.certificateArn,
-        set: `certificates: {"${domain.certificateArn}": {cert: ./site.pem, key: ./site.key}} in --config`,
-      });
-    }
-    if (domain?.truststoreUri && !material.truststore(domain.truststoreUri)) {
-      const reason = `the truststore ${domain.truststoreUri} of ${domain.domainName} is not configured locally: its TLS handshakes are refused`;
-      report('error', 'tls: a mutual TLS domain cannot be served', {
-        domainName: domain.domainName,
-        truststoreUri: domain.truststoreUri,
-        set: `truststores: {"${domain.truststoreUri}": ./bundle.pem} in --config`,
-      });
-      return reason;
-    }
-    const engine = engineFor(domain, domain?.truststoreUri !== undefined);
-    plans.set(id, engine);
-    return engine;
-  };
-
-  const unsubscribe = domains.onChange(reset);
-  material.onChange(reset);
-  reset();
+  const plans = new HandshakePlans(material, domains, logger, config.headersTimeoutMs, (socket, domain, mutualTls) => {
+    const connection = handshaking.getStore();
+    if (!connection) return socket.destroy();
+    const { raw, serverName } = connection;
+    pending.delete(raw);
+    // The engine saw a stream, not the TCP socket: the data plane reads the client's address here.
+    for (const name of ['remoteAddress', 'remotePort', 'remoteFamily'] as const) Object.defineProperty(socket, name, { value: raw[name] });
+    const peer = mutualTls ? socket.getPeerX509Certificate() : undefined;
+    connections.set(socket, { serverName, domainName: domain?.domainName, ...(peer ? { clientCert: clientCertificateOf(peer) } : {}) });
+    http.emit('connection', socket);
+  });
+  const review = () => plans.review();
+  const unsubscribe = domains.onChange(review);
+  material.onChange(review);
+  review();
 
   const hand = async (raw: Socket, hello: Buffer, serverName: string | undefined) => {
     await options.domainsSettled();
-    const engine = planOf(serverName === undefined ? undefined : domains.tlsOf(serverName));
-    if (typeof engine === 'string') {
+    const engine = plans.engineFor(serverName);
+    if (!engine) {
       raw.end(HANDSHAKE_FAILURE);
       setTimeout(() => raw.destroy(), 1000).unref();
       return;

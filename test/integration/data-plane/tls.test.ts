@@ -4,7 +4,9 @@
  * management API kept off it. Certificates are made by `openssl` in the test.
  */
 import assert from 'node:assert/strict';
-import { renameSync } from 'node:fs';
+import { readFileSync, renameSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'node:tls';
@@ -14,6 +16,8 @@ import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
 import type { Issued } from '../../helpers/tls.js';
 import { hasOpenssl, recordingLogger, TestPki, tlsCall } from '../../helpers/tls.js';
+import WebSocket from 'ws';
+import { createWsApi, HANDLERS } from '../websocket/ws-helpers.js';
 
 /** The client's error when the server answers its ClientHello with a protocol_version alert (RFC 8446 §6.2, alert 70). */
 const PROTOCOL_VERSION_ALERT = (err: Error) => /alert protocol version/.test(err.message) && /alert number 70/.test(err.message);
@@ -151,5 +155,56 @@ describe('data plane: the TLS listener', { skip: hasOpenssl() ? false : 'openssl
     assert.equal((await https('api.a.test')).peer.serialNumber, '07D1');
     const other = await https('api.b.test');
     assert.equal(other.peer.serialNumber, '03EA', 'other domains are untouched');
+  });
+});
+
+describe('data plane: the TLS listener without a defaultCertificate', () => {
+  let s: TestServer;
+  let selfSigned: string;
+  const logger = recordingLogger();
+  before(async () => {
+    s = await startServer({ args: ['--tls-port', '0', '--headers-timeout', '800', '--request-timeout', '5000', '--function', `ws=${HANDLERS}#handler`], logger });
+    selfSigned = readFileSync(join(s.dataDir, 'tls', 'self-signed.pem'), 'utf8');
+  });
+  after(() => s?.close());
+
+  it('generates a self-signed certificate in the data dir and says so', async () => {
+    const warning = logger.lines.find((l) => l.message.startsWith('tls: no defaultCertificate is configured'));
+    assert.ok(warning, JSON.stringify(logger.lines));
+    assert.equal(warning.fields.cert, join(s.dataDir, 'tls', 'self-signed.pem'));
+    const res = await tlsCall(s.gatehouse.tlsPort as number, { servername: 'nosuchapi.execute-api.localhost', ca: selfSigned });
+    assert.equal(res.status, 404, 'verified with the generated certificate as the only trust anchor');
+    assert.equal(res.peer.subject.CN, 'Gatehouse self-signed');
+    assert.equal(s.gatehouse.tlsUrl, `https://127.0.0.1:${s.gatehouse.tlsPort}`);
+  });
+
+  it('WebSocket APIs are served over TLS (wss) on execute-api hosts', async () => {
+    const apiId = await createWsApi(s.client, [{ key: '$connect' }, { key: '$default', twoWay: true }]);
+    const host = `${apiId}.execute-api.localhost`;
+    // `ws` hands TLS options (servername, ca) to https.request.
+    const tlsOptions: WebSocket.ClientOptions = { headers: { host }, ca: selfSigned, ...{ servername: host } };
+    const ws = new WebSocket(`wss://127.0.0.1:${s.gatehouse.tlsPort}/prod`, tlsOptions);
+    await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+    const reply = new Promise<string>((resolve) => ws.once('message', (data: Buffer) => resolve(data.toString())));
+    ws.send('{"action":"anything"}');
+    assert.deepEqual(JSON.parse(await reply), { routeKey: '$default', body: '{"action":"anything"}' });
+    ws.close();
+  });
+
+  it('a client that sends no ClientHello, or no complete request, is cut off after the headers timeout', async () => {
+    const started = Date.now();
+    const silent = tcpConnect({ host: '127.0.0.1', port: s.gatehouse.tlsPort as number });
+    silent.on('error', () => undefined);
+    await new Promise((resolve) => silent.once('close', resolve));
+    assert.ok(Date.now() - started >= 700, 'not before the timeout');
+
+    const slow = connect({ host: '127.0.0.1', port: s.gatehouse.tlsPort as number, servername: 'localhost', ca: selfSigned });
+    await new Promise((resolve, reject) => slow.once('secureConnect', resolve).once('error', reject));
+    slow.write('GET / HTTP/1.1\r\nHost: abc.execute-api.localhost\r\n');
+    let answer = '';
+    slow.on('data', (chunk: Buffer) => (answer += chunk.toString()));
+    await new Promise((resolve) => slow.once('close', resolve));
+    assert.match(answer, /^HTTP\/1\.1 408 Request Timeout\r\n/);
+    assert.match(answer, /\{"message":"Request Timeout"\}$/);
   });
 });
