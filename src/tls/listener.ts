@@ -104,8 +104,8 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
     if (!connection) return socket.destroy();
     const { raw, serverName } = connection;
     pending.delete(raw);
-    // The engine saw a stream, not the TCP socket: the data plane reads the client's address here.
-    for (const name of ['remoteAddress', 'remotePort', 'remoteFamily'] as const) Object.defineProperty(socket, name, { value: raw[name] });
+    // The engine saw a stream, not the TCP socket: the data plane reads the addresses (x-forwarded-*, sourceIp) here.
+    for (const name of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort'] as const) Object.defineProperty(socket, name, { value: raw[name] });
     const peer = mutualTls ? socket.getPeerX509Certificate() : undefined;
     connections.set(socket, { serverName, domainName: domain?.domainName, ...(peer ? { clientCert: clientCertificateOf(peer) } : {}) });
     http.emit('connection', socket);

@@ -14,6 +14,7 @@ import { CreateApiCommand, CreateApiMappingCommand, CreateDomainNameCommand, Cre
 import { fixture, lambdaArn } from '../../helpers/data-plane.js';
 import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
+import { startUpstream } from '../../helpers/upstream.js';
 import type { Issued } from '../../helpers/tls.js';
 import { hasOpenssl, recordingLogger, TestPki, tlsCall } from '../../helpers/tls.js';
 import WebSocket from 'ws';
@@ -103,6 +104,19 @@ describe('data plane: the TLS listener', { skip: hasOpenssl() ? false : 'openssl
     assert.ok(warning, JSON.stringify(logger.lines));
     assert.equal(warning.fields.domainName, 'api.c.test');
     assert.equal(warning.fields.certificateArn, ARN('c'));
+  });
+
+  it('HTTP proxy integrations see the TLS listener in x-forwarded-proto, -port and forwarded', async (t) => {
+    const upstream = await startUpstream();
+    t.after(() => upstream.close());
+    const proxied = (await s.client.send(new CreateApiCommand({ Name: 'proxied', ProtocolType: 'HTTP', Target: `${upstream.origin}/` }))).ApiId as string;
+    const res = await https(`${proxied}.execute-api.localhost`, { path: '/items' });
+    assert.equal(res.status, 200, res.text);
+    const headers = upstream.requests.at(-1)?.headers ?? {};
+    assert.equal(headers['x-forwarded-proto'], 'https');
+    assert.equal(headers['x-forwarded-port'], String(s.gatehouse.tlsPort));
+    assert.equal(headers['x-forwarded-for'], '127.0.0.1');
+    assert.equal(headers.forwarded, `for=127.0.0.1;host=${proxied}.execute-api.localhost;proto=https`);
   });
 
   it('the management API and the server endpoints are not served on the TLS listener', async () => {
