@@ -8,6 +8,8 @@ import { parseIamPolicy, PolicyError } from './auth/iam-policy.js';
 import type { IamKey } from './auth/iam-callers.js';
 import { yaml } from './model/yaml.js';
 import { ISSUER_NAME } from './oidc/keys.js';
+import type { TlsConfig } from './tls/config.js';
+import { parseTlsConfig, TLS_FILE_SECTIONS, TlsConfigError } from './tls/config.js';
 
 /** How the control plane renders responses (DESIGN.md "Response formats of the control plane"). */
 export type ResponseFormat = 'aws' | 'envelope';
@@ -52,6 +54,8 @@ export interface Config {
   readonly strict: boolean;
   /** Where AWS service integrations call: `aws` (the real regional endpoints) or one origin for every service; undefined = they answer 500. */
   readonly awsEndpoint: string | undefined;
+  /** The TLS listener of the data plane (custom domains' certificates, mutual TLS); absent = none. */
+  readonly tls?: TlsConfig;
 }
 
 /** An access key id and its secret, with the optional IAM user name and identity-based policies of its caller. */
@@ -79,6 +83,7 @@ export const SETTINGS = {
   oidcIssuers: { flag: '--oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUERS', default: '' },
   strict: { flag: '--strict', env: 'GATEHOUSE_STRICT', default: 'false' },
   awsEndpoint: { flag: '--aws-endpoint', env: 'GATEHOUSE_AWS_ENDPOINT', default: '' },
+  tlsPort: { flag: '--tls-port', env: 'GATEHOUSE_TLS_PORT', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -183,7 +188,10 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
  * keys are setting names (`port`, `dataDir`, `functions`, ...). It sits between the defaults and
  * the environment; function paths are relative to the file's directory.
  */
-function readConfigFile(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[] } {
+function readConfigFile(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; tls: Record<string, unknown>; dir: string; where: string } {
   let path = env[SETTINGS.config.env] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -193,7 +201,8 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
   const values = new Map<SettingName, string>();
   const functions: string[] = [];
   const oidcIssuers: string[] = [];
-  if (!path) return { values, functions, oidcIssuers };
+  const tls: Record<string, unknown> = {};
+  if (!path) return { values, functions, oidcIssuers, tls, dir: process.cwd(), where: SETTINGS.config.flag };
   const where = `${SETTINGS.config.flag} / ${SETTINGS.config.env} (${path})`;
   let doc: unknown;
   try {
@@ -205,8 +214,13 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
   if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) throw new ConfigError(`${where}: the file must hold an object of settings`);
   const dir = dirname(resolvePath(path));
   for (const [key, value] of Object.entries(doc)) {
+    if (TLS_FILE_SECTIONS.has(key)) {
+      tls[key] = value;
+      continue;
+    }
     if (key === 'config' || !(key in SETTINGS)) {
-      throw new ConfigError(`${where}: unknown setting "${key}" (known: ${Object.keys(SETTINGS).filter((k) => k !== 'config').join(', ')})`);
+      const known = [...Object.keys(SETTINGS).filter((k) => k !== 'config'), ...TLS_FILE_SECTIONS];
+      throw new ConfigError(`${where}: unknown setting "${key}" (known: ${known.join(', ')})`);
     }
     if (key === 'functions') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "functions" must map names to "./path.js#export"`);
@@ -227,7 +241,7 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
     if (!['string', 'number', 'boolean'].includes(typeof value)) throw new ConfigError(`${where}: setting "${key}" must be a string or a number`);
     values.set(key as SettingName, String(value));
   }
-  return { values, functions, oidcIssuers };
+  return { values, functions, oidcIssuers, tls, dir, where };
 }
 
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
@@ -376,6 +390,13 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (!['true', 'false', '1', '0'].includes(strictText)) {
     throw new ConfigError(`${SETTINGS.strict.flag} / ${SETTINGS.strict.env} must be true or false, got "${get('strict')}"`);
   }
+  let tls: TlsConfig | undefined;
+  try {
+    const taken = [{ port, name: SETTINGS.port.flag }, ...(admin ? [{ port: admin.port, name: SETTINGS.adminPort.flag }] : [])];
+    tls = parseTlsConfig(get('tlsPort'), file.tls, file.dir, taken, { port: `${SETTINGS.tlsPort.flag} / ${SETTINGS.tlsPort.env}`, file: file.where });
+  } catch (err) {
+    throw err instanceof TlsConfigError ? new ConfigError(err.message) : err;
+  }
   return Object.freeze({
     port,
     host: get('host'),
@@ -396,5 +417,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
     strict: strictText === 'true' || strictText === '1',
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),
+    ...(tls ? { tls } : {}),
   });
 }

@@ -29,6 +29,8 @@ import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { adoptUnscopedResources } from './store/unscoped.js';
 import { surfaceOf } from './surfaces.js';
+import { startTlsListener, TlsConnections } from './tls/listener.js';
+import { TlsMaterial } from './tls/material.js';
 import { serveUpgradeAsRequest } from './websocket/fallback.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
 
@@ -45,6 +47,8 @@ export interface ServerOptions {
   readonly accessLog?: AccessLogSink;
   /** WebSocket connection timeouts; default AWS's 10 min idle / 2 h maximum (tests use small values). */
   readonly websocket?: { readonly idleTimeoutMs?: number; readonly maxDurationMs?: number };
+  /** How often the TLS listener's certificate files are checked for changes; default 1000 ms. */
+  readonly tls?: { readonly reloadIntervalMs?: number };
 }
 
 /** A running Gatehouse server. */
@@ -55,6 +59,9 @@ export interface Gatehouse {
   /** `http://host:port` of the management API's own listener, when `--admin-port` is set. */
   readonly adminUrl?: string;
   readonly adminPort?: number;
+  /** `https://host:port` of the TLS listener, when `--tls-port` is set. */
+  readonly tlsUrl?: string;
+  readonly tlsPort?: number;
   readonly store: Store;
   /** Closes every listener, then the store. */
   close(): Promise<void>;
@@ -105,7 +112,7 @@ function accessLogSink(target: string): { write: AccessLogSink; close?: () => Pr
   };
 }
 
-const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+const urlOf = (host: string, port: number, scheme = 'http') => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
@@ -113,6 +120,11 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const logger = options.logger ?? consoleLogger;
   // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
   const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => config.publicUrl ?? `http://localhost:${port}`, logger });
+  // Before the store too: a certificate, key or truststore that cannot be read stops start-up.
+  const tlsMaterial = config.tls
+    ? new TlsMaterial({ tls: config.tls, dataDir: config.dataDir, publicUrl: config.publicUrl, logger, ...(options.tls?.reloadIntervalMs ? { reloadIntervalMs: options.tls.reloadIntervalMs } : {}) })
+    : undefined;
+  const tlsConnections = tlsMaterial ? new TlsConnections() : undefined;
   // pg is loaded only for a PostgreSQL store (start-up time of the embedded default).
   const store =
     options.store ??
@@ -152,7 +164,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const registry = new StageRegistry(store, compilers, logger, config.region);
   await registry.start();
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
-  const dataPlane = createDataPlane({ registry, accessLog: access.write, logger });
+  const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
   const webSockets = createWebSocketGateway({
     registry,
     invoker,
@@ -211,26 +223,56 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     hardenListener(adminServer);
   }
 
+  // The TLS listener serves the data plane only; the management API stays on the plain and admin listeners.
+  const tlsRequest = (req: IncomingMessage, res: ServerResponse) => {
+    if (refuseNonOriginForm(req, res)) return;
+    if (registry.domains.has(req.headers.host) || surfaceOf(req.headers.host, req.url ?? '/') === 'data-plane') {
+      if (webSockets.handleRequest(req, res, () => dataPlane(req, res))) return;
+      return dataPlane(req, res);
+    }
+    req.resume();
+    sendJson(res, 404, { message: 'The TLS listener serves APIs only; the management API is on --port or --admin-port' }, { 'x-amzn-ErrorType': 'NotFoundException' });
+  };
+
   port = await listen(server, config.port, config.host);
   let adminPort: number | undefined;
-  if (adminServer && config.admin) {
-    try {
-      adminPort = await listen(adminServer, config.admin.port, config.admin.host);
-    } catch (err) {
-      await closeServer(server);
-      throw err;
+  let tlsListener: Awaited<ReturnType<typeof startTlsListener>> | undefined;
+  try {
+    if (adminServer && config.admin) adminPort = await listen(adminServer, config.admin.port, config.admin.host);
+    if (tlsMaterial && tlsConnections && config.tls) {
+      tlsListener = await startTlsListener(
+        {
+          config: { ...config, tls: config.tls },
+          material: tlsMaterial,
+          domains: registry.domains,
+          domainsSettled: () => registry.domainsSettled(),
+          logger,
+          onRequest: tlsRequest,
+          onUpgrade: (req, socket, head, asRequest) => {
+            if (refuseNonOriginUpgrade(req, socket)) return;
+            webSockets.handleUpgrade(req, socket, head, asRequest);
+          },
+        },
+        tlsConnections,
+      );
     }
+  } catch (err) {
+    tlsMaterial?.close();
+    await Promise.all([closeServer(server), ...(adminServer && adminPort !== undefined ? [closeServer(adminServer)] : [])]);
+    throw err;
   }
   ready = true;
   return {
     url: urlOf(config.host, port),
     port,
     ...(adminServer && config.admin && adminPort !== undefined ? { adminUrl: urlOf(config.admin.host, adminPort), adminPort } : {}),
+    ...(tlsListener ? { tlsUrl: urlOf(config.host, tlsListener.port, 'https'), tlsPort: tlsListener.port } : {}),
     store,
     async close() {
       ready = false;
       await webSockets.close();
-      await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : [])]);
+      tlsMaterial?.close();
+      await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : []), ...(tlsListener ? [tlsListener.close()] : [])]);
       registry.close();
       await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close()]);
       await store.close();

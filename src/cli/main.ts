@@ -21,6 +21,7 @@ async function serve(argv: readonly string[]): Promise<void> {
   consoleLogger.info('gatehouse listening', {
     url: server.url,
     ...(server.adminUrl ? { adminUrl: server.adminUrl } : {}),
+    ...(server.tlsUrl ? { tlsUrl: server.tlsUrl } : {}),
     dataDir: config.dataDir,
     responseFormat: config.responseFormat,
     sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',

@@ -136,7 +136,7 @@ export const createDomainName: OperationHandler = async (input, ctx) => {
     tags,
     createdDate: now,
   };
-  refuseNotActedOn(ctx, domainNameNotActedOn(domain));
+  refuseNotActedOn(ctx, domainNameNotActedOn(domain, ctx.config.tls?.truststores));
   await applySteps(ctx.store, [
     {
       write: { op: 'insert', kind: 'domainName', scope: ctx.scope, id: name, data: domain },
@@ -199,7 +199,7 @@ export const updateDomainName: OperationHandler = async (input, ctx) => {
     mutualTls({ mutualTlsAuthentication: next.mutualTlsAuthentication }, next.domainNameConfigurations[0] as DomainNameConfiguration);
   }
   if (input.routingMode !== undefined) next.routingMode = input.routingMode as string;
-  refuseNotActedOn(ctx, domainNameNotActedOn(next));
+  refuseNotActedOn(ctx, domainNameNotActedOn(next, ctx.config.tls?.truststores));
   await applySteps(ctx.store, [
     {
       write: { op: 'update', kind: 'domainName', scope: ctx.scope, id: current.id, data: next, ifVersion: current.version },

@@ -145,6 +145,24 @@ describe('contextVariable', () => {
     assert.equal(contextVariable(base, 'customDomain.basePathMatched'), 'v1/orders');
   });
 
+  it('identity.clientCert.* read the mutual TLS client certificate; absent without mutual TLS', () => {
+    const inv = invocation();
+    assert.equal(contextVariable(inv, 'identity.clientCert.subjectDN'), undefined);
+    inv.clientCert = {
+      clientCertPem: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n',
+      subjectDN: 'C=US,CN=client',
+      issuerDN: 'C=US,CN=ca',
+      serialNumber: '1',
+      validity: { notBefore: 'Aug 29 00:28:21 2020 GMT', notAfter: 'Aug  5 00:28:21 2120 GMT' },
+    };
+    assert.equal(contextVariable(inv, 'identity.clientCert.clientCertPem'), inv.clientCert.clientCertPem);
+    assert.equal(contextVariable(inv, 'identity.clientCert.subjectDN'), 'C=US,CN=client');
+    assert.equal(contextVariable(inv, 'identity.clientCert.issuerDN'), 'C=US,CN=ca');
+    assert.equal(contextVariable(inv, 'identity.clientCert.serialNumber'), '1');
+    assert.equal(contextVariable(inv, 'identity.clientCert.validity.notBefore'), 'Aug 29 00:28:21 2020 GMT');
+    assert.equal(contextVariable(inv, 'identity.clientCert.validity.notAfter'), 'Aug  5 00:28:21 2120 GMT');
+  });
+
   it('unknown names read as undefined; compiled accessors are reusable', () => {
     const inv = invocation();
     assert.equal(contextVariable(inv, 'nope'), undefined);

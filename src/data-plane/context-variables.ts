@@ -104,6 +104,12 @@ const FIXED: ReadonlyMap<string, ContextAccessor> = new Map<string, ContextAcces
   ['httpMethod', (inv) => inv.request.method],
   ['identity.accountId', iam('accountId')],
   ['identity.caller', iam('callerId')],
+  ['identity.clientCert.clientCertPem', (inv) => inv.clientCert?.clientCertPem],
+  ['identity.clientCert.issuerDN', (inv) => inv.clientCert?.issuerDN],
+  ['identity.clientCert.serialNumber', (inv) => inv.clientCert?.serialNumber],
+  ['identity.clientCert.subjectDN', (inv) => inv.clientCert?.subjectDN],
+  ['identity.clientCert.validity.notAfter', (inv) => inv.clientCert?.validity.notAfter],
+  ['identity.clientCert.validity.notBefore', (inv) => inv.clientCert?.validity.notBefore],
   ['identity.cognitoAuthenticationProvider', cognito('authenticationProvider')],
   ['identity.cognitoAuthenticationType', cognito('authenticationType')],
   ['identity.cognitoIdentityId', cognito('identityId')],
@@ -146,7 +152,6 @@ export function compileContextVariable(name: string): ContextAccessor {
     const claim = name.slice('authorizer.claims.'.length);
     return (inv) => inv.authorizer?.jwt?.claims[claim];
   }
-  // TODO(parity): identity.clientCert.* needs mutual TLS.
   if (name.startsWith('authorizer.')) {
     const key = name.slice('authorizer.'.length);
     return (inv) => stringify(inv.authorizer?.lambda?.[key]);

@@ -39,7 +39,18 @@ interface Mapping {
   readonly stage: string;
 }
 
+/** What the TLS listener needs of a custom domain name (its domain name configuration and mutual TLS). */
+export interface DomainTls {
+  /** The domain name as stored (lower case; `*.example.com` for a wildcard). */
+  readonly domainName: string;
+  readonly certificateArn: string | undefined;
+  readonly securityPolicy: 'TLS_1_0' | 'TLS_1_2';
+  /** `mutualTlsAuthentication.truststoreUri`; undefined without mutual TLS. */
+  readonly truststoreUri: string | undefined;
+}
+
 interface Domain {
+  readonly tls: DomainTls;
   readonly useRules: boolean;
   readonly useMappings: boolean;
   /** Longest key first. */
@@ -52,9 +63,16 @@ interface Domain {
 export class CustomDomains {
   readonly #store: Store;
   #domains = new Map<string, Domain>();
+  readonly #listeners = new Set<() => void>();
 
   constructor(store: Store) {
     this.#store = store;
+  }
+
+  /** Calls `listener` after each reload; returns a function that stops it. */
+  onChange(listener: () => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
   }
 
   /**
@@ -73,7 +91,14 @@ export class CustomDomains {
         this.#store.listAll<ApiMappingRecord>('apiMapping', scope),
         mode === 'API_MAPPING_ONLY' ? Promise.resolve([]) : this.#store.listAll<RoutingRuleRecord>('routingRule', scope),
       ]);
+      const configuration = domain.data.domainNameConfigurations[0];
       next.set(domain.id.toLowerCase(), {
+        tls: {
+          domainName: domain.id.toLowerCase(),
+          certificateArn: configuration?.certificateArn,
+          securityPolicy: configuration?.securityPolicy ?? 'TLS_1_2',
+          truststoreUri: domain.data.mutualTlsAuthentication?.truststoreUri,
+        },
         useRules: mode !== 'API_MAPPING_ONLY',
         useMappings: mode !== 'ROUTING_RULE_ONLY',
         mappings: mappings.map((m) => ({ key: m.data.apiMappingKey, apiId: m.data.apiId, stage: m.data.stage })).sort((a, b) => b.key.length - a.key.length),
@@ -81,6 +106,7 @@ export class CustomDomains {
       });
     }
     this.#domains = next;
+    for (const listener of this.#listeners) listener();
   }
 
   #domainFor(host: string | undefined): Domain | undefined {
@@ -90,6 +116,16 @@ export class CustomDomains {
     if (exact) return exact;
     const dot = name.indexOf('.');
     return dot === -1 ? undefined : this.#domains.get(`*${name.slice(dot)}`);
+  }
+
+  /** The TLS settings of the custom domain a Host header or TLS server name (SNI) names. */
+  tlsOf(host: string | undefined): DomainTls | undefined {
+    return this.#domainFor(host)?.tls;
+  }
+
+  /** Every custom domain's TLS settings. */
+  tlsSettings(): Iterable<DomainTls> {
+    return [...this.#domains.values()].map((d) => d.tls);
   }
 
   /** Whether the Host header names a custom domain of this gateway. */

@@ -4,6 +4,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ApiRecord, AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
+import type { ClientCertificate } from '../tls/client-cert.js';
 
 /** The client's request as the gateway received it. */
 export interface GatewayRequest {
@@ -146,4 +147,6 @@ export interface Invocation {
   routingRuleIdMatched?: string;
   /** The base path that rule stripped (`stripBasePath`), which 2.0 `rawPath` leaves out as it does a mapping key. */
   strippedBasePath?: string;
+  /** The client certificate verified by a custom domain's mutual TLS (`$context.identity.clientCert.*`). */
+  clientCert?: ClientCertificate;
 }

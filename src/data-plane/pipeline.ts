@@ -4,6 +4,7 @@
  *   request
  *     │
  *     ├─ request checks ....... 431 request line + header values > 10240 bytes, 400 unsafe path (request-path.ts)
+ *     ├─ mutual TLS ........... 403 a custom domain with mutual TLS reached without its verified handshake (TLS listener on)
  *     ├─ resolve-stage ........ 404 {"message":"Not Found"} (no API / stage), 403 default endpoint disabled
  *     ├─ CORS preflight ....... 204 answered by the gateway (before routing and authorization)
  *     ├─ match-route .......... 404 (no route, or a route without a target)
@@ -18,7 +19,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
-import { GatewayError, badRequest, internalServerError, requestHeaderFieldsTooLarge } from './errors.js';
+import type { ConnectionSecurity } from '../tls/listener.js';
+import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge } from './errors.js';
 import type { GatewayRequest, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
 import { pathProblem } from './request-path.js';
@@ -38,6 +40,11 @@ export interface DataPlaneOptions {
   readonly registry: StageRegistry;
   readonly accessLog: AccessLogSink;
   readonly logger: Logger;
+  /**
+   * With a TLS listener: what its handshake established for a request's connection (undefined off
+   * it). Custom domains with mutual TLS are then served only over their own verified handshakes.
+   */
+  readonly connectionSecurity?: (req: IncomingMessage) => ConnectionSecurity | undefined;
 }
 
 function gatewayRequest(req: IncomingMessage, path: string): GatewayRequest {
@@ -78,9 +85,27 @@ function refusal(req: IncomingMessage, rawPath: string): GatewayError | undefine
   return problem === undefined ? undefined : badRequest(problem);
 }
 
+/**
+ * Mutual TLS of a custom domain, when Gatehouse has a TLS listener: the request must arrive over a
+ * handshake made for that domain, which verified the client's certificate (a handshake for another
+ * name, or the plain listener, would skip the check). Sets `inv.clientCert`.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mutual-tls.html
+ */
+function checkMutualTls(inv: Invocation, req: IncomingMessage, registry: StageRegistry, security: DataPlaneOptions['connectionSecurity']): void {
+  const domain = security ? registry.domains.tlsOf(req.headers.host) : undefined;
+  if (!security || domain?.truststoreUri === undefined) return;
+  const connection = security(req);
+  if (!connection) throw forbidden({}, `${domain.domainName} requires mutual TLS: it is served on the TLS listener only`);
+  if (connection.domainName !== domain.domainName || !connection.clientCert) {
+    throw forbidden({}, `the TLS connection was made for ${connection.serverName ?? 'no server name'}, not for the mutual TLS domain ${domain.domainName}`);
+  }
+  inv.clientCert = connection.clientCert;
+}
+
 /** The custom-domain target of a request, after any pending reload of the domains (read-your-writes). */
-async function customDomainTarget(req: IncomingMessage, rawPath: string, registry: StageRegistry): Promise<RequestTarget | undefined> {
+async function customDomainTarget(inv: Invocation, req: IncomingMessage, rawPath: string, registry: StageRegistry, options: DataPlaneOptions): Promise<RequestTarget | undefined> {
   await registry.domainsSettled();
+  checkMutualTls(inv, req, registry, options.connectionSecurity);
   return registry.domains.resolve(req.headers.host, rawPath, req.rawHeaders);
 }
 
@@ -117,7 +142,7 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
       ? Promise.reject(refused)
       : executeApi
         ? Promise.resolve<RequestTarget>(executeApi)
-        : customDomainTarget(req, rawPath, registry);
+        : customDomainTarget(inv, req, rawPath, registry, options);
     const handled = located.then((target) =>
       target ? run(inv, target, registry) : Promise.reject(new GatewayError(404, 'Not Found', 'NOT_FOUND')),
     );

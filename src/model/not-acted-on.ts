@@ -127,11 +127,19 @@ export function stageNotActedOn(protocolType: Protocol, stage: StageRecord): Not
   return out;
 }
 
-/** A domain name's members. */
-export function domainNameNotActedOn(domain: DomainNameRecord): NotActedOn[] {
+/**
+ * A domain name's members. `truststores` are the TLS listener's (config `truststores`: truststore
+ * URI -> PEM bundle), undefined without a TLS listener: mutual TLS is acted on when its truststore is one.
+ */
+export function domainNameNotActedOn(domain: DomainNameRecord, truststores?: Readonly<Record<string, string>>): NotActedOn[] {
   const at = `domain name ${domain.domainName}`;
   const out: NotActedOn[] = [];
-  if (domain.mutualTlsAuthentication) out.push({ member: `${at} mutualTlsAuthentication`, reason: 'Gatehouse serves plain HTTP: no client certificates are checked', awsIgnores: false });
+  const truststoreUri = domain.mutualTlsAuthentication?.truststoreUri;
+  if (truststoreUri !== undefined && truststores === undefined) {
+    out.push({ member: `${at} mutualTlsAuthentication`, reason: 'Gatehouse has no TLS listener (--tls-port): the domain is served over plain HTTP and no client certificates are checked', awsIgnores: false });
+  } else if (truststoreUri !== undefined && !Object.hasOwn(truststores ?? {}, truststoreUri)) {
+    out.push({ member: `${at} mutualTlsAuthentication`, reason: `no local truststore is configured for ${truststoreUri} (config truststores): the TLS listener refuses the domain's handshakes`, awsIgnores: false });
+  }
   return out;
 }
 

@@ -8,8 +8,9 @@ import type { ApiGatewayV2ClientConfig } from '@aws-sdk/client-apigatewayv2';
 import { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import type { Config } from '../../src/config.js';
 import { loadConfig } from '../../src/config.js';
+import type { Logger } from '../../src/logger.js';
 import { quietLogger } from '../../src/logger.js';
-import type { Gatehouse } from '../../src/server.js';
+import type { Gatehouse, ServerOptions } from '../../src/server.js';
 import { createServer } from '../../src/server.js';
 
 /** A started server, its SDK client and its data directory. */
@@ -36,11 +37,16 @@ export function sdkClient(url: string, overrides: ApiGatewayV2ClientConfig = {})
   });
 }
 
-/** Starts a server; `dataDir` reuses a directory (restart tests), `args` are extra CLI flags, `env` its environment variables. */
-export async function startServer(options: { dataDir?: string; args?: string[]; env?: Record<string, string> } = {}): Promise<TestServer> {
+/**
+ * Starts a server; `dataDir` reuses a directory (restart tests), `args` are extra CLI flags, `env` its
+ * environment variables, `logger` receives its log (default: errors only), `server` more createServer options.
+ */
+export async function startServer(
+  options: { dataDir?: string; args?: string[]; env?: Record<string, string>; logger?: Logger; server?: Omit<ServerOptions, 'config' | 'logger'> } = {},
+): Promise<TestServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-test-'));
   const config = loadConfig(['--port', '0', '--data-dir', dataDir, ...(options.args ?? [])], options.env ?? {});
-  const gatehouse = await createServer({ config, logger: quietLogger });
+  const gatehouse = await createServer({ ...options.server, config, logger: options.logger ?? quietLogger });
   const client = sdkClient(gatehouse.url);
   const stop = async () => {
     client.destroy();

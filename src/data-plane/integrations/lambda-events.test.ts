@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadRecorded, makeInvocation } from '../../../test/fixtures/lambda/invocation.js';
+import type { ClientCertificate } from '../../tls/client-cert.js';
 import type { AuthorizerResult } from '../invocation.js';
 import { buildEventV1, buildEventV2, clfTime, isTextContent } from './lambda-events.js';
 
@@ -34,6 +35,27 @@ describe('buildEventV2 against recorded AWS events', () => {
     const expected = wire(recorded) as { requestContext: Record<string, unknown> };
     delete expected.requestContext.authentication;
     assert.deepEqual(built, expected);
+  });
+
+  it('with mutual TLS, reproduces the same capture including requestContext.authentication.clientCert', () => {
+    const { event: recorded } = loadRecorded('apigw-v2-request-no-authorizer.json');
+    const clientCert = (recorded.requestContext as { authentication: { clientCert: ClientCertificate } }).authentication.clientCert;
+    const inv = makeInvocation({
+      method: 'GET',
+      path: '/',
+      apiId: 'aaaaaaaaaa',
+      accountId: '123456789012',
+      domainName: 'aaaaaaaaaa.execute-api.us-west-2.amazonaws.com',
+      sourceIp: '1.2.3.4',
+      requestId: 'LV7fzho-PHcEJPw=',
+      requestTimeEpoch: 1587481701067,
+      headers: Object.entries(recorded.headers as Record<string, string>),
+    });
+    inv.clientCert = clientCert;
+    assert.deepEqual(wire(buildEventV2(inv)), wire(recorded));
+    const identity = ctx(buildEventV1(inv)).identity as Record<string, unknown>;
+    assert.deepEqual(identity.clientCert, clientCert, '1.0 carries it in requestContext.identity (developer guide, payload 1.0)');
+    assert.equal(Object.keys(identity).at(-1), 'clientCert');
   });
 
   for (const file of ['apigw-v2-request-jwt-authorizer.json', 'apigw-v2-request-lambda-authorizer.json', 'apigw-v2-request-iam.json']) {

@@ -8,6 +8,7 @@ import { DEFAULT_ACCOUNT_ID } from '../../model/account-region.js';
 import type { AuthorizerResult, Invocation } from '../invocation.js';
 import { decodeQueryComponent } from '../query-string.js';
 import { formatRequestTime } from '../context-variables.js';
+import type { ClientCertificate } from '../../tls/client-cert.js';
 
 /** What the builders need beyond the Invocation. */
 export interface LambdaEventOptions {
@@ -80,6 +81,7 @@ export function buildEventV2(inv: Invocation, options: LambdaEventOptions = {}):
     requestContext: {
       accountId: inv.stage?.accountId ?? DEFAULT_ACCOUNT_ID,
       apiId,
+      ...(inv.clientCert ? { authentication: { clientCert: clientCert(inv.clientCert) } } : {}),
       ...(authorizer ? { authorizer } : {}),
       domainName: request.domainName,
       domainPrefix: request.domainPrefix,
@@ -120,7 +122,7 @@ export function buildEventV1(inv: Invocation, _options: LambdaEventOptions = {})
     domainPrefix: request.domainPrefix,
     extendedRequestId: inv.requestId,
     httpMethod: request.method,
-    identity: identityV1(request.sourceIp, userAgent, inv.authorizer?.iam),
+    identity: identityV1(request.sourceIp, userAgent, inv.authorizer?.iam, inv.clientCert),
     path: request.path,
     protocol: request.protocol,
     requestId: inv.requestId,
@@ -243,8 +245,19 @@ function authorizerV1(a: AuthorizerResult | undefined): Record<string, unknown> 
   return undefined;
 }
 
-/** 1.0 `requestContext.identity`: all null but the caller's address and agent, and the IAM caller when signed. */
-function identityV1(sourceIp: string, userAgent: string | null, iam: Readonly<Record<string, unknown>> | undefined): Record<string, unknown> {
+/** `clientCert` as a plain object in AWS's member order. */
+function clientCert(cert: ClientCertificate): Record<string, unknown> {
+  const { clientCertPem, subjectDN, issuerDN, serialNumber, validity } = cert;
+  return { clientCertPem, subjectDN, issuerDN, serialNumber, validity: { notBefore: validity.notBefore, notAfter: validity.notAfter } };
+}
+
+/** 1.0 `requestContext.identity`: all null but the caller's address and agent, the IAM caller when signed, and the mutual TLS client certificate. */
+function identityV1(
+  sourceIp: string,
+  userAgent: string | null,
+  iam: Readonly<Record<string, unknown>> | undefined,
+  cert: ClientCertificate | undefined,
+): Record<string, unknown> {
   const cognito = iam?.cognitoIdentity as { amr?: unknown; identityId?: unknown; identityPoolId?: unknown } | null | undefined;
   return {
     accessKey: iam?.accessKey ?? null,
@@ -260,5 +273,6 @@ function identityV1(sourceIp: string, userAgent: string | null, iam: Readonly<Re
     user: iam?.userId ?? null,
     userAgent,
     userArn: iam?.userArn ?? null,
+    ...(cert ? { clientCert: clientCert(cert) } : {}),
   };
 }
