@@ -48,6 +48,14 @@ export interface Config {
   readonly oidcIssuers: readonly string[];
   /** Refuse (400) configuration AWS accepts but Gatehouse stores without acting on (model/not-acted-on.ts). */
   readonly strict: boolean;
+  /** API keys WebSocket `$connect` routes with `apiKeyRequired` accept (`--api-keys`); empty refuses them all. */
+  readonly apiKeys: readonly ApiKey[];
+}
+
+/** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
+export interface ApiKey {
+  readonly id: string;
+  readonly value: string;
 }
 
 /** An access key id and its secret. */
@@ -77,6 +85,7 @@ export const SETTINGS = {
   requestTimeout: { flag: '--request-timeout', env: 'GATEHOUSE_REQUEST_TIMEOUT', default: '30000' },
   oidcIssuers: { flag: '--oidc-issuer', env: 'GATEHOUSE_OIDC_ISSUERS', default: '' },
   strict: { flag: '--strict', env: 'GATEHOUSE_STRICT', default: 'false' },
+  apiKeys: { flag: '--api-keys', env: 'GATEHOUSE_API_KEYS_FILE', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -161,7 +170,7 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
  * keys are setting names (`port`, `dataDir`, `functions`, ...). It sits between the defaults and
  * the environment; function paths are relative to the file's directory.
  */
-function readConfigFile(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[] } {
+function readConfigFile(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; apiKeys: ApiKey[] } {
   let path = env[SETTINGS.config.env] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -171,7 +180,8 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
   const values = new Map<SettingName, string>();
   const functions: string[] = [];
   const oidcIssuers: string[] = [];
-  if (!path) return { values, functions, oidcIssuers };
+  const apiKeys: ApiKey[] = [];
+  if (!path) return { values, functions, oidcIssuers, apiKeys };
   const where = `${SETTINGS.config.flag} / ${SETTINGS.config.env} (${path})`;
   let doc: unknown;
   try {
@@ -202,10 +212,18 @@ function readConfigFile(argv: readonly string[], env: Readonly<Record<string, st
       oidcIssuers.push(...names);
       continue;
     }
+    if (key === 'apiKeys' && Array.isArray(value)) {
+      apiKeys.push(...parseApiKeys(value, `${where}: "apiKeys"`));
+      continue;
+    }
+    if (key === 'apiKeys' && typeof value === 'string' && !isAbsolute(value)) {
+      values.set('apiKeys', resolvePath(dir, value));
+      continue;
+    }
     if (!['string', 'number', 'boolean'].includes(typeof value)) throw new ConfigError(`${where}: setting "${key}" must be a string or a number`);
     values.set(key as SettingName, String(value));
   }
-  return { values, functions, oidcIssuers };
+  return { values, functions, oidcIssuers, apiKeys };
 }
 
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
@@ -242,6 +260,50 @@ function parseOidcIssuers(names: readonly string[]): readonly string[] {
 }
 
 type SettingName = keyof typeof SETTINGS;
+
+const API_KEY_VALUE = /^[\x21-\x7e]{20,128}$/;
+
+/** API keys from a list: `"value"` (its id is `key-{n}`) or `{"id": "...", "value": "..."}`; AWS's keys are 20-128 characters. */
+function parseApiKeys(list: readonly unknown[], where: string): ApiKey[] {
+  return list.map((entry, n) => {
+    const { id, value } = typeof entry === 'string' ? { id: `key-${n + 1}`, value: entry } : ((entry ?? {}) as { id?: unknown; value?: unknown });
+    if (typeof value !== 'string' || !API_KEY_VALUE.test(value)) throw new ConfigError(`${where}: entry ${n + 1} must be a key of 20-128 printable characters without spaces`);
+    if (typeof id !== 'string' || id === '') throw new ConfigError(`${where}: entry ${n + 1} needs a non-empty "id"`);
+    return { id, value };
+  });
+}
+
+/** `--api-keys FILE`: JSON `{"apiKeys": [...]}` (or a bare list), else one key per line (`id=value` or the value alone; `#` comments). */
+function readApiKeysFile(path: string): ApiKey[] {
+  const where = `${SETTINGS.apiKeys.flag} / ${SETTINGS.apiKeys.env} (${path})`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read the API keys file: ${(err as Error).message}`);
+  }
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(trimmed);
+    } catch (err) {
+      throw new ConfigError(`${where}: ${(err as Error).message}`);
+    }
+    const list = Array.isArray(doc) ? doc : (doc as { apiKeys?: unknown }).apiKeys;
+    if (!Array.isArray(list)) throw new ConfigError(`${where}: expected {"apiKeys":[{"id":"...","value":"..."}]}`);
+    return parseApiKeys(list, where);
+  }
+  const entries = trimmed
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const eq = line.indexOf('=');
+      return eq === -1 ? line : { id: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim() };
+    });
+  return parseApiKeys(entries, where);
+}
 
 /** A configuration error: names the setting and what is wrong with it. Fatal at start-up. */
 export class ConfigError extends Error {
@@ -369,5 +431,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     requestTimeoutMs,
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
     strict: strictText === 'true' || strictText === '1',
+    apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
   });
 }

@@ -1,6 +1,6 @@
 /**
- * The stage compilers the server uses: integrations by type (a registry, as LocalStack keys its
- * integrations), authorizers, CORS and access logs. What Gatehouse cannot serve is compiled into a
+ * The stage compilers the server uses: integrations by protocol and type (the registry in
+ * integrations/index.ts), authorizers, CORS and access logs. What Gatehouse cannot serve is compiled into a
  * part that answers 500 and says why in the log and `$context.integration.error`: never skipped.
  */
 import type { AuthorizerRecord, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
@@ -10,8 +10,7 @@ import { compileCors } from './cors.js';
 import { internalServerError } from './errors.js';
 import type { FunctionInvoker } from './functions/invoker.js';
 import type { HttpProxyDeps } from './integrations/http-proxy.js';
-import { compileHttpProxyIntegration } from './integrations/http-proxy.js';
-import { compileLambdaIntegration } from './integrations/lambda.js';
+import { INTEGRATIONS } from './integrations/index.js';
 import type { CompiledAuthorizer, CompiledIntegration } from './invocation.js';
 import type { StageCompilers } from './snapshot.js';
 
@@ -50,26 +49,23 @@ function refusingAuthorizer(route: RouteRecord, record: AuthorizerRecord | undef
 /** Builds the stage compilers. */
 export function createStageCompilers(deps: CompilerDeps): StageCompilers {
   return {
-    integration(record) {
+    integration(record, snapshot) {
+      const protocol = snapshot.api.protocolType;
+      // TODO(parity): service integrations (SQS, EventBridge, ...) and VPC links need AWS itself.
+      const refusal =
+        record.integrationSubtype !== undefined && protocol === 'HTTP'
+          ? `AWS service integrations (${record.integrationSubtype}) are not supported by Gatehouse`
+          : record.connectionType === 'VPC_LINK'
+            ? 'private integrations through a VPC link are not supported by Gatehouse'
+            : undefined;
+      const factory = refusal === undefined ? INTEGRATIONS[protocol][record.integrationType] : undefined;
+      if (!factory) return unsupportedIntegration(record, refusal ?? `integration type ${record.integrationType} is not served on ${protocol === 'HTTP' ? 'HTTP' : 'WebSocket'} APIs`, deps.logger);
       try {
-        if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype === undefined) {
-          return compileLambdaIntegration(record, { invoker: deps.invoker });
-        }
-        if (record.integrationType === 'HTTP_PROXY' && record.connectionType !== 'VPC_LINK') {
-          return compileHttpProxyIntegration(record, deps.httpProxy);
-        }
+        return factory(record, snapshot, { invoker: deps.invoker, ...(deps.httpProxy ? { httpProxy: deps.httpProxy } : {}) });
       } catch (err) {
         // One bad integration answers 500 on its routes; it must not stop the rest of the API.
         return unsupportedIntegration(record, err instanceof Error ? err.message : String(err), deps.logger);
       }
-      // TODO(parity): service integrations (SQS, EventBridge, ...) and VPC links need AWS itself.
-      const reason =
-        record.integrationSubtype !== undefined
-          ? `AWS service integrations (${record.integrationSubtype}) are not supported by Gatehouse`
-          : record.connectionType === 'VPC_LINK'
-            ? 'private integrations through a VPC link are not supported by Gatehouse'
-            : `integration type ${record.integrationType} is not served on HTTP APIs`;
-      return unsupportedIntegration(record, reason, deps.logger);
     },
     authorizer: deps.authorizer ?? ((route, record) => refusingAuthorizer(route, record, deps.logger)),
     cors: (snapshot) => (snapshot.api.protocolType === 'HTTP' ? compileCors(snapshot.api.corsConfiguration) : undefined),

@@ -1,17 +1,14 @@
 /**
  * A connection's life after its handshake: its messages (route selection, throttling, request
- * validation, the integration, the two-way reply), its idle and maximum-duration timers, frame
- * limits, closes the gateway starts, and `$disconnect` once the socket is gone.
+ * validation, the route's integration, the two-way reply), its idle and maximum-duration timers,
+ * frame limits, closes the gateway starts, and `$disconnect` once the socket is gone.
  */
 import type { WebSocket } from 'ws';
-import type { IntegrationRecord } from '../model/resources.js';
-import { FunctionTimeoutError } from '../data-plane/functions/invoker.js';
+import { GatewayError, internalServerError } from '../data-plane/errors.js';
+import type { CompiledRoute, GatewayResponse, Invocation } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
-import { parseLambdaUri, resolveStageVariables } from '../model/lambda-arn.js';
-import { integrationFailure, writeLog, type LogEntry } from './access-log.js';
-import { buildEvent } from './events.js';
-import { routeTableOf, selectRoute, type WsRoute } from './routes.js';
-import { track, type Connection, type GatewayState } from './state.js';
+import { errorOf, writeLog } from './access-log.js';
+import { invocationOf, track, type Connection, type GatewayState } from './state.js';
 
 /** AWS's idle timeout: 10 minutes without frames either way. */
 export const IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -24,26 +21,15 @@ export const MAX_MESSAGE_BYTES = 128 * 1024;
 /** The error frame AWS sends on a message it cannot handle. */
 export const errorFrame = (message: string, connectionId: string, requestId: string) => JSON.stringify({ message, connectionId, requestId });
 
-/** Calls a route's integration; resolves to the Lambda proxy result (undefined for MOCK). Rejects on failure. */
-export async function integrate(state: GatewayState, route: WsRoute, conn: Connection, event: Record<string, unknown>, requestId: string): Promise<Record<string, unknown> | undefined> {
-  const integration: IntegrationRecord | undefined = route.integration;
-  if (!integration) throw new Error(`route ${route.routeKey} has no integration`);
-  if (integration.integrationType === 'MOCK') return undefined;
-  if (integration.integrationType !== 'AWS_PROXY') throw new Error(`integration type ${integration.integrationType} is not supported for WebSocket APIs`);
-  const ref = integration.integrationUri ? parseLambdaUri(integration.integrationUri) : undefined;
-  if (!ref) throw new Error(`integration ${integration.integrationId}: not a Lambda function URI`);
-  const resolved = resolveStageVariables(ref, conn.stage.stageVariables);
-  if (resolved.missing.length > 0) throw new Error(`stage variable ${resolved.missing.join(', ')} not set`);
-  const result = await state.options.invoker.invoke(resolved.ref, event, { timeoutMs: integration.timeoutInMillis || 29_000, requestId });
-  let payload: unknown;
-  try {
-    payload = JSON.parse(result.payload.toString('utf8'));
-  } catch {
-    payload = undefined;
-  }
-  if (result.functionError) throw new Error(`function error (${result.functionError})`);
-  return typeof payload === 'object' && payload !== null && !Array.isArray(payload) ? (payload as Record<string, unknown>) : {};
+/** Calls a route's integration with one event; a route without one fails as an integration would. */
+export function integrate(route: CompiledRoute, inv: Invocation): Promise<GatewayResponse> {
+  inv.route = route;
+  if (!route.integration) return Promise.reject(internalServerError(`route ${route.routeKey} has no integration`));
+  return route.integration.invoke(inv);
 }
+
+/** A failure as a GatewayError (unexpected errors are integration failures). */
+export const asGatewayError = (error: unknown): GatewayError => (error instanceof GatewayError ? error : internalServerError(error instanceof Error ? error.message : String(error)));
 
 /** Marks the connection active (frames either way restart the idle timer). */
 export function touch(conn: Connection): void {
@@ -64,6 +50,15 @@ export function serverClose(state: GatewayState, conn: Connection, code: number,
   if (ws) setTimeout(() => ws.terminate(), 2000).unref();
 }
 
+const isUtf8 = (bytes: Buffer): boolean => {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
 function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary: boolean): void {
   const { logger } = state.options;
   const ws = conn.ws as WebSocket;
@@ -71,48 +66,46 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
   if (isBinary) return serverClose(state, conn, 1003, 'Binary frames are not supported');
   const text = data.toString('utf8');
   const requestId = newRequestId();
-  const receivedAt = Date.now();
-  const table = routeTableOf(conn.stage);
-  const route = selectRoute(table, text);
-  const log = (status: number, extra: Partial<LogEntry> = {}) =>
-    writeLog(state, conn, { requestId, requestTimeEpoch: receivedAt, routeKey: route?.routeKey ?? '$default', eventType: 'MESSAGE', status, ...extra });
-  const send = (frame: string) => {
+  const routing = conn.stage.websocket;
+  const route = routing?.selectRoute(text);
+  const send = (frame: string | Buffer) => {
     if (ws.readyState === ws.OPEN) {
-      ws.send(frame);
+      // CONVERT_TO_BINARY replies go out as binary frames; everything else as text.
+      ws.send(frame, { binary: typeof frame !== 'string' && !isUtf8(frame) });
       touch(conn);
     }
   };
-  if (!route) {
-    log(403, { error: { message: 'Forbidden', responseType: 'MISSING_AUTHENTICATION_TOKEN' } });
-    return send(errorFrame('Forbidden', conn.info.connectionId, requestId));
-  }
+  const inv = invocationOf(conn, { eventType: 'MESSAGE', routeKey: route?.routeKey ?? '$default', messageId: newRequestId(), expectsReply: route?.websocket?.twoWay === true }, requestId, Date.now(), data);
+  const refuse = (error: GatewayError, frame: string) => {
+    inv.error = errorOf(error);
+    writeLog(state, inv, error.statusCode);
+    send(frame);
+  };
+  if (!route) return refuse(new GatewayError(403, 'Forbidden', 'MISSING_AUTHENTICATION_TOKEN'), errorFrame('Forbidden', conn.info.connectionId, requestId));
+  inv.route = route;
   // Throttling (stage route settings): the integration is not called.
-  if (route.throttle && !route.throttle.take()) {
-    log(429, { error: { message: 'Too Many Requests', responseType: 'THROTTLED' } });
-    return send(errorFrame('Too Many Requests', conn.info.connectionId, requestId));
-  }
-  const messageId = newRequestId();
+  if (route.throttle && !route.throttle.take()) return refuse(new GatewayError(429, 'Too Many Requests', 'THROTTLED'), errorFrame('Too Many Requests', conn.info.connectionId, requestId));
   // Request validation (SPEC §F.4): a body that fails the selected model never reaches the integration.
-  if (route.validateMessage && !route.validateMessage(text)) {
-    log(400, { error: { message: 'Bad request body', responseType: 'BAD_REQUEST_BODY' } });
-    return send(JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId }));
+  if (route.websocket?.validateMessage && !route.websocket.validateMessage(text)) {
+    return refuse(new GatewayError(400, 'Bad request body', 'BAD_REQUEST_BODY'), JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId: inv.websocket?.messageId }));
   }
-  const now = Date.now();
-  const event = buildEvent(conn.info, { type: 'MESSAGE', body: text, messageId }, route.routeKey, requestId, now);
   void track(
     state,
-    integrate(state, route, conn, event, requestId).then(
-      (result) => {
-        log(200, { integration: { status: typeof result?.statusCode === 'number' ? result.statusCode : 200, latencyMs: Date.now() - now } });
-        if (!route.twoWay || !result) return;
-        const body = result.body;
+    integrate(route, inv).then(
+      (response) => {
+        writeLog(state, inv, 200);
+        if (!route.websocket?.twoWay || response.body === undefined) return;
+        const body = response.body;
         if (typeof body === 'string') send(body);
-        else if (body !== undefined && body !== null) send(JSON.stringify(body));
+        else if (Buffer.isBuffer(body)) send(body);
       },
       (error: unknown) => {
-        log(500, { integration: integrationFailure(error, now), error: { message: 'Internal server error', responseType: 'INTEGRATION_FAILURE' } });
-        logger.warn('websocket: integration failed', { apiId: conn.info.apiId, routeKey: route.routeKey, error: error instanceof FunctionTimeoutError ? 'timeout' : String(error) });
-        send(errorFrame('Internal server error', conn.info.connectionId, requestId));
+        const failure = asGatewayError(error);
+        inv.error = errorOf(failure);
+        writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
+        logger.warn('websocket: integration failed', { apiId: conn.info.apiId, routeKey: route.routeKey, error: failure.detail ?? failure.message });
+        // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
+        send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
       },
     ),
   );
@@ -124,19 +117,18 @@ export function onClose(state: GatewayState, conn: Connection, code: number, rea
   for (const t of conn.timers) clearTimeout(t);
   conn.state = 'closed';
   state.connections.delete(conn.info.connectionId);
-  const route = routeTableOf(conn.stage).routes.get('$disconnect');
-  const requestId = newRequestId();
-  const now = Date.now();
-  const log = (status: number, extra: Partial<LogEntry> = {}) => writeLog(state, conn, { requestId, requestTimeEpoch: now, routeKey: '$disconnect', eventType: 'DISCONNECT', status, ...extra });
-  if (!route?.integration) return log(200);
+  const route = conn.stage.websocket?.routes.get('$disconnect');
   const statusCode = conn.serverClose?.code ?? (code === 1005 ? 1005 : code);
   const disconnectReason = conn.serverClose?.reason ?? reason.toString('utf8');
-  const event = buildEvent(conn.info, { type: 'DISCONNECT', statusCode, reason: disconnectReason }, '$disconnect', requestId, now);
-  void track(state, integrate(state, route, conn, event, requestId)).then(
-    (result) => log(200, { integration: { status: typeof result?.statusCode === 'number' ? result.statusCode : 200, latencyMs: Date.now() - now } }),
+  const inv = invocationOf(conn, { eventType: 'DISCONNECT', routeKey: '$disconnect', disconnect: { statusCode, reason: disconnectReason }, expectsReply: false }, newRequestId(), Date.now());
+  if (!route?.integration) return writeLog(state, inv, 200);
+  void track(state, integrate(route, inv)).then(
+    () => writeLog(state, inv, 200),
     (error: unknown) => {
-      log(500, { integration: integrationFailure(error, now), error: { message: 'Internal server error', responseType: 'INTEGRATION_FAILURE' } });
-      logger.warn('websocket: $disconnect failed', { apiId: conn.info.apiId, error: String(error) });
+      const failure = asGatewayError(error);
+      inv.error = errorOf(failure);
+      writeLog(state, inv, 500);
+      logger.warn('websocket: $disconnect failed', { apiId: conn.info.apiId, error: failure.detail ?? failure.message });
     },
   );
 }

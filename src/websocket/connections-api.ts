@@ -15,6 +15,8 @@ export const MAX_POST_BYTES = 128 * 1024;
 
 /** `/{stage}/@connections/{connectionId}` (the `@` may come percent-encoded). */
 export const CONNECTIONS_PATH = /^\/([^/]+)\/(?:@|%40)connections\/([^/]+)$/i;
+/** `/@connections/{connectionId}` after a custom domain's mapping key. */
+export const MAPPED_CONNECTIONS_PATH = /^\/(?:@|%40)connections\/([^/]+)$/i;
 
 /** Answers one @connections call for `apiId`'s stage `stageName`; `fallback` serves it when the API is not a WebSocket API. */
 export async function manage(state: GatewayState, req: IncomingMessage, res: ServerResponse, apiId: string, stageName: string, rawId: string, fallback: () => void): Promise<void> {

@@ -1,6 +1,7 @@
 /**
  * The WebSocket data plane (SPEC §F): upgrades for WEBSOCKET APIs on execute-api hosts (and the
- * path-style prefix), and the `@connections` management API on the same host. The work is split by
+ * path-style prefix) and custom domains, and the `@connections` management API on the same addresses.
+ * Routes, integrations and authorizers come compiled with the stage (data-plane/snapshot.ts). The work is split by
  * job, as hono's WebSocket helper splits upgrade from a socket's events:
  *
  *   handshake.ts ........ the upgrade and `$connect` (accept, or refuse with AWS's status)
@@ -12,13 +13,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import { MAX_MESSAGE_BYTES, serverClose } from './connection.js';
-import { CONNECTIONS_PATH, manage } from './connections-api.js';
+import { CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, manage } from './connections-api.js';
 import { rejectHandshake, upgrade, type Handshaker } from './handshake.js';
 import { createGatewayState, splitStage, type WebSocketGatewayOptions } from './state.js';
 
 export { IDLE_TIMEOUT_MS, MAX_DURATION_MS, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './connection.js';
 export { MAX_POST_BYTES } from './connections-api.js';
-export type { WebSocketGatewayOptions } from './state.js';
+export type { ApiKeys, WebSocketGatewayOptions } from './state.js';
 
 /** The WebSocket side of a server. */
 export interface WebSocketGateway {
@@ -60,12 +61,20 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     handleRequest(req, res, fallback) {
       const url = req.url ?? '/';
       const q = url.indexOf('?');
-      const target = targetOf(req.headers.host, q === -1 ? url : url.slice(0, q));
-      if (!target) return false;
-      const m = CONNECTIONS_PATH.exec(target.path);
-      if (!m) return false;
-      const { stageName } = splitStage(target.path);
-      manage(state, req, res, target.apiId, stageName, m[2] as string, fallback).catch((error: unknown) => {
+      const rawPath = q === -1 ? url : url.slice(0, q);
+      const target = targetOf(req.headers.host, rawPath);
+      let call: { apiId: string; stageName: string; id: string } | undefined;
+      if (target) {
+        const m = CONNECTIONS_PATH.exec(target.path);
+        if (m) call = { apiId: target.apiId, stageName: splitStage(target.path).stageName, id: m[2] as string };
+      } else {
+        // A custom domain: `/{mapping key}/@connections/{id}` reaches the mapped stage.
+        const mapped = options.registry.domains.resolve(req.headers.host, rawPath);
+        const m = mapped && MAPPED_CONNECTIONS_PATH.exec(mapped.routePath);
+        if (mapped && m) call = { apiId: mapped.apiId, stageName: mapped.stageName, id: m[1] as string };
+      }
+      if (!call) return false;
+      manage(state, req, res, call.apiId, call.stageName, call.id, fallback).catch((error: unknown) => {
         logger.error('websocket: @connections failed', { error: error instanceof Error ? error.stack : String(error) });
         if (!res.headersSent) {
           res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' });

@@ -1,21 +1,22 @@
 /**
- * The handshake and `$connect` (SPEC §F.2): an upgrade for a WEBSOCKET API's stage is held while
- * `$connect` runs — throttling, required request parameters, API keys, the authorizer, then the
- * integration — and is accepted (with the subprotocol `$connect` chose) or refused with AWS's status.
+ * The handshake and `$connect` (SPEC §F.2): an upgrade for a WEBSOCKET API's stage — on its
+ * execute-api address or through a custom domain's API mapping — is held while `$connect` runs:
+ * throttling, required request parameters, the authorizer, the API key, then the integration. It is
+ * accepted (with the subprotocol `$connect` chose) or refused with AWS's status and body.
  */
 import type { IncomingMessage } from 'node:http';
 import { STATUS_CODES } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { WebSocketServer } from 'ws';
+import { GatewayError, forbidden } from '../data-plane/errors.js';
+import type { ConnectionInfo } from '../data-plane/integrations/websocket-events.js';
+import type { CompiledStage, GatewayRequest, Invocation } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
-import { writeLog, integrationFailure, type LogEntry } from './access-log.js';
-import { authorizeConnect, HandshakeRejection, invocationOf } from './auth.js';
+import { errorOf, writeLog } from './access-log.js';
 import { newConnectionId } from './connection-id.js';
-import { integrate, onClose, openConnection } from './connection.js';
-import { buildEvent, type ConnectionInfo } from './events.js';
-import { routeTableOf } from './routes.js';
-import { splitStage, type Connection, type GatewayState } from './state.js';
+import { asGatewayError, integrate, onClose, openConnection } from './connection.js';
+import { invocationOf, splitStage, type Connection, type GatewayState } from './state.js';
 
 /** Answers a refused handshake with a JSON body and closes the socket. */
 export function rejectHandshake(socket: Duplex, status: number, body: string, headers: Record<string, string> = {}): void {
@@ -34,121 +35,100 @@ export interface Handshaker {
   readonly wss: WebSocketServer;
   /** The subprotocol `$connect` chose, per upgrade request (read by the server's `handleProtocols`). */
   readonly chosenProtocol: WeakMap<IncomingMessage, string>;
-  /** Tables already warned about (once per compiled stage). */
+  /** Stages already warned about (once per compiled stage). */
   readonly warned: WeakSet<object>;
 }
 
+/** Where an upgrade goes: an API's stage, and the domain name its events report. */
+interface Target {
+  readonly apiId: string;
+  readonly stageName: string;
+  readonly domainName: string;
+  /** True on the execute-api address (where `disableExecuteApiEndpoint` applies). */
+  readonly executeApi: boolean;
+}
+
+/** The execute-api address or custom domain mapping of an upgrade; undefined when it is neither. */
+async function targetOfUpgrade(state: GatewayState, req: IncomingMessage, rawPath: string): Promise<Target | undefined> {
+  const host = req.headers.host ?? '';
+  const executeApi = targetOf(host, rawPath);
+  if (executeApi) {
+    // Path-style addressing reports the execute-api name the client would have used.
+    const domainName = executeApi.path === rawPath ? host.replace(/:\d+$/, '') : `${executeApi.apiId}.execute-api.localhost`;
+    return { apiId: executeApi.apiId, stageName: splitStage(executeApi.path).stageName, domainName, executeApi: true };
+  }
+  const { registry } = state.options;
+  await registry.domainsSettled();
+  const mapped = registry.domains.resolve(host, rawPath);
+  return mapped && { apiId: mapped.apiId, stageName: mapped.stageName, domainName: host.replace(/:\d+$/, '').toLowerCase(), executeApi: false };
+}
+
+/** The upgrade request as the data plane's request. */
+function requestOf(req: IncomingMessage, rawPath: string, rawQuery: string, sourceIp: string, domainName: string): GatewayRequest {
+  return {
+    method: 'GET',
+    path: rawPath,
+    rawQueryString: rawQuery,
+    headers: req.headers,
+    rawHeaders: req.rawHeaders,
+    sourceIp,
+    protocol: 'HTTP/1.1',
+    domainName,
+    domainPrefix: domainName.split('.')[0] ?? domainName,
+  };
+}
+
+const json = (message: string, extra: Record<string, string> = {}) => JSON.stringify({ message, ...extra });
+
 /** Handles one upgrade request; `fallback` serves upgrades that are not for a WebSocket API. */
 export async function upgrade(state: GatewayState, hs: Handshaker, req: IncomingMessage, socket: Duplex, head: Buffer, fallback: () => void): Promise<void> {
-  const { registry, invoker, logger } = state.options;
+  const { registry, logger } = state.options;
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const rawPath = q === -1 ? url : url.slice(0, q);
   const rawQuery = q === -1 ? '' : url.slice(q + 1);
-  const target = targetOf(req.headers.host, rawPath);
   const isWebSocket = (req.headers.upgrade ?? '').toLowerCase() === 'websocket';
-  if (!target || !isWebSocket) return fallback();
+  const target = isWebSocket ? await targetOfUpgrade(state, req, rawPath) : undefined;
+  if (!target) return fallback();
   await registry.settled(target.apiId);
   const stages = registry.get(target.apiId);
   const anyStage = stages ? [...stages.values()][0] : undefined;
   if (anyStage && anyStage.api.protocolType !== 'WEBSOCKET') return fallback();
-  const { stageName } = splitStage(target.path);
-  const stage = stages?.get(stageName);
-  const notFound = JSON.stringify({ message: 'Not Found' });
-  if (!stage || stage.api.protocolType !== 'WEBSOCKET') return rejectHandshake(socket, 404, notFound);
-  if (stage.api.disableExecuteApiEndpoint) return rejectHandshake(socket, 403, JSON.stringify({ message: 'Forbidden' }));
-  if (state.closing) return rejectHandshake(socket, 503, JSON.stringify({ message: 'Service Unavailable' }));
+  const stage = stages?.get(target.stageName);
+  if (!stage?.websocket) return rejectHandshake(socket, 404, json('Not Found'));
+  if (target.executeApi && stage.api.disableExecuteApiEndpoint) return rejectHandshake(socket, 403, json('Forbidden'));
+  if (state.closing) return rejectHandshake(socket, 503, json('Service Unavailable'));
+  if (stage.websocket.unsupported.length > 0 && !hs.warned.has(stage)) {
+    hs.warned.add(stage);
+    logger.warn('websocket: a stage uses features Gatehouse does not implement', { apiId: stage.apiId, stage: stage.stageName, unsupported: stage.websocket.unsupported });
+  }
 
   const now = Date.now();
-  const requestId = newRequestId();
-  const hostHeader = req.headers.host ?? '';
-  const domainName = target.path === rawPath ? hostHeader.replace(/:\d+$/, '') : `${target.apiId}.execute-api.localhost`;
+  const sourceIp = req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '';
   const info: ConnectionInfo = {
     connectionId: newConnectionId(),
     apiId: stage.apiId,
     stage: stage.stageName,
-    domainName,
+    domainName: target.domainName,
     connectedAt: now,
-    sourceIp: req.socket.remoteAddress?.replace(/^::ffff:/, '') ?? '',
+    sourceIp,
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
     stageVariables: stage.stageVariables,
   };
-  const request = invocationOf(req, stage, rawPath, rawQuery, requestId, now, info.sourceIp, domainName).request;
-  const conn: Connection = { info, stage, request, incoming: req, state: 'connecting', lastActiveAt: now, timers: [] };
+  const conn: Connection = { info, stage, request: requestOf(req, rawPath, rawQuery, sourceIp, target.domainName), incoming: req, state: 'connecting', lastActiveAt: now, timers: [] };
   state.connections.set(info.connectionId, conn);
-  let connectIntegration: LogEntry['integration'];
-  const logConnect = (status: number, error?: LogEntry['error']) =>
-    writeLog(state, conn, { requestId, requestTimeEpoch: now, routeKey: '$connect', eventType: 'CONNECT', status, ...(connectIntegration ? { integration: connectIntegration } : {}), ...(error ? { error } : {}) });
-  const fail = (status: number, body: string, detail: string, responseType = 'AUTHORIZER_FAILURE') => {
+  const inv = invocationOf(conn, { eventType: 'CONNECT', routeKey: '$connect', expectsReply: false }, newRequestId(), now);
+  try {
+    const protocol = await runConnect(state, stage, inv);
+    if (protocol !== undefined) hs.chosenProtocol.set(req, protocol);
+  } catch (error) {
     state.connections.delete(info.connectionId);
     conn.state = 'closed';
-    if (status >= 500 || detail.startsWith('apiKeyRequired')) logger.warn('websocket: handshake failed', { apiId: stage.apiId, status, detail });
-    let message = detail;
-    try {
-      const parsed = JSON.parse(body) as { message?: unknown };
-      if (typeof parsed.message === 'string') message = parsed.message;
-    } catch {
-      /* keep the detail */
-    }
-    logConnect(status, { message, responseType, detail });
-    rejectHandshake(socket, status, body);
-  };
-  const table = routeTableOf(stage);
-  if (table.unsupported.length > 0 && !hs.warned.has(table)) {
-    hs.warned.add(table);
-    logger.warn('websocket: a stage uses features Gatehouse does not implement', { apiId: stage.apiId, stage: stage.stageName, unsupported: table.unsupported });
-  }
-  const connectRoute = table.routes.get('$connect');
-  // Throttling of handshakes: over the limit the upgrade is refused before any authorizer or integration runs.
-  if (table.connectThrottle && !table.connectThrottle.take()) return fail(429, JSON.stringify({ message: 'Too Many Requests' }), 'throttled', 'THROTTLED');
-  // Required route request parameters (header / query string), checked before authorization.
-  if (connectRoute && connectRoute.requiredParameters.length > 0) {
-    const probe = invocationOf(req, stage, rawPath, rawQuery, requestId, now, info.sourceIp, domainName);
-    const missing = connectRoute.requiredParameters.filter((p) => p.read(probe) === undefined).map((p) => p.name);
-    if (missing.length > 0) {
-      return fail(400, JSON.stringify({ message: `Missing required request parameters: [${missing.join(', ')}]` }), `missing required request parameters ${missing.join(', ')}`, 'BAD_REQUEST_PARAMETERS');
-    }
-  }
-  // API keys live in REST's control plane, which Gatehouse has no store for: refuse rather than skip the check.
-  if (connectRoute?.route.apiKeyRequired) return fail(403, JSON.stringify({ message: 'Forbidden' }), 'apiKeyRequired on $connect: API keys are not supported');
-  if (connectRoute) {
-    const connectEvent = () => buildEvent(info, { type: 'CONNECT', request: { rawHeaders: req.rawHeaders, rawQuery } }, '$connect', requestId, now);
-    try {
-      const auth = await authorizeConnect(
-        connectRoute.route,
-        stage,
-        req,
-        { rawPath, rawQuery, requestId, now, sourceIp: info.sourceIp, domainName, requestContext: connectEvent().requestContext as Record<string, unknown> },
-        { invoker, cache: table.authorizerCache, ...(state.options.iamCredentials ? { iamCredentials: state.options.iamCredentials } : {}) },
-      );
-      if (auth.authorizer) info.authorizer = auth.authorizer;
-      if (auth.iamIdentity) info.iamIdentity = auth.iamIdentity;
-    } catch (error) {
-      if (error instanceof HandshakeRejection) return fail(error.status, error.body, error.message, error.status === 401 ? 'UNAUTHORIZED' : error.status === 403 ? 'ACCESS_DENIED' : 'AUTHORIZER_FAILURE');
-      return fail(500, JSON.stringify({ message: 'Internal Server Error' }), String(error));
-    }
-    if (connectRoute.integration) {
-      let result: Record<string, unknown> | undefined;
-      const startedAt = Date.now();
-      try {
-        result = await integrate(state, connectRoute, conn, connectEvent(), requestId);
-      } catch (error) {
-        connectIntegration = integrationFailure(error, startedAt);
-        return fail(500, JSON.stringify({ message: 'Internal server error', connectionId: info.connectionId, requestId }), String(error), 'INTEGRATION_FAILURE');
-      }
-      const status = typeof result?.statusCode === 'number' ? result.statusCode : 200;
-      connectIntegration = { status, latencyMs: Date.now() - startedAt };
-      if (status < 200 || status > 299) {
-        const body = typeof result?.body === 'string' ? result.body : '';
-        return fail(status, body, `$connect answered ${status}`, 'INTEGRATION_FAILURE');
-      }
-      const headers = result?.headers;
-      if (typeof headers === 'object' && headers !== null) {
-        for (const [name, value] of Object.entries(headers as Record<string, unknown>)) {
-          if (name.toLowerCase() === 'sec-websocket-protocol' && typeof value === 'string') hs.chosenProtocol.set(req, value);
-        }
-      }
-    }
+    const failure = asGatewayError(error);
+    if (failure.statusCode >= 500 || failure.responseType === 'ACCESS_DENIED') logger.warn('websocket: handshake failed', { apiId: stage.apiId, status: failure.statusCode, detail: failure.detail ?? failure.message });
+    inv.error = errorOf(failure);
+    writeLog(state, inv, failure.statusCode);
+    return rejectHandshake(socket, failure.statusCode, handshakeBody(failure, inv));
   }
   if (socket.destroyed || state.closing || conn.state === 'closed') {
     state.connections.delete(info.connectionId);
@@ -157,6 +137,64 @@ export async function upgrade(state: GatewayState, hs: Handshaker, req: Incoming
     // A client that left while `$connect` ran still gets its `$disconnect`.
     return onClose(state, conn, 1006, Buffer.alloc(0));
   }
-  logConnect(200);
+  writeLog(state, inv, 200);
   hs.wss.handleUpgrade(req, socket, head, (ws) => openConnection(state, conn, ws));
+}
+
+/** The body of a refused handshake: the `$connect` integration's own answer, or the gateway's message. */
+function handshakeBody(failure: GatewayError, inv: Invocation): string {
+  if (failure instanceof ConnectRefused) return failure.body;
+  if (failure.responseType === 'INTEGRATION_FAILURE' || failure.responseType === 'INTEGRATION_TIMEOUT') {
+    return json('Internal server error', { connectionId: inv.websocket?.connection.connectionId ?? '', requestId: inv.requestId });
+  }
+  return json(failure.message);
+}
+
+/** `$connect` answered with a non-2xx status: the handshake is refused with it and its body. */
+class ConnectRefused extends GatewayError {
+  constructor(
+    status: number,
+    readonly body: string,
+  ) {
+    super(status, `$connect answered ${status}`, 'INTEGRATION_FAILURE', {}, `$connect answered ${status}`);
+  }
+}
+
+/** Runs `$connect`'s checks, authorizer and integration; resolves to the chosen subprotocol, rejects with the refusal. */
+async function runConnect(state: GatewayState, stage: CompiledStage, inv: Invocation): Promise<string | undefined> {
+  const routing = stage.websocket;
+  const route = routing?.routes.get('$connect');
+  const info = inv.websocket?.connection as ConnectionInfo;
+  // Throttling of handshakes: over the limit the upgrade is refused before any authorizer or integration runs.
+  if (routing?.connectThrottle && !routing.connectThrottle.take()) throw new GatewayError(429, 'Too Many Requests', 'THROTTLED', {}, 'throttled');
+  if (!route) return undefined;
+  inv.route = route;
+  // Required route request parameters (header / query string), checked before authorization.
+  const missing = (route.websocket?.requiredParameters ?? []).filter((p) => p.read(inv) === undefined).map((p) => p.name);
+  if (missing.length > 0) {
+    throw new GatewayError(400, `Missing required request parameters: [${missing.join(', ')}]`, 'BAD_REQUEST_PARAMETERS', {}, `missing required request parameters ${missing.join(', ')}`);
+  }
+  if (route.authorizer) {
+    const result = await route.authorizer.authorize(inv);
+    if (result.lambda) info.authorizer = { ...result.lambda, ...(result.principalId !== undefined ? { principalId: result.principalId } : {}) };
+    if (result.iam) {
+      const iam = result.iam;
+      info.identity = { ...info.identity, accessKey: iam.accessKey, accountId: iam.accountId, caller: iam.callerId, user: iam.userId, userArn: iam.userArn, cognitoIdentityId: null, cognitoIdentityPoolId: null };
+    }
+  }
+  // API keys (after the authorizer, which may supply the key as usageIdentifierKey): 403 as AWS.
+  if (route.route.apiKeyRequired) {
+    const value = routing?.apiKeyOf(inv);
+    const key = value === undefined ? undefined : state.options.apiKeys?.(value);
+    if (!key) throw forbidden({}, value === undefined ? 'apiKeyRequired: no API key in the request' : 'apiKeyRequired: the API key is not one of this gateway');
+    info.identity = { ...info.identity, apiKey: value, apiKeyId: key.id };
+  }
+  if (!route.integration) return undefined;
+  const response = await integrate(route, inv);
+  if (response.statusCode < 200 || response.statusCode > 299) {
+    const body = response.body === undefined ? '' : typeof response.body === 'string' ? response.body : Buffer.isBuffer(response.body) ? response.body.toString('utf8') : '';
+    throw new ConnectRefused(response.statusCode, body);
+  }
+  const protocol = response.headers['sec-websocket-protocol'];
+  return typeof protocol === 'string' ? protocol : undefined;
 }

@@ -5,11 +5,11 @@
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import type { FunctionInvoker } from '../data-plane/functions/invoker.js';
-import type { CompiledStage, GatewayRequest } from '../data-plane/invocation.js';
+import type { CompiledStage, GatewayRequest, Invocation, WebSocketEvent } from '../data-plane/invocation.js';
 import type { StageRegistry } from '../data-plane/stage-registry.js';
 import type { AccessLogSink } from '../data-plane/stages/access-log.js';
 import type { Logger } from '../logger.js';
-import type { ConnectionInfo } from './events.js';
+import type { ConnectionInfo } from '../data-plane/integrations/websocket-events.js';
 
 /** What the gateway needs. */
 export interface WebSocketGatewayOptions {
@@ -22,7 +22,12 @@ export interface WebSocketGatewayOptions {
   readonly maxDurationMs?: number;
   /** Receives one access-log line per `$connect`, message and `$disconnect` of stages with `accessLogSettings`. */
   readonly accessLog?: AccessLogSink;
+  /** The API keys `$connect` routes with `apiKeyRequired` accept (`--api-keys`); none configured refuses them all. */
+  readonly apiKeys?: ApiKeys;
 }
+
+/** Looks up an API key value; undefined when it is not a key of this gateway. */
+export type ApiKeys = (value: string) => { readonly id: string } | undefined;
 
 /** One client connection, from its handshake to its `$disconnect`. */
 export interface Connection {
@@ -37,6 +42,20 @@ export interface Connection {
   /** Status code of a close the gateway started (idle, max duration, DeleteConnection, shutdown). */
   serverClose?: { code: number; reason: string };
   timers: NodeJS.Timeout[];
+}
+
+/** An invocation of one event of `conn` (the text of a message is its body). */
+export function invocationOf(conn: Connection, event: Omit<WebSocketEvent, 'connection'>, requestId: string, now: number, body?: Buffer): Invocation {
+  return {
+    requestId,
+    requestTimeEpoch: now,
+    request: conn.request,
+    incoming: conn.incoming,
+    stage: conn.stage,
+    routePath: '/',
+    body: body ?? Buffer.alloc(0),
+    websocket: { connection: conn.info, ...event },
+  };
 }
 
 /** The gateway's shared state (one per server). */
