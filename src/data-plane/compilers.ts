@@ -27,7 +27,6 @@ export interface CompilerDeps {
 function unsupportedIntegration(record: IntegrationRecord, reason: string, logger: Logger): CompiledIntegration {
   logger.warn('data plane: integration cannot be served', { integrationId: record.integrationId, reason });
   return {
-    record,
     invoke(inv) {
       inv.integration = { error: reason };
       return Promise.reject(internalServerError(reason));
@@ -36,12 +35,11 @@ function unsupportedIntegration(record: IntegrationRecord, reason: string, logge
 }
 
 /** Refuses requests on routes whose authorization Gatehouse cannot enforce. */
-function refusingAuthorizer(route: RouteRecord, record: AuthorizerRecord | undefined, logger: Logger): CompiledAuthorizer | undefined {
+function refusingAuthorizer(route: RouteRecord, logger: Logger): CompiledAuthorizer | undefined {
   if (route.authorizationType === 'NONE') return undefined;
   const reason = `authorization type ${route.authorizationType} is not enforced by this Gatehouse build; the route refuses every request`;
   logger.warn('data plane: route authorization cannot be enforced', { routeKey: route.routeKey, reason });
   return {
-    record: record as AuthorizerRecord,
     authorize: () => Promise.reject(internalServerError(reason, 'AUTHORIZER_FAILURE')),
   };
 }
@@ -67,7 +65,7 @@ export function createStageCompilers(deps: CompilerDeps): StageCompilers {
         return unsupportedIntegration(record, err instanceof Error ? err.message : String(err), deps.logger);
       }
     },
-    authorizer: deps.authorizer ?? ((route, record) => refusingAuthorizer(route, record, deps.logger)),
+    authorizer: deps.authorizer ?? ((route) => refusingAuthorizer(route, deps.logger)),
     cors: (snapshot) => (snapshot.api.protocolType === 'HTTP' ? compileCors(snapshot.api.corsConfiguration) : undefined),
     accessLog: compileAccessLog,
   };

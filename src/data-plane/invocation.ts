@@ -3,7 +3,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ApiRecord, AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
+import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../model/resources.js';
 import type { ConnectionInfo } from './integrations/websocket-events.js';
 
 /** The client's request as the gateway received it. */
@@ -50,14 +50,12 @@ export interface AuthorizerResult {
 
 /** An integration compiled once per deployment snapshot. */
 export interface CompiledIntegration {
-  readonly record: IntegrationRecord;
   /** Calls the integration; resolves to its response or rejects with a GatewayError. */
   invoke(inv: Invocation): Promise<GatewayResponse>;
 }
 
 /** An authorizer compiled once per deployment snapshot. */
 export interface CompiledAuthorizer {
-  readonly record: AuthorizerRecord;
   /** Resolves to the caller's authorization, or rejects with a GatewayError (401/403/500). */
   authorize(inv: Invocation): Promise<AuthorizerResult>;
 }

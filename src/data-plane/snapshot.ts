@@ -92,7 +92,6 @@ export function refusingStage(apiId: string, place: AccountRegion, stage: StageR
     route: { routeId: '', routeKey: '$default', authorizationType: 'NONE', apiKeyRequired: false, createdDate: '' },
     routeKey: '$default',
     integration: {
-      record: { integrationId: '', integrationType: 'HTTP_PROXY', payloadFormatVersion: '1.0', timeoutInMillis: 0, connectionType: 'INTERNET', createdDate: '' },
       invoke: () => Promise.reject(internalServerError(`stage ${stage.stageName} cannot be served: ${reason}`)),
     },
     authorizer: undefined,

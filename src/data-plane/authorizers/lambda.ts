@@ -46,7 +46,7 @@ export type LambdaAuthorizerOutcome =
 
 
 const failure = (detail: string) => internalServerError(detail, 'AUTHORIZER_FAILURE');
-const refusing = (record: AuthorizerRecord, detail: string): CompiledAuthorizer => ({ record, authorize: () => Promise.reject(failure(detail)) });
+const refusing = (detail: string): CompiledAuthorizer => ({ authorize: () => Promise.reject(failure(detail)) });
 
 /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` (the API's region and account): the `routeArn` / `methodArn` of a request. */
 export function routeArnOf(inv: Invocation): string {
@@ -68,14 +68,14 @@ export function compileLambdaAuthorizer(
   cache?: AuthorizerResultCache<LambdaAuthorizerOutcome>,
 ): CompiledAuthorizer {
   const ref = record.authorizerUri ? parseLambdaUri(record.authorizerUri) : undefined;
-  if (!ref) return refusing(record, `Lambda authorizer ${record.authorizerId}: not a Lambda function URI: ${record.authorizerUri ?? '(none)'}`);
+  if (!ref) return refusing(`Lambda authorizer ${record.authorizerId}: not a Lambda function URI: ${record.authorizerUri ?? '(none)'}`);
   const version = record.authorizerPayloadFormatVersion ?? '1.0';
-  if (version !== '1.0' && version !== '2.0') return refusing(record, `Lambda authorizer ${record.authorizerId}: unsupported payload format ${version}`);
+  if (version !== '1.0' && version !== '2.0') return refusing(`Lambda authorizer ${record.authorizerId}: unsupported payload format ${version}`);
   const simple = version === '2.0' && record.enableSimpleResponses === true;
   const sources: [string, IdentitySourceAccessor][] = [];
   for (const expression of record.identitySource) {
     const accessor = compileIdentitySource(expression);
-    if (!accessor) return refusing(record, `Lambda authorizer ${record.authorizerId}: unsupported identity source ${expression}`);
+    if (!accessor) return refusing(`Lambda authorizer ${record.authorizerId}: unsupported identity source ${expression}`);
     sources.push([expression, accessor]);
   }
   const ttlMs = (record.authorizerResultTtlInSeconds ?? 0) * 1000;
@@ -102,7 +102,6 @@ export function compileLambdaAuthorizer(
   };
 
   return {
-    record,
     async authorize(inv: Invocation): Promise<AuthorizerResult> {
       const identity: string[] = [];
       for (const [expression, accessor] of sources) {

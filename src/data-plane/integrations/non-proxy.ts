@@ -165,7 +165,6 @@ export function compileNonProxyIntegration(record: IntegrationRecord, responses:
   };
 
   return {
-    record,
     async invoke(inv) {
       const payload = requestPayload(inv);
       let response: BackendResponse;

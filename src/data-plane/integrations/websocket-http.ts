@@ -124,7 +124,6 @@ function httpBackend(record: IntegrationRecord, dispatcherFor: DispatcherFactory
 export function compileWebSocketHttpProxy(record: IntegrationRecord, dispatcherFor: DispatcherFactory): CompiledIntegration {
   const send = httpBackend(record, dispatcherFor);
   return {
-    record,
     async invoke(inv): Promise<GatewayResponse> {
       const started = Date.now();
       try {

@@ -41,7 +41,6 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 export function compileWebSocketLambdaProxy(record: IntegrationRecord, invoker: FunctionInvoker): CompiledIntegration {
   const ref = functionOf(record);
   return {
-    record,
     async invoke(inv): Promise<GatewayResponse> {
       const started = Date.now();
       let result: InvokeResult;
