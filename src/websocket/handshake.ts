@@ -127,8 +127,10 @@ export async function upgrade(state: GatewayState, hs: Handshaker, req: Incoming
     const failure = asGatewayError(error);
     if (failure.statusCode >= 500 || failure.responseType === 'ACCESS_DENIED') logger.warn('websocket: handshake failed', { apiId: stage.apiId, status: failure.statusCode, detail: failure.detail ?? failure.message });
     inv.error = errorOf(failure);
-    writeLog(state, inv, failure.statusCode);
-    return rejectHandshake(socket, failure.statusCode, handshakeBody(failure, inv));
+    // A `$connect` integration that failed or timed out refuses the handshake with 500, as every failure of it does.
+    const status = failure.responseType === 'INTEGRATION_TIMEOUT' ? 500 : failure.statusCode;
+    writeLog(state, inv, status);
+    return rejectHandshake(socket, status, handshakeBody(failure, inv));
   }
   if (socket.destroyed || state.closing || conn.state === 'closed') {
     state.connections.delete(info.connectionId);
