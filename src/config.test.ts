@@ -351,3 +351,39 @@ describe('loadConfig: IAM policies and the AWS endpoint', () => {
     rejects(['--aws-endpoint', 'localstack'], {}, '--aws-endpoint / GATEHOUSE_AWS_ENDPOINT must be "aws" (the real AWS endpoints) or an origin such as http://localhost:4566, got "localstack"');
   });
 });
+
+describe('loadConfig: --api-keys', () => {
+  const KEY = 'abcdefghij0123456789';
+  const withDir = (fn: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-keys-'));
+    try {
+      fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('reads a keys file of lines (id=value or the value alone) or JSON, and inline lists in the configuration file', () => {
+    withDir((dir) => {
+      const lines = join(dir, 'keys.txt');
+      writeFileSync(lines, `# comment\nci=${KEY}\n\n${KEY.toUpperCase()}\n`);
+      assert.deepEqual(loadConfig(['--api-keys', lines], {}).apiKeys, [{ id: 'ci', value: KEY }, { id: 'key-2', value: KEY.toUpperCase() }]);
+      const json = join(dir, 'keys.json');
+      writeFileSync(json, JSON.stringify({ apiKeys: [{ id: 'web', value: KEY }] }));
+      assert.deepEqual(loadConfig([], { GATEHOUSE_API_KEYS_FILE: json }).apiKeys, [{ id: 'web', value: KEY }]);
+      const config = join(dir, 'gatehouse.yaml');
+      writeFileSync(config, `apiKeys:\n  - ${KEY}\n`);
+      assert.deepEqual(loadConfig(['--config', config], {}).apiKeys, [{ id: 'key-1', value: KEY }]);
+      assert.deepEqual(loadConfig([], {}).apiKeys, []);
+    });
+  });
+
+  it('refuses keys shorter than AWS allows (20 characters) and unreadable files', () => {
+    withDir((dir) => {
+      const short = join(dir, 'short.txt');
+      writeFileSync(short, 'too-short\n');
+      rejects(['--api-keys', short], {}, `--api-keys / GATEHOUSE_API_KEYS_FILE (${short}): entry 1 must be a key of 20-128 printable characters without spaces`);
+      assert.throws(() => loadConfig(['--api-keys', join(dir, 'none')], {}), /cannot read the API keys file/);
+    });
+  });
+});

@@ -56,6 +56,14 @@ export interface Config {
   readonly awsEndpoint: string | undefined;
   /** The TLS listener of the data plane (custom domains' certificates, mutual TLS); absent = none. */
   readonly tls?: TlsConfig;
+  /** API keys WebSocket `$connect` routes with `apiKeyRequired` accept (`--api-keys`); empty refuses them all. */
+  readonly apiKeys: readonly ApiKey[];
+}
+
+/** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
+export interface ApiKey {
+  readonly id: string;
+  readonly value: string;
 }
 
 /** An access key id and its secret, with the optional IAM user name and identity-based policies of its caller. */
@@ -84,6 +92,7 @@ export const SETTINGS = {
   strict: { flag: '--strict', env: 'GATEHOUSE_STRICT', default: 'false' },
   awsEndpoint: { flag: '--aws-endpoint', env: 'GATEHOUSE_AWS_ENDPOINT', default: '' },
   tlsPort: { flag: '--tls-port', env: 'GATEHOUSE_TLS_PORT', default: '' },
+  apiKeys: { flag: '--api-keys', env: 'GATEHOUSE_API_KEYS_FILE', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -191,7 +200,7 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
 function readConfigFile(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; tls: Record<string, unknown>; dir: string; where: string } {
+): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; tls: Record<string, unknown>; apiKeys: ApiKey[]; dir: string; where: string } {
   let path = env[SETTINGS.config.env] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -202,7 +211,8 @@ function readConfigFile(
   const functions: string[] = [];
   const oidcIssuers: string[] = [];
   const tls: Record<string, unknown> = {};
-  if (!path) return { values, functions, oidcIssuers, tls, dir: process.cwd(), where: SETTINGS.config.flag };
+  const apiKeys: ApiKey[] = [];
+  if (!path) return { values, functions, oidcIssuers, tls, apiKeys, dir: process.cwd(), where: SETTINGS.config.flag };
   const where = `${SETTINGS.config.flag} / ${SETTINGS.config.env} (${path})`;
   let doc: unknown;
   try {
@@ -238,10 +248,18 @@ function readConfigFile(
       oidcIssuers.push(...names);
       continue;
     }
+    if (key === 'apiKeys' && Array.isArray(value)) {
+      apiKeys.push(...parseApiKeys(value, `${where}: "apiKeys"`));
+      continue;
+    }
+    if (key === 'apiKeys' && typeof value === 'string' && !isAbsolute(value)) {
+      values.set('apiKeys', resolvePath(dir, value));
+      continue;
+    }
     if (!['string', 'number', 'boolean'].includes(typeof value)) throw new ConfigError(`${where}: setting "${key}" must be a string or a number`);
     values.set(key as SettingName, String(value));
   }
-  return { values, functions, oidcIssuers, tls, dir, where };
+  return { values, functions, oidcIssuers, tls, apiKeys, dir, where };
 }
 
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
@@ -278,6 +296,50 @@ function parseOidcIssuers(names: readonly string[]): readonly string[] {
 }
 
 type SettingName = keyof typeof SETTINGS;
+
+const API_KEY_VALUE = /^[\x21-\x7e]{20,128}$/;
+
+/** API keys from a list: `"value"` (its id is `key-{n}`) or `{"id": "...", "value": "..."}`; AWS's keys are 20-128 characters. */
+function parseApiKeys(list: readonly unknown[], where: string): ApiKey[] {
+  return list.map((entry, n) => {
+    const { id, value } = typeof entry === 'string' ? { id: `key-${n + 1}`, value: entry } : ((entry ?? {}) as { id?: unknown; value?: unknown });
+    if (typeof value !== 'string' || !API_KEY_VALUE.test(value)) throw new ConfigError(`${where}: entry ${n + 1} must be a key of 20-128 printable characters without spaces`);
+    if (typeof id !== 'string' || id === '') throw new ConfigError(`${where}: entry ${n + 1} needs a non-empty "id"`);
+    return { id, value };
+  });
+}
+
+/** `--api-keys FILE`: JSON `{"apiKeys": [...]}` (or a bare list), else one key per line (`id=value` or the value alone; `#` comments). */
+function readApiKeysFile(path: string): ApiKey[] {
+  const where = `${SETTINGS.apiKeys.flag} / ${SETTINGS.apiKeys.env} (${path})`;
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`${where}: cannot read the API keys file: ${(err as Error).message}`);
+  }
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    let doc: unknown;
+    try {
+      doc = JSON.parse(trimmed);
+    } catch (err) {
+      throw new ConfigError(`${where}: ${(err as Error).message}`);
+    }
+    const list = Array.isArray(doc) ? doc : (doc as { apiKeys?: unknown }).apiKeys;
+    if (!Array.isArray(list)) throw new ConfigError(`${where}: expected {"apiKeys":[{"id":"...","value":"..."}]}`);
+    return parseApiKeys(list, where);
+  }
+  const entries = trimmed
+    .split(/\r?\n/)
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const eq = line.indexOf('=');
+      return eq === -1 ? line : { id: line.slice(0, eq).trim(), value: line.slice(eq + 1).trim() };
+    });
+  return parseApiKeys(entries, where);
+}
 
 /** A configuration error: names the setting and what is wrong with it. Fatal at start-up. */
 export class ConfigError extends Error {
@@ -418,5 +480,6 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     strict: strictText === 'true' || strictText === '1',
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),
     ...(tls ? { tls } : {}),
+    apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
   });
 }

@@ -10,6 +10,7 @@ import { createIamDirectory } from './auth/iam-callers.js';
 import type { Config } from './config.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
+import { timingSafeEqual } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { compileAuthorizer, createJwksProvider } from './data-plane/authorizers/index.js';
 import { createStageCompilers } from './data-plane/compilers.js';
@@ -112,6 +113,15 @@ function accessLogSink(target: string): { write: AccessLogSink; close?: () => Pr
   };
 }
 
+/** Finds an API key by value in constant time per key (values are secrets). */
+function apiKeyLookup(keys: Config['apiKeys']): (value: string) => { id: string } | undefined {
+  const entries = keys.map((k) => ({ id: k.id, value: Buffer.from(k.value) }));
+  return (value) => {
+    const given = Buffer.from(value);
+    return entries.find((k) => k.value.length === given.length && timingSafeEqual(k.value, given));
+  };
+}
+
 const urlOf = (host: string, port: number, scheme = 'http') => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
@@ -171,6 +181,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     logger,
     accessLog: access.write,
     ...(iamCredentials ? { iamCredentials, iamDirectory } : {}),
+    ...(config.apiKeys.length > 0 ? { apiKeys: apiKeyLookup(config.apiKeys) } : {}),
     ...options.websocket,
   });
   let ready = false;
@@ -194,7 +205,10 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const limits = listenerOptions(config);
   const server = createHttpServer(limits, (req, res) => {
     if (refuseNonOriginForm(req, res)) return;
-    if (registry.domains.has(req.headers.host)) return dataPlane(req, res);
+    if (registry.domains.has(req.headers.host)) {
+      if (webSockets.handleRequest(req, res, () => dataPlane(req, res))) return;
+      return dataPlane(req, res);
+    }
     switch (surfaceOf(req.headers.host, req.url ?? '/')) {
       case 'data-plane':
         if (webSockets.handleRequest(req, res, () => dataPlane(req, res))) return;

@@ -1,6 +1,6 @@
 /**
- * The stage compilers the server uses: integrations by type (a registry, as LocalStack keys its
- * integrations), authorizers, CORS and access logs. What Gatehouse cannot serve is compiled into a
+ * The stage compilers the server uses: integrations by protocol and type (the registry in
+ * integrations/index.ts), authorizers, CORS and access logs. What Gatehouse cannot serve is compiled into a
  * part that answers 500 and says why in the log and `$context.integration.error`: never skipped.
  */
 import type { AuthorizerRecord, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
@@ -10,12 +10,10 @@ import { compileCors } from './cors.js';
 import { internalServerError } from './errors.js';
 import type { FunctionInvoker } from './functions/invoker.js';
 import type { HttpProxyDeps } from './integrations/http-proxy.js';
-import { compileHttpProxyIntegration } from './integrations/http-proxy.js';
-import type { AwsServiceDeps } from './integrations/aws-service.js';
-import { compileAwsServiceIntegration } from './integrations/aws-service.js';
-import { compileLambdaIntegration } from './integrations/lambda.js';
+import { INTEGRATIONS } from './integrations/index.js';
 import type { CompiledAuthorizer, CompiledIntegration } from './invocation.js';
 import type { StageCompilers } from './snapshot.js';
+import type { AwsServiceDeps } from './integrations/aws-service.js';
 
 /** What the compilers need. */
 export interface CompilerDeps {
@@ -32,7 +30,6 @@ export interface CompilerDeps {
 function unsupportedIntegration(record: IntegrationRecord, reason: string, logger: Logger): CompiledIntegration {
   logger.warn('data plane: integration cannot be served', { integrationId: record.integrationId, reason });
   return {
-    record,
     invoke(inv) {
       inv.integration = { error: reason };
       return Promise.reject(internalServerError(reason));
@@ -41,12 +38,11 @@ function unsupportedIntegration(record: IntegrationRecord, reason: string, logge
 }
 
 /** Refuses requests on routes whose authorization Gatehouse cannot enforce. */
-function refusingAuthorizer(route: RouteRecord, record: AuthorizerRecord | undefined, logger: Logger): CompiledAuthorizer | undefined {
+function refusingAuthorizer(route: RouteRecord, logger: Logger): CompiledAuthorizer | undefined {
   if (route.authorizationType === 'NONE') return undefined;
   const reason = `authorization type ${route.authorizationType} is not enforced by this Gatehouse build; the route refuses every request`;
   logger.warn('data plane: route authorization cannot be enforced', { routeKey: route.routeKey, reason });
   return {
-    record: record as AuthorizerRecord,
     authorize: () => Promise.reject(internalServerError(reason, 'AUTHORIZER_FAILURE')),
   };
 }
@@ -54,31 +50,24 @@ function refusingAuthorizer(route: RouteRecord, record: AuthorizerRecord | undef
 /** Builds the stage compilers. */
 export function createStageCompilers(deps: CompilerDeps): StageCompilers {
   return {
-    integration(record) {
+    integration(record, snapshot) {
+      const protocol = snapshot.api.protocolType;
+      // TODO(parity): VPC links need AWS itself.
+      const refusal = record.connectionType === 'VPC_LINK' ? 'private integrations through a VPC link are not supported by Gatehouse' : undefined;
+      const factory = refusal === undefined ? INTEGRATIONS[protocol][record.integrationType] : undefined;
+      if (!factory) return unsupportedIntegration(record, refusal ?? `integration type ${record.integrationType} is not served on ${protocol === 'HTTP' ? 'HTTP' : 'WebSocket'} APIs`, deps.logger);
       try {
-        if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype === undefined) {
-          return compileLambdaIntegration(record, { invoker: deps.invoker });
-        }
-        if (record.integrationType === 'HTTP_PROXY' && record.connectionType !== 'VPC_LINK') {
-          return compileHttpProxyIntegration(record, deps.httpProxy);
-        }
-        if (record.integrationType === 'AWS_PROXY' && record.integrationSubtype !== undefined && deps.awsServices) {
-          return compileAwsServiceIntegration(record, deps.awsServices);
-        }
+        return factory(record, snapshot, {
+          invoker: deps.invoker,
+          ...(deps.httpProxy ? { httpProxy: deps.httpProxy } : {}),
+          ...(deps.awsServices ? { awsServices: deps.awsServices } : {}),
+        });
       } catch (err) {
         // One bad integration answers 500 on its routes; it must not stop the rest of the API.
         return unsupportedIntegration(record, err instanceof Error ? err.message : String(err), deps.logger);
       }
-      // TODO(parity): VPC links need AWS itself.
-      const reason =
-        record.integrationSubtype !== undefined
-          ? `AWS service integrations (${record.integrationSubtype}) are not served by this Gatehouse build`
-          : record.connectionType === 'VPC_LINK'
-            ? 'private integrations through a VPC link are not supported by Gatehouse'
-            : `integration type ${record.integrationType} is not served on HTTP APIs`;
-      return unsupportedIntegration(record, reason, deps.logger);
     },
-    authorizer: deps.authorizer ?? ((route, record) => refusingAuthorizer(route, record, deps.logger)),
+    authorizer: deps.authorizer ?? ((route) => refusingAuthorizer(route, deps.logger)),
     cors: (snapshot) => (snapshot.api.protocolType === 'HTTP' ? compileCors(snapshot.api.corsConfiguration) : undefined),
     accessLog: compileAccessLog,
   };

@@ -69,13 +69,11 @@ const integrationError: ContextAccessor = (inv) => inv.integration?.error;
 const integrationRequestId: ContextAccessor = (inv) => inv.integration?.requestId;
 const NONE: ContextAccessor = () => undefined;
 
-/** WebSocket APIs: the gateway's invocation object also carries `connectionId` and `eventType` (not part of `Invocation`). */
+/** WebSocket APIs: the connection event of the invocation. */
 const webSocketField =
   (key: 'connectionId' | 'eventType'): ContextAccessor =>
-  (inv) => {
-    const value = (inv as Invocation & Partial<Record<typeof key, unknown>>)[key];
-    return typeof value === 'string' ? value : undefined;
-  };
+  (inv) =>
+    key === 'eventType' ? inv.websocket?.eventType : inv.websocket?.connection.connectionId;
 
 /**
  * Variables with a fixed name. `integration.status`, `integration.integrationStatus` and `integrationStatus` read the

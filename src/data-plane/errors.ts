@@ -13,7 +13,12 @@ export type GatewayResponseType =
   | 'INTEGRATION_TIMEOUT'
   | 'AUTHORIZER_FAILURE'
   | 'REQUEST_TOO_LARGE'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  | 'BAD_REQUEST_BODY'
+  | 'BAD_REQUEST_PARAMETERS'
+  | 'MISSING_AUTHENTICATION_TOKEN'
+  | 'UNSUPPORTED_MEDIA_TYPE'
+  | 'API_CONFIGURATION_ERROR';
 
 /** A response the gateway produces instead of an integration's. */
 export class GatewayError extends Error {
@@ -51,3 +56,5 @@ export const requestHeaderFieldsTooLarge = (detail?: string) =>
   new GatewayError(431, 'Request Header Fields Too Large', 'REQUEST_TOO_LARGE', {}, detail);
 /** 413 `{"message":"Request Entity Too Large"}`: a body over 10 MB. TODO(parity): AWS's exact body is unverified. */
 export const requestTooLarge = () => new GatewayError(413, 'Request Entity Too Large', 'REQUEST_TOO_LARGE');
+/** 415 `{"message":"Unsupported Media Type"}`: no request template for a message and `passthroughBehavior` forbids passing it through. */
+export const unsupportedMediaType = (detail?: string) => new GatewayError(415, 'Unsupported Media Type', 'UNSUPPORTED_MEDIA_TYPE', {}, detail);

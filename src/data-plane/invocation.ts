@@ -3,8 +3,9 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { ApiRecord, AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
+import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../model/resources.js';
 import type { ClientCertificate } from '../tls/client-cert.js';
+import type { ConnectionInfo } from './integrations/websocket-events.js';
 
 /** The client's request as the gateway received it. */
 export interface GatewayRequest {
@@ -50,14 +51,12 @@ export interface AuthorizerResult {
 
 /** An integration compiled once per deployment snapshot. */
 export interface CompiledIntegration {
-  readonly record: IntegrationRecord;
   /** Calls the integration; resolves to its response or rejects with a GatewayError. */
   invoke(inv: Invocation): Promise<GatewayResponse>;
 }
 
 /** An authorizer compiled once per deployment snapshot. */
 export interface CompiledAuthorizer {
-  readonly record: AuthorizerRecord;
   /** Resolves to the caller's authorization, or rejects with a GatewayError (401/403/500). */
   authorize(inv: Invocation): Promise<AuthorizerResult>;
 }
@@ -71,6 +70,54 @@ export interface CompiledRoute {
   readonly authorizer: CompiledAuthorizer | undefined;
   /** This route's token bucket (route settings over the stage defaults); undefined = unthrottled. */
   readonly throttle: { take(): boolean } | undefined;
+  /** WebSocket routes: what only they have (undefined on HTTP routes). */
+  readonly websocket?: WebSocketRouteParts;
+}
+
+/** The parts of a WebSocket route besides its integration, authorizer and throttle (SPEC §F). */
+export interface WebSocketRouteParts {
+  /** `routeResponseSelectionExpression: $default` and a `$default` route response (TRAPS 37): the integration's answer is sent back. */
+  readonly twoWay: boolean;
+  /**
+   * Request validation (SPEC §F.4): false when the message fails the model its route selects. Undefined
+   * when the route validates nothing (no `requestModels`, or the API has `disableSchemaValidation`).
+   */
+  readonly validateMessage: ((message: string) => boolean) | undefined;
+  /** `requestParameters` marked `required` (enforced on `$connect`, before the authorizer). */
+  readonly requiredParameters: readonly { readonly name: string; read(inv: Invocation): string | undefined }[];
+}
+
+/** A WebSocket stage's message routing (SPEC §F.1). */
+export interface CompiledWebSocketRouting {
+  /** The routes by route key (`$connect`, `$disconnect`, `$default`, custom keys). */
+  readonly routes: ReadonlyMap<string, CompiledRoute>;
+  /** The route key a message selects before the `$default` fallback (non-JSON text selects `$default`). */
+  selectRouteKey(message: string): string;
+  /** The route a message selects: exact key, else `$default`, else undefined (the client gets "Forbidden"). */
+  selectRoute(message: string): CompiledRoute | undefined;
+  /** The bucket of `$connect` handshakes (applies even when the API has no `$connect` route). */
+  readonly connectThrottle: { take(): boolean } | undefined;
+  /** `apiKeySelectionExpression` compiled: reads the API key a `$connect` request presents. */
+  apiKeyOf(inv: Invocation): string | undefined;
+  /** What this stage configures that Gatehouse does not do (logged once, when the stage is compiled). */
+  readonly unsupported: readonly string[];
+}
+
+/** One event of a WebSocket connection being routed (SPEC §F.3). */
+export interface WebSocketEvent {
+  readonly connection: ConnectionInfo;
+  readonly eventType: 'CONNECT' | 'MESSAGE' | 'DISCONNECT';
+  readonly routeKey: string;
+  /** MESSAGE events: the server-side message id (the text is `Invocation.body`). */
+  readonly messageId?: string;
+  /** DISCONNECT events: the close code and reason. */
+  readonly disconnect?: { readonly statusCode: number; readonly reason: string };
+  /**
+   * A message of a two-way route: its answer goes back to the client, so non-proxy integrations map it
+   * through their integration responses. Otherwise "regardless of the integration response
+   * configuration, no response will be sent" (apigateway-websocket-api-integration-responses.html).
+   */
+  readonly expectsReply: boolean;
 }
 
 /** CORS as compiled from the API's `corsConfiguration`. */
@@ -99,7 +146,7 @@ export interface CompiledStage {
   readonly deploymentId: string;
   /** The API as it was deployed. */
   readonly api: ApiRecord;
-  /** The whole deployed configuration (WebSocket routing compiles from it once per stage instance). */
+  /** The whole deployed configuration. */
   readonly snapshot: DeploymentSnapshot;
   /** The stage record this was compiled from (settings, variables, cache generation). */
   readonly stageRecord: StageRecord;
@@ -108,8 +155,10 @@ export interface CompiledStage {
   readonly cors: CompiledCors | undefined;
   /** Undefined when the stage has no access log settings. */
   readonly accessLog: CompiledAccessLog | undefined;
-  /** Matches (method, path-without-stage) to a route. */
+  /** Matches (method, path-without-stage) to a route (HTTP APIs; WebSocket stages match nothing). */
   match(method: string, path: string): { route: CompiledRoute; pathParameters: Readonly<Record<string, string>> | undefined } | undefined;
+  /** WebSocket APIs: routes by key and message routing; undefined on HTTP APIs. */
+  readonly websocket?: CompiledWebSocketRouting | undefined;
 }
 
 /** Per-request state passed through the pipeline. */
@@ -149,4 +198,6 @@ export interface Invocation {
   strippedBasePath?: string;
   /** The client certificate verified by a custom domain's mutual TLS (`$context.identity.clientCert.*`). */
   clientCert?: ClientCertificate;
+  /** WebSocket APIs: the connection event this invocation routes (its message text is `body`). */
+  websocket?: WebSocketEvent;
 }

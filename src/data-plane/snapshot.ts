@@ -1,19 +1,23 @@
 /**
- * Compiles (stage, deployment snapshot) into an immutable CompiledStage: the route matcher, and
- * per route its integration, authorizer and throttle bucket. Everything per-request work needs is
- * resolved here, once per deployment, so the hot path does look-ups only.
+ * Compiles (stage, deployment snapshot) into an immutable CompiledStage, for HTTP and WebSocket APIs
+ * alike: per route its integration (one registry for every type), authorizer (one compiler and
+ * result cache), throttle bucket and, on WebSocket APIs, its validation and two-way parts; then the
+ * HTTP route matcher or the WebSocket message routing. Everything per-request work needs is resolved
+ * here, once per deployment, so the hot path does look-ups only.
  */
 import type { AccountRegion } from '../model/account-region.js';
 import type { AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 import type { CompiledAccessLog, CompiledAuthorizer, CompiledCors, CompiledIntegration, CompiledRoute, CompiledStage } from './invocation.js';
 import { internalServerError } from './errors.js';
 import { compileRouteMatcher } from './router/route-matcher.js';
+import { compileWebSocketRouting, webSocketRouteParts } from './router/websocket-routes.js';
 import type { ThrottleSettings } from './throttle.js';
 import { bucketFor } from './throttle.js';
 
 /** How the parts of a stage are compiled; injected so each part lives in its own module. */
 export interface StageCompilers {
-  integration(record: IntegrationRecord): CompiledIntegration;
+  /** An integration of the snapshot's API (its protocol and integration responses are in `snapshot`). */
+  integration(record: IntegrationRecord, snapshot: DeploymentSnapshot): CompiledIntegration;
   /** The authorizer of a route, or a compiled stand-in that refuses requests loudly. */
   authorizer(route: RouteRecord, record: AuthorizerRecord | undefined, stage: StageRecord): CompiledAuthorizer | undefined;
   cors(snapshot: DeploymentSnapshot): CompiledCors | undefined;
@@ -36,25 +40,26 @@ export function compileStage(
   snapshot: DeploymentSnapshot,
   compilers: StageCompilers,
 ): CompiledStage {
-  // WebSocket stages route through the WebSocket gateway's own table (src/websocket/routes.ts).
   const http = snapshot.api.protocolType === 'HTTP';
   const integrations = new Map<string, CompiledIntegration>();
-  if (http) for (const record of snapshot.integrations) integrations.set(record.integrationId, compilers.integration(record));
+  for (const record of snapshot.integrations) integrations.set(record.integrationId, compilers.integration(record, snapshot));
   const authorizers = new Map(snapshot.authorizers.map((a) => [a.authorizerId, a]));
-  const routes = snapshot.routes.map((route): { routeKey: string; value: CompiledRoute } => {
+  const unsupported: string[] = [];
+  const wsParts = http ? undefined : webSocketRouteParts(snapshot, unsupported);
+  const routes = snapshot.routes.map((route): CompiledRoute => {
     const integrationId = route.target === undefined ? undefined : TARGET.exec(route.target)?.[1];
     return {
+      route,
       routeKey: route.routeKey,
-      value: {
-        route,
-        routeKey: route.routeKey,
-        integration: integrationId === undefined ? undefined : integrations.get(integrationId),
-        authorizer: http ? compilers.authorizer(route, route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId), stage) : undefined,
-        throttle: routeThrottle(stage, route.routeKey),
-      },
+      integration: integrationId === undefined ? undefined : integrations.get(integrationId),
+      // WebSocket APIs authorize `$connect` only: it protects the whole connection (SPEC §F.5).
+      authorizer: http || route.routeKey === '$connect' ? compilers.authorizer(route, route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId), stage) : undefined,
+      throttle: routeThrottle(stage, route.routeKey),
+      ...(wsParts ? { websocket: wsParts(route) } : {}),
     };
   });
-  const matcher = http ? compileRouteMatcher(routes) : undefined;
+  const matcher = http ? compileRouteMatcher(routes.map((value) => ({ routeKey: value.routeKey, value }))) : undefined;
+  const websocket = http ? undefined : compileWebSocketRouting(snapshot, routes, routeThrottle(stage, '$connect'), unsupported);
   return Object.freeze({
     apiId,
     accountId: place.accountId,
@@ -73,6 +78,7 @@ export function compileStage(
           return m && { route: m.value, pathParameters: m.pathParameters };
         }
       : () => undefined,
+    websocket,
   });
 }
 
@@ -86,7 +92,6 @@ export function refusingStage(apiId: string, place: AccountRegion, stage: StageR
     route: { routeId: '', routeKey: '$default', authorizationType: 'NONE', apiKeyRequired: false, createdDate: '' },
     routeKey: '$default',
     integration: {
-      record: { integrationId: '', integrationType: 'HTTP_PROXY', payloadFormatVersion: '1.0', timeoutInMillis: 0, connectionType: 'INTERNET', createdDate: '' },
       invoke: () => Promise.reject(internalServerError(`stage ${stage.stageName} cannot be served: ${reason}`)),
     },
     authorizer: undefined,
@@ -105,5 +110,16 @@ export function refusingStage(apiId: string, place: AccountRegion, stage: StageR
     cors: undefined,
     accessLog: undefined,
     match: () => ({ route: refusal, pathParameters: undefined }),
+    websocket:
+      snapshot.api?.protocolType === 'WEBSOCKET'
+        ? {
+            routes: new Map([['$connect', refusal], ['$default', refusal]]),
+            selectRouteKey: () => '$default',
+            selectRoute: () => refusal,
+            connectThrottle: undefined,
+            apiKeyOf: () => undefined,
+            unsupported: [],
+          }
+        : undefined,
   });
 }

@@ -5,6 +5,7 @@
  * The data plane logs the entries of a stage when it compiles it; `--strict` refuses the gaps at
  * the write that would store them. One list, read by both planes, so they cannot disagree.
  */
+import { parseLambdaUri } from './lambda-arn.js';
 import type {
   ApiRecord,
   AuthorizerRecord,
@@ -28,6 +29,7 @@ export interface NotActedOn {
 type Protocol = ApiRecord['protocolType'];
 
 const hasKeys = (v: object | undefined) => v !== undefined && Object.keys(v).length > 0;
+const isLambdaUri = (uri: string | undefined) => uri !== undefined && parseLambdaUri(uri) !== undefined;
 
 /** An API's own members. */
 export function apiNotActedOn(api: Pick<ApiRecord, 'protocolType' | 'corsConfiguration' | 'disableSchemaValidation'>): NotActedOn[] {
@@ -64,7 +66,9 @@ export function routeNotActedOn(protocolType: Protocol, route: RouteRecord): Not
     for (const [set, member] of ignored) if (set) out.push({ member: `${at} ${member}`, reason: 'HTTP APIs do not use it', awsIgnores: true });
     return out;
   }
-  if (route.apiKeyRequired) out.push({ member: `${at} apiKeyRequired`, reason: 'API keys are not implemented: connections to the route are refused (403)', awsIgnores: false });
+  if (route.apiKeyRequired && route.routeKey !== '$connect') {
+    out.push({ member: `${at} apiKeyRequired`, reason: 'API keys are checked on $connect only: messages to the route are not checked', awsIgnores: false });
+  }
   if (route.routeKey !== '$connect') {
     for (const [key, settings] of Object.entries(route.requestParameters ?? {})) {
       if (settings.required) out.push({ member: `${at} requestParameters ${key}`, reason: 'required request parameters are enforced on $connect only', awsIgnores: false });
@@ -89,12 +93,12 @@ export function integrationNotActedOn(protocolType: Protocol, i: IntegrationReco
     if (i.contentHandlingStrategy !== undefined) ignored('contentHandlingStrategy', 'HTTP API proxy integrations do not convert bodies');
     return out;
   }
-  if (i.integrationType !== 'AWS_PROXY' && i.integrationType !== 'MOCK') {
-    gap(`integrationType ${i.integrationType}`, 'only AWS_PROXY and MOCK integrations are called on WebSocket APIs: messages get an Internal server error frame');
+  if (i.integrationType === 'AWS' && !isLambdaUri(i.integrationUri)) {
+    gap('integrationType AWS', 'AWS service actions are not called (AWS integrations with a Lambda function are): messages get an Internal server error frame');
   }
-  if (i.integrationType === 'MOCK') gap('integrationType MOCK', 'MOCK integrations accept messages but send no reply (templates are not evaluated)');
-  if (hasKeys(i.requestTemplates) || i.templateSelectionExpression !== undefined) gap('requestTemplates', 'VTL templates are not evaluated');
-  if (i.contentHandlingStrategy !== undefined) gap('contentHandlingStrategy', 'bodies are not converted');
+  if (hasKeys(i.requestParameters) && i.integrationType !== 'HTTP' && i.integrationType !== 'HTTP_PROXY') {
+    gap('requestParameters', 'request parameters are mapped into HTTP integration requests only');
+  }
   if (i.integrationSubtype !== undefined) ignored(`integrationSubtype ${i.integrationSubtype}`, 'service integration subtypes belong to HTTP APIs');
   if (i.tlsConfig !== undefined) ignored('tlsConfig', 'WebSocket integrations are not proxied over TLS by Gatehouse');
   if (hasKeys(i.responseParameters)) ignored('responseParameters', 'WebSocket APIs map responses with integration responses');

@@ -57,3 +57,32 @@ export function checkSelectionExpression(expression: string, allowedPrefixes: re
     }
   }
 }
+
+/** A selected value as text: a non-scalar is its JSON, or `''` when it is nested too deep to stringify. */
+function scalar(value: unknown): string {
+  if (value === undefined || value === null) return '';
+  if (typeof value !== 'object') return typeof value === 'string' ? value : String(value as number | boolean);
+  try {
+    return JSON.stringify(value);
+  } catch {
+    return '';
+  }
+}
+
+/** Evaluates parsed parts: each variable through `lookup` (undefined → `''`, non-scalars as JSON). */
+export function evaluateSelectionExpression(parts: readonly ExpressionPart[], lookup: (variable: string) => unknown): string {
+  let out = '';
+  for (const part of parts) out += 'literal' in part ? part.literal : scalar(lookup(part.variable));
+  return out;
+}
+
+/** `prefix.a.b` of a parsed JSON document (`request.body.a.b`, `integration.response.body.x`): undefined when absent. */
+export function jsonPathValue(variable: string, prefix: string, document: unknown): unknown {
+  if (variable !== prefix && !variable.startsWith(`${prefix}.`)) return undefined;
+  let value: unknown = document;
+  for (const key of variable === prefix ? [] : variable.slice(prefix.length + 1).split('.')) {
+    if (typeof value !== 'object' || value === null || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}

@@ -14,7 +14,6 @@ import type { IamDirectory } from '../../auth/iam-callers.js';
 import { authorizeCaller, executeApiDenial } from '../../auth/iam-callers.js';
 import { headersFromRaw, verifyRequest } from '../../auth/sigv4.js';
 import { accountOfAccessKey } from '../../model/account-region.js';
-import type { AuthorizerRecord } from '../../model/resources.js';
 import { forbidden, internalServerError } from '../errors.js';
 import { readBody } from '../integrations/body.js';
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
@@ -37,27 +36,16 @@ export interface IamAuthorizerDeps {
   readonly clock?: () => number;
 }
 
-/** Stands in for an authorizer record: AWS_IAM routes have none. */
-export const IAM_AUTHORIZER_RECORD: AuthorizerRecord = Object.freeze({
-  authorizerId: 'AWS_IAM',
-  name: 'AWS_IAM',
-  authorizerType: 'REQUEST',
-  identitySource: [],
-  createdDate: '1970-01-01T00:00:00Z',
-}) as AuthorizerRecord;
-
 /** Compiles the AWS_IAM check of a route. */
 export function compileIamAuthorizer(deps: IamAuthorizerDeps): CompiledAuthorizer {
-  const record = IAM_AUTHORIZER_RECORD;
-  if (deps.verify) return { record, authorize: deps.verify };
+  if (deps.verify) return { authorize: deps.verify };
   const directory = deps.directory;
   const lookup = directory ? (id: string) => directory.secretOf(id) : deps.credentials;
   if (!lookup) {
-    return { record, authorize: () => Promise.reject(internalServerError('AWS_IAM authorization needs configured credentials', 'AUTHORIZER_FAILURE')) };
+    return { authorize: () => Promise.reject(internalServerError('AWS_IAM authorization needs configured credentials', 'AUTHORIZER_FAILURE')) };
   }
   const now = deps.clock ?? Date.now;
   return {
-    record,
     async authorize(inv: Invocation): Promise<AuthorizerResult> {
       const body = await readBody(inv);
       // The client signed the path and host it sent (custom domains and path-style addressing included).

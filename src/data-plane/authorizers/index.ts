@@ -58,13 +58,10 @@ function cacheFor(stage: StageRecord, record: AuthorizerRecord): AuthorizerResul
 }
 
 /** A route that cannot be authorized as configured: every request fails (500), and the operator is told once. */
-function refusing(record: AuthorizerRecord, detail: string, logger: Logger | undefined): CompiledAuthorizer {
+function refusing(detail: string, logger: Logger | undefined): CompiledAuthorizer {
   logger?.warn('data plane: a route cannot be authorized; it answers 500', { detail });
-  return { record, authorize: () => Promise.reject(internalServerError(detail, 'AUTHORIZER_FAILURE')) };
+  return { authorize: () => Promise.reject(internalServerError(detail, 'AUTHORIZER_FAILURE')) };
 }
-
-const missingRecord = (route: RouteRecord): AuthorizerRecord =>
-  ({ authorizerId: route.authorizerId ?? '', name: '', authorizerType: 'REQUEST', identitySource: [], createdDate: '' }) as AuthorizerRecord;
 
 /** The authorizer of `route` in `stage`, or undefined for `authorizationType: NONE`. */
 export function compileAuthorizer(route: RouteRecord, record: AuthorizerRecord | undefined, stage: StageRecord, deps: AuthorizerDeps): CompiledAuthorizer | undefined {
@@ -80,12 +77,12 @@ export function compileAuthorizer(route: RouteRecord, record: AuthorizerRecord |
         ...(deps.clock ? { clock: deps.clock } : {}),
       });
     case 'JWT':
-      if (!record) return refusing(missingRecord(route), `Route ${route.routeKey}: authorizer ${route.authorizerId ?? '(none)'} does not exist`, deps.logger);
-      if (record.authorizerType !== 'JWT') return refusing(record, `Route ${route.routeKey}: authorizer ${record.authorizerId} is not a JWT authorizer`, deps.logger);
+      if (!record) return refusing(`Route ${route.routeKey}: authorizer ${route.authorizerId ?? '(none)'} does not exist`, deps.logger);
+      if (record.authorizerType !== 'JWT') return refusing(`Route ${route.routeKey}: authorizer ${record.authorizerId} is not a JWT authorizer`, deps.logger);
       return compileJwtAuthorizer(route, record, { jwks: deps.jwks, ...(deps.clock ? { clock: deps.clock } : {}) });
     case 'CUSTOM':
-      if (!record) return refusing(missingRecord(route), `Route ${route.routeKey}: authorizer ${route.authorizerId ?? '(none)'} does not exist`, deps.logger);
-      if (record.authorizerType !== 'REQUEST') return refusing(record, `Route ${route.routeKey}: authorizer ${record.authorizerId} is not a REQUEST authorizer`, deps.logger);
+      if (!record) return refusing(`Route ${route.routeKey}: authorizer ${route.authorizerId ?? '(none)'} does not exist`, deps.logger);
+      if (record.authorizerType !== 'REQUEST') return refusing(`Route ${route.routeKey}: authorizer ${record.authorizerId} is not a REQUEST authorizer`, deps.logger);
       return compileLambdaAuthorizer(
         record,
         {
@@ -97,6 +94,6 @@ export function compileAuthorizer(route: RouteRecord, record: AuthorizerRecord |
         (record.authorizerResultTtlInSeconds ?? 0) > 0 && record.identitySource.length > 0 ? cacheFor(stage, record) : undefined,
       );
     default:
-      return refusing(record ?? missingRecord(route), `Route ${route.routeKey}: unsupported authorizationType ${type}`, deps.logger);
+      return refusing(`Route ${route.routeKey}: unsupported authorizationType ${type}`, deps.logger);
   }
 }

@@ -56,7 +56,7 @@ export function compileJwtAuthorizer(route: RouteRecord, record: AuthorizerRecor
         ? `JWT authorizer ${record.authorizerId}: unsupported identity source ${sourceExpression}`
         : undefined;
   if (broken !== undefined || issuer === undefined || source === undefined) {
-    return { record, authorize: () => Promise.reject(internalServerError(broken, 'AUTHORIZER_FAILURE')) };
+    return { authorize: () => Promise.reject(internalServerError(broken, 'AUTHORIZER_FAILURE')) };
   }
   const required = route.authorizationScopes && route.authorizationScopes.length > 0 ? route.authorizationScopes : undefined;
   const now = deps.clock ?? Date.now;
@@ -96,7 +96,6 @@ export function compileJwtAuthorizer(route: RouteRecord, record: AuthorizerRecor
   const byValue = new Map<string, { readonly payload: JWTPayload; readonly result: AuthorizerResult; readonly generation: number }>();
 
   return {
-    record,
     async authorize(inv: Invocation): Promise<AuthorizerResult> {
       const raw = source(inv);
       const hit = raw === undefined ? undefined : byValue.get(raw);

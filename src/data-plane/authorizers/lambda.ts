@@ -3,14 +3,18 @@
  * 401, function not called), the payload 1.0 / 2.0 event, the function's answer — a simple
  * response `{isAuthorized, context}` or an IAM policy evaluated against the route ARN — and the
  * result cache keyed by the authorizer and every identity-source value.
- * Deny → 403; function error, timeout (10 s quota) or malformed answer → 500.
+ * Deny → 403; function error, timeout (10 s quota) or malformed answer → 500. The same compiler
+ * authorizes WebSocket `$connect` (the REST-style REQUEST event, `methodArn` ending in `$connect`,
+ * IAM-policy answers), sharing the result cache.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
  */
 import type { AuthorizerRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { forbidden, internalServerError, unauthorized } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import { buildEventV1, buildEventV2 } from '../integrations/lambda-events.js';
+import { headersOf, queryOf, requestContextOf } from '../integrations/websocket-events.js';
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
 import { compileIdentitySource, type IdentitySourceAccessor } from './identity-source.js';
 import { evaluatePolicy, parsePolicyDocument, type PolicyStatement } from './policy.js';
@@ -42,13 +46,16 @@ export type LambdaAuthorizerOutcome =
 
 
 const failure = (detail: string) => internalServerError(detail, 'AUTHORIZER_FAILURE');
-const refusing = (record: AuthorizerRecord, detail: string): CompiledAuthorizer => ({ record, authorize: () => Promise.reject(failure(detail)) });
+const refusing = (detail: string): CompiledAuthorizer => ({ authorize: () => Promise.reject(failure(detail)) });
 
 /** `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}` (the API's region and account): the `routeArn` / `methodArn` of a request. */
 export function routeArnOf(inv: Invocation): string {
-  const path = (inv.routePath ?? inv.request.path).replace(/^\//, '');
   const stage = inv.stage;
-  return `arn:aws:execute-api:${stage?.region ?? ''}:${stage?.accountId ?? ''}:${stage?.apiId ?? ''}/${stage?.stageName ?? ''}/${inv.request.method}/${path}`;
+  const base = `arn:aws:execute-api:${stage?.region ?? ''}:${stage?.accountId ?? ''}:${stage?.apiId ?? ''}/${stage?.stageName ?? ''}`;
+  // WebSocket routes are named by route key: `.../{stage}/$connect`.
+  if (inv.websocket) return `${base}/${inv.websocket.routeKey}`;
+  const path = (inv.routePath ?? inv.request.path).replace(/^\//, '');
+  return `${base}/${inv.request.method}/${path}`;
 }
 
 /**
@@ -61,14 +68,14 @@ export function compileLambdaAuthorizer(
   cache?: AuthorizerResultCache<LambdaAuthorizerOutcome>,
 ): CompiledAuthorizer {
   const ref = record.authorizerUri ? parseLambdaUri(record.authorizerUri) : undefined;
-  if (!ref) return refusing(record, `Lambda authorizer ${record.authorizerId}: not a Lambda function URI: ${record.authorizerUri ?? '(none)'}`);
+  if (!ref) return refusing(`Lambda authorizer ${record.authorizerId}: not a Lambda function URI: ${record.authorizerUri ?? '(none)'}`);
   const version = record.authorizerPayloadFormatVersion ?? '1.0';
-  if (version !== '1.0' && version !== '2.0') return refusing(record, `Lambda authorizer ${record.authorizerId}: unsupported payload format ${version}`);
+  if (version !== '1.0' && version !== '2.0') return refusing(`Lambda authorizer ${record.authorizerId}: unsupported payload format ${version}`);
   const simple = version === '2.0' && record.enableSimpleResponses === true;
   const sources: [string, IdentitySourceAccessor][] = [];
   for (const expression of record.identitySource) {
     const accessor = compileIdentitySource(expression);
-    if (!accessor) return refusing(record, `Lambda authorizer ${record.authorizerId}: unsupported identity source ${expression}`);
+    if (!accessor) return refusing(`Lambda authorizer ${record.authorizerId}: unsupported identity source ${expression}`);
     sources.push([expression, accessor]);
   }
   const ttlMs = (record.authorizerResultTtlInSeconds ?? 0) * 1000;
@@ -81,7 +88,7 @@ export function compileLambdaAuthorizer(
     const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
     const mappingKey = deps.mappingKey?.(inv);
     const options = mappingKey ? { mappingKey } : {};
-    const event = version === '2.0' ? eventV2(inv, identity, routeArn, options) : eventV1(inv, identity, routeArn, options);
+    const event = inv.websocket ? eventWebSocket(inv, routeArn) : version === '2.0' ? eventV2(inv, identity, routeArn, options) : eventV1(inv, identity, routeArn, options);
     let result: InvokeResult;
     try {
       result = await deps.invoker.invoke(fn, event, { timeoutMs, requestId: inv.requestId });
@@ -95,7 +102,6 @@ export function compileLambdaAuthorizer(
   };
 
   return {
-    record,
     async authorize(inv: Invocation): Promise<AuthorizerResult> {
       const identity: string[] = [];
       for (const [expression, accessor] of sources) {
@@ -202,6 +208,22 @@ function eventV1(inv: Invocation, identity: readonly string[], routeArn: string,
     pathParameters: e.pathParameters,
     stageVariables: e.stageVariables,
     requestContext: e.requestContext,
+  };
+}
+
+/** WebSocket `$connect`: REST's REQUEST event with the connection's `requestContext`. */
+function eventWebSocket(inv: Invocation, methodArn: string): Record<string, unknown> {
+  const { headers, multiValueHeaders } = headersOf(inv.request.rawHeaders);
+  const query = queryOf(inv.request.rawQueryString);
+  return {
+    type: 'REQUEST',
+    methodArn,
+    headers,
+    multiValueHeaders,
+    queryStringParameters: query?.single ?? {},
+    multiValueQueryStringParameters: query?.multi ?? {},
+    stageVariables: { ...(inv.stage?.stageVariables ?? {}) },
+    requestContext: requestContextOf(inv),
   };
 }
 

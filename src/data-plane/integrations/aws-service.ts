@@ -50,7 +50,6 @@ export function compileAwsServiceIntegration(record: IntegrationRecord, deps: Aw
   };
 
   return {
-    record,
     async invoke(inv: Invocation): Promise<GatewayResponse> {
       const started = now();
       if (values.needsBody) await readBody(inv);

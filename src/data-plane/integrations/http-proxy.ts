@@ -504,6 +504,6 @@ export function compileHttpProxyIntegration(record: IntegrationRecord, deps: Htt
     return new HttpProxyIntegration(record, compileUri(record.integrationUri ?? ''), dispatcherFor);
   } catch (err) {
     const reason = (err as Error).message;
-    return { record, invoke: () => Promise.reject(internalServerError(reason)) };
+    return { invoke: () => Promise.reject(internalServerError(reason)) };
   }
 }

@@ -39,7 +39,6 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
   const now = deps.now ?? Date.now;
 
   return {
-    record,
     async invoke(inv: Invocation): Promise<GatewayResponse> {
       const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
       await readBody(inv);

@@ -58,13 +58,15 @@ describe('--strict', () => {
     assert.equal((await strict.client.send(new CreateIntegrationCommand({ ApiId: apiId, ...SQS }))).IntegrationSubtype, 'SQS-SendMessage');
   });
 
-  it('refuses API keys on WebSocket routes, execution logs and mutual TLS; accepts what AWS ignores too', async () => {
+  it('refuses API keys on WebSocket message routes, execution logs and mutual TLS; accepts what AWS ignores too, and API keys on $connect', async () => {
     const ws = (await strict.client.send(new CreateApiCommand({ Name: 'ws', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }))).ApiId;
     await rejectsAws(
-      strict.client.send(new CreateRouteCommand({ ApiId: ws, RouteKey: '$connect', ApiKeyRequired: true })),
+      strict.client.send(new CreateRouteCommand({ ApiId: ws, RouteKey: 'sendmessage', ApiKeyRequired: true })),
       'BadRequestException',
-      'Gatehouse runs with --strict and does not act on route $connect apiKeyRequired: API keys are not implemented: connections to the route are refused (403)',
+      'Gatehouse runs with --strict and does not act on route sendmessage apiKeyRequired: API keys are checked on $connect only: messages to the route are not checked',
     );
+    // Gatehouse checks API keys on $connect (--api-keys): no longer a gap.
+    assert.equal((await strict.client.send(new CreateRouteCommand({ ApiId: ws, RouteKey: '$connect', ApiKeyRequired: true }))).ApiKeyRequired, true);
     await rejectsAws(
       strict.client.send(new CreateStageCommand({ ApiId: ws, StageName: 'logs', DefaultRouteSettings: { LoggingLevel: 'INFO' } })),
       'BadRequestException',

@@ -148,9 +148,9 @@ describe('websocket: connections, routing and integrations', () => {
     }
   });
 
-  it('refuses (403) rather than skips API keys on $connect, which Gatehouse does not support', async () => {
+  it('refuses (403) $connect with apiKeyRequired when the server has no API keys configured', async () => {
     const keyed = await createWsApi(s.client, [{ key: '$connect', apiKeyRequired: true }, { key: '$default', twoWay: true }]);
-    assert.equal(await refusedStatus(connect(s.port, keyed, { headers: { 'x-api-key': 'anything' } })), 403);
+    assert.equal(await refusedStatus(connect(s.port, keyed, { headers: { 'x-api-key': 'anything-twenty-chars-long' } })), 403);
   });
 
   it('runs $disconnect after the client closes, with the close code and reason', async () => {
@@ -165,10 +165,10 @@ describe('websocket: connections, routing and integrations', () => {
     assert.equal(ctx.disconnectReason, 'bye');
   });
 
-  it('echoes the subprotocol $connect chose', async () => {
+  it('echoes the subprotocol $connect chose (the fixture picks the second offer, so the gateway did not pick on its own)', async () => {
     const c = await connect(s.port, apiId, { protocols: ['chat.v2', 'chat.v1'] });
     try {
-      assert.equal(c.ws.protocol, 'chat.v2');
+      assert.equal(c.ws.protocol, 'chat.v1');
     } finally {
       await c.close();
     }

@@ -8,15 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import type { IncomingMessage } from 'node:http';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CreateApiCommand, CreateAuthorizerCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { loadConfig } from '../../../src/config.js';
-import type { RouteRecord } from '../../../src/model/resources.js';
+import type { AuthorizerRecord, RouteRecord, StageRecord } from '../../../src/model/resources.js';
+import { compileAuthorizer, createJwksProvider } from '../../../src/data-plane/authorizers/index.js';
+import { GatewayError } from '../../../src/data-plane/errors.js';
 import type { FunctionInvoker } from '../../../src/data-plane/functions/invoker.js';
-import type { CompiledStage } from '../../../src/data-plane/invocation.js';
-import { authorizeConnect, HandshakeRejection } from '../../../src/websocket/auth.js';
-import type { CachedAuthorization } from '../../../src/websocket/routes.js';
+import type { CompiledStage, Invocation } from '../../../src/data-plane/invocation.js';
 import { quietLogger } from '../../../src/logger.js';
 import type { Gatehouse } from '../../../src/server.js';
 import { createServer } from '../../../src/server.js';
@@ -208,20 +207,35 @@ describe('websocket: stage settings', () => {
 
 /**
  * The control plane refuses `authorizerResultTtlInSeconds` on WebSocket APIs ("supported only for HTTP
- * APIs"), so the cache is exercised on `authorizeConnect` directly, with a record that carries a TTL.
+ * APIs"), so the cache is exercised on the one Lambda authorizer compiler (HTTP's, whose result cache
+ * `$connect` shares) directly, with a record that carries a TTL.
  */
 describe('websocket: $connect authorizer result caching', () => {
   const AUTHORIZER = {
     authorizerId: 'au1',
+    name: 'tokens',
     authorizerType: 'REQUEST',
     authorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${lambdaArn('auth')}/invocations`,
     identitySource: ['route.request.header.X-Token'],
     authorizerResultTtlInSeconds: 300,
-  };
-  const stage = { apiId: 'api1', stageName: 'prod', stageVariables: {}, snapshot: { authorizers: [AUTHORIZER] } } as unknown as CompiledStage;
+    createdDate: '',
+  } as AuthorizerRecord;
+  const stageRecord = { stageName: 'prod', deploymentId: 'd1', stageVariables: {}, defaultRouteSettings: {}, routeSettings: {} } as unknown as StageRecord;
+  const stage = { apiId: 'api1', stageName: 'prod', region: 'us-east-1', accountId: '123456789012', stageVariables: {} } as unknown as CompiledStage;
   const route = { routeKey: '$connect', authorizationType: 'CUSTOM', authorizerId: 'au1' } as RouteRecord;
-  const request = (token: string) => ({ headers: { 'x-token': token }, rawHeaders: ['X-Token', token] }) as unknown as IncomingMessage;
-  const ctx = (now: number) => ({ rawPath: '/prod', rawQuery: '', requestId: 'r', now, sourceIp: '127.0.0.1', domainName: 'api1.execute-api.localhost', requestContext: {} });
+  const connectOf = (token: string): Invocation => ({
+    requestId: 'r',
+    requestTimeEpoch: 0,
+    request: { method: 'GET', path: '/prod', rawQueryString: '', headers: { 'x-token': token }, rawHeaders: ['X-Token', token], sourceIp: '127.0.0.1', protocol: 'HTTP/1.1', domainName: 'api1.execute-api.localhost', domainPrefix: 'api1' },
+    incoming: {} as Invocation['incoming'],
+    stage,
+    websocket: {
+      connection: { connectionId: 'c1', apiId: 'api1', stage: 'prod', domainName: 'api1.execute-api.localhost', connectedAt: 0, sourceIp: '127.0.0.1', userAgent: '', stageVariables: {} },
+      eventType: 'CONNECT',
+      routeKey: '$connect',
+      expectsReply: false,
+    },
+  });
 
   it('a second connection with the same identity does not invoke the authorizer; a cached Deny still refuses; entries expire', async () => {
     let calls = 0;
@@ -229,26 +243,36 @@ describe('websocket: $connect authorizer result caching', () => {
       invoke: (_ref, event) => {
         calls++;
         const e = event as { headers: Record<string, string>; methodArn: string };
+        assert.equal(e.methodArn, 'arn:aws:execute-api:us-east-1:123456789012:api1/prod/$connect');
         const effect = e.headers['X-Token'] === 'allow' ? 'Allow' : 'Deny';
         const payload = { principalId: 'user-1', policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: effect, Resource: e.methodArn }] }, context: { calls } };
         return Promise.resolve({ payload: Buffer.from(JSON.stringify(payload)) });
       },
       close: () => Promise.resolve(),
     };
-    const cache = new Map<string, CachedAuthorization>();
-    const deps = { invoker, region: 'us-east-1', accountId: '123456789012', cache };
-    const first = await authorizeConnect(route, stage, request('allow'), ctx(1000), deps);
-    const second = await authorizeConnect(route, stage, request('allow'), ctx(2000), deps);
+    let now = 1000;
+    const jwks = createJwksProvider();
+    const authorizer = compileAuthorizer(route, AUTHORIZER, stageRecord, { invoker, jwks, clock: () => now });
+    assert.ok(authorizer);
+    const first = await authorizer.authorize(connectOf('allow'));
+    now = 2000;
+    const second = await authorizer.authorize(connectOf('allow'));
     assert.equal(calls, 1);
-    assert.deepEqual(second.authorizer, first.authorizer);
-    await assert.rejects(authorizeConnect(route, stage, request('nope'), ctx(2000), deps), (e: unknown) => e instanceof HandshakeRejection && e.status === 403);
-    await assert.rejects(authorizeConnect(route, stage, request('nope'), ctx(3000), deps), (e: unknown) => e instanceof HandshakeRejection && e.status === 403);
+    assert.deepEqual(second, first);
+    assert.deepEqual(first, { lambda: { calls: 1 }, principalId: 'user-1' });
+    const denied = (e: unknown) => e instanceof GatewayError && e.statusCode === 403;
+    await assert.rejects(authorizer.authorize(connectOf('nope')), denied);
+    now = 3000;
+    await assert.rejects(authorizer.authorize(connectOf('nope')), denied);
     assert.equal(calls, 2);
     // after the TTL the authorizer runs again
-    await authorizeConnect(route, stage, request('allow'), ctx(1000 + 300_000), deps);
+    now = 1000 + 300_000;
+    await authorizer.authorize(connectOf('allow'));
     assert.equal(calls, 3);
-    // without a cache (or TTL 0) every connection calls it
-    await authorizeConnect(route, stage, request('allow'), ctx(1000), { invoker });
+    // a new compile of the stage (a new deployment) starts with an empty cache
+    const recompiled = compileAuthorizer(route, AUTHORIZER, { ...stageRecord }, { invoker, jwks, clock: () => now });
+    await recompiled?.authorize(connectOf('allow'));
     assert.equal(calls, 4);
+    await jwks.close();
   });
 });

@@ -49,9 +49,12 @@ export interface WsTestServer {
 }
 
 /** Starts a server with the fixture functions `ws` and `auth`. */
-export async function startWsServer(options: { env?: Record<string, string>; idleTimeoutMs?: number; maxDurationMs?: number; clientCredentials?: { accessKeyId: string; secretAccessKey: string } } = {}): Promise<WsTestServer> {
+export async function startWsServer(
+  options: { env?: Record<string, string>; idleTimeoutMs?: number; maxDurationMs?: number; clientCredentials?: { accessKeyId: string; secretAccessKey: string }; args?: readonly string[] } = {},
+): Promise<WsTestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-ws-'));
-  const config = loadConfig(['--port', '0', '--data-dir', dataDir, '--access-log', 'stderr', '--function', `ws=${HANDLERS}#handler`, '--function', `auth=${HANDLERS}#authorizer`], options.env ?? {});
+  const args = ['--port', '0', '--data-dir', dataDir, '--access-log', 'stderr', '--function', `ws=${HANDLERS}#handler`, '--function', `auth=${HANDLERS}#authorizer`, '--function', `raw=${HANDLERS}#raw`];
+  const config = loadConfig([...args, ...(options.args ?? [])], options.env ?? {});
   const websocket = { ...(options.idleTimeoutMs ? { idleTimeoutMs: options.idleTimeoutMs } : {}), ...(options.maxDurationMs ? { maxDurationMs: options.maxDurationMs } : {}) };
   const gatehouse = await createServer({ config, logger: quietLogger, accessLog: () => undefined, websocket });
   const client = sdkClient(gatehouse.url, options.clientCredentials ? { credentials: options.clientCredentials } : {});

@@ -1,9 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { DeploymentSnapshot, RouteRecord } from '../model/resources.js';
-import { compileIdentitySource } from '../data-plane/authorizers/identity-source.js';
-import type { CompiledStage, Invocation } from '../data-plane/invocation.js';
-import { routeTableOf, selectRoute, selectRouteKey } from './routes.js';
+import type { DeploymentSnapshot, RouteRecord, StageRecord } from '../../model/resources.js';
+import { compileIdentitySource } from '../authorizers/identity-source.js';
+import type { CompiledStage, CompiledWebSocketRouting, Invocation } from '../invocation.js';
+import { compileStage, type StageCompilers } from '../snapshot.js';
+
+/** Stage compilers that build nothing but the routing under test. */
+const compilers: StageCompilers = {
+  integration: (record) => ({ record, invoke: () => Promise.reject(new Error('not called')) }),
+  authorizer: () => undefined,
+  cors: () => undefined,
+  accessLog: () => undefined,
+};
+const STAGE = { stageName: 'prod', defaultRouteSettings: {}, routeSettings: {}, stageVariables: {}, tags: {}, createdDate: '', lastUpdatedDate: '' } as StageRecord;
+/** The routing of a stage compiled by the stage compiler, as the gateway reads it. */
+const routeTableOf = (s: CompiledStage): CompiledWebSocketRouting =>
+  compileStage('a1', { accountId: '123456789012', region: 'us-east-1' }, STAGE, 'd1', s.snapshot, compilers).websocket as CompiledWebSocketRouting;
+const selectRouteKey = (table: CompiledWebSocketRouting, message: string) => table.selectRouteKey(message);
+const selectRoute = (table: CompiledWebSocketRouting, message: string) => table.selectRoute(message);
+const partsOf = (table: CompiledWebSocketRouting, key: string) => table.routes.get(key)?.websocket;
 
 const route = (routeKey: string, extra: Partial<RouteRecord> = {}): RouteRecord =>
   ({ routeId: routeKey, routeKey, authorizationType: 'NONE', apiKeyRequired: false, createdDate: '', target: 'integrations/i1', ...extra }) as RouteRecord;
@@ -50,9 +65,9 @@ describe('websocket route selection', () => {
     assert.equal(selectRoute(table, '{"action":"two"}')?.routeKey, 'two');
     assert.equal(selectRoute(table, '{"action":"$connect"}')?.routeKey, '$default');
     assert.equal(selectRoute(table, '{"action":"nope"}')?.routeKey, '$default');
-    assert.equal(table.routes.get('two')?.twoWay, true);
-    assert.equal(table.routes.get('half')?.twoWay, false);
-    assert.equal(table.routes.get('$default')?.twoWay, false);
+    assert.equal(partsOf(table, 'two')?.twoWay, true);
+    assert.equal(partsOf(table, 'half')?.twoWay, false);
+    assert.equal(partsOf(table, '$default')?.twoWay, false);
     const bare = routeTableOf(stage('$request.body.action', [route('two')]));
     assert.equal(selectRoute(bare, '{"action":"nope"}'), undefined);
   });
@@ -63,9 +78,12 @@ describe('websocket route selection', () => {
     assert.equal(selectRouteKey(table, '{"action":[[1]]}'), '[[1]]');
   });
 
-  it('compiles each stage once', () => {
+  it('is part of the compiled stage: HTTP stages have none', () => {
     const s = stage('$request.body.action', [route('$default')]);
-    assert.equal(routeTableOf(s), routeTableOf(s));
+    const compiled = compileStage('a1', { accountId: '123456789012', region: 'us-east-1' }, STAGE, 'd1', s.snapshot, compilers);
+    assert.equal(compiled.websocket?.routes.get('$default'), compiled.websocket?.selectRoute('x'));
+    const http = { ...s.snapshot, api: { ...s.snapshot.api, protocolType: 'HTTP' }, routes: [] } as unknown as DeploymentSnapshot;
+    assert.equal(compileStage('a1', { accountId: '123456789012', region: 'us-east-1' }, STAGE, 'd1', http, compilers).websocket, undefined);
   });
 });
 
@@ -100,7 +118,7 @@ describe('websocket request validation (requestModels)', () => {
   it('validates by the selected model, $default fallback, non-JSON rejected', () => {
     const table = routeTableOf(withModels(routes));
     const valid = (message: string) => {
-      const r = selectRoute(table, message);
+      const r = selectRoute(table, message)?.websocket;
       return r?.validateMessage ? r.validateMessage(message) : 'none';
     };
     assert.equal(valid('{"action":"pick","kind":"num","n":2}'), true);
@@ -121,7 +139,7 @@ describe('websocket request validation (requestModels)', () => {
 
   it('models whose references loop reject their messages (reported with the table) instead of overflowing the stack', () => {
     const table = routeTableOf(withModels(routes));
-    const validate = (message: string) => selectRoute(table, message)?.validateMessage?.(message);
+    const validate = (message: string) => selectRoute(table, message)?.websocket?.validateMessage?.(message);
     assert.equal(validate('{"action":"selfish"}'), false);
     assert.equal(validate('{"action":"pingpong"}'), false);
     assert.ok(table.unsupported.some((u) => u.startsWith('model selfish cannot be compiled (#: the schema applies itself to the same value again, without end (# -> #))')));
@@ -130,7 +148,7 @@ describe('websocket request validation (requestModels)', () => {
 
   it('a recursive model follows the message, and a message deeper than the caps fails', () => {
     const table = routeTableOf(withModels(routes));
-    const validate = (message: string) => selectRoute(table, message)?.validateMessage?.(message);
+    const validate = (message: string) => selectRoute(table, message)?.websocket?.validateMessage?.(message);
     const tree = (n: number) => `{"action":"tree","kids":[${'{"kids":['.repeat(n)}${']}'.repeat(n)}]}`;
     assert.equal(validate(tree(20)), true);
     assert.equal(validate('{"action":"tree","kids":[{"kids":[1]}]}'), false);
@@ -139,7 +157,7 @@ describe('websocket request validation (requestModels)', () => {
 
   it('validates nothing when the API has disableSchemaValidation', () => {
     const table = routeTableOf(withModels(routes, true));
-    for (const r of table.routes.values()) assert.equal(r.validateMessage, undefined);
+    for (const r of table.routes.values()) assert.equal(r.websocket?.validateMessage, undefined);
     assert.deepEqual(table.unsupported, []);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * The Lambda proxy event of WebSocket routes (SPEC §F.3): one shape for CONNECT, MESSAGE and
- * DISCONNECT; headers and query parameters on `$connect` only, `body` on messages only.
+ * DISCONNECT; headers and query parameters on `$connect` only, `body` on messages only. Its
+ * `requestContext` is also what `$context` holds in WebSocket mapping templates.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-mapping-template-reference.html
  */
-import { clfTime } from '../data-plane/integrations/lambda-events.js';
+import type { Invocation, WebSocketEvent } from '../invocation.js';
+import { clfTime } from './lambda-events.js';
 
 /** What every event of one connection shares. */
 export interface ConnectionInfo {
@@ -16,14 +19,8 @@ export interface ConnectionInfo {
   readonly stageVariables: Readonly<Record<string, string>>;
   /** `requestContext.authorizer` from the `$connect` authorizer (repeated on every event; TRAPS 40). */
   authorizer?: Readonly<Record<string, unknown>>;
-  /** Extra `requestContext.identity` fields (AWS_IAM callers). */
-  iamIdentity?: Readonly<Record<string, unknown>>;
-}
-
-/** The `$connect` request's headers and query string, as AWS passes them. */
-export interface ConnectRequestParts {
-  readonly rawHeaders: readonly string[];
-  readonly rawQuery: string;
+  /** Extra `requestContext.identity` fields (AWS_IAM callers, the API key of `$connect`). */
+  identity?: Readonly<Record<string, unknown>>;
 }
 
 /** `headers`/`multiValueHeaders` (client casing) from node's raw header list. */
@@ -51,46 +48,53 @@ export function queryOf(rawQuery: string): { single: Record<string, string>; mul
   return { single, multi };
 }
 
-/** Builds the event of one route invocation. */
-export function buildEvent(
-  info: ConnectionInfo,
-  kind: { readonly type: 'CONNECT'; readonly request: ConnectRequestParts } | { readonly type: 'MESSAGE'; readonly body: string; readonly messageId: string } | { readonly type: 'DISCONNECT'; readonly statusCode: number; readonly reason: string },
-  routeKey: string,
-  requestId: string,
-  now: number,
-): Record<string, unknown> {
-  const requestContext: Record<string, unknown> = {
-    routeKey,
-    ...(kind.type === 'MESSAGE' ? { messageId: kind.messageId } : {}),
-    eventType: kind.type,
-    extendedRequestId: requestId,
-    requestTime: clfTime(now),
+/** The WebSocket event of an invocation (a programming error when there is none). */
+export function webSocketEventOf(inv: Invocation): WebSocketEvent {
+  if (!inv.websocket) throw new Error('not a WebSocket invocation');
+  return inv.websocket;
+}
+
+/** `requestContext` of a WebSocket event (and `$context` of its templates). */
+export function requestContextOf(inv: Invocation): Record<string, unknown> {
+  const ws = webSocketEventOf(inv);
+  const info = ws.connection;
+  return {
+    routeKey: ws.routeKey,
+    ...(ws.messageId !== undefined ? { messageId: ws.messageId } : {}),
+    eventType: ws.eventType,
+    extendedRequestId: inv.requestId,
+    requestTime: clfTime(inv.requestTimeEpoch),
     messageDirection: 'IN',
     stage: info.stage,
     connectedAt: info.connectedAt,
-    requestTimeEpoch: now,
-    identity: { ...(info.iamIdentity ?? {}), sourceIp: info.sourceIp, userAgent: info.userAgent },
-    requestId,
+    requestTimeEpoch: inv.requestTimeEpoch,
+    identity: { ...(info.identity ?? {}), sourceIp: info.sourceIp, userAgent: info.userAgent },
+    requestId: inv.requestId,
     domainName: info.domainName,
     connectionId: info.connectionId,
     apiId: info.apiId,
     ...(info.authorizer ? { authorizer: info.authorizer } : {}),
-    ...(kind.type === 'DISCONNECT' ? { disconnectStatusCode: kind.statusCode, disconnectReason: kind.reason } : {}),
+    ...(ws.disconnect ? { disconnectStatusCode: ws.disconnect.statusCode, disconnectReason: ws.disconnect.reason } : {}),
   };
+}
+
+/** The Lambda proxy event of one route invocation. */
+export function buildWebSocketEvent(inv: Invocation): Record<string, unknown> {
+  const ws = webSocketEventOf(inv);
   const event: Record<string, unknown> = {};
-  if (kind.type === 'CONNECT') {
-    const { headers, multiValueHeaders } = headersOf(kind.request.rawHeaders);
+  if (ws.eventType === 'CONNECT') {
+    const { headers, multiValueHeaders } = headersOf(inv.request.rawHeaders);
     event.headers = headers;
     event.multiValueHeaders = multiValueHeaders;
-    const query = queryOf(kind.request.rawQuery);
+    const query = queryOf(inv.request.rawQueryString);
     if (query) {
       event.queryStringParameters = query.single;
       event.multiValueQueryStringParameters = query.multi;
     }
   }
-  event.requestContext = requestContext;
-  if (kind.type === 'MESSAGE') event.body = kind.body;
+  event.requestContext = requestContextOf(inv);
+  if (ws.eventType === 'MESSAGE') event.body = (inv.body ?? Buffer.alloc(0)).toString('utf8');
   event.isBase64Encoded = false;
-  if (Object.keys(info.stageVariables).length > 0) event.stageVariables = { ...info.stageVariables };
+  if (Object.keys(ws.connection.stageVariables).length > 0) event.stageVariables = { ...ws.connection.stageVariables };
   return event;
 }

@@ -1,0 +1,170 @@
+/**
+ * A connection's life after its handshake: its messages (route selection, throttling, request
+ * validation, the route's integration, the two-way reply), its idle and maximum-duration timers,
+ * frame limits, closes the gateway starts, and `$disconnect` once the socket is gone.
+ */
+import type { WebSocket } from 'ws';
+import { GatewayError, internalServerError } from '../data-plane/errors.js';
+import type { CompiledRoute, GatewayResponse, Invocation } from '../data-plane/invocation.js';
+import { newRequestId } from '../data-plane/request-id.js';
+import { errorOf, writeLog } from './access-log.js';
+import { invocationOf, track, type Connection, type GatewayState } from './state.js';
+
+/** AWS's idle timeout: 10 minutes without frames either way. */
+export const IDLE_TIMEOUT_MS = 10 * 60_000;
+/** AWS's maximum connection duration: 2 hours. */
+export const MAX_DURATION_MS = 2 * 60 * 60_000;
+/** Largest frame / message a client may send (SPEC §F.1). */
+export const MAX_FRAME_BYTES = 32 * 1024;
+export const MAX_MESSAGE_BYTES = 128 * 1024;
+
+/** The error frame AWS sends on a message it cannot handle. */
+export const errorFrame = (message: string, connectionId: string, requestId: string) => JSON.stringify({ message, connectionId, requestId });
+
+/** Calls a route's integration with one event; a route without one fails as an integration would. */
+export function integrate(route: CompiledRoute, inv: Invocation): Promise<GatewayResponse> {
+  inv.route = route;
+  if (!route.integration) return Promise.reject(internalServerError(`route ${route.routeKey} has no integration`));
+  return route.integration.invoke(inv);
+}
+
+/** A failure as a GatewayError (unexpected errors are integration failures). */
+export const asGatewayError = (error: unknown): GatewayError => (error instanceof GatewayError ? error : internalServerError(error instanceof Error ? error.message : String(error)));
+
+/** Marks the connection active (frames either way restart the idle timer). */
+export function touch(conn: Connection): void {
+  conn.lastActiveAt = Date.now();
+  const idle = conn.timers[0];
+  idle?.refresh();
+}
+
+/** Closes a connection from the gateway's side (idle, max duration, DeleteConnection, shutdown). */
+export function serverClose(state: GatewayState, conn: Connection, code: number, reason: string): void {
+  if (conn.state === 'closed') return;
+  conn.serverClose ??= { code, reason };
+  conn.state = 'closed';
+  state.connections.delete(conn.info.connectionId);
+  conn.ws?.close(code, reason);
+  // A client that never answers the close frame is cut off.
+  const ws = conn.ws;
+  if (ws) setTimeout(() => ws.terminate(), 2000).unref();
+}
+
+const isUtf8 = (bytes: Buffer): boolean => {
+  try {
+    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary: boolean): void {
+  const { logger } = state.options;
+  const ws = conn.ws as WebSocket;
+  touch(conn);
+  if (isBinary) return serverClose(state, conn, 1003, 'Binary frames are not supported');
+  const text = data.toString('utf8');
+  const requestId = newRequestId();
+  const routing = conn.stage.websocket;
+  const route = routing?.selectRoute(text);
+  const send = (frame: string | Buffer) => {
+    if (ws.readyState === ws.OPEN) {
+      // CONVERT_TO_BINARY replies go out as binary frames; everything else as text.
+      ws.send(frame, { binary: typeof frame !== 'string' && !isUtf8(frame) });
+      touch(conn);
+    }
+  };
+  const inv = invocationOf(conn, { eventType: 'MESSAGE', routeKey: route?.routeKey ?? '$default', messageId: newRequestId(), expectsReply: route?.websocket?.twoWay === true }, requestId, Date.now(), data);
+  const refuse = (error: GatewayError, frame: string) => {
+    inv.error = errorOf(error);
+    writeLog(state, inv, error.statusCode);
+    send(frame);
+  };
+  if (!route) return refuse(new GatewayError(403, 'Forbidden', 'MISSING_AUTHENTICATION_TOKEN'), errorFrame('Forbidden', conn.info.connectionId, requestId));
+  inv.route = route;
+  // Throttling (stage route settings): the integration is not called.
+  if (route.throttle && !route.throttle.take()) return refuse(new GatewayError(429, 'Too Many Requests', 'THROTTLED'), errorFrame('Too Many Requests', conn.info.connectionId, requestId));
+  // Request validation (SPEC §F.4): a body that fails the selected model never reaches the integration.
+  if (route.websocket?.validateMessage && !route.websocket.validateMessage(text)) {
+    return refuse(new GatewayError(400, 'Bad request body', 'BAD_REQUEST_BODY'), JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId: inv.websocket?.messageId }));
+  }
+  void track(
+    state,
+    integrate(route, inv).then(
+      (response) => {
+        writeLog(state, inv, 200);
+        if (!route.websocket?.twoWay || response.body === undefined) return;
+        const body = response.body;
+        if (typeof body === 'string') send(body);
+        else if (Buffer.isBuffer(body)) send(body);
+      },
+      (error: unknown) => {
+        const failure = asGatewayError(error);
+        inv.error = errorOf(failure);
+        writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
+        logger.warn('websocket: integration failed', { apiId: conn.info.apiId, routeKey: route.routeKey, error: failure.detail ?? failure.message });
+        // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
+        send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
+      },
+    ),
+  );
+}
+
+/** Runs `$disconnect` once the socket is gone (best effort; its result is ignored). */
+export function onClose(state: GatewayState, conn: Connection, code: number, reason: Buffer): void {
+  const { logger } = state.options;
+  for (const t of conn.timers) clearTimeout(t);
+  conn.state = 'closed';
+  state.connections.delete(conn.info.connectionId);
+  const route = conn.stage.websocket?.routes.get('$disconnect');
+  const statusCode = conn.serverClose?.code ?? (code === 1005 ? 1005 : code);
+  const disconnectReason = conn.serverClose?.reason ?? reason.toString('utf8');
+  const inv = invocationOf(conn, { eventType: 'DISCONNECT', routeKey: '$disconnect', disconnect: { statusCode, reason: disconnectReason }, expectsReply: false }, newRequestId(), Date.now());
+  if (!route?.integration) return writeLog(state, inv, 200);
+  void track(state, integrate(route, inv)).then(
+    () => writeLog(state, inv, 200),
+    (error: unknown) => {
+      const failure = asGatewayError(error);
+      inv.error = errorOf(failure);
+      writeLog(state, inv, 500);
+      logger.warn('websocket: $disconnect failed', { apiId: conn.info.apiId, error: failure.detail ?? failure.message });
+    },
+  );
+}
+
+/** Frames over 32 KB close with 1009 like whole messages over 128 KB (ws only checks the message total). */
+function limitFrames(ws: WebSocket): void {
+  const receiver = (ws as unknown as { _receiver?: { haveLength?: (cb: unknown) => unknown; _payloadLength: number; _opcode: number; _maxPayload: number } })._receiver;
+  const original = receiver?.haveLength;
+  if (!receiver || typeof original !== 'function') return;
+  receiver.haveLength = function (this: typeof receiver, cb: unknown) {
+    if (this._payloadLength > MAX_FRAME_BYTES && this._opcode < 0x08) this._maxPayload = MAX_FRAME_BYTES;
+    return original.call(this, cb);
+  };
+}
+
+/** Starts the life of an accepted connection on its socket: timers, frame limits, messages, close. */
+export function openConnection(state: GatewayState, conn: Connection, ws: WebSocket): void {
+  const idleMs = state.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const maxMs = state.options.maxDurationMs ?? MAX_DURATION_MS;
+  conn.ws = ws;
+  conn.state = 'open';
+  conn.lastActiveAt = Date.now();
+  limitFrames(ws);
+  conn.timers.push(
+    setTimeout(() => serverClose(state, conn, 1001, 'Going away'), idleMs).unref(),
+    setTimeout(() => serverClose(state, conn, 1001, 'Going away'), maxMs).unref(),
+  );
+  ws.on('error', () => undefined);
+  ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(state, conn, data, isBinary));
+  ws.on('pong', () => touch(conn));
+  const closed = new Promise<void>((resolve) =>
+    ws.on('close', (code: number, reason: Buffer) => {
+      onClose(state, conn, code, reason);
+      resolve();
+    }),
+  );
+  state.sockets.add(closed);
+  void closed.then(() => state.sockets.delete(closed));
+}

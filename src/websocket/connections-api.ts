@@ -1,0 +1,118 @@
+/**
+ * The `@connections` API (SPEC §F.6) on the execute-api addresses of a WebSocket stage:
+ * PostToConnection, GetConnection and DeleteConnection, SigV4-checked when credentials are configured.
+ * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import type { IamDirectory } from '../auth/iam-callers.js';
+import { authorizeCaller, executeApiDenial } from '../auth/iam-callers.js';
+import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
+import type { CompiledStage } from '../data-plane/invocation.js';
+import { newRequestId } from '../data-plane/request-id.js';
+import { CONNECTION_ID } from './connection-id.js';
+import { serverClose, touch } from './connection.js';
+import type { GatewayState } from './state.js';
+
+/** Largest PostToConnection body. */
+export const MAX_POST_BYTES = 128 * 1024;
+
+/** `/{stage}/@connections/{connectionId}` (the `@` may come percent-encoded). */
+export const CONNECTIONS_PATH = /^\/([^/]+)\/(?:@|%40)connections\/([^/]+)$/i;
+/** `/@connections/{connectionId}` after a custom domain's mapping key. */
+export const MAPPED_CONNECTIONS_PATH = /^\/(?:@|%40)connections\/([^/]+)$/i;
+
+/** Answers one @connections call for `apiId`'s stage `stageName`; `fallback` serves it when the API is not a WebSocket API. */
+export async function manage(state: GatewayState, req: IncomingMessage, res: ServerResponse, apiId: string, stageName: string, rawId: string, fallback: () => void): Promise<void> {
+  const { registry, iamCredentials, iamDirectory } = state.options;
+  await registry.settled(apiId);
+  const stage = registry.get(apiId)?.get(stageName);
+  if (stage && stage.api.protocolType !== 'WEBSOCKET') return fallback();
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let tooLarge = false;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_POST_BYTES) tooLarge = true;
+    else chunks.push(chunk);
+  }
+  const body = Buffer.concat(chunks);
+  const reply = (status: number, type: string | undefined, payload?: unknown) => {
+    const text = payload === undefined ? '' : JSON.stringify(payload);
+    res.writeHead(status, {
+      ...(text ? { 'content-type': 'application/json' } : {}),
+      'content-length': Buffer.byteLength(text),
+      ...(type ? { 'x-amzn-ErrorType': type } : {}),
+      'x-amzn-RequestId': newRequestId(),
+    });
+    res.end(text);
+  };
+  let signer: string | undefined;
+  if (iamCredentials) {
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const outcome = verifyRequest(
+      { method: req.method ?? 'GET', rawPath: q === -1 ? url : url.slice(0, q), rawQuery: q === -1 ? '' : url.slice(q + 1), headers: headersFromRaw(req.rawHeaders), ...(tooLarge ? {} : { body }) },
+      // Signed for the API's region; before the stage is known, any region (the 403 below follows).
+      { service: 'execute-api', ...(stage ? { region: stage.region } : {}), lookup: iamCredentials, allowUnsignedPayload: true },
+    );
+    if (!outcome.ok) return reply(403, 'ForbiddenException', { message: outcome.message });
+    signer = outcome.accessKeyId;
+  }
+  if (!stage) return reply(403, 'ForbiddenException', { message: 'Forbidden' });
+  let id = rawId;
+  try {
+    id = decodeURIComponent(rawId);
+  } catch {
+    /* malformed escapes: the id is invalid */
+  }
+  // execute-api's denials carry `Message` (REST-style body), as quoted in aws/aws-cdk#18410 and the Knowledge Center.
+  const denied = signer === undefined ? undefined : manageConnectionsDenial(iamDirectory, signer, stage, req, id, Date.now());
+  if (denied !== undefined) return reply(403, 'AccessDeniedException', { Message: denied });
+  if (!CONNECTION_ID.test(id)) return reply(400, 'BadRequestException', { message: `Invalid connectionId: ${id}` });
+  const conn = state.connections.get(id);
+  const live = conn && conn.state === 'open' && conn.info.apiId === apiId && conn.info.stage === stage.stageName ? conn : undefined;
+  const method = req.method ?? 'GET';
+  if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') return reply(405, 'MethodNotAllowedException', { message: `Method ${method} is not allowed` });
+  if (method === 'POST' && tooLarge) return reply(413, 'PayloadTooLargeException', { message: `Request entity too large: the limit is ${MAX_POST_BYTES} bytes` });
+  if (!live?.ws) return reply(410, 'GoneException', { message: `Connection ${id} is gone` });
+  if (method === 'POST') {
+    live.ws.send(body.toString('utf8'));
+    touch(live);
+    return reply(200, undefined);
+  }
+  if (method === 'GET') {
+    return reply(200, undefined, {
+      connectedAt: new Date(live.info.connectedAt).toISOString(),
+      identity: { sourceIp: live.info.sourceIp, userAgent: live.info.userAgent },
+      lastActiveAt: new Date(live.lastActiveAt).toISOString(),
+    });
+  }
+  serverClose(state, live, 1000, '');
+  return reply(204, undefined);
+}
+
+/**
+ * `@connections` calls by a configured key with policies: `execute-api:ManageConnections` on
+ * `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/@connections/{connectionId}`
+ * (apigateway-websocket-control-access-iam; AWS's denial quoted in aws/aws-cdk#18410).
+ * Returns AWS's denial sentence, or undefined when the caller may.
+ */
+function manageConnectionsDenial(
+  directory: IamDirectory | undefined,
+  accessKeyId: string,
+  stage: CompiledStage,
+  req: IncomingMessage,
+  connectionId: string,
+  now: number,
+): string | undefined {
+  const caller = directory?.callerOf(accessKeyId);
+  if (!caller) return undefined;
+  const action = 'execute-api:ManageConnections';
+  // TODO(parity): aws/aws-cdk#18410 shows `@connections/{connectionId}` literally in the denied resource; the id is used here.
+  const resource = `arn:aws:execute-api:${stage.region}:${stage.accountId}:${stage.apiId}/${stage.stageName}/${(req.method ?? 'GET').toUpperCase()}/@connections/${connectionId}`;
+  const remote = req.socket.remoteAddress ?? '';
+  const facts = { sourceIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote, secure: (req.socket as Partial<TLSSocket> | null)?.encrypted === true, now, region: stage.region };
+  const decision = authorizeCaller(caller, action, resource, facts);
+  return decision === 'allow' ? undefined : executeApiDenial(caller, action, resource, decision);
+}

@@ -1,0 +1,102 @@
+/**
+ * What the three jobs of the WebSocket gateway share: the open connections of this node, the
+ * work still running for them (so `close()` can wait), and the gateway's options.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { IamDirectory } from '../auth/iam-callers.js';
+import type { WebSocket } from 'ws';
+import type { FunctionInvoker } from '../data-plane/functions/invoker.js';
+import type { CompiledStage, GatewayRequest, Invocation, WebSocketEvent } from '../data-plane/invocation.js';
+import type { StageRegistry } from '../data-plane/stage-registry.js';
+import type { AccessLogSink } from '../data-plane/stages/access-log.js';
+import type { Logger } from '../logger.js';
+import type { ConnectionInfo } from '../data-plane/integrations/websocket-events.js';
+
+/** What the gateway needs. */
+export interface WebSocketGatewayOptions {
+  readonly registry: StageRegistry;
+  readonly invoker: FunctionInvoker;
+  readonly logger: Logger;
+  /** Configured access keys: AWS_IAM on `$connect`, and SigV4 on @connections when set. */
+  readonly iamCredentials?: (accessKeyId: string) => string | undefined;
+  /** The configured keys with their callers' policies (`execute-api:ManageConnections` on @connections). */
+  readonly iamDirectory?: IamDirectory;
+  readonly idleTimeoutMs?: number;
+  readonly maxDurationMs?: number;
+  /** Receives one access-log line per `$connect`, message and `$disconnect` of stages with `accessLogSettings`. */
+  readonly accessLog?: AccessLogSink;
+  /** The API keys `$connect` routes with `apiKeyRequired` accept (`--api-keys`); none configured refuses them all. */
+  readonly apiKeys?: ApiKeys;
+}
+
+/** Looks up an API key value; undefined when it is not a key of this gateway. */
+export type ApiKeys = (value: string) => { readonly id: string } | undefined;
+
+/** One client connection, from its handshake to its `$disconnect`. */
+export interface Connection {
+  readonly info: ConnectionInfo;
+  readonly stage: CompiledStage;
+  /** The upgrade request (access logs render `$context.*` from it for every event of the connection). */
+  readonly request: GatewayRequest;
+  readonly incoming: IncomingMessage;
+  state: 'connecting' | 'open' | 'closed';
+  ws?: WebSocket;
+  lastActiveAt: number;
+  /** Status code of a close the gateway started (idle, max duration, DeleteConnection, shutdown). */
+  serverClose?: { code: number; reason: string };
+  timers: NodeJS.Timeout[];
+}
+
+/** An invocation of one event of `conn` (the text of a message is its body). */
+export function invocationOf(conn: Connection, event: Omit<WebSocketEvent, 'connection'>, requestId: string, now: number, body?: Buffer): Invocation {
+  return {
+    requestId,
+    requestTimeEpoch: now,
+    request: conn.request,
+    incoming: conn.incoming,
+    stage: conn.stage,
+    routePath: '/',
+    body: body ?? Buffer.alloc(0),
+    websocket: { connection: conn.info, ...event },
+  };
+}
+
+/** The gateway's shared state (one per server). */
+export interface GatewayState {
+  readonly options: WebSocketGatewayOptions;
+  readonly connections: Map<string, Connection>;
+  /** Resolves when each upgraded socket has closed. */
+  readonly sockets: Set<Promise<void>>;
+  /** Integration calls still running (`$disconnect` included). */
+  readonly pending: Set<Promise<unknown>>;
+  closing: boolean;
+}
+
+/** Creates the shared state. */
+export const createGatewayState = (options: WebSocketGatewayOptions): GatewayState => ({
+  options,
+  connections: new Map(),
+  sockets: new Set(),
+  pending: new Set(),
+  closing: false,
+});
+
+/** Keeps `p` in `state.pending` until it settles. */
+export function track<T>(state: GatewayState, p: Promise<T>): Promise<T> {
+  state.pending.add(p);
+  void p.finally(() => state.pending.delete(p)).catch(() => undefined);
+  return p;
+}
+
+/** The stage name and the rest of a raw data-plane path (`/prod/x` → `prod`). */
+export function splitStage(path: string): { stageName: string; rest: string } {
+  const end = path.indexOf('/', 1);
+  const first = end === -1 ? path.slice(1) : path.slice(1, end);
+  let stageName = first;
+  try {
+    stageName = decodeURIComponent(first);
+  } catch {
+    /* keep raw */
+  }
+  return { stageName, rest: end === -1 ? '' : path.slice(end) };
+}
