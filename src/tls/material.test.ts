@@ -65,7 +65,7 @@ describe('TlsMaterial', () => {
       const next = generateSelfSigned('reload.test', ['reload.test'], 10);
       writeFileSync(site.key, next.key);
       writeFileSync(site.cert, next.cert);
-      for (let i = 0; i < 100 && material.certificate(ARN)?.cert !== next.cert; i++) await sleep(20);
+      for (let i = 0; i < 500 && material.certificate(ARN)?.cert !== next.cert; i++) await sleep(20);
       assert.equal(material.certificate(ARN)?.cert, next.cert);
       assert.ok(material.generation >= 1 && changes >= 1);
 
@@ -73,14 +73,14 @@ describe('TlsMaterial', () => {
 
       const generation = material.generation;
       writeFileSync(site.cert, generateSelfSigned('stray', ['stray.test'], 10).cert);
-      for (let i = 0; i < 100 && errors.length === 0; i++) await sleep(20);
+      for (let i = 0; i < 500 && errors.length === 0; i++) await sleep(20);
       assert.deepEqual(errors, ['tls: a changed file does not load; the previous one stays in service']);
       assert.equal(material.certificate(ARN)?.cert, next.cert, 'a certificate without its key is not served');
       assert.equal(material.generation, generation);
 
       const bundle = `${generateSelfSigned('ca two', ['ca.test'], 10).cert}${generateSelfSigned('ca three', ['ca.test'], 10).cert}`;
       writeFileSync(store, bundle);
-      for (let i = 0; i < 100 && material.truststore(URI)?.certificates !== 2; i++) await sleep(20);
+      for (let i = 0; i < 500 && material.truststore(URI)?.certificates !== 2; i++) await sleep(20);
       assert.equal(material.truststore(URI)?.certificates, 2);
     } finally {
       material.close();
