@@ -215,15 +215,16 @@ export class TlsMaterial {
     if (this.#checking) return;
     this.#checking = true;
     try {
-      let changed = false;
+      // New values are put in service together with the generation bump, after every file was looked at:
+      // a reader never sees a new certificate under the old generation.
+      const loaded: [Watched<unknown>, unknown][] = [];
       for (const entry of [this.#default, ...this.#pairs.values(), ...this.#truststores.values()] as Watched<unknown>[]) {
         if (entry.files.length === 0) continue;
         const signature = await signatureOf(entry.files);
         if (signature === entry.signature) continue;
         entry.signature = signature;
         try {
-          entry.value = entry.load();
-          changed = true;
+          loaded.push([entry, entry.load()]);
           this.#logger.info('tls: reloaded', { what: entry.what, files: entry.files });
         } catch (err) {
           if (entry.retried !== signature) {
@@ -234,7 +235,8 @@ export class TlsMaterial {
           this.#logger.error('tls: a changed file does not load; the previous one stays in service', { what: entry.what, error: (err as Error).message });
         }
       }
-      if (changed) {
+      if (loaded.length > 0) {
+        for (const [entry, value] of loaded) entry.value = value;
         this.#generation++;
         for (const listener of this.#listeners) listener();
       }
