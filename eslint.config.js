@@ -24,7 +24,7 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'test/fixtures/**/*.{js,mjs,cjs}', 'eslint.config.js'],
+    files: ['scripts/**/*.mjs', 'bench/**/*.mjs', 'examples/**/*.{js,mjs}', 'test/fixtures/**/*.{js,mjs,cjs}', 'eslint.config.js'],
     languageOptions: {
       globals: {
         process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', setInterval: 'readonly',

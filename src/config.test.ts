@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { ConfigError, loadConfig, SETTINGS } from './config.js';
+import { checkHandlerFiles, ConfigError, loadConfig, SETTINGS } from './config.js';
 
 const rejects = (argv: string[], env: Record<string, string | undefined>, message: string) =>
   assert.throws(() => loadConfig(argv, env), (err: unknown) => {
@@ -291,7 +291,7 @@ describe('loadConfig: configuration file', () => {
       assert.equal(config.functionIsolation, 'worker');
     });
     withFile('bad.yaml', 'prot: 1\n', (path) => {
-      assert.throws(() => loadConfig(['--config', path], {}), (err: unknown) => err instanceof ConfigError && err.message.startsWith(`--config / GATEHOUSE_CONFIG (${path}): unknown setting "prot"`));
+      assert.throws(() => loadConfig(['--config', path], {}), (err: unknown) => err instanceof ConfigError && err.message.startsWith(`${path}: unknown setting "prot" (did you mean "port"?); rename it to "port" (settings: port, host,`));
     });
     withFile('list.yaml', '- 1\n', (path) => rejects(['--config', path], {}, `--config / GATEHOUSE_CONFIG (${path}): the file must hold an object of settings`));
     assert.throws(() => loadConfig(['--config', '/nonexistent/g.yaml'], {}), /cannot read the configuration file/);
@@ -385,5 +385,94 @@ describe('loadConfig: --api-keys', () => {
       rejects(['--api-keys', short], {}, `--api-keys / GATEHOUSE_API_KEYS_FILE (${short}): entry 1 must be a key of 20-128 printable characters without spaces`);
       assert.throws(() => loadConfig(['--api-keys', join(dir, 'none')], {}), /cannot read the API keys file/);
     });
+  });
+});
+
+describe('loadConfig: where a value comes from', () => {
+  const withDir = (files: Record<string, string>, fn: (dir: string) => void) => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-config-'));
+    try {
+      for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+      fn(dir);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+
+  it('blames an invalid value on the file\'s key, the variable or the flag that set it', () => {
+    withDir({ 'g.yaml': 'port: abc\nlogFormat: fancy\n' }, (dir) => {
+      const path = join(dir, 'g.yaml');
+      rejects(['--config', path], {}, `${path}: "port" must be a port number 0-65535, got "abc"`);
+      rejects(['--config', path, '--port', '1'], {}, `${path}: "logFormat" must be "pretty", "json" or "auto" (pretty on a terminal), got "fancy"`);
+      rejects(['--config', path], { GATEHOUSE_PORT: 'xyz' }, '--port / GATEHOUSE_PORT must be a port number 0-65535, got "xyz"');
+      assert.equal(loadConfig(['--config', path, '--port', '7', '--log-format', 'json'], {}).port, 7, 'a flag replaces the file\'s value');
+    });
+  });
+
+  it('resolves dataDir, accessLog and credentialsFile in the file relative to the file; stdout/stderr and absolute paths stay', () => {
+    withDir({ 'g.json': '{"dataDir": "state", "accessLog": "logs/access.log", "credentialsFile": "./keys.json"}', 'keys.json': '{"credentials":[{"accessKeyId":"AKIDFILE","secretAccessKey":"s"}]}' }, (dir) => {
+      const config = loadConfig(['--config', join(dir, 'g.json')], {});
+      assert.equal(config.dataDir, join(dir, 'state'));
+      assert.equal(config.accessLog, join(dir, 'logs/access.log'));
+      assert.deepEqual(config.credentials, [{ accessKeyId: 'AKIDFILE', secretAccessKey: 's' }]);
+      assert.equal(loadConfig(['--config', join(dir, 'g.json'), '--data-dir', 'rel'], {}).dataDir, 'rel', 'a flag is relative to the working directory');
+    });
+    withDir({ 'g.yaml': 'accessLog: stderr\ndataDir: /var/lib/gh\n' }, (dir) => {
+      const config = loadConfig(['--config', join(dir, 'g.yaml')], {});
+      assert.equal(config.accessLog, 'stderr');
+      assert.equal(config.dataDir, '/var/lib/gh');
+    });
+  });
+
+  it('names the closest setting for an unknown key, also when a flag or variable is written as a key', () => {
+    for (const [key, closest] of [['data_dir', 'dataDir'], ['--port', 'port'], ['GATEHOUSE_REGION', 'region'], ['logformat', 'logFormat']] as const) {
+      withDir({ 'g.json': JSON.stringify({ [key]: 'x' }) }, (dir) => {
+        assert.throws(() => loadConfig(['--config', join(dir, 'g.json')], {}), (err: unknown) =>
+          err instanceof ConfigError && err.message.startsWith(`${join(dir, 'g.json')}: unknown setting "${key}" (did you mean "${closest}"?); rename it to "${closest}" (settings: `));
+      });
+    }
+    withDir({ 'g.json': '{"zzzzzzzzzz": 1}' }, (dir) => {
+      assert.throws(() => loadConfig(['--config', join(dir, 'g.json')], {}), /unknown setting "zzzzzzzzzz"; remove it \(settings: /);
+    });
+  });
+});
+
+describe('loadConfig: logs and endpoints', () => {
+  it('defaults to auto log format and request log, and path-style endpoints', () => {
+    const config = loadConfig([], {});
+    assert.deepEqual([config.logFormat, config.requestLog, config.endpointStyle], ['auto', 'auto', 'path']);
+    const set = loadConfig(['--log-format', 'json', '--request-log=on'], { GATEHOUSE_ENDPOINT_STYLE: 'host', GATEHOUSE_PUBLIC_URL: 'https://gw.example.com' });
+    assert.deepEqual([set.logFormat, set.requestLog, set.endpointStyle], ['json', 'on', 'host']);
+    rejects(['--request-log', 'yes'], {}, '--request-log / GATEHOUSE_REQUEST_LOG must be "on", "off" or "auto" (on with pretty logs), got "yes"');
+    rejects(['--endpoint-style', 'aws'], {}, '--endpoint-style / GATEHOUSE_ENDPOINT_STYLE must be "path" or "host", got "aws"');
+  });
+
+  it('refuses host-style endpoints on an IP address or localhost, whose subdomains do not resolve', () => {
+    for (const publicUrl of [undefined, 'http://127.0.0.1:4580', 'http://[::1]:4580', 'http://localhost:4580', 'http://x.localhost']) {
+      assert.throws(
+        () => loadConfig(['--endpoint-style', 'host', ...(publicUrl ? ['--public-url', publicUrl] : [])], {}),
+        /--endpoint-style \/ GATEHOUSE_ENDPOINT_STYLE "host" needs --public-url \/ GATEHOUSE_PUBLIC_URL with a DNS name .* use the default "path" style instead$/,
+      );
+    }
+  });
+});
+
+describe('checkHandlerFiles', () => {
+  it('accepts readable files and names the function, the resolved path and the fix otherwise', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-handlers-'));
+    try {
+      writeFileSync(join(dir, 'ok.mjs'), 'export const handler = async () => ({});\n');
+      checkHandlerFiles({ ok: './ok.mjs#handler', abs: `${join(dir, 'ok.mjs')}#handler` }, dir);
+      assert.throws(
+        () => checkHandlerFiles({ ok: './ok.mjs#handler', pets: './handlers/pets.mjs#handler' }, dir),
+        (err: unknown) =>
+          err instanceof ConfigError &&
+          err.message ===
+            `function "pets": cannot read its handler file ${join(dir, 'handlers/pets.mjs')}: no such file; fix the path in --function pets=<path>#<export> (relative to the working directory ${dir}), GATEHOUSE_FUNCTIONS or "functions" in the --config file (relative to the file)`,
+      );
+      assert.throws(() => checkHandlerFiles({ d: `${dir}#handler` }, dir), /cannot read its handler file .*: it is not a file;/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

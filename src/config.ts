@@ -2,7 +2,8 @@
  * Gatehouse configuration: flags, environment and defaults, parsed and validated once, then frozen.
  * Nothing else in the codebase reads `process.env` or `process.argv`.
  */
-import { readFileSync } from 'node:fs';
+import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parseIamPolicy, PolicyError } from './auth/iam-policy.js';
 import type { IamKey } from './auth/iam-callers.js';
@@ -58,6 +59,12 @@ export interface Config {
   readonly tls?: TlsConfig;
   /** API keys WebSocket `$connect` routes with `apiKeyRequired` accept (`--api-keys`); empty refuses them all. */
   readonly apiKeys: readonly ApiKey[];
+  /** Server log lines (start-up banner, events, request log): readable `pretty` or one JSON object a line; `auto` = pretty on a terminal. */
+  readonly logFormat: 'pretty' | 'json' | 'auto';
+  /** One log line per data-plane request: `on`, `off`, or `auto` = on when the log format is pretty. */
+  readonly requestLog: 'on' | 'off' | 'auto';
+  /** `apiEndpoint` and invoke URLs: `path` (`{publicUrl}/_aws/execute-api/{apiId}`, resolves everywhere) or `host` (AWS's `{apiId}.execute-api.{host}`). */
+  readonly endpointStyle: 'path' | 'host';
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -93,6 +100,9 @@ export const SETTINGS = {
   awsEndpoint: { flag: '--aws-endpoint', env: 'GATEHOUSE_AWS_ENDPOINT', default: '' },
   tlsPort: { flag: '--tls-port', env: 'GATEHOUSE_TLS_PORT', default: '' },
   apiKeys: { flag: '--api-keys', env: 'GATEHOUSE_API_KEYS_FILE', default: '' },
+  logFormat: { flag: '--log-format', env: 'GATEHOUSE_LOG_FORMAT', default: 'auto' },
+  requestLog: { flag: '--request-log', env: 'GATEHOUSE_REQUEST_LOG', default: 'auto' },
+  endpointStyle: { flag: '--endpoint-style', env: 'GATEHOUSE_ENDPOINT_STYLE', default: 'path' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -131,8 +141,8 @@ function identity(userName: unknown, policies: unknown, where: string): { userNa
 }
 
 /** `{"credentials":[{"accessKeyId","secretAccessKey","userName"?,"policies"?}]}`, or the AWS shared-credentials INI format. */
-function readCredentialsFile(path: string): AccessKey[] {
-  const where = `${SETTINGS.credentialsFile.flag} / ${SETTINGS.credentialsFile.env} (${path})`;
+function readCredentialsFile(path: string, setting: string): AccessKey[] {
+  const where = `${setting} (${path})`;
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
@@ -175,8 +185,8 @@ function readCredentialsFile(path: string): AccessKey[] {
   return keys;
 }
 
-function parseCredentials(file: string, inline: string | undefined): readonly AccessKey[] | undefined {
-  const keys = file === '' ? [] : readCredentialsFile(file);
+function parseCredentials(file: string, setting: string, inline: string | undefined): readonly AccessKey[] | undefined {
+  const keys = file === '' ? [] : readCredentialsFile(file, setting);
   for (const entry of inline ? inline.split(',') : []) {
     const colon = entry.indexOf(':');
     if (colon === -1) throw new ConfigError(`${CREDENTIALS_ENV} takes AKID:SECRET[,AKID2:SECRET2], got an entry without ":"`);
@@ -200,7 +210,7 @@ function parseCredentials(file: string, inline: string | undefined): readonly Ac
 function readConfigFile(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; tls: Record<string, unknown>; apiKeys: ApiKey[]; dir: string; where: string } {
+): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; tls: Record<string, unknown>; apiKeys: ApiKey[]; dir: string; where: string; path?: string } {
   let path = env[SETTINGS.config.env] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -228,10 +238,7 @@ function readConfigFile(
       tls[key] = value;
       continue;
     }
-    if (key === 'config' || !(key in SETTINGS)) {
-      const known = [...Object.keys(SETTINGS).filter((k) => k !== 'config'), ...TLS_FILE_SECTIONS];
-      throw new ConfigError(`${where}: unknown setting "${key}" (known: ${known.join(', ')})`);
-    }
+    if (key === 'config' || !(key in SETTINGS)) throw new ConfigError(unknownKeyMessage(path, key));
     if (key === 'functions') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "functions" must map names to "./path.js#export"`);
       for (const [fn, spec] of Object.entries(value as Record<string, unknown>)) {
@@ -257,9 +264,36 @@ function readConfigFile(
       continue;
     }
     if (!['string', 'number', 'boolean'].includes(typeof value)) throw new ConfigError(`${where}: setting "${key}" must be a string or a number`);
-    values.set(key as SettingName, String(value));
+    // Paths in the file are relative to the file, as function paths are.
+    const text = String(value);
+    values.set(key as SettingName, FILE_PATH_SETTINGS.has(key) && text !== '' && !STREAMS.has(text) && !isAbsolute(text) ? resolvePath(dir, text) : text);
   }
-  return { values, functions, oidcIssuers, tls, apiKeys, dir, where };
+  return { values, functions, oidcIssuers, tls, apiKeys, dir, where, path };
+}
+
+/** Settings that name a file or directory: relative values in the configuration file are relative to the file. */
+const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile']);
+/** `accessLog` values that are not paths. */
+const STREAMS = new Set(['stdout', 'stderr']);
+
+/** Edit distance, for "did you mean" in the message about an unknown key. */
+function distance(a: string, b: string): number {
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const next = [i];
+    for (let j = 1; j <= b.length; j++) next[j] = Math.min((row[j] as number) + 1, (next[j - 1] as number) + 1, (row[j - 1] as number) + (a[i - 1] === b[j - 1] ? 0 : 1));
+    row = next;
+  }
+  return row[b.length] as number;
+}
+
+/** One line: the file, the key, the closest known key (or the flag a user wrote as a key), and what to do. */
+function unknownKeyMessage(path: string, key: string): string {
+  const known = [...Object.keys(SETTINGS).filter((k) => k !== 'config'), ...TLS_FILE_SECTIONS];
+  const byFlag = Object.entries(SETTINGS).find(([name, s]) => name !== 'config' && (s.flag === key || s.flag === `--${key}` || s.env === key))?.[0];
+  const closest = byFlag ?? known.map((k) => [k, distance(key.toLowerCase(), k.toLowerCase())] as const).sort((x, y) => x[1] - y[1]).find(([, d]) => d <= 3)?.[0];
+  const fix = closest ? `rename it to "${closest}"` : 'remove it';
+  return `${path}: unknown setting "${key}"${closest ? ` (did you mean "${closest}"?)` : ''}; ${fix} (settings: ${known.join(', ')})`;
 }
 
 /** Settings that may be given several times; their values accumulate (the env variable takes a comma-separated list). */
@@ -341,6 +375,13 @@ function readApiKeysFile(path: string): ApiKey[] {
   return parseApiKeys(entries, where);
 }
 
+/** True for a host name other than an IP address or a `localhost` name (their subdomains do not resolve everywhere). */
+function isDnsName(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (isIP(bare) !== 0) return false;
+  return bare !== 'localhost' && !bare.endsWith('.localhost') && bare.includes('.');
+}
+
 /** A configuration error: names the setting and what is wrong with it. Fatal at start-up. */
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -356,10 +397,17 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const raw = new Map<SettingName, string>();
   const lists = new Map<SettingName, string[]>();
   const file = readConfigFile(argv, env);
+  // Where each value came from, so an invalid one is blamed on the file's key, the variable or the flag.
+  const fromFile = new Set<SettingName>();
   for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
     const fromEnv = env[s.env];
-    raw.set(name, fromEnv !== undefined && fromEnv !== '' ? fromEnv : (file.values.get(name) ?? s.default));
+    if (fromEnv !== undefined && fromEnv !== '') raw.set(name, fromEnv);
+    else if (file.values.has(name)) {
+      raw.set(name, file.values.get(name) as string);
+      fromFile.add(name);
+    } else raw.set(name, s.default);
   }
+  const label = (name: SettingName): string => (fromFile.has(name) ? `${file.path}: "${name}"` : `${SETTINGS[name].flag} / ${SETTINGS[name].env}`);
   // Functions accumulate from the file, the environment and the flags; a later definition of a name wins.
   lists.set('functions', [...file.functions, ...(env[SETTINGS.functions.env] ? (env[SETTINGS.functions.env] as string).split(',') : [])]);
   // Issuers accumulate the same way: every source adds issuers, none removes one.
@@ -374,64 +422,67 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     const value = eq === -1 ? (SWITCHES.has(name) ? 'true' : argv[++i]) : arg.slice(eq + 1);
     if (value === undefined || (eq === -1 && value.startsWith('--'))) throw new ConfigError(`option ${flag} needs a value`);
     if (REPEATABLE.has(name)) lists.set(name, [...(lists.get(name) ?? []), value]);
-    else raw.set(name, value);
+    else {
+      raw.set(name, value);
+      fromFile.delete(name);
+    }
   }
   const get = (n: SettingName) => raw.get(n) as string;
 
   const portText = get('port');
   const port = Number(portText);
   if (!/^\d+$/.test(portText) || port > 65535) {
-    throw new ConfigError(`${SETTINGS.port.flag} / ${SETTINGS.port.env} must be a port number 0-65535, got "${portText}"`);
+    throw new ConfigError(`${label('port')} must be a port number 0-65535, got "${portText}"`);
   }
   const responseFormat = get('responseFormat');
   if (responseFormat !== 'aws' && responseFormat !== 'envelope') {
     throw new ConfigError(
-      `${SETTINGS.responseFormat.flag} / ${SETTINGS.responseFormat.env} must be "aws" or "envelope", got "${responseFormat}"`,
+      `${label('responseFormat')} must be "aws" or "envelope", got "${responseFormat}"`,
     );
   }
   const region = get('region');
   if (!REGION.test(region)) {
-    throw new ConfigError(`${SETTINGS.region.flag} / ${SETTINGS.region.env} must be an AWS region such as us-east-1, got "${region}"`);
+    throw new ConfigError(`${label('region')} must be an AWS region such as us-east-1, got "${region}"`);
   }
   const publicUrl = get('publicUrl');
   if (publicUrl !== '' && !/^https?:\/\/(\[[0-9a-fA-F:.]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(publicUrl)) {
     throw new ConfigError(
-      `${SETTINGS.publicUrl.flag} / ${SETTINGS.publicUrl.env} must be an origin such as http://localhost:4580 (no path), got "${publicUrl}"`,
+      `${label('publicUrl')} must be an origin such as http://localhost:4580 (no path), got "${publicUrl}"`,
     );
   }
   const functionSpecs = lists.get('functions') ?? [];
   const functionIsolation = get('functionIsolation');
   if (functionIsolation !== 'inprocess' && functionIsolation !== 'worker') {
-    throw new ConfigError(`${SETTINGS.functionIsolation.flag} / ${SETTINGS.functionIsolation.env} must be "inprocess" or "worker", got "${functionIsolation}"`);
+    throw new ConfigError(`${label('functionIsolation')} must be "inprocess" or "worker", got "${functionIsolation}"`);
   }
   const lambdaEndpoint = get('lambdaEndpoint');
   if (lambdaEndpoint !== '' && !/^https?:\/\/[^\s/]+\/?$/.test(lambdaEndpoint)) {
-    throw new ConfigError(`${SETTINGS.lambdaEndpoint.flag} / ${SETTINGS.lambdaEndpoint.env} must be an origin such as http://localhost:9001, got "${lambdaEndpoint}"`);
+    throw new ConfigError(`${label('lambdaEndpoint')} must be an origin such as http://localhost:9001, got "${lambdaEndpoint}"`);
   }
   const keyId = env.AWS_ACCESS_KEY_ID;
   const secret = env.AWS_SECRET_ACCESS_KEY;
   const lambdaCredentials = keyId && secret ? { accessKeyId: keyId, secretAccessKey: secret, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) } : undefined;
-  const credentials = parseCredentials(get('credentialsFile'), env[CREDENTIALS_ENV]);
+  const credentials = parseCredentials(get('credentialsFile'), label('credentialsFile'), env[CREDENTIALS_ENV]);
   const adminPortText = get('adminPort');
   let admin: Config['admin'];
   if (adminPortText !== '') {
     const adminPort = Number(adminPortText);
-    const where = `${SETTINGS.adminPort.flag} / ${SETTINGS.adminPort.env}`;
+    const where = label('adminPort');
     if (!/^\d+$/.test(adminPortText) || adminPort > 65535) throw new ConfigError(`${where} must be a port number 0-65535, got "${adminPortText}"`);
     if (adminPort !== 0 && adminPort === port) throw new ConfigError(`${where} must differ from ${SETTINGS.port.flag} (${port})`);
     const adminHost = get('adminHost');
-    if (adminHost === '') throw new ConfigError(`${SETTINGS.adminHost.flag} / ${SETTINGS.adminHost.env} must not be empty`);
+    if (adminHost === '') throw new ConfigError(`${label('adminHost')} must not be empty`);
     admin = Object.freeze({ port: adminPort, host: adminHost });
   }
   const store = get('store');
   if (store !== 'sqlite' && !/^postgres(ql)?:\/\/\S+$/.test(store)) {
-    throw new ConfigError(`${SETTINGS.store.flag} / ${SETTINGS.store.env} must be "sqlite" or a postgres:// URL, got "${store}"`);
+    throw new ConfigError(`${label('store')} must be "sqlite" or a postgres:// URL, got "${store}"`);
   }
   const timeout = (name: 'headersTimeout' | 'requestTimeout'): number => {
     const text = get(name);
     const ms = Number(text);
     if (!/^\d+$/.test(text) || ms < 1 || ms > 3_600_000) {
-      throw new ConfigError(`${SETTINGS[name].flag} / ${SETTINGS[name].env} must be milliseconds from 1 to 3600000, got "${text}"`);
+      throw new ConfigError(`${label(name)} must be milliseconds from 1 to 3600000, got "${text}"`);
     }
     return ms;
   };
@@ -439,18 +490,35 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const requestTimeoutMs = timeout('requestTimeout');
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError(
-      `${SETTINGS.headersTimeout.flag} / ${SETTINGS.headersTimeout.env} (${headersTimeoutMs}) must not exceed ${SETTINGS.requestTimeout.flag} / ${SETTINGS.requestTimeout.env} (${requestTimeoutMs})`,
+      `${label('headersTimeout')} (${headersTimeoutMs}) must not exceed ${label('requestTimeout')} (${requestTimeoutMs})`,
     );
   }
   const dataDir = get('dataDir');
-  if (dataDir === '') throw new ConfigError(`${SETTINGS.dataDir.flag} / ${SETTINGS.dataDir.env} must not be empty`);
+  if (dataDir === '') throw new ConfigError(`${label('dataDir')} must not be empty`);
   const awsEndpoint = get('awsEndpoint');
   if (awsEndpoint !== '' && awsEndpoint !== 'aws' && !/^https?:\/\/[^\s/]+\/?$/.test(awsEndpoint)) {
-    throw new ConfigError(`${SETTINGS.awsEndpoint.flag} / ${SETTINGS.awsEndpoint.env} must be "aws" (the real AWS endpoints) or an origin such as http://localhost:4566, got "${awsEndpoint}"`);
+    throw new ConfigError(`${label('awsEndpoint')} must be "aws" (the real AWS endpoints) or an origin such as http://localhost:4566, got "${awsEndpoint}"`);
   }
   const strictText = get('strict').toLowerCase();
   if (!['true', 'false', '1', '0'].includes(strictText)) {
-    throw new ConfigError(`${SETTINGS.strict.flag} / ${SETTINGS.strict.env} must be true or false, got "${get('strict')}"`);
+    throw new ConfigError(`${label('strict')} must be true or false, got "${get('strict')}"`);
+  }
+  const logFormat = get('logFormat');
+  if (logFormat !== 'pretty' && logFormat !== 'json' && logFormat !== 'auto') {
+    throw new ConfigError(`${label('logFormat')} must be "pretty", "json" or "auto" (pretty on a terminal), got "${logFormat}"`);
+  }
+  const requestLog = get('requestLog');
+  if (requestLog !== 'on' && requestLog !== 'off' && requestLog !== 'auto') {
+    throw new ConfigError(`${label('requestLog')} must be "on", "off" or "auto" (on with pretty logs), got "${requestLog}"`);
+  }
+  const endpointStyle = get('endpointStyle');
+  if (endpointStyle !== 'path' && endpointStyle !== 'host') throw new ConfigError(`${label('endpointStyle')} must be "path" or "host", got "${endpointStyle}"`);
+  // `{apiId}.execute-api.{host}` needs a DNS name whose subdomains resolve: never an IP address, never localhost (Node and Python do not resolve *.localhost).
+  const publicHost = publicUrl === '' ? 'localhost' : new URL(publicUrl).hostname;
+  if (endpointStyle === 'host' && !isDnsName(publicHost)) {
+    throw new ConfigError(
+      `${label('endpointStyle')} "host" needs ${label('publicUrl')} with a DNS name whose *.execute-api subdomains resolve to this server (such as https://gw.example.com), not ${publicHost}; use the default "path" style instead`,
+    );
   }
   let tls: TlsConfig | undefined;
   try {
@@ -460,6 +528,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw err instanceof TlsConfigError ? new ConfigError(err.message) : err;
   }
   return Object.freeze({
+    logFormat,
+    requestLog,
+    endpointStyle,
     port,
     host: get('host'),
     dataDir,
@@ -482,4 +553,29 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(tls ? { tls } : {}),
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
   });
+}
+
+/**
+ * Checks that every local function's handler file can be read (at start-up and whenever functions are
+ * registered), so a wrong path stops the server with one line rather than failing the first request.
+ */
+export function checkHandlerFiles(functions: Readonly<Record<string, string>>, baseDir: string): void {
+  for (const [name, spec] of Object.entries(functions)) {
+    const hash = spec.lastIndexOf('#');
+    const file = hash === -1 ? spec : spec.slice(0, hash);
+    const path = resolvePath(baseDir, file);
+    let problem: string | undefined;
+    try {
+      accessSync(path, fsConstants.R_OK);
+      if (!statSync(path).isFile()) problem = 'it is not a file';
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      problem = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    }
+    if (problem === undefined) continue;
+    const relativeTo = isAbsolute(file) ? '' : ` (relative to the working directory ${baseDir})`;
+    throw new ConfigError(
+      `function "${name}": cannot read its handler file ${path}: ${problem}; fix the path in ${SETTINGS.functions.flag} ${name}=<path>#<export>${relativeTo}, ${SETTINGS.functions.env} or "functions" in the --config file (relative to the file)`,
+    );
+  }
 }

@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createIamDirectory } from './auth/iam-callers.js';
 import type { Config } from './config.js';
+import { checkHandlerFiles } from './config.js';
+import { apiEndpoint, publicOrigin } from './endpoints.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
 import { timingSafeEqual } from 'node:crypto';
@@ -22,6 +24,7 @@ import { HttpProxyPools } from './data-plane/integrations/http-proxy.js';
 import { AwsServiceClient } from './data-plane/integrations/aws-client.js';
 import { hardenListener, listenerOptions, refuseNonOriginForm, refuseNonOriginUpgrade } from './http-limits.js';
 import type { AccessLogSink } from './data-plane/stages/access-log.js';
+import type { RequestLog } from './data-plane/stages/request-log.js';
 import type { Logger } from './logger.js';
 import { consoleLogger } from './logger.js';
 import type { Clock, IdGenerator } from './model/ids.js';
@@ -50,6 +53,8 @@ export interface ServerOptions {
   readonly websocket?: { readonly idleTimeoutMs?: number; readonly maxDurationMs?: number };
   /** How often the TLS listener's certificate files are checked for changes; default 1000 ms. */
   readonly tls?: { readonly reloadIntervalMs?: number };
+  /** Receives every finished data-plane request (the CLI's request log); default: none. */
+  readonly requestLog?: RequestLog;
 }
 
 /** A running Gatehouse server. */
@@ -64,19 +69,30 @@ export interface Gatehouse {
   readonly tlsUrl?: string;
   readonly tlsPort?: number;
   readonly store: Store;
+  /** The origin clients reach the server at (`--public-url`, else `http://localhost:{port}`). */
+  readonly publicUrl: string;
+  /** Calls `listener` whenever the data plane rebuilt an API's stages; returns the unsubscribe. */
+  onApisChanged(listener: () => void): () => void;
   /** Closes every listener, then the store. */
   close(): Promise<void>;
 }
 
 function endpointsFor(config: Config, port: () => number): Endpoints {
-  return {
-    apiEndpoint(apiId, protocolType) {
-      const base = new URL(config.publicUrl ?? `http://localhost:${port()}`);
-      const secure = base.protocol === 'https:';
-      const scheme = protocolType === 'WEBSOCKET' ? (secure ? 'wss' : 'ws') : secure ? 'https' : 'http';
-      return `${scheme}://${apiId}.execute-api.${base.host}`;
-    },
-  };
+  return { apiEndpoint: (apiId, protocolType) => apiEndpoint(config, port(), apiId, protocolType) };
+}
+
+/** A listener could not be opened: which setting chose its address, and the system's reason (EADDRINUSE, EACCES, ...). */
+export class ListenError extends Error {
+  override name = 'ListenError';
+  constructor(
+    readonly setting: 'port' | 'adminPort',
+    readonly host: string,
+    readonly port: number,
+    readonly code: string | undefined,
+    cause: unknown,
+  ) {
+    super(`cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+  }
 }
 
 const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
@@ -86,9 +102,9 @@ const sendJson = (res: ServerResponse, status: number, body: unknown, headers: R
 };
 
 /** Listens on `port`/`host`; resolves with the bound port. */
-function listen(server: HttpServer, port: number, host: string): Promise<number> {
+function listen(server: HttpServer, port: number, host: string, setting: ListenError['setting']): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(setting, host, port, err.code, err)));
     server.listen(port, host, () => {
       server.off('error', reject);
       resolve((server.address() as AddressInfo).port);
@@ -128,8 +144,10 @@ const urlOf = (host: string, port: number, scheme = 'http') => `${scheme}://${ho
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
   const logger = options.logger ?? consoleLogger;
+  // A handler file that cannot be read stops start-up with one line, not the first request.
+  if (!options.invoker) checkHandlerFiles(config.functions, process.cwd());
   // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
-  const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => config.publicUrl ?? `http://localhost:${port}`, logger });
+  const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => publicOrigin(config, port), logger });
   // Before the store too: a certificate, key or truststore that cannot be read stops start-up.
   const tlsMaterial = config.tls
     ? new TlsMaterial({ tls: config.tls, dataDir: config.dataDir, publicUrl: config.publicUrl, logger, ...(options.tls?.reloadIntervalMs ? { reloadIntervalMs: options.tls.reloadIntervalMs } : {}) })
@@ -174,7 +192,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const registry = new StageRegistry(store, compilers, logger, config.region);
   await registry.start();
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
-  const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
+  const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, ...(options.requestLog ? { requestLog: options.requestLog } : {}), ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
   const webSockets = createWebSocketGateway({
     registry,
     invoker,
@@ -182,6 +200,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     accessLog: access.write,
     ...(iamCredentials ? { iamCredentials, iamDirectory } : {}),
     ...(config.apiKeys.length > 0 ? { apiKeys: apiKeyLookup(config.apiKeys) } : {}),
+    ...(options.requestLog ? { requestLog: options.requestLog } : {}),
     ...options.websocket,
   });
   let ready = false;
@@ -248,31 +267,39 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     sendJson(res, 404, { message: 'The TLS listener serves APIs only; the management API is on --port or --admin-port' }, { 'x-amzn-ErrorType': 'NotFoundException' });
   };
 
-  port = await listen(server, config.port, config.host);
   let adminPort: number | undefined;
   let tlsListener: Awaited<ReturnType<typeof startTlsListener>> | undefined;
   try {
-    if (adminServer && config.admin) adminPort = await listen(adminServer, config.admin.port, config.admin.host);
-    if (tlsMaterial && tlsConnections && config.tls) {
-      tlsListener = await startTlsListener(
-        {
-          config: { ...config, tls: config.tls },
-          material: tlsMaterial,
-          domains: registry.domains,
-          domainsSettled: () => registry.domainsSettled(),
-          logger,
-          onRequest: tlsRequest,
-          onUpgrade: (req, socket, head, asRequest) => {
-            if (refuseNonOriginUpgrade(req, socket)) return;
-            webSockets.handleUpgrade(req, socket, head, asRequest);
+    port = await listen(server, config.port, config.host, 'port');
+    try {
+      if (adminServer && config.admin) adminPort = await listen(adminServer, config.admin.port, config.admin.host, 'adminPort');
+      if (tlsMaterial && tlsConnections && config.tls) {
+        tlsListener = await startTlsListener(
+          {
+            config: { ...config, tls: config.tls },
+            material: tlsMaterial,
+            domains: registry.domains,
+            domainsSettled: () => registry.domainsSettled(),
+            logger,
+            onRequest: tlsRequest,
+            onUpgrade: (req, socket, head, asRequest) => {
+              if (refuseNonOriginUpgrade(req, socket)) return;
+              webSockets.handleUpgrade(req, socket, head, asRequest);
+            },
           },
-        },
-        tlsConnections,
-      );
+          tlsConnections,
+        );
+      }
+    } catch (err) {
+      await Promise.all([closeServer(server), ...(adminServer && adminPort !== undefined ? [closeServer(adminServer)] : [])]);
+      throw err;
     }
   } catch (err) {
+    // Nothing listens: release what start-up opened, so the caller can report and exit (or retry).
     tlsMaterial?.close();
-    await Promise.all([closeServer(server), ...(adminServer && adminPort !== undefined ? [closeServer(adminServer)] : [])]);
+    registry.close();
+    await Promise.all([webSockets.close(), invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close()]);
+    if (!options.store) await store.close();
     throw err;
   }
   ready = true;
@@ -282,6 +309,8 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     ...(adminServer && config.admin && adminPort !== undefined ? { adminUrl: urlOf(config.admin.host, adminPort), adminPort } : {}),
     ...(tlsListener ? { tlsUrl: urlOf(config.host, tlsListener.port, 'https'), tlsPort: tlsListener.port } : {}),
     store,
+    publicUrl: publicOrigin(config, port),
+    onApisChanged: (listener) => registry.onRebuilt(() => listener()),
     async close() {
       ready = false;
       await webSockets.close();

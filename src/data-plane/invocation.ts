@@ -67,6 +67,8 @@ export interface CompiledRoute {
   readonly routeKey: string;
   /** Undefined when the route has no target (answers 404, as AWS). */
   readonly integration: CompiledIntegration | undefined;
+  /** The integration as the request log names it (`AWS_PROXY pets`), computed at compile time. */
+  readonly integrationLabel?: string;
   readonly authorizer: CompiledAuthorizer | undefined;
   /** This route's token bucket (route settings over the stage defaults); undefined = unthrottled. */
   readonly throttle: { take(): boolean } | undefined;

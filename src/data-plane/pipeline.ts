@@ -12,7 +12,7 @@
  *     ├─ authorize ............ 401 Unauthorized / 403 Forbidden / 500 authorizer failure
  *     ├─ integrate ............ 500 {"message":"Internal Server Error"} / 503 {"message":"Service Unavailable"}
  *     ├─ CORS decorate + send-response (apigw-requestid on every response)
- *     └─ access-log ........... always, once a stage was resolved
+ *     └─ access-log ........... always, once a stage was resolved; then the server's request log (every request)
  *
  * A stage that answers early sets `inv.response`; a GatewayError thrown by any stage becomes
  * its JSON response in one place (`run`).
@@ -27,6 +27,7 @@ import { pathProblem } from './request-path.js';
 import type { StageRegistry } from './stage-registry.js';
 import type { AccessLogSink } from './stages/access-log.js';
 import { writeAccessLog } from './stages/access-log.js';
+import type { RequestLog } from './stages/request-log.js';
 import { authorize } from './stages/authorize.js';
 import { integrate } from './stages/integrate.js';
 import { matchRoute } from './stages/match-route.js';
@@ -45,6 +46,8 @@ export interface DataPlaneOptions {
    * it). Custom domains with mutual TLS are then served only over their own verified handshakes.
    */
   readonly connectionSecurity?: (req: IncomingMessage) => ConnectionSecurity | undefined;
+  /** The server's request log (every request, stage or not); absent = off. */
+  readonly requestLog?: RequestLog;
 }
 
 function gatewayRequest(req: IncomingMessage, path: string): GatewayRequest {
@@ -161,6 +164,7 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
         await sendResponse(inv, res, response);
         inv.responseEnd = Date.now();
         writeAccessLog(inv, options.accessLog);
+        options.requestLog?.(inv);
       })
       .catch((err: unknown) => {
         logger.error('data plane: cannot send a response', { requestId: inv.requestId, error: String(err) });

@@ -5,6 +5,7 @@
  * HTTP route matcher or the WebSocket message routing. Everything per-request work needs is resolved
  * here, once per deployment, so the hot path does look-ups only.
  */
+import { describeIntegration } from './integrations/describe.js';
 import type { AccountRegion } from '../model/account-region.js';
 import type { AuthorizerRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../model/resources.js';
 import type { CompiledAccessLog, CompiledAuthorizer, CompiledCors, CompiledIntegration, CompiledRoute, CompiledStage } from './invocation.js';
@@ -42,7 +43,11 @@ export function compileStage(
 ): CompiledStage {
   const http = snapshot.api.protocolType === 'HTTP';
   const integrations = new Map<string, CompiledIntegration>();
-  for (const record of snapshot.integrations) integrations.set(record.integrationId, compilers.integration(record, snapshot));
+  const labels = new Map<string, string>();
+  for (const record of snapshot.integrations) {
+    integrations.set(record.integrationId, compilers.integration(record, snapshot));
+    labels.set(record.integrationId, describeIntegration(record));
+  }
   const authorizers = new Map(snapshot.authorizers.map((a) => [a.authorizerId, a]));
   const unsupported: string[] = [];
   const wsParts = http ? undefined : webSocketRouteParts(snapshot, unsupported);
@@ -52,6 +57,7 @@ export function compileStage(
       route,
       routeKey: route.routeKey,
       integration: integrationId === undefined ? undefined : integrations.get(integrationId),
+      ...(integrationId !== undefined && labels.has(integrationId) ? { integrationLabel: labels.get(integrationId) } : {}),
       // WebSocket APIs authorize `$connect` only: it protects the whole connection (SPEC §F.5).
       authorizer: http || route.routeKey === '$connect' ? compilers.authorizer(route, route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId), stage) : undefined,
       throttle: routeThrottle(stage, route.routeKey),

@@ -34,6 +34,7 @@ export class StageRegistry {
   readonly #cache = new Map<string, CacheEntry>();
   readonly #pending = new Map<string, Promise<void>>();
   #unwatch: (() => void) | undefined;
+  readonly #rebuilt = new Set<(apiId: string) => void>();
   #domainsLoading: Promise<void> | undefined;
   /** Custom domain names and their API mappings. */
   readonly domains: CustomDomains;
@@ -89,8 +90,15 @@ export class StageRegistry {
     this.#pending.set(apiId, next);
     void next.then(() => {
       if (this.#pending.get(apiId) === next) this.#pending.delete(apiId);
+      for (const listener of this.#rebuilt) listener(apiId);
     });
     return next;
+  }
+
+  /** Calls `listener` after each rebuild of an API's stages (the start-up banner lists them again); returns the unsubscribe. */
+  onRebuilt(listener: (apiId: string) => void): () => void {
+    this.#rebuilt.add(listener);
+    return () => this.#rebuilt.delete(listener);
   }
 
   async #rebuild(apiId: string): Promise<void> {

@@ -14,11 +14,15 @@ export const errorOf = (error: GatewayError) => ({
   ...(error.detail ? { detail: error.detail } : {}),
 });
 
-/** Writes the access-log line of one connection event with its status (stages without `accessLogSettings` log nothing). */
+/**
+ * Writes the access-log line of one connection event with its status (stages without `accessLogSettings`
+ * log nothing), and gives the event to the server's request log when there is one.
+ */
 export function writeLog(state: GatewayState, inv: Invocation, status: number): void {
   const log = inv.stage?.accessLog;
   const sink = state.options.accessLog;
-  if (!log || !sink) return;
+  const requestLog = state.options.requestLog;
+  if ((!log || !sink) && !requestLog) return;
   const connection = inv.websocket?.connection;
   inv.response = { statusCode: status, headers: {} };
   inv.responseEnd = Date.now();
@@ -27,6 +31,8 @@ export function writeLog(state: GatewayState, inv: Invocation, status: number): 
     inv.authorizer = { lambda: connection.authorizer, ...(typeof principalId === 'string' ? { principalId } : {}) };
   }
   inv.route ??= { routeKey: inv.websocket?.routeKey ?? '$default' } as Invocation['route'];
+  requestLog?.(inv);
+  if (!log || !sink) return;
   try {
     sink(log.destinationArn, log.render(inv));
   } catch (error) {

@@ -2,6 +2,7 @@
  * What the three jobs of the WebSocket gateway share: the open connections of this node, the
  * work still running for them (so `close()` can wait), and the gateway's options.
  */
+import type { RequestLog } from '../data-plane/stages/request-log.js';
 import type { IncomingMessage } from 'node:http';
 import type { IamDirectory } from '../auth/iam-callers.js';
 import type { WebSocket } from 'ws';
@@ -27,6 +28,8 @@ export interface WebSocketGatewayOptions {
   readonly accessLog?: AccessLogSink;
   /** The API keys `$connect` routes with `apiKeyRequired` accept (`--api-keys`); none configured refuses them all. */
   readonly apiKeys?: ApiKeys;
+  /** The server's own request log (`--request-log`): every `$connect`, message and `$disconnect`. */
+  readonly requestLog?: RequestLog;
 }
 
 /** Looks up an API key value; undefined when it is not a key of this gateway. */

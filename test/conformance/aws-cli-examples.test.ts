@@ -37,7 +37,8 @@ describe('AWS CLI apigatewayv2 examples', { skip: 'skip' in installation ? insta
   const results: ExampleResult[] = [];
 
   before(async () => {
-    server = await startServer();
+    // AWS's apiEndpoint shape ({apiId}.execute-api.{host}, no path), which the recorded outputs show; the default is path style.
+    server = await startServer({ args: ['--endpoint-style', 'host', '--public-url', 'http://gatehouse.example.com'] });
     gw = new ApiGatewayV2({ endpoint: server.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });
   });
   after(async () => {

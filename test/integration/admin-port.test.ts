@@ -27,7 +27,7 @@ describe('--admin-port: the management API on its own listener', () => {
     const admin = sdkClient(adminUrl);
     try {
       const api = await admin.send(new CreateApiCommand({ Name: 'admin', ProtocolType: 'HTTP' }));
-      assert.equal(api.ApiEndpoint, `http://${api.ApiId}.execute-api.localhost:${s.gatehouse.port}`);
+      assert.equal(api.ApiEndpoint, `http://localhost:${s.gatehouse.port}/_aws/execute-api/${api.ApiId}`);
       assert.ok((await admin.send(new GetApisCommand({}))).Items?.some((a) => a.ApiId === api.ApiId));
     } finally {
       admin.destroy();

@@ -37,7 +37,7 @@ describe('Apis', () => {
     assert.equal(api.Tags, undefined);
     assert.deepEqual((await s.client.send(new GetApiCommand({ ApiId: api.ApiId }))).Tags, {});
     assert.ok(api.CreatedDate instanceof Date && Math.abs(api.CreatedDate.getTime() - Date.now()) < 60_000);
-    assert.equal(api.ApiEndpoint, `http://${api.ApiId}.execute-api.localhost:${s.gatehouse.port}`);
+    assert.equal(api.ApiEndpoint, `http://localhost:${s.gatehouse.port}/_aws/execute-api/${api.ApiId}`);
     assert.equal(api.DisableSchemaValidation, undefined, 'not set, not echoed');
   });
 
@@ -54,7 +54,7 @@ describe('Apis', () => {
     assert.equal(api.RouteSelectionExpression, '$request.body.action');
     // Left out unless given (the AWS CLI's get-apis example shows a WebSocket API without it).
     assert.equal(api.DisableSchemaValidation, undefined);
-    assert.match(api.ApiEndpoint ?? '', /^ws:\/\/[a-z0-9]{10}\.execute-api\.localhost:\d+$/);
+    assert.match(api.ApiEndpoint ?? '', /^ws:\/\/localhost:\d+\/_aws\/execute-api\/[a-z0-9]{10}$/);
   });
 
   it('CreateApi validates protocol-specific members and expressions', async () => {

@@ -15,7 +15,7 @@ describe('persistence', () => {
       const again = await second.client.send(new GetApiCommand({ ApiId: api.ApiId }));
       assert.equal(again.Name, 'durable');
       assert.equal(again.CreatedDate?.getTime(), api.CreatedDate?.getTime());
-      assert.equal(again.ApiEndpoint, `http://${api.ApiId}.execute-api.localhost:${second.gatehouse.port}`, 'the endpoint follows the new port');
+      assert.equal(again.ApiEndpoint, `http://localhost:${second.gatehouse.port}/_aws/execute-api/${api.ApiId}`, 'the endpoint follows the new port');
       const { Items: routes } = await second.client.send(new GetRoutesCommand({ ApiId: api.ApiId }));
       assert.deepEqual(routes?.map((r) => r.RouteKey).sort(), ['$default', 'GET /kept']);
       const { Items: integrations } = await second.client.send(new GetIntegrationsCommand({ ApiId: api.ApiId }));

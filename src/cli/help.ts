@@ -1,0 +1,77 @@
+/**
+ * The CLI's help: what `gatehouse --help` and `gatehouse <command> --help` print. Every setting of
+ * config.ts SETTINGS has a description here (a unit test keeps the two in step).
+ */
+import { createRequire } from 'node:module';
+import { CREDENTIALS_ENV, SETTINGS } from '../config.js';
+
+type SettingName = keyof typeof SETTINGS;
+
+/** Each setting's value placeholder and one-line meaning. */
+export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string; readonly text: string }>> = {
+  port: { value: '<port>', text: 'listener port of the data plane and (unless --admin-port) the management API; 0 picks a free one' },
+  host: { value: '<address>', text: 'interface to bind (0.0.0.0 for every interface)' },
+  dataDir: { value: '<dir>', text: 'where the embedded SQLite store, the OIDC issuer keys and server.json (the running server\'s URL) live' },
+  responseFormat: { value: 'aws|envelope', text: 'the management API\'s response format: AWS\'s wire format, or {"success":...,"data":...}' },
+  region: { value: '<region>', text: 'region of unsigned management requests (signed ones act in their signature\'s region)' },
+  publicUrl: { value: '<origin>', text: 'the origin clients reach the server at (http://localhost:<port> when unset); API endpoints and issuer URLs are built on it' },
+  functions: { value: '<name>=<file>#<export>', text: 'a local Lambda handler, e.g. pets=./examples/pets.mjs#handler (export defaults to handler); repeat for more' },
+  functionIsolation: { value: 'inprocess|worker', text: 'run handlers in this process (fastest) or in worker threads that are replaced on timeout or crash' },
+  lambdaEndpoint: { value: '<origin>', text: 'Lambda Invoke API for functions not registered locally (AWS, a runtime emulator, LocalStack)' },
+  accessLog: { value: 'stdout|stderr|<file>', text: 'where the stages\' access log lines (accessLogSettings) go' },
+  store: { value: 'sqlite|<postgres-url>', text: 'the embedded SQLite store in --data-dir, or a postgres:// URL shared by several nodes' },
+  config: { value: '<file>', text: 'a JSON or YAML file of these settings by name (port, dataDir, functions, ...); paths in it are relative to the file' },
+  credentialsFile: { value: '<file>', text: `access keys the management API requires SigV4 signatures from (JSON or ~/.aws/credentials format); also ${CREDENTIALS_ENV}=AKID:SECRET` },
+  adminPort: { value: '<port>', text: 'serve the management API on this port only (0 picks a free one); the main port keeps the data plane' },
+  adminHost: { value: '<address>', text: 'interface of the --admin-port listener' },
+  headersTimeout: { value: '<ms>', text: 'milliseconds a client has to send a request line and headers (408 after)' },
+  requestTimeout: { value: '<ms>', text: 'milliseconds a client has to send a whole request (408 after); at least --headers-timeout' },
+  oidcIssuers: { value: '<name>', text: 'create (or load) the built-in OIDC issuer <name> at start-up, for JWT authorizers; repeat for more' },
+  strict: { value: '', text: 'refuse (400) configuration AWS accepts but Gatehouse would store without acting on' },
+  awsEndpoint: { value: 'aws|<origin>', text: 'where AWS service integrations (SQS, EventBridge, ...) call: aws (the real regional endpoints) or one origin for every service, such as http://localhost:4566' },
+  tlsPort: { value: '<port>', text: 'a TLS listener for the data plane (0 picks a free one), with the certificates, truststores and defaultCertificate of the --config file' },
+  apiKeys: { value: '<file>', text: 'API keys WebSocket $connect routes with apiKeyRequired accept: one id=value a line, or JSON {"apiKeys":[{"id","value"}]}' },
+  logFormat: { value: 'pretty|json|auto', text: 'server log lines: readable, or one JSON object a line; auto = pretty on a terminal, json otherwise' },
+  requestLog: { value: 'on|off|auto', text: 'one log line per data-plane request (method, path, route, integration, status, latency, authorizer); auto = on with pretty logs' },
+  endpointStyle: { value: 'path|host', text: 'apiEndpoint and invoke URLs: path style {publicUrl}/_aws/execute-api/{apiId} (resolves everywhere) or AWS\'s host style {apiId}.execute-api.{host} (needs --public-url with wildcard DNS)' },
+};
+
+/** The package's version (package.json two directories above dist/src). */
+export function version(): string {
+  const pkg = createRequire(import.meta.url)('../../../package.json') as { version: string };
+  return pkg.version;
+}
+
+/** `gatehouse --help`. */
+export const MAIN_HELP = `usage: gatehouse <command> [options]
+
+A self-hosted API gateway that speaks AWS API Gateway V2 (HTTP and WebSocket APIs).
+
+commands:
+  serve    serve the management API and the APIs defined through it
+  token    mint an access token of a built-in OIDC issuer (for JWT authorizers)
+
+  gatehouse <command> --help    the options of a command
+  gatehouse --version           the version`;
+
+/** `gatehouse serve --help`: every option, its variable, its config-file key and its default. */
+export function serveHelp(): string {
+  const lines = (Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]).map(([name, s]) => {
+    const help = SETTING_HELP[name];
+    const head = `  ${s.flag}${help.value ? ` ${help.value}` : ''}`;
+    const where = [`env ${s.env}`, ...(name === 'config' ? [] : [`file "${name}"`]), `default ${s.default || 'none'}`].join(' · ');
+    return `${head}\n      ${help.text}\n      ${where}`;
+  });
+  return `usage: gatehouse serve [options]
+
+Serves the AWS API Gateway V2 management API and, on the same port, the APIs defined through it.
+Each option can also be set by its environment variable or by its name in the --config file;
+a flag wins over the variable, the variable over the file, the file over the default.
+
+options:
+${lines.join('\n')}
+  ${'(environment only)'}
+      ${CREDENTIALS_ENV}=AKID:SECRET[,AKID2:SECRET2]: access keys inline, kept off the command line
+  --help
+      this text`;
+}

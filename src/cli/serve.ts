@@ -1,0 +1,120 @@
+/**
+ * `gatehouse serve`: loads the configuration, starts the server, prints the start-up banner (pretty)
+ * or the start-up event (json), keeps the API listing current, writes `{dataDir}/server.json`, and
+ * stops cleanly on SIGTERM / SIGINT.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Config } from '../config.js';
+import { loadConfig, SETTINGS } from '../config.js';
+import { createRequestLog } from '../data-plane/stages/request-log.js';
+import type { LogFormat } from '../logger.js';
+import { colourWanted, createLogger, paint } from '../logger.js';
+import type { ListenError } from '../server.js';
+import { createServer } from '../server.js';
+import type { ApiListing } from './banner.js';
+import { changedHeader, formatApis, formatBanner, listApis, watchListing } from './banner.js';
+import { version } from './help.js';
+import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
+
+/** The log format and request log a configuration asks for, on a stream that is or is not a terminal. */
+export function logChoices(config: Pick<Config, 'logFormat' | 'requestLog'>, isTTY: boolean): { format: LogFormat; requestLog: boolean } {
+  const format: LogFormat = config.logFormat === 'auto' ? (isTTY ? 'pretty' : 'json') : config.logFormat;
+  return { format, requestLog: config.requestLog === 'auto' ? format === 'pretty' : config.requestLog === 'on' };
+}
+
+/** One line for a listener that cannot be opened, naming the setting and the fix. */
+export function listenErrorLine(err: ListenError): string {
+  const s = SETTINGS[err.setting];
+  const setting = `${s.flag} (${s.env}, "${err.setting}" in --config)`;
+  const hostSetting = err.setting === 'port' ? SETTINGS.host : SETTINGS.adminHost;
+  switch (err.code) {
+    case 'EADDRINUSE':
+      return `port ${err.port} on ${err.host} is already in use (another Gatehouse?); stop that process or choose another port with ${setting}, e.g. ${s.flag} ${err.port + 1} (0 picks a free port)`;
+    case 'EACCES':
+      return `port ${err.port} on ${err.host} needs privileges this process does not have; choose a port from 1024 up with ${setting}`;
+    case 'EADDRNOTAVAIL':
+    case 'ENOTFOUND':
+      return `${err.host} is not an address of this machine; set ${hostSetting.flag} (${hostSetting.env}) to 127.0.0.1, 0.0.0.0 or one of its addresses`;
+    default:
+      return `${err.message}; check ${setting} and ${hostSetting.flag}`;
+  }
+}
+
+const MAX_JSON_APIS = 100;
+
+/** The listing in a JSON event: at most 100 APIs (a log line stays a line), and how many there are beyond. */
+const jsonListing = (apis: readonly ApiListing[]) => ({ apis: apis.slice(0, MAX_JSON_APIS), ...(apis.length > MAX_JSON_APIS ? { apiCount: apis.length } : {}) });
+
+/** Runs the server until a signal stops it. */
+export async function serve(argv: readonly string[]): Promise<void> {
+  const started = performance.now();
+  const config = loadConfig(argv, process.env);
+  const stream = process.stderr;
+  const { format, requestLog } = logChoices(config, stream.isTTY === true);
+  const colour = format === 'pretty' && colourWanted(stream, process.env);
+  const p = paint(colour);
+  const logger = createLogger({ format, stream, colour });
+  const requests = requestLog ? createRequestLog(format, stream, p) : undefined;
+  const server = await createServer({ config, logger, ...(requests ? { requestLog: requests } : {}) });
+  const managementUrl = server.adminUrl ?? server.publicUrl;
+  const list = () => listApis(server.store, config, server.publicUrl, server.port);
+  const apis = await list();
+  if (format === 'pretty') {
+    const info = { version: version(), startupMs: Math.round(performance.now() - started), managementUrl, publicUrl: server.publicUrl, config, requestLog, cwd: process.cwd() };
+    stream.write(`${formatBanner(p, info, apis)}\n`);
+  } else {
+    logger.info('gatehouse listening', {
+      version: version(),
+      url: server.url,
+      ...(server.adminUrl ? { adminUrl: server.adminUrl } : {}),
+      publicUrl: server.publicUrl,
+      dataDir: config.dataDir,
+      store: config.store ? 'postgres' : 'sqlite',
+      responseFormat: config.responseFormat,
+      functions: config.functions,
+      sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',
+      ...(config.oidcIssuers.length > 0 ? { oidcIssuers: config.oidcIssuers.join(', ') } : {}),
+      requestLog,
+      ...jsonListing(apis),
+    });
+  }
+  const stopWatching = watchListing({
+    subscribe: (listener) => server.onApisChanged(listener),
+    list,
+    initial: apis,
+    print: (changed) => (format === 'pretty' ? stream.write(`${changedHeader(p, Date.now())}${formatApis(p, changed, config)}\n`) : logger.info('apis changed', jsonListing(changed))),
+    onError: (err) => logger.warn('cannot list the APIs', { error: String(err) }),
+  });
+  const serverFile = {
+    url: connectableUrl(config.host, server.port),
+    publicUrl: server.publicUrl,
+    ...(server.adminUrl && config.admin ? { adminUrl: connectableUrl(config.admin.host, server.adminPort as number) } : {}),
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+  };
+  try {
+    writeServerFile(config.dataDir, serverFile);
+  } catch (err) {
+    logger.warn(`cannot write ${config.dataDir}/server.json (gatehouse token will need --url)`, { error: String(err) });
+  }
+  let closing = false;
+  const shutdown = (signal: string) => {
+    if (closing) return;
+    closing = true;
+    logger.info('gatehouse shutting down', { signal });
+    stopWatching();
+    removeServerFile(config.dataDir, process.pid);
+    server.close().then(
+      () => {
+        requests?.flush();
+        process.exit(0);
+      },
+      (err: unknown) => {
+        logger.error('shutdown failed', { error: String(err) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+}
