@@ -65,6 +65,8 @@ export interface Config {
   readonly requestLog: 'on' | 'off' | 'auto';
   /** `apiEndpoint` and invoke URLs: `path` (`{publicUrl}/_aws/execute-api/{apiId}`, resolves everywhere) or `host` (AWS's `{apiId}.execute-api.{host}`). */
   readonly endpointStyle: 'path' | 'host';
+  /** Redis shared by the nodes of a cluster (`redis://` or `rediss://`): cluster-wide throttling. */
+  readonly redis?: string;
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -103,6 +105,7 @@ export const SETTINGS = {
   logFormat: { flag: '--log-format', env: 'GATEHOUSE_LOG_FORMAT', default: 'auto' },
   requestLog: { flag: '--request-log', env: 'GATEHOUSE_REQUEST_LOG', default: 'auto' },
   endpointStyle: { flag: '--endpoint-style', env: 'GATEHOUSE_ENDPOINT_STYLE', default: 'path' },
+  redis: { flag: '--redis', env: 'GATEHOUSE_REDIS_URL', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -520,6 +523,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
       `${label('endpointStyle')} "host" needs ${label('publicUrl')} with a DNS name whose *.execute-api subdomains resolve to this server (such as https://gw.example.com), not ${publicHost}; use the default "path" style instead`,
     );
   }
+  const redis = get('redis');
+  if (redis !== '' && !/^rediss?:\/\/\S+$/.test(redis)) throw new ConfigError(`${label('redis')} must be a redis:// or rediss:// URL, got "${redis}"`);
   let tls: TlsConfig | undefined;
   try {
     const taken = [{ port, name: SETTINGS.port.flag }, ...(admin ? [{ port: admin.port, name: SETTINGS.adminPort.flag }] : [])];
@@ -551,6 +556,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     strict: strictText === 'true' || strictText === '1',
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),
     ...(tls ? { tls } : {}),
+    ...(redis ? { redis } : {}),
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
   });
 }

@@ -36,6 +36,7 @@ import { surfaceOf } from './surfaces.js';
 import { startTlsListener, TlsConnections } from './tls/listener.js';
 import { TlsMaterial } from './tls/material.js';
 import { serveUpgradeAsRequest } from './websocket/fallback.js';
+import { clusterThrottles } from './data-plane/cluster-throttle.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
@@ -140,6 +141,14 @@ function apiKeyLookup(keys: Config['apiKeys']): (value: string) => { id: string 
 
 const urlOf = (host: string, port: number, scheme = 'http') => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+/** Connects to the cluster's Redis; unreachable is logged and served with node-local limits until it comes. */
+async function connectRedis(url: string, logger: Logger) {
+  const { RedisLink, redacted } = await import('./cluster/redis.js');
+  const link = new RedisLink({ url, logger });
+  if (!(await link.ready())) link.down(`not reachable at ${redacted(url)} within 2 s`);
+  return link;
+}
+
 /** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
@@ -180,12 +189,16 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const iamCredentials = iamDirectory ? (id: string) => iamDirectory.secretOf(id) : undefined;
   const pools = new HttpProxyPools();
   const awsServices = new AwsServiceClient({ endpoint: config.awsEndpoint, credentials: config.lambdaCredentials, logger });
+  // Redis (--redis): cluster-wide throttling; unreachable at start-up is a warning, not a failure (local limits apply).
+  // ioredis is loaded only when configured (start-up time of the embedded default).
+  const redis = config.redis ? await connectRedis(config.redis, logger) : undefined;
   const compilers = createStageCompilers({
     invoker,
     httpProxy: { dispatcherFor: pools.dispatcherFor },
     awsServices: { client: awsServices },
     logger,
     authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials, iamDirectory } : {}) }),
+    ...(redis ? { throttle: clusterThrottles(redis) } : {}),
   });
   const adopted = await adoptUnscopedResources(store, config.region);
   if (adopted > 0) logger.info('store: resources written before account/region scoping now belong to the default account', { moved: adopted, region: config.region });
@@ -298,7 +311,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     // Nothing listens: release what start-up opened, so the caller can report and exit (or retry).
     tlsMaterial?.close();
     registry.close();
-    await Promise.all([webSockets.close(), invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close()]);
+    await Promise.all([webSockets.close(), invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close(), redis?.close()]);
     if (!options.store) await store.close();
     throw err;
   }
@@ -317,7 +330,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       tlsMaterial?.close();
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : []), ...(tlsListener ? [tlsListener.close()] : [])]);
       registry.close();
-      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close()]);
+      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close(), redis?.close()]);
       await store.close();
     },
   };

@@ -102,7 +102,8 @@ export interface BannerInfo {
   readonly cwd: string;
 }
 
-const maskPassword = (url: string) => url.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)[^@]*@/, '$1****@');
+/** A database or cache URL with its password replaced by `****` (`postgres://u:****@h/db`, `redis://:****@h`). */
+export const maskPassword = (url: string) => url.replace(/^([a-z]+:\/\/[^:/@]*:)[^@]*@/, '$1****@');
 
 /** The whole banner. */
 export function formatBanner(p: Paint, info: BannerInfo, apis: readonly ApiListing[]): string {
@@ -120,6 +121,7 @@ export function formatBanner(p: Paint, info: BannerInfo, apis: readonly ApiListi
   text += row('management API', `${p.cyan(info.managementUrl)}  ${p.dim(`aws apigatewayv2 --endpoint-url ${info.managementUrl} ...`)}`);
   text += row('store', config.store ? `PostgreSQL ${maskPassword(config.store)}` : `SQLite in ${resolve(info.cwd, config.dataDir)}`);
   text += row('functions', functions.length ? `${functions.join('\n')}${p.dim(`  (${config.functionIsolation})`)}` : p.dim('none (--function name=./file.mjs#handler)'));
+  if (config.redis) text += row('Redis', `${maskPassword(config.redis)}  ${p.dim('(cluster-wide throttling)')}`);
   if (config.lambdaEndpoint) text += row('Lambda API', config.lambdaEndpoint);
   if (config.oidcIssuers.length > 0) text += row('OIDC issuers', config.oidcIssuers.map((n, i) => `${i === 0 ? '' : ' '.repeat(18)}${n}  ${p.dim(oidcIssuerUrl(info.publicUrl, n))}`).join('\n'));
   text += row('request log', info.requestLog ? 'on (--request-log off to silence)' : 'off (--request-log on)');

@@ -12,7 +12,7 @@ import { colourWanted, createLogger, paint } from '../logger.js';
 import type { ListenError } from '../server.js';
 import { createServer } from '../server.js';
 import type { ApiListing } from './banner.js';
-import { changedHeader, formatApis, formatBanner, listApis, watchListing } from './banner.js';
+import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchListing } from './banner.js';
 import { version } from './help.js';
 import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
 
@@ -70,6 +70,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
       publicUrl: server.publicUrl,
       dataDir: config.dataDir,
       store: config.store ? 'postgres' : 'sqlite',
+      ...(config.redis ? { redis: maskPassword(config.redis) } : {}),
       responseFormat: config.responseFormat,
       functions: config.functions,
       sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',

@@ -24,6 +24,8 @@ export interface CompilerDeps {
   readonly awsServices?: AwsServiceDeps;
   /** Compiles a route's authorizer; defaults to one that refuses every request. */
   readonly authorizer?: (route: RouteRecord, record: AuthorizerRecord | undefined, stage: StageRecord) => CompiledAuthorizer | undefined;
+  /** Route throttles shared by a cluster (`--redis`); default: node-local token buckets. */
+  readonly throttle?: StageCompilers['throttle'];
 }
 
 /** An integration Gatehouse cannot call: every request answers 500 with the reason. */
@@ -70,5 +72,6 @@ export function createStageCompilers(deps: CompilerDeps): StageCompilers {
     authorizer: deps.authorizer ?? ((route) => refusingAuthorizer(route, deps.logger)),
     cors: (snapshot) => (snapshot.api.protocolType === 'HTTP' ? compileCors(snapshot.api.corsConfiguration) : undefined),
     accessLog: compileAccessLog,
+    ...(deps.throttle ? { throttle: deps.throttle } : {}),
   };
 }

@@ -1,6 +1,7 @@
 /**
  * The Invocation: one object per data-plane request that every pipeline stage reads and writes.
  */
+import type { Throttle } from './throttle.js';
 import type { IncomingMessage } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../model/resources.js';
@@ -71,7 +72,7 @@ export interface CompiledRoute {
   readonly integrationLabel?: string;
   readonly authorizer: CompiledAuthorizer | undefined;
   /** This route's token bucket (route settings over the stage defaults); undefined = unthrottled. */
-  readonly throttle: { take(): boolean } | undefined;
+  readonly throttle: Throttle | undefined;
   /** WebSocket routes: what only they have (undefined on HTTP routes). */
   readonly websocket?: WebSocketRouteParts;
 }
@@ -98,7 +99,7 @@ export interface CompiledWebSocketRouting {
   /** The route a message selects: exact key, else `$default`, else undefined (the client gets "Forbidden"). */
   selectRoute(message: string): CompiledRoute | undefined;
   /** The bucket of `$connect` handshakes (applies even when the API has no `$connect` route). */
-  readonly connectThrottle: { take(): boolean } | undefined;
+  readonly connectThrottle: Throttle | undefined;
   /** `apiKeySelectionExpression` compiled: reads the API key a `$connect` request presents. */
   apiKeyOf(inv: Invocation): string | undefined;
   /** What this stage configures that Gatehouse does not do (logged once, when the stage is compiled). */

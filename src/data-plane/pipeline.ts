@@ -121,7 +121,8 @@ async function run(inv: Invocation, target: RequestTarget, registry: StageRegist
     return true;
   }
   matchRoute(inv);
-  throttleRequest(inv);
+  const throttled = throttleRequest(inv);
+  if (throttled) await throttled;
   await authorize(inv);
   await integrate(inv);
   return false;

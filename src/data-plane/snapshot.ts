@@ -12,7 +12,7 @@ import type { CompiledAccessLog, CompiledAuthorizer, CompiledCors, CompiledInteg
 import { internalServerError } from './errors.js';
 import { compileRouteMatcher } from './router/route-matcher.js';
 import { compileWebSocketRouting, webSocketRouteParts } from './router/websocket-routes.js';
-import type { ThrottleSettings } from './throttle.js';
+import type { Throttle, ThrottleSettings } from './throttle.js';
 import { bucketFor } from './throttle.js';
 
 /** How the parts of a stage are compiled; injected so each part lives in its own module. */
@@ -23,13 +23,16 @@ export interface StageCompilers {
   authorizer(route: RouteRecord, record: AuthorizerRecord | undefined, stage: StageRecord): CompiledAuthorizer | undefined;
   cors(snapshot: DeploymentSnapshot): CompiledCors | undefined;
   accessLog(stage: StageRecord): CompiledAccessLog | undefined;
+  /** A route's throttle for its limits; `scope` names it in the cluster. Default: a node-local token bucket. */
+  throttle?(scope: string, settings: ThrottleSettings): Throttle | undefined;
 }
 
 const TARGET = /^integrations\/(.+)$/;
 
-function routeThrottle(stage: StageRecord, routeKey: string) {
+/** A route's throttle: its route settings over the stage's defaults, per node or (with `--redis`) per cluster. */
+function routeThrottle(stage: StageRecord, routeKey: string, compilers: StageCompilers, scope: string): Throttle | undefined {
   const settings = { ...(stage.defaultRouteSettings as ThrottleSettings), ...((stage.routeSettings[routeKey] ?? {}) as ThrottleSettings) };
-  return bucketFor(settings);
+  return compilers.throttle ? compilers.throttle(`${scope}:${routeKey}`, settings) : bucketFor(settings);
 }
 
 /** Compiles one stage of an API from the deployment it points at. */
@@ -42,6 +45,7 @@ export function compileStage(
   compilers: StageCompilers,
 ): CompiledStage {
   const http = snapshot.api.protocolType === 'HTTP';
+  const scope = `${place.accountId}:${place.region}:${apiId}:${stage.stageName}`;
   const integrations = new Map<string, CompiledIntegration>();
   const labels = new Map<string, string>();
   for (const record of snapshot.integrations) {
@@ -60,12 +64,12 @@ export function compileStage(
       ...(integrationId !== undefined && labels.has(integrationId) ? { integrationLabel: labels.get(integrationId) } : {}),
       // WebSocket APIs authorize `$connect` only: it protects the whole connection (SPEC §F.5).
       authorizer: http || route.routeKey === '$connect' ? compilers.authorizer(route, route.authorizerId === undefined ? undefined : authorizers.get(route.authorizerId), stage) : undefined,
-      throttle: routeThrottle(stage, route.routeKey),
+      throttle: routeThrottle(stage, route.routeKey, compilers, scope),
       ...(wsParts ? { websocket: wsParts(route) } : {}),
     };
   });
   const matcher = http ? compileRouteMatcher(routes.map((value) => ({ routeKey: value.routeKey, value }))) : undefined;
-  const websocket = http ? undefined : compileWebSocketRouting(snapshot, routes, routeThrottle(stage, '$connect'), unsupported);
+  const websocket = http ? undefined : compileWebSocketRouting(snapshot, routes, routeThrottle(stage, '$connect', compilers, scope), unsupported);
   return Object.freeze({
     apiId,
     accountId: place.accountId,

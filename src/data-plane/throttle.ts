@@ -1,11 +1,16 @@
 /**
  * Token-bucket throttling of HTTP API stages and routes (`throttlingRateLimit` requests/second,
- * `throttlingBurstLimit` bucket size), per node.
+ * `throttlingBurstLimit` bucket size), per node; cluster-wide with `--redis` (cluster-throttle.ts).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-throttling.html
  */
 
+/** A route's throttle: `take()` is (or resolves to) false when the request must be throttled. */
+export interface Throttle {
+  take(): boolean | Promise<boolean>;
+}
+
 /** A token bucket; `take()` is false when the request must be throttled. */
-export class TokenBucket {
+export class TokenBucket implements Throttle {
   readonly #rate: number;
   readonly #burst: number;
   #tokens: number;
@@ -41,8 +46,14 @@ export interface ThrottleSettings {
  * other takes the same value.
  */
 export function bucketFor(settings: ThrottleSettings | undefined): TokenBucket | undefined {
+  const limits = limitsOf(settings);
+  return limits ? new TokenBucket(limits.rate, limits.burst) : undefined;
+}
+
+/** The rate and burst the settings enforce, or undefined when neither limit is set. */
+export function limitsOf(settings: ThrottleSettings | undefined): { rate: number; burst: number } | undefined {
   const rate = settings?.throttlingRateLimit;
   const burst = settings?.throttlingBurstLimit;
   if (rate === undefined && burst === undefined) return undefined;
-  return new TokenBucket(rate ?? burst ?? 0, burst ?? Math.max(1, Math.ceil(rate ?? 0)));
+  return { rate: rate ?? burst ?? 0, burst: burst ?? Math.max(1, Math.ceil(rate ?? 0)) };
 }

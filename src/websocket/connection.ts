@@ -83,32 +83,43 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
   };
   if (!route) return refuse(new GatewayError(403, 'Forbidden', 'MISSING_AUTHENTICATION_TOKEN'), errorFrame('Forbidden', conn.info.connectionId, requestId));
   inv.route = route;
-  // Throttling (stage route settings): the integration is not called.
-  if (route.throttle && !route.throttle.take()) return refuse(new GatewayError(429, 'Too Many Requests', 'THROTTLED'), errorFrame('Too Many Requests', conn.info.connectionId, requestId));
-  // Request validation (SPEC §F.4): a body that fails the selected model never reaches the integration.
-  if (route.websocket?.validateMessage && !route.websocket.validateMessage(text)) {
-    return refuse(new GatewayError(400, 'Bad request body', 'BAD_REQUEST_BODY'), JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId: inv.websocket?.messageId }));
+  const matched = route;
+  // Throttling (stage route settings): the integration is not called. A cluster bucket (--redis) answers asynchronously.
+  const throttled = () => refuse(new GatewayError(429, 'Too Many Requests', 'THROTTLED'), errorFrame('Too Many Requests', conn.info.connectionId, requestId));
+  const taken = route.throttle?.take();
+  if (taken === false) return throttled();
+  if (taken instanceof Promise) {
+    void taken.then((allowed) => (allowed ? deliver() : throttled()));
+    return;
   }
-  void track(
-    state,
-    integrate(route, inv).then(
-      (response) => {
-        writeLog(state, inv, 200);
-        if (!route.websocket?.twoWay || response.body === undefined) return;
-        const body = response.body;
-        if (typeof body === 'string') send(body);
-        else if (Buffer.isBuffer(body)) send(body);
-      },
-      (error: unknown) => {
-        const failure = asGatewayError(error);
-        inv.error = errorOf(failure);
-        writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
-        logger.warn('websocket: integration failed', { apiId: conn.info.apiId, routeKey: route.routeKey, error: failure.detail ?? failure.message });
-        // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
-        send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
-      },
-    ),
-  );
+  deliver();
+
+  function deliver(): void {
+    // Request validation (SPEC §F.4): a body that fails the selected model never reaches the integration.
+    if (matched.websocket?.validateMessage && !matched.websocket.validateMessage(text)) {
+      return refuse(new GatewayError(400, 'Bad request body', 'BAD_REQUEST_BODY'), JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId: inv.websocket?.messageId }));
+    }
+    void track(
+      state,
+      integrate(matched, inv).then(
+        (response) => {
+          writeLog(state, inv, 200);
+          if (!matched.websocket?.twoWay || response.body === undefined) return;
+          const body = response.body;
+          if (typeof body === 'string') send(body);
+          else if (Buffer.isBuffer(body)) send(body);
+        },
+        (error: unknown) => {
+          const failure = asGatewayError(error);
+          inv.error = errorOf(failure);
+          writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
+          logger.warn('websocket: integration failed', { apiId: conn.info.apiId, routeKey: matched.routeKey, error: failure.detail ?? failure.message });
+          // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
+          send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
+        },
+      ),
+    );
+  }
 }
 
 /** Runs `$disconnect` once the socket is gone (best effort; its result is ignored). */

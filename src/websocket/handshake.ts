@@ -168,7 +168,7 @@ async function runConnect(state: GatewayState, stage: CompiledStage, inv: Invoca
   const route = routing?.routes.get('$connect');
   const info = inv.websocket?.connection as ConnectionInfo;
   // Throttling of handshakes: over the limit the upgrade is refused before any authorizer or integration runs.
-  if (routing?.connectThrottle && !routing.connectThrottle.take()) throw new GatewayError(429, 'Too Many Requests', 'THROTTLED', {}, 'throttled');
+  if (routing?.connectThrottle && !(await routing.connectThrottle.take())) throw new GatewayError(429, 'Too Many Requests', 'THROTTLED', {}, 'throttled');
   if (!route) return undefined;
   inv.route = route;
   // Required route request parameters (header / query string), checked before authorization.

@@ -5,6 +5,7 @@
  * a `$connect` presents (`apiKeySelectionExpression`). Compiled by the stage compiler (snapshot.ts).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-request-validation.html
  */
+import type { Throttle } from '../throttle.js';
 import type { DeploymentSnapshot, RouteRecord } from '../../model/resources.js';
 import { compileValidator, type Validator } from '../../model/json-schema-validate.js';
 import { evaluateSelectionExpression, jsonPathValue, parseSelectionExpression, type ExpressionPart } from '../../model/selection-expression.js';
@@ -28,7 +29,7 @@ export function webSocketRouteParts(snapshot: DeploymentSnapshot, unsupported: s
 export function compileWebSocketRouting(
   snapshot: DeploymentSnapshot,
   routes: readonly CompiledRoute[],
-  connectThrottle: { take(): boolean } | undefined,
+  connectThrottle: Throttle | undefined,
   unsupported: string[],
 ): CompiledWebSocketRouting {
   const byKey = new Map(routes.map((r) => [r.routeKey, r]));
