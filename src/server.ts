@@ -26,6 +26,7 @@ import { hardenListener, listenerOptions, refuseNonOriginForm, refuseNonOriginUp
 import type { AccessLogSink } from './data-plane/stages/access-log.js';
 import type { RequestLog } from './data-plane/stages/request-log.js';
 import type { Logger } from './logger.js';
+import type { RedisLink } from './cluster/redis.js';
 import { consoleLogger } from './logger.js';
 import type { Clock, IdGenerator } from './model/ids.js';
 import { randomIds, systemClock } from './model/ids.js';
@@ -51,7 +52,8 @@ export interface ServerOptions {
   /** Receives access log lines; default: `config.accessLog` (stdout, stderr or a file). */
   readonly accessLog?: AccessLogSink;
   /** WebSocket connection timeouts; default AWS's 10 min idle / 2 h maximum (tests use small values). */
-  readonly websocket?: { readonly idleTimeoutMs?: number; readonly maxDurationMs?: number };
+  /** WebSocket timers; `heartbeatMs`: how often a node says it is alive to the cluster (`--redis`, default 5000; a dead node's connections are gone after 3 beats). */
+  readonly websocket?: { readonly idleTimeoutMs?: number; readonly maxDurationMs?: number; readonly heartbeatMs?: number };
   /** How often the TLS listener's certificate files are checked for changes; default 1000 ms. */
   readonly tls?: { readonly reloadIntervalMs?: number };
   /** Receives every finished data-plane request (the CLI's request log); default: none. */
@@ -149,6 +151,12 @@ async function connectRedis(url: string, logger: Logger) {
   return link;
 }
 
+/** This node's part of the cluster's WebSocket connection registry (loaded with Redis only). */
+async function joinCluster(link: RedisLink, logger: Logger, heartbeatMs: number | undefined) {
+  const { ConnectionDirectory } = await import('./cluster/connections.js');
+  return new ConnectionDirectory({ link, logger, ...(heartbeatMs ? { heartbeatMs } : {}) });
+}
+
 /** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
@@ -214,7 +222,9 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     ...(iamCredentials ? { iamCredentials, iamDirectory } : {}),
     ...(config.apiKeys.length > 0 ? { apiKeys: apiKeyLookup(config.apiKeys) } : {}),
     ...(options.requestLog ? { requestLog: options.requestLog } : {}),
-    ...options.websocket,
+    ...(redis ? { cluster: await joinCluster(redis, logger, options.websocket?.heartbeatMs) } : {}),
+    ...(options.websocket?.idleTimeoutMs ? { idleTimeoutMs: options.websocket.idleTimeoutMs } : {}),
+    ...(options.websocket?.maxDurationMs ? { maxDurationMs: options.websocket.maxDurationMs } : {}),
   });
   let ready = false;
 

@@ -39,7 +39,7 @@ export class RedisLink {
     });
     this.client.on('ready', () => {
       this.#healthy = true;
-      if (this.#warned) this.#logger.info('redis: reachable again; cluster-wide throttling resumed', { url: redacted(options.url) });
+      if (this.#warned) this.#logger.info('redis: reachable again; cluster-wide throttling and @connections resumed', { url: redacted(options.url) });
       this.#warned = false;
     });
     this.client.on('error', (err: Error) => this.down(err.message));
@@ -56,7 +56,7 @@ export class RedisLink {
     this.#healthy = false;
     if (this.#closed || this.#warned) return;
     this.#warned = true;
-    this.#logger.warn('redis: unreachable; throttling falls back to per-node limits until it returns', { reason });
+    this.#logger.warn('redis: unreachable; throttling falls back to per-node limits, and @connections reaches only this node\'s connections, until it returns', { reason });
   }
 
   /** Resolves once connected, or rejects after `timeoutMs` (start-up: a wrong URL is reported, not fatal). */

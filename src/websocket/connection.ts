@@ -44,6 +44,7 @@ export function serverClose(state: GatewayState, conn: Connection, code: number,
   conn.serverClose ??= { code, reason };
   conn.state = 'closed';
   state.connections.delete(conn.info.connectionId);
+  state.options.cluster?.closed(conn.info.connectionId);
   conn.ws?.close(code, reason);
   // A client that never answers the close frame is cut off.
   const ws = conn.ws;
@@ -128,6 +129,7 @@ export function onClose(state: GatewayState, conn: Connection, code: number, rea
   for (const t of conn.timers) clearTimeout(t);
   conn.state = 'closed';
   state.connections.delete(conn.info.connectionId);
+  state.options.cluster?.closed(conn.info.connectionId);
   const route = conn.stage.websocket?.routes.get('$disconnect');
   const statusCode = conn.serverClose?.code ?? (code === 1005 ? 1005 : code);
   const disconnectReason = conn.serverClose?.reason ?? reason.toString('utf8');
@@ -162,6 +164,7 @@ export function openConnection(state: GatewayState, conn: Connection, ws: WebSoc
   conn.ws = ws;
   conn.state = 'open';
   conn.lastActiveAt = Date.now();
+  state.options.cluster?.opened(conn.info.connectionId, conn.info.apiId, conn.info.stage);
   limitFrames(ws);
   conn.timers.push(
     setTimeout(() => serverClose(state, conn, 1001, 'Going away'), idleMs).unref(),

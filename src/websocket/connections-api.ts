@@ -13,6 +13,7 @@ import { newRequestId } from '../data-plane/request-id.js';
 import { CONNECTION_ID } from './connection-id.js';
 import { serverClose, touch } from './connection.js';
 import type { GatewayState } from './state.js';
+import type { ConnectionAnswer, ConnectionCall, LocalConnections } from '../cluster/connections.js';
 
 /** Largest PostToConnection body. */
 export const MAX_POST_BYTES = 128 * 1024;
@@ -70,27 +71,46 @@ export async function manage(state: GatewayState, req: IncomingMessage, res: Ser
   const denied = signer === undefined ? undefined : manageConnectionsDenial(iamDirectory, signer, stage, req, id, Date.now());
   if (denied !== undefined) return reply(403, 'AccessDeniedException', { Message: denied });
   if (!CONNECTION_ID.test(id)) return reply(400, 'BadRequestException', { message: `Invalid connectionId: ${id}` });
-  const conn = state.connections.get(id);
-  const live = conn && conn.state === 'open' && conn.info.apiId === apiId && conn.info.stage === stage.stageName ? conn : undefined;
   const method = req.method ?? 'GET';
   if (method !== 'POST' && method !== 'GET' && method !== 'DELETE') return reply(405, 'MethodNotAllowedException', { message: `Method ${method} is not allowed` });
   if (method === 'POST' && tooLarge) return reply(413, 'PayloadTooLargeException', { message: `Request entity too large: the limit is ${MAX_POST_BYTES} bytes` });
-  if (!live?.ws) return reply(410, 'GoneException', { message: `Connection ${id} is gone` });
+  // This node's connection, else (with --redis) the node holding it, else gone.
+  const answer =
+    runLocally(state, method, id, apiId, stage.stageName, body) ??
+    (await state.options.cluster?.forward({ method, connectionId: id, apiId, stage: stage.stageName, ...(method === 'POST' ? { body: body.toString('base64') } : {}) }));
+  if (!answer) return reply(410, 'GoneException', { message: `Connection ${id} is gone` });
+  return reply(answer.status, answer.type, answer.payload);
+}
+
+/** Runs an `@connections` call on a connection of this node; undefined when this node holds no such open connection. */
+export function runLocally(state: GatewayState, method: ConnectionCall['method'], id: string, apiId: string, stageName: string, body: Buffer): ConnectionAnswer | undefined {
+  const conn = state.connections.get(id);
+  const live = conn && conn.state === 'open' && conn.info.apiId === apiId && conn.info.stage === stageName ? conn : undefined;
+  if (!live?.ws) return undefined;
   if (method === 'POST') {
     live.ws.send(body.toString('utf8'));
     touch(live);
-    return reply(200, undefined);
+    return { status: 200 };
   }
   if (method === 'GET') {
-    return reply(200, undefined, {
-      connectedAt: new Date(live.info.connectedAt).toISOString(),
-      identity: { sourceIp: live.info.sourceIp, userAgent: live.info.userAgent },
-      lastActiveAt: new Date(live.lastActiveAt).toISOString(),
-    });
+    return {
+      status: 200,
+      payload: {
+        connectedAt: new Date(live.info.connectedAt).toISOString(),
+        identity: { sourceIp: live.info.sourceIp, userAgent: live.info.userAgent },
+        lastActiveAt: new Date(live.lastActiveAt).toISOString(),
+      },
+    };
   }
   serverClose(state, live, 1000, '');
-  return reply(204, undefined);
+  return { status: 204 };
 }
+
+/** The calls other nodes forward to this one (cluster/connections.ts). */
+export const localConnections =
+  (state: GatewayState): LocalConnections =>
+  (call) =>
+    runLocally(state, call.method, call.connectionId, call.apiId, call.stage, call.body === undefined ? Buffer.alloc(0) : Buffer.from(call.body, 'base64'));
 
 /**
  * `@connections` calls by a configured key with policies: `execute-api:ManageConnections` on

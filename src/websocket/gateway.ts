@@ -13,7 +13,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer } from 'ws';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import { MAX_MESSAGE_BYTES, serverClose } from './connection.js';
-import { CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, manage } from './connections-api.js';
+import { CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage } from './connections-api.js';
 import { rejectHandshake, upgrade, type Handshaker } from './handshake.js';
 import { createGatewayState, splitStage, type WebSocketGatewayOptions } from './state.js';
 
@@ -46,6 +46,8 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     handleProtocols: (_protocols, req) => chosenProtocol.get(req) ?? false,
   });
   const handshaker: Handshaker = { wss, chosenProtocol, warned: new WeakSet() };
+  // With --redis, other nodes send @connections calls for this node's connections.
+  const joined = options.cluster?.start(localConnections(state), () => [...state.connections.values()].filter((c) => c.state === 'open').map((c) => c.info));
 
   return {
     get size() {
@@ -99,6 +101,8 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       await Promise.race([Promise.all([...state.sockets]), deadline(2500)]);
       await Promise.race([Promise.all([...state.pending]), deadline(1000)]);
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await joined;
+      await options.cluster?.close();
     },
   };
 }

@@ -3,6 +3,7 @@
  * work still running for them (so `close()` can wait), and the gateway's options.
  */
 import type { RequestLog } from '../data-plane/stages/request-log.js';
+import type { ConnectionDirectory } from '../cluster/connections.js';
 import type { IncomingMessage } from 'node:http';
 import type { IamDirectory } from '../auth/iam-callers.js';
 import type { WebSocket } from 'ws';
@@ -30,6 +31,8 @@ export interface WebSocketGatewayOptions {
   readonly apiKeys?: ApiKeys;
   /** The server's own request log (`--request-log`): every `$connect`, message and `$disconnect`. */
   readonly requestLog?: RequestLog;
+  /** With `--redis`: the cluster's connection registry, so `@connections` reaches connections of other nodes. */
+  readonly cluster?: ConnectionDirectory;
 }
 
 /** Looks up an API key value; undefined when it is not a key of this gateway. */
