@@ -4,6 +4,7 @@
  */
 import { accessSync, constants as fsConstants, readFileSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parseIamPolicy, PolicyError } from './auth/iam-policy.js';
 import type { IamKey } from './auth/iam-callers.js';
@@ -67,6 +68,8 @@ export interface Config {
   readonly endpointStyle: 'path' | 'host';
   /** Redis shared by the nodes of a cluster (`redis://` or `rediss://`): cluster-wide throttling. */
   readonly redis?: string;
+  /** Processes behind the port (`--workers N`, `auto` = one per core); 1 = this process alone. */
+  readonly workers: number;
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -106,6 +109,7 @@ export const SETTINGS = {
   requestLog: { flag: '--request-log', env: 'GATEHOUSE_REQUEST_LOG', default: 'auto' },
   endpointStyle: { flag: '--endpoint-style', env: 'GATEHOUSE_ENDPOINT_STYLE', default: 'path' },
   redis: { flag: '--redis', env: 'GATEHOUSE_REDIS_URL', default: '' },
+  workers: { flag: '--workers', env: 'GATEHOUSE_WORKERS', default: '1' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -523,6 +527,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
       `${label('endpointStyle')} "host" needs ${label('publicUrl')} with a DNS name whose *.execute-api subdomains resolve to this server (such as https://gw.example.com), not ${publicHost}; use the default "path" style instead`,
     );
   }
+  const workersText = get('workers');
+  const workers = workersText === 'auto' ? availableParallelism() : Number(workersText);
+  if (!/^(auto|\d+)$/.test(workersText) || workers < 1 || workers > 64) throw new ConfigError(`${label('workers')} must be a number of processes from 1 to 64, or auto (one per core), got "${workersText}"`);
   const redis = get('redis');
   if (redis !== '' && !/^rediss?:\/\/\S+$/.test(redis)) throw new ConfigError(`${label('redis')} must be a redis:// or rediss:// URL, got "${redis}"`);
   let tls: TlsConfig | undefined;
@@ -557,6 +564,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),
     ...(tls ? { tls } : {}),
     ...(redis ? { redis } : {}),
+    workers,
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
   });
 }

@@ -37,7 +37,9 @@ import { surfaceOf } from './surfaces.js';
 import { startTlsListener, TlsConnections } from './tls/listener.js';
 import { TlsMaterial } from './tls/material.js';
 import { serveUpgradeAsRequest } from './websocket/fallback.js';
-import { clusterThrottles } from './data-plane/cluster-throttle.js';
+import { clusterThrottles, workerShareThrottles } from './data-plane/cluster-throttle.js';
+import { relayChanges, WorkerConnections } from './cluster/worker-links.js';
+import type { PrimaryLink } from './cluster/workers.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
@@ -58,6 +60,8 @@ export interface ServerOptions {
   readonly tls?: { readonly reloadIntervalMs?: number };
   /** Receives every finished data-plane request (the CLI's request log); default: none. */
   readonly requestLog?: RequestLog;
+  /** This server is worker `index` of `count` behind one port (`--workers`), linked to its primary. */
+  readonly worker?: { readonly index: number; readonly count: number; readonly link: PrimaryLink };
 }
 
 /** A running Gatehouse server. */
@@ -171,9 +175,11 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     : undefined;
   const tlsConnections = tlsMaterial ? new TlsConnections() : undefined;
   // pg is loaded only for a PostgreSQL store (start-up time of the embedded default).
-  const store =
+  const opened =
     options.store ??
     (config.store ? await (await import('./store/postgres/postgres-store.js')).openPostgresStore(config.store) : openSqliteStore(config.dataDir));
+  // Workers on one SQLite file tell each other their changes through the primary (PostgreSQL has its own feed).
+  const store = options.worker && !config.store ? relayChanges(opened, options.worker.link) : opened;
   let port = config.port;
   const controlPlane = createControlPlane({
     store,
@@ -206,7 +212,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     awsServices: { client: awsServices },
     logger,
     authorizer: (route, record, stage) => compileAuthorizer(route, record, stage, { invoker, jwks, logger, ...(iamCredentials ? { iamCredentials, iamDirectory } : {}) }),
-    ...(redis ? { throttle: clusterThrottles(redis) } : {}),
+    ...(redis ? { throttle: clusterThrottles(redis) } : options.worker && options.worker.count > 1 ? { throttle: workerShareThrottles(options.worker.count) } : {}),
   });
   const adopted = await adoptUnscopedResources(store, config.region);
   if (adopted > 0) logger.info('store: resources written before account/region scoping now belong to the default account', { moved: adopted, region: config.region });
@@ -222,7 +228,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     ...(iamCredentials ? { iamCredentials, iamDirectory } : {}),
     ...(config.apiKeys.length > 0 ? { apiKeys: apiKeyLookup(config.apiKeys) } : {}),
     ...(options.requestLog ? { requestLog: options.requestLog } : {}),
-    ...(redis ? { cluster: await joinCluster(redis, logger, options.websocket?.heartbeatMs) } : {}),
+    ...(redis ? { cluster: await joinCluster(redis, logger, options.websocket?.heartbeatMs) } : options.worker ? { cluster: new WorkerConnections(options.worker.link) } : {}),
     ...(options.websocket?.idleTimeoutMs ? { idleTimeoutMs: options.websocket.idleTimeoutMs } : {}),
     ...(options.websocket?.maxDurationMs ? { maxDurationMs: options.websocket.maxDurationMs } : {}),
   });

@@ -121,6 +121,7 @@ export function formatBanner(p: Paint, info: BannerInfo, apis: readonly ApiListi
   text += row('management API', `${p.cyan(info.managementUrl)}  ${p.dim(`aws apigatewayv2 --endpoint-url ${info.managementUrl} ...`)}`);
   text += row('store', config.store ? `PostgreSQL ${maskPassword(config.store)}` : `SQLite in ${resolve(info.cwd, config.dataDir)}`);
   text += row('functions', functions.length ? `${functions.join('\n')}${p.dim(`  (${config.functionIsolation})`)}` : p.dim('none (--function name=./file.mjs#handler)'));
+  if (config.workers > 1) text += row('workers', `${config.workers} processes on one port`);
   if (config.redis) text += row('Redis', `${maskPassword(config.redis)}  ${p.dim('(cluster-wide throttling)')}`);
   if (config.lambdaEndpoint) text += row('Lambda API', config.lambdaEndpoint);
   if (config.oidcIssuers.length > 0) text += row('OIDC issuers', config.oidcIssuers.map((n, i) => `${i === 0 ? '' : ' '.repeat(18)}${n}  ${p.dim(oidcIssuerUrl(info.publicUrl, n))}`).join('\n'));

@@ -32,6 +32,7 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string
   tlsPort: { value: '<port>', text: 'a TLS listener for the data plane (0 picks a free one), with the certificates, truststores and defaultCertificate of the --config file' },
   apiKeys: { value: '<file>', text: 'API keys WebSocket $connect routes with apiKeyRequired accept: one id=value a line, or JSON {"apiKeys":[{"id","value"}]}' },
   redis: { value: '<redis-url>', text: 'Redis shared by the nodes of a cluster: throttling holds for the whole cluster and @connections reaches connections on any node (per node without it)' },
+  workers: { value: '<n>|auto', text: 'processes serving the port together (auto = one per core); changes, @connections and (approximately, or exactly with --redis) throttling are shared' },
   logFormat: { value: 'pretty|json|auto', text: 'server log lines: readable, or one JSON object a line; auto = pretty on a terminal, json otherwise' },
   requestLog: { value: 'on|off|auto', text: 'one log line per data-plane request (method, path, route, integration, status, latency, authorizer); auto = on with pretty logs' },
   endpointStyle: { value: 'path|host', text: 'apiEndpoint and invoke URLs: path style {publicUrl}/_aws/execute-api/{apiId} (resolves everywhere) or AWS\'s host style {apiId}.execute-api.{host} (needs --public-url with wildcard DNS)' },

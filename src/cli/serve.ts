@@ -8,9 +8,12 @@ import type { Config } from '../config.js';
 import { loadConfig, SETTINGS } from '../config.js';
 import { createRequestLog } from '../data-plane/stages/request-log.js';
 import type { LogFormat } from '../logger.js';
-import { colourWanted, createLogger, paint } from '../logger.js';
+import { colourWanted, createLogger, paint, type Logger } from '../logger.js';
 import type { ListenError } from '../server.js';
-import { createServer } from '../server.js';
+import { createServer, type Gatehouse } from '../server.js';
+import cluster from 'node:cluster';
+import { PrimaryLink, runPrimary, workerPlace } from '../cluster/workers.js';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.js';
 import type { ApiListing } from './banner.js';
 import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchListing } from './banner.js';
 import { version } from './help.js';
@@ -54,8 +57,14 @@ export async function serve(argv: readonly string[]): Promise<void> {
   const colour = format === 'pretty' && colourWanted(stream, process.env);
   const p = paint(colour);
   const logger = createLogger({ format, stream, colour });
+  if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, logger);
+  const place = workerPlace();
+  const link = place ? new PrimaryLink() : undefined;
   const requests = requestLog ? createRequestLog(format, stream, p) : undefined;
-  const server = await createServer({ config, logger, ...(requests ? { requestLog: requests } : {}) });
+  const server = await createServer({ config, logger, ...(requests ? { requestLog: requests } : {}), ...(place && link ? { worker: { ...place, link } } : {}) });
+  link?.send({ t: 'gh:listening', port: server.port, ...(server.adminPort !== undefined ? { adminPort: server.adminPort } : {}), publicUrl: server.publicUrl });
+  // In a --workers group the first worker speaks for all; the primary writes server.json.
+  if (place && place.index > 0) return void stopOnSignal(server, logger, requests);
   const managementUrl = server.adminUrl ?? server.publicUrl;
   const list = () => listApis(server.store, config, server.publicUrl, server.port);
   const apis = await list();
@@ -93,18 +102,27 @@ export async function serve(argv: readonly string[]): Promise<void> {
     pid: process.pid,
     startedAt: new Date().toISOString(),
   };
-  try {
-    writeServerFile(config.dataDir, serverFile);
-  } catch (err) {
-    logger.warn(`cannot write ${config.dataDir}/server.json (gatehouse token will need --url)`, { error: String(err) });
+  if (!place) {
+    try {
+      writeServerFile(config.dataDir, serverFile);
+    } catch (err) {
+      logger.warn(`cannot write ${config.dataDir}/server.json (gatehouse token will need --url)`, { error: String(err) });
+    }
   }
+  stopOnSignal(server, logger, requests, () => {
+    stopWatching();
+    if (!place) removeServerFile(config.dataDir, process.pid);
+  });
+}
+
+/** Stops the server cleanly on SIGTERM / SIGINT, then exits. */
+function stopOnSignal(server: Gatehouse, logger: Logger, requests: { flush(): void } | undefined, before: () => void = () => undefined): void {
   let closing = false;
   const shutdown = (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info('gatehouse shutting down', { signal });
-    stopWatching();
-    removeServerFile(config.dataDir, process.pid);
+    before();
     server.close().then(
       () => {
         requests?.flush();
@@ -118,4 +136,38 @@ export async function serve(argv: readonly string[]): Promise<void> {
   };
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
+  // A worker whose primary is gone (killed) stops too, rather than serving on alone.
+  if (cluster.isWorker) process.on('disconnect', () => shutdown('primary gone'));
+}
+
+/**
+ * The primary of `--workers N`: prepares the store once (migrations) before the workers open it, forks
+ * them (cluster/workers.ts), writes server.json when the first listens, and stops them all on a signal.
+ */
+async function servePrimary(config: Config, logger: Logger): Promise<void> {
+  const store = config.store ? await (await import('../store/postgres/postgres-store.js')).openPostgresStore(config.store) : openSqliteStore(config.dataDir);
+  await store.close();
+  runPrimary({
+    count: config.workers,
+    logger,
+    onListening(info) {
+      const url = connectableUrl(config.host, info.port);
+      try {
+        writeServerFile(config.dataDir, {
+          url,
+          publicUrl: info.publicUrl,
+          ...(info.adminPort !== undefined && config.admin ? { adminUrl: connectableUrl(config.admin.host, info.adminPort) } : {}),
+          pid: process.pid,
+          startedAt: new Date().toISOString(),
+        });
+      } catch (err) {
+        logger.warn(`cannot write ${config.dataDir}/server.json (gatehouse token will need --url)`, { error: String(err) });
+      }
+      logger.info('gatehouse workers listening', { workers: config.workers, url, pid: process.pid });
+    },
+    onStopped() {
+      removeServerFile(config.dataDir, process.pid);
+      process.exit(0);
+    },
+  });
 }

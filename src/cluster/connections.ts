@@ -46,6 +46,17 @@ interface Envelope {
   readonly answer?: ConnectionAnswer | null;
 }
 
+/** Where a node (or worker) finds the connections other nodes hold: Redis (ConnectionDirectory) or its primary (worker-links.ts). */
+export interface ConnectionRegistry {
+  /** Starts answering other nodes' calls with `local`; `held` lists this node's open connections. */
+  start(local: LocalConnections, held: () => Iterable<{ connectionId: string; apiId: string; stage: string }>): Promise<void>;
+  opened(connectionId: string, apiId: string, stage: string): void;
+  closed(connectionId: string): void;
+  /** The holder's answer, or undefined when nobody holds the connection (410). */
+  forward(call: ConnectionCall): Promise<ConnectionAnswer | undefined>;
+  close(): Promise<void>;
+}
+
 export interface ConnectionDirectoryOptions {
   readonly link: RedisLink;
   readonly logger: Logger;
@@ -54,7 +65,7 @@ export interface ConnectionDirectoryOptions {
 }
 
 /** This node's part of the cluster's connection registry. */
-export class ConnectionDirectory {
+export class ConnectionDirectory implements ConnectionRegistry {
   readonly nodeId = randomBytes(8).toString('hex');
   readonly #link: RedisLink;
   readonly #logger: Logger;

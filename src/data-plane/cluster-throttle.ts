@@ -79,3 +79,16 @@ export function clusterThrottles(link: RedisLink): (scope: string, settings: Thr
     return new ClusterBucket(link, `gatehouse:throttle:${scope}:${limits.rate}:${limits.burst}`, limits.rate, limits.burst);
   };
 }
+
+/**
+ * The throttle factory of one of `count` workers without Redis: each worker enforces its share of the
+ * limits (rate / count, burst / count), which holds for the group when the primary deals connections
+ * round-robin, as it does. Approximate for few long-lived connections; `--redis` is exact.
+ */
+export function workerShareThrottles(count: number): (scope: string, settings: ThrottleSettings | undefined) => Throttle | undefined {
+  return (_scope, settings) => {
+    const limits = limitsOf(settings);
+    if (!limits) return undefined;
+    return new TokenBucket(limits.rate / count, limits.burst === 0 ? 0 : Math.max(1, limits.burst / count));
+  };
+}

@@ -3,7 +3,7 @@
  * work still running for them (so `close()` can wait), and the gateway's options.
  */
 import type { RequestLog } from '../data-plane/stages/request-log.js';
-import type { ConnectionDirectory } from '../cluster/connections.js';
+import type { ConnectionRegistry } from '../cluster/connections.js';
 import type { IncomingMessage } from 'node:http';
 import type { IamDirectory } from '../auth/iam-callers.js';
 import type { WebSocket } from 'ws';
@@ -32,7 +32,7 @@ export interface WebSocketGatewayOptions {
   /** The server's own request log (`--request-log`): every `$connect`, message and `$disconnect`. */
   readonly requestLog?: RequestLog;
   /** With `--redis`: the cluster's connection registry, so `@connections` reaches connections of other nodes. */
-  readonly cluster?: ConnectionDirectory;
+  readonly cluster?: ConnectionRegistry;
 }
 
 /** Looks up an API key value; undefined when it is not a key of this gateway. */
