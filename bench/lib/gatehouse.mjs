@@ -28,7 +28,7 @@ export const ISSUER_NAME = 'bench';
 export const AUDIENCE = 'bench';
 
 /** `node dist/src/cli/main.js serve` on `port` with the bench function; no access log. */
-export function startGatehouse({ port, dataDir, cpu, nodeArgs = [] }) {
+export function startGatehouse({ port, dataDir, cpu, nodeArgs = [], args: extra = [] }) {
   const args = [
     ...nodeArgs,
     CLI, 'serve',
@@ -36,6 +36,7 @@ export function startGatehouse({ port, dataDir, cpu, nodeArgs = [] }) {
     '--data-dir', dataDir,
     '--access-log', '/dev/null',
     '--function', `${FUNCTION_NAME}=bench/handler.mjs#handler`,
+    ...extra,
   ];
   return start(process.execPath, args, { cpu, cwd: ROOT });
 }
