@@ -134,7 +134,7 @@ export class ConnectionDirectory implements ConnectionRegistry {
         return undefined;
       }
     } catch (err) {
-      this.#link.down(err instanceof Error ? err.message : String(err));
+      this.#link.down(err instanceof Error ? err.message : String(err), false);
       return unknown;
     }
     const id = randomBytes(8).toString('hex');

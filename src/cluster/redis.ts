@@ -24,6 +24,8 @@ export class RedisLink {
   #healthy = false;
   #warned = false;
   #closed = false;
+  /** After a failed command, Redis is left alone until then (ms since the epoch), then tried again. */
+  #retryAt = 0;
 
   constructor(options: RedisLinkOptions) {
     this.#logger = options.logger;
@@ -39,6 +41,7 @@ export class RedisLink {
     });
     this.client.on('ready', () => {
       this.#healthy = true;
+      this.#retryAt = 0;
       if (this.#warned) this.#logger.info('redis: reachable again; cluster-wide throttling and @connections resumed', { url: redacted(options.url) });
       this.#warned = false;
     });
@@ -46,14 +49,26 @@ export class RedisLink {
     this.client.on('close', () => this.down('connection closed'));
   }
 
-  /** True while commands can be sent. */
+  /** True while commands can be sent: connected, and no command failed in the last second. */
   get healthy(): boolean {
-    return this.#healthy && this.client.status === 'ready';
+    return this.#healthy && this.client.status === 'ready' && (this.#retryAt === 0 || Date.now() >= this.#retryAt);
   }
 
-  /** Marks Redis unreachable (a failed command or a lost connection); warns once per outage. */
-  down(reason: string): void {
-    this.#healthy = false;
+  /** A command succeeded: an outage a failed command started is over (logged once). */
+  up(): void {
+    if (this.#retryAt === 0) return;
+    this.#retryAt = 0;
+    if (this.#warned) this.#logger.info('redis: reachable again; cluster-wide throttling and @connections resumed');
+    this.#warned = false;
+  }
+
+  /**
+   * Marks Redis unreachable: a lost connection (until it is back), or a failed or slow command (for a
+   * second, then commands are tried again). Warns once per outage.
+   */
+  down(reason: string, connectionLost = true): void {
+    if (connectionLost) this.#healthy = false;
+    else this.#retryAt = Date.now() + 1_000;
     if (this.#closed || this.#warned) return;
     this.#warned = true;
     this.#logger.warn('redis: unreachable; throttling falls back to per-node limits, and @connections reaches only this node\'s connections, until it returns', { reason });

@@ -58,9 +58,12 @@ class ClusterBucket implements Throttle {
   take(): boolean | Promise<boolean> {
     if (!this.link.healthy) return this.#local.take();
     return (this.link.client as unknown as ThrottleCommands).gatehouseTake(this.key, this.rate, this.burst).then(
-      (allowed) => allowed === 1,
+      (allowed) => {
+        this.link.up();
+        return allowed === 1;
+      },
       (err: unknown) => {
-        this.link.down(err instanceof Error ? err.message : String(err));
+        this.link.down(err instanceof Error ? err.message : String(err), false);
         return this.#local.take();
       },
     );
