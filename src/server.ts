@@ -60,6 +60,8 @@ export interface ServerOptions {
   readonly tls?: { readonly reloadIntervalMs?: number };
   /** Receives every finished data-plane request (the CLI's request log); default: none. */
   readonly requestLog?: RequestLog;
+  /** Redis (`--redis`): how long a command may take before the node falls back to local limits for a second (default 100 ms). */
+  readonly redis?: { readonly commandTimeoutMs?: number };
   /** This server is worker `index` of `count` behind one port (`--workers`), linked to its primary. */
   readonly worker?: { readonly index: number; readonly count: number; readonly link: PrimaryLink };
 }
@@ -148,9 +150,9 @@ function apiKeyLookup(keys: Config['apiKeys']): (value: string) => { id: string 
 const urlOf = (host: string, port: number, scheme = 'http') => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** Connects to the cluster's Redis; unreachable is logged and served with node-local limits until it comes. */
-async function connectRedis(url: string, logger: Logger) {
+async function connectRedis(url: string, logger: Logger, commandTimeoutMs: number | undefined) {
   const { RedisLink, redacted } = await import('./cluster/redis.js');
-  const link = new RedisLink({ url, logger });
+  const link = new RedisLink({ url, logger, ...(commandTimeoutMs ? { commandTimeoutMs } : {}) });
   if (!(await link.ready())) link.down(`not reachable at ${redacted(url)} within 2 s`);
   return link;
 }
@@ -205,7 +207,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const awsServices = new AwsServiceClient({ endpoint: config.awsEndpoint, credentials: config.lambdaCredentials, logger });
   // Redis (--redis): cluster-wide throttling; unreachable at start-up is a warning, not a failure (local limits apply).
   // ioredis is loaded only when configured (start-up time of the embedded default).
-  const redis = config.redis ? await connectRedis(config.redis, logger) : undefined;
+  const redis = config.redis ? await connectRedis(config.redis, logger, options.redis?.commandTimeoutMs) : undefined;
   const compilers = createStageCompilers({
     invoker,
     httpProxy: { dispatcherFor: pools.dispatcherFor },

@@ -63,6 +63,7 @@ describe('WebSocket connections across three nodes (PostgreSQL + Redis)', () => 
         logger: quietLogger,
         accessLog: () => undefined,
         websocket: { heartbeatMs: HEARTBEAT_MS },
+        redis: { commandTimeoutMs: 2_000 },
       });
     const a: Gatehouse = await start(dirs[0] as string);
     const b: Gatehouse = await start(dirs[1] as string);
