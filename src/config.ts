@@ -65,6 +65,8 @@ export interface Config {
   readonly requestLog: 'on' | 'off' | 'auto';
   /** `apiEndpoint` and invoke URLs: `path` (`{publicUrl}/_aws/execute-api/{apiId}`, resolves everywhere) or `host` (AWS's `{apiId}.execute-api.{host}`). */
   readonly endpointStyle: 'path' | 'host';
+  /** A Serverless Framework project served as it is (`--serverless`), its stage, and the environment its `${env:...}` variables read. */
+  readonly serverless?: { readonly file: string; readonly stage?: string; readonly env: Readonly<Record<string, string | undefined>> };
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -103,6 +105,8 @@ export const SETTINGS = {
   logFormat: { flag: '--log-format', env: 'GATEHOUSE_LOG_FORMAT', default: 'auto' },
   requestLog: { flag: '--request-log', env: 'GATEHOUSE_REQUEST_LOG', default: 'auto' },
   endpointStyle: { flag: '--endpoint-style', env: 'GATEHOUSE_ENDPOINT_STYLE', default: 'path' },
+  serverless: { flag: '--serverless', env: 'GATEHOUSE_SERVERLESS', default: '' },
+  stage: { flag: '--stage', env: 'GATEHOUSE_STAGE', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -272,7 +276,7 @@ function readConfigFile(
 }
 
 /** Settings that name a file or directory: relative values in the configuration file are relative to the file. */
-const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile']);
+const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless']);
 /** `accessLog` values that are not paths. */
 const STREAMS = new Set(['stdout', 'stderr']);
 
@@ -520,6 +524,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
       `${label('endpointStyle')} "host" needs ${label('publicUrl')} with a DNS name whose *.execute-api subdomains resolve to this server (such as https://gw.example.com), not ${publicHost}; use the default "path" style instead`,
     );
   }
+  const serverlessFile = get('serverless');
+  const stage = get('stage');
+  if (stage !== '' && !/^[A-Za-z0-9_-]+$/.test(stage)) throw new ConfigError(`${label('stage')} must hold only letters, digits, - and _, got "${stage}"`);
+  if (stage !== '' && serverlessFile === '') throw new ConfigError(`${label('stage')} applies to a serverless.yml project; add ${SETTINGS.serverless.flag} ./serverless.yml`);
   let tls: TlsConfig | undefined;
   try {
     const taken = [{ port, name: SETTINGS.port.flag }, ...(admin ? [{ port: admin.port, name: SETTINGS.adminPort.flag }] : [])];
@@ -552,6 +560,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),
     ...(tls ? { tls } : {}),
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
+    ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
   });
 }
 

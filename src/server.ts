@@ -36,6 +36,7 @@ import { surfaceOf } from './surfaces.js';
 import { startTlsListener, TlsConnections } from './tls/listener.js';
 import { TlsMaterial } from './tls/material.js';
 import { serveUpgradeAsRequest } from './websocket/fallback.js';
+import { loadProject, ProjectFunctions, ServedProject } from './serverless/runtime.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
@@ -73,6 +74,8 @@ export interface Gatehouse {
   readonly publicUrl: string;
   /** Calls `listener` whenever the data plane rebuilt an API's stages; returns the unsubscribe. */
   onApisChanged(listener: () => void): () => void;
+  /** The `--serverless` project being served, when there is one. */
+  readonly serverless?: ServedProject;
   /** Closes every listener, then the store. */
   close(): Promise<void>;
 }
@@ -146,6 +149,8 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const logger = options.logger ?? consoleLogger;
   // A handler file that cannot be read stops start-up with one line, not the first request.
   if (!options.invoker) checkHandlerFiles(config.functions, process.cwd());
+  // A serverless.yml Gatehouse cannot serve stops start-up with one line naming the file position.
+  const project = config.serverless ? loadProject(config.serverless) : undefined;
   // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
   const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => publicOrigin(config, port), logger });
   // Before the store too: a certificate, key or truststore that cannot be read stops start-up.
@@ -158,15 +163,16 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     options.store ??
     (config.store ? await (await import('./store/postgres/postgres-store.js')).openPostgresStore(config.store) : openSqliteStore(config.dataDir));
   let port = config.port;
-  const controlPlane = createControlPlane({
+  const controlPlaneDeps = {
     store,
     config,
     ids: options.ids ?? randomIds,
     clock: options.clock ?? systemClock,
     endpoints: endpointsFor(config, () => port),
     logger,
-  });
-  const invoker =
+  };
+  const controlPlane = createControlPlane(controlPlaneDeps);
+  const baseInvoker =
     options.invoker ??
     createFunctionInvoker({
       functions: config.functions,
@@ -175,6 +181,17 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       lambdaEndpoint: config.lambdaEndpoint,
       lambdaCredentials: config.lambdaCredentials,
     });
+  // The project's functions answer first; every other function goes to the server's own invoker.
+  const projectFunctions = project ? new ProjectFunctions(baseInvoker, config.functionIsolation) : undefined;
+  const invoker = projectFunctions ?? baseInvoker;
+  let served: ServedProject | undefined;
+  try {
+    served = project && config.serverless && projectFunctions ? new ServedProject(config.serverless, project, projectFunctions, controlPlaneDeps, logger) : undefined;
+  } catch (err) {
+    await invoker.close();
+    if (!options.store) await store.close();
+    throw err;
+  }
   const jwks = createJwksProvider({ logger });
   const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;
   const iamCredentials = iamDirectory ? (id: string) => iamDirectory.secretOf(id) : undefined;
@@ -191,6 +208,17 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   if (adopted > 0) logger.info('store: resources written before account/region scoping now belong to the default account', { moved: adopted, region: config.region });
   const registry = new StageRegistry(store, compilers, logger, config.region);
   await registry.start();
+  if (served) {
+    try {
+      await served.apply();
+    } catch (err) {
+      registry.close();
+      await Promise.all([invoker.close(), pools.destroy(), jwks.close(), awsServices.close()]);
+      if (!options.store) await store.close();
+      throw err;
+    }
+    served.watch();
+  }
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
   const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, ...(options.requestLog ? { requestLog: options.requestLog } : {}), ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
   const webSockets = createWebSocketGateway({
@@ -296,6 +324,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     }
   } catch (err) {
     // Nothing listens: release what start-up opened, so the caller can report and exit (or retry).
+    served?.close();
     tlsMaterial?.close();
     registry.close();
     await Promise.all([webSockets.close(), invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close()]);
@@ -311,8 +340,10 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     store,
     publicUrl: publicOrigin(config, port),
     onApisChanged: (listener) => registry.onRebuilt(() => listener()),
+    ...(served ? { serverless: served } : {}),
     async close() {
       ready = false;
+      served?.close();
       await webSockets.close();
       tlsMaterial?.close();
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : []), ...(tlsListener ? [tlsListener.close()] : [])]);
