@@ -202,7 +202,10 @@ class Loader {
     const provider = this.object(root.provider ?? {}, ['provider'], 'an object (name: aws, ...)');
     if (provider.name !== 'aws') this.fail(['provider', 'name'], `must be aws: Gatehouse serves AWS API Gateway projects, got ${JSON.stringify(provider.name) ?? 'nothing'}`);
     for (const key of Object.keys(provider)) {
-      if (!DEPLOYMENT_ONLY_PROVIDER_KEYS.has(key)) this.fail(['provider', key], 'is not a provider setting Gatehouse knows; remove it');
+      if (!DEPLOYMENT_ONLY_PROVIDER_KEYS.has(key)) {
+        const near = [...DEPLOYMENT_ONLY_PROVIDER_KEYS].find((k) => k.toLowerCase() === key.toLowerCase());
+        this.fail(['provider', key], near ? `is not a provider setting; did you mean ${near}? Rename it` : 'is not a provider setting Gatehouse knows; remove it');
+      }
     }
     if (provider.apiGateway !== undefined || provider.apiName !== undefined || provider.endpointType !== undefined) {
       const key = provider.apiGateway !== undefined ? 'apiGateway' : provider.apiName !== undefined ? 'apiName' : 'endpointType';
@@ -372,7 +375,7 @@ class Loader {
       if (!functions.has(functionKey)) this.fail([...path, 'functionName'], `no function "${functionKey}" under functions (functions: ${[...functions].join(', ') || 'none'})`);
       const resultTtlInSeconds = a.resultTtlInSeconds === undefined ? 300 : this.number(a.resultTtlInSeconds, [...path, 'resultTtlInSeconds'], 0, 3600);
       const identitySource = a.identitySource === undefined ? [] : this.strings(a.identitySource, [...path, 'identitySource']);
-      if (resultTtlInSeconds > 0 && identitySource.length === 0) this.fail(path, `caching results (resultTtlInSeconds ${resultTtlInSeconds}, the default 300) needs identitySource (e.g. $request.header.Authorization); add it or set resultTtlInSeconds: 0`);
+      if (resultTtlInSeconds > 0 && identitySource.length === 0) this.fail(path, `caching results (resultTtlInSeconds ${resultTtlInSeconds}${a.resultTtlInSeconds === undefined ? ', the default' : ''}) needs identitySource (e.g. $request.header.Authorization); add it or set resultTtlInSeconds: 0`);
       const payloadVersion = a.payloadVersion === undefined ? '2.0' : this.string(a.payloadVersion, [...path, 'payloadVersion']);
       if (payloadVersion !== '1.0' && payloadVersion !== '2.0') this.fail([...path, 'payloadVersion'], `must be '1.0' or '2.0', got ${payloadVersion}`);
       const enableSimpleResponses = a.enableSimpleResponses === undefined ? false : a.enableSimpleResponses;

@@ -40,7 +40,7 @@ export function parseSource(file: string, text: string): SourceDocument {
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
-    throw new ServerlessError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${first.message.split('\n')[0]}`);
+    throw new ServerlessError(`${file}${pos ? `:${pos.line}:${pos.col}` : ''}: not valid YAML: ${(first.message.split('\n')[0] as string).replace(/ at line \d+, column \d+:?$/, '')}`);
   }
   const positions = new Map<string, number>();
   const walk = (node: unknown, path: KeyPath): void => {
