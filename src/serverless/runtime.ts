@@ -33,8 +33,17 @@ export function loadProject(serverless: NonNullable<Config['serverless']>): Serv
   });
 }
 
-/** What today's local runtime can take of a function: its handler, and its environment in worker isolation. */
-function checkRuntime(project: ServerlessProject, isolation: Config['functionIsolation']): void {
+/**
+ * What this server can serve of the project: function environments need worker isolation (what
+ * today's local runtime takes), aws_iam routes need access keys to check signatures against.
+ */
+function checkRuntime(project: ServerlessProject, isolation: Config['functionIsolation'], credentials: Config['credentials']): void {
+  const iam = project.httpApi?.routes.find((r) => r.authorization?.type === 'aws_iam');
+  if (iam && !credentials) {
+    throw new ConfigError(
+      `${project.file}: route ${iam.routeKey} (function ${iam.functionKey}) uses authorizer type aws_iam, which checks SigV4 signatures against the server's access keys; configure them with --credentials <file> or GATEHOUSE_CREDENTIALS=AKID:SECRET`,
+    );
+  }
   if (isolation === 'worker') return;
   const withEnv = project.functions.find((f) => Object.keys(f.environment).length > 0);
   if (withEnv) {
@@ -100,6 +109,7 @@ export class ServedProject {
   readonly #applier: ProjectApplier;
   /** The region Lambda ARNs are built in. */
   readonly #region: string;
+  readonly #credentials: Config['credentials'];
 
   constructor(
     readonly settings: NonNullable<Config['serverless']>,
@@ -111,7 +121,8 @@ export class ServedProject {
     this.#project = project;
     this.#applier = new ProjectApplier(deps, settings.file);
     this.#region = deps.config.region;
-    checkRuntime(project, functions.isolation);
+    this.#credentials = deps.config.credentials;
+    checkRuntime(project, functions.isolation, deps.config.credentials);
     functions.set(project.functions);
     for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
   }
@@ -160,7 +171,7 @@ export class ServedProject {
     const previous = this.#project;
     try {
       const project = loadProject(this.settings);
-      checkRuntime(project, this.functions.isolation);
+      checkRuntime(project, this.functions.isolation, this.#credentials);
       this.functions.set(project.functions);
       this.#project = project;
       await this.apply(previous);
