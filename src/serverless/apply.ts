@@ -135,7 +135,9 @@ export class ProjectApplier {
         return true;
       }
       if (!differs(data, child.members)) return false;
-      await this.#call(`Update${noun}`, { ...labels, [idLabel]: child.id }, { ...child.members }, child.label);
+      // Empty values clear a member the resource has; a member it lacks stays absent.
+      const members = Object.fromEntries(Object.entries(child.members).filter(([key, value]) => !(isEmpty(value) && isEmpty(data[key]))));
+      await this.#call(`Update${noun}`, { ...labels, [idLabel]: child.id }, members, child.label);
       this.#report.updated++;
       return true;
     };

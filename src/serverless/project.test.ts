@@ -5,6 +5,7 @@ import { describe, it } from 'node:test';
 import { loadServerlessProject, parseServerlessProject } from './project.js';
 import type { ServerlessProject } from './project.js';
 import { apiIds, desiredResources, stableId } from './resources.js';
+import { runsTypeScript } from './runtime.js';
 import { ServerlessError } from './variables.js';
 
 const FIXTURES = new URL('../../../test/fixtures/serverless/', import.meta.url).pathname.replace(/\/$/, '');
@@ -155,6 +156,17 @@ describe('serverless.yml loader', () => {
     });
     assert.throws(() => parseServerlessProject(file, text.replace('${self:custom.seconds}s', '${sls:instanceId}'), { env: {}, options: {} }), {
       message: `${file}:7:8: provider.environment.B: the variable \${sls:instanceId} is not supported: of the sls source Gatehouse resolves only \${sls:stage}`,
+    });
+  });
+
+  it('a .ts/.mts handler loads where Node.js strips types, and is refused naming the fix elsewhere', () => {
+    const file = join(FIXTURES, 'typescript-handler.yml');
+    if (runsTypeScript()) {
+      assert.equal(loadServerlessProject(file, { env: {}, options: {}, typescript: true }).functions[0]?.handler, join(FIXTURES, 'handlers/typed.mts#hello'));
+    }
+    assert.throws(() => loadServerlessProject(file, { env: {}, options: {}, typescript: false }), {
+      name: 'ServerlessError',
+      message: `${file}:7:14: functions.hello.handler: handlers/typed.mts cannot run on this Node.js (${process.version}), which does not strip TypeScript types; compile it to handlers/typed.js or run Gatehouse on Node.js 22.18+ / 23.6+`,
     });
   });
 

@@ -309,11 +309,11 @@ class Loader {
       const candidate = `${absolute}${ext}`;
       if (existsSync(candidate) && statSync(candidate).isFile()) return `${candidate}#${exportName}`;
     }
-    const ts = !this.options.typescript && ['.ts', '.mts'].some((ext) => existsSync(`${absolute}${ext}`));
+    const ts = this.options.typescript ? undefined : ['.ts', '.mts', '.cts'].find((ext) => existsSync(`${absolute}${ext}`));
     this.fail(
       path,
       ts
-        ? `${base}.ts cannot run on this Node.js (${process.version}), which does not strip TypeScript types; compile it to ${base}.js or run Gatehouse on Node.js 22.18+ / 23.6+`
+        ? `${base}${ts} cannot run on this Node.js (${process.version}), which does not strip TypeScript types; compile it to ${base}.js or run Gatehouse on Node.js 22.18+ / 23.6+`
         : `no handler file for "${spec}": tried ${extensions.map((e) => `${base}${e}`).join(', ')} relative to ${this.#dir}; fix the path`,
     );
   }

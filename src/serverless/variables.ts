@@ -196,7 +196,14 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
       let value = variableValue(ref, path, variable);
       if (value === undefined || value === null) {
         if (fallback === undefined) {
-          const hint = ref.startsWith('env:') ? `set the environment variable ${ref.slice(4).trim()}` : ref.startsWith('opt:') ? `pass --${ref.slice(4).trim()}` : 'define it';
+          const option = ref.startsWith('opt:') ? ref.slice(4).trim() : undefined;
+          const hint = ref.startsWith('env:')
+            ? `set the environment variable ${ref.slice(4).trim()}`
+            : option === 'stage'
+              ? 'pass --stage'
+              : option !== undefined
+                ? `Gatehouse passes only --stage to \${opt:...}; give ${variable} a fallback`
+                : 'define it';
           throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} has no value; ${hint} or give a fallback such as ${variable.slice(0, -1)}, 'default'}`);
         }
         value = literal(fallback);

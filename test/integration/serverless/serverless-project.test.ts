@@ -233,3 +233,74 @@ ${events}
     }
   });
 });
+
+describe('--serverless: authorizer changes update routes in place', () => {
+  it('JWT with scopes, then none, then a Lambda request authorizer, then JWT again: same route id, old authorizers deleted', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sls-auth-'));
+    cpSync(join(FIXTURES, 'handlers'), join(dir, 'handlers'), { recursive: true });
+    const file = join(dir, 'serverless.yml');
+    const version = (authorizer: string) => `service: authz
+provider:
+  name: aws
+  httpApi:
+    authorizers:
+      jwtAuth:
+        identitySource: $request.header.Authorization
+        issuerUrl: https://issuer.example.com/
+        audience: [authz]
+      lambdaAuth:
+        type: request
+        functionName: auth
+        resultTtlInSeconds: 0
+        enableSimpleResponses: true
+functions:
+  auth:
+    handler: handlers/app.auth
+  hello:
+    handler: handlers/app.hello
+    events:
+      - httpApi:
+          method: GET
+          path: /a
+${authorizer}`;
+    writeFileSync(file, version('          authorizer:\n            name: jwtAuth\n            scopes: [read]\n'));
+    const server = await startServer({ args: ['--serverless', file] });
+    try {
+      const served = server.gatehouse.serverless;
+      assert.ok(served);
+      served.close(); // this test reloads by hand
+      const apiId = ((await server.client.send(new GetApisCommand({}))).Items ?? [])[0]?.ApiId as string;
+      const route = async () => {
+        const items = (await server.client.send(new GetRoutesCommand({ ApiId: apiId }))).Items ?? [];
+        assert.equal(items.length, 1);
+        const r = items[0];
+        return [r?.RouteId, r?.AuthorizationType, r?.AuthorizerId ?? null, r?.AuthorizationScopes ?? null];
+      };
+      const first = await route();
+      assert.equal(first[1], 'JWT');
+      assert.deepEqual(first[3], ['read']);
+      const url = `${server.url}/_aws/execute-api/${apiId}/a`;
+      assert.equal((await fetch(url)).status, 401);
+
+      writeFileSync(file, version(''));
+      await served.reload();
+      assert.deepEqual(await route(), [first[0], 'NONE', null, null]);
+      assert.equal((await fetch(url)).status, 200);
+
+      writeFileSync(file, version('          authorizer:\n            name: lambdaAuth\n'));
+      await served.reload();
+      const custom = await route();
+      assert.deepEqual([custom[0], custom[1]], [first[0], 'CUSTOM']);
+      // No identitySource (caching off): the function is called and denies.
+      assert.equal((await fetch(url)).status, 403);
+      assert.equal((await fetch(url, { headers: { authorization: 'Bearer letmein' } })).status, 200);
+
+      writeFileSync(file, version('          authorizer:\n            name: jwtAuth\n'));
+      await served.reload();
+      assert.deepEqual(await route(), [first[0], 'JWT', first[2], null]);
+    } finally {
+      await server.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
