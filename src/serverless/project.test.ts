@@ -150,6 +150,8 @@ describe('serverless.yml loader', () => {
     assert.equal(p.functions[0]?.timeout, 7);
     assert.deepEqual(p.functions[0]?.environment, { A: 'b', B: '7s' });
     assert.equal(parseServerlessProject(file, text, { env: {}, options: {} }).functions[0]?.environment.A, 'c');
+    const bare = parseServerlessProject(file, text.replace("${env:UNSET_A, ${env:SET_B, 'c'}}", '${env:UNSET_A, self:custom.seconds}'), { env: {}, options: {} });
+    assert.equal(bare.functions[0]?.environment.A, '7');
     assert.throws(() => parseServerlessProject(file, text.replace('"${self:custom.seconds}s"', '"x${self:custom.list}"'), { env: {}, options: {} }), {
       name: 'ServerlessError',
       message: `${file}:7:8: provider.environment.B: the variable \${self:custom.list} is an object or a list and cannot be part of a string; use it as the whole value`,
@@ -171,6 +173,7 @@ describe('serverless.yml loader', () => {
   });
 
   const ERROR_MESSAGES: Record<string, string> = {
+    'program-file.js': '<dir>/program-file.js: serverless.js files are programs; Gatehouse reads serverless.yml, serverless.yaml or serverless.json',
     'bad-route-string.yml': `<dir>/bad-route-string.yml:8:18: functions.hello.events[0].httpApi: "/hello" must be '*' or METHOD /path (e.g. GET /pets/{id})`,
     'cf-variable.yml': `<dir>/cf-variable.yml:5:11: custom.bucket: the variable \${cf:other-stack.BucketName} cannot be resolved: Gatehouse does not read the "cf" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, each with an optional fallback such as \${env:NAME, 'default'})`,
     'duplicate-route.yml': '<dir>/duplicate-route.yml:12:18: functions.bye.events[0].httpApi: route GET /hello is defined twice (also at <dir>/duplicate-route.yml:8:18 functions.hello.events[0].httpApi); keep one',

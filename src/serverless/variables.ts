@@ -206,7 +206,8 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
                 : 'define it';
           throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} has no value; ${hint} or give a fallback such as ${variable.slice(0, -1)}, 'default'}`);
         }
-        value = literal(fallback);
+        // `${opt:stage, self:provider.stage}`: a bare reference to a known source is a variable too.
+        value = /^(self|env|opt|sls):/.test(fallback) ? resolveString(`\${${fallback}}`, path) : literal(fallback);
       }
       // A variable that is the whole string keeps its type (an object, a number, a list).
       if (m.index === 0 && variable.length === current.length) return value;
