@@ -169,15 +169,23 @@ export class ServedProject {
     if (digest === '' || digest === this.#digest) return;
     this.#digest = digest;
     const previous = this.#project;
+    const error = (err: unknown) => (err instanceof Error ? err.message : String(err));
+    let project: ServerlessProject;
     try {
-      const project = loadProject(this.settings);
+      project = loadProject(this.settings);
       checkRuntime(project, this.functions.isolation, this.#credentials);
+    } catch (err) {
+      this.logger.error('serverless.yml reload failed; the previous version keeps serving', { file: this.settings.file, error: error(err) });
+      return;
+    }
+    try {
       this.functions.set(project.functions);
       this.#project = project;
       await this.apply(previous);
       this.logger.info('serverless.yml reloaded', { file: this.settings.file });
     } catch (err) {
-      this.logger.error('serverless.yml reload failed; the previous version keeps serving', { file: this.settings.file, error: err instanceof Error ? err.message : String(err) });
+      // The management API refused a change: what was applied before it is served; the next save applies the file again.
+      this.logger.error('serverless.yml reload applied in part; fix the file and save it again', { file: this.settings.file, error: error(err) });
     }
   }
 

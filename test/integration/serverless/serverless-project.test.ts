@@ -304,3 +304,18 @@ ${authorizer}`;
     }
   });
 });
+
+describe('--serverless: what the management API refuses', () => {
+  it('stops start-up naming the file, the resource and the operation\'s reason', async () => {
+    const file = join(FIXTURES, 'refused/http-issuer.yml');
+    const dataDir = mkdtempSync(join(tmpdir(), 'gatehouse-sls-refused-'));
+    try {
+      await assert.rejects(startServer({ dataDir, args: ['--serverless', file] }), {
+        name: 'ServerlessError',
+        message: `${file}: authorizer jwt: CreateAuthorizer refused it: Invalid issuer http://issuer.example.com/: must be an https URL (http is accepted only for loopback hosts)`,
+      });
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+});
