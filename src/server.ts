@@ -36,7 +36,7 @@ import { surfaceOf } from './surfaces.js';
 import { startTlsListener, TlsConnections } from './tls/listener.js';
 import { TlsMaterial } from './tls/material.js';
 import { serveUpgradeAsRequest } from './websocket/fallback.js';
-import { loadProject, ProjectFunctions, ServedProject } from './serverless/runtime.js';
+import { checkRuntime, loadProject, ProjectFunctions, ServedProject } from './serverless/runtime.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
@@ -151,6 +151,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   if (!options.invoker) checkHandlerFiles(config.functions, process.cwd());
   // A serverless.yml Gatehouse cannot serve stops start-up with one line naming the file position.
   const project = config.serverless ? loadProject(config.serverless) : undefined;
+  if (project) checkRuntime(project, config.functionIsolation, config.credentials);
   // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
   const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => publicOrigin(config, port), logger });
   // Before the store too: a certificate, key or truststore that cannot be read stops start-up.
@@ -184,14 +185,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   // The project's functions answer first; every other function goes to the server's own invoker.
   const projectFunctions = project ? new ProjectFunctions(baseInvoker, config.functionIsolation) : undefined;
   const invoker = projectFunctions ?? baseInvoker;
-  let served: ServedProject | undefined;
-  try {
-    served = project && config.serverless && projectFunctions ? new ServedProject(config.serverless, project, projectFunctions, controlPlaneDeps, logger) : undefined;
-  } catch (err) {
-    await invoker.close();
-    if (!options.store) await store.close();
-    throw err;
-  }
+  const served = project && config.serverless && projectFunctions ? new ServedProject(config.serverless, project, projectFunctions, controlPlaneDeps, logger) : undefined;
   const jwks = createJwksProvider({ logger });
   const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;
   const iamCredentials = iamDirectory ? (id: string) => iamDirectory.secretOf(id) : undefined;

@@ -37,7 +37,7 @@ export function loadProject(serverless: NonNullable<Config['serverless']>): Serv
  * What this server can serve of the project: function environments need worker isolation (what
  * today's local runtime takes), aws_iam routes need access keys to check signatures against.
  */
-function checkRuntime(project: ServerlessProject, isolation: Config['functionIsolation'], credentials: Config['credentials']): void {
+export function checkRuntime(project: ServerlessProject, isolation: Config['functionIsolation'], credentials: Config['credentials']): void {
   const iam = project.httpApi?.routes.find((r) => r.authorization?.type === 'aws_iam');
   if (iam && !credentials) {
     throw new ConfigError(
@@ -122,7 +122,6 @@ export class ServedProject {
     this.#applier = new ProjectApplier(deps, settings.file);
     this.#region = deps.config.region;
     this.#credentials = deps.config.credentials;
-    checkRuntime(project, functions.isolation, deps.config.credentials);
     functions.set(project.functions);
     for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
   }

@@ -4,8 +4,10 @@
  * WebSocket; a restart keeps the API ids; start-up errors are one line with exit status 2.
  */
 import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
@@ -110,8 +112,19 @@ describe('examples/petstore-serverless', () => {
 
 describe('--serverless start-up errors', () => {
   const FIXTURES = join(ROOT, 'test/fixtures/serverless');
+  // The errors come before anything is opened: the data directory is never created.
+  let parent: string;
+  let dataDir: string;
+  before(() => {
+    parent = mkdtempSync(join(tmpdir(), 'gatehouse-sls-errors-'));
+    dataDir = join(parent, 'data');
+  });
+  after(() => {
+    assert.equal(existsSync(dataDir), false);
+    rmSync(parent, { recursive: true, force: true });
+  });
   it('an unsupported variable source stops start-up with one line naming the file position', async () => {
-    const result = await runCli(['serve', '--port', '0', '--serverless', join(FIXTURES, 'errors/ssm-variable.yml')]);
+    const result = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--serverless', join(FIXTURES, 'errors/ssm-variable.yml')]);
     assert.equal(result.code, 2);
     assert.equal(
       result.stderr,
@@ -120,7 +133,7 @@ describe('--serverless start-up errors', () => {
   });
 
   it('function environments without worker isolation stop start-up, saying what to add', async () => {
-    const result = await runCli(['serve', '--port', '0', '--serverless', EXAMPLE]);
+    const result = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--serverless', EXAMPLE]);
     assert.equal(result.code, 2);
     assert.equal(
       result.stderr,
@@ -129,7 +142,7 @@ describe('--serverless start-up errors', () => {
   });
 
   it('--stage without --serverless is refused', async () => {
-    const result = await runCli(['serve', '--port', '0', '--stage', 'prod']);
+    const result = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--stage', 'prod']);
     assert.equal(result.code, 2);
     assert.equal(result.stderr, 'gatehouse: --stage / GATEHOUSE_STAGE applies to a serverless.yml project; add --serverless ./serverless.yml\n');
   });
