@@ -175,6 +175,7 @@ describe('serverless.yml loader', () => {
   const ERROR_MESSAGES: Record<string, string> = {
     'program-file.js': '<dir>/program-file.js: serverless.js files are programs; Gatehouse reads serverless.yml, serverless.yaml or serverless.json',
     'bad-route-string.yml': `<dir>/bad-route-string.yml:8:18: functions.hello.events[0].httpApi: "/hello" must be '*' or METHOD /path (e.g. GET /pets/{id})`,
+    'cloudformation-api.yml': '<dir>/cloudformation-api.yml:12:13: resources.Resources.ExtraRoute.Type: AWS::ApiGatewayV2::Route in resources: is not served from a serverless.yml; define the API with httpApi or websocket events',
     'cf-variable.yml': `<dir>/cf-variable.yml:5:11: custom.bucket: the variable \${cf:other-stack.BucketName} cannot be resolved: Gatehouse does not read the "cf" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, each with an optional fallback such as \${env:NAME, 'default'})`,
     'duplicate-route.yml': '<dir>/duplicate-route.yml:12:18: functions.bye.events[0].httpApi: route GET /hello is defined twice (also at <dir>/duplicate-route.yml:8:18 functions.hello.events[0].httpApi); keep one',
     'env-missing.yml': `<dir>/env-missing.yml:5:9: provider.environment.DB: the variable \${env:GATEHOUSE_FIXTURE_UNSET} has no value; set the environment variable GATEHOUSE_FIXTURE_UNSET or give a fallback such as \${env:GATEHOUSE_FIXTURE_UNSET, 'default'}`,

@@ -256,6 +256,7 @@ class Loader {
         else this.fail([...epath, kind], `event type "${kind}" is not served by Gatehouse (supported: httpApi, websocket); remove the event`);
       });
     }
+    this.resources(root.resources);
     const plugins = this.plugins(root.plugins);
     const httpApi = this.httpApi(provider, httpEvents, keys, service, stage);
     const webSocketApi = this.webSocketApi(provider, wsEvents, keys, service, stage);
@@ -316,6 +317,17 @@ class Loader {
         ? `${base}${ts} cannot run on this Node.js (${process.version}), which does not strip TypeScript types; compile it to ${base}.js or run Gatehouse on Node.js 22.18+ / 23.6+`
         : `no handler file for "${spec}": tried ${extensions.map((e) => `${base}${e}`).join(', ')} relative to ${this.#dir}; fix the path`,
     );
+  }
+
+  /** CloudFormation `resources` are accepted (tables, queues, ...) except API Gateway ones, which would go unserved. */
+  resources(value: unknown): void {
+    const list = isObject(value) && isObject(value.Resources) ? value.Resources : {};
+    for (const [id, resource] of Object.entries(list)) {
+      const type = isObject(resource) ? resource.Type : undefined;
+      if (typeof type === 'string' && /^AWS::(ApiGateway|ApiGatewayV2|Serverless)::/.test(type)) {
+        this.fail(['resources', 'Resources', id, 'Type'], `${type} in resources: is not served from a serverless.yml; define the API with httpApi or websocket events`);
+      }
+    }
   }
 
   plugins(value: unknown): string[] {
