@@ -476,3 +476,29 @@ describe('checkHandlerFiles', () => {
     }
   });
 });
+
+describe('serverless settings', () => {
+  it('--serverless and --stage name the project (its path resolved), with the environment its ${env:...} variables read', () => {
+    const config = loadConfig(['--serverless', 'examples/petstore-serverless/serverless.yml', '--stage', 'prod'], { FOO: 'bar' });
+    assert.deepEqual(config.serverless, { file: join(process.cwd(), 'examples/petstore-serverless/serverless.yml'), stage: 'prod', env: { FOO: 'bar' } });
+    assert.equal(loadConfig([], {}).serverless, undefined);
+    assert.deepEqual(loadConfig([], { GATEHOUSE_SERVERLESS: '/app/serverless.yml' }).serverless, { file: '/app/serverless.yml', env: { GATEHOUSE_SERVERLESS: '/app/serverless.yml' } });
+  });
+
+  it('serverless: in the config file is relative to the file; stage: too', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sls-config-'));
+    try {
+      writeFileSync(join(dir, 'gatehouse.yaml'), 'serverless: ./app/serverless.yml\nstage: qa\n');
+      const config = loadConfig(['--config', join(dir, 'gatehouse.yaml')], {});
+      assert.equal(config.serverless?.file, join(dir, 'app/serverless.yml'));
+      assert.equal(config.serverless?.stage, 'qa');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses a stage with other characters, and a stage without a project', () => {
+    rejects(['--serverless', 'x.yml', '--stage', 'a/b'], {}, '--stage / GATEHOUSE_STAGE must hold only letters, digits, - and _, got "a/b"');
+    rejects(['--stage', 'prod'], {}, '--stage / GATEHOUSE_STAGE applies to a serverless.yml project; add --serverless ./serverless.yml');
+  });
+});

@@ -70,6 +70,8 @@ export interface Config {
   readonly redis?: string;
   /** Processes behind the port (`--workers N`, `auto` = one per core); 1 = this process alone. */
   readonly workers: number;
+  /** A Serverless Framework project served as it is (`--serverless`), its stage, and the environment its `${env:...}` variables read. */
+  readonly serverless?: { readonly file: string; readonly stage?: string; readonly env: Readonly<Record<string, string | undefined>> };
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -110,6 +112,8 @@ export const SETTINGS = {
   endpointStyle: { flag: '--endpoint-style', env: 'GATEHOUSE_ENDPOINT_STYLE', default: 'path' },
   redis: { flag: '--redis', env: 'GATEHOUSE_REDIS_URL', default: '' },
   workers: { flag: '--workers', env: 'GATEHOUSE_WORKERS', default: '1' },
+  serverless: { flag: '--serverless', env: 'GATEHOUSE_SERVERLESS', default: '' },
+  stage: { flag: '--stage', env: 'GATEHOUSE_STAGE', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -279,7 +283,7 @@ function readConfigFile(
 }
 
 /** Settings that name a file or directory: relative values in the configuration file are relative to the file. */
-const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile']);
+const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless']);
 /** `accessLog` values that are not paths. */
 const STREAMS = new Set(['stdout', 'stderr']);
 
@@ -532,6 +536,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (!/^(auto|\d+)$/.test(workersText) || workers < 1 || workers > 64) throw new ConfigError(`${label('workers')} must be a number of processes from 1 to 64, or auto (one per core), got "${workersText}"`);
   const redis = get('redis');
   if (redis !== '' && !/^rediss?:\/\/\S+$/.test(redis)) throw new ConfigError(`${label('redis')} must be a redis:// or rediss:// URL, got "${redis}"`);
+  const serverlessFile = get('serverless');
+  const stage = get('stage');
+  if (stage !== '' && !/^[A-Za-z0-9_-]+$/.test(stage)) throw new ConfigError(`${label('stage')} must hold only letters, digits, - and _, got "${stage}"`);
+  if (stage !== '' && serverlessFile === '') throw new ConfigError(`${label('stage')} applies to a serverless.yml project; add ${SETTINGS.serverless.flag} ./serverless.yml`);
   let tls: TlsConfig | undefined;
   try {
     const taken = [{ port, name: SETTINGS.port.flag }, ...(admin ? [{ port: admin.port, name: SETTINGS.adminPort.flag }] : [])];
@@ -566,6 +574,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(redis ? { redis } : {}),
     workers,
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
+    ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
   });
 }
 

@@ -40,6 +40,7 @@ import { serveUpgradeAsRequest } from './websocket/fallback.js';
 import { clusterThrottles, workerShareThrottles } from './data-plane/cluster-throttle.js';
 import { relayChanges, WorkerConnections } from './cluster/worker-links.js';
 import type { PrimaryLink } from './cluster/workers.js';
+import type { ServedProject } from './serverless/runtime.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
@@ -82,6 +83,8 @@ export interface Gatehouse {
   readonly publicUrl: string;
   /** Calls `listener` whenever the data plane rebuilt an API's stages; returns the unsubscribe. */
   onApisChanged(listener: () => void): () => void;
+  /** The `--serverless` project being served, when there is one. */
+  readonly serverless?: ServedProject;
   /** Closes every listener, then the store. */
   close(): Promise<void>;
 }
@@ -169,6 +172,11 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const logger = options.logger ?? consoleLogger;
   // A handler file that cannot be read stops start-up with one line, not the first request.
   if (!options.invoker) checkHandlerFiles(config.functions, process.cwd());
+  // A serverless.yml Gatehouse cannot serve stops start-up with one line naming the file position.
+  // Loaded only for a project (start-up time of everything else).
+  const projects = config.serverless ? await import('./serverless/runtime.js') : undefined;
+  const project = config.serverless && projects ? projects.loadProject(config.serverless) : undefined;
+  if (project && projects) projects.checkRuntime(project, config.functionIsolation, config.credentials);
   // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
   const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => publicOrigin(config, port), logger });
   // Before the store too: a certificate, key or truststore that cannot be read stops start-up.
@@ -183,15 +191,16 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   // Workers on one SQLite file tell each other their changes through the primary (PostgreSQL has its own feed).
   const store = options.worker && !config.store ? relayChanges(opened, options.worker.link) : opened;
   let port = config.port;
-  const controlPlane = createControlPlane({
+  const controlPlaneDeps = {
     store,
     config,
     ids: options.ids ?? randomIds,
     clock: options.clock ?? systemClock,
     endpoints: endpointsFor(config, () => port),
     logger,
-  });
-  const invoker =
+  };
+  const controlPlane = createControlPlane(controlPlaneDeps);
+  const baseInvoker =
     options.invoker ??
     createFunctionInvoker({
       functions: config.functions,
@@ -200,6 +209,10 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       lambdaEndpoint: config.lambdaEndpoint,
       lambdaCredentials: config.lambdaCredentials,
     });
+  // The project's functions answer first; every other function goes to the server's own invoker.
+  const projectFunctions = project && projects ? new projects.ProjectFunctions(baseInvoker, config.functionIsolation) : undefined;
+  const invoker = projectFunctions ?? baseInvoker;
+  const served = project && projects && config.serverless && projectFunctions ? new projects.ServedProject(config.serverless, project, projectFunctions, controlPlaneDeps, logger) : undefined;
   const jwks = createJwksProvider({ logger });
   const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;
   const iamCredentials = iamDirectory ? (id: string) => iamDirectory.secretOf(id) : undefined;
@@ -220,6 +233,17 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   if (adopted > 0) logger.info('store: resources written before account/region scoping now belong to the default account', { moved: adopted, region: config.region });
   const registry = new StageRegistry(store, compilers, logger, config.region);
   await registry.start();
+  if (served) {
+    try {
+      await served.apply();
+    } catch (err) {
+      registry.close();
+      await Promise.all([invoker.close(), pools.destroy(), jwks.close(), awsServices.close()]);
+      if (!options.store) await store.close();
+      throw err;
+    }
+    served.watch();
+  }
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
   const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, ...(options.requestLog ? { requestLog: options.requestLog } : {}), ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
   const webSockets = createWebSocketGateway({
@@ -327,6 +351,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     }
   } catch (err) {
     // Nothing listens: release what start-up opened, so the caller can report and exit (or retry).
+    served?.close();
     tlsMaterial?.close();
     registry.close();
     await Promise.all([webSockets.close(), invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close(), redis?.close()]);
@@ -342,8 +367,10 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     store,
     publicUrl: publicOrigin(config, port),
     onApisChanged: (listener) => registry.onRebuilt(() => listener()),
+    ...(served ? { serverless: served } : {}),
     async close() {
       ready = false;
+      served?.close();
       await webSockets.close();
       tlsMaterial?.close();
       await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : []), ...(tlsListener ? [tlsListener.close()] : [])]);

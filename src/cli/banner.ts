@@ -100,6 +100,8 @@ export interface BannerInfo {
   readonly config: Config;
   readonly requestLog: boolean;
   readonly cwd: string;
+  /** The `--serverless` project: its file, service, stage and functions (Lambda name → handler spec). */
+  readonly serverless?: { readonly file: string; readonly service: string; readonly stage: string; readonly functions: Readonly<Record<string, string>> };
 }
 
 /** A database or cache URL with its password replaced by `****` (`postgres://u:****@h/db`, `redis://:****@h`). */
@@ -109,10 +111,11 @@ export const maskPassword = (url: string) => url.replace(/^([a-z]+:\/\/[^:/@]*:)
 export function formatBanner(p: Paint, info: BannerInfo, apis: readonly ApiListing[]): string {
   const { config } = info;
   const row = (label: string, value: string) => `  ${p.bold(label.padEnd(16))}${value}\n`;
-  const fnNames = Object.keys(config.functions);
+  const allFunctions = { ...config.functions, ...info.serverless?.functions };
+  const fnNames = Object.keys(allFunctions);
   const fnWidth = Math.max(0, ...fnNames.map((n) => n.length));
   const functions = fnNames.map((name, i) => {
-    const spec = config.functions[name] as string;
+    const spec = allFunctions[name] as string;
     const hash = spec.lastIndexOf('#');
     const file = relative(info.cwd, resolve(info.cwd, spec.slice(0, hash)));
     return `${i === 0 ? '' : ' '.repeat(18)}${name.padEnd(fnWidth)}  ${p.dim(`${file.startsWith('.') ? file : `./${file}`}${spec.slice(hash)}`)}`;
@@ -120,6 +123,10 @@ export function formatBanner(p: Paint, info: BannerInfo, apis: readonly ApiListi
   let text = `\n${p.bold(`Gatehouse ${info.version}`)} ${p.dim(`ready in ${info.startupMs} ms`)}\n`;
   text += row('management API', `${p.cyan(info.managementUrl)}  ${p.dim(`aws apigatewayv2 --endpoint-url ${info.managementUrl} ...`)}`);
   text += row('store', config.store ? `PostgreSQL ${maskPassword(config.store)}` : `SQLite in ${resolve(info.cwd, config.dataDir)}`);
+  if (info.serverless) {
+    const file = relative(info.cwd, info.serverless.file);
+    text += row('serverless.yml', `${info.serverless.service}, stage ${info.serverless.stage}  ${p.dim(`${file.startsWith('.') ? file : `./${file}`} (reloaded when it changes)`)}`);
+  }
   text += row('functions', functions.length ? `${functions.join('\n')}${p.dim(`  (${config.functionIsolation})`)}` : p.dim('none (--function name=./file.mjs#handler)'));
   if (config.workers > 1) text += row('workers', `${config.workers} processes on one port`);
   if (config.redis) text += row('Redis', `${maskPassword(config.redis)}  ${p.dim('(cluster-wide throttling)')}`);

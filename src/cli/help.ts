@@ -35,6 +35,8 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string
   workers: { value: '<n>|auto', text: 'processes serving the port together (auto = one per core); changes, @connections and (approximately, or exactly with --redis) throttling are shared' },
   logFormat: { value: 'pretty|json|auto', text: 'server log lines: readable, or one JSON object a line; auto = pretty on a terminal, json otherwise' },
   requestLog: { value: 'on|off|auto', text: 'one log line per data-plane request (method, path, route, integration, status, latency, authorizer); auto = on with pretty logs' },
+  serverless: { value: '<file>', text: 'serve a Serverless Framework project as it is: its functions, httpApi and websocket events become APIs (reloaded when the file changes)' },
+  stage: { value: '<stage>', text: 'the stage of the --serverless project (${opt:stage}, ${sls:stage}); default: provider.stage, else dev' },
   endpointStyle: { value: 'path|host', text: 'apiEndpoint and invoke URLs: path style {publicUrl}/_aws/execute-api/{apiId} (resolves everywhere) or AWS\'s host style {apiId}.execute-api.{host} (needs --public-url with wildcard DNS)' },
 };
 

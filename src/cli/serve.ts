@@ -69,7 +69,9 @@ export async function serve(argv: readonly string[]): Promise<void> {
   const list = () => listApis(server.store, config, server.publicUrl, server.port);
   const apis = await list();
   if (format === 'pretty') {
-    const info = { version: version(), startupMs: Math.round(performance.now() - started), managementUrl, publicUrl: server.publicUrl, config, requestLog, cwd: process.cwd() };
+    const project = server.serverless?.project;
+    const serverless = project ? { file: project.file, service: project.service, stage: project.stage, functions: Object.fromEntries(project.functions.map((f) => [f.functionName, f.handler])) } : undefined;
+    const info = { version: version(), startupMs: Math.round(performance.now() - started), managementUrl, publicUrl: server.publicUrl, config, requestLog, cwd: process.cwd(), ...(serverless ? { serverless } : {}) };
     stream.write(`${formatBanner(p, info, apis)}\n`);
   } else {
     logger.info('gatehouse listening', {
@@ -82,6 +84,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
       ...(config.redis ? { redis: maskPassword(config.redis) } : {}),
       responseFormat: config.responseFormat,
       functions: config.functions,
+      ...(server.serverless ? { serverless: { file: server.serverless.project.file, service: server.serverless.project.service, stage: server.serverless.project.stage } } : {}),
       sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',
       ...(config.oidcIssuers.length > 0 ? { oidcIssuers: config.oidcIssuers.join(', ') } : {}),
       requestLog,

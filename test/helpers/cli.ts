@@ -56,7 +56,7 @@ export interface CliServer {
 }
 
 /** Starts `gatehouse serve --port 0 --data-dir <fresh> <args>` and waits until it wrote server.json. */
-export async function startCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; dataDir?: string } = {}): Promise<CliServer> {
+export async function startCli(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; dataDir?: string; startTimeoutMs?: number } = {}): Promise<CliServer> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gatehouse-cli-'));
   const child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--data-dir', dataDir, ...args], {
     cwd: options.cwd ?? ROOT,
@@ -100,7 +100,7 @@ export async function startCli(args: readonly string[], options: { env?: Record<
     return code;
   };
   // server.json is written once the server listens (its port is in there).
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + (options.startTimeoutMs ?? 15_000);
   for (;;) {
     try {
       const file = JSON.parse(readFileSync(join(dataDir, 'server.json'), 'utf8')) as { url: string; pid: number };

@@ -38,9 +38,12 @@ describe('gatehouse serve --workers 2', () => {
   let s: CliServer;
   let httpApiId = '';
   before(async () => {
-    s = await startCli(['--workers', '2', '--log-format', 'json', '--function', `echo=${fixture('echo.mjs')}`, '--function', `ws=${HANDLERS}#handler`]);
-    await s.waitFor(/"message":"worker started","worker":0/);
-    await s.waitFor(/"message":"worker started","worker":1/);
+    // Two whole servers start at once: on a loaded machine that takes a while.
+    s = await startCli(['--workers', '2', '--log-format', 'json', '--function', `echo=${fixture('echo.mjs')}`, '--function', `ws=${HANDLERS}#handler`], { startTimeoutMs: 60_000 });
+    await s.waitFor(/"message":"worker started","worker":0/, 0, 60_000);
+    await s.waitFor(/"message":"worker started","worker":1/, 0, 60_000);
+    // Both workers listen (each compiles the store's APIs) before the first request is dealt.
+    await s.waitFor(/"message":"gatehouse listening"/, 0, 60_000);
   });
   after(async () => {
     assert.equal(await s.stop(), 0, 'SIGTERM stops the primary and both workers cleanly');
@@ -97,8 +100,8 @@ describe('gatehouse serve --workers 2', () => {
     assert.ok(pid > 0);
     const mark = s.stderr().length;
     process.kill(pid, 'SIGKILL');
-    await s.waitFor(/"message":"worker died; starting a replacement","worker":1/, mark);
-    await s.waitFor(/"message":"worker started","worker":1,"pid":\d+/, mark);
+    await s.waitFor(/"message":"worker died; starting a replacement","worker":1/, mark, 30_000);
+    await s.waitFor(/"message":"worker started","worker":1,"pid":\d+/, mark, 30_000);
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push(await fresh(s.port, '/_gatehouse/health'));
     assert.ok(statuses.every((x) => x === 200 || x === 503), `health answers: ${statuses.join(' ')}`);

@@ -1,0 +1,187 @@
+/**
+ * Brings the store in line with a serverless.yml's resources through the management API's own
+ * operations (CreateApi, UpdateRoute, DeleteIntegration, CreateDeployment, ...), bound and
+ * validated exactly as a request's input is: the project's resources are ordinary Gatehouse state.
+ * Resources that already match are left alone (a restart writes nothing); changed ones are updated
+ * in place under the same id; ones the file no longer defines are deleted.
+ */
+import { accountRegionScope, DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
+import type { IdGenerator, IdKind } from '../model/ids.js';
+import { OPERATIONS } from '../model/service-model.js';
+import type { StageRecord } from '../model/resources.js';
+import type { ControlPlaneContext, ControlPlaneDeps } from '../control-plane/context.js';
+import { AwsError } from '../control-plane/errors.js';
+import { HANDLERS } from '../control-plane/handlers.js';
+import { bindInput } from '../control-plane/input.js';
+import type { DesiredApi, DesiredChild } from './resources.js';
+import { ServerlessError } from './variables.js';
+
+/** What an apply changed, for the log. */
+export interface ApplyReport {
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+}
+
+type Labels = Readonly<Record<string, string>>;
+
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** Canonical JSON (sorted keys), so two equal values compare equal whatever their key order. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (typeof value === 'object' && value !== null) {
+    return `{${Object.keys(value)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Empty values ("" and []) stand for "unset" in the desired members. */
+const isEmpty = (v: unknown) => v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
+
+/** True when `current` differs from `desired` in a member `desired` names. */
+function differs(current: Readonly<Record<string, unknown>>, desired: Readonly<Record<string, unknown>>): boolean {
+  return Object.entries(desired).some(([key, value]) => (isEmpty(value) && isEmpty(current[key]) ? false : canonical(current[key]) !== canonical(value)));
+}
+
+/** Create members: without the empty values that mean "unset". */
+const createMembers = (members: Readonly<Record<string, unknown>>) => Object.fromEntries(Object.entries(members).filter(([, v]) => !isEmpty(v)));
+
+/** Applies the resources of one project; `file` names it in messages. */
+export class ProjectApplier {
+  readonly #ctx: ControlPlaneContext;
+  readonly #file: string;
+  #report = { created: 0, updated: 0, deleted: 0 };
+
+  constructor(deps: ControlPlaneDeps, file: string) {
+    const caller = { accountId: DEFAULT_ACCOUNT_ID, region: deps.config.region };
+    this.#ctx = { ...deps, caller, scope: accountRegionScope(caller) };
+    this.#file = file;
+  }
+
+  /** Runs one operation as a request would; `id` is the id a Create gives its resource. */
+  async #call(operation: string, labels: Labels, body: Record<string, unknown>, what: string, id?: { kind: IdKind; id: string }): Promise<Record<string, unknown>> {
+    const spec = OPERATIONS.find((op) => op.name === operation);
+    const handler = HANDLERS[lowerFirst(operation)];
+    if (!spec || !handler) throw new Error(`no operation ${operation}`);
+    const base = this.#ctx.ids;
+    const ids: IdGenerator = id ? (kind) => (kind === id.kind ? id.id : base(kind)) : base;
+    try {
+      const input = bindInput(spec, labels, new URLSearchParams(), Buffer.from(JSON.stringify(body)));
+      const result = await handler(input, { ...this.#ctx, ids });
+      return result?.body && !Buffer.isBuffer(result.body) ? result.body : {};
+    } catch (err) {
+      if (err instanceof AwsError) throw new ServerlessError(`${this.#file}: ${what}: ${operation} refused it: ${err.message}`);
+      throw err;
+    }
+  }
+
+  /** Makes the store hold `apis`, and no API of `removed` (ids of APIs the project no longer defines). */
+  async apply(apis: readonly DesiredApi[], removed: readonly string[]): Promise<ApplyReport> {
+    this.#report = { created: 0, updated: 0, deleted: 0 };
+    for (const api of apis) await this.#applyApi(api);
+    for (const apiId of removed) {
+      if (await this.#ctx.store.get('api', this.#ctx.scope, apiId)) {
+        await this.#call('DeleteApi', { ApiId: apiId }, {}, `API ${apiId}`);
+        this.#report.deleted++;
+      }
+    }
+    return this.#report;
+  }
+
+  async #applyApi(api: DesiredApi): Promise<void> {
+    const { store, scope } = this.#ctx;
+    const ApiId = api.apiId;
+    const label = `${api.protocolType === 'HTTP' ? 'HTTP' : 'WebSocket'} API ${String(api.members.name)}`;
+    let changed = false;
+    const current = await store.get('api', scope, ApiId);
+    if (!current) {
+      await this.#call('CreateApi', {}, { ...api.members }, label, { kind: 'api', id: ApiId });
+      this.#report.created++;
+      changed = true;
+    } else {
+      if (current.data.protocolType !== api.protocolType) throw new ServerlessError(`${this.#file}: ${label}: the API ${ApiId} exists with protocol ${String(current.data.protocolType)}; delete it (aws apigatewayv2 delete-api --api-id ${ApiId})`);
+      const { corsConfiguration, protocolType: _p, ...rest } = api.members;
+      if (differs(current.data, rest) || (corsConfiguration !== undefined && differs(current.data, { corsConfiguration }))) {
+        await this.#call('UpdateApi', { ApiId }, { ...rest, ...(corsConfiguration !== undefined ? { corsConfiguration } : {}) }, label);
+        this.#report.updated++;
+        changed = true;
+      }
+      if (corsConfiguration === undefined && current.data.corsConfiguration !== undefined) {
+        await this.#call('DeleteCorsConfiguration', { ApiId }, {}, `${label} CORS`);
+        this.#report.updated++;
+        changed = true;
+      }
+    }
+    const [routes, integrations, authorizers] = await Promise.all(['route', 'integration', 'authorizer'].map((kind) => store.listAll(kind as 'route', ApiId)));
+    const wanted = (list: readonly DesiredChild[]) => new Set(list.map((c) => c.id));
+    // Routes the file dropped go first: a new route may take their route key.
+    for (const r of routes ?? []) {
+      if (!wanted(api.routes).has(r.id)) {
+        await this.#call('DeleteRoute', { ApiId, RouteId: r.id }, {}, `route ${String(r.data.routeKey)}`);
+        this.#report.deleted++;
+        changed = true;
+      }
+    }
+    const upsert = async (kind: 'authorizer' | 'integration' | 'route' | 'routeResponse', noun: string, child: DesiredChild, have: Map<string, Readonly<Record<string, unknown>>>, labels: Labels) => {
+      const data = have.get(child.id);
+      const idLabel = `${noun}Id`;
+      if (!data) {
+        await this.#call(`Create${noun}`, labels, createMembers(child.members), child.label, { kind, id: child.id });
+        this.#report.created++;
+        return true;
+      }
+      if (!differs(data, child.members)) return false;
+      // Empty values clear a member the resource has; a member it lacks stays absent.
+      const members = Object.fromEntries(Object.entries(child.members).filter(([key, value]) => !(isEmpty(value) && isEmpty(data[key]))));
+      await this.#call(`Update${noun}`, { ...labels, [idLabel]: child.id }, members, child.label);
+      this.#report.updated++;
+      return true;
+    };
+    const index = (list: readonly { id: string; data: Record<string, unknown> }[] | undefined) => new Map((list ?? []).map((x) => [x.id, x.data]));
+    const haveAuthorizers = index(authorizers);
+    const haveIntegrations = index(integrations);
+    const haveRoutes = index(routes);
+    for (const a of api.authorizers) changed = (await upsert('authorizer', 'Authorizer', a, haveAuthorizers, { ApiId })) || changed;
+    for (const i of api.integrations) changed = (await upsert('integration', 'Integration', i, haveIntegrations, { ApiId })) || changed;
+    for (const r of api.routes) {
+      changed = (await upsert('route', 'Route', r, haveRoutes, { ApiId })) || changed;
+      const responses = await store.listAll('routeResponse', `${ApiId}/routes/${r.id}`).catch(() => []);
+      for (const rr of responses) {
+        if (!wanted(r.routeResponses).has(rr.id)) {
+          await this.#call('DeleteRouteResponse', { ApiId, RouteId: r.id, RouteResponseId: rr.id }, {}, `route response of ${String(r.members.routeKey)}`);
+          this.#report.deleted++;
+          changed = true;
+        }
+      }
+      const haveResponses = index(responses);
+      for (const rr of r.routeResponses) changed = (await upsert('routeResponse', 'RouteResponse', rr, haveResponses, { ApiId, RouteId: r.id })) || changed;
+    }
+    for (const i of integrations ?? []) {
+      if (!wanted(api.integrations).has(i.id)) {
+        await this.#call('DeleteIntegration', { ApiId, IntegrationId: i.id }, {}, `integration ${i.id}`);
+        this.#report.deleted++;
+        changed = true;
+      }
+    }
+    for (const a of authorizers ?? []) {
+      if (!wanted(api.authorizers).has(a.id)) {
+        await this.#call('DeleteAuthorizer', { ApiId, AuthorizerId: a.id }, {}, `authorizer ${String(a.data.name)}`);
+        this.#report.deleted++;
+        changed = true;
+      }
+    }
+    const { stageName, autoDeploy } = api.stage;
+    const stage = await store.get<StageRecord>('stage', ApiId, stageName);
+    if (!stage) {
+      await this.#call('CreateStage', { ApiId }, { stageName, ...(autoDeploy ? { autoDeploy: true } : {}) }, `stage ${stageName}`);
+      this.#report.created++;
+    }
+    if (!autoDeploy && api.routes.length > 0 && (changed || !stage || stage.data.deploymentId === undefined)) {
+      await this.#call('CreateDeployment', { ApiId }, { stageName, description: `serverless.yml ${new Date().toISOString()}` }, `deployment of stage ${stageName}`);
+    }
+  }
+}

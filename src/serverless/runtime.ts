@@ -1,0 +1,200 @@
+/**
+ * `gatehouse serve --serverless ./serverless.yml`: loads the project at start-up (a problem stops
+ * the server with one line), registers its functions with the local runtime, makes its APIs
+ * ordinary Gatehouse state through the management API's operations, and reloads when the file
+ * changes: resources are updated in place under their ids, so WebSocket connections stay open.
+ * A reload that fails is logged and the previous version keeps serving.
+ */
+import { createHash } from 'node:crypto';
+import type { FSWatcher } from 'node:fs';
+import { readFileSync, watch } from 'node:fs';
+import { basename, dirname } from 'node:path';
+import type { Config } from '../config.js';
+import { ConfigError } from '../config.js';
+import type { ControlPlaneDeps } from '../control-plane/context.js';
+import type { FunctionInvoker } from '../data-plane/functions/invoker.js';
+import { createLocalInvoker } from '../data-plane/functions/local.js';
+import type { Logger } from '../logger.js';
+import { ProjectApplier } from './apply.js';
+import type { ServerlessFunction, ServerlessProject } from './project.js';
+import { loadServerlessProject } from './project.js';
+import { apiIds, desiredResources } from './resources.js';
+
+/** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
+export const runsTypeScript = (): boolean => Boolean((process.features as { typescript?: unknown }).typescript);
+
+/** Loads the project `config.serverless` names. */
+export function loadProject(serverless: NonNullable<Config['serverless']>): ServerlessProject {
+  return loadServerlessProject(serverless.file, {
+    env: serverless.env,
+    options: {},
+    ...(serverless.stage ? { stage: serverless.stage } : {}),
+    typescript: runsTypeScript(),
+  });
+}
+
+/**
+ * What this server can serve of the project: function environments need worker isolation (what
+ * today's local runtime takes), aws_iam routes need access keys to check signatures against.
+ */
+export function checkRuntime(project: ServerlessProject, isolation: Config['functionIsolation'], credentials: Config['credentials']): void {
+  const iam = project.httpApi?.routes.find((r) => r.authorization?.type === 'aws_iam');
+  if (iam && !credentials) {
+    throw new ConfigError(
+      `${project.file}: route ${iam.routeKey} (function ${iam.functionKey}) uses authorizer type aws_iam, which checks SigV4 signatures against the server's access keys; configure them with --credentials <file> or GATEHOUSE_CREDENTIALS=AKID:SECRET`,
+    );
+  }
+  if (isolation === 'worker') return;
+  const withEnv = project.functions.find((f) => Object.keys(f.environment).length > 0);
+  if (withEnv) {
+    throw new ConfigError(
+      `${project.file}: function ${withEnv.key} has environment variables (${Object.keys(withEnv.environment).join(', ')}), which need --function-isolation worker (in-process handlers share the server's process.env); add --function-isolation worker or remove the environment`,
+    );
+  }
+}
+
+const sameFunction = (a: ServerlessFunction, b: ServerlessFunction) => a.handler === b.handler && JSON.stringify(a.environment) === JSON.stringify(b.environment);
+
+/**
+ * The project's functions in front of the server's own invoker: a project function runs in its own
+ * local invoker (with its environment in worker isolation); any other goes to `base`.
+ */
+export class ProjectFunctions implements FunctionInvoker {
+  #functions = new Map<string, { fn: ServerlessFunction; invoker: FunctionInvoker }>();
+
+  constructor(
+    readonly base: FunctionInvoker,
+    readonly isolation: Config['functionIsolation'],
+  ) {}
+
+  /** Registers `functions` (by Lambda name); unchanged ones keep their warm invokers, removed ones are closed. */
+  set(functions: readonly ServerlessFunction[]): void {
+    const next = new Map<string, { fn: ServerlessFunction; invoker: FunctionInvoker }>();
+    for (const fn of functions) {
+      const kept = this.#functions.get(fn.functionName);
+      if (kept && sameFunction(kept.fn, fn)) {
+        next.set(fn.functionName, { fn, invoker: kept.invoker });
+        continue;
+      }
+      const invoker = createLocalInvoker({
+        functions: { [fn.functionName]: fn.handler },
+        baseDir: dirname(fn.handler),
+        isolation: this.isolation,
+        ...(this.isolation === 'worker' ? { env: fn.environment } : {}),
+      });
+      next.set(fn.functionName, { fn, invoker });
+    }
+    const old = [...this.#functions.entries()].filter(([name, entry]) => next.get(name)?.invoker !== entry.invoker).map(([, entry]) => entry.invoker);
+    this.#functions = next;
+    for (const invoker of old) void invoker.close();
+  }
+
+  invoke: FunctionInvoker['invoke'] = (fn, event, options) => {
+    const entry = this.#functions.get(fn.functionName);
+    return entry ? entry.invoker.invoke(fn, event, options) : this.base.invoke(fn, event, options);
+  };
+
+  async close(): Promise<void> {
+    await Promise.all([...[...this.#functions.values()].map((e) => e.invoker.close()), this.base.close()]);
+  }
+}
+
+/** A served project: applied to the store and watched. */
+export class ServedProject {
+  #project: ServerlessProject;
+  #watcher: FSWatcher | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #digest = '';
+  #running: Promise<void> = Promise.resolve();
+  readonly #applier: ProjectApplier;
+  /** The region Lambda ARNs are built in. */
+  readonly #region: string;
+  readonly #credentials: Config['credentials'];
+
+  constructor(
+    readonly settings: NonNullable<Config['serverless']>,
+    project: ServerlessProject,
+    readonly functions: ProjectFunctions,
+    deps: ControlPlaneDeps,
+    readonly logger: Logger,
+  ) {
+    this.#project = project;
+    this.#applier = new ProjectApplier(deps, settings.file);
+    this.#region = deps.config.region;
+    this.#credentials = deps.config.credentials;
+    functions.set(project.functions);
+    for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
+  }
+
+  get project(): ServerlessProject {
+    return this.#project;
+  }
+
+  /** Applies the loaded project; the APIs of the other protocol (or of a previous service/stage) are removed. */
+  async apply(previous?: ServerlessProject): Promise<void> {
+    const project = this.#project;
+    const desired = desiredResources(project, this.#region);
+    const keep = new Set(desired.map((a) => a.apiId));
+    const candidates = [apiIds(project.service, project.stage), ...(previous ? [apiIds(previous.service, previous.stage)] : [])].flatMap((ids) => [ids.http, ids.webSocket]);
+    const report = await this.#applier.apply(desired, [...new Set(candidates)].filter((id) => !keep.has(id)));
+    this.logger.info('serverless.yml applied', { file: this.settings.file, service: project.service, stage: project.stage, ...report });
+  }
+
+  /** Watches the file (its directory, so editors that replace the file are seen) and reloads on change. */
+  watch(debounceMs = 150): void {
+    this.#digest = this.#fileDigest();
+    const name = basename(this.settings.file);
+    this.#watcher = watch(dirname(this.settings.file), (_event, filename) => {
+      if (filename !== null && filename !== name) return;
+      clearTimeout(this.#timer);
+      this.#timer = setTimeout(() => {
+        this.#running = this.#running.then(() => this.reload());
+      }, debounceMs);
+    });
+    this.#watcher.on('error', (err) => this.logger.warn('serverless.yml: cannot watch the file any more', { file: this.settings.file, error: String(err) }));
+  }
+
+  #fileDigest(): string {
+    try {
+      return createHash('sha256').update(readFileSync(this.settings.file)).digest('hex');
+    } catch {
+      return '';
+    }
+  }
+
+  /** Reloads the file if its content changed; a failure is logged and the previous version keeps serving. */
+  async reload(): Promise<void> {
+    const digest = this.#fileDigest();
+    if (digest === '' || digest === this.#digest) return;
+    this.#digest = digest;
+    const previous = this.#project;
+    const error = (err: unknown) => (err instanceof Error ? err.message : String(err));
+    let project: ServerlessProject;
+    try {
+      project = loadProject(this.settings);
+      checkRuntime(project, this.functions.isolation, this.#credentials);
+    } catch (err) {
+      this.logger.error('serverless.yml reload failed; the previous version keeps serving', { file: this.settings.file, error: error(err) });
+      return;
+    }
+    try {
+      this.functions.set(project.functions);
+      this.#project = project;
+      await this.apply(previous);
+      this.logger.info('serverless.yml reloaded', { file: this.settings.file });
+    } catch (err) {
+      // The management API refused a change: what was applied before it is served; the next save applies the file again.
+      this.logger.error('serverless.yml reload applied in part; fix the file and save it again', { file: this.settings.file, error: error(err) });
+    }
+  }
+
+  /** Resolves once the reloads started so far have finished (tests). */
+  settled(): Promise<void> {
+    return this.#running;
+  }
+
+  close(): void {
+    clearTimeout(this.#timer);
+    this.#watcher?.close();
+  }
+}
