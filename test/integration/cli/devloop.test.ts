@@ -146,7 +146,7 @@ for (const isolation of ['inprocess', 'worker'] as const) {
     async function failing(name: string, query = ''): Promise<{ status: number; body: string; lines: LogLine[] }> {
       const from = s.stderr().length;
       const r = await get(`${base}/${name}${query}`);
-      const lines = await waitForLines(s, (l) => l.level === 'error' && l.route === `GET /${name}`, from);
+      await waitForLines(s, (l) => l.level === 'error' && l.route === `GET /${name}`, from);
       // Once: nothing else about this request arrives meanwhile.
       await new Promise((res) => setTimeout(res, 100));
       return { ...r, lines: logLines(s, from).filter((l) => l.level === 'error') };
