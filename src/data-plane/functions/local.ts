@@ -207,14 +207,15 @@ class InProcessInvoker implements FunctionInvoker {
     const limit = timeLimit(reg, options.timeoutMs);
     const call = info(reg, fn, limit.ms);
     const env = this.#environments.of(reg, fn.region);
-    // An error the function's code throws from a timer or leaves unhandled while this call runs fails it (crash-guard.ts).
-    let fail: (error: unknown) => void = () => undefined;
-    const crashed = new Promise<HandlerOutcome>((resolve) => (fail = (error) => resolve({ payload: errorPayload(error), functionError: 'Unhandled' })));
-    const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail };
-    // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
-    // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
-    const work = this.#handler(reg, env).then((handler) => functionScope.run(scope, () => runHandler(handler, event, createContext(call))));
-    return result(await limited(withTimeout(Promise.race([work, crashed]), limit.ms, reg.name), limit, call.awsRequestId), call.awsRequestId);
+    const work = new Promise<HandlerOutcome>((resolve, reject) => {
+      // An error the function's code throws from a timer or leaves unhandled while this call runs fails it (crash-guard.ts).
+      const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: (error) => resolve({ payload: errorPayload(error), functionError: 'Unhandled' }) };
+      // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
+      // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
+      this.#handler(reg, env).then((handler) => functionScope.run(scope, () => runHandler(handler, event, createContext(call)))).then(resolve, reject);
+    });
+    const timed = withTimeout(work, limit.ms, reg.name);
+    return result(await (limit.byFunction ? limited(timed, limit, call.awsRequestId) : timed), call.awsRequestId);
   }
 
   #handler(reg: Registration, env: Record<string, string>): Promise<LambdaHandler> {
