@@ -66,7 +66,7 @@ async function httpApi(client: ApiGatewayV2Client, functions: readonly string[])
 async function chatApi(client: ApiGatewayV2Client): Promise<string> {
   const api = await client.send(new CreateApiCommand({ Name: 'chat', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }));
   const apiId = api.ApiId as string;
-  for (const [routeKey, fn] of [['$connect', 'connect'], ['$disconnect', 'disconnect'], ['sendmessage', 'sendmessage']] as const) {
+  for (const [routeKey, fn] of [['$connect', 'connect'], ['$disconnect', 'disconnect'], ['sendmessage', 'sendmessage'], ['boom', 'throws']] as const) {
     const integration = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: arn(fn) }));
     await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: routeKey, Target: `integrations/${integration.IntegrationId}` }));
   }
@@ -117,6 +117,7 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         env: { handler: h('env'), environment: { TABLE_NAME: 'pets-table', GREETING: 'hello' }, timeout: 2, memorySize: 256 },
         plain: h('env'),
         slow: { handler: h('slow'), timeout: 1 },
+        spin: { handler: h('spin'), timeout: 1 },
         syntax: `${FIXTURES}/syntax-error.mjs#handler`,
         missingimport: `${FIXTURES}/missing-import.mjs#handler`,
         connect: { handler: `${FIXTURES}/chat.mjs#connect`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
@@ -126,7 +127,8 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       writeFileSync(join(dir, 'gatehouse.json'), JSON.stringify({ functions, functionIsolation: isolation }));
       s = await startCli(['--config', join(dir, 'gatehouse.json'), '--log-format', 'json'], { env: CREDENTIALS });
       client = sdkClient(s.url);
-      apiId = await httpApi(client, [...Object.keys(functions).filter((n) => !['connect', 'disconnect', 'sendmessage'].includes(n)), 'nosuchfn']);
+      const served = Object.keys(functions).filter((n) => !['connect', 'disconnect', 'sendmessage'].includes(n) && (isolation === 'worker' || n !== 'spin'));
+      apiId = await httpApi(client, [...served, 'nosuchfn']);
       base = `${s.url}/_aws/execute-api/${apiId}`;
       const end = Date.now() + 10_000;
       while ((await get(`${base}/ok`)).status !== 200) {
@@ -267,6 +269,14 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       assert.deepEqual(await get(`${base}/slow?ms=10`), { status: 200, body: 'slow done' });
     });
 
+    it('a handler in a synchronous loop is stopped at its timeout (worker mode: the worker is replaced)', { skip: isolation === 'inprocess' ? 'in-process code that never yields cannot be stopped' : false }, async () => {
+      const r = await failing('spin');
+      assert.equal(r.status, 500);
+      assert.equal(r.lines.length, 1);
+      assert.match(r.lines[0]?.message ?? '', /^integration failed: Lambda function error \(Unhandled\): Sandbox\.Timedout: RequestId: [0-9a-f-]{36} Error: Task timed out after 1\.00 seconds$/);
+      assert.deepEqual(await get(`${base}/ok`), { status: 200, body: 'ok' });
+    });
+
     it("AWS's chat handler, unchanged, broadcasts through @connections", async () => {
       const chat = await chatApi(client);
       const url = `ws://127.0.0.1:${s.port}/_aws/execute-api/${chat}/production`;
@@ -289,6 +299,21 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         assert.equal(await received, 'hello from alice');
         const connections = JSON.parse((await import('node:fs')).readFileSync(table(), 'utf8')) as { connectionId: string }[];
         assert.equal(connections.length, 2);
+        // A failing route: AWS's error frame to the client, one error line with the cause on the server.
+        const from = s.stderr().length;
+        const frame = nextMessage(alice);
+        alice.send(JSON.stringify({ action: 'boom' }));
+        const answer = JSON.parse(await frame) as Record<string, unknown>;
+        assert.equal(answer.message, 'Internal server error');
+        const lines = await waitForLines(s, (l) => l.level === 'error' && l.route === 'boom', from);
+        assert.equal(lines.length, 1);
+        const line = lines[0] as LogLine;
+        assert.equal(line.message, 'integration failed: Lambda function error (Unhandled): Error: database is down');
+        assert.equal(line.api, chat);
+        assert.equal(line.stage, 'production');
+        assert.equal(line.event, 'MESSAGE');
+        assert.equal(line.integration, 'AWS_PROXY throws');
+        assert.match(String(line.stack), /^Error: database is down\n\s+at throws /);
       } finally {
         alice.close();
         bob?.close();
