@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
-import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, CreateAuthorizerCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import WebSocket from 'ws';
 import type { CliServer } from '../../helpers/cli.js';
 import { ROOT, startCli } from '../../helpers/cli.js';
@@ -57,6 +57,20 @@ async function httpApi(client: ApiGatewayV2Client, functions: readonly string[])
   }
   const upstream = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationUri: 'http://127.0.0.1:1/refused', IntegrationMethod: 'GET', PayloadFormatVersion: '1.0' }));
   await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /upstream', Target: `integrations/${upstream.IntegrationId}` }));
+  // A Lambda authorizer whose function throws, in front of the `ok` function.
+  const authorizer = await client.send(
+    new CreateAuthorizerCommand({
+      ApiId: apiId,
+      Name: 'broken',
+      AuthorizerType: 'REQUEST',
+      AuthorizerUri: `arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${arn('throws')}/invocations`,
+      AuthorizerPayloadFormatVersion: '2.0',
+      EnableSimpleResponses: true,
+      IdentitySource: ['$request.header.Authorization'],
+    }),
+  );
+  const ok = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: arn('ok'), PayloadFormatVersion: '2.0' }));
+  await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /guarded', Target: `integrations/${ok.IntegrationId}`, AuthorizationType: 'CUSTOM', AuthorizerId: authorizer.AuthorizerId }));
   const deployment = await client.send(new CreateDeploymentCommand({ ApiId: apiId }));
   await client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', DeploymentId: deployment.DeploymentId }));
   return apiId;
@@ -76,8 +90,8 @@ async function chatApi(client: ApiGatewayV2Client): Promise<string> {
 }
 
 /** GET with the body as text. */
-async function get(url: string): Promise<{ status: number; body: string }> {
-  const r = await fetch(url);
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  const r = await fetch(url, { headers });
   return { status: r.status, body: await r.text() };
 }
 
@@ -145,9 +159,9 @@ for (const isolation of ['inprocess', 'worker'] as const) {
     });
 
     /** Calls `GET /{name}` and returns the response with the error lines logged for it. */
-    async function failing(name: string, query = ''): Promise<{ status: number; body: string; lines: LogLine[] }> {
+    async function failing(name: string, query = '', headers: Record<string, string> = {}): Promise<{ status: number; body: string; lines: LogLine[] }> {
       const from = s.stderr().length;
-      const r = await get(`${base}/${name}${query}`);
+      const r = await get(`${base}/${name}${query}`, headers);
       await waitForLines(s, (l) => l.level === 'error' && l.route === `GET /${name}`, from);
       // Once: nothing else about this request arrives meanwhile.
       await new Promise((res) => setTimeout(res, 100));
@@ -194,6 +208,17 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       assert.equal(r.status, 500);
       assert.equal(r.lines.length, 1);
       assert.match(r.lines[0]?.message ?? '', /Cannot find module '.*test\/fixtures\/devloop\/no-such-helper\.mjs' imported from .*missing-import\.mjs/);
+    });
+
+    it('a Lambda authorizer whose function throws: its message and stack', async () => {
+      const r = await failing('guarded', '', { authorization: 'token' });
+      assert.equal(r.status, 500);
+      assert.equal(r.body, '{"message":"Internal Server Error"}');
+      assert.equal(r.lines.length, 1);
+      const line = r.lines[0] as LogLine;
+      assert.equal(line.message, 'authorizer failed: The authorizer arn:aws:lambda:us-east-1:123456789012:function:throws failed (Unhandled): database is down');
+      assert.equal(line.integration, 'AWS_PROXY ok');
+      assert.match(String(line.stack), /^Error: database is down\n\s+at throws /);
     });
 
     it('an HTTP_PROXY upstream that refuses: the URL', async () => {
