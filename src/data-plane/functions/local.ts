@@ -222,8 +222,8 @@ class InProcessInvoker implements FunctionInvoker {
     let loading = this.#handlers.get(reg.name);
     if (!loading) {
       // The module's top level runs in the function's scope: its environment, its crashes.
-      loading = functionScope.run({ functionName: reg.name, env }, () => loadHandler(reg.file, reg.exportName)).catch((error: unknown) => {
-        const cause = locateSyntaxError(error, reg.file);
+      loading = functionScope.run({ functionName: reg.name, env }, () => loadHandler(reg.file, reg.exportName)).catch(async (error: unknown) => {
+        const cause = await locateSyntaxError(error, reg.file);
         this.#handlers.delete(reg.name);
         throw new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${String(cause)}`, { cause });
       });
@@ -387,6 +387,8 @@ class FunctionWorker {
   #exited = false;
   /** Set once the worker reported its crash or was told to stop: its exit is then not a crash of its own. */
   #ending = false;
+  /** Set when the module failed to load: the load error, not the exit, fails the waiting calls. */
+  #loadFailed = false;
 
   constructor(reg: Registration, env: Record<string, string>, onDead: (w: FunctionWorker) => void, reporter: CrashReporter, own: OwnEndpoints | undefined) {
     const data: LocalWorkerData = { file: reg.file, exportName: reg.exportName, ...(own ? { own } : {}) };
@@ -395,8 +397,13 @@ class FunctionWorker {
       this.#worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') resolve();
         else if (m.type === 'load-error') {
-          const cause = locateSyntaxError(Object.assign(new Error(m.message), { name: m.name, stack: m.stack }), reg.file) as Error;
-          reject(new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${cause.name}: ${cause.message}`, { cause }));
+          // The thread ends now; its exit must neither win the race nor count as a crash.
+          this.#ending = true;
+          this.#loadFailed = true;
+          void locateSyntaxError(Object.assign(new Error(m.message), { name: m.name, stack: m.stack }), reg.file).then((located) => {
+            const cause = located as Error;
+            reject(new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${cause.name}: ${cause.message}`, { cause }));
+          });
         } else if (m.type === 'crash') {
           this.#ending = true;
           reporter.report(reg.name, 'worker crashed', errorOfPayload(m.payload), this.#current?.info.awsRequestId);
@@ -416,7 +423,7 @@ class FunctionWorker {
       });
       this.#worker.on('exit', (code) => {
         this.#exited = true;
-        reject(new FunctionInvokeError(`Function ${reg.name} exited while loading (code ${code})`));
+        if (!this.#loadFailed) reject(new FunctionInvokeError(`Function ${reg.name} exited while loading (code ${code})`));
         const id = this.#current?.info.awsRequestId ?? '';
         const reason = code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${code}`;
         if (!this.#ending) reporter.report(reg.name, 'worker exited', new Error(reason), this.#current?.info.awsRequestId || undefined);
