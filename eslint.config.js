@@ -3,7 +3,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.gatehouse/', 'src/model/service-model.generated.ts'] },
+  // syntax-error.mjs is a handler with a syntax error on purpose (test/integration/cli/devloop.test.ts).
+  { ignores: ['dist/', 'node_modules/', '.gatehouse/', 'src/model/service-model.generated.ts', 'test/fixtures/devloop/syntax-error.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

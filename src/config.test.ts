@@ -275,6 +275,29 @@ describe('loadConfig: configuration file', () => {
     });
   });
 
+  it('reads a function as {handler, environment, timeout, memorySize}; every function gets PATH, LANG, TZ and the credentials', () => {
+    const text = 'functions:\n  orders:\n    handler: ./orders.mjs#list\n    environment: { TABLE_NAME: orders, RETRIES: 3 }\n    timeout: 10\n    memorySize: 256\n  pets: ./pets.mjs\n';
+    withFile('gatehouse.yaml', text, (path, dir) => {
+      const config = loadConfig(['--config', path], { PATH: '/usr/bin', HOME: '/home/me', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'SECRET', AWS_PROFILE: 'dev' });
+      assert.deepEqual(config.functions, { orders: `${join(dir, 'orders.mjs')}#list`, pets: `${join(dir, 'pets.mjs')}#handler` });
+      assert.deepEqual(config.functionSettings, { orders: { environment: { TABLE_NAME: 'orders', RETRIES: '3' }, timeout: 10, memorySize: 256 } });
+      assert.deepEqual(config.functionEnvironment, { PATH: '/usr/bin', AWS_ACCESS_KEY_ID: 'AKID', AWS_SECRET_ACCESS_KEY: 'SECRET' });
+    });
+  });
+
+  it('refuses a function entry Lambda would refuse, naming the file and the key', () => {
+    const cases: [string, string][] = [
+      ['{"functions": {"f": {"environment": {}}}}', '"functions.f".handler must be a "./path.js#export" string'],
+      ['{"functions": {"f": {"handler": "./f.mjs", "memory": 256}}}', '"functions.f": unknown key "memory" (known: handler, environment, timeout, memorySize)'],
+      ['{"functions": {"f": {"handler": "./f.mjs", "environment": {"AWS_REGION": "x"}}}}', '"functions.f".environment: AWS_REGION is reserved: Lambda sets it (remove it)'],
+      ['{"functions": {"f": {"handler": "./f.mjs", "environment": {"9LIVES": "x"}}}}', '"functions.f".environment: "9LIVES" is not a variable name Lambda accepts (a letter, then letters, digits or _)'],
+      ['{"functions": {"f": {"handler": "./f.mjs", "timeout": 901}}}', '"functions.f".timeout must be whole seconds from 1 to 900, got 901'],
+      ['{"functions": {"f": {"handler": "./f.mjs", "memorySize": 64}}}', '"functions.f".memorySize must be whole megabytes from 128 to 10240, got 64'],
+      ['{"functions": {"f": 42}}', '"functions.f" must be "./path.js#export" or {handler: "./path.js#export", environment: {NAME: "value"}, timeout: 3, memorySize: 256}'],
+    ];
+    for (const [text, message] of cases) withFile('g.json', text, (path) => rejects(['--config', path], {}, `${path}: ${message}`));
+  });
+
   it('reads oidcIssuers as a list (YAML or JSON), added to the environment and flags', () => {
     withFile('issuers.yaml', 'oidcIssuers: [dev, ci]\n', (path) => {
       assert.deepEqual(loadConfig(['--config', path, '--oidc-issuer', 'cli'], { GATEHOUSE_OIDC_ISSUERS: 'env' }).oidcIssuers, ['dev', 'ci', 'env', 'cli']);

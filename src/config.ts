@@ -7,6 +7,8 @@ import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
 import { parseIamPolicy, PolicyError } from './auth/iam-policy.js';
+import type { FunctionSettings } from './data-plane/functions/environment.js';
+import { RESERVED_VARIABLES } from './data-plane/functions/environment.js';
 import type { IamKey } from './auth/iam-callers.js';
 import { yaml } from './model/yaml.js';
 import { ISSUER_NAME } from './oidc/keys.js';
@@ -32,6 +34,10 @@ export interface Config {
   readonly publicUrl: string | undefined;
   /** Local Lambda handlers by function name: `./handlers/pets.js#handler` (relative to the working directory). */
   readonly functions: Readonly<Record<string, string>>;
+  /** Per-function `environment`, `timeout` (s) and `memorySize` (MB) from the configuration file's `functions`. */
+  readonly functionSettings: Readonly<Record<string, FunctionSettings>>;
+  /** Variables of the server's environment every local function gets: PATH, LANG, TZ and the AWS credentials. */
+  readonly functionEnvironment: Readonly<Record<string, string>>;
   /** How local handlers run: in this process (fast) or each in a worker thread (isolated, can be stopped). */
   readonly functionIsolation: 'inprocess' | 'worker';
   /** Lambda Invoke API endpoint for functions not registered locally; undefined = local functions only. */
@@ -221,7 +227,17 @@ function parseCredentials(file: string, setting: string, inline: string | undefi
 function readConfigFile(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
-): { values: Map<SettingName, string>; functions: string[]; oidcIssuers: string[]; tls: Record<string, unknown>; apiKeys: ApiKey[]; dir: string; where: string; path?: string } {
+): {
+  values: Map<SettingName, string>;
+  functions: string[];
+  settings: Record<string, FunctionSettings>;
+  oidcIssuers: string[];
+  tls: Record<string, unknown>;
+  apiKeys: ApiKey[];
+  dir: string;
+  where: string;
+  path?: string;
+} {
   let path = env[SETTINGS.config.env] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -230,10 +246,11 @@ function readConfigFile(
   }
   const values = new Map<SettingName, string>();
   const functions: string[] = [];
+  const settings: Record<string, FunctionSettings> = {};
   const oidcIssuers: string[] = [];
   const tls: Record<string, unknown> = {};
   const apiKeys: ApiKey[] = [];
-  if (!path) return { values, functions, oidcIssuers, tls, apiKeys, dir: process.cwd(), where: SETTINGS.config.flag };
+  if (!path) return { values, functions, settings, oidcIssuers, tls, apiKeys, dir: process.cwd(), where: SETTINGS.config.flag };
   const where = `${SETTINGS.config.flag} / ${SETTINGS.config.env} (${path})`;
   let doc: unknown;
   try {
@@ -252,8 +269,9 @@ function readConfigFile(
     if (key === 'config' || !(key in SETTINGS)) throw new ConfigError(unknownKeyMessage(path, key));
     if (key === 'functions') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "functions" must map names to "./path.js#export"`);
-      for (const [fn, spec] of Object.entries(value as Record<string, unknown>)) {
-        if (typeof spec !== 'string') throw new ConfigError(`${where}: function "${fn}" must be a "./path.js#export" string`);
+      for (const [fn, entry] of Object.entries(value as Record<string, unknown>)) {
+        const { spec, ...fnSettings } = functionEntry(entry, `${path}: "functions.${fn}"`);
+        if (Object.keys(fnSettings).length > 0) settings[fn] = Object.freeze(fnSettings);
         const hash = spec.indexOf('#');
         const file = hash === -1 ? spec : spec.slice(0, hash);
         functions.push(`${fn}=${isAbsolute(file) ? file : resolvePath(dir, file)}${hash === -1 ? '' : spec.slice(hash)}`);
@@ -279,7 +297,52 @@ function readConfigFile(
     const text = String(value);
     values.set(key as SettingName, FILE_PATH_SETTINGS.has(key) && text !== '' && !STREAMS.has(text) && !isAbsolute(text) ? resolvePath(dir, text) : text);
   }
-  return { values, functions, oidcIssuers, tls, apiKeys, dir, where, path };
+  return { values, functions, settings, oidcIssuers, tls, apiKeys, dir, where, path };
+}
+
+/** Lambda's pattern for environment variable names. */
+const VARIABLE_NAME = /^[a-zA-Z]\w+$/;
+
+const FUNCTION_KEYS = ['handler', 'environment', 'timeout', 'memorySize'];
+
+/** A `functions` entry of the file: `"./path.js#export"` or `{handler, environment, timeout, memorySize}`. */
+function functionEntry(entry: unknown, where: string): FunctionSettings & { spec: string } {
+  const shape = `"./path.js#export" or {handler: "./path.js#export", environment: {NAME: "value"}, timeout: 3, memorySize: 256}`;
+  if (typeof entry === 'string') return { spec: entry };
+  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) throw new ConfigError(`${where} must be ${shape}`);
+  const o = entry as Record<string, unknown>;
+  const unknown = Object.keys(o).find((k) => !FUNCTION_KEYS.includes(k));
+  if (unknown !== undefined) throw new ConfigError(`${where}: unknown key "${unknown}" (known: ${FUNCTION_KEYS.join(', ')})`);
+  if (typeof o.handler !== 'string' || o.handler === '') throw new ConfigError(`${where}.handler must be a "./path.js#export" string`);
+  const out: { spec: string; environment?: Record<string, string>; timeout?: number; memorySize?: number } = { spec: o.handler };
+  if (o.environment !== undefined) {
+    if (typeof o.environment !== 'object' || o.environment === null || Array.isArray(o.environment)) throw new ConfigError(`${where}.environment must map variable names to values`);
+    const environment: Record<string, string> = {};
+    for (const [name, v] of Object.entries(o.environment as Record<string, unknown>)) {
+      if (!VARIABLE_NAME.test(name)) throw new ConfigError(`${where}.environment: "${name}" is not a variable name Lambda accepts (a letter, then letters, digits or _)`);
+      if (RESERVED_VARIABLES.has(name)) throw new ConfigError(`${where}.environment: ${name} is reserved: Lambda sets it (remove it)`);
+      if (!['string', 'number', 'boolean'].includes(typeof v)) throw new ConfigError(`${where}.environment.${name} must be a string`);
+      environment[name] = String(v as string | number | boolean);
+    }
+    out.environment = Object.freeze(environment);
+  }
+  const integer = (key: 'timeout' | 'memorySize', min: number, max: number, unit: string): number | undefined => {
+    const v = o[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw new ConfigError(`${where}.${key} must be whole ${unit} from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    return v;
+  };
+  const timeout = integer('timeout', 1, 900, 'seconds');
+  const memorySize = integer('memorySize', 128, 10240, 'megabytes');
+  if (timeout !== undefined) out.timeout = timeout;
+  if (memorySize !== undefined) out.memorySize = memorySize;
+  return out;
+}
+
+/** The server's variables every local function gets (Lambda gives a function PATH, LANG, TZ and its credentials). */
+function functionEnvironment(env: Readonly<Record<string, string | undefined>>): Readonly<Record<string, string>> {
+  const names = ['PATH', 'LANG', 'TZ', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'];
+  return Object.freeze(Object.fromEntries(names.flatMap((n) => (env[n] ? [[n, env[n]]] : []))) as Record<string, string>);
 }
 
 /** Settings that name a file or directory: relative values in the configuration file are relative to the file. */
@@ -558,6 +621,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     region,
     publicUrl: publicUrl === '' ? undefined : publicUrl,
     functions: Object.freeze(parseFunctions(functionSpecs)),
+    functionSettings: Object.freeze(file.settings),
+    functionEnvironment: functionEnvironment(env),
     functionIsolation,
     lambdaEndpoint: lambdaEndpoint === '' ? undefined : lambdaEndpoint.replace(/\/$/, ''),
     lambdaCredentials,

@@ -18,6 +18,7 @@ import { compileAuthorizer, createJwksProvider } from './data-plane/authorizers/
 import { createStageCompilers } from './data-plane/compilers.js';
 import { createOidcIssuer } from './oidc/issuer.js';
 import { createFunctionInvoker } from './data-plane/functions/index.js';
+import { ownSuffixes } from './data-plane/functions/own-endpoints.js';
 import type { FunctionInvoker } from './data-plane/functions/invoker.js';
 import { createDataPlane, StageRegistry } from './data-plane/index.js';
 import { HttpProxyPools } from './data-plane/integrations/http-proxy.js';
@@ -150,6 +151,9 @@ function apiKeyLookup(keys: Config['apiKeys']): (value: string) => { id: string 
   };
 }
 
+/** The address this machine's own clients reach a listener bound to `host` at. */
+const loopbackHost = (host: string) => (host === '0.0.0.0' || host === '' ? '127.0.0.1' : host === '::' ? '::1' : host);
+
 const urlOf = (host: string, port: number, scheme = 'http') => `${scheme}://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 /** Connects to the cluster's Redis; unreachable is logged and served with node-local limits until it comes. */
@@ -206,6 +210,13 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       functions: config.functions,
       isolation: config.functionIsolation,
       baseDir: process.cwd(),
+      env: config.functionEnvironment,
+      settings: config.functionSettings,
+      logger,
+      ownEndpoints: () => ({
+        suffixes: ownSuffixes(config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost'),
+        loopback: port !== 0 ? { host: loopbackHost(config.host), port } : undefined,
+      }),
       lambdaEndpoint: config.lambdaEndpoint,
       lambdaCredentials: config.lambdaCredentials,
     });

@@ -15,7 +15,7 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string
   responseFormat: { value: 'aws|envelope', text: 'the management API\'s response format: AWS\'s wire format, or {"success":...,"data":...}' },
   region: { value: '<region>', text: 'region of unsigned management requests (signed ones act in their signature\'s region)' },
   publicUrl: { value: '<origin>', text: 'the origin clients reach the server at (http://localhost:<port> when unset); API endpoints and issuer URLs are built on it' },
-  functions: { value: '<name>=<file>#<export>', text: 'a local Lambda handler, e.g. pets=./examples/pets.mjs#handler (export defaults to handler); repeat for more' },
+  functions: { value: '<name>=<file>#<export>', text: 'a local Lambda handler, e.g. pets=./examples/pets.mjs#handler (export defaults to handler); repeat for more; in --config also {handler, environment, timeout, memorySize}' },
   functionIsolation: { value: 'inprocess|worker', text: 'run handlers in this process (fastest) or in worker threads that are replaced on timeout or crash' },
   lambdaEndpoint: { value: '<origin>', text: 'Lambda Invoke API for functions not registered locally (AWS, a runtime emulator, LocalStack)' },
   accessLog: { value: 'stdout|stderr|<file>', text: 'where the stages\' access log lines (accessLogSettings) go' },

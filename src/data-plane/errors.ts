@@ -34,6 +34,27 @@ export class GatewayError extends Error {
   ) {
     super(message);
   }
+
+  /** The failing code's stack (a handler's trace, a load error's stack) for the server log; never sent to the client. */
+  trace?: string;
+}
+
+/** Sets `error.trace` (when there is one) and returns `error`. */
+export function withTrace<E extends GatewayError>(error: E, trace: string | undefined): E {
+  if (trace) error.trace = trace;
+  return error;
+}
+
+/** The stack of a thrown value's `cause` (a module's syntax error under a FunctionInvokeError), else its own. */
+export function traceOf(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return undefined;
+  return error.cause instanceof Error ? error.cause.stack : error.stack;
+}
+
+/** The `trace` lines of a Lambda error payload (`{"errorType","errorMessage","trace"}`), joined; undefined when absent. */
+export function payloadTrace(payload: unknown): string | undefined {
+  const trace = typeof payload === 'object' && payload !== null ? (payload as { trace?: unknown }).trace : undefined;
+  return Array.isArray(trace) && trace.length > 0 ? trace.map(String).join('\n') : undefined;
 }
 
 /** 404 `{"message":"Not Found"}`: no stage, no route, or a route without a target. */

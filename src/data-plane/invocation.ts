@@ -187,7 +187,7 @@ export interface Invocation {
   /** Set by integrate (or by a stage answering early). */
   response?: GatewayResponse;
   /** Set when the gateway answers with an error (for access logs). */
-  error?: { readonly message: string; readonly responseType: string; readonly detail?: string };
+  error?: { readonly message: string; readonly responseType: string; readonly detail?: string; readonly trace?: string };
   /** Integration outcome for `$context.integration.*`. */
   integration?: { status?: number; latencyMs?: number; error?: string; requestId?: string };
   /** When the response was finished (epoch ms) and how many body bytes it had, for access logs. */

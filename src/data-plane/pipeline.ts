@@ -12,7 +12,8 @@
  *     ├─ authorize ............ 401 Unauthorized / 403 Forbidden / 500 authorizer failure
  *     ├─ integrate ............ 500 {"message":"Internal Server Error"} / 503 {"message":"Service Unavailable"}
  *     ├─ CORS decorate + send-response (apigw-requestid on every response)
- *     └─ access-log ........... always, once a stage was resolved; then the server's request log (every request)
+ *     ├─ access-log ........... always, once a stage was resolved; then the server's request log (every request)
+ *     └─ failure-log .......... a gateway-made 5xx: one server-log line with the cause (stages/failure-log.ts)
  *
  * A stage that answers early sets `inv.response`; a GatewayError thrown by any stage becomes
  * its JSON response in one place (`run`).
@@ -20,7 +21,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ConnectionSecurity } from '../tls/listener.js';
-import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge } from './errors.js';
+import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge, withTrace } from './errors.js';
 import type { GatewayRequest, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
 import { pathProblem } from './request-path.js';
@@ -34,6 +35,7 @@ import { matchRoute } from './stages/match-route.js';
 import type { RequestTarget } from './stages/resolve-stage.js';
 import { resolveStage, targetOf } from './stages/resolve-stage.js';
 import { errorResponse, sendResponse } from './stages/send-response.js';
+import { logFailure } from './stages/failure-log.js';
 import { throttleRequest } from './stages/throttle-request.js';
 
 /** What the data plane needs. */
@@ -152,9 +154,10 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
     );
     handled
       .catch((err: unknown): boolean => {
-        const error = err instanceof GatewayError ? err : internalServerError(err instanceof Error ? err.message : String(err));
-        if (!(err instanceof GatewayError)) logger.error('data plane: unexpected error', { requestId: inv.requestId, error: err instanceof Error ? err.stack : String(err) });
-        inv.error = { message: error.message, responseType: error.responseType, ...(error.detail ? { detail: error.detail } : {}) };
+        // An unexpected error is a 500 like AWS's; the failure log below gives its stack.
+        const error =
+          err instanceof GatewayError ? err : withTrace(internalServerError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`), err instanceof Error ? err.stack : undefined);
+        inv.error = { message: error.message, responseType: error.responseType, ...(error.detail ? { detail: error.detail } : {}), ...(error.trace ? { trace: error.trace } : {}) };
         inv.response = errorResponse(error);
         return false;
       })
@@ -166,6 +169,7 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
         inv.responseEnd = Date.now();
         writeAccessLog(inv, options.accessLog);
         options.requestLog?.(inv);
+        logFailure(logger, inv, response.statusCode);
       })
       .catch((err: unknown) => {
         logger.error('data plane: cannot send a response', { requestId: inv.requestId, error: String(err) });

@@ -12,6 +12,7 @@ export const errorOf = (error: GatewayError) => ({
   message: error.statusCode >= 500 ? 'Internal server error' : error.message,
   responseType: error.responseType,
   ...(error.detail ? { detail: error.detail } : {}),
+  ...(error.trace ? { trace: error.trace } : {}),
 });
 
 /**

@@ -4,7 +4,8 @@
  * frame limits, closes the gateway starts, and `$disconnect` once the socket is gone.
  */
 import type { WebSocket } from 'ws';
-import { GatewayError, internalServerError } from '../data-plane/errors.js';
+import { GatewayError, internalServerError, withTrace } from '../data-plane/errors.js';
+import { logFailure } from '../data-plane/stages/failure-log.js';
 import type { CompiledRoute, GatewayResponse, Invocation } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
 import { errorOf, writeLog } from './access-log.js';
@@ -29,7 +30,8 @@ export function integrate(route: CompiledRoute, inv: Invocation): Promise<Gatewa
 }
 
 /** A failure as a GatewayError (unexpected errors are integration failures). */
-export const asGatewayError = (error: unknown): GatewayError => (error instanceof GatewayError ? error : internalServerError(error instanceof Error ? error.message : String(error)));
+export const asGatewayError = (error: unknown): GatewayError =>
+  error instanceof GatewayError ? error : withTrace(internalServerError(error instanceof Error ? error.message : String(error)), error instanceof Error ? error.stack : undefined);
 
 /** Marks the connection active (frames either way restart the idle timer). */
 export function touch(conn: Connection): void {
@@ -114,7 +116,7 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
           const failure = asGatewayError(error);
           inv.error = errorOf(failure);
           writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
-          logger.warn('websocket: integration failed', { apiId: conn.info.apiId, routeKey: matched.routeKey, error: failure.detail ?? failure.message });
+          logFailure(logger, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
           // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
           send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
         },
@@ -141,7 +143,7 @@ export function onClose(state: GatewayState, conn: Connection, code: number, rea
       const failure = asGatewayError(error);
       inv.error = errorOf(failure);
       writeLog(state, inv, 500);
-      logger.warn('websocket: $disconnect failed', { apiId: conn.info.apiId, error: failure.detail ?? failure.message });
+      logFailure(logger, inv, 500);
     },
   );
 }

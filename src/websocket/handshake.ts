@@ -12,6 +12,7 @@ import { GatewayError, forbidden } from '../data-plane/errors.js';
 import type { ConnectionInfo } from '../data-plane/integrations/websocket-events.js';
 import type { CompiledStage, GatewayRequest, Invocation } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
+import { logFailure } from '../data-plane/stages/failure-log.js';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import { errorOf, writeLog } from './access-log.js';
 import { newConnectionId } from './connection-id.js';
@@ -125,8 +126,9 @@ export async function upgrade(state: GatewayState, hs: Handshaker, req: Incoming
     state.connections.delete(info.connectionId);
     conn.state = 'closed';
     const failure = asGatewayError(error);
-    if (failure.statusCode >= 500 || failure.responseType === 'ACCESS_DENIED') logger.warn('websocket: handshake failed', { apiId: stage.apiId, status: failure.statusCode, detail: failure.detail ?? failure.message });
+    if (failure.responseType === 'ACCESS_DENIED') logger.warn('websocket: handshake failed', { apiId: stage.apiId, status: failure.statusCode, detail: failure.detail ?? failure.message });
     inv.error = errorOf(failure);
+    if (failure.statusCode >= 500 || failure.responseType === 'INTEGRATION_TIMEOUT') logFailure(logger, inv, 500);
     // A `$connect` integration that failed or timed out refuses the handshake with 500, as every failure of it does.
     const status = failure.responseType === 'INTEGRATION_TIMEOUT' ? 500 : failure.statusCode;
     writeLog(state, inv, status);

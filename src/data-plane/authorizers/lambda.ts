@@ -11,7 +11,7 @@
  */
 import type { AuthorizerRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
-import { forbidden, internalServerError, unauthorized } from '../errors.js';
+import { forbidden, internalServerError, payloadTrace, traceOf, unauthorized, withTrace } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import { buildEventV1, buildEventV2 } from '../integrations/lambda-events.js';
 import { headersOf, queryOf, requestContextOf } from '../integrations/websocket-events.js';
@@ -94,10 +94,13 @@ export function compileLambdaAuthorizer(
       result = await deps.invoker.invoke(fn, event, { timeoutMs, requestId: inv.requestId });
     } catch (error) {
       if (error instanceof FunctionTimeoutError) throw failure(`The authorizer ${fn.functionArn} did not answer within ${timeoutMs} ms`);
-      throw failure(`Cannot invoke the authorizer ${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`);
+      throw withTrace(
+        failure(`Cannot invoke the authorizer ${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`),
+        error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined,
+      );
     }
     const outcome = interpretAuthorizerResult(result, version, simple);
-    if (typeof outcome === 'string') throw failure(`The authorizer ${fn.functionArn} ${outcome}`);
+    if (typeof outcome === 'string') throw withTrace(failure(`The authorizer ${fn.functionArn} ${outcome}`), result.functionError ? payloadTrace(parsedPayload(result)) : undefined);
     return outcome;
   };
 
@@ -132,6 +135,15 @@ function decide(outcome: LambdaAuthorizerOutcome, routeArn: string): AuthorizerR
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The function's payload as JSON, or undefined. */
+function parsedPayload(result: InvokeResult): unknown {
+  try {
+    return JSON.parse(result.payload.toString('utf8')) as unknown;
+  } catch {
+    return undefined;
+  }
+}
 
 /** Reads the function's answer; a string says what is wrong with it (the request then fails with 500). */
 export function interpretAuthorizerResult(result: InvokeResult, version: '1.0' | '2.0', simple: boolean): LambdaAuthorizerOutcome | string {

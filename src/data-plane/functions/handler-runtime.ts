@@ -30,6 +30,8 @@ export interface InvocationInfo {
   readonly awsRequestId: string;
   /** Epoch ms after which the invocation has timed out. */
   readonly deadline: number;
+  /** The function's `memorySize` as `context.memoryLimitInMB` says it (default "128"). */
+  readonly memoryLimitInMB?: string;
 }
 
 /** The outcome in Invoke API terms: JSON text, and `Unhandled` when the function failed. */
@@ -83,7 +85,7 @@ export function createContext(info: InvocationInfo): LambdaContext {
     functionName: info.functionName,
     functionVersion: '$LATEST',
     invokedFunctionArn: info.invokedFunctionArn,
-    memoryLimitInMB: '128',
+    memoryLimitInMB: info.memoryLimitInMB ?? '128',
     awsRequestId: info.awsRequestId,
     logGroupName: `/aws/lambda/${info.functionName}`,
     logStreamName: logStreamFor(info.functionName),

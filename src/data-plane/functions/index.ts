@@ -3,7 +3,10 @@
  * the Lambda Invoke API when an endpoint is configured; otherwise FunctionNotFoundError says how
  * to register the function.
  */
+import type { Logger } from '../../logger.js';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+import type { FunctionSettings } from './environment.js';
+import type { OwnEndpoints } from './own-endpoints.js';
 import type { FunctionInvoker } from './invoker.js';
 import { FunctionNotFoundError } from './invoker.js';
 import { createLambdaApiInvoker } from './lambda-api.js';
@@ -14,13 +17,29 @@ export interface FunctionInvokerOptions {
   readonly functions: Readonly<Record<string, string>>;
   readonly isolation: 'inprocess' | 'worker';
   readonly baseDir: string;
+  /** Variables every local function gets (environment.ts). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** Per-function `environment`, `timeout`, `memorySize`. */
+  readonly settings?: Readonly<Record<string, FunctionSettings>>;
+  /** Where crashes of function code are logged. */
+  readonly logger?: Logger;
+  /** The gateway's own names and listener, for function code's calls to `@connections` (own-endpoints.ts). */
+  readonly ownEndpoints?: () => OwnEndpoints;
   readonly lambdaEndpoint: string | undefined;
   readonly lambdaCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
 }
 
 /** Creates the server's function invoker. */
 export function createFunctionInvoker(options: FunctionInvokerOptions): FunctionInvoker {
-  const local = createLocalInvoker({ functions: options.functions, baseDir: options.baseDir, isolation: options.isolation });
+  const local = createLocalInvoker({
+    functions: options.functions,
+    baseDir: options.baseDir,
+    isolation: options.isolation,
+    ...(options.env ? { env: options.env } : {}),
+    ...(options.settings ? { settings: options.settings } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
+    ...(options.ownEndpoints ? { ownEndpoints: options.ownEndpoints } : {}),
+  });
   const remote =
     options.lambdaEndpoint === undefined
       ? undefined

@@ -7,6 +7,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { createContext, errorPayload, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
+import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
 
 /** Parent → worker. `event` is JSON text, so the handler sees exactly what Lambda would deliver. */
 export interface InvokeMessage {
@@ -28,11 +29,14 @@ export type WorkerMessage =
 export interface LocalWorkerData {
   readonly file: string;
   readonly exportName: string;
+  /** The gateway's own names and listener (own-endpoints.ts). */
+  readonly own?: OwnEndpoints;
 }
 
 const port = parentPort;
 if (port) {
-  const { file, exportName } = workerData as LocalWorkerData;
+  const { file, exportName, own } = workerData as LocalWorkerData;
+  if (own) routeOwnEndpoints(() => own);
   const send = (message: WorkerMessage) => port.postMessage(message);
   const crash = (error: unknown) => {
     send({ type: 'crash', payload: errorPayload(error) });

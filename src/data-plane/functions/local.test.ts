@@ -139,8 +139,15 @@ describe('local invoker, in-process', () => {
   after(() => invoker.close());
   commonSuite(invoker);
 
-  it('refuses env (it would be the server\'s own process.env)', () => {
-    assert.throws(() => createLocalInvoker({ functions: {}, baseDir, isolation: 'inprocess', env: { A: '1' } }), /requires isolation "worker"/);
+  it("gives the handler env plus the Lambda variables through process.env, and the server keeps its own", async () => {
+    const inv = createLocalInvoker({ functions: FUNCTIONS, baseDir, isolation: 'inprocess', env: { GREETING: 'hi' } });
+    try {
+      assert.deepEqual(parsed(await call(inv, 'env')), { greeting: 'hi', name: 'env', home: null });
+      assert.equal(process.env.GREETING, undefined);
+      assert.equal(process.env.HOME === undefined, false, 'outside function code, process.env is the real one');
+    } finally {
+      await inv.close();
+    }
   });
 
   it('refuses a malformed handler reference at creation', () => {

@@ -9,20 +9,33 @@
  *   environment; further calls queue (queue time counts toward the timeout). Workers are started
  *   on demand and stay warm. On timeout the worker is terminated (even a synchronous infinite
  *   loop), on a crash (uncaught exception, unhandled rejection, `process.exit`) it is discarded;
- *   the next call starts a fresh one, which also re-imports the module. `env` becomes the
- *   worker's whole `process.env` (plus `AWS_LAMBDA_FUNCTION_NAME`/`_VERSION`/`_MEMORY_SIZE`,
- *   `AWS_REGION`): nothing of the server's environment leaks in unless the caller passes it.
- * - `inprocess`: handlers run on the server's own event loop. Cheapest, but no isolation: a
+ *   the next call starts a fresh one, which also re-imports the module. The function's Lambda
+ *   environment (environment.ts: `env`, its own `environment`, the variables Lambda sets) is the
+ *   worker's whole `process.env`: nothing of the server's environment leaks in unless passed.
+ *   A crash is logged with the function's crash count (crash-guard.ts).
+ * - `inprocess`: handlers run on the server's own event loop. Cheapest, but less isolation: a
  *   timed-out handler keeps running in the background (a synchronous infinite loop blocks the
- *   whole server and cannot be stopped), a rejection the handler leaves unhandled after
- *   returning reaches the process's `unhandledRejection` (fatal under Node's default unless the
- *   server installs a handler), `process.exit` ends the server, and modules are imported once
- *   (edits need a restart). `env` is refused in this mode: handlers share the server's process.env.
+ *   whole server and cannot be stopped), `process.exit` ends the server, and modules are imported
+ *   once (edits need a restart). Each function's code runs in its `functionScope`: it sees its own
+ *   Lambda environment through the process.env proxy (environment.ts), and an error it throws or
+ *   rejects outside any invocation's reach is logged and counted instead of ending the gateway
+ *   (crash-guard.ts). Functions that share a module file share its top-level evaluation, under the
+ *   environment of the first one invoked.
+ *
+ * Timeouts: the shorter of the integration's timeout (FunctionTimeoutError: the gateway answers 503)
+ * and the function's own `timeout` (a function error `Sandbox.Timedout`, as Lambda reports it: 500).
  */
 import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Logger } from '../../logger.js';
+import { consoleLogger } from '../../logger.js';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { createCrashReporter, guardProcess, type CrashReporter } from './crash-guard.js';
+import { lambdaEnvironment, scopeProcessEnv, type FunctionSettings } from './environment.js';
+import { functionScope, type FunctionScope } from './function-scope.js';
+import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
+import { locateSyntaxError } from './syntax-location.js';
 import {
   createContext,
   errorPayload,
@@ -43,8 +56,14 @@ export interface LocalInvokerOptions {
   /** Directory module paths are resolved against (usually the config file's directory). */
   readonly baseDir: string;
   readonly isolation: 'inprocess' | 'worker';
-  /** Environment of worker-mode functions. Not allowed with `inprocess`. */
+  /** Variables every function gets, under its own `environment` and the Lambda variables (environment.ts). */
   readonly env?: Readonly<Record<string, string>>;
+  /** Per-function `environment`, `timeout` and `memorySize`, by function name. */
+  readonly settings?: Readonly<Record<string, FunctionSettings>>;
+  /** Where crashes of function code are logged (crash-guard.ts); default: stderr as JSON lines. */
+  readonly logger?: Logger;
+  /** The gateway's own names and listener: function code's HTTPS calls to them reach it (own-endpoints.ts). */
+  readonly ownEndpoints?: () => OwnEndpoints;
   /** Worker mode: concurrent executions per function (default 4). */
   readonly concurrency?: number;
 }
@@ -56,6 +75,7 @@ interface Registration {
   readonly name: string;
   readonly file: string;
   readonly exportName: string;
+  readonly settings: FunctionSettings | undefined;
 }
 
 /** Creates the local invoker; bad registrations fail here, at startup. */
@@ -63,10 +83,7 @@ export function createLocalInvoker(options: LocalInvokerOptions): FunctionInvoke
   const registrations = new Map<string, Registration>();
   for (const [name, spec] of Object.entries(options.functions)) {
     const { file, exportName } = parseHandlerSpec(spec);
-    registrations.set(name, { name, file: resolvePath(options.baseDir, file), exportName });
-  }
-  if (options.isolation === 'inprocess' && options.env && Object.keys(options.env).length > 0) {
-    throw new Error('Function env requires isolation "worker": in-process handlers share the server\'s process.env');
+    registrations.set(name, { name, file: resolvePath(options.baseDir, file), exportName, settings: options.settings?.[name] });
   }
   const lookup = (fn: LambdaFunctionRef): Registration => {
     const found = registrations.get(fn.functionName);
@@ -74,9 +91,68 @@ export function createLocalInvoker(options: LocalInvokerOptions): FunctionInvoke
     const known = [...registrations.keys()].join(', ') || 'none';
     throw new FunctionNotFoundError(`Function not found: ${fn.functionName} (registered functions: ${known})`);
   };
+  const environment = new Environments(options.env ?? {});
+  const reporter = createCrashReporter(options.logger ?? consoleLogger);
   return options.isolation === 'worker'
-    ? new WorkerInvoker(lookup, options.env ?? {}, options.concurrency ?? 4)
-    : new InProcessInvoker(lookup);
+    ? new WorkerInvoker(lookup, environment, options.concurrency ?? 4, reporter, options.ownEndpoints)
+    : new InProcessInvoker(lookup, environment, registrations.size > 0 ? reporter : undefined, options.ownEndpoints);
+}
+
+/** Each function's Lambda environment, built on its first invocation (the region comes from its ARN). */
+class Environments {
+  readonly #base: Readonly<Record<string, string>>;
+  readonly #byName = new Map<string, Record<string, string>>();
+  constructor(base: Readonly<Record<string, string>>) {
+    this.#base = base;
+  }
+  of(reg: Registration, region: string): Record<string, string> {
+    let env = this.#byName.get(reg.name);
+    if (!env) {
+      env = lambdaEnvironment({ functionName: reg.name, file: reg.file, exportName: reg.exportName, region, settings: reg.settings, base: this.#base });
+      this.#byName.set(reg.name, env);
+    }
+    return env;
+  }
+}
+
+/** How long an invocation may run: the integration's timeout, or the function's own when shorter. */
+interface TimeLimit {
+  readonly ms: number;
+  readonly byFunction: boolean;
+}
+
+function timeLimit(reg: Registration, integrationMs: number): TimeLimit {
+  const fnMs = reg.settings?.timeout === undefined ? undefined : reg.settings.timeout * 1000;
+  return fnMs !== undefined && fnMs < integrationMs ? { ms: fnMs, byFunction: true } : { ms: integrationMs, byFunction: false };
+}
+
+/** Lambda's answer for a function that ran past its own timeout (a function error, so the gateway answers 500). */
+function taskTimedOut(requestId: string, ms: number): HandlerOutcome {
+  const message = `RequestId: ${requestId} Error: Task timed out after ${(ms / 1000).toFixed(2)} seconds`;
+  return { payload: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: message }), functionError: 'Unhandled' };
+}
+
+/** `work` within `limit`: past the function's own timeout a Sandbox.Timedout error, past the integration's FunctionTimeoutError. */
+async function limited(work: Promise<HandlerOutcome>, limit: TimeLimit, requestId: string): Promise<HandlerOutcome> {
+  try {
+    return await work;
+  } catch (error) {
+    if (limit.byFunction && error instanceof FunctionTimeoutError) return taskTimedOut(requestId, limit.ms);
+    throw error;
+  }
+}
+
+/** The Error a worker's crash payload (`{"errorType","errorMessage","trace"}`) describes. */
+function errorOfPayload(payload: string): Error {
+  try {
+    const e = JSON.parse(payload) as { errorType?: string; errorMessage?: string; trace?: string[] };
+    const error = new Error(e.errorMessage ?? payload);
+    error.name = e.errorType ?? 'Error';
+    error.stack = e.trace?.join('\n') ?? `${error.name}: ${error.message}`;
+    return error;
+  } catch {
+    return new Error(payload);
+  }
 }
 
 /** Rejects with FunctionTimeoutError after `ms`, calling `onTimeout` first. */
@@ -99,7 +175,8 @@ function eventJson(event: unknown): string {
 }
 
 function info(reg: Registration, fn: LambdaFunctionRef, timeoutMs: number): InvocationInfo {
-  return { functionName: reg.name, invokedFunctionArn: fn.functionArn, awsRequestId: randomUUID(), deadline: Date.now() + timeoutMs };
+  const memory = reg.settings?.memorySize;
+  return { functionName: reg.name, invokedFunctionArn: fn.functionArn, awsRequestId: randomUUID(), deadline: Date.now() + timeoutMs, ...(memory ? { memoryLimitInMB: String(memory) } : {}) };
 }
 
 function result(outcome: HandlerOutcome, requestId: string): LocalInvokeResult {
@@ -109,25 +186,44 @@ function result(outcome: HandlerOutcome, requestId: string): LocalInvokeResult {
 /** Handlers on the server's event loop (see the module comment for what that cannot contain). */
 class InProcessInvoker implements FunctionInvoker {
   readonly #lookup: (fn: LambdaFunctionRef) => Registration;
+  readonly #environments: Environments;
   readonly #handlers = new Map<string, Promise<LambdaHandler>>();
+  /** Releases the crash guard and the process.env proxy (held while local functions are registered). */
+  readonly #release: () => void;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration) {
+  constructor(lookup: (fn: LambdaFunctionRef) => Registration, environments: Environments, reporter: CrashReporter | undefined, own: (() => OwnEndpoints) | undefined) {
     this.#lookup = lookup;
+    this.#environments = environments;
+    if (reporter) {
+      const unguard = guardProcess(reporter);
+      const unscope = scopeProcessEnv();
+      const unroute = own ? routeOwnEndpoints(own) : () => undefined;
+      this.#release = () => (unguard(), unscope(), unroute());
+    } else this.#release = () => undefined;
   }
 
   async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
     const reg = this.#lookup(fn);
-    const call = info(reg, fn, options.timeoutMs);
-    // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
-    // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
-    const work = this.#handler(reg).then((handler) => runHandler(handler, event, createContext(call)));
-    return result(await withTimeout(work, options.timeoutMs, reg.name), call.awsRequestId);
+    const limit = timeLimit(reg, options.timeoutMs);
+    const call = info(reg, fn, limit.ms);
+    const env = this.#environments.of(reg, fn.region);
+    const work = new Promise<HandlerOutcome>((resolve, reject) => {
+      // An error the function's code throws from a timer or leaves unhandled while this call runs fails it (crash-guard.ts).
+      const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: (error) => resolve({ payload: errorPayload(error), functionError: 'Unhandled' }) };
+      // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
+      // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
+      this.#handler(reg, env).then((handler) => functionScope.run(scope, () => runHandler(handler, event, createContext(call)))).then(resolve, reject);
+    });
+    const timed = withTimeout(work, limit.ms, reg.name);
+    return result(await (limit.byFunction ? limited(timed, limit, call.awsRequestId) : timed), call.awsRequestId);
   }
 
-  #handler(reg: Registration): Promise<LambdaHandler> {
+  #handler(reg: Registration, env: Record<string, string>): Promise<LambdaHandler> {
     let loading = this.#handlers.get(reg.name);
     if (!loading) {
-      loading = loadHandler(reg.file, reg.exportName).catch((cause: unknown) => {
+      // The module's top level runs in the function's scope: its environment, its crashes.
+      loading = functionScope.run({ functionName: reg.name, env }, () => loadHandler(reg.file, reg.exportName)).catch(async (error: unknown) => {
+        const cause = await locateSyntaxError(error, reg.file);
         this.#handlers.delete(reg.name);
         throw new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${String(cause)}`, { cause });
       });
@@ -138,22 +234,27 @@ class InProcessInvoker implements FunctionInvoker {
 
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#release();
   }
 }
 
 /** Worker-thread pools, one per function (see the module comment). */
 class WorkerInvoker implements FunctionInvoker {
   readonly #lookup: (fn: LambdaFunctionRef) => Registration;
-  readonly #env: Readonly<Record<string, string>>;
+  readonly #environments: Environments;
   readonly #concurrency: number;
+  readonly #reporter: CrashReporter;
+  readonly #own: (() => OwnEndpoints) | undefined;
   readonly #pools = new Map<string, WorkerPool>();
   #closed = false;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration, env: Readonly<Record<string, string>>, concurrency: number) {
+  constructor(lookup: (fn: LambdaFunctionRef) => Registration, environments: Environments, concurrency: number, reporter: CrashReporter, own: (() => OwnEndpoints) | undefined) {
+    this.#own = own;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`Invalid function concurrency ${concurrency}`);
     this.#lookup = lookup;
-    this.#env = env;
+    this.#environments = environments;
     this.#concurrency = concurrency;
+    this.#reporter = reporter;
   }
 
   async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
@@ -161,12 +262,12 @@ class WorkerInvoker implements FunctionInvoker {
     const reg = this.#lookup(fn);
     let pool = this.#pools.get(reg.name);
     if (!pool) {
-      const env = { ...this.#env, AWS_LAMBDA_FUNCTION_NAME: reg.name, AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128', AWS_REGION: fn.region };
-      pool = new WorkerPool(reg, env, this.#concurrency);
+      pool = new WorkerPool(reg, this.#environments.of(reg, fn.region), this.#concurrency, this.#reporter, this.#own);
       this.#pools.set(reg.name, pool);
     }
-    const call = info(reg, fn, options.timeoutMs);
-    return result(await pool.run(eventJson(event), call, options.timeoutMs), call.awsRequestId);
+    const limit = timeLimit(reg, options.timeoutMs);
+    const call = info(reg, fn, limit.ms);
+    return result(await limited(pool.run(eventJson(event), call, limit.ms), limit, call.awsRequestId), call.awsRequestId);
   }
 
   async close(): Promise<void> {
@@ -192,15 +293,19 @@ class WorkerPool {
   readonly #reg: Registration;
   readonly #env: Record<string, string>;
   readonly #size: number;
+  readonly #reporter: CrashReporter;
+  readonly #own: (() => OwnEndpoints) | undefined;
   readonly #idle: FunctionWorker[] = [];
   readonly #all = new Set<FunctionWorker>();
   readonly #queue: Job[] = [];
   #closed = false;
 
-  constructor(reg: Registration, env: Record<string, string>, size: number) {
+  constructor(reg: Registration, env: Record<string, string>, size: number, reporter: CrashReporter, own: (() => OwnEndpoints) | undefined) {
+    this.#own = own;
     this.#reg = reg;
     this.#env = env;
     this.#size = size;
+    this.#reporter = reporter;
   }
 
   run(event: string, info: InvocationInfo, timeoutMs: number): Promise<HandlerOutcome> {
@@ -225,7 +330,7 @@ class WorkerPool {
     while (this.#queue.length > 0) {
       let worker = this.#idle.pop();
       if (!worker && this.#all.size < this.#size) {
-        worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w));
+        worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), this.#reporter, this.#own?.());
         this.#all.add(worker);
       }
       if (!worker) return;
@@ -280,17 +385,28 @@ class FunctionWorker {
     | undefined;
   #nextId = 1;
   #exited = false;
+  /** Set once the worker reported its crash or was told to stop: its exit is then not a crash of its own. */
+  #ending = false;
+  /** Set when the module failed to load: the load error, not the exit, fails the waiting calls. */
+  #loadFailed = false;
 
-  constructor(reg: Registration, env: Record<string, string>, onDead: (w: FunctionWorker) => void) {
-    const data: LocalWorkerData = { file: reg.file, exportName: reg.exportName };
+  constructor(reg: Registration, env: Record<string, string>, onDead: (w: FunctionWorker) => void, reporter: CrashReporter, own: OwnEndpoints | undefined) {
+    const data: LocalWorkerData = { file: reg.file, exportName: reg.exportName, ...(own ? { own } : {}) };
     this.#worker = new Worker(new URL('./local-worker.js', import.meta.url), { workerData: data, env });
     this.#ready = new Promise<void>((resolve, reject) => {
       this.#worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') resolve();
         else if (m.type === 'load-error') {
-          const cause = Object.assign(new Error(m.message), { name: m.name, stack: m.stack });
-          reject(new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${m.name}: ${m.message}`, { cause }));
+          // The thread ends now; its exit must neither win the race nor count as a crash.
+          this.#ending = true;
+          this.#loadFailed = true;
+          void locateSyntaxError(Object.assign(new Error(m.message), { name: m.name, stack: m.stack }), reg.file).then((located) => {
+            const cause = located as Error;
+            reject(new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${cause.name}: ${cause.message}`, { cause }));
+          });
         } else if (m.type === 'crash') {
+          this.#ending = true;
+          reporter.report(reg.name, 'worker crashed', errorOfPayload(m.payload), this.#current?.info.awsRequestId);
           this.#crash(m.payload);
           onDead(this);
         } else if (this.#current?.id === m.id) {
@@ -307,9 +423,10 @@ class FunctionWorker {
       });
       this.#worker.on('exit', (code) => {
         this.#exited = true;
-        reject(new FunctionInvokeError(`Function ${reg.name} exited while loading (code ${code})`));
+        if (!this.#loadFailed) reject(new FunctionInvokeError(`Function ${reg.name} exited while loading (code ${code})`));
         const id = this.#current?.info.awsRequestId ?? '';
         const reason = code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${code}`;
+        if (!this.#ending) reporter.report(reg.name, 'worker exited', new Error(reason), this.#current?.info.awsRequestId || undefined);
         this.#crash(errorPayload(Object.assign(new Error(`RequestId: ${id} Error: ${reason}`), { name: 'Runtime.ExitError' })));
         onDead(this);
       });
@@ -341,6 +458,7 @@ class FunctionWorker {
 
   /** Stops the thread; a running invocation fails with FunctionInvokeError (on timeout it already failed). */
   async terminate(reason = 'Function invoker is closed'): Promise<void> {
+    this.#ending = true;
     const current = this.#current;
     this.#current = undefined;
     current?.fail(new FunctionInvokeError(reason));

@@ -25,7 +25,7 @@ import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { Pool, util, type Dispatcher } from 'undici';
 import type { IntegrationRecord } from '../../model/resources.js';
-import { GatewayError, badRequest, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
+import { GatewayError, badRequest, internalServerError, requestTooLarge, serviceUnavailable, withTrace } from '../errors.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import {
   MAPPING_BODY_LIMIT,
@@ -482,7 +482,10 @@ class HttpProxyIntegration implements CompiledIntegration {
       return Promise.reject(err instanceof GatewayError ? err : internalServerError(`invalid integration request: ${(err as Error).message}`));
     }
     return new Promise<GatewayResponse>((resolve, reject) => {
-      const call = new ProxyCall(inv, now, this.#responseMappings, resolve, reject, this.#timeoutMs);
+      // The upstream's address goes into the failure's detail (logged, never sent): "ECONNREFUSED ... (POST http://127.0.0.1:9/x)".
+      const method = this.#method ?? inv.request.method;
+      const failed = (err: GatewayError) => reject(err.detail ? withTrace(new GatewayError(err.statusCode, err.message, err.responseType, err.headers, `${err.detail} (${method} ${target.origin}${path})`), err.trace) : err);
+      const call = new ProxyCall(inv, now, this.#responseMappings, resolve, failed, this.#timeoutMs);
       const options: Dispatcher.DispatchOptions = {
         origin: target.origin,
         path: query === '' ? path : `${path}?${query}`,

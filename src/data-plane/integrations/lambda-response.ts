@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html#http-api-develop-integrations-lambda.response
  */
 import type { InvokeResult } from '../functions/invoker.js';
-import { internalServerError } from '../errors.js';
+import { internalServerError, payloadTrace, withTrace } from '../errors.js';
 import type { GatewayResponse } from '../invocation.js';
 
 /** Headers a function may not set: the gateway frames the response itself. */
@@ -14,7 +14,7 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
 export function interpretLambdaResult(result: InvokeResult, version: '1.0' | '2.0'): GatewayResponse {
   const text = result.payload.toString('utf8');
   if (result.functionError !== undefined) {
-    throw internalServerError(`Lambda function error (${result.functionError}): ${errorSummary(text)}`);
+    throw withTrace(internalServerError(`Lambda function error (${result.functionError}): ${errorSummary(text)}`), payloadTrace(parsed(text)));
   }
   let value: unknown;
   try {
@@ -85,6 +85,14 @@ function readBody(raw: unknown, isBase64Encoded: boolean): Buffer | string | und
   if (raw === undefined || raw === null) return undefined;
   if (typeof raw !== 'string') throw internalServerError('Malformed Lambda proxy response: body is not a string');
   return isBase64Encoded ? Buffer.from(raw, 'base64') : raw;
+}
+
+function parsed(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** `errorType: errorMessage` of a Lambda error payload, or the payload text. */

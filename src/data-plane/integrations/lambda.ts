@@ -5,7 +5,7 @@
  */
 import type { IntegrationRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
-import { GatewayError, internalServerError, serviceUnavailable } from '../errors.js';
+import { GatewayError, internalServerError, serviceUnavailable, traceOf, withTrace } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import { readBody } from './body.js';
@@ -51,7 +51,7 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
       } catch (error) {
         const detail = `${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
         inv.integration = { latencyMs: now() - started, error: detail };
-        throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : internalServerError(detail);
+        throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined);
       }
       const requestId = (result as { requestId?: unknown }).requestId;
       inv.integration = { latencyMs: now() - started, ...(typeof requestId === 'string' ? { requestId } : {}) };

@@ -7,7 +7,7 @@
  */
 import type { IntegrationRecord, IntegrationResponseRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
-import { internalServerError, serviceUnavailable } from '../errors.js';
+import { internalServerError, payloadTrace, serviceUnavailable, traceOf, withTrace } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import { compileNonProxyIntegration, type BackendResponse } from './non-proxy.js';
@@ -31,7 +31,7 @@ async function call(invoker: FunctionInvoker, ref: LambdaFunctionRef, inv: Invoc
     return await invoker.invoke(resolved.ref, event, { timeoutMs, requestId: inv.requestId });
   } catch (error) {
     const detail = `${resolved.ref.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
-    throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : internalServerError(detail);
+    throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined);
   }
 }
 
@@ -58,8 +58,10 @@ export function compileWebSocketLambdaProxy(record: IntegrationRecord, invoker: 
       }
       if (result.functionError) {
         const message = isObject(payload) && typeof payload.errorMessage === 'string' ? `: ${payload.errorMessage}` : '';
-        inv.integration = { latencyMs: Date.now() - started, status: 500, error: `function error (${result.functionError})${message}` };
-        throw internalServerError(`function error (${result.functionError})${message}`);
+        const type = isObject(payload) && typeof payload.errorType === 'string' ? payload.errorType : 'Error';
+        const detail = `Lambda function error (${result.functionError}): ${type}${message || `: ${result.payload.toString('utf8').slice(0, 200)}`}`;
+        inv.integration = { latencyMs: Date.now() - started, status: 500, error: detail };
+        throw withTrace(internalServerError(detail), payloadTrace(payload));
       }
       const answer = isObject(payload) ? payload : {};
       const statusCode = typeof answer.statusCode === 'number' ? answer.statusCode : 200;
