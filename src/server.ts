@@ -180,7 +180,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   // Loaded only for a project (start-up time of everything else).
   const projects = config.serverless ? await import('./serverless/runtime.js') : undefined;
   const project = config.serverless && projects ? projects.loadProject(config.serverless) : undefined;
-  if (project && projects) projects.checkRuntime(project, config.functionIsolation, config.credentials);
+  if (project && projects) projects.checkRuntime(project, config.credentials);
   // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
   const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => publicOrigin(config, port), logger });
   // Before the store too: a certificate, key or truststore that cannot be read stops start-up.
@@ -204,24 +204,27 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     logger,
   };
   const controlPlane = createControlPlane(controlPlaneDeps);
+  const runtime = {
+    env: config.functionEnvironment,
+    logger,
+    ownEndpoints: () => ({
+      suffixes: ownSuffixes(config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost'),
+      loopback: port !== 0 ? { host: loopbackHost(config.host), port } : undefined,
+    }),
+  };
   const baseInvoker =
     options.invoker ??
     createFunctionInvoker({
       functions: config.functions,
       isolation: config.functionIsolation,
       baseDir: process.cwd(),
-      env: config.functionEnvironment,
       settings: config.functionSettings,
-      logger,
-      ownEndpoints: () => ({
-        suffixes: ownSuffixes(config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost'),
-        loopback: port !== 0 ? { host: loopbackHost(config.host), port } : undefined,
-      }),
+      ...runtime,
       lambdaEndpoint: config.lambdaEndpoint,
       lambdaCredentials: config.lambdaCredentials,
     });
   // The project's functions answer first; every other function goes to the server's own invoker.
-  const projectFunctions = project && projects ? new projects.ProjectFunctions(baseInvoker, config.functionIsolation) : undefined;
+  const projectFunctions = project && projects ? new projects.ProjectFunctions(baseInvoker, config.functionIsolation, runtime) : undefined;
   const invoker = projectFunctions ?? baseInvoker;
   const served = project && projects && config.serverless && projectFunctions ? new projects.ServedProject(config.serverless, project, projectFunctions, controlPlaneDeps, logger) : undefined;
   const jwks = createJwksProvider({ logger });

@@ -13,7 +13,7 @@ import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { ControlPlaneDeps } from '../control-plane/context.js';
 import type { FunctionInvoker } from '../data-plane/functions/invoker.js';
-import { createLocalInvoker } from '../data-plane/functions/local.js';
+import { createLocalInvoker, type LocalInvokerOptions } from '../data-plane/functions/local.js';
 import type { Logger } from '../logger.js';
 import { ProjectApplier } from './apply.js';
 import type { ServerlessFunction, ServerlessProject } from './project.js';
@@ -33,27 +33,18 @@ export function loadProject(serverless: NonNullable<Config['serverless']>): Serv
   });
 }
 
-/**
- * What this server can serve of the project: function environments need worker isolation (what
- * today's local runtime takes), aws_iam routes need access keys to check signatures against.
- */
-export function checkRuntime(project: ServerlessProject, isolation: Config['functionIsolation'], credentials: Config['credentials']): void {
+/** What this server can serve of the project: aws_iam routes need access keys to check signatures against. */
+export function checkRuntime(project: ServerlessProject, credentials: Config['credentials']): void {
   const iam = project.httpApi?.routes.find((r) => r.authorization?.type === 'aws_iam');
   if (iam && !credentials) {
     throw new ConfigError(
       `${project.file}: route ${iam.routeKey} (function ${iam.functionKey}) uses authorizer type aws_iam, which checks SigV4 signatures against the server's access keys; configure them with --credentials <file> or GATEHOUSE_CREDENTIALS=AKID:SECRET`,
     );
   }
-  if (isolation === 'worker') return;
-  const withEnv = project.functions.find((f) => Object.keys(f.environment).length > 0);
-  if (withEnv) {
-    throw new ConfigError(
-      `${project.file}: function ${withEnv.key} has environment variables (${Object.keys(withEnv.environment).join(', ')}), which need --function-isolation worker (in-process handlers share the server's process.env); add --function-isolation worker or remove the environment`,
-    );
-  }
 }
 
-const sameFunction = (a: ServerlessFunction, b: ServerlessFunction) => a.handler === b.handler && JSON.stringify(a.environment) === JSON.stringify(b.environment);
+const sameFunction = (a: ServerlessFunction, b: ServerlessFunction) =>
+  a.handler === b.handler && a.timeout === b.timeout && a.memorySize === b.memorySize && JSON.stringify(a.environment) === JSON.stringify(b.environment);
 
 /**
  * The project's functions in front of the server's own invoker: a project function runs in its own
@@ -65,6 +56,8 @@ export class ProjectFunctions implements FunctionInvoker {
   constructor(
     readonly base: FunctionInvoker,
     readonly isolation: Config['functionIsolation'],
+    /** What every local invoker of the server gets: shared variables, the logger, the gateway's own names. */
+    readonly runtime: Pick<LocalInvokerOptions, 'env' | 'logger' | 'ownEndpoints'> = {},
   ) {}
 
   /** Registers `functions` (by Lambda name); unchanged ones keep their warm invokers, removed ones are closed. */
@@ -80,7 +73,9 @@ export class ProjectFunctions implements FunctionInvoker {
         functions: { [fn.functionName]: fn.handler },
         baseDir: dirname(fn.handler),
         isolation: this.isolation,
-        ...(this.isolation === 'worker' ? { env: fn.environment } : {}),
+        ...this.runtime,
+        // The function's own environment, timeout and memory size, in either isolation mode.
+        settings: { [fn.functionName]: { environment: fn.environment, timeout: fn.timeout, memorySize: fn.memorySize } },
       });
       next.set(fn.functionName, { fn, invoker });
     }
@@ -172,7 +167,7 @@ export class ServedProject {
     let project: ServerlessProject;
     try {
       project = loadProject(this.settings);
-      checkRuntime(project, this.functions.isolation, this.#credentials);
+      checkRuntime(project, this.#credentials);
     } catch (err) {
       this.logger.error('serverless.yml reload failed; the previous version keeps serving', { file: this.settings.file, error: error(err) });
       return;
