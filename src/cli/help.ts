@@ -35,6 +35,8 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string
   workers: { value: '<n>|auto', text: 'processes serving the port together (auto = one per core); changes, @connections and (approximately, or exactly with --redis) throttling are shared' },
   logFormat: { value: 'pretty|json|auto', text: 'server log lines: readable, or one JSON object a line; auto = pretty on a terminal, json otherwise' },
   requestLog: { value: 'on|off|auto', text: 'one log line per data-plane request (method, path, route, integration, status, latency, authorizer); auto = on with pretty logs' },
+  drainTimeout: { value: '<ms>', text: 'on SIGTERM/SIGINT: milliseconds in-flight requests may run to completion before their connections are cut' },
+  metricsToken: { value: '<token>', text: 'bearer token /_gatehouse/metrics requires (16-256 printable characters; prefer the variable to the flag); unset = open' },
   endpointStyle: { value: 'path|host', text: 'apiEndpoint and invoke URLs: path style {publicUrl}/_aws/execute-api/{apiId} (resolves everywhere) or AWS\'s host style {apiId}.execute-api.{host} (needs --public-url with wildcard DNS)' },
 };
 
