@@ -16,7 +16,8 @@
  * `route="-"` of its stage, one that reached no stage under `api_id="-",stage="-",route="-"` (as
  * AWS access logs write `-` for a missing value); raw paths are never labels.
  */
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { Metric } from 'prom-client';
+import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { CompiledRoute, CompiledStage, Invocation } from '../data-plane/invocation.js';
 import { authorizerDecision } from '../data-plane/stages/request-log.js';
 
@@ -27,6 +28,8 @@ const DECISIONS = ['allow', 'deny', 'error'] as const;
 const STATUS_CLASSES = ['1xx', '2xx', '3xx', '4xx', '5xx'] as const;
 
 type RouteLabels = { readonly api_id: string; readonly stage: string; readonly route: string };
+/** One sample as prom-client's registry renders it. */
+type Sample = { labels: Readonly<Record<string, string | number>>; value: number; metricName?: string };
 
 /** Bucket counts (not cumulative; the last is +Inf), sum in seconds and count of one histogram series. */
 class HistogramCells {
@@ -142,75 +145,72 @@ export function createMetrics(gauges: { readonly openConnections: () => number }
   };
 
   const registry = new Registry();
-  const routeLabels = ['api_id', 'stage', 'route'];
-  type Value = { labels: Record<string, string | number>; value: number; metricName?: string };
-  /** A prom-client metric whose values are read from the cells when scraped. */
-  const counter = (name: string, help: string, labelNames: string[], values: (cells: RouteCells, out: Value[]) => void) => {
-    class CellCounter extends Counter {
-      override async get() {
-        const base = await super.get();
-        const out: Value[] = [];
+  /**
+   * A metric whose samples are read from the cells when scraped. The registry renders any object
+   * with prom-client's `get()` contract (name, help, type, values), so the hot path never touches
+   * prom-client's label hashing.
+   */
+  const cellMetric = (name: string, help: string, type: 'counter' | 'histogram', values: (cells: RouteCells, out: Sample[]) => void) => {
+    const metric = {
+      name,
+      help,
+      type,
+      aggregator: 'sum' as const,
+      get: async () => {
+        const out: Sample[] = [];
         for (const cells of interned.values()) values(cells, out);
-        return { ...base, values: out };
-      }
-    }
-    return new CellCounter({ name, help, labelNames, registers: [registry] });
+        return { name, help, type, aggregator: 'sum' as const, values: out };
+      },
+    };
+    registry.registerMetric(metric as unknown as Metric);
   };
-  const histogram = (name: string, help: string, of: (cells: RouteCells) => HistogramCells | undefined) => {
-    class CellHistogram extends Histogram {
-      override async get() {
-        const base = await super.get();
-        const out: Value[] = [];
-        for (const cells of interned.values()) {
-          const h = of(cells);
-          if (!h || h.count === 0) continue;
-          let cumulative = 0;
-          for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
-            cumulative += h.buckets[i] as number;
-            out.push({ labels: { ...cells.labels, le: LATENCY_BUCKETS[i] as number }, value: cumulative, metricName: `${name}_bucket` });
-          }
-          out.push({ labels: { ...cells.labels, le: '+Inf' }, value: h.count, metricName: `${name}_bucket` });
-          out.push({ labels: cells.labels, value: h.sum, metricName: `${name}_sum` });
-          out.push({ labels: cells.labels, value: h.count, metricName: `${name}_count` });
-        }
-        return { ...base, values: out };
+  const counter = (name: string, help: string, values: (cells: RouteCells, out: Sample[]) => void) => cellMetric(name, help, 'counter', values);
+  const histogram = (name: string, help: string, of: (cells: RouteCells) => HistogramCells | undefined) =>
+    cellMetric(name, help, 'histogram', (cells, out) => {
+      const h = of(cells);
+      if (!h || h.count === 0) return;
+      let cumulative = 0;
+      for (let i = 0; i < LATENCY_BUCKETS.length; i++) {
+        cumulative += h.buckets[i] as number;
+        out.push({ labels: { ...cells.labels, le: LATENCY_BUCKETS[i] as number }, value: cumulative, metricName: `${name}_bucket` });
       }
-    }
-    return new CellHistogram({ name, help, labelNames: routeLabels, buckets: [...LATENCY_BUCKETS], registers: [registry] });
-  };
+      out.push({ labels: { ...cells.labels, le: '+Inf' }, value: h.count, metricName: `${name}_bucket` });
+      out.push({ labels: cells.labels, value: h.sum, metricName: `${name}_sum` });
+      out.push({ labels: cells.labels, value: h.count, metricName: `${name}_count` });
+    });
 
-  counter('gatehouse_count', 'HTTP API requests (CloudWatch Count), by status class', [...routeLabels, 'status_class'], (cells, out) => {
+  counter('gatehouse_count', 'HTTP API requests (CloudWatch Count), by status class', (cells, out) => {
     for (let i = 0; i < 5; i++) {
       const n = cells.count[i] as number;
       if (n > 0) out.push({ labels: { ...cells.labels, status_class: STATUS_CLASSES[i] as string }, value: n });
     }
   });
-  counter('gatehouse_4xx', 'HTTP API requests answered with a 4XX status (CloudWatch 4xx)', routeLabels, (cells, out) => {
+  counter('gatehouse_4xx', 'HTTP API requests answered with a 4XX status (CloudWatch 4xx)', (cells, out) => {
     if (cells.http) out.push({ labels: cells.labels, value: cells.count[3] as number });
   });
-  counter('gatehouse_5xx', 'HTTP API requests answered with a 5XX status (CloudWatch 5xx)', routeLabels, (cells, out) => {
+  counter('gatehouse_5xx', 'HTTP API requests answered with a 5XX status (CloudWatch 5xx)', (cells, out) => {
     if (cells.http) out.push({ labels: cells.labels, value: cells.count[4] as number });
   });
   histogram('gatehouse_latency_seconds', 'From the request received to the response sent, in seconds (CloudWatch Latency)', (cells) => (cells.http ? cells.latency : undefined));
   histogram('gatehouse_integration_latency_seconds', 'From the integration called to its response, in seconds (CloudWatch IntegrationLatency)', (cells) =>
     cells.http ? cells.integrationLatency : undefined,
   );
-  counter('gatehouse_throttled_total', 'Requests and WebSocket messages refused with 429 by stage or route throttling', routeLabels, (cells, out) => {
+  counter('gatehouse_throttled_total', 'Requests and WebSocket messages refused with 429 by stage or route throttling', (cells, out) => {
     if (cells.throttled > 0) out.push({ labels: cells.labels, value: cells.throttled });
   });
-  counter('gatehouse_authorizer_decisions_total', 'Authorizer decisions: allow, deny (401/403) or error (500)', [...routeLabels, 'decision'], (cells, out) => {
+  counter('gatehouse_authorizer_decisions_total', 'Authorizer decisions: allow, deny (401/403) or error (500)', (cells, out) => {
     for (let i = 0; i < DECISIONS.length; i++) {
       const n = cells.decisions[i] as number;
       if (n > 0) out.push({ labels: { ...cells.labels, decision: DECISIONS[i] as string }, value: n });
     }
   });
-  counter('gatehouse_authorizer_cache_hits_total', 'Requests a Lambda authorizer decided from its result cache, without calling the function', routeLabels, (cells, out) => {
+  counter('gatehouse_authorizer_cache_hits_total', 'Requests a Lambda authorizer decided from its result cache, without calling the function', (cells, out) => {
     if (cells.authorizerCacheHits > 0) out.push({ labels: cells.labels, value: cells.authorizerCacheHits });
   });
-  counter('gatehouse_connect_count', 'WebSocket $connect attempts, accepted or refused (CloudWatch ConnectCount)', routeLabels, (cells, out) => {
+  counter('gatehouse_connect_count', 'WebSocket $connect attempts, accepted or refused (CloudWatch ConnectCount)', (cells, out) => {
     if (cells.websocket && cells.connects > 0) out.push({ labels: cells.labels, value: cells.connects });
   });
-  counter('gatehouse_message_count', 'WebSocket messages received from clients, by the route they selected (CloudWatch MessageCount)', routeLabels, (cells, out) => {
+  counter('gatehouse_message_count', 'WebSocket messages received from clients, by the route they selected (CloudWatch MessageCount)', (cells, out) => {
     if (cells.websocket && cells.messages > 0) out.push({ labels: cells.labels, value: cells.messages });
   });
   new Gauge({
