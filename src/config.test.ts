@@ -229,6 +229,22 @@ describe('loadConfig: request timeouts', () => {
   });
 });
 
+describe('loadConfig: drain timeout and metrics token', () => {
+  it('drains for 10 s by default; the metrics are open unless a token is set', () => {
+    const config = loadConfig([], {});
+    assert.equal(config.drainTimeoutMs, 10_000);
+    assert.equal(config.metricsToken, undefined);
+    const set = loadConfig(['--drain-timeout', '2500'], { GATEHOUSE_METRICS_TOKEN: 'a-token-of-sixteen+' });
+    assert.deepEqual([set.drainTimeoutMs, set.metricsToken], [2500, 'a-token-of-sixteen+']);
+  });
+
+  it('rejects a drain timeout that is not milliseconds and a short or spaced token', () => {
+    rejects(['--drain-timeout', 'soon'], {}, '--drain-timeout / GATEHOUSE_DRAIN_TIMEOUT must be milliseconds from 1 to 3600000, got "soon"');
+    rejects(['--metrics-token', 'short'], {}, '--metrics-token / GATEHOUSE_METRICS_TOKEN must be 16-256 printable characters without spaces');
+    rejects([], { GATEHOUSE_METRICS_TOKEN: 'sixteen characters or more' }, '--metrics-token / GATEHOUSE_METRICS_TOKEN must be 16-256 printable characters without spaces');
+  });
+});
+
 describe('loadConfig: store', () => {
   it('defaults to the embedded store and takes a postgres URL', () => {
     assert.equal(loadConfig([], {}).store, undefined);

@@ -78,6 +78,10 @@ export interface Config {
   readonly workers: number;
   /** A Serverless Framework project served as it is (`--serverless`), its stage, and the environment its `${env:...}` variables read. */
   readonly serverless?: { readonly file: string; readonly stage?: string; readonly env: Readonly<Record<string, string | undefined>> };
+  /** On SIGTERM/SIGINT: how long in-flight requests may run before their connections are cut (ms). */
+  readonly drainTimeoutMs: number;
+  /** A bearer token `/_gatehouse/metrics` requires; undefined = the metrics are open to whoever reaches the listener. */
+  readonly metricsToken: string | undefined;
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -120,6 +124,8 @@ export const SETTINGS = {
   workers: { flag: '--workers', env: 'GATEHOUSE_WORKERS', default: '1' },
   serverless: { flag: '--serverless', env: 'GATEHOUSE_SERVERLESS', default: '' },
   stage: { flag: '--stage', env: 'GATEHOUSE_STAGE', default: '' },
+  drainTimeout: { flag: '--drain-timeout', env: 'GATEHOUSE_DRAIN_TIMEOUT', default: '10000' },
+  metricsToken: { flag: '--metrics-token', env: 'GATEHOUSE_METRICS_TOKEN', default: '' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -552,7 +558,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (store !== 'sqlite' && !/^postgres(ql)?:\/\/\S+$/.test(store)) {
     throw new ConfigError(`${label('store')} must be "sqlite" or a postgres:// URL, got "${store}"`);
   }
-  const timeout = (name: 'headersTimeout' | 'requestTimeout'): number => {
+  const timeout = (name: 'headersTimeout' | 'requestTimeout' | 'drainTimeout'): number => {
     const text = get(name);
     const ms = Number(text);
     if (!/^\d+$/.test(text) || ms < 1 || ms > 3_600_000) {
@@ -562,6 +568,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   };
   const headersTimeoutMs = timeout('headersTimeout');
   const requestTimeoutMs = timeout('requestTimeout');
+  const drainTimeoutMs = timeout('drainTimeout');
+  const metricsToken = get('metricsToken');
+  if (metricsToken !== '' && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
+    throw new ConfigError(`${label('metricsToken')} must be 16-256 printable characters without spaces`);
+  }
   if (headersTimeoutMs > requestTimeoutMs) {
     throw new ConfigError(
       `${label('headersTimeout')} (${headersTimeoutMs}) must not exceed ${label('requestTimeout')} (${requestTimeoutMs})`,
@@ -632,6 +643,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(admin ? { admin } : {}),
     headersTimeoutMs,
     requestTimeoutMs,
+    drainTimeoutMs,
+    metricsToken: metricsToken === '' ? undefined : metricsToken,
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
     strict: strictText === 'true' || strictText === '1',
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),

@@ -34,6 +34,10 @@ import { randomIds, systemClock } from './model/ids.js';
 import { openSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Store } from './store/store.js';
 import { adoptUnscopedResources } from './store/unscoped.js';
+import { drainListener } from './operations/drain.js';
+import { createMetrics } from './operations/metrics.js';
+import type { ReadinessCheck } from './operations/readiness.js';
+import { readiness } from './operations/readiness.js';
 import { surfaceOf } from './surfaces.js';
 import { startTlsListener, TlsConnections } from './tls/listener.js';
 import { TlsMaterial } from './tls/material.js';
@@ -86,7 +90,12 @@ export interface Gatehouse {
   onApisChanged(listener: () => void): () => void;
   /** The `--serverless` project being served, when there is one. */
   readonly serverless?: ServedProject;
-  /** Closes every listener, then the store. */
+  /** True from `close()` on: `/_gatehouse/ready` answers 503. */
+  readonly draining: boolean;
+  /**
+   * Drains and stops: listeners stop accepting, in-flight requests run up to `--drain-timeout`,
+   * WebSocket connections close with 1001 (their `$disconnect` runs), then the store closes.
+   */
   close(): Promise<void>;
 }
 
@@ -259,7 +268,15 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     served.watch();
   }
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
-  const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, ...(options.requestLog ? { requestLog: options.requestLog } : {}), ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
+  // Metrics are counted at the request-log step, from the finished invocation.
+  const metrics = createMetrics({ openConnections: () => webSockets.size });
+  const requestLog: RequestLog = options.requestLog
+    ? ((log) => (inv) => {
+        metrics.observe(inv);
+        log(inv);
+      })(options.requestLog)
+    : metrics.observe;
+  const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, requestLog, ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
   const webSockets = createWebSocketGateway({
     registry,
     invoker,
@@ -267,19 +284,47 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     accessLog: access.write,
     ...(iamCredentials ? { iamCredentials, iamDirectory } : {}),
     ...(config.apiKeys.length > 0 ? { apiKeys: apiKeyLookup(config.apiKeys) } : {}),
-    ...(options.requestLog ? { requestLog: options.requestLog } : {}),
+    requestLog,
     ...(redis ? { cluster: await joinCluster(redis, logger, options.websocket?.heartbeatMs) } : options.worker ? { cluster: new WorkerConnections(options.worker.link) } : {}),
     ...(options.websocket?.idleTimeoutMs ? { idleTimeoutMs: options.websocket.idleTimeoutMs } : {}),
     ...(options.websocket?.maxDurationMs ? { maxDurationMs: options.websocket.maxDurationMs } : {}),
   });
   let ready = false;
+  let draining = false;
 
-  const internal = (req: IncomingMessage, res: ServerResponse) => {
+  // What /_gatehouse/ready checks. Redis is advisory: without it throttling is node-local, requests are still served.
+  const readinessChecks: ReadinessCheck[] = [
+    { name: 'store', run: () => store.ping().then(() => undefined) },
+    { name: 'snapshots', run: () => (registry.loaded ? undefined : 'the compiled stages are not loaded') },
+    { name: 'draining', run: () => (draining ? 'the server is shutting down' : undefined) },
+    ...(redis ? [{ name: 'redis', advisory: true, run: () => (redis.healthy ? undefined : 'unreachable: throttling is per node until it returns') }] : []),
+  ];
+  const metricsToken = config.metricsToken === undefined ? undefined : Buffer.from(`Bearer ${config.metricsToken}`);
+  const metricsAllowed = (req: IncomingMessage) => {
+    if (!metricsToken) return true;
+    const given = Buffer.from(req.headers.authorization ?? '');
+    return given.length === metricsToken.length && timingSafeEqual(given, metricsToken);
+  };
+
+  /** `/_gatehouse/*`; `admin`: the request came on the admin listener. */
+  const internal = (req: IncomingMessage, res: ServerResponse, admin: boolean) => {
     if (oidc.handle(req, res)) return;
     req.resume();
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/_gatehouse/health') sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
-    else sendJson(res, 404, { message: `No Gatehouse endpoint at ${path}` });
+    else if (path === '/_gatehouse/ready') {
+      void readiness(readinessChecks).then((r) => sendJson(res, r.ready ? 200 : 503, r.body));
+    } else if (path === '/_gatehouse/metrics') {
+      if (config.admin && !admin) return sendJson(res, 404, { message: 'The metrics are served on the admin listener (--admin-port)' });
+      if (!metricsAllowed(req)) return sendJson(res, 401, { message: 'The metrics need Authorization: Bearer <--metrics-token>' }, { 'www-authenticate': 'Bearer realm="gatehouse-metrics"' });
+      metrics.render().then(
+        (text) => {
+          res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
+          res.end(text);
+        },
+        (err: unknown) => sendJson(res, 500, { message: `cannot render the metrics: ${String(err)}` }),
+      );
+    } else sendJson(res, 404, { message: `No Gatehouse endpoint at ${path}` });
   };
 
   // With --admin-port the management API answers only there; say so rather than a bare 404.
@@ -302,7 +347,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
         if (webSockets.handleRequest(req, res, () => dataPlane(req, res))) return;
         return dataPlane(req, res);
       case 'internal':
-        return internal(req, res);
+        return internal(req, res, false);
       default:
         return config.admin ? managementElsewhere(req, res) : controlPlane(req, res);
     }
@@ -317,7 +362,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const adminServer = config.admin
     ? createHttpServer(limits, (req, res) => {
         if (refuseNonOriginForm(req, res)) return;
-        return surfaceOf(undefined, req.url ?? '/') === 'internal' ? internal(req, res) : controlPlane(req, res);
+        return surfaceOf(undefined, req.url ?? '/') === 'internal' ? internal(req, res, true) : controlPlane(req, res);
       })
     : undefined;
   if (adminServer) {
@@ -373,6 +418,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     throw err;
   }
   ready = true;
+  let closing: Promise<void> | undefined;
   return {
     url: urlOf(config.host, port),
     port,
@@ -382,15 +428,25 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     publicUrl: publicOrigin(config, port),
     onApisChanged: (listener) => registry.onRebuilt(() => listener()),
     ...(served ? { serverless: served } : {}),
-    async close() {
-      ready = false;
-      served?.close();
-      await webSockets.close();
-      tlsMaterial?.close();
-      await Promise.all([closeServer(server), ...(adminServer ? [closeServer(adminServer)] : []), ...(tlsListener ? [tlsListener.close()] : [])]);
-      registry.close();
-      await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close(), redis?.close()]);
-      await store.close();
+    get draining() {
+      return draining;
+    },
+    close() {
+      closing ??= (async () => {
+        draining = true;
+        served?.close();
+        const deadline = Date.now() + config.drainTimeoutMs;
+        // The data listeners stop accepting at once; the admin listener answers /_gatehouse/ready (503) until they are drained.
+        const drained = Promise.all([drainListener(server, deadline), webSockets.close()]);
+        tlsMaterial?.close();
+        await Promise.all([drained, ...(tlsListener ? [tlsListener.close()] : [])]);
+        ready = false;
+        if (adminServer) await drainListener(adminServer, deadline);
+        registry.close();
+        await Promise.all([invoker.close(), pools.destroy(), access.close?.(), jwks.close(), awsServices.close(), redis?.close()]);
+        await store.close();
+      })();
+      return closing;
     },
   };
 }

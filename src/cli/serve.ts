@@ -1,7 +1,8 @@
 /**
  * `gatehouse serve`: loads the configuration, starts the server, prints the start-up banner (pretty)
  * or the start-up event (json), keeps the API listing current, writes `{dataDir}/server.json`, and
- * stops cleanly on SIGTERM / SIGINT.
+ * drains on SIGTERM / SIGINT (server.close(): in-flight requests finish up to --drain-timeout,
+ * WebSockets close with 1001 and their $disconnect); a second signal exits at once.
  */
 import { performance } from 'node:perf_hooks';
 import type { Config } from '../config.js';
@@ -122,11 +123,18 @@ export async function serve(argv: readonly string[]): Promise<void> {
 function stopOnSignal(server: Gatehouse, logger: Logger, requests: { flush(): void } | undefined, before: () => void = () => undefined): void {
   let closing = false;
   const shutdown = (signal: string) => {
-    if (closing) return;
+    if (closing) {
+      // Workers get the terminal's SIGINT and their primary's SIGTERM: only a second signal to a lone process skips the drain.
+      if (cluster.isWorker) return;
+      logger.warn('gatehouse stopped without draining', { signal });
+      process.exit(1);
+    }
     closing = true;
-    logger.info('gatehouse shutting down', { signal });
+    // The listeners stop accepting before the line is written (a reader of the log may connect at once).
+    const closed = server.close();
+    logger.info('gatehouse shutting down: draining', { signal });
     before();
-    server.close().then(
+    closed.then(
       () => {
         requests?.flush();
         process.exit(0);

@@ -182,6 +182,8 @@ export interface Invocation {
   pathParameters?: Readonly<Record<string, string>>;
   /** Set by authorize. */
   authorizer?: AuthorizerResult;
+  /** Set by a Lambda authorizer that decided from its result cache, without calling the function (metrics). */
+  authorizerCacheHit?: boolean;
   /** The whole request body, once read (`readBody`). */
   body?: Buffer;
   /** Set by integrate (or by a stage answering early). */

@@ -36,6 +36,7 @@ export class StageRegistry {
   #unwatch: (() => void) | undefined;
   readonly #rebuilt = new Set<(apiId: string) => void>();
   #domainsLoading: Promise<void> | undefined;
+  #loaded = false;
   /** Custom domain names and their API mappings. */
   readonly domains: CustomDomains;
 
@@ -53,6 +54,12 @@ export class StageRegistry {
     this.#unwatch = this.#store.watch((event) => this.#onChange(event));
     const apis = await this.#store.listEveryScope<ApiRecord>('api');
     await Promise.all([...apis.map((api) => this.refresh(api.id)), this.#reloadDomains()]);
+    this.#loaded = true;
+  }
+
+  /** True once `start()` compiled every API's stages (readiness); false again after `close()`. */
+  get loaded(): boolean {
+    return this.#loaded;
   }
 
   /** Resolves once no reload of the custom domains is in flight. */
@@ -176,6 +183,7 @@ export class StageRegistry {
 
   /** Stops following the change feed. */
   close(): void {
+    this.#loaded = false;
     this.#unwatch?.();
   }
 }

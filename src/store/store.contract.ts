@@ -22,6 +22,13 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       }
     };
 
+    it('ping answers while the store is open and rejects once it is closed (readiness)', async () => {
+      const store = await open();
+      await store.ping();
+      await store.close();
+      await assert.rejects(store.ping());
+    });
+
     it('inserts, gets and finds by key', withStore(async (s) => {
       const [created] = await s.apply([{ op: 'insert', kind: 'route', scope: 'a1', id: 'r1', key: 'GET /', data: { routeKey: 'GET /' } }]);
       assert.equal(created?.version, 1);

@@ -130,5 +130,7 @@ export interface Store extends StoreReader {
   apply(batch: readonly WriteOp[], derive?: Derive): Promise<StoredResource[]>;
   /** Subscribes to committed changes; returns the unsubscribe function. */
   watch(listener: (event: ChangeEvent) => void): () => void;
+  /** The cheapest round trip to the database (`SELECT 1`): rejects when it cannot be reached (readiness). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -113,9 +113,14 @@ export function compileLambdaAuthorizer(
         identity.push(value);
       }
       const routeArn = routeArnOf(inv);
+      let called = false;
       const outcome = cached
-        ? await cached.getOrLoad(JSON.stringify([record.authorizerId, ...identity]), now, ttlMs, () => call(inv, identity, routeArn))
+        ? await cached.getOrLoad(JSON.stringify([record.authorizerId, ...identity]), now, ttlMs, () => {
+            called = true;
+            return call(inv, identity, routeArn);
+          })
         : await call(inv, identity, routeArn);
+      if (cached && !called) inv.authorizerCacheHit = true;
       return decide(outcome, routeArn);
     },
   };

@@ -32,16 +32,26 @@ export interface RequestLogEntry {
   readonly error?: string;
 }
 
-/** The authorizer's decision: allow, deny (401/403 before the integration), error (500), or not evaluated. */
+/**
+ * The authorizer's decision: allow, deny (401/403 before the integration), error (500), or
+ * undefined (the route has no authorizer, or it was not evaluated). The metrics count it too.
+ */
+export function authorizerDecision(inv: Invocation, status: number): 'allow' | 'deny' | 'error' | undefined {
+  const type = inv.route?.route?.authorizationType;
+  if (!type || type === 'NONE') return undefined;
+  if (inv.authorizer) return 'allow';
+  if (inv.integration === undefined && inv.error !== undefined) {
+    if (status === 401 || status === 403) return 'deny';
+    if (status >= 500) return 'error';
+  }
+  return undefined;
+}
+
+/** The decision as the log line says it: `JWT allow`, `CUSTOM deny`, `AWS_IAM not evaluated`. */
 function decision(inv: Invocation, status: number): string | undefined {
   const type = inv.route?.route?.authorizationType;
   if (!type || type === 'NONE') return undefined;
-  if (inv.authorizer) return `${type} allow`;
-  if (inv.integration === undefined && inv.error !== undefined) {
-    if (status === 401 || status === 403) return `${type} deny`;
-    if (status >= 500) return `${type} error`;
-  }
-  return `${type} not evaluated`;
+  return `${type} ${authorizerDecision(inv, status) ?? 'not evaluated'}`;
 }
 
 /** The entry of a finished invocation. */

@@ -403,6 +403,11 @@ class PostgresStore implements Store {
     return () => this.#listeners.delete(listener);
   }
 
+  async ping(): Promise<void> {
+    if (this.#closed) throw new Error('the store is closed');
+    await this.#query('SELECT 1', []);
+  }
+
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;

@@ -217,6 +217,11 @@ class SqliteStore implements Store {
     return () => this.#listeners.delete(listener);
   }
 
+  async ping(): Promise<void> {
+    // A closed database throws "The database connection is not open".
+    this.#db.prepare('SELECT 1').get();
+  }
+
   async close(): Promise<void> {
     this.#listeners.clear();
     if (this.#db.open) this.#db.close();
