@@ -22,11 +22,11 @@
 import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { consoleLogger, type Logger } from '../../logger.js';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import {
   createContext,
   errorPayload,
-  loadHandler,
   parseHandlerSpec,
   runHandler,
   type HandlerOutcome,
@@ -35,6 +35,7 @@ import {
 } from './handler-runtime.js';
 import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from './invoker.js';
 import type { InvokeMessage, LocalWorkerData, WorkerMessage } from './local-worker.js';
+import { FileWatcher, InProcessModules, logReload, ReloadWatch } from './reload.js';
 
 /** Options of the local invoker. */
 export interface LocalInvokerOptions {
@@ -47,6 +48,8 @@ export interface LocalInvokerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Worker mode: concurrent executions per function (default 4). */
   readonly concurrency?: number;
+  /** Where hot reloads are logged (`reload.ts`). */
+  readonly logger?: Logger;
 }
 
 /** An InvokeResult that also carries the invocation's `awsRequestId` (`$context.integration.requestId`). */
@@ -74,9 +77,10 @@ export function createLocalInvoker(options: LocalInvokerOptions): FunctionInvoke
     const known = [...registrations.keys()].join(', ') || 'none';
     throw new FunctionNotFoundError(`Function not found: ${fn.functionName} (registered functions: ${known})`);
   };
+  const logger = options.logger ?? consoleLogger;
   return options.isolation === 'worker'
-    ? new WorkerInvoker(lookup, options.env ?? {}, options.concurrency ?? 4)
-    : new InProcessInvoker(lookup);
+    ? new WorkerInvoker(lookup, options.env ?? {}, options.concurrency ?? 4, logger)
+    : new InProcessInvoker(lookup, logger);
 }
 
 /** Rejects with FunctionTimeoutError after `ms`, calling `onTimeout` first. */
@@ -110,9 +114,11 @@ function result(outcome: HandlerOutcome, requestId: string): LocalInvokeResult {
 class InProcessInvoker implements FunctionInvoker {
   readonly #lookup: (fn: LambdaFunctionRef) => Registration;
   readonly #handlers = new Map<string, Promise<LambdaHandler>>();
+  readonly #modules: InProcessModules;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration) {
+  constructor(lookup: (fn: LambdaFunctionRef) => Registration, logger: Logger) {
     this.#lookup = lookup;
+    this.#modules = new InProcessModules(logger);
   }
 
   async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
@@ -127,10 +133,13 @@ class InProcessInvoker implements FunctionInvoker {
   #handler(reg: Registration): Promise<LambdaHandler> {
     let loading = this.#handlers.get(reg.name);
     if (!loading) {
-      loading = loadHandler(reg.file, reg.exportName).catch((cause: unknown) => {
+      // A change of a file it loaded drops it: the next invocation loads the new code (reload.ts).
+      const stale = () => this.#handlers.get(reg.name) === loaded && this.#handlers.delete(reg.name);
+      const loaded = this.#modules.load(reg.name, reg.file, reg.exportName, stale).catch((cause: unknown) => {
         this.#handlers.delete(reg.name);
         throw new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${String(cause)}`, { cause });
       });
+      loading = loaded;
       this.#handlers.set(reg.name, loading);
     }
     return loading;
@@ -138,6 +147,7 @@ class InProcessInvoker implements FunctionInvoker {
 
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#modules.close();
   }
 }
 
@@ -147,13 +157,16 @@ class WorkerInvoker implements FunctionInvoker {
   readonly #env: Readonly<Record<string, string>>;
   readonly #concurrency: number;
   readonly #pools = new Map<string, WorkerPool>();
+  readonly #logger: Logger;
+  readonly #watcher = new FileWatcher();
   #closed = false;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration, env: Readonly<Record<string, string>>, concurrency: number) {
+  constructor(lookup: (fn: LambdaFunctionRef) => Registration, env: Readonly<Record<string, string>>, concurrency: number, logger: Logger) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`Invalid function concurrency ${concurrency}`);
     this.#lookup = lookup;
     this.#env = env;
     this.#concurrency = concurrency;
+    this.#logger = logger;
   }
 
   async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
@@ -162,7 +175,13 @@ class WorkerInvoker implements FunctionInvoker {
     let pool = this.#pools.get(reg.name);
     if (!pool) {
       const env = { ...this.#env, AWS_LAMBDA_FUNCTION_NAME: reg.name, AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128', AWS_REGION: fn.region };
-      pool = new WorkerPool(reg, env, this.#concurrency);
+      // Hot reload (reload.ts): a change of a file its workers loaded replaces them.
+      const watch = new ReloadWatch(reg.name, this.#watcher, (file) => {
+        const replaced = created.recycle();
+        logReload(this.#logger, reg.name, file, { isolation: 'worker', replacedWorkers: replaced });
+      });
+      const created = new WorkerPool(reg, env, this.#concurrency, watch);
+      pool = created;
       this.#pools.set(reg.name, pool);
     }
     const call = info(reg, fn, options.timeoutMs);
@@ -173,6 +192,7 @@ class WorkerInvoker implements FunctionInvoker {
     this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
+    this.#watcher.close();
     await Promise.all(pools.map((p) => p.close()));
   }
 }
@@ -195,12 +215,24 @@ class WorkerPool {
   readonly #idle: FunctionWorker[] = [];
   readonly #all = new Set<FunctionWorker>();
   readonly #queue: Job[] = [];
+  /** Workers running the code from before a change: discarded when their invocation ends. */
+  readonly #stale = new Set<FunctionWorker>();
+  readonly #watch: ReloadWatch;
   #closed = false;
 
-  constructor(reg: Registration, env: Record<string, string>, size: number) {
+  constructor(reg: Registration, env: Record<string, string>, size: number, watch: ReloadWatch) {
     this.#reg = reg;
     this.#env = env;
     this.#size = size;
+    this.#watch = watch;
+  }
+
+  /** After a change: idle workers go now, busy ones after their invocation. Returns how many. */
+  recycle(): number {
+    const count = this.#all.size;
+    for (const w of this.#all) this.#stale.add(w);
+    for (const w of [...this.#idle]) this.#discard(w);
+    return count;
   }
 
   run(event: string, info: InvocationInfo, timeoutMs: number): Promise<HandlerOutcome> {
@@ -225,7 +257,7 @@ class WorkerPool {
     while (this.#queue.length > 0) {
       let worker = this.#idle.pop();
       if (!worker && this.#all.size < this.#size) {
-        worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w));
+        worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), (files) => files.forEach((f) => this.#watch.add(f)));
         this.#all.add(worker);
       }
       if (!worker) return;
@@ -249,12 +281,14 @@ class WorkerPool {
 
   #release(worker: FunctionWorker): void {
     if (!this.#all.has(worker)) return;
+    if (this.#stale.has(worker)) return this.#discard(worker);
     this.#idle.push(worker);
     this.#pump();
   }
 
   #discard(worker: FunctionWorker): void {
     if (!this.#all.delete(worker)) return;
+    this.#stale.delete(worker);
     const i = this.#idle.indexOf(worker);
     if (i >= 0) this.#idle.splice(i, 1);
     void worker.terminate();
@@ -263,6 +297,7 @@ class WorkerPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#watch.close();
     for (const job of this.#queue.splice(0)) job.reject(new FunctionInvokeError('Function invoker is closed'));
     const workers = [...this.#all];
     this.#all.clear();
@@ -281,12 +316,13 @@ class FunctionWorker {
   #nextId = 1;
   #exited = false;
 
-  constructor(reg: Registration, env: Record<string, string>, onDead: (w: FunctionWorker) => void) {
+  constructor(reg: Registration, env: Record<string, string>, onDead: (w: FunctionWorker) => void, onFiles: (files: readonly string[]) => void) {
     const data: LocalWorkerData = { file: reg.file, exportName: reg.exportName };
     this.#worker = new Worker(new URL('./local-worker.js', import.meta.url), { workerData: data, env });
     this.#ready = new Promise<void>((resolve, reject) => {
       this.#worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') resolve();
+        else if (m.type === 'files') onFiles(m.files);
         else if (m.type === 'load-error') {
           const cause = Object.assign(new Error(m.message), { name: m.name, stack: m.stack });
           reject(new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${m.name}: ${m.message}`, { cause }));
