@@ -3,7 +3,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', '.gatehouse/', 'src/model/service-model.generated.ts'] },
+  { ignores: ['dist/', 'node_modules/', '.gatehouse/', 'src/model/service-model.generated.ts', 'test/fixtures/functions/typescript/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

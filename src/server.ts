@@ -174,6 +174,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       baseDir: process.cwd(),
       lambdaEndpoint: config.lambdaEndpoint,
       lambdaCredentials: config.lambdaCredentials,
+      logger,
     });
   const jwks = createJwksProvider({ logger });
   const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;

@@ -3,6 +3,7 @@
  * the Lambda Invoke API when an endpoint is configured; otherwise FunctionNotFoundError says how
  * to register the function.
  */
+import type { Logger } from '../../logger.js';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import type { FunctionInvoker } from './invoker.js';
 import { FunctionNotFoundError } from './invoker.js';
@@ -16,11 +17,13 @@ export interface FunctionInvokerOptions {
   readonly baseDir: string;
   readonly lambdaEndpoint: string | undefined;
   readonly lambdaCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
+  /** Where local functions log (hot reloads). */
+  readonly logger?: Logger;
 }
 
 /** Creates the server's function invoker. */
 export function createFunctionInvoker(options: FunctionInvokerOptions): FunctionInvoker {
-  const local = createLocalInvoker({ functions: options.functions, baseDir: options.baseDir, isolation: options.isolation });
+  const local = createLocalInvoker({ functions: options.functions, baseDir: options.baseDir, isolation: options.isolation, ...(options.logger ? { logger: options.logger } : {}) });
   const remote =
     options.lambdaEndpoint === undefined
       ? undefined
