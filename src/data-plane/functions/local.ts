@@ -227,12 +227,23 @@ class WorkerPool {
     this.#watch = watch;
   }
 
-  /** After a change: idle workers go now, busy ones after their invocation. Returns how many. */
+  /**
+   * After a change: idle workers go now, busy ones after their invocation; one fresh worker starts
+   * loading the new code right away, so the next invocation need not wait for a cold start.
+   * Returns how many workers are replaced.
+   */
   recycle(): number {
     const count = this.#all.size;
     for (const w of this.#all) this.#stale.add(w);
     for (const w of [...this.#idle]) this.#discard(w);
+    if (count > 0 && !this.#closed && this.#all.size < this.#size) this.#idle.push(this.#start());
     return count;
+  }
+
+  #start(): FunctionWorker {
+    const worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), (files) => files.forEach((f) => this.#watch.add(f)));
+    this.#all.add(worker);
+    return worker;
   }
 
   run(event: string, info: InvocationInfo, timeoutMs: number): Promise<HandlerOutcome> {
@@ -256,10 +267,7 @@ class WorkerPool {
   #pump(): void {
     while (this.#queue.length > 0) {
       let worker = this.#idle.pop();
-      if (!worker && this.#all.size < this.#size) {
-        worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), (files) => files.forEach((f) => this.#watch.add(f)));
-        this.#all.add(worker);
-      }
+      if (!worker && this.#all.size < this.#size) worker = this.#start();
       if (!worker) return;
       const job = this.#queue.shift() as Job;
       job.worker = worker;

@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { FileWatcher, ReloadWatch } from './reload.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-watch-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Resolves once `probe` holds, failing after 5 s. */
+async function eventually(what: string, probe: () => boolean): Promise<void> {
+  const end = Date.now() + 5000;
+  while (!probe()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(5);
+  }
+}
+
+describe('FileWatcher', () => {
+  it('reports a write in place and a save by rename over the file (editors that write a new file), until unwatched', async () => {
+    const file = join(dir, 'a.mjs');
+    const other = join(dir, 'b.mjs');
+    writeFileSync(file, '1');
+    writeFileSync(other, '1');
+    const watcher = new FileWatcher();
+    let changes = 0;
+    let otherChanges = 0;
+    const stop = watcher.watch(file, () => changes++);
+    const stopOther = watcher.watch(other, () => otherChanges++);
+    writeFileSync(file, '2');
+    await eventually('a change event', () => changes > 0);
+    const afterWrite = changes;
+    writeFileSync(join(dir, 'a.mjs.tmp'), '3');
+    renameSync(join(dir, 'a.mjs.tmp'), file);
+    await eventually('a rename event', () => changes > afterWrite);
+    stop();
+    const stopped = changes;
+    writeFileSync(file, '4');
+    writeFileSync(other, '2');
+    // The other file's event comes through the same directory watch, after a's would have.
+    await eventually('the other file', () => otherChanges > 0);
+    assert.equal(changes, stopped);
+    stopOther();
+    watcher.close();
+  });
+});
+
+describe('ReloadWatch', () => {
+  it('calls onChange once per change with the file, and watches again what the next generation adds', async () => {
+    const handler = join(dir, 'handler.mjs');
+    const dep = join(dir, 'dep.mjs');
+    writeFileSync(handler, '1');
+    writeFileSync(dep, '1');
+    const watcher = new FileWatcher();
+    const changed: string[] = [];
+    const watch = new ReloadWatch('fn', watcher, (file) => changed.push(file));
+    watch.add(handler);
+    watch.add(dep);
+    writeFileSync(dep, '2');
+    writeFileSync(handler, '2');
+    await eventually('a reload', () => changed.length > 0);
+    await sleep(100);
+    // Both files changed, but the first change already made the function reload: one call.
+    assert.deepEqual(changed, [dep]);
+    watch.add(handler);
+    writeFileSync(handler, '3');
+    await eventually('a second reload', () => changed.length > 1);
+    assert.deepEqual(changed, [dep, handler]);
+    watch.close();
+    watcher.close();
+  });
+});
