@@ -3,6 +3,9 @@
  * registered by name (`--function pets=./handlers/pets.js#handler`), run with the Lambda calling
  * convention and the integration's timeout.
  *
+ * Edits of a function's files are served by the next invocation (hot reload, `reload.ts`), and
+ * TypeScript handlers are transpiled on load (`module-hooks.ts`), in both isolation modes.
+ *
  * Isolation:
  * - `worker` (recommended): each function runs in worker threads, at most `concurrency` per
  *   function (default 4), each handling one invocation at a time like a Lambda execution
@@ -16,8 +19,9 @@
  *   timed-out handler keeps running in the background (a synchronous infinite loop blocks the
  *   whole server and cannot be stopped), a rejection the handler leaves unhandled after
  *   returning reaches the process's `unhandledRejection` (fatal under Node's default unless the
- *   server installs a handler), `process.exit` ends the server, and modules are imported once
- *   (edits need a restart). `env` is refused in this mode: handlers share the server's process.env.
+ *   server installs a handler), `process.exit` ends the server, and every reload keeps the
+ *   earlier generation of the function's modules in memory. `env` is refused in this mode:
+ *   handlers share the server's process.env.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
