@@ -175,6 +175,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
       lambdaEndpoint: config.lambdaEndpoint,
       lambdaCredentials: config.lambdaCredentials,
       logger,
+      reload: config.functionReload === 'on',
     });
   const jwks = createJwksProvider({ logger });
   const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;

@@ -19,11 +19,13 @@ export interface FunctionInvokerOptions {
   readonly lambdaCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
   /** Where local functions log (hot reloads). */
   readonly logger?: Logger;
+  /** Hot reload of local functions (default true). */
+  readonly reload?: boolean;
 }
 
 /** Creates the server's function invoker. */
 export function createFunctionInvoker(options: FunctionInvokerOptions): FunctionInvoker {
-  const local = createLocalInvoker({ functions: options.functions, baseDir: options.baseDir, isolation: options.isolation, ...(options.logger ? { logger: options.logger } : {}) });
+  const local = createLocalInvoker({ functions: options.functions, baseDir: options.baseDir, isolation: options.isolation, ...(options.logger ? { logger: options.logger } : {}), ...(options.reload === false ? { reload: false } : {}) });
   const remote =
     options.lambdaEndpoint === undefined
       ? undefined

@@ -54,6 +54,8 @@ export interface LocalInvokerOptions {
   readonly concurrency?: number;
   /** Where hot reloads are logged (`reload.ts`). */
   readonly logger?: Logger;
+  /** Hot reload (`reload.ts`): watch the files functions load and serve edits (default true). */
+  readonly reload?: boolean;
 }
 
 /** An InvokeResult that also carries the invocation's `awsRequestId` (`$context.integration.requestId`). */
@@ -82,9 +84,10 @@ export function createLocalInvoker(options: LocalInvokerOptions): FunctionInvoke
     throw new FunctionNotFoundError(`Function not found: ${fn.functionName} (registered functions: ${known})`);
   };
   const logger = options.logger ?? consoleLogger;
+  const reload = options.reload ?? true;
   return options.isolation === 'worker'
-    ? new WorkerInvoker(lookup, options.env ?? {}, options.concurrency ?? 4, logger)
-    : new InProcessInvoker(lookup, logger);
+    ? new WorkerInvoker(lookup, options.env ?? {}, options.concurrency ?? 4, logger, reload)
+    : new InProcessInvoker(lookup, logger, reload);
 }
 
 /** Rejects with FunctionTimeoutError after `ms`, calling `onTimeout` first. */
@@ -120,9 +123,9 @@ class InProcessInvoker implements FunctionInvoker {
   readonly #handlers = new Map<string, Promise<LambdaHandler>>();
   readonly #modules: InProcessModules;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration, logger: Logger) {
+  constructor(lookup: (fn: LambdaFunctionRef) => Registration, logger: Logger, reload: boolean) {
     this.#lookup = lookup;
-    this.#modules = new InProcessModules(logger);
+    this.#modules = new InProcessModules(logger, reload);
   }
 
   async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
@@ -162,15 +165,16 @@ class WorkerInvoker implements FunctionInvoker {
   readonly #concurrency: number;
   readonly #pools = new Map<string, WorkerPool>();
   readonly #logger: Logger;
-  readonly #watcher = new FileWatcher();
+  readonly #watcher: FileWatcher | undefined;
   #closed = false;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration, env: Readonly<Record<string, string>>, concurrency: number, logger: Logger) {
+  constructor(lookup: (fn: LambdaFunctionRef) => Registration, env: Readonly<Record<string, string>>, concurrency: number, logger: Logger, reload: boolean) {
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`Invalid function concurrency ${concurrency}`);
     this.#lookup = lookup;
     this.#env = env;
     this.#concurrency = concurrency;
     this.#logger = logger;
+    this.#watcher = reload ? new FileWatcher() : undefined;
   }
 
   async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
@@ -180,10 +184,12 @@ class WorkerInvoker implements FunctionInvoker {
     if (!pool) {
       const env = { ...this.#env, AWS_LAMBDA_FUNCTION_NAME: reg.name, AWS_LAMBDA_FUNCTION_VERSION: '$LATEST', AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '128', AWS_REGION: fn.region };
       // Hot reload (reload.ts): a change of a file its workers loaded replaces them.
-      const watch = new ReloadWatch(reg.name, this.#watcher, (file) => {
-        const replaced = created.recycle();
-        logReload(this.#logger, reg.name, file, { isolation: 'worker', replacedWorkers: replaced });
-      });
+      const watch =
+        this.#watcher &&
+        new ReloadWatch(reg.name, this.#watcher, (file) => {
+          const replaced = created.recycle();
+          logReload(this.#logger, reg.name, file, { isolation: 'worker', replacedWorkers: replaced });
+        });
       const created = new WorkerPool(reg, env, this.#concurrency, watch);
       pool = created;
       this.#pools.set(reg.name, pool);
@@ -196,7 +202,7 @@ class WorkerInvoker implements FunctionInvoker {
     this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
-    this.#watcher.close();
+    this.#watcher?.close();
     await Promise.all(pools.map((p) => p.close()));
   }
 }
@@ -221,10 +227,10 @@ class WorkerPool {
   readonly #queue: Job[] = [];
   /** Workers running the code from before a change: discarded when their invocation ends. */
   readonly #stale = new Set<FunctionWorker>();
-  readonly #watch: ReloadWatch;
+  readonly #watch: ReloadWatch | undefined;
   #closed = false;
 
-  constructor(reg: Registration, env: Record<string, string>, size: number, watch: ReloadWatch) {
+  constructor(reg: Registration, env: Record<string, string>, size: number, watch: ReloadWatch | undefined) {
     this.#reg = reg;
     this.#env = env;
     this.#size = size;
@@ -245,7 +251,7 @@ class WorkerPool {
   }
 
   #start(): FunctionWorker {
-    const worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), (files) => files.forEach((f) => this.#watch.add(f)));
+    const worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), (files) => files.forEach((f) => this.#watch?.add(f)));
     this.#all.add(worker);
     return worker;
   }
@@ -309,7 +315,7 @@ class WorkerPool {
 
   async close(): Promise<void> {
     this.#closed = true;
-    this.#watch.close();
+    this.#watch?.close();
     for (const job of this.#queue.splice(0)) job.reject(new FunctionInvokeError('Function invoker is closed'));
     const workers = [...this.#all];
     this.#all.clear();

@@ -138,12 +138,17 @@ export class InProcessModules {
   /** Generations loaded and superseded: they stay in memory (Node never frees an ES module). */
   #retained = 0;
 
-  constructor(logger: Logger) {
+  readonly #reload: boolean;
+
+  constructor(logger: Logger, reload = true) {
     this.#logger = logger;
+    this.#reload = reload;
   }
 
   async load(name: string, file: string, exportName: string, onStale: () => void): Promise<LambdaHandler> {
     const loader = moduleLoader();
+    // Hot reload off: the hooks still transpile TypeScript; nothing is watched.
+    if (!this.#reload) return loadHandler(file, exportName);
     const generation = this.#generations.get(name);
     const url = `${pathToFileURL(file).href}${generation === undefined ? '' : `?gen=${generation}`}`;
     this.#watches.get(name)?.();

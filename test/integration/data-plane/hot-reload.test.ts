@@ -139,3 +139,29 @@ for (const isolation of ['inprocess', 'worker'] as const) {
     });
   });
 }
+
+describe('--function-reload off', () => {
+  for (const isolation of ['inprocess', 'worker'] as const) {
+    it(`keeps serving the code loaded first (${isolation}) and logs no reload`, async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-noreload-'));
+      cpSync(FIXTURE, dir, { recursive: true });
+      const s = await startCli(['--function-reload', 'off', '--function-isolation', isolation, '--function', `greeter=${join(dir, 'handler.mjs')}#handler`]);
+      const client = sdkClient(s.url);
+      try {
+        const http = await client.send(new CreateApiCommand({ Name: 'no-reload', ProtocolType: 'HTTP', Target: ARN }));
+        const get = async () => (await fetch(`${http.ApiEndpoint}/`)).text();
+        assert.equal(await get(), 'hello v1');
+        const mark = s.stderr().length;
+        edit(join(dir, 'handler.mjs'), 'v1', 'v2');
+        // Reloads take 20-400 ms (see above): a second is ample to see one that should not happen.
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+        assert.equal(await get(), 'hello v1');
+        assert.deepEqual(reloads(s, mark), []);
+      } finally {
+        client.destroy();
+        await s.stop();
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  }
+});
