@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
+import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { createLocalInvoker } from './local.js';
 import { FileWatcher, ReloadWatch } from './reload.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-watch-'));
@@ -70,5 +72,33 @@ describe('ReloadWatch', () => {
     assert.deepEqual(changed, [dep, handler]);
     watch.close();
     watcher.close();
+  });
+});
+
+describe('in-process reload of functions that share a module', () => {
+  it('reloads every function importing the changed module, at one shared generation, and logs each', async () => {
+    const shared = join(dir, 'shared.mjs');
+    writeFileSync(shared, "export const word = 'one';\n");
+    writeFileSync(join(dir, 'first.mjs'), "import { word } from './shared.mjs';\nexport const handler = async () => `first ${word}`;\n");
+    writeFileSync(join(dir, 'second.mjs'), "import { word } from './shared.mjs';\nexport const handler = async () => `second ${word}`;\n");
+    const logged: Record<string, unknown>[] = [];
+    const logger = { info: (message: string, fields?: Record<string, unknown>) => logged.push({ message, ...fields }), warn: () => {}, error: () => {} };
+    const invoker = createLocalInvoker({ functions: { first: './first.mjs', second: './second.mjs' }, baseDir: dir, isolation: 'inprocess', logger });
+    const ref = (name: string): LambdaFunctionRef => ({ region: 'us-east-1', accountId: '123456789012', functionName: name, functionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` });
+    const call = async (name: string) => JSON.parse((await invoker.invoke(ref(name), {}, { timeoutMs: 5000, requestId: 'r' })).payload.toString()) as string;
+    try {
+      assert.deepEqual([await call('first'), await call('second')], ['first one', 'second one']);
+      // The hooks report the imports asynchronously: wait until the change is seen.
+      writeFileSync(shared, "export const word = 'two';\n");
+      await eventually('two reloads', () => logged.length >= 2);
+      assert.deepEqual([await call('first'), await call('second')], ['first two', 'second two']);
+      const fields = logged.map(({ function: fn, file, isolation, generation, retainedGenerations }) => ({ fn, file, isolation, generation, retainedGenerations }));
+      assert.deepEqual(fields, [
+        { fn: 'first', file: shared, isolation: 'inprocess', generation: 1, retainedGenerations: 1 },
+        { fn: 'second', file: shared, isolation: 'inprocess', generation: 1, retainedGenerations: 1 },
+      ]);
+    } finally {
+      await invoker.close();
+    }
   });
 });

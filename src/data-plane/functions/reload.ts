@@ -137,6 +137,8 @@ export class InProcessModules {
   #nextGeneration = 1;
   /** Generations loaded and superseded: they stay in memory (Node never frees an ES module). */
   #retained = 0;
+  /** The generation functions changed by the file event being handled move to (see below). */
+  #current: number | undefined;
 
   readonly #reload: boolean;
 
@@ -155,9 +157,8 @@ export class InProcessModules {
     const watch = new ReloadWatch(name, this.#watcher, (changed) => {
       graph.close();
       loader.forgetRequired(graph.files);
-      const next = this.#nextGeneration++;
+      const next = this.#generationOfThisChange();
       this.#generations.set(name, next);
-      this.#retained++;
       logReload(this.#logger, name, changed, { isolation: 'inprocess', generation: next, retainedGenerations: this.#retained });
       onStale();
     });
@@ -175,6 +176,19 @@ export class InProcessModules {
       this.#generations.set(name, this.#nextGeneration++);
       throw error;
     }
+  }
+
+  /**
+   * Functions that reload because of one change (a module several of them import) share the new
+   * generation, so that module is loaded again once, not once per function.
+   */
+  #generationOfThisChange(): number {
+    if (this.#current === undefined) {
+      this.#current = this.#nextGeneration++;
+      this.#retained++;
+      queueMicrotask(() => (this.#current = undefined));
+    }
+    return this.#current;
   }
 
   close(): void {
