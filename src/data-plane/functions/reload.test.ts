@@ -102,3 +102,30 @@ describe('in-process reload of functions that share a module', () => {
     }
   });
 });
+
+describe('worker-mode reload', () => {
+  it('lets an invocation running during the change finish on the old code; the next one runs the new code', async () => {
+    const file = join(dir, 'slow.mjs');
+    writeFileSync(file, "export const handler = async () => { await new Promise((r) => setTimeout(r, 600)); return 'old'; };\n");
+    const logged: Record<string, unknown>[] = [];
+    const logger = { info: (message: string, fields?: Record<string, unknown>) => logged.push({ message, ...fields }), warn: () => {}, error: () => {} };
+    const invoker = createLocalInvoker({ functions: { slow: './slow.mjs' }, baseDir: dir, isolation: 'worker', logger });
+    const ref: LambdaFunctionRef = { region: 'us-east-1', accountId: '123456789012', functionName: 'slow', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:slow' };
+    const call = async () => JSON.parse((await invoker.invoke(ref, {}, { timeoutMs: 10_000, requestId: 'r' })).payload.toString()) as string;
+    try {
+      assert.equal(await call(), 'old');
+      const running = call();
+      await sleep(100);
+      writeFileSync(file, "export const handler = async () => 'new';\n");
+      await eventually('the reload', () => logged.length > 0);
+      assert.equal(await running, 'old');
+      assert.equal(await call(), 'new');
+      assert.deepEqual(
+        logged.map(({ function: fn, isolation, replacedWorkers }) => ({ fn, isolation, replacedWorkers })),
+        [{ fn: 'slow', isolation: 'worker', replacedWorkers: 1 }],
+      );
+    } finally {
+      await invoker.close();
+    }
+  });
+});
