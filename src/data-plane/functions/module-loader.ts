@@ -4,12 +4,12 @@
  * keeps the graph of project-local imports the hooks report, so the files a function loaded
  * (transitively) are known and can be watched for hot reload.
  */
-import { createRequire, register } from 'node:module';
+import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import type { ModuleEdge, ModuleHooksData } from './module-hooks.js';
 
-const require = createRequire(import.meta.url);
+const require = nodeModule.createRequire(import.meta.url);
 
 /** The project-local modules reached from one entry URL; grows as the hooks report imports. */
 export interface ModuleGraph {
@@ -73,6 +73,9 @@ export class ModuleLoader {
     // Reports must not keep the process (or a worker) alive.
     port1.unref();
     const data: ModuleHooksData = { port: port2 };
+    // `register` is Node 20.6+ (package.json engines); a namespace import keeps older versions starting.
+    const register = (nodeModule as Partial<typeof nodeModule>).register;
+    if (!register) throw new Error(`local functions need Node.js 20.6 or later (module hooks), this is ${process.version}`);
     register('./module-hooks.js', import.meta.url, { data, transferList: [port2] });
     // Stack traces of transpiled TypeScript name the .ts file and line (inline source maps).
     process.setSourceMapsEnabled(true);
