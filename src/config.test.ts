@@ -476,6 +476,15 @@ describe('loadConfig: where a value comes from', () => {
   });
 });
 
+describe('loadConfig: function reload', () => {
+  it('reloads edited handlers by default; --function-reload off turns it off; anything else is refused', () => {
+    assert.equal(loadConfig([], {}).functionReload, 'on');
+    assert.equal(loadConfig(['--function-reload', 'off'], {}).functionReload, 'off');
+    assert.equal(loadConfig([], { GATEHOUSE_FUNCTION_RELOAD: 'off' }).functionReload, 'off');
+    rejects(['--function-reload', 'false'], {}, '--function-reload / GATEHOUSE_FUNCTION_RELOAD must be "on" or "off", got "false"');
+  });
+});
+
 describe('loadConfig: logs and endpoints', () => {
   it('defaults to auto log format and request log, and path-style endpoints', () => {
     const config = loadConfig([], {});

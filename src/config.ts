@@ -40,6 +40,8 @@ export interface Config {
   readonly functionEnvironment: Readonly<Record<string, string>>;
   /** How local handlers run: in this process (fast) or each in a worker thread (isolated, can be stopped). */
   readonly functionIsolation: 'inprocess' | 'worker';
+  /** Whether an edit of a local handler's files is served without a restart (hot reload). */
+  readonly functionReload: 'on' | 'off';
   /** Lambda Invoke API endpoint for functions not registered locally; undefined = local functions only. */
   readonly lambdaEndpoint: string | undefined;
   /** Credentials for the Lambda Invoke API (from the standard AWS environment variables). */
@@ -103,6 +105,7 @@ export const SETTINGS = {
   publicUrl: { flag: '--public-url', env: 'GATEHOUSE_PUBLIC_URL', default: '' },
   functions: { flag: '--function', env: 'GATEHOUSE_FUNCTIONS', default: '' },
   functionIsolation: { flag: '--function-isolation', env: 'GATEHOUSE_FUNCTION_ISOLATION', default: 'inprocess' },
+  functionReload: { flag: '--function-reload', env: 'GATEHOUSE_FUNCTION_RELOAD', default: 'on' },
   lambdaEndpoint: { flag: '--lambda-endpoint', env: 'GATEHOUSE_LAMBDA_ENDPOINT', default: '' },
   accessLog: { flag: '--access-log', env: 'GATEHOUSE_ACCESS_LOG', default: 'stdout' },
   store: { flag: '--store', env: 'GATEHOUSE_STORE', default: 'sqlite' },
@@ -535,6 +538,8 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (functionIsolation !== 'inprocess' && functionIsolation !== 'worker') {
     throw new ConfigError(`${label('functionIsolation')} must be "inprocess" or "worker", got "${functionIsolation}"`);
   }
+  const functionReload = get('functionReload');
+  if (functionReload !== 'on' && functionReload !== 'off') throw new ConfigError(`${label('functionReload')} must be "on" or "off", got "${functionReload}"`);
   const lambdaEndpoint = get('lambdaEndpoint');
   if (lambdaEndpoint !== '' && !/^https?:\/\/[^\s/]+\/?$/.test(lambdaEndpoint)) {
     throw new ConfigError(`${label('lambdaEndpoint')} must be an origin such as http://localhost:9001, got "${lambdaEndpoint}"`);
@@ -635,6 +640,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     functionSettings: Object.freeze(file.settings),
     functionEnvironment: functionEnvironment(env),
     functionIsolation,
+    functionReload,
     lambdaEndpoint: lambdaEndpoint === '' ? undefined : lambdaEndpoint.replace(/\/$/, ''),
     lambdaCredentials,
     accessLog: get('accessLog'),

@@ -216,6 +216,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const runtime = {
     env: config.functionEnvironment,
     logger,
+    reload: config.functionReload === 'on',
     ownEndpoints: () => ({
       suffixes: ownSuffixes(config.publicUrl ? new URL(config.publicUrl).hostname : 'localhost'),
       loopback: port !== 0 ? { host: loopbackHost(config.host), port } : undefined,

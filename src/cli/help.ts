@@ -17,6 +17,7 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string
   publicUrl: { value: '<origin>', text: 'the origin clients reach the server at (http://localhost:<port> when unset); API endpoints and issuer URLs are built on it' },
   functions: { value: '<name>=<file>#<export>', text: 'a local Lambda handler, e.g. pets=./examples/pets.mjs#handler (export defaults to handler); repeat for more; in --config also {handler, environment, timeout, memorySize}' },
   functionIsolation: { value: 'inprocess|worker', text: 'run handlers in this process (fastest) or in worker threads that are replaced on timeout or crash' },
+  functionReload: { value: 'on|off', text: 'serve an edited handler (or a module it imports) on the next invocation, without a restart; off for production' },
   lambdaEndpoint: { value: '<origin>', text: 'Lambda Invoke API for functions not registered locally (AWS, a runtime emulator, LocalStack)' },
   accessLog: { value: 'stdout|stderr|<file>', text: 'where the stages\' access log lines (accessLogSettings) go' },
   store: { value: 'sqlite|<postgres-url>', text: 'the embedded SQLite store in --data-dir, or a postgres:// URL shared by several nodes' },

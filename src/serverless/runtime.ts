@@ -57,7 +57,7 @@ export class ProjectFunctions implements FunctionInvoker {
     readonly base: FunctionInvoker,
     readonly isolation: Config['functionIsolation'],
     /** What every local invoker of the server gets: shared variables, the logger, the gateway's own names. */
-    readonly runtime: Pick<LocalInvokerOptions, 'env' | 'logger' | 'ownEndpoints'> = {},
+    readonly runtime: Pick<LocalInvokerOptions, 'env' | 'logger' | 'ownEndpoints' | 'reload'> = {},
   ) {}
 
   /** Registers `functions` (by Lambda name); unchanged ones keep their warm invokers, removed ones are closed. */

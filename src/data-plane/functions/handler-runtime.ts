@@ -52,9 +52,10 @@ export function parseHandlerSpec(spec: string): { file: string; exportName: stri
 /**
  * Imports `file` (absolute path; ESM or CommonJS) and returns its export `exportName`. A CommonJS
  * module whose exports Node cannot detect statically is reached through its default export.
+ * `url` is the URL to import `file` by (hot reload adds a generation, see `reload.ts`).
  */
-export async function loadHandler(file: string, exportName: string): Promise<LambdaHandler> {
-  const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+export async function loadHandler(file: string, exportName: string, url = pathToFileURL(file).href): Promise<LambdaHandler> {
+  const mod = (await import(url)) as Record<string, unknown>;
   const fallback = mod.default as Record<string, unknown> | undefined;
   const handler = mod[exportName] ?? (typeof fallback === 'object' || typeof fallback === 'function' ? fallback?.[exportName] : undefined);
   if (typeof handler !== 'function') throw new Error(`${file} does not export a function named ${exportName}`);

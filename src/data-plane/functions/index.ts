@@ -21,12 +21,14 @@ export interface FunctionInvokerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Per-function `environment`, `timeout`, `memorySize`. */
   readonly settings?: Readonly<Record<string, FunctionSettings>>;
-  /** Where crashes of function code are logged. */
+  /** Where crashes of function code and hot reloads are logged. */
   readonly logger?: Logger;
   /** The gateway's own names and listener, for function code's calls to `@connections` (own-endpoints.ts). */
   readonly ownEndpoints?: () => OwnEndpoints;
   readonly lambdaEndpoint: string | undefined;
   readonly lambdaCredentials: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
+  /** Hot reload of local functions (default true). */
+  readonly reload?: boolean;
 }
 
 /** Creates the server's function invoker. */
@@ -39,6 +41,7 @@ export function createFunctionInvoker(options: FunctionInvokerOptions): Function
     ...(options.settings ? { settings: options.settings } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
     ...(options.ownEndpoints ? { ownEndpoints: options.ownEndpoints } : {}),
+    ...(options.reload === false ? { reload: false } : {}),
   });
   const remote =
     options.lambdaEndpoint === undefined

@@ -3,6 +3,9 @@
  * registered by name (`--function pets=./handlers/pets.js#handler`), run with the Lambda calling
  * convention and the integration's timeout.
  *
+ * Edits of a function's files are served by the next invocation (hot reload, `reload.ts`), and
+ * TypeScript handlers are transpiled on load (`module-hooks.ts`), in both isolation modes.
+ *
  * Isolation:
  * - `worker` (recommended): each function runs in worker threads, at most `concurrency` per
  *   function (default 4), each handling one invocation at a time like a Lambda execution
@@ -16,7 +19,7 @@
  * - `inprocess`: handlers run on the server's own event loop. Cheapest, but less isolation: a
  *   timed-out handler keeps running in the background (a synchronous infinite loop blocks the
  *   whole server and cannot be stopped), `process.exit` ends the server, and modules are imported
- *   once (edits need a restart). Each function's code runs in its `functionScope`: it sees its own
+ *   once per generation (hot reload, reload.ts, keeps every earlier generation in memory). Each function's code runs in its `functionScope`: it sees its own
  *   Lambda environment through the process.env proxy (environment.ts), and an error it throws or
  *   rejects outside any invocation's reach is logged and counted instead of ending the gateway
  *   (crash-guard.ts). Functions that share a module file share its top-level evaluation, under the
@@ -39,7 +42,6 @@ import { locateSyntaxError } from './syntax-location.js';
 import {
   createContext,
   errorPayload,
-  loadHandler,
   parseHandlerSpec,
   runHandler,
   type HandlerOutcome,
@@ -48,6 +50,7 @@ import {
 } from './handler-runtime.js';
 import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from './invoker.js';
 import type { InvokeMessage, LocalWorkerData, WorkerMessage } from './local-worker.js';
+import { FileWatcher, InProcessModules, logReload, ReloadWatch } from './reload.js';
 
 /** Options of the local invoker. */
 export interface LocalInvokerOptions {
@@ -60,12 +63,14 @@ export interface LocalInvokerOptions {
   readonly env?: Readonly<Record<string, string>>;
   /** Per-function `environment`, `timeout` and `memorySize`, by function name. */
   readonly settings?: Readonly<Record<string, FunctionSettings>>;
-  /** Where crashes of function code are logged (crash-guard.ts); default: stderr as JSON lines. */
+  /** Where crashes of function code (crash-guard.ts) and hot reloads (reload.ts) are logged; default: stderr as JSON lines. */
   readonly logger?: Logger;
   /** The gateway's own names and listener: function code's HTTPS calls to them reach it (own-endpoints.ts). */
   readonly ownEndpoints?: () => OwnEndpoints;
   /** Worker mode: concurrent executions per function (default 4). */
   readonly concurrency?: number;
+  /** Hot reload (`reload.ts`): watch the files functions load and serve edits (default true). */
+  readonly reload?: boolean;
 }
 
 /** An InvokeResult that also carries the invocation's `awsRequestId` (`$context.integration.requestId`). */
@@ -92,10 +97,12 @@ export function createLocalInvoker(options: LocalInvokerOptions): FunctionInvoke
     throw new FunctionNotFoundError(`Function not found: ${fn.functionName} (registered functions: ${known})`);
   };
   const environment = new Environments(options.env ?? {});
-  const reporter = createCrashReporter(options.logger ?? consoleLogger);
+  const logger = options.logger ?? consoleLogger;
+  const reporter = createCrashReporter(logger);
+  const reload = options.reload ?? true;
   return options.isolation === 'worker'
-    ? new WorkerInvoker(lookup, environment, options.concurrency ?? 4, reporter, options.ownEndpoints)
-    : new InProcessInvoker(lookup, environment, registrations.size > 0 ? reporter : undefined, options.ownEndpoints);
+    ? new WorkerInvoker(lookup, environment, options.concurrency ?? 4, reporter, options.ownEndpoints, logger, reload)
+    : new InProcessInvoker(lookup, environment, registrations.size > 0 ? reporter : undefined, options.ownEndpoints, logger, reload);
 }
 
 /** Each function's Lambda environment, built on its first invocation (the region comes from its ARN). */
@@ -190,10 +197,12 @@ class InProcessInvoker implements FunctionInvoker {
   readonly #handlers = new Map<string, Promise<LambdaHandler>>();
   /** Releases the crash guard and the process.env proxy (held while local functions are registered). */
   readonly #release: () => void;
+  readonly #modules: InProcessModules;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration, environments: Environments, reporter: CrashReporter | undefined, own: (() => OwnEndpoints) | undefined) {
+  constructor(lookup: (fn: LambdaFunctionRef) => Registration, environments: Environments, reporter: CrashReporter | undefined, own: (() => OwnEndpoints) | undefined, logger: Logger, reload: boolean) {
     this.#lookup = lookup;
     this.#environments = environments;
+    this.#modules = new InProcessModules(logger, reload);
     if (reporter) {
       const unguard = guardProcess(reporter);
       const unscope = scopeProcessEnv();
@@ -221,12 +230,15 @@ class InProcessInvoker implements FunctionInvoker {
   #handler(reg: Registration, env: Record<string, string>): Promise<LambdaHandler> {
     let loading = this.#handlers.get(reg.name);
     if (!loading) {
+      // A change of a file it loaded drops it: the next invocation loads the new code (reload.ts).
+      const stale = () => this.#handlers.get(reg.name) === loaded && this.#handlers.delete(reg.name);
       // The module's top level runs in the function's scope: its environment, its crashes.
-      loading = functionScope.run({ functionName: reg.name, env }, () => loadHandler(reg.file, reg.exportName)).catch(async (error: unknown) => {
+      const loaded = functionScope.run({ functionName: reg.name, env }, () => this.#modules.load(reg.name, reg.file, reg.exportName, stale)).catch(async (error: unknown) => {
         const cause = await locateSyntaxError(error, reg.file);
         this.#handlers.delete(reg.name);
         throw new FunctionInvokeError(`Cannot load function ${reg.name} from ${reg.file}: ${String(cause)}`, { cause });
       });
+      loading = loaded;
       this.#handlers.set(reg.name, loading);
     }
     return loading;
@@ -235,6 +247,7 @@ class InProcessInvoker implements FunctionInvoker {
   async close(): Promise<void> {
     this.#handlers.clear();
     this.#release();
+    this.#modules.close();
   }
 }
 
@@ -246,15 +259,27 @@ class WorkerInvoker implements FunctionInvoker {
   readonly #reporter: CrashReporter;
   readonly #own: (() => OwnEndpoints) | undefined;
   readonly #pools = new Map<string, WorkerPool>();
+  readonly #logger: Logger;
+  readonly #watcher: FileWatcher | undefined;
   #closed = false;
 
-  constructor(lookup: (fn: LambdaFunctionRef) => Registration, environments: Environments, concurrency: number, reporter: CrashReporter, own: (() => OwnEndpoints) | undefined) {
+  constructor(
+    lookup: (fn: LambdaFunctionRef) => Registration,
+    environments: Environments,
+    concurrency: number,
+    reporter: CrashReporter,
+    own: (() => OwnEndpoints) | undefined,
+    logger: Logger,
+    reload: boolean,
+  ) {
     this.#own = own;
     if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`Invalid function concurrency ${concurrency}`);
     this.#lookup = lookup;
     this.#environments = environments;
     this.#concurrency = concurrency;
     this.#reporter = reporter;
+    this.#logger = logger;
+    this.#watcher = reload ? new FileWatcher() : undefined;
   }
 
   async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
@@ -262,7 +287,15 @@ class WorkerInvoker implements FunctionInvoker {
     const reg = this.#lookup(fn);
     let pool = this.#pools.get(reg.name);
     if (!pool) {
-      pool = new WorkerPool(reg, this.#environments.of(reg, fn.region), this.#concurrency, this.#reporter, this.#own);
+      // Hot reload (reload.ts): a change of a file its workers loaded replaces them.
+      const watch =
+        this.#watcher &&
+        new ReloadWatch(reg.name, this.#watcher, (file) => {
+          const replaced = created.recycle();
+          logReload(this.#logger, reg.name, file, { isolation: 'worker', replacedWorkers: replaced });
+        });
+      const created = new WorkerPool(reg, this.#environments.of(reg, fn.region), this.#concurrency, this.#reporter, this.#own, watch);
+      pool = created;
       this.#pools.set(reg.name, pool);
     }
     const limit = timeLimit(reg, options.timeoutMs);
@@ -274,6 +307,7 @@ class WorkerInvoker implements FunctionInvoker {
     this.#closed = true;
     const pools = [...this.#pools.values()];
     this.#pools.clear();
+    this.#watcher?.close();
     await Promise.all(pools.map((p) => p.close()));
   }
 }
@@ -298,14 +332,37 @@ class WorkerPool {
   readonly #idle: FunctionWorker[] = [];
   readonly #all = new Set<FunctionWorker>();
   readonly #queue: Job[] = [];
+  /** Workers running the code from before a change: discarded when their invocation ends. */
+  readonly #stale = new Set<FunctionWorker>();
+  readonly #watch: ReloadWatch | undefined;
   #closed = false;
 
-  constructor(reg: Registration, env: Record<string, string>, size: number, reporter: CrashReporter, own: (() => OwnEndpoints) | undefined) {
+  constructor(reg: Registration, env: Record<string, string>, size: number, reporter: CrashReporter, own: (() => OwnEndpoints) | undefined, watch: ReloadWatch | undefined) {
     this.#own = own;
     this.#reg = reg;
     this.#env = env;
     this.#size = size;
     this.#reporter = reporter;
+    this.#watch = watch;
+  }
+
+  /**
+   * After a change: idle workers go now, busy ones after their invocation; one fresh worker starts
+   * loading the new code right away, so the next invocation need not wait for a cold start.
+   * Returns how many workers are replaced.
+   */
+  recycle(): number {
+    const count = this.#all.size;
+    for (const w of this.#all) this.#stale.add(w);
+    for (const w of [...this.#idle]) this.#discard(w);
+    if (count > 0 && !this.#closed && this.#all.size < this.#size) this.#idle.push(this.#start());
+    return count;
+  }
+
+  #start(): FunctionWorker {
+    const worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), this.#reporter, this.#own?.(), (files) => files.forEach((f) => this.#watch?.add(f)));
+    this.#all.add(worker);
+    return worker;
   }
 
   run(event: string, info: InvocationInfo, timeoutMs: number): Promise<HandlerOutcome> {
@@ -329,10 +386,7 @@ class WorkerPool {
   #pump(): void {
     while (this.#queue.length > 0) {
       let worker = this.#idle.pop();
-      if (!worker && this.#all.size < this.#size) {
-        worker = new FunctionWorker(this.#reg, this.#env, (w) => this.#discard(w), this.#reporter, this.#own?.());
-        this.#all.add(worker);
-      }
+      if (!worker && this.#all.size < this.#size) worker = this.#start();
       if (!worker) return;
       const job = this.#queue.shift() as Job;
       job.worker = worker;
@@ -354,12 +408,14 @@ class WorkerPool {
 
   #release(worker: FunctionWorker): void {
     if (!this.#all.has(worker)) return;
+    if (this.#stale.has(worker)) return this.#discard(worker);
     this.#idle.push(worker);
     this.#pump();
   }
 
   #discard(worker: FunctionWorker): void {
     if (!this.#all.delete(worker)) return;
+    this.#stale.delete(worker);
     const i = this.#idle.indexOf(worker);
     if (i >= 0) this.#idle.splice(i, 1);
     void worker.terminate();
@@ -368,6 +424,7 @@ class WorkerPool {
 
   async close(): Promise<void> {
     this.#closed = true;
+    this.#watch?.close();
     for (const job of this.#queue.splice(0)) job.reject(new FunctionInvokeError('Function invoker is closed'));
     const workers = [...this.#all];
     this.#all.clear();
@@ -390,12 +447,13 @@ class FunctionWorker {
   /** Set when the module failed to load: the load error, not the exit, fails the waiting calls. */
   #loadFailed = false;
 
-  constructor(reg: Registration, env: Record<string, string>, onDead: (w: FunctionWorker) => void, reporter: CrashReporter, own: OwnEndpoints | undefined) {
+  constructor(reg: Registration, env: Record<string, string>, onDead: (w: FunctionWorker) => void, reporter: CrashReporter, own: OwnEndpoints | undefined, onFiles: (files: readonly string[]) => void) {
     const data: LocalWorkerData = { file: reg.file, exportName: reg.exportName, ...(own ? { own } : {}) };
     this.#worker = new Worker(new URL('./local-worker.js', import.meta.url), { workerData: data, env });
     this.#ready = new Promise<void>((resolve, reject) => {
       this.#worker.on('message', (m: WorkerMessage) => {
         if (m.type === 'ready') resolve();
+        else if (m.type === 'files') onFiles(m.files);
         else if (m.type === 'load-error') {
           // The thread ends now; its exit must neither win the race nor count as a crash.
           this.#ending = true;
