@@ -43,7 +43,7 @@ import { startTlsListener, TlsConnections } from './tls/listener.js';
 import { TlsMaterial } from './tls/material.js';
 import { serveUpgradeAsRequest } from './websocket/fallback.js';
 import { clusterThrottles, workerShareThrottles } from './data-plane/cluster-throttle.js';
-import { relayChanges, WorkerConnections } from './cluster/worker-links.js';
+import { groupMetrics, relayChanges, WorkerConnections } from './cluster/worker-links.js';
 import type { PrimaryLink } from './cluster/workers.js';
 import type { ServedProject } from './serverless/runtime.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
@@ -271,6 +271,8 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const access = options.accessLog ? { write: options.accessLog } : accessLogSink(config.accessLog);
   // Metrics are counted at the request-log step, from the finished invocation.
   const metrics = createMetrics({ openConnections: () => webSockets.size });
+  // With --workers, a scrape answers the sum of every worker's metrics.
+  const renderMetrics = options.worker && options.worker.count > 1 ? groupMetrics(options.worker.link, metrics) : () => metrics.render();
   const requestLog: RequestLog = options.requestLog
     ? ((log) => (inv) => {
         metrics.observe(inv);
@@ -318,7 +320,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     } else if (path === '/_gatehouse/metrics') {
       if (config.admin && !admin) return sendJson(res, 404, { message: 'The metrics are served on the admin listener (--admin-port)' });
       if (!metricsAllowed(req)) return sendJson(res, 401, { message: 'The metrics need Authorization: Bearer <--metrics-token>' }, { 'www-authenticate': 'Bearer realm="gatehouse-metrics"' });
-      metrics.render().then(
+      renderMetrics().then(
         (text) => {
           res.writeHead(200, { 'content-type': metrics.contentType, 'content-length': Buffer.byteLength(text) });
           res.end(text);

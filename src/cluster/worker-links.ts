@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import type { ChangeEvent, Store } from '../store/store.js';
 import type { ConnectionAnswer, ConnectionCall, ConnectionRegistry, LocalConnections } from './connections.js';
 import type { PrimaryLink } from './workers.js';
+import { renderSummed, type GatewayMetrics } from '../operations/metrics.js';
 
 /**
  * The store as this worker sees it: its own changes go to the other workers, and theirs reach this
@@ -85,4 +86,25 @@ export class WorkerConnections implements ConnectionRegistry {
     for (const waiter of this.#waiting.values()) waiter(undefined);
     this.#waiting.clear();
   }
+}
+
+/**
+ * The metrics of a `--workers` group: a scrape reaches one worker, which asks the primary for every
+ * worker's metrics and answers their sum; this worker answers the others' requests with its own.
+ */
+export function groupMetrics(link: PrimaryLink, metrics: GatewayMetrics): () => Promise<string> {
+  const waiting = new Map<string, (parts: unknown[][]) => void>();
+  link.on('gh:metrics-collect', (message) => {
+    void metrics.json().then((json) => link.send({ t: 'gh:metrics-part', id: message.id, json }));
+  });
+  link.on('gh:metrics-parts', (message) => {
+    waiting.get(message.id)?.(message.parts);
+    waiting.delete(message.id);
+  });
+  return () =>
+    new Promise<unknown[][]>((resolve) => {
+      const id = randomBytes(8).toString('hex');
+      waiting.set(id, resolve);
+      link.send({ t: 'gh:metrics-request', id });
+    }).then((parts) => renderSummed(parts));
 }

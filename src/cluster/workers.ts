@@ -21,6 +21,10 @@ export type WorkerMessage =
   | { readonly t: 'gh:close'; readonly connectionId: string }
   | { readonly t: 'gh:call'; readonly id: string; readonly call: ConnectionCall }
   | { readonly t: 'gh:answer'; readonly id: string; readonly answer: ConnectionAnswer | null }
+  | { readonly t: 'gh:metrics-request'; readonly id: string }
+  | { readonly t: 'gh:metrics-collect'; readonly id: string }
+  | { readonly t: 'gh:metrics-part'; readonly id: string; readonly json: unknown[] }
+  | { readonly t: 'gh:metrics-parts'; readonly id: string; readonly parts: unknown[][] }
   | { readonly t: 'gh:listening'; readonly port: number; readonly adminPort?: number; readonly tlsPort?: number; readonly publicUrl: string };
 
 const isMessage = (m: unknown): m is WorkerMessage => typeof m === 'object' && m !== null && typeof (m as { t?: unknown }).t === 'string' && (m as { t: string }).t.startsWith('gh:');
@@ -49,6 +53,15 @@ export function runPrimary(options: PrimaryOptions): void {
   const holders = new Map<string, Worker>();
   /** Calls in flight: id → the worker that asked, and the one that holds the connection. */
   const calls = new Map<string, { from: Worker; to: Worker }>();
+  /** Scrapes in flight: id → the worker that asked, the parts so far, how many are expected. */
+  const scrapes = new Map<string, { from: Worker; parts: unknown[][]; expected: number; timer: NodeJS.Timeout }>();
+  const finishScrape = (id: string) => {
+    const scrape = scrapes.get(id);
+    if (!scrape) return;
+    scrapes.delete(id);
+    clearTimeout(scrape.timer);
+    send(scrape.from, { t: 'gh:metrics-parts', id, parts: scrape.parts });
+  };
   const crashes: number[] = [];
   let stopping = false;
   let announced = false;
@@ -83,6 +96,21 @@ export function runPrimary(options: PrimaryOptions): void {
           const call = calls.get(message.id);
           calls.delete(message.id);
           if (call) send(call.from, message);
+          return;
+        }
+        case 'gh:metrics-request': {
+          // Every worker's metrics, summed by the one that was scraped; a worker that does not answer within 2 s is left out.
+          const timer = setTimeout(() => finishScrape(message.id), 2_000);
+          timer.unref();
+          scrapes.set(message.id, { from: worker, parts: [], expected: slots.size, timer });
+          for (const each of slots.keys()) send(each, { t: 'gh:metrics-collect', id: message.id });
+          return;
+        }
+        case 'gh:metrics-part': {
+          const scrape = scrapes.get(message.id);
+          if (!scrape) return;
+          scrape.parts.push(message.json);
+          if (scrape.parts.length >= scrape.expected) finishScrape(message.id);
           return;
         }
         case 'gh:listening':

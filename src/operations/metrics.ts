@@ -17,7 +17,7 @@
  * AWS access logs write `-` for a missing value); raw paths are never labels.
  */
 import type { Metric } from 'prom-client';
-import { collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { AggregatorRegistry, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import type { CompiledRoute, CompiledStage, Invocation } from '../data-plane/invocation.js';
 import { authorizerDecision } from '../data-plane/stages/request-log.js';
 
@@ -73,6 +73,8 @@ export interface GatewayMetrics {
   observe(inv: Invocation): void;
   /** The text exposition of every metric. */
   render(): Promise<string>;
+  /** Every metric as prom-client's JSON (what the workers of a `--workers` group send to be summed). */
+  json(): Promise<unknown[]>;
   readonly contentType: string;
 }
 
@@ -230,5 +232,17 @@ export function createMetrics(gauges: { readonly openConnections: () => number }
       const [own, process] = await Promise.all([registry.metrics(), processes.metrics()]);
       return `${own}\n${process}`;
     },
+    async json() {
+      const [own, process] = await Promise.all([registry.getMetricsAsJSON(), processes.getMetricsAsJSON()]);
+      return [...own, ...process];
+    },
   };
+}
+
+/**
+ * The text exposition of a `--workers` group: every worker's metrics (as `json()` gives them), summed
+ * series by series (counters and histograms add up; each process metric follows prom-client's own rule).
+ */
+export async function renderSummed(parts: readonly unknown[][]): Promise<string> {
+  return AggregatorRegistry.aggregate(parts as Parameters<typeof AggregatorRegistry.aggregate>[0]).metrics();
 }

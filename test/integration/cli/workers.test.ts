@@ -10,6 +10,7 @@ import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, 
 import { startCli, type CliServer } from '../../helpers/cli.js';
 import { fixture, lambdaArn } from '../../helpers/data-plane.js';
 import { sdkClient } from '../../helpers/server.js';
+import { parseMetrics, valueOf } from '../../helpers/metrics.js';
 import { connect, contextOf, createWsApi, HANDLERS, type TestSocket } from '../websocket/ws-helpers.js';
 
 /** One request on a connection of its own (`agent: false`, `connection: close`). */
@@ -65,6 +66,24 @@ describe('gatehouse serve --workers 2', () => {
     for (let i = 0; i < 8; i++) limited.push(await fresh(s.port, `/_aws/execute-api/${apiId}/limited`));
     assert.equal(limited.filter((x) => x === 200).length, 4, `burst 4 for the group (2 a worker): ${limited.join(' ')}`);
     assert.equal(limited.filter((x) => x === 429).length, 4);
+
+    // Each scrape reaches one worker and answers the sum over both (issue 13 point 4).
+    for (const _ of [1, 2]) {
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port: s.port, path: '/_gatehouse/metrics', agent: false, headers: { connection: 'close' } }, (res) => {
+          let body = '';
+          res.on('data', (c: Buffer) => (body += c.toString()));
+          res.on('end', () => resolve(body));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      const samples = parseMetrics(text);
+      const route = (key: string, statusClass: string) => ({ api_id: apiId, stage: '$default', route: key, status_class: statusClass });
+      assert.equal(valueOf(samples, 'gatehouse_count', route('GET /hello', '2xx')), 8);
+      assert.equal(valueOf(samples, 'gatehouse_count', route('GET /limited', '2xx')), 4);
+      assert.equal(valueOf(samples, 'gatehouse_count', route('GET /limited', '4xx')), 4);
+    }
   });
 
   it('@connections reaches a WebSocket connection whichever worker holds it', async () => {
