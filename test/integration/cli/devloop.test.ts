@@ -134,9 +134,9 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         spin: { handler: h('spin'), timeout: 1 },
         syntax: `${FIXTURES}/syntax-error.mjs#handler`,
         missingimport: `${FIXTURES}/missing-import.mjs#handler`,
-        connect: { handler: `${FIXTURES}/chat.mjs#connect`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
-        disconnect: { handler: `${FIXTURES}/chat.mjs#disconnect`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
-        sendmessage: { handler: `${FIXTURES}/chat.mjs#sendmessage`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
+        connect: { handler: `${ROOT}/examples/chat/chat.mjs#connect`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
+        disconnect: { handler: `${ROOT}/examples/chat/chat.mjs#disconnect`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
+        sendmessage: { handler: `${ROOT}/examples/chat/chat.mjs#sendmessage`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
       };
       writeFileSync(join(dir, 'gatehouse.json'), JSON.stringify({ functions, functionIsolation: isolation }));
       s = await startCli(['--config', join(dir, 'gatehouse.json'), '--log-format', 'json'], { env: CREDENTIALS });
