@@ -18,6 +18,7 @@ import { decodeQueryComponent } from './query-string.js';
 import { isReservedHeader, parseMappingKey } from '../model/parameter-mapping.js';
 import { compileContextVariable } from './context-variables.js';
 import type { GatewayResponse, Invocation } from './invocation.js';
+import { own } from '../model/own.js';
 
 /** JSONPath sources see only the first 100 KB of a body. */
 export const MAPPING_BODY_LIMIT = 100 * 1024;
@@ -92,7 +93,7 @@ function parseQuery(raw: string): Map<string, string> {
 function requestHeader(inv: Invocation, lower: string): string | undefined {
   const raw = inv.request.rawHeaders;
   if (raw.length === 0) {
-    const v = inv.request.headers[lower];
+    const v = own(inv.request.headers, lower);
     return Array.isArray(v) ? v.join(',') : v;
   }
   let out: string | undefined;
@@ -167,7 +168,7 @@ function compileVariable(expr: string, side: 'request' | 'response'): Omit<Part,
   }
   if ((name = dot('stageVariables.')) !== undefined) {
     const key = name;
-    return { get: (ctx) => ctx.inv.stage?.stageVariables[key], raw: false, body: false };
+    return { get: (ctx) => own(ctx.inv.stage?.stageVariables, key), raw: false, body: false };
   }
   if (side === 'request') {
     if ((name = dot('request.header.')) !== undefined) {
@@ -193,7 +194,7 @@ function compileVariable(expr: string, side: 'request' | 'response'): Omit<Part,
     const lower = name.toLowerCase();
     return {
       get: (ctx) => {
-        const v = ctx.response?.headers[lower];
+        const v = own(ctx.response?.headers, lower);
         return Array.isArray(v) ? v.join(',') : v;
       },
       raw: false,

@@ -14,6 +14,7 @@ import { compileRouteMatcher } from './router/route-matcher.js';
 import { compileWebSocketRouting, webSocketRouteParts } from './router/websocket-routes.js';
 import type { ThrottleSettings } from './throttle.js';
 import { bucketFor } from './throttle.js';
+import { own } from '../model/own.js';
 
 /** How the parts of a stage are compiled; injected so each part lives in its own module. */
 export interface StageCompilers {
@@ -28,7 +29,7 @@ export interface StageCompilers {
 const TARGET = /^integrations\/(.+)$/;
 
 function routeThrottle(stage: StageRecord, routeKey: string) {
-  const settings = { ...(stage.defaultRouteSettings as ThrottleSettings), ...((stage.routeSettings[routeKey] ?? {}) as ThrottleSettings) };
+  const settings = { ...(stage.defaultRouteSettings as ThrottleSettings), ...((own(stage.routeSettings, routeKey) ?? {}) as ThrottleSettings) };
   return bucketFor(settings);
 }
 

@@ -38,6 +38,7 @@ import {
 } from '../parameter-mapping.js';
 import { pathProblem } from '../request-path.js';
 import { MAX_BODY_BYTES, readBody } from './body.js';
+import { own } from '../../model/own.js';
 
 /** Options for the dispatcher of one backend origin. */
 export interface DispatcherOptions {
@@ -122,7 +123,7 @@ function render(parts: readonly UriPart[], inv: Invocation): string {
   let out = '';
   for (const p of parts) {
     if (typeof p === 'string') out += p;
-    else if ('stageVariable' in p) out += inv.stage?.stageVariables[p.stageVariable] ?? '';
+    else if ('stageVariable' in p) out += own(inv.stage?.stageVariables, p.stageVariable) ?? '';
     else {
       const v = inv.pathParameters?.[p.pathParameter];
       out += v === undefined ? `{${p.pathParameter}}` : encodeSegments(v);
