@@ -78,8 +78,11 @@ function validString(shapeName: string, member = ''): fc.Arbitrary<string> {
   return fc.oneof(fc.constantFrom(...plausibleStrings(member)), fc.string({ minLength: min, maxLength: Math.max(min, max) }));
 }
 
-/** A value for a shape: usually of the shape, sometimes near it, sometimes hostile. */
-export function valueFor(shapeName: string, member: string, depth: number): fc.Arbitrary<unknown> {
+/**
+ * A value for a shape: usually of the shape, sometimes near it, sometimes hostile. `clean` values
+ * keep to the shape (hostile names only as map keys and strings), so that calls get past validation.
+ */
+export function valueFor(shapeName: string, member: string, depth: number, clean = false): fc.Arbitrary<unknown> {
   const s: ShapeSpec = shape(shapeName);
   const hostile = { weight: 1, arbitrary: depth > 3 ? hostileScalar : anyJson };
   let good: fc.Arbitrary<unknown>;
@@ -91,11 +94,11 @@ export function valueFor(shapeName: string, member: string, depth: number): fc.A
       good = fc.constantFrom('2026-01-01T00:00:00Z', 'yesterday');
       break;
     case 'enum':
-      good = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...s.values) }, { weight: 1, arbitrary: fc.constantFrom('http', 'HTTPS', 'constructor') });
+      good = clean ? fc.constantFrom(...s.values) : fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...s.values) }, { weight: 1, arbitrary: fc.constantFrom('http', 'HTTPS', 'constructor') });
       break;
     case 'integer':
     case 'double':
-      good = fc.oneof(fc.integer({ min: s.min ?? -5, max: s.max ?? 30_000 }), fc.constantFrom(-1, 0, 1.5, 2 ** 31, 1e21));
+      good = clean ? fc.integer({ min: s.min ?? 0, max: s.max ?? 30_000 }) : fc.oneof(fc.integer({ min: s.min ?? -5, max: s.max ?? 30_000 }), fc.constantFrom(-1, 0, 1.5, 2 ** 31, 1e21));
       break;
     case 'boolean':
       good = fc.boolean();
@@ -104,25 +107,28 @@ export function valueFor(shapeName: string, member: string, depth: number): fc.A
       good = fc.string({ maxLength: 8 });
       break;
     case 'list':
-      good = depth > 3 ? fc.constant([]) : fc.array(valueFor(s.member, member, depth + 1), { maxLength: 3 });
+      good = depth > 3 ? fc.constant([]) : fc.array(valueFor(s.member, member, depth + 1, clean), { maxLength: 3 });
       break;
     case 'map':
       good =
         depth > 3
           ? fc.constant({})
-          : fc.array(fc.tuple(mapKey(s.key), valueFor(s.value, member, depth + 1)), { maxLength: 3 }).map((entries) => objectOf(entries));
+          : fc.array(fc.tuple(mapKey(s.key), valueFor(s.value, member, depth + 1, clean)), { maxLength: 3 }).map((entries) => objectOf(entries));
       break;
     case 'structure':
-      good = depth > 3 ? fc.constant({}) : structureFor(shapeName, depth + 1);
+      good = depth > 3 ? fc.constant({}) : structureFor(shapeName, depth + 1, clean);
       break;
   }
-  return fc.oneof({ weight: 5, arbitrary: good }, hostile);
+  return clean ? good : fc.oneof({ weight: 5, arbitrary: good }, hostile);
 }
 
-/** A structure: a random subset of its body members, plus now and then a hostile extra member. */
-function structureFor(shapeName: string, depth: number): fc.Arbitrary<Record<string, unknown>> {
+/** A structure: a random subset of its body members (the required ones when clean), plus now and then a hostile extra member. */
+function structureFor(shapeName: string, depth: number, clean = false): fc.Arbitrary<Record<string, unknown>> {
   const bodyMembers = Object.entries(membersOf(shapeName)).filter(([, m]) => m.location === undefined);
-  const memberArbs = bodyMembers.map(([name, m]) => fc.option(valueFor(m.shape, name, depth).map((v) => [name, v] as const), { freq: 2, nil: undefined }));
+  const memberArbs = bodyMembers.map(([name, m]) => {
+    const entry = valueFor(m.shape, name, depth, clean).map((v) => [name, v] as const);
+    return clean && m.required ? entry : fc.option(entry, { freq: clean ? 1 : 2, nil: undefined });
+  });
   const extras = fc.array(fc.tuple(fc.constantFrom(...INHERITED_KEYS), anyJson), { maxLength: 2 });
   return fc.tuple(fc.tuple(...memberArbs), fc.oneof({ weight: 4, arbitrary: fc.constant([]) }, { weight: 1, arbitrary: extras })).map(([members, extra]) =>
     objectOf([...members.filter((m): m is readonly [string, unknown] => m !== undefined), ...extra]),
@@ -161,6 +167,7 @@ function bodyFor(spec: OperationSpec): fc.Arbitrary<string | undefined> {
     return fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 1, arbitrary: fc.constantFrom('{"__proto__":{"polluted":1}}', 'not json', '{}') });
   }
   const structured = structureFor(spec.input, 0).map((v) => JSON.stringify(v));
+  const clean = structureFor(spec.input, 0, true).map((v) => JSON.stringify(v));
   const special: fc.Arbitrary<string>[] = [
     fc.constantFrom(
       '{"__proto__":{"polluted":"yes"}}',
@@ -180,7 +187,7 @@ function bodyFor(spec: OperationSpec): fc.Arbitrary<string | undefined> {
     special.push(openApiDocument.map((doc) => JSON.stringify({ body: doc })));
     special.push(openApiDocument.map((doc) => `{"body":${JSON.stringify(doc)},"__proto__":{"polluted":1}}`));
   }
-  return fc.oneof({ weight: 6, arbitrary: structured }, { weight: 2, arbitrary: fc.oneof(...special) });
+  return fc.oneof({ weight: 4, arbitrary: clean }, { weight: 4, arbitrary: structured }, { weight: 2, arbitrary: fc.oneof(...special) });
 }
 
 /** What a generated call names in its labels: the fixture the world has for it, or a raw hostile value. */

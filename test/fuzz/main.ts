@@ -1,7 +1,8 @@
 /**
  * `npm run fuzz`: a longer run of the management API fuzzer (management-fuzz.ts) in both response
  * formats. `--runs N` (or FUZZ_RUNS, default 3000) calls per format, `--seed S` (or FUZZ_SEED, default
- * random) to replay a run, `--only I` (or FUZZ_ONLY) to replay one call. Exits 1 on a broken invariant.
+ * random) to replay a run, `--only I` (or FUZZ_ONLY) to replay one call, `--formats aws` (or FUZZ_FORMATS) for one format,
+ * `--trace` (or FUZZ_TRACE=true) to print every call. Exits 1 on a broken invariant.
  */
 import { fuzzManagementApi, summarize } from './management-fuzz.js';
 
@@ -36,6 +37,7 @@ for (const format of formats) {
     seed,
     args: ['--response-format', format],
     ...(only === undefined ? {} : { only }),
+    trace: process.argv.includes('--trace') || process.env.FUZZ_TRACE === 'true',
     log: (line) => console.log(`[${format}] ${line}`),
   });
   const seconds = ((Date.now() - started) / 1000).toFixed(1);

@@ -35,6 +35,7 @@ export interface FuzzResponse {
 
 /** One broken invariant, with what is needed to replay it. */
 export interface FuzzFailure {
+  /** The call's index in the run and the run's seed: `npm run fuzz -- --seed {seed} --only {index}` replays it. */
   readonly index: number;
   readonly seed: number;
   readonly problem: string;
@@ -52,6 +53,8 @@ export interface FuzzOptions {
   readonly only?: number;
   /** Progress lines. */
   readonly log?: (line: string) => void;
+  /** Log every call's operation, status and the start of its answer. */
+  readonly trace?: boolean;
 }
 
 export interface FuzzReport {
@@ -314,8 +317,8 @@ export async function fuzzManagementApi(options: FuzzOptions): Promise<FuzzRepor
       const r = resolve(call, world);
       const describe = `${r.spec.method} ${r.path.slice(0, 300)} [${r.spec.name}] headers=${JSON.stringify(r.headers)} body=${call.body === undefined ? '-' : call.body.slice(0, 500)}`;
       const fail = (problem: string, res?: FuzzResponse) => {
-        failures.push({ index, seed, problem, request: describe, status: res?.status ?? 0, response: res?.text.slice(0, 500) ?? '' });
-        options.log?.(`FAIL #${index} (seed ${seed}): ${problem}\n  ${describe}\n  -> ${res?.status ?? ''} ${res?.text.slice(0, 300) ?? ''}`);
+        failures.push({ index, seed: options.seed, problem, request: describe, status: res?.status ?? 0, response: res?.text.slice(0, 500) ?? '' });
+        options.log?.(`FAIL #${index} (replay: npm run fuzz -- --seed ${options.seed} --only ${index}): ${problem}\n  ${describe}\n  -> ${res?.status ?? ''} ${res?.text.slice(0, 300) ?? ''}`);
       };
       const before = fingerprint(db);
       let res: FuzzResponse;
@@ -328,6 +331,7 @@ export async function fuzzManagementApi(options: FuzzOptions): Promise<FuzzRepor
       }
       calls++;
       statuses[res.status] = (statuses[res.status] ?? 0) + 1;
+      if (options.trace) options.log?.(`#${index} ${r.spec.name} ${res.status} ${res.text.slice(0, 160)}`);
       const format = effectiveFormat(call, serverDefault);
       if (res.status >= 500) fail(`answered ${res.status}`, res);
       if (uncaught.length > 0) fail(`uncaught: ${uncaught.splice(0).join('\n')}`, res);
@@ -399,5 +403,5 @@ export function summarize(failures: readonly FuzzFailure[]): string[] {
     if (entry) entry.count++;
     else seen.set(key, { first: f, count: 1 });
   }
-  return [...seen.values()].map(({ first, count }) => `${count}× ${first.problem} — #${first.index} seed ${first.seed}: ${first.request.slice(0, 400)} -> ${first.status} ${first.response.slice(0, 200)}`);
+  return [...seen.values()].map(({ first, count }) => `${count}× ${first.problem} — replay: --seed ${first.seed} --only ${first.index}: ${first.request.slice(0, 400)} -> ${first.status} ${first.response.slice(0, 200)}`);
 }

@@ -1,0 +1,54 @@
+/**
+ * Stage variables and request headers named like a property every JavaScript object inherits
+ * (`constructor`, `toString`, `__proto__`) that the stage or request does not have are absent: never
+ * Object's function text forwarded to the backend. Regression tests beside the management API fuzzer.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { call } from '../../helpers/data-plane.js';
+import type { TestServer } from '../../helpers/server.js';
+import { startServer } from '../../helpers/server.js';
+import type { Upstream } from '../../helpers/upstream.js';
+import { startUpstream } from '../../helpers/upstream.js';
+
+describe('inherited property names in the data plane', () => {
+  let s: TestServer;
+  let upstream: Upstream;
+  let apiId: string;
+  before(async () => {
+    s = await startServer();
+    upstream = await startUpstream();
+    apiId = (await s.client.send(new CreateApiCommand({ Name: 'inherited', ProtocolType: 'HTTP' }))).ApiId as string;
+    const integration = await s.client.send(
+      new CreateIntegrationCommand({
+        ApiId: apiId,
+        IntegrationType: 'HTTP_PROXY',
+        IntegrationMethod: 'GET',
+        IntegrationUri: `${upstream.origin}/up/\${stageVariables.constructor}/x`,
+        PayloadFormatVersion: '1.0',
+        RequestParameters: {
+          'append:header.x-from-header': '$request.header.constructor',
+          'append:header.x-from-variable': '$stageVariables.toString',
+          'append:header.x-set': '$stageVariables.set',
+        },
+      }),
+    );
+    await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /items', Target: `integrations/${integration.IntegrationId}` }));
+    await s.client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true, StageVariables: { set: 'yes' } }));
+  });
+  after(async () => {
+    await s.close();
+    await upstream.close();
+  });
+
+  it('an unset ${stageVariables.constructor} in the integration URI is empty, and unset mapping sources send nothing', async () => {
+    const res = await call(s.gatehouse.port, apiId, 'GET', '/items');
+    assert.equal(res.status, 200, res.text);
+    const seen = upstream.requests.at(-1);
+    assert.equal(seen?.path, '/up//x');
+    assert.equal(seen?.headers['x-from-header'], undefined);
+    assert.equal(seen?.headers['x-from-variable'], undefined);
+    assert.equal(seen?.headers['x-set'], 'yes');
+  });
+});
