@@ -204,6 +204,8 @@ export interface GeneratedCall {
   readonly format: string | undefined;
   /** Whether the API fixtures are the WebSocket API's (else the HTTP API's). */
   readonly websocket: boolean;
+  /** Extra request headers, named like inherited properties. */
+  readonly headers: readonly (readonly [string, string])[];
 }
 
 const labelNames = (spec: OperationSpec) => [...spec.uri.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string);
@@ -231,6 +233,10 @@ export function callFor(spec: OperationSpec): fc.Arbitrary<GeneratedCall> {
     contentType: fc.oneof({ weight: 8, arbitrary: fc.constant('application/json') }, { weight: 1, arbitrary: fc.constantFrom(undefined, 'text/plain', 'application/x-www-form-urlencoded', '__proto__') }),
     format: fc.oneof({ weight: 6, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: fc.constantFrom('aws', 'envelope', 'ENVELOPE') }, { weight: 1, arbitrary: fc.constantFrom(...INHERITED_KEYS, 'bogus', '') }),
     websocket: fc.boolean(),
+    headers: fc.oneof(
+      { weight: 4, arbitrary: fc.constant([]) },
+      { weight: 1, arbitrary: fc.array(fc.tuple(fc.constantFrom(...INHERITED_KEYS, 'x-amz-date', 'authorization'), fc.constantFrom('1', '', 'constructor', 'AWS4-HMAC-SHA256 x')), { maxLength: 3 }) },
+    ),
   });
 }
 

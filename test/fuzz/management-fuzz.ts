@@ -18,6 +18,7 @@ import { Agent, request } from 'node:http';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import fc from 'fast-check';
+import { signRequest } from '../../src/auth/sigv4.js';
 import type { OperationSpec } from '../../src/model/service-model.js';
 import { OPERATIONS } from '../../src/model/service-model.js';
 import type { TestServer } from '../helpers/server.js';
@@ -49,6 +50,8 @@ export interface FuzzOptions {
   readonly seed: number;
   /** Extra server flags (`--response-format envelope`). */
   readonly args?: readonly string[];
+  /** Configure this access key on the server and sign every call with it (SigV4, service apigateway). */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
   /** Only this call index (replay). */
   readonly only?: number;
   /** Progress lines. */
@@ -82,10 +85,18 @@ interface World {
 const WEBSOCKET_LABELS = new Set(['ModelId', 'RouteResponseId', 'IntegrationResponseId', 'RequestParameterKey']);
 
 let agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** The key calls are signed with, when the server under test has credentials. */
+let signingKey: FuzzOptions['credentials'];
 
-function send(port: number, method: string, path: string, body: string | undefined, headers: Record<string, string>): Promise<FuzzResponse> {
+function send(port: number, method: string, path: string, body: string | undefined, given: Record<string, string>): Promise<FuzzResponse> {
+  let headers: Record<string, string> = { ...given, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) };
+  if (signingKey) {
+    // `new URL` resolves dot segments, so a call with `..` in a label is signed for another path and refused (403).
+    const url = new URL(`http://127.0.0.1:${port}${path}`);
+    headers = { ...headers, host: url.host, ...signRequest({ method, url, headers: { ...headers, host: url.host }, body: body ?? '' }, signingKey, { region: 'us-east-1', service: 'apigateway' }) };
+  }
   return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, method, path, agent, headers: { ...headers, ...(body === undefined ? {} : { 'content-length': String(Buffer.byteLength(body)) }) } }, (res) => {
+    const req = request({ host: '127.0.0.1', port, method, path, agent, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
       res.on('end', () => {
@@ -256,6 +267,8 @@ function resolve(call: GeneratedCall, world: World): Resolved {
   const headers: Record<string, string> = {};
   if (call.contentType !== undefined && call.body !== undefined) headers['content-type'] = call.contentType;
   if (call.format !== undefined) headers['x-gatehouse-response-format'] = call.format;
+  // defined, not assigned: a `__proto__` header is sent as one
+  for (const [name, value] of call.headers) Object.defineProperty(headers, name.toLowerCase(), { value, enumerable: true, writable: true, configurable: true });
   return { spec, path, labels, fixtureLabels, headers };
 }
 
@@ -294,7 +307,9 @@ function readBackOf(spec: OperationSpec): OperationSpec | undefined {
 /** Runs the fuzzer; never throws for a broken invariant (they are returned). */
 export async function fuzzManagementApi(options: FuzzOptions): Promise<FuzzReport> {
   agent = new Agent({ keepAlive: true, maxSockets: 1 });
-  const server: TestServer = await startServer({ args: [...(options.args ?? [])] });
+  signingKey = options.credentials;
+  const env: Record<string, string> = options.credentials ? { GATEHOUSE_CREDENTIALS: `${options.credentials.accessKeyId}:${options.credentials.secretAccessKey}` } : {};
+  const server: TestServer = await startServer({ args: [...(options.args ?? [])], env });
   const port = server.gatehouse.port;
   const serverDefault = server.config.responseFormat;
   const db = new Database(join(server.dataDir, 'gatehouse.db'), { readonly: true, fileMustExist: true });
