@@ -7,10 +7,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
   CreateApiCommand,
+  CreateAuthorizerCommand,
   CreateRouteCommand,
   CreateStageCommand,
   DeleteRouteRequestParameterCommand,
   DeleteRouteSettingsCommand,
+  ExportApiCommand,
   GetApisCommand,
   GetRouteCommand,
   GetRoutesCommand,
@@ -99,6 +101,31 @@ describe('inherited property names in the management API', () => {
     assert.deepEqual(JSON.stringify(stage.StageVariables), '{"__proto__":"a","constructor":"b"}');
     assert.deepEqual(JSON.stringify(stage.Tags), '{"__proto__":"c","toString":"d"}');
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
+  });
+
+  it('ExportApi names the security scheme of an authorizer called toString or __proto__ after it', async () => {
+    const apiId = (await s.client.send(new CreateApiCommand({ Name: 'export', ProtocolType: 'HTTP' }))).ApiId as string;
+    for (const [name, path] of [
+      ['toString', '/a'],
+      ['__proto__', '/b'],
+    ] as const) {
+      const authorizer = await s.client.send(
+        new CreateAuthorizerCommand({
+          ApiId: apiId,
+          Name: name,
+          AuthorizerType: 'JWT',
+          IdentitySource: ['$request.header.Authorization'],
+          JwtConfiguration: { Issuer: 'https://issuer.example.com', Audience: ['a'] },
+        }),
+      );
+      await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: `GET ${path}`, AuthorizationType: 'JWT', AuthorizerId: authorizer.AuthorizerId }));
+    }
+    const exported = await s.client.send(new ExportApiCommand({ ApiId: apiId, Specification: 'OAS30', OutputType: 'JSON' }));
+    const doc = JSON.parse(Buffer.from(exported.body as Uint8Array).toString('utf8')) as Record<string, any>;
+    assert.deepEqual(Object.keys(doc.components.securitySchemes), ['toString', '__proto__']);
+    assert.equal(Object.getPrototypeOf(doc.components.securitySchemes), Object.prototype);
+    assert.equal(JSON.stringify(doc.paths['/a'].get.security), '[{"toString":[]}]');
+    assert.equal(JSON.stringify(doc.paths['/b'].get.security), '[{"__proto__":[]}]');
   });
 
   describe('ImportApi with inherited names in the OpenAPI document', () => {
