@@ -418,7 +418,7 @@ export function compileRequestMapping(params: Readonly<Record<string, string>> |
           if (op.action === 'overwrite') target.query.set(op.name, value);
           else target.query.append(op.name, value);
         } else if (!BAD_HEADER_VALUE.test(value)) {
-          const prev = target.headers[op.name];
+          const prev = own(target.headers, op.name);
           target.headers[op.name] = op.action === 'append' && prev !== undefined ? `${prev},${value}` : value;
         }
       }
@@ -431,7 +431,7 @@ export function compileRequestMapping(params: Readonly<Record<string, string>> |
 }
 
 function appendHeader(headers: Record<string, string | string[]>, name: string, value: string): void {
-  const prev = headers[name];
+  const prev = own(headers, name);
   if (prev === undefined) headers[name] = value;
   else if (Array.isArray(prev)) prev.push(value);
   else headers[name] = name === 'set-cookie' ? [prev, value] : `${prev},${value}`;

@@ -220,7 +220,7 @@ function forwardHeaders(inv: Invocation, now: number): Record<string, string> {
   if (connection !== undefined) {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name in out) delete out[name]; // headers the client marked hop-by-hop (`keep-alive`/`close` are not headers here)
+      if (Object.hasOwn(out, name)) delete out[name]; // headers the client marked hop-by-hop (`keep-alive`/`close` are not headers here)
     }
   }
   const socket = inv.incoming.socket as TLSSocket | null;
@@ -243,7 +243,7 @@ function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> 
     const name = util.headerNameToString(raw[i] as Buffer);
     if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || name === '__proto__') continue;
     const value = (raw[i + 1] as Buffer).toString('latin1');
-    const prev = out[name];
+    const prev = own(out, name);
     if (prev === undefined) out[name] = value;
     else if (Array.isArray(prev)) prev.push(value);
     else out[name] = [prev, value];

@@ -51,4 +51,13 @@ describe('inherited property names in the data plane', () => {
     assert.equal(seen?.headers['x-from-variable'], undefined);
     assert.equal(seen?.headers['x-set'], 'yes');
   });
+
+  it('request headers named constructor are forwarded, and a backend response header named constructor or toString comes back as sent', async () => {
+    // fetch, whose Headers are a map (node:http's client would merge `constructor` with Object's own member)
+    const res = await fetch(`${s.url}/_aws/execute-api/${apiId}/items`, { headers: { constructor: 'in', 'x-upstream-header': 'constructor=out, tostring=t' } });
+    assert.equal(res.status, 200, await res.text());
+    assert.deepEqual(upstream.requests.at(-1)?.rawHeaders.filter((_, i, all) => all[i - 1] === 'constructor'), ['in']);
+    assert.equal(res.headers.get('constructor'), 'out');
+    assert.equal(res.headers.get('tostring'), 't');
+  });
 });
