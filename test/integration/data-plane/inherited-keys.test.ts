@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
-import { call } from '../../helpers/data-plane.js';
+import { call, fixture, lambdaArn } from '../../helpers/data-plane.js';
 import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
 import type { Upstream } from '../../helpers/upstream.js';
@@ -17,7 +17,7 @@ describe('inherited property names in the data plane', () => {
   let upstream: Upstream;
   let apiId: string;
   before(async () => {
-    s = await startServer();
+    s = await startServer({ args: ['--function', `inherited=${fixture('behaviours.mjs')}#inherited`] });
     upstream = await startUpstream();
     apiId = (await s.client.send(new CreateApiCommand({ Name: 'inherited', ProtocolType: 'HTTP' }))).ApiId as string;
     const integration = await s.client.send(
@@ -35,6 +35,8 @@ describe('inherited property names in the data plane', () => {
       }),
     );
     await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /items', Target: `integrations/${integration.IntegrationId}` }));
+    const lambda = await s.client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaArn('inherited'), PayloadFormatVersion: '1.0' }));
+    await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /lambda', Target: `integrations/${lambda.IntegrationId}` }));
     await s.client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true, StageVariables: { set: 'yes' } }));
   });
   after(async () => {
@@ -59,5 +61,13 @@ describe('inherited property names in the data plane', () => {
     assert.deepEqual(upstream.requests.at(-1)?.rawHeaders.filter((_, i, all) => all[i - 1] === 'constructor'), ['in']);
     assert.equal(res.headers.get('constructor'), 'out');
     assert.equal(res.headers.get('tostring'), 't');
+  });
+
+  it('a Lambda answer (payload 1.0) with headers named constructor and __proto__ is passed on as the function gave them', async () => {
+    const res = await fetch(`${s.url}/_aws/execute-api/${apiId}/lambda`);
+    assert.equal(res.status, 200, await res.text());
+    assert.equal(res.headers.get('constructor'), 'c');
+    assert.equal(res.headers.get('__proto__'), 'p1, p2');
+    assert.equal(res.headers.get('tostring'), 't1, t2');
   });
 });
