@@ -279,6 +279,9 @@ function effectiveFormat(call: GeneratedCall, serverDefault: string): string {
   return f === 'aws' || f === 'envelope' ? f : 'aws';
 }
 
+/** The envelope's error codes (DESIGN.md, response formats). */
+const ENVELOPE_CODES = new Set(['VALIDATION_ERROR', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'ACCESS_DENIED', 'INTERNAL_ERROR']);
+
 /** The error type and message of a 4xx in either format, or a problem with its shape. */
 function errorOf(res: FuzzResponse, format: string): { type: string; message: string } | string {
   const body = res.json as Record<string, any> | undefined;
@@ -286,6 +289,7 @@ function errorOf(res: FuzzResponse, format: string): { type: string; message: st
   if (format === 'envelope') {
     const error = body.error as Record<string, unknown> | undefined;
     if (body.success !== false || typeof error?.message !== 'string' || typeof error.type !== 'string') return 'envelope 4xx without success:false, error.type and error.message';
+    if (!ENVELOPE_CODES.has(error.code as string)) return `envelope 4xx with error.code ${String(error.code)} (DESIGN.md: ${[...ENVELOPE_CODES].join(', ')})`;
     return { type: error.type, message: error.message };
   }
   const type = res.headers['x-amzn-errortype'];
