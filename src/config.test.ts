@@ -474,6 +474,14 @@ describe('loadConfig: where a value comes from', () => {
       assert.throws(() => loadConfig(['--config', join(dir, 'g.json')], {}), /unknown setting "zzzzzzzzzz"; remove it \(settings: /);
     });
   });
+
+  it('a key named like an inherited property (constructor, toString) is an unknown setting', () => {
+    for (const key of ['constructor', 'toString', 'hasOwnProperty']) {
+      withDir({ 'g.json': JSON.stringify({ [key]: 1 }) }, (dir) => {
+        assert.throws(() => loadConfig(['--config', join(dir, 'g.json')], {}), (err: unknown) => err instanceof ConfigError && err.message.startsWith(`${join(dir, 'g.json')}: unknown setting "${key}"`));
+      });
+    }
+  });
 });
 
 describe('loadConfig: function reload', () => {

@@ -275,7 +275,7 @@ function readConfigFile(
       tls[key] = value;
       continue;
     }
-    if (key === 'config' || !(key in SETTINGS)) throw new ConfigError(unknownKeyMessage(path, key));
+    if (key === 'config' || !Object.hasOwn(SETTINGS, key)) throw new ConfigError(unknownKeyMessage(path, key));
     if (key === 'functions') {
       if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ConfigError(`${where}: "functions" must map names to "./path.js#export"`);
       for (const [fn, entry] of Object.entries(value as Record<string, unknown>)) {

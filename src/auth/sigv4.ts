@@ -12,6 +12,7 @@
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import { pushOwn } from '../model/own.js';
 
 /** The only algorithm SigV4 defines. */
 export const ALGORITHM = 'AWS4-HMAC-SHA256';
@@ -226,7 +227,7 @@ export function headersFromRaw(rawHeaders: readonly string[]): Record<string, st
   const headers: Record<string, string[]> = {};
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = (rawHeaders[i] as string).toLowerCase();
-    (headers[name] ??= []).push(rawHeaders[i + 1] as string);
+    pushOwn(headers, name, rawHeaders[i + 1] as string);
   }
   return headers;
 }

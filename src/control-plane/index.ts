@@ -81,7 +81,9 @@ export function createControlPlane(
     const requestId = randomUUID();
     res.setHeader('x-amzn-RequestId', requestId);
     const requested = req.headers[FORMAT_HEADER];
-    const format = typeof requested === 'string' ? FORMATS[requested.toLowerCase()] : FORMATS[deps.config.responseFormat];
+    // Own members only: `constructor` or `__proto__` would find Object's and throw from the error path.
+    const formatName = typeof requested === 'string' ? requested.toLowerCase() : deps.config.responseFormat;
+    const format = Object.hasOwn(FORMATS, formatName) ? FORMATS[formatName] : undefined;
     if (!format) {
       awsFormat.error(res, new BadRequestException(`Invalid ${FORMAT_HEADER} header '${String(requested)}': must be aws or envelope`));
       return;

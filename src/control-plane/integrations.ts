@@ -14,6 +14,7 @@ import { BadRequestException, childNotFound, ConflictException } from './errors.
 import type { Input } from './input.js';
 import { CLEARED_BY_EMPTY } from './input.js';
 import type { ApiRecord, IntegrationRecord, RouteRecord } from '../model/resources.js';
+import { setOwn } from '../model/own.js';
 
 /** Service integrations of HTTP APIs (`integrationSubtype`). */
 export const INTEGRATION_SUBTYPES = [
@@ -224,7 +225,7 @@ function mergeMappings<T>(current: Record<string, T> | undefined, update: Record
   const out = { ...(current ?? {}) };
   for (const [k, v] of Object.entries(update)) {
     if (removes(v)) delete out[k];
-    else out[k] = v;
+    else setOwn(out, k, v);
   }
   return out;
 }

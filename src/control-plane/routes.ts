@@ -175,7 +175,7 @@ export const deleteRouteRequestParameter: OperationHandler = async (input, ctx) 
   const { api, item: route } = await loadChild<RouteRecord>(ctx, input, 'route', 'routeId', 'Route');
   const key = input.requestParameterKey as string;
   const parameters = { ...(route.data.requestParameters ?? {}) };
-  if (!(key in parameters)) throw childNotFound('RequestParameter', key);
+  if (!Object.hasOwn(parameters, key)) throw childNotFound('RequestParameter', key);
   delete parameters[key];
   await applyApiChange(ctx, api.apiId, [
     { write: { op: 'update', kind: 'route', scope: api.apiId, id: route.id, data: { ...route.data, requestParameters: parameters }, ifVersion: route.version } },

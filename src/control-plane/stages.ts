@@ -230,7 +230,7 @@ export const deleteRouteSettings: OperationHandler = async (input, ctx) => {
   const { api, item } = await loadChild<StageRecord>(ctx, input, 'stage', 'stageName', 'Stage');
   const routeKey = input.routeKey as string;
   await changeStage(ctx, api.apiId, item.id, (stage) => {
-    if (!(routeKey in stage.routeSettings)) throw childNotFound('RouteSettings', routeKey);
+    if (!Object.hasOwn(stage.routeSettings, routeKey)) throw childNotFound('RouteSettings', routeKey);
     const routeSettings = { ...stage.routeSettings };
     delete routeSettings[routeKey];
     return { ...stage, routeSettings, lastUpdatedDate: isoSeconds(ctx.clock()) };

@@ -18,6 +18,7 @@ import { decodeQueryComponent } from './query-string.js';
 import { isReservedHeader, parseMappingKey } from '../model/parameter-mapping.js';
 import { compileContextVariable } from './context-variables.js';
 import type { GatewayResponse, Invocation } from './invocation.js';
+import { own } from '../model/own.js';
 
 /** JSONPath sources see only the first 100 KB of a body. */
 export const MAPPING_BODY_LIMIT = 100 * 1024;
@@ -92,7 +93,7 @@ function parseQuery(raw: string): Map<string, string> {
 function requestHeader(inv: Invocation, lower: string): string | undefined {
   const raw = inv.request.rawHeaders;
   if (raw.length === 0) {
-    const v = inv.request.headers[lower];
+    const v = own(inv.request.headers, lower);
     return Array.isArray(v) ? v.join(',') : v;
   }
   let out: string | undefined;
@@ -167,7 +168,7 @@ function compileVariable(expr: string, side: 'request' | 'response'): Omit<Part,
   }
   if ((name = dot('stageVariables.')) !== undefined) {
     const key = name;
-    return { get: (ctx) => ctx.inv.stage?.stageVariables[key], raw: false, body: false };
+    return { get: (ctx) => own(ctx.inv.stage?.stageVariables, key), raw: false, body: false };
   }
   if (side === 'request') {
     if ((name = dot('request.header.')) !== undefined) {
@@ -193,7 +194,7 @@ function compileVariable(expr: string, side: 'request' | 'response'): Omit<Part,
     const lower = name.toLowerCase();
     return {
       get: (ctx) => {
-        const v = ctx.response?.headers[lower];
+        const v = own(ctx.response?.headers, lower);
         return Array.isArray(v) ? v.join(',') : v;
       },
       raw: false,
@@ -417,7 +418,7 @@ export function compileRequestMapping(params: Readonly<Record<string, string>> |
           if (op.action === 'overwrite') target.query.set(op.name, value);
           else target.query.append(op.name, value);
         } else if (!BAD_HEADER_VALUE.test(value)) {
-          const prev = target.headers[op.name];
+          const prev = own(target.headers, op.name);
           target.headers[op.name] = op.action === 'append' && prev !== undefined ? `${prev},${value}` : value;
         }
       }
@@ -430,7 +431,7 @@ export function compileRequestMapping(params: Readonly<Record<string, string>> |
 }
 
 function appendHeader(headers: Record<string, string | string[]>, name: string, value: string): void {
-  const prev = headers[name];
+  const prev = own(headers, name);
   if (prev === undefined) headers[name] = value;
   else if (Array.isArray(prev)) prev.push(value);
   else headers[name] = name === 'set-cookie' ? [prev, value] : `${prev},${value}`;

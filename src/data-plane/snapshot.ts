@@ -14,6 +14,7 @@ import { compileRouteMatcher } from './router/route-matcher.js';
 import { compileWebSocketRouting, webSocketRouteParts } from './router/websocket-routes.js';
 import type { Throttle, ThrottleSettings } from './throttle.js';
 import { bucketFor } from './throttle.js';
+import { own } from '../model/own.js';
 
 /** How the parts of a stage are compiled; injected so each part lives in its own module. */
 export interface StageCompilers {
@@ -31,7 +32,7 @@ const TARGET = /^integrations\/(.+)$/;
 
 /** A route's throttle: its route settings over the stage's defaults, per node or (with `--redis`) per cluster. */
 function routeThrottle(stage: StageRecord, routeKey: string, compilers: StageCompilers, scope: string): Throttle | undefined {
-  const settings = { ...(stage.defaultRouteSettings as ThrottleSettings), ...((stage.routeSettings[routeKey] ?? {}) as ThrottleSettings) };
+  const settings = { ...(stage.defaultRouteSettings as ThrottleSettings), ...((own(stage.routeSettings, routeKey) ?? {}) as ThrottleSettings) };
   return compilers.throttle ? compilers.throttle(`${scope}:${routeKey}`, settings) : bucketFor(settings);
 }
 

@@ -98,7 +98,7 @@ function respond(req: IncomingMessage, res: ServerResponse, echo: EchoedRequest)
     const eq = pair.indexOf('=');
     if (eq > 0) {
       const name = pair.slice(0, eq).trim();
-      const prev = headers[name];
+      const prev = Object.hasOwn(headers, name) ? headers[name] : undefined;
       const value = pair.slice(eq + 1).trim();
       headers[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
     }

@@ -9,6 +9,7 @@ import { parseHttpRouteKey } from '../../model/route-key.js';
 import type { ApiRecord, AuthorizerRecord, IntegrationRecord, RouteRecord } from '../../model/resources.js';
 import type { JsonObject } from './extensions.js';
 import { DEFAULT_ROUTE_PATH, defined, IMPORT_EXPORT_VERSION, OPERATION_METHODS, SIGV4_AUTHTYPE, X } from './extensions.js';
+import { setOwn } from '../../model/own.js';
 
 /** What an export renders. */
 export interface ApiConfiguration {
@@ -182,16 +183,17 @@ export function integrationExtension(i: IntegrationRecord): JsonObject {
 function securitySchemes(config: ApiConfiguration, ext: boolean): { objects: JsonObject; names: Map<string, string> } {
   const objects: JsonObject = {};
   const names = new Map<string, string>();
-  const unique = (name: string, id: string) => (objects[name] === undefined ? name : `${name}-${id}`);
+  // Own members, set as such: an authorizer named `toString` or `__proto__` keeps its name.
+  const unique = (name: string, id: string) => (Object.hasOwn(objects, name) ? `${name}-${id}` : name);
   for (const a of config.authorizers) {
     const name = unique(a.name, a.authorizerId);
     names.set(a.authorizerId, name);
-    objects[name] = authorizerScheme(a, ext);
+    setOwn<unknown>(objects, name, authorizerScheme(a, ext));
   }
   if (config.routes.some((r) => r.authorizationType === 'AWS_IAM')) {
     const name = unique('sigv4', 'iam');
     names.set('AWS_IAM', name);
-    objects[name] = defined({ type: 'apiKey', name: 'Authorization', in: 'header', [X.AUTHTYPE]: ext ? SIGV4_AUTHTYPE : undefined });
+    setOwn<unknown>(objects, name, defined({ type: 'apiKey', name: 'Authorization', in: 'header', [X.AUTHTYPE]: ext ? SIGV4_AUTHTYPE : undefined }));
   }
   return { objects, names };
 }

@@ -117,7 +117,8 @@ function resolveRef(doc: JsonObject, ref: string): unknown {
   let node: unknown = doc;
   for (const raw of ref.slice(2).split('/')) {
     const part = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    node = isObject(node) ? node[part] : undefined;
+    // Own members only: `#/__proto__` or `#/components/constructor` names nothing in the document.
+    node = isObject(node) && Object.hasOwn(node, part) ? node[part] : undefined;
     if (node === undefined) return undefined;
   }
   return node;
@@ -302,7 +303,7 @@ function basePathOf(c: Conversion): string {
   if (!first || typeof first.url !== 'string') return '';
   const variables = isObject(first.variables) ? first.variables : {};
   const url = first.url.replace(/\{([^}]+)\}/g, (_, name: string) => {
-    const variable = variables[name];
+    const variable = Object.hasOwn(variables, name) ? variables[name] : undefined;
     return isObject(variable) && variable.default !== undefined ? String(variable.default) : '';
   });
   try {
@@ -329,7 +330,8 @@ function rebase(base: string, mode: BasePathMode): string {
 function readPath(c: Conversion, path: string, item: unknown, base: string, defaultSecurity: unknown): void {
   if (!isObject(item)) throw invalid(`paths.${path} must be an object`);
   for (const [key, raw] of Object.entries(item)) {
-    const method = OPERATION_METHODS[key.toLowerCase()];
+    // Own members only: a path item member named `constructor` or `__proto__` is no operation.
+    const method = Object.hasOwn(OPERATION_METHODS, key.toLowerCase()) ? OPERATION_METHODS[key.toLowerCase()] : undefined;
     if (method === undefined) {
       if (key.toLowerCase() === 'trace') c.warnings.push(`TRACE ${path} was ignored: HTTP APIs have no TRACE routes`);
       else if (key.startsWith('x-amazon-apigateway-')) c.warnings.push(`${key} on path ${path} was ignored: it is not supported on path items`);

@@ -8,6 +8,7 @@
 import { compileContextVariable } from '../context-variables.js';
 import type { Invocation } from '../invocation.js';
 import { decodeQueryComponent } from '../query-string.js';
+import { own } from '../../model/own.js';
 
 /** Reads one identity source of a request; undefined when it is absent or empty. */
 export type IdentitySourceAccessor = (inv: Invocation) => string | undefined;
@@ -26,7 +27,7 @@ export function compileIdentitySource(expression: string): IdentitySourceAccesso
   if (m) {
     const name = (m[1] as string).toLowerCase();
     return (inv) => {
-      const value = inv.request.headers[name];
+      const value = own(inv.request.headers, name);
       return nonEmpty(Array.isArray(value) ? value.join(',') : value);
     };
   }

@@ -258,4 +258,10 @@ describe('stringifyClaims', () => {
       { s: 'x', n: '1787996002', f: '1.5', t: 'true', f2: 'false', arr: '[admin poweruser]', nums: '[1 2]', nested: '[[a b] c]', obj: '{"a":1,"b":["x"]}', empty: '[]' },
     );
   });
+
+  it('keeps claims named __proto__ or constructor as claims (a token payload is parsed JSON)', () => {
+    const claims = stringifyClaims(JSON.parse('{"sub":"u","__proto__":"p","constructor":1}') as Record<string, unknown>);
+    assert.equal(JSON.stringify(claims), '{"sub":"u","__proto__":"p","constructor":"1"}');
+    assert.equal(Object.getPrototypeOf(claims), Object.prototype);
+  });
 });

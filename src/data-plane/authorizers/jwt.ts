@@ -16,6 +16,7 @@ import { forbidden, GatewayError, internalServerError, unauthorized } from '../e
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
 import { compileIdentitySource } from './identity-source.js';
 import { isAllowedIssuerUrl, JWT_ALGORITHMS, JwksKeyNotFoundError, type JwksProvider, JwksUnavailableError } from './jwks.js';
+import { setOwn } from '../../model/own.js';
 
 /** Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds. */
 export const JWT_CLOCK_TOLERANCE_SECONDS = 5;
@@ -165,7 +166,7 @@ export function stringifyClaims(payload: Readonly<Record<string, unknown>>): Rec
   const claims: Record<string, string> = {};
   for (const [name, value] of Object.entries(payload)) {
     if (value === null || value === undefined) continue;
-    claims[name] = claimText(value);
+    setOwn(claims, name, claimText(value));
   }
   return claims;
 }

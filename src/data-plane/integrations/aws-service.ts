@@ -34,7 +34,7 @@ export function compileAwsServiceIntegration(record: IntegrationRecord, deps: Aw
   const subtype = SUBTYPES[name];
   if (!subtype) throw new Error(`Integration ${record.integrationId}: unknown integrationSubtype ${name}`);
   const params = record.requestParameters ?? {};
-  const unknown = Object.keys(params).filter((p) => !(p in subtype.parameters));
+  const unknown = Object.keys(params).filter((p) => !Object.hasOwn(subtype.parameters, p));
   if (unknown.length > 0) throw new Error(`Integration ${record.integrationId}: ${name} takes no parameter ${unknown.join(', ')} (it takes ${Object.keys(subtype.parameters).join(', ')})`);
   const missing = Object.entries(subtype.parameters).filter(([p, required]) => required && params[p] === undefined).map(([p]) => p);
   if (missing.length > 0) throw new Error(`Integration ${record.integrationId}: ${name} requires the parameter ${missing.join(', ')}`);

@@ -38,6 +38,7 @@ import {
 } from '../parameter-mapping.js';
 import { pathProblem } from '../request-path.js';
 import { MAX_BODY_BYTES, readBody } from './body.js';
+import { own } from '../../model/own.js';
 
 /** Options for the dispatcher of one backend origin. */
 export interface DispatcherOptions {
@@ -122,7 +123,7 @@ function render(parts: readonly UriPart[], inv: Invocation): string {
   let out = '';
   for (const p of parts) {
     if (typeof p === 'string') out += p;
-    else if ('stageVariable' in p) out += inv.stage?.stageVariables[p.stageVariable] ?? '';
+    else if ('stageVariable' in p) out += own(inv.stage?.stageVariables, p.stageVariable) ?? '';
     else {
       const v = inv.pathParameters?.[p.pathParameter];
       out += v === undefined ? `{${p.pathParameter}}` : encodeSegments(v);
@@ -219,7 +220,7 @@ function forwardHeaders(inv: Invocation, now: number): Record<string, string> {
   if (connection !== undefined) {
     for (const token of connection.split(',')) {
       const name = token.trim().toLowerCase();
-      if (name in out) delete out[name]; // headers the client marked hop-by-hop (`keep-alive`/`close` are not headers here)
+      if (Object.hasOwn(out, name)) delete out[name]; // headers the client marked hop-by-hop (`keep-alive`/`close` are not headers here)
     }
   }
   const socket = inv.incoming.socket as TLSSocket | null;
@@ -242,7 +243,7 @@ function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> 
     const name = util.headerNameToString(raw[i] as Buffer);
     if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || name === '__proto__') continue;
     const value = (raw[i + 1] as Buffer).toString('latin1');
-    const prev = out[name];
+    const prev = own(out, name);
     if (prev === undefined) out[name] = value;
     else if (Array.isArray(prev)) prev.push(value);
     else out[name] = [prev, value];

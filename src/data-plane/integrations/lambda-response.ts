@@ -6,6 +6,7 @@
 import type { InvokeResult } from '../functions/invoker.js';
 import { internalServerError, payloadTrace, withTrace } from '../errors.js';
 import type { GatewayResponse } from '../invocation.js';
+import { setOwn } from '../../model/own.js';
 
 /** Headers a function may not set: the gateway frames the response itself. */
 const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connection']);
@@ -54,7 +55,7 @@ function readHeaders(raw: unknown): Record<string, string | string[]> {
   for (const [name, v] of Object.entries(raw)) {
     const lower = name.toLowerCase();
     const value = headerValue(name, v);
-    if (value !== undefined && !FRAMING_HEADERS.has(lower)) out[lower] = value;
+    if (value !== undefined && !FRAMING_HEADERS.has(lower)) setOwn(out, lower, value);
   }
   return out;
 }
@@ -68,7 +69,7 @@ function mergeMultiValueHeaders(headers: Record<string, string | string[]>, raw:
     if (FRAMING_HEADERS.has(lower) || list === null || list === undefined) continue;
     if (!Array.isArray(list)) throw internalServerError(`Malformed Lambda proxy response: multiValueHeaders.${name} is not a list`);
     const values = list.map((v) => headerValue(name, v)).filter((v): v is string => v !== undefined);
-    if (values.length > 0) headers[lower] = values.length === 1 ? (values[0] as string) : values;
+    if (values.length > 0) setOwn(headers, lower, values.length === 1 ? (values[0] as string) : values);
   }
 }
 

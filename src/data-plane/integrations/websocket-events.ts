@@ -6,6 +6,7 @@
  */
 import type { Invocation, WebSocketEvent } from '../invocation.js';
 import { clfTime } from './lambda-events.js';
+import { pushOwn, setOwn } from '../../model/own.js';
 
 /** What every event of one connection shares. */
 export interface ConnectionInfo {
@@ -30,8 +31,8 @@ export function headersOf(rawHeaders: readonly string[]): { headers: Record<stri
   for (let i = 0; i + 1 < rawHeaders.length; i += 2) {
     const name = rawHeaders[i] as string;
     const value = rawHeaders[i + 1] as string;
-    (multiValueHeaders[name] ??= []).push(value);
-    headers[name] = value;
+    pushOwn(multiValueHeaders, name, value);
+    setOwn(headers, name, value);
   }
   return { headers, multiValueHeaders };
 }
@@ -42,8 +43,8 @@ export function queryOf(rawQuery: string): { single: Record<string, string>; mul
   const single: Record<string, string> = {};
   const multi: Record<string, string[]> = {};
   for (const [name, value] of new URLSearchParams(rawQuery)) {
-    (multi[name] ??= []).push(value);
-    single[name] = value;
+    pushOwn(multi, name, value);
+    setOwn(single, name, value);
   }
   return { single, multi };
 }

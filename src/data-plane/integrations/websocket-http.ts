@@ -15,6 +15,7 @@ import type { CompiledIntegration, GatewayResponse, Invocation } from '../invoca
 import type { DispatcherFactory } from './http-proxy.js';
 import { compileNonProxyIntegration, type BackendResponse } from './non-proxy.js';
 import { headersOf, queryOf, requestContextOf } from './websocket-events.js';
+import { own } from '../../model/own.js';
 
 /** Largest backend answer read (a WebSocket message is at most 128 KB; a reply larger than 10 MB is refused). */
 const MAX_RESPONSE_BYTES = 10 * 1024 * 1024;
@@ -48,7 +49,7 @@ function compileSource(expression: string, where: string): Source {
   }
   if ((m = /^\$?stageVariables\.(.+)$/.exec(trimmed))) {
     const name = m[1] as string;
-    return (inv) => inv.stage?.stageVariables[name];
+    return (inv) => own(inv.stage?.stageVariables, name);
   }
   throw new Error(`${where}: unsupported source ${expression}`);
 }
@@ -69,7 +70,7 @@ function compileMappings(record: IntegrationRecord): Mapping[] {
 
 const substitute = (template: string, inv: Invocation, params: Record<string, string>) =>
   template
-    .replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name: string) => inv.stage?.stageVariables[name] ?? '')
+    .replace(/\$\{stageVariables\.([A-Za-z0-9_]+)\}/g, (_, name: string) => own(inv.stage?.stageVariables, name) ?? '')
     .replace(/\{([A-Za-z0-9_.-]+)\}/g, (whole, name: string) => (Object.hasOwn(params, name) ? encodeURIComponent(params[name] as string) : whole));
 
 /** Sends one integration request; resolves to the backend's whole answer. */

@@ -11,6 +11,7 @@ import { compileValidator, type Validator } from '../../model/json-schema-valida
 import { evaluateSelectionExpression, jsonPathValue, parseSelectionExpression, type ExpressionPart } from '../../model/selection-expression.js';
 import { compileIdentitySource } from '../authorizers/identity-source.js';
 import type { CompiledRoute, CompiledWebSocketRouting, Invocation, WebSocketRouteParts } from '../invocation.js';
+import { own } from '../../model/own.js';
 
 /** Compiles the WebSocket-only parts of routes; the models are compiled once, when a route first names them. */
 export function webSocketRouteParts(snapshot: DeploymentSnapshot, unsupported: string[]): (route: RouteRecord) => WebSocketRouteParts {
@@ -74,7 +75,7 @@ function apiKeyReader(expression: string | undefined, unsupported: string[]): (i
   if (header) {
     const name = (header[1] as string).toLowerCase();
     return (inv) => {
-      const value = inv.request.headers[name];
+      const value = own(inv.request.headers, name);
       const text = Array.isArray(value) ? value.join(',') : value;
       return text === undefined || text === '' ? undefined : text;
     };

@@ -127,6 +127,18 @@ describe('SigV4 enforced (credentials configured)', () => {
     assert.ok(res.headers.get('x-amzn-requestid'));
   });
 
+  it('a header named like an inherited property (constructor) is an ordinary header: 403 unsigned, 200 signed', async () => {
+    const unsigned = await rawRequest(s.url, 'GET', '/v2/apis', { headers: { constructor: '1' } });
+    assert.equal(unsigned.status, 403, unsigned.text);
+    assert.equal(unsigned.headers.get('x-amzn-errortype'), 'MissingAuthenticationTokenException');
+    assert.deepEqual(unsigned.json, { message: 'Missing Authentication Token' });
+    const target = new URL('/v2/apis', s.url);
+    const headers = { constructor: '1', 'x-amz-meta': '2' };
+    const added = signRequest({ method: 'GET', url: target, headers, body: '' }, FILE_KEY, { region: 'us-east-1', service: 'apigateway' });
+    const signed = await rawRequest(s.url, 'GET', '/v2/apis', { headers: { ...headers, ...added } });
+    assert.equal(signed.status, 200, signed.text);
+  });
+
   it('an unsigned request to an unknown path is refused before routing (no 404 to the unauthenticated)', async () => {
     const unsigned = await rawRequest(s.url, 'GET', '/v2/nothing-here');
     assert.equal(unsigned.status, 403);
