@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -20,18 +19,10 @@ import { createServer, type Gatehouse } from '../../src/server.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { call, fixture, lambdaArn } from '../helpers/data-plane.js';
 import { sdkClient } from '../helpers/server.js';
+import { freePort } from '../helpers/net.js';
 
 const POSTGRES = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** Starts `redis-server` on `port`, resolves once it accepts connections. */
 async function startRedis(port: number): Promise<ChildProcess> {

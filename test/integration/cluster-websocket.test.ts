@@ -19,20 +19,12 @@ import { quietLogger } from '../../src/logger.js';
 import { createServer, type Gatehouse } from '../../src/server.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { sdkClient } from '../helpers/server.js';
-import { connect, contextOf, createWsApi, HANDLERS, recorded, type TestSocket } from './websocket/ws-helpers.js';
+import { connect, contextOf, createWsApi, HANDLERS, managementClient, recorded, type TestSocket } from './websocket/ws-helpers.js';
 
 const POSTGRES = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS = process.env.GATEHOUSE_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NODE_SCRIPT = fileURLToPath(new URL('../../../test/fixtures/cluster/node.mjs', import.meta.url));
 const HEARTBEAT_MS = 200;
-
-const management = (port: number, apiId: string) =>
-  new ApiGatewayManagementApiClient({
-    endpoint: `http://127.0.0.1:${port}/_aws/execute-api/${apiId}/prod`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  });
 
 async function idOf(c: TestSocket): Promise<string> {
   c.ws.send('{"action":"inspect"}');
@@ -86,8 +78,8 @@ describe('WebSocket connections across three nodes (PostgreSQL + Redis)', () => 
         c.once('exit', (code) => reject(new Error(`node C exited with ${code}`)));
       });
       const apiId = await createWsApi(control, [{ key: '$connect' }, { key: '$disconnect' }, { key: '$default', twoWay: true }, { key: 'inspect', twoWay: true }]);
-      const onA = management(a.port, apiId);
-      const onB = management(b.port, apiId);
+      const onA = managementClient(a.port, apiId);
+      const onB = managementClient(b.port, apiId);
       clients.push(onA, onB);
 
       // A client held by node C, reached through A and B.

@@ -9,8 +9,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { get } from 'node:http';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
@@ -18,16 +16,10 @@ import WebSocket from 'ws';
 import { fixture, lambdaArn } from '../helpers/data-plane.js';
 import type { TestServer } from '../helpers/server.js';
 import { startServer } from '../helpers/server.js';
+import { freePort } from '../helpers/net.js';
 
 const run = promisify(execFile);
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 /** Whether a command runs here (python3, curl). */
 async function has(command: string): Promise<boolean> {

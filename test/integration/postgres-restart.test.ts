@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -19,19 +18,11 @@ import { createServer, type Gatehouse } from '../../src/server.js';
 import { openPostgresStore } from '../../src/store/postgres/postgres-store.js';
 import { call, fixture, lambdaArn } from '../helpers/data-plane.js';
 import { sdkClient } from '../helpers/server.js';
+import { freePort } from '../helpers/net.js';
 
 const BIN = existsSync('/usr/lib/postgresql') ? join('/usr/lib/postgresql', readdirSync('/usr/lib/postgresql').sort().at(-1) as string, 'bin') : undefined;
 const IS_ROOT = process.getuid?.() === 0;
 
-const freePort = (): Promise<number> =>
-  new Promise((resolve, reject) => {
-    const probe = createNetServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as { port: number };
-      probe.close(() => resolve(port));
-    });
-  });
 
 /** Runs a PostgreSQL program as the OS user postgres (initdb and the server refuse root). */
 const asPostgres = (program: string, args: readonly string[]) =>

@@ -6,12 +6,12 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
-import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { DeleteConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
 import { startCli, type CliServer } from '../../helpers/cli.js';
 import { fixture, lambdaArn } from '../../helpers/data-plane.js';
 import { sdkClient } from '../../helpers/server.js';
 import { parseMetrics, valueOf } from '../../helpers/metrics.js';
-import { connect, contextOf, createWsApi, HANDLERS, type TestSocket } from '../websocket/ws-helpers.js';
+import { connect, contextOf, createWsApi, HANDLERS, managementClient, type TestSocket } from '../websocket/ws-helpers.js';
 
 /** One request on a connection of its own (`agent: false`, `connection: close`). */
 function fresh(port: number, path: string): Promise<number> {
@@ -24,16 +24,6 @@ function fresh(port: number, path: string): Promise<number> {
     req.end();
   });
 }
-
-/** A management client whose every call opens a new connection. */
-const managementOf = (port: number, apiId: string) =>
-  new ApiGatewayManagementApiClient({
-    endpoint: `http://127.0.0.1:${port}/_aws/execute-api/${apiId}/prod`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-    requestHandler: { httpAgent: { keepAlive: false } },
-  });
 
 describe('gatehouse serve --workers 2', () => {
   let s: CliServer;
@@ -90,7 +80,7 @@ describe('gatehouse serve --workers 2', () => {
     const client = sdkClient(s.url);
     const apiId = await createWsApi(client, [{ key: '$connect' }, { key: '$disconnect' }, { key: '$default', twoWay: true }, { key: 'inspect', twoWay: true }]);
     client.destroy();
-    const mgmt = managementOf(s.port, apiId);
+    const mgmt = managementClient(s.port, apiId, 'prod', { fresh: true });
     const sockets: TestSocket[] = [];
     try {
       for (let i = 0; i < 4; i++) sockets.push(await connect(s.port, apiId));

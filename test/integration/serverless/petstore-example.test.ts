@@ -5,24 +5,16 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import WebSocket from 'ws';
 import type { CliServer } from '../../helpers/cli.js';
 import { ROOT, runCli, startCli } from '../../helpers/cli.js';
+import { freePort } from '../../helpers/net.js';
 
 const EXAMPLE = join(ROOT, 'examples/petstore-serverless/serverless.yml');
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
-}
 
 interface Api {
   name: string;

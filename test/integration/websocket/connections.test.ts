@@ -2,16 +2,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
-import { connect, contextOf, createWsApi, eventOf, recorded, type TestSocket, startWsServer, waitFor, type WsTestServer } from './ws-helpers.js';
-
-/** The path-style endpoint: `{apiId}.execute-api.localhost` does not resolve in Node, so the SDK talks to 127.0.0.1. */
-const managementClient = (port: number, apiId: string, stage = 'prod') =>
-  new ApiGatewayManagementApiClient({
-    endpoint: `http://127.0.0.1:${port}/_aws/execute-api/${apiId}/${stage}`,
-    region: 'us-east-1',
-    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
-    maxAttempts: 1,
-  });
+import { connect, contextOf, createWsApi, eventOf, managementClient, recorded, type TestSocket, startWsServer, waitFor, type WsTestServer } from './ws-helpers.js';
 
 async function idOf(c: TestSocket): Promise<string> {
   c.ws.send('{"action":"inspect"}');

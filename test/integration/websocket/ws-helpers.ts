@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateRouteResponseCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import WebSocket from 'ws';
 import { loadConfig } from '../../../src/config.js';
 import { quietLogger } from '../../../src/logger.js';
@@ -184,4 +185,19 @@ export async function refusedStatus(p: Promise<TestSocket>): Promise<number> {
   } catch (error) {
     return (error as { status?: number }).status ?? -1;
   }
+}
+
+/**
+ * A client of the `@connections` API of `apiId`'s `stage` on a server at 127.0.0.1:`port`, through the
+ * path-style endpoint (`{apiId}.execute-api.localhost` does not resolve in Node). `fresh`: every call on
+ * a new connection (so a `--workers` primary deals the calls to the workers in turn).
+ */
+export function managementClient(port: number, apiId: string, stage = 'prod', options: { fresh?: boolean } = {}): ApiGatewayManagementApiClient {
+  return new ApiGatewayManagementApiClient({
+    endpoint: `http://127.0.0.1:${port}/_aws/execute-api/${apiId}/${stage}`,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' },
+    maxAttempts: 1,
+    ...(options.fresh ? { requestHandler: { httpAgent: { keepAlive: false } } } : {}),
+  });
 }
