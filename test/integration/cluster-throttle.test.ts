@@ -1,7 +1,8 @@
 /**
  * Cluster-wide throttling through Redis (issue 13 point 2): three Gatehouse nodes sharing one
  * PostgreSQL store and one Redis hold a stage's limits together; Redis stopped mid-run leaves every
- * request served under per-node limits; Redis back, the cluster limit holds again.
+ * request served under per-node limits; Redis back, the cluster limit holds again; a stage change made
+ * through node B holds on all three.
  * The Redis here is a private `redis-server` started by the test on a free port (so it can be killed).
  */
 import assert from 'node:assert/strict';
@@ -11,7 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import type { Logger } from '../../src/logger.js';
@@ -113,6 +114,15 @@ describe('three nodes, one PostgreSQL store, one Redis: cluster-wide throttling'
       await until(() => loggers.every((l) => l.lines.some((line) => line.startsWith('info redis: reachable again'))), 'every node to reconnect', 15_000);
       const again = await statuses(18);
       assert.equal(again.filter((s) => s === 200).length, 6, `Redis back (empty): one fresh cluster bucket of 6: ${again.join(' ')}`);
+
+      // A stage change made through node B (new limits, so a new cluster bucket of 5) holds on A and C too.
+      const fromB = sdkClient((nodes[1] as Gatehouse).url);
+      await fromB.send(new UpdateStageCommand({ ApiId: apiId, StageName: '$default', RouteSettings: { 'GET /t': { ThrottlingBurstLimit: 5, ThrottlingRateLimit: 0 } } }));
+      fromB.destroy();
+      // Each node admits one request once it compiled the change (its old bucket is empty): three of the five tokens.
+      for (const node of nodes) await until(async () => (await call(node.port, apiId, 'GET', '/t')).status === 200, `node ${node.port} to apply the stage change made on B`);
+      const changed = await statuses(9);
+      assert.equal(changed.filter((s) => s === 200).length, 2, `the two tokens left of the new bucket of 5, for the three nodes together: ${changed.join(' ')}`);
     } finally {
       await Promise.all(nodes.map((n) => n.close()));
       await stopRedis(redis);

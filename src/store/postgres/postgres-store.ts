@@ -136,9 +136,12 @@ export async function openPostgresStore(url: string, options: { schema?: string 
   const store = new PostgresStore(pool, config, schema === undefined ? 'gatehouse_changes' : `gatehouse_changes_${schema}`);
   try {
     const client = await pool.connect();
+    const lost = () => undefined; // the migration's own query fails; see #transaction
+    client.on('error', lost);
     try {
       await migrate(client, schema);
     } finally {
+      client.off('error', lost);
       client.release();
     }
     await store.listen();
@@ -220,6 +223,12 @@ class PostgresStore implements Store {
     let step = -1;
     let broken = false;
     let ops = batch;
+    // A checked-out client has no listener of the pool's: a connection the server ends between two
+    // queries (a restart: 57P01) would emit an unhandled 'error' and end the process. The next query fails instead.
+    const lost = () => {
+      broken = true;
+    };
+    client.on('error', lost);
     try {
       await client.query('BEGIN');
       const written: StoredResource[] = [];
@@ -253,6 +262,7 @@ class PostgresStore implements Store {
       if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
       throw this.#translate(err, ops[step], step);
     } finally {
+      client.off('error', lost);
       client.release(broken);
     }
   }
