@@ -13,7 +13,8 @@
  *   generation: any refetch forgets them), so a client's repeated token costs a map look-up,
  *   not an RSA verification; time claims are still checked on every request.
  */
-import { importJWK, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import type { CryptoKey, JWK, JWTPayload } from 'jose';
+import { jose } from './jose.js';
 import { Agent, request } from 'undici';
 import type { Logger } from '../../logger.js';
 
@@ -161,7 +162,7 @@ export function createJwksProvider(options: JwksProviderOptions = {}): JwksProvi
     let byAlg = imported.get(jwk);
     if (!byAlg) imported.set(jwk, (byAlg = new Map()));
     let key = byAlg.get(alg);
-    if (!key) byAlg.set(alg, (key = importJWK(jwk, alg) as Promise<CryptoKey>));
+    if (!key) byAlg.set(alg, (key = jose().then((j) => j.importJWK(jwk, alg) as Promise<CryptoKey>)));
     return key;
   };
 

@@ -10,7 +10,8 @@
  * mismatch is 403 `{"message":"Forbidden"}` with `error="insufficient_scope"`. Only the audience
  * description is published by AWS; the others follow its wording.
  */
-import { jwtVerify, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { jose } from './jose.js';
 import type { AuthorizerRecord, RouteRecord } from '../../model/resources.js';
 import { forbidden, GatewayError, internalServerError, unauthorized } from '../errors.js';
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
@@ -74,7 +75,7 @@ export function compileJwtAuthorizer(route: RouteRecord, record: AuthorizerRecor
     const generation = deps.jwks.generation(issuer);
     let payload: JWTPayload;
     try {
-      ({ payload } = await jwtVerify(token, getKey, {
+      ({ payload } = await (await jose()).jwtVerify(token, getKey, {
         algorithms: JWT_ALGORITHMS as string[],
         clockTolerance: JWT_CLOCK_TOLERANCE_SECONDS,
         currentDate: new Date(nowSeconds * 1000),

