@@ -15,7 +15,8 @@
  */
 import type { CryptoKey, JWK, JWTPayload } from 'jose';
 import { jose } from './jose.js';
-import { Agent, request } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from '../../undici.js';
 import type { Logger } from '../../logger.js';
 
 /** Timeout of each discovery / JWKS request (AWS quota). */
@@ -112,7 +113,9 @@ export function createJwksProvider(options: JwksProviderOptions = {}): JwksProvi
   const maxAgeMs = options.maxAgeMs ?? JWKS_MAX_AGE_MS;
   const backoffMs = options.failureBackoffMs ?? JWKS_FAILURE_BACKOFF_MS;
   const now = options.clock ?? Date.now;
-  const agent = new Agent({ connect: { timeout: timeoutMs }, keepAliveTimeout: 10_000 });
+  // Created with the first fetch: a server without JWT authorizers never loads undici for it.
+  let agent: Agent | undefined;
+  const agentOf = (): Agent => (agent ??= new (undici().Agent)({ connect: { timeout: timeoutMs }, keepAliveTimeout: 10_000 }));
   const issuers = new Map<string, IssuerState>();
   const maxVerified = options.maxVerifiedTokens ?? MAX_VERIFIED_TOKENS;
   // Insertion-ordered: the first entry is the least recently used.
@@ -120,7 +123,7 @@ export function createJwksProvider(options: JwksProviderOptions = {}): JwksProvi
   // Imported keys hang off the JWK objects, so a refetch (new objects) drops them too.
   const imported = new WeakMap<JWK, Map<string, Promise<CryptoKey>>>();
 
-  const getJson = (url: string) => fetchJson(agent, url, timeoutMs, maxBytes);
+  const getJson = (url: string) => fetchJson(agentOf(), url, timeoutMs, maxBytes);
 
   const refresh = (issuer: string, state: IssuerState): Promise<void> => {
     if (state.inflight) return state.inflight;
@@ -200,7 +203,7 @@ export function createJwksProvider(options: JwksProviderOptions = {}): JwksProvi
       verified.set(key, { payload, generation });
       while (verified.size > maxVerified) verified.delete(verified.keys().next().value as string);
     },
-    close: () => agent.close(),
+    close: async () => agent?.close(),
   };
 }
 
@@ -232,7 +235,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** GETs a JSON document within the time and size limits. */
 async function fetchJson(agent: Agent, url: string, timeoutMs: number, maxBytes: number): Promise<unknown> {
-  const res = await request(url, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } }).catch(
+  const res = await undici().request(url, { method: 'GET', dispatcher: agent, signal: AbortSignal.timeout(timeoutMs), headers: { accept: 'application/json' } }).catch(
     (error: unknown) => {
       throw new Error(`${url}: ${error instanceof Error ? error.message : String(error)}`);
     },

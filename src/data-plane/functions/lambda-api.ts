@@ -4,7 +4,8 @@
  * LocalStack). One keep-alive undici Pool per endpoint origin.
  * https://docs.aws.amazon.com/lambda/latest/api/API_Invoke.html
  */
-import { Pool } from 'undici';
+import type { Pool } from 'undici';
+import { undici } from '../../undici.js';
 import { signRequest } from '../../auth/sigv4.js';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from './invoker.js';
@@ -29,7 +30,7 @@ export function createLambdaApiInvoker(options: LambdaApiInvokerOptions): Functi
   const poolFor = (origin: string): Pool => {
     let pool = pools.get(origin);
     if (!pool) {
-      pool = new Pool(origin, { connections: options.connections ?? 32 });
+      pool = new (undici().Pool)(origin, { connections: options.connections ?? 32 });
       pools.set(origin, pool);
     }
     return pool;

@@ -4,7 +4,8 @@
  * credentials (the integration's `credentialsArn` assumed through STS AssumeRole, else the
  * server's own), SigV4 signing and one keep-alive undici Agent for every origin.
  */
-import { Agent } from 'undici';
+import type { Agent } from 'undici';
+import { undici } from '../../undici.js';
 import type { AwsCredentials } from '../../auth/sigv4.js';
 import { signRequest } from '../../auth/sigv4.js';
 import type { Logger } from '../../logger.js';
@@ -53,7 +54,11 @@ const unescapeXml = (s: string) => s.replace(/&lt;/g, '<').replace(/&gt;/g, '>')
 /** Signs and sends service calls; one per server. */
 export class AwsServiceClient {
   readonly #options: AwsServiceClientOptions;
-  readonly #agent = new Agent({ keepAliveTimeout: 10_000, connections: 32 });
+  /** Created with the first call: a server without service integrations never loads undici for it. */
+  #agentValue: Agent | undefined;
+  get #agent(): Agent {
+    return (this.#agentValue ??= new (undici().Agent)({ keepAliveTimeout: 10_000, connections: 32 }));
+  }
   readonly #roles = new Map<string, Promise<{ credentials: AwsCredentials; expiresAt: number }>>();
   /** Origins whose STS does not answer AssumeRole: the server's credentials are used there. */
   readonly #noSts = new Set<string>();
@@ -169,8 +174,8 @@ export class AwsServiceClient {
   }
 
   /** Closes the connections. */
-  close(): Promise<void> {
-    return this.#agent.close();
+  async close(): Promise<void> {
+    await this.#agentValue?.close();
   }
 }
 

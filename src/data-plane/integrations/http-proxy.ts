@@ -23,7 +23,8 @@
 import { randomUUID } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import { Pool, util, type Dispatcher } from 'undici';
+import type { Dispatcher, Pool } from 'undici';
+import { undici } from '../../undici.js';
 import type { IntegrationRecord } from '../../model/resources.js';
 import { GatewayError, badRequest, internalServerError, requestTooLarge, serviceUnavailable, withTrace } from '../errors.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
@@ -63,7 +64,7 @@ export class HttpProxyPools {
       const base = this.options.connect;
       // A custom connector function owns TLS itself; otherwise the SNI name joins the connect options.
       const connect = servername === undefined || typeof base === 'function' ? base : { ...base, servername };
-      pool = new Pool(origin, { ...this.options, connect });
+      pool = new (undici().Pool)(origin, { ...this.options, connect });
       this.#pools.set(key, pool);
     }
     return pool;
@@ -240,7 +241,7 @@ function forwardHeaders(inv: Invocation, now: number): Record<string, string> {
 function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = util.headerNameToString(raw[i] as Buffer);
+    const name = undici().util.headerNameToString(raw[i] as Buffer);
     if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || name === '__proto__') continue;
     const value = (raw[i + 1] as Buffer).toString('latin1');
     const prev = own(out, name);

@@ -7,7 +7,8 @@
  * `stageVariables.*` or static `'values'`.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-data-mapping.html
  */
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { undici } from '../../undici.js';
 import type { IntegrationRecord, IntegrationResponseRecord } from '../../model/resources.js';
 import { jsonPathValue } from '../../model/selection-expression.js';
 import { internalServerError, serviceUnavailable } from '../errors.js';
@@ -100,7 +101,7 @@ function httpBackend(record: IntegrationRecord, dispatcherFor: DispatcherFactory
     for (const [k, v] of query) url.searchParams.append(k, v);
     const dispatcher: Dispatcher = dispatcherFor(url.origin, {});
     try {
-      const res = await request(url, { dispatcher, method: method as Dispatcher.HttpMethod, headers, body: payload, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+      const res = await undici().request(url, { dispatcher, method: method as Dispatcher.HttpMethod, headers, body: payload, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
       const chunks: Buffer[] = [];
       let size = 0;
       for await (const chunk of res.body as AsyncIterable<Buffer>) {
