@@ -10,7 +10,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { createRequire } from 'node:module';
+import type { WebSocketServer } from 'ws';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import { MAX_MESSAGE_BYTES, serverClose } from './connection.js';
 import { CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage } from './connections-api.js';
@@ -38,14 +39,22 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   const { logger } = options;
   const state = createGatewayState(options);
   const chosenProtocol = new WeakMap<IncomingMessage, string>();
-  const wss = new WebSocketServer({
+  // ws is loaded, and its server made, with the first handshake (start-up of a server without WebSocket clients stays shorter).
+  let wss: WebSocketServer | undefined;
+  const wssOf = (): WebSocketServer => (wss ??= new (createRequire(import.meta.url)('ws') as typeof import('ws')).WebSocketServer({
     noServer: true,
     maxPayload: MAX_MESSAGE_BYTES,
     perMessageDeflate: false,
     clientTracking: false,
     handleProtocols: (_protocols, req) => chosenProtocol.get(req) ?? false,
-  });
-  const handshaker: Handshaker = { wss, chosenProtocol, warned: new WeakSet() };
+  }));
+  const handshaker: Handshaker = {
+    get wss() {
+      return wssOf();
+    },
+    chosenProtocol,
+    warned: new WeakSet(),
+  };
   // With --redis, other nodes send @connections calls for this node's connections.
   const joined = options.cluster?.start(localConnections(state), () => [...state.connections.values()].filter((c) => c.state === 'open').map((c) => c.info));
 
@@ -100,7 +109,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
       await Promise.race([Promise.all([...state.sockets]), deadline(2500)]);
       await Promise.race([Promise.all([...state.pending]), deadline(1000)]);
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
       await joined;
       await options.cluster?.close();
     },
