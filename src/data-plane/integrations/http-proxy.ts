@@ -4,8 +4,8 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-http.html
  *
  * Compiled once per deployment snapshot: the URI is split into origin / path / query templates
- * (`${stageVariables.x}` anywhere, `{var}` / `{proxy}` path parameters), mappings are compiled, and each origin
- * gets one keep-alive undici `Pool` (shared across snapshots through `HttpProxyPools`). Per request: build the
+ * (`${stageVariables.x}` anywhere, `{var}` / `{proxy}` path parameters), mappings are compiled, and every origin
+ * is reached through undici's `Agent` (keep-alive pools per origin, shared across snapshots through `HttpProxyPools`). Per request: build the
  * path and headers, `dispatch` with a handler that turns the upstream response into a `Readable` without copying.
  *
  * Decisions where AWS is silent (all [unverified]):
@@ -23,7 +23,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable, Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
-import type { Dispatcher, Pool } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { undici } from '../../undici.js';
 import type { IntegrationRecord } from '../../model/resources.js';
 import { GatewayError, badRequest, internalServerError, requestTooLarge, serviceUnavailable, withTrace } from '../errors.js';
@@ -50,38 +50,42 @@ export interface DispatcherOptions {
 /** Supplies the dispatcher for a backend origin (`https://host:port`); called once per origin per compiled integration. */
 export type DispatcherFactory = (origin: string, options: DispatcherOptions) => Dispatcher;
 
-/** Keep-alive pools, one per (origin, SNI name), created on first use and kept until `close()`. */
+/**
+ * The upstream connections of the HTTP proxy integrations: undici's own `Agent` (one keep-alive pool
+ * per origin inside it), one Agent per SNI name an integration asks for (`tlsConfig.serverNameToVerify`),
+ * created on first use and kept until `close()`.
+ */
 export class HttpProxyPools {
-  readonly #pools = new Map<string, Pool>();
+  readonly #agents = new Map<string, Agent>();
 
-  constructor(readonly options: Pool.Options = {}) {}
+  constructor(readonly options: Agent.Options = {}) {}
 
-  /** The pool for `origin`; a `DispatcherFactory`. */
-  readonly dispatcherFor: DispatcherFactory = (origin, { servername }) => {
-    const key = servername === undefined ? origin : `${origin} ${servername}`;
-    let pool = this.#pools.get(key);
-    if (pool === undefined) {
+  /** The dispatcher for `origin` (the Agent of its SNI name; requests name their origin); a `DispatcherFactory`. */
+  readonly dispatcherFor: DispatcherFactory = (_origin, { servername }) => {
+    const key = servername ?? '';
+    let agent = this.#agents.get(key);
+    if (agent === undefined) {
       const base = this.options.connect;
       // A custom connector function owns TLS itself; otherwise the SNI name joins the connect options.
       const connect = servername === undefined || typeof base === 'function' ? base : { ...base, servername };
-      pool = new (undici().Pool)(origin, { ...this.options, connect });
-      this.#pools.set(key, pool);
+      agent = new (undici().Agent)({ ...this.options, ...(connect === undefined ? {} : { connect }) });
+      this.#agents.set(key, agent);
     }
-    return pool;
+    return agent;
   };
 
-  /** Closes every pool, letting in-flight requests finish (a streaming response keeps it waiting: see `destroy`). */
+  /** Closes every connection, letting in-flight requests finish (a streaming response keeps it waiting: see `destroy`). */
   async close(): Promise<void> {
-    const pools = [...this.#pools.values()];
-    this.#pools.clear();
-    await Promise.all(pools.map((p) => p.close()));
+    const agents = [...this.#agents.values()];
+    this.#agents.clear();
+    await Promise.all(agents.map((a) => a.close()));
   }
 
-  /** Closes every pool now, failing in-flight requests (their client responses end abruptly). */
+  /** Closes every connection now, failing in-flight requests (their client responses end abruptly). */
   async destroy(): Promise<void> {
-    const pools = [...this.#pools.values()];
-    this.#pools.clear();
-    await Promise.all(pools.map((p) => p.destroy()));
+    const agents = [...this.#agents.values()];
+    this.#agents.clear();
+    await Promise.all(agents.map((a) => a.destroy()));
   }
 }
 
