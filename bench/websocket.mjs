@@ -9,7 +9,8 @@
  *      `$default`), stage `bench` auto-deployed.
  *      Both: messages/s with `--clients` connections each keeping `--inflight` messages in flight (a new one
  *      sent on each answer), measured for `--duration` s after `--warmup` s; CPU µs per message of the server
- *      process (/proc/PID/stat). Target (w)/(w0) ≥ 0.75.
+ *      process (/proc/PID/stat); `--rounds` rounds alternating between the two, the median round of each.
+ *      Target (w)/(w0) ≥ 0.75.
  * (x)  memory per idle connection: (RSS after − RSS before) / connections with `--idle` connections open,
  *      for each server. Target: Gatehouse ≤ 1.5× the bare server's, and under 12 KB.
  * (y)  @connections: PostToConnection calls/s through `POST /_aws/execute-api/{apiId}/{stage}/@connections/{id}`
@@ -42,6 +43,7 @@ const { values: opts } = parseArgs({
     inflight: { type: 'string', default: '16' },
     idle: { type: 'string', default: '10000' },
     posters: { type: 'string', default: '64' },
+    rounds: { type: 'string', default: '3' },
     'no-pin': { type: 'boolean' },
   },
 });
@@ -210,45 +212,54 @@ const stopOnSignal = () => {
 process.once('SIGINT', stopOnSignal);
 process.once('SIGTERM', stopOnSignal);
 try {
-  // ---- (w0) and (x) on the bare ws server --------------------------------------------------------------------
-  {
-    const direct = start(process.execPath, ['bench/servers/ws-direct.mjs'], { cpu: pinning?.server, cwd: ROOT });
-    const port = await direct.port();
-    const url = `ws://127.0.0.1:${port}/`;
-    rows.x0 = await idleMemory(url, direct.pid);
-    log(`(x0) bare ws: ${rows.x0.connections} idle connections, ${rows.x0.kbPerConnection.toFixed(2)} KB each (RSS ${rows.x0.beforeMb.toFixed(1)} → ${rows.x0.afterMb.toFixed(1)} MB)`);
-    rows.w0 = await messageRate(url, direct.pid);
-    log(`(w0) bare ws: ${Math.round(rows.w0.mps)} msg/s, ${rows.w0.cpuUsPerMessage.toFixed(1)} µs CPU/msg`);
-    await direct.stop();
+  // Both servers run during the whole script; the rate rows alternate between them (`--rounds`), so both
+  // see the same background load of a shared machine, and each row reports its median round.
+  const direct = start(process.execPath, ['bench/servers/ws-direct.mjs'], { cpu: pinning?.server, cwd: ROOT });
+  const directUrl = `ws://127.0.0.1:${await direct.port()}/`;
+  const port = await freePort();
+  const gh = start(process.execPath, [
+    CLI, 'serve',
+    '--port', String(port),
+    '--data-dir', join(work, 'gatehouse'),
+    '--access-log', '/dev/null',
+    '--function', `${FUNCTION_NAME}=bench/ws-handler.mjs#handler`,
+  ], { cpu: pinning?.server, cwd: ROOT });
+  await waitHealthy(port);
+  const apiId = await webSocketApi(port);
+  const url = `ws://127.0.0.1:${port}/_aws/execute-api/${apiId}/bench`;
+  // The route answers (two-way) before anything is measured.
+  const [probe] = await openMany(url, 1);
+  const reply = Promise.race([new Promise((resolve) => probe.once('message', (d) => resolve(d.toString()))), sleep(5000).then(() => undefined)]);
+  probe.send(message(-1));
+  const answer = await reply;
+  await closeAll([probe]);
+  if (answer !== message(-1)) throw new Error(`Gatehouse's $default route answered ${JSON.stringify(answer)}, expected the echo\n${gh.output()}`);
+
+  // ---- (x0), (x): idle connections ---------------------------------------------------------------------------
+  rows.x0 = await idleMemory(directUrl, direct.pid);
+  log(`(x0) bare ws: ${rows.x0.connections} idle connections, ${rows.x0.kbPerConnection.toFixed(2)} KB each (RSS ${rows.x0.beforeMb.toFixed(1)} → ${rows.x0.afterMb.toFixed(1)} MB)`);
+  rows.x = await idleMemory(url, gh.pid);
+  log(`(x) Gatehouse: ${rows.x.connections} idle connections, ${rows.x.kbPerConnection.toFixed(2)} KB each (RSS ${rows.x.beforeMb.toFixed(1)} → ${rows.x.afterMb.toFixed(1)} MB)`);
+
+  // ---- (w0), (w): messages, alternating rounds ----------------------------------------------------------------
+  const rounds = { w0: [], w: [] };
+  for (let r = 1; r <= Number(opts.rounds); r++) {
+    for (const [row, target, pid, name] of [['w0', directUrl, direct.pid, 'bare ws'], ['w', url, gh.pid, 'Gatehouse']]) {
+      const result = await messageRate(target, pid);
+      rounds[row].push(result);
+      log(`(${row}) round ${r} ${name}: ${Math.round(result.mps)} msg/s, ${result.cpuUsPerMessage.toFixed(1)} µs CPU/msg`);
+    }
   }
-  // ---- (w), (x), (y) on Gatehouse ----------------------------------------------------------------------------
-  {
-    const port = await freePort();
-    const gh = start(process.execPath, [
-      CLI, 'serve',
-      '--port', String(port),
-      '--data-dir', join(work, 'gatehouse'),
-      '--access-log', '/dev/null',
-      '--function', `${FUNCTION_NAME}=bench/ws-handler.mjs#handler`,
-    ], { cpu: pinning?.server, cwd: ROOT });
-    await waitHealthy(port);
-    const apiId = await webSocketApi(port);
-    const url = `ws://127.0.0.1:${port}/_aws/execute-api/${apiId}/bench`;
-    // The route answers (two-way) before anything is measured.
-    const [probe] = await openMany(url, 1);
-    const reply = Promise.race([new Promise((resolve) => probe.once('message', (d) => resolve(d.toString()))), sleep(5000).then(() => undefined)]);
-    probe.send(message(-1));
-    const answer = await reply;
-    await closeAll([probe]);
-    if (answer !== message(-1)) throw new Error(`Gatehouse's $default route answered ${JSON.stringify(answer)}, expected the echo\n${gh.output()}`);
-    rows.x = await idleMemory(url, gh.pid);
-    log(`(x) Gatehouse: ${rows.x.connections} idle connections, ${rows.x.kbPerConnection.toFixed(2)} KB each (RSS ${rows.x.beforeMb.toFixed(1)} → ${rows.x.afterMb.toFixed(1)} MB)`);
-    rows.w = await messageRate(url, gh.pid);
-    log(`(w) Gatehouse: ${Math.round(rows.w.mps)} msg/s, ${rows.w.cpuUsPerMessage.toFixed(1)} µs CPU/msg`);
-    rows.y = await postRate(`http://127.0.0.1:${port}`, apiId, 'bench', url, gh.pid);
-    log(`(y) @connections: ${Math.round(rows.y.cps)} calls/s, ${rows.y.cpuUsPerCall.toFixed(1)} µs CPU/call, ${rows.y.failed} failed${rows.y.firstFailure ? ` (first: ${rows.y.firstFailure})` : ''}`);
-    await gh.stop();
-  }
+  const median = (xs) => [...xs].sort((p, q) => p.mps - q.mps)[Math.floor((xs.length - 1) / 2)];
+  rows.w0 = median(rounds.w0);
+  rows.w = median(rounds.w);
+  rows.rounds = rounds;
+  await direct.stop();
+
+  // ---- (y): @connections ------------------------------------------------------------------------------------
+  rows.y = await postRate(`http://127.0.0.1:${port}`, apiId, 'bench', url, gh.pid);
+  log(`(y) @connections: ${Math.round(rows.y.cps)} calls/s, ${rows.y.cpuUsPerCall.toFixed(1)} µs CPU/call, ${rows.y.failed} failed${rows.y.firstFailure ? ` (first: ${rows.y.firstFailure})` : ''}`);
+  await gh.stop();
 } finally {
   killAll();
   rmSync(work, { recursive: true, force: true });
@@ -260,9 +271,10 @@ process.stdout.write(
   `\nGatehouse WebSocket benchmark — ${new Date().toISOString()} — nproc ${nproc} — load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')}` +
     ` — ${pinning ? `server on CPU ${pinning.server}, clients on CPU ${pinning.load}` : 'not pinned'} — ulimit -n ${nofile}\n\n` +
     `| row | what | messages/s | CPU µs/msg | answers not echoes |\n|---|---|---|---|---|\n` +
-    `| (w0) | bare ws + WebSocket event + handler, ${clients} clients × ${inflight} in flight, ${seconds} s | ${Math.round(w0.mps)} | ${w0.cpuUsPerMessage.toFixed(1)} | ${w0.wrong} |\n` +
+    `| (w0) | bare ws + WebSocket event + handler, ${clients} clients × ${inflight} in flight, ${seconds} s, median of ${opts.rounds} rounds | ${Math.round(w0.mps)} | ${w0.cpuUsPerMessage.toFixed(1)} | ${w0.wrong} |\n` +
     `| (w) | Gatehouse \`$default\` AWS_PROXY in-process, two-way, same load | ${Math.round(w.mps)} | ${w.cpuUsPerMessage.toFixed(1)} | ${w.wrong} |\n\n` +
-    `(w)/(w0) messages/s ${(w.mps / w0.mps).toFixed(2)} (target ≥ 0.75); CPU per message (w)/(w0) ${(w.cpuUsPerMessage / w0.cpuUsPerMessage).toFixed(2)}\n\n` +
+    `(w)/(w0) messages/s ${(w.mps / w0.mps).toFixed(2)} (target ≥ 0.75); CPU per message (w)/(w0) ${(w.cpuUsPerMessage / w0.cpuUsPerMessage).toFixed(2)}\n` +
+    `rounds (msg/s): (w0) ${rows.rounds.w0.map((r) => Math.round(r.mps)).join(', ')}; (w) ${rows.rounds.w.map((r) => Math.round(r.mps)).join(', ')}\n\n` +
     `| row | server | idle connections | RSS before MB | RSS after MB | KB per connection |\n|---|---|---|---|---|---|\n` +
     `| (x0) | bare ws | ${x0.connections} | ${x0.beforeMb.toFixed(1)} | ${x0.afterMb.toFixed(1)} | ${kb(x0.kbPerConnection)} |\n` +
     `| (x) | Gatehouse | ${x.connections} | ${x.beforeMb.toFixed(1)} | ${x.afterMb.toFixed(1)} | ${kb(x.kbPerConnection)} |\n\n` +
