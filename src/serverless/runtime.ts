@@ -19,12 +19,16 @@ import { ProjectApplier } from './apply.js';
 import type { ServerlessFunction, ServerlessProject } from './project.js';
 import { loadServerlessProject } from './project.js';
 import { apiIds, desiredResources } from './resources.js';
+import { loadSamTemplate } from './sam.js';
 
 /** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
 export const runsTypeScript = (): boolean => Boolean((process.features as { typescript?: unknown }).typescript);
 
 /** Loads the project `config.serverless` names. */
-export function loadProject(serverless: NonNullable<Config['serverless']>): ServerlessProject {
+export function loadProject(serverless: NonNullable<Config['serverless']>, region: string): ServerlessProject {
+  if (serverless.format === 'sam') {
+    return loadSamTemplate(serverless.file, { region, ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}), typescript: runsTypeScript() });
+  }
   return loadServerlessProject(serverless.file, {
     env: serverless.env,
     options: {},
@@ -118,6 +122,7 @@ export class ServedProject {
     this.#region = deps.config.region;
     this.#credentials = deps.config.credentials;
     functions.set(project.functions);
+    for (const note of project.notes ?? []) logger.info(`template: ${note}`, { file: settings.file });
     for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
   }
 
@@ -166,7 +171,7 @@ export class ServedProject {
     const error = (err: unknown) => (err instanceof Error ? err.message : String(err));
     let project: ServerlessProject;
     try {
-      project = loadProject(this.settings);
+      project = loadProject(this.settings, this.#region);
       checkRuntime(project, this.#credentials);
     } catch (err) {
       this.logger.error('serverless.yml reload failed; the previous version keeps serving', { file: this.settings.file, error: error(err) });
