@@ -44,7 +44,7 @@ describe('SAM template loader', () => {
         name: 'sam-app',
         payload: '2.0',
         cors: { allowOrigins: ['https://app.example.com'], allowHeaders: ['authorization', 'content-type'], allowMethods: ['GET', 'POST'], maxAge: 600 },
-        authorizers: [{ key: 'PetsJwt', name: 'PetsJwt', type: 'jwt', identitySource: ['$request.header.Authorization'], issuerUrl: 'http://localhost:4510/_gatehouse/oidc/pets', audience: ['pets-api'] }],
+        authorizers: [{ key: 'PetsJwt', name: 'PetsJwt', type: 'jwt', identitySource: ['$request.header.Authorization'], issuerUrl: 'http://localhost:4580/_gatehouse/oidc/pets', audience: ['pets-api'] }],
         routes: [
           { routeKey: 'GET /pets', functionKey: 'ListPets' },
           { routeKey: 'POST /pets', functionKey: 'CreatePet', authorization: { type: 'authorizer', key: 'PetsJwt', scopes: [] } },
