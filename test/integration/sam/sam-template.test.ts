@@ -4,7 +4,7 @@
  * template's API is ordinary state of the management API; start-up errors are one line, exit status 2.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -61,6 +61,36 @@ describe('gatehouse serve --template (SAM)', () => {
 
   it('logs the resources it accepts without serving them', () => {
     assert.match(server.stderr(), /template: PetsTable \(AWS::DynamoDB::Table\) is accepted and not served \(it does not change the gateway\)/);
+  });
+});
+
+describe('gatehouse serve --template reloads', () => {
+  let dir: string;
+  let server: CliServer;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-sam-reload-'));
+    cpSync(join(ROOT, 'test/fixtures/sam'), dir, { recursive: true });
+  });
+  after(async () => {
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves the changed template under the same API id when the file changes', async () => {
+    const file = join(dir, 'template.yaml');
+    server = await startCli(['--template', file, '--log-format', 'json']);
+    const ids = async () => ((await (await fetch(`${server.url}/v2/apis`)).json()) as { items: { apiId: string }[] }).items.map((a) => a.apiId);
+    const [apiId] = await ids();
+    const url = `${server.url}/_aws/execute-api/${apiId}`;
+    assert.equal((await fetch(`${url}/pets`)).status, 200);
+    const from = server.stderr().length;
+    writeFileSync(file, readFileSync(file, 'utf8').replace('Path: /pets\n            Method: get', 'Path: /animals\n            Method: get'));
+    await server.waitFor(/"message":"template reloaded"/, from);
+    assert.deepEqual(await ids(), [apiId]);
+    const moved = await fetch(`${url}/animals`);
+    assert.equal(moved.status, 200);
+    assert.equal(((await moved.json()) as { route: string }).route, 'GET /animals');
+    assert.equal((await fetch(`${url}/pets`)).status, 404);
   });
 });
 
