@@ -66,31 +66,63 @@ describe('gatehouse serve --template (SAM)', () => {
 
 describe('gatehouse serve --template reloads', () => {
   let dir: string;
-  let server: CliServer;
+  let server: CliServer | undefined;
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'gatehouse-sam-reload-'));
     cpSync(join(ROOT, 'test/fixtures/sam'), dir, { recursive: true });
   });
   after(async () => {
-    await server.stop();
+    await server?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
   it('serves the changed template under the same API id when the file changes', async () => {
     const file = join(dir, 'template.yaml');
-    server = await startCli(['--template', file, '--log-format', 'json']);
-    const ids = async () => ((await (await fetch(`${server.url}/v2/apis`)).json()) as { items: { apiId: string }[] }).items.map((a) => a.apiId);
+    const running = await startCli(['--template', file, '--log-format', 'json']);
+    server = running;
+    const ids = async () => ((await (await fetch(`${running.url}/v2/apis`)).json()) as { items: { apiId: string }[] }).items.map((a) => a.apiId);
     const [apiId] = await ids();
-    const url = `${server.url}/_aws/execute-api/${apiId}`;
+    const url = `${running.url}/_aws/execute-api/${apiId}`;
     assert.equal((await fetch(`${url}/pets`)).status, 200);
-    const from = server.stderr().length;
+    const from = running.stderr().length;
     writeFileSync(file, readFileSync(file, 'utf8').replace('Path: /pets\n            Method: get', 'Path: /animals\n            Method: get'));
-    await server.waitFor(/"message":"template reloaded"/, from);
+    await running.waitFor(/"message":"template reloaded"/, from);
     assert.deepEqual(await ids(), [apiId]);
     const moved = await fetch(`${url}/animals`);
     assert.equal(moved.status, 200);
     assert.equal(((await moved.json()) as { route: string }).route, 'GET /animals');
     assert.equal((await fetch(`${url}/pets`)).status, 404);
+  });
+});
+
+describe('gatehouse serve --template with a named stage', () => {
+  let dir: string;
+  let server: CliServer | undefined;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-sam-stage-'));
+    cpSync(join(ROOT, 'test/fixtures/sam/src'), join(dir, 'src'), { recursive: true });
+    const template = {
+      Resources: {
+        Api: { Type: 'AWS::Serverless::HttpApi', Properties: { StageName: 'v1' } },
+        Hello: { Type: 'AWS::Serverless::Function', Properties: { CodeUri: 'src', Handler: 'app.list', Runtime: 'nodejs20.x', Events: { Any: { Type: 'HttpApi', Properties: { ApiId: { Ref: 'Api' }, Path: '/hello/{proxy+}', Method: 'ANY' } } } } },
+      },
+    };
+    writeFileSync(join(dir, 'template.json'), JSON.stringify(template, null, 2));
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves a JSON template at its StageName, auto-deployed', async () => {
+    server = await startCli(['--template', join(dir, 'template.json'), '--log-format', 'json']);
+    const apis = (await (await fetch(`${server.url}/v2/apis`)).json()) as { items: { apiId: string }[] };
+    const apiId = (apis.items[0] as { apiId: string }).apiId;
+    const stages = (await (await fetch(`${server.url}/v2/apis/${apiId}/stages`)).json()) as { items: { stageName: string; autoDeploy: boolean }[] };
+    assert.deepEqual(stages.items.map((st) => [st.stageName, st.autoDeploy]), [['v1', true]]);
+    const res = await fetch(`${server.url}/_aws/execute-api/${apiId}/v1/hello/a/b`, { method: 'DELETE' });
+    assert.equal(res.status, 200);
+    assert.equal(((await res.json()) as { route: string }).route, 'ANY /hello/{proxy+}');
   });
 });
 
