@@ -99,6 +99,10 @@ describe('SAM template loader', () => {
     assert.equal(failure(FN('      Events:\n        E:\n          Type: HttpApi\n          Properties: { ApiId: !Ref Nope, Path: /a, Method: GET }\n')), '<dir>/inline.yaml:11:37: Resources.Hello.Properties.Events.E.Properties.ApiId: must be !Ref of an AWS::Serverless::HttpApi of this template (APIs: none)');
     assert.equal(failure(FN('      Events:\n        E:\n          Type: HttpApi\n          Properties: { Path: /a, Method: GET, Auth: { Authorizer: Jwt } }\n')), '<dir>/inline.yaml:11:68: Resources.Hello.Properties.Events.E.Properties.Auth.Authorizer: no authorizer "Jwt" under the Auth.Authorizers of ServerlessHttpApi (authorizers: none)');
     assert.equal(failure(FN('      Handler: missing.list\n').replace('      Handler: app.list\n', '')), `<dir>/inline.yaml:7:16: Resources.Hello.Properties.Handler: no handler file for "src/missing.list": tried src/missing.js, src/missing.mjs, src/missing.cjs relative to <dir>; fix the path`);
+    assert.equal(
+      failure(`${FN('      Events:\n        E:\n          Type: HttpApi\n')}  Api:\n    Type: AWS::Serverless::HttpApi\n`),
+      '<dir>/inline.yaml:12:5: Resources.Api: no HttpApi event names this API (ApiId: !Ref Api) while events without ApiId use the implicit ServerlessHttpApi; Gatehouse serves one HTTP API per template for now: add ApiId: !Ref Api to the events',
+    );
     assert.equal(failure('Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: ./openapi.yaml\n'), '<dir>/inline.yaml:5:22: Resources.Api.Properties.DefinitionUri: OpenAPI definitions in a template are not supported by Gatehouse yet; define the routes with HttpApi events (or import the OpenAPI document through the management API)');
   });
 });

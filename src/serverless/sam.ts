@@ -347,6 +347,9 @@ class TemplateLoader {
     }
     const used = new Set(routes.map((r) => r.apiId));
     if (used.size > 1) this.fail(['Resources'], `the routes use ${used.size} HTTP APIs (${[...used].join(', ')}); Gatehouse serves one HTTP API per template for now`);
+    if (apis.size > 1) this.fail(['Resources', [...apis.keys()][1] as string], `the template defines ${apis.size} AWS::Serverless::HttpApi resources (${[...apis.keys()].join(', ')}); Gatehouse serves one HTTP API per template for now`);
+    const unused = [...apis.keys()].find((id) => used.size > 0 && !used.has(id));
+    if (unused) this.fail(['Resources', unused], `no HttpApi event names this API (ApiId: !Ref ${unused}) while events without ApiId use the implicit ServerlessHttpApi; Gatehouse serves one HTTP API per template for now: add ApiId: !Ref ${unused} to the events`);
     const apiId = [...used][0] ?? [...apis.keys()][0];
     const api = apiId === undefined ? undefined : (apis.get(apiId) ?? { id: 'ServerlessHttpApi', name: this.#stack, stageName: '$default', authorizers: [] });
     const payloads = new Set(routes.map((r) => r.payload));
