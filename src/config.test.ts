@@ -541,6 +541,13 @@ describe('serverless settings', () => {
     assert.deepEqual(loadConfig([], { GATEHOUSE_SERVERLESS: '/app/serverless.yml' }).serverless, { file: '/app/serverless.yml', env: { GATEHOUSE_SERVERLESS: '/app/serverless.yml' } });
   });
 
+  it('--template and --parameter-overrides name a SAM template (its path resolved) and its parameter values', () => {
+    const config = loadConfig(['--template', 'test/fixtures/sam/template.yaml', '--parameter-overrides', 'Stage=prod  Issuer=http://x/a=b'], {});
+    assert.deepEqual(config.serverless, { file: join(process.cwd(), 'test/fixtures/sam/template.yaml'), format: 'sam', parameterOverrides: { Stage: 'prod', Issuer: 'http://x/a=b' }, env: {} });
+    assert.deepEqual(loadConfig([], { GATEHOUSE_TEMPLATE: '/app/template.yaml' }).serverless, { file: '/app/template.yaml', format: 'sam', parameterOverrides: {}, env: { GATEHOUSE_TEMPLATE: '/app/template.yaml' } });
+    rejects(['--template', 't.yaml', '--parameter-overrides', 'Stage'], {}, '--parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES must be Name=Value pairs separated by spaces, got "Stage"');
+  });
+
   it('serverless: in the config file is relative to the file; stage: too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sls-config-'));
     try {

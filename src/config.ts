@@ -79,7 +79,14 @@ export interface Config {
   /** Processes behind the port (`--workers N`, `auto` = one per core); 1 = this process alone. */
   readonly workers: number;
   /** A Serverless Framework project served as it is (`--serverless`), its stage, and the environment its `${env:...}` variables read. */
-  readonly serverless?: { readonly file: string; readonly stage?: string; readonly env: Readonly<Record<string, string | undefined>> };
+  readonly serverless?: {
+    readonly file: string;
+    readonly stage?: string;
+    readonly env: Readonly<Record<string, string | undefined>>;
+    /** `sam`: a SAM template (`--template`), with its `--parameter-overrides`. */
+    readonly format?: 'sam';
+    readonly parameterOverrides?: Readonly<Record<string, string>>;
+  };
   /** On SIGTERM/SIGINT: how long in-flight requests may run before their connections are cut (ms). */
   readonly drainTimeoutMs: number;
   /** A bearer token `/_gatehouse/metrics` requires; undefined = the metrics are open to whoever reaches the listener. */
@@ -127,6 +134,8 @@ export const SETTINGS = {
   workers: { flag: '--workers', env: 'GATEHOUSE_WORKERS', default: '1' },
   serverless: { flag: '--serverless', env: 'GATEHOUSE_SERVERLESS', default: '' },
   stage: { flag: '--stage', env: 'GATEHOUSE_STAGE', default: '' },
+  template: { flag: '--template', env: 'GATEHOUSE_TEMPLATE', default: '' },
+  parameterOverrides: { flag: '--parameter-overrides', env: 'GATEHOUSE_PARAMETER_OVERRIDES', default: '' },
   drainTimeout: { flag: '--drain-timeout', env: 'GATEHOUSE_DRAIN_TIMEOUT', default: '10000' },
   metricsToken: { flag: '--metrics-token', env: 'GATEHOUSE_METRICS_TOKEN', default: '' },
 } as const;
@@ -355,7 +364,7 @@ function functionEnvironment(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** Settings that name a file or directory: relative values in the configuration file are relative to the file. */
-const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless']);
+const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless', 'template']);
 /** `accessLog` values that are not paths. */
 const STREAMS = new Set(['stdout', 'stderr']);
 
@@ -618,6 +627,16 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const serverlessFile = get('serverless');
   const stage = get('stage');
   if (stage !== '' && !/^[A-Za-z0-9_-]+$/.test(stage)) throw new ConfigError(`${label('stage')} must hold only letters, digits, - and _, got "${stage}"`);
+  const templateFile = get('template');
+  if (templateFile !== '' && serverlessFile !== '') throw new ConfigError(`${label('template')} and ${label('serverless')} cannot be used together; serve one project`);
+  const overridesText = get('parameterOverrides');
+  if (overridesText !== '' && templateFile === '') throw new ConfigError(`${label('parameterOverrides')} applies to a SAM template; add ${SETTINGS.template.flag} ./template.yaml`);
+  const parameterOverrides: Record<string, string> = {};
+  for (const pair of overridesText.split(/\s+/).filter((p) => p !== '')) {
+    const m = /^([A-Za-z0-9]+)=(.*)$/.exec(pair);
+    if (!m) throw new ConfigError(`${label('parameterOverrides')} must be Name=Value pairs separated by spaces, got "${pair}"`);
+    parameterOverrides[m[1] as string] = m[2] as string;
+  }
   if (stage !== '' && serverlessFile === '') throw new ConfigError(`${label('stage')} applies to a serverless.yml project; add ${SETTINGS.serverless.flag} ./serverless.yml`);
   let tls: TlsConfig | undefined;
   try {
@@ -658,6 +677,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(redis ? { redis } : {}),
     workers,
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
+    ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), env: Object.freeze({ ...env }) }) } : {}),
     ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
   });
 }

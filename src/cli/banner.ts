@@ -125,7 +125,7 @@ export function formatBanner(p: Paint, info: BannerInfo, apis: readonly ApiListi
   text += row('store', config.store ? `PostgreSQL ${maskPassword(config.store)}` : `SQLite in ${resolve(info.cwd, config.dataDir)}`);
   if (info.serverless) {
     const file = relative(info.cwd, info.serverless.file);
-    text += row('serverless.yml', `${info.serverless.service}, stage ${info.serverless.stage}  ${p.dim(`${file.startsWith('.') ? file : `./${file}`} (reloaded when it changes)`)}`);
+    text += row(config.serverless?.format === 'sam' ? 'SAM template' : 'serverless.yml', `${info.serverless.service}, stage ${info.serverless.stage}  ${p.dim(`${file.startsWith('.') ? file : `./${file}`} (reloaded when it changes)`)}`);
   }
   text += row('functions', functions.length ? `${functions.join('\n')}${p.dim(`  (${config.functionIsolation})`)}` : p.dim('none (--function name=./file.mjs#handler)'));
   if (config.workers > 1) text += row('workers', `${config.workers} processes on one port`);

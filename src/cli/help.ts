@@ -38,6 +38,8 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string
   requestLog: { value: 'on|off|auto', text: 'one log line per data-plane request (method, path, route, integration, status, latency, authorizer); auto = on with pretty logs' },
   serverless: { value: '<file>', text: 'serve a Serverless Framework project as it is: its functions, httpApi and websocket events become APIs (reloaded when the file changes)' },
   stage: { value: '<stage>', text: 'the stage of the --serverless project (${opt:stage}, ${sls:stage}); default: provider.stage, else dev' },
+  template: { value: '<file>', text: 'serve an AWS SAM template as it is (YAML or JSON): its functions and HttpApi events become an HTTP API (reloaded when the file changes)' },
+  parameterOverrides: { value: '<Name=Value ...>', text: 'values of the --template parameters, space separated (as sam deploy takes them); others use their Default' },
   drainTimeout: { value: '<ms>', text: 'on SIGTERM/SIGINT: milliseconds in-flight requests may run to completion before their connections are cut' },
   metricsToken: { value: '<token>', text: 'bearer token /_gatehouse/metrics requires (16-256 printable characters; prefer the variable to the flag); unset = open' },
   endpointStyle: { value: 'path|host', text: 'apiEndpoint and invoke URLs: path style {publicUrl}/_aws/execute-api/{apiId} (resolves everywhere) or AWS\'s host style {apiId}.execute-api.{host} (needs --public-url with wildcard DNS)' },

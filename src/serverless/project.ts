@@ -71,6 +71,8 @@ export interface HttpApiDefinition {
   readonly cors?: HttpApiCors;
   readonly authorizers: readonly HttpApiAuthorizer[];
   readonly routes: readonly HttpApiRoute[];
+  /** The stage (auto-deployed); `$default` unless a SAM template names one. */
+  readonly stageName?: string;
 }
 
 /** One `websocket` event. */
@@ -100,6 +102,8 @@ export interface ServerlessProject {
   readonly webSocketApi?: WebSocketApiDefinition;
   /** Plugins the file lists (ignored: Gatehouse does not run Framework plugins). */
   readonly plugins: readonly string[];
+  /** What the loader accepted without serving it (a SAM template's other resources), one log line each. */
+  readonly notes?: readonly string[];
 }
 
 /** Options of a load. */
@@ -151,10 +155,11 @@ export function parseServerlessProject(path: string, text: string, options: Load
   if (!isObject(doc.value)) throw new ServerlessError(`${path}: the file must hold a serverless.yml object (service, provider, functions)`);
   const opts = { ...options.options, ...(options.stage ? { stage: options.stage } : {}) };
   const value = resolveVariables(doc, { env: options.env, options: opts }) as Record<string, unknown>;
-  return new Loader(doc, value, options).load();
+  return new ProjectLoader(doc, value, options).load();
 }
 
-class Loader {
+/** The checks and conversions of a project file (shared with the SAM template loader). */
+export class ProjectLoader {
   readonly #dir: string;
   constructor(
     readonly doc: SourceDocument,

@@ -128,7 +128,7 @@ export function desiredResources(project: ServerlessProject, region: string): De
       authorizers,
       integrations,
       routes,
-      stage: { stageName: '$default', autoDeploy: true },
+      stage: { stageName: def.stageName ?? '$default', autoDeploy: true },
     });
   }
 

@@ -19,12 +19,16 @@ import { ProjectApplier } from './apply.js';
 import type { ServerlessFunction, ServerlessProject } from './project.js';
 import { loadServerlessProject } from './project.js';
 import { apiIds, desiredResources } from './resources.js';
+import { loadSamTemplate } from './sam.js';
 
 /** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
 export const runsTypeScript = (): boolean => Boolean((process.features as { typescript?: unknown }).typescript);
 
 /** Loads the project `config.serverless` names. */
-export function loadProject(serverless: NonNullable<Config['serverless']>): ServerlessProject {
+export function loadProject(serverless: NonNullable<Config['serverless']>, region: string): ServerlessProject {
+  if (serverless.format === 'sam') {
+    return loadSamTemplate(serverless.file, { region, ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}), typescript: runsTypeScript() });
+  }
   return loadServerlessProject(serverless.file, {
     env: serverless.env,
     options: {},
@@ -105,6 +109,8 @@ export class ServedProject {
   /** The region Lambda ARNs are built in. */
   readonly #region: string;
   readonly #credentials: Config['credentials'];
+  /** What the log lines call the file. */
+  readonly #kind: string;
 
   constructor(
     readonly settings: NonNullable<Config['serverless']>,
@@ -117,7 +123,9 @@ export class ServedProject {
     this.#applier = new ProjectApplier(deps, settings.file);
     this.#region = deps.config.region;
     this.#credentials = deps.config.credentials;
+    this.#kind = settings.format === 'sam' ? 'template' : 'serverless.yml';
     functions.set(project.functions);
+    for (const note of project.notes ?? []) logger.info(`template: ${note}`, { file: settings.file });
     for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
   }
 
@@ -132,7 +140,7 @@ export class ServedProject {
     const keep = new Set(desired.map((a) => a.apiId));
     const candidates = [apiIds(project.service, project.stage), ...(previous ? [apiIds(previous.service, previous.stage)] : [])].flatMap((ids) => [ids.http, ids.webSocket]);
     const report = await this.#applier.apply(desired, [...new Set(candidates)].filter((id) => !keep.has(id)));
-    this.logger.info('serverless.yml applied', { file: this.settings.file, service: project.service, stage: project.stage, ...report });
+    this.logger.info(`${this.#kind} applied`, { file: this.settings.file, service: project.service, stage: project.stage, ...report });
   }
 
   /** Watches the file (its directory, so editors that replace the file are seen) and reloads on change. */
@@ -146,7 +154,7 @@ export class ServedProject {
         this.#running = this.#running.then(() => this.reload());
       }, debounceMs);
     });
-    this.#watcher.on('error', (err) => this.logger.warn('serverless.yml: cannot watch the file any more', { file: this.settings.file, error: String(err) }));
+    this.#watcher.on('error', (err) => this.logger.warn(`${this.#kind}: cannot watch the file any more`, { file: this.settings.file, error: String(err) }));
   }
 
   #fileDigest(): string {
@@ -166,20 +174,20 @@ export class ServedProject {
     const error = (err: unknown) => (err instanceof Error ? err.message : String(err));
     let project: ServerlessProject;
     try {
-      project = loadProject(this.settings);
+      project = loadProject(this.settings, this.#region);
       checkRuntime(project, this.#credentials);
     } catch (err) {
-      this.logger.error('serverless.yml reload failed; the previous version keeps serving', { file: this.settings.file, error: error(err) });
+      this.logger.error(`${this.#kind} reload failed; the previous version keeps serving`, { file: this.settings.file, error: error(err) });
       return;
     }
     try {
       this.functions.set(project.functions);
       this.#project = project;
       await this.apply(previous);
-      this.logger.info('serverless.yml reloaded', { file: this.settings.file });
+      this.logger.info(`${this.#kind} reloaded`, { file: this.settings.file });
     } catch (err) {
       // The management API refused a change: what was applied before it is served; the next save applies the file again.
-      this.logger.error('serverless.yml reload applied in part; fix the file and save it again', { file: this.settings.file, error: error(err) });
+      this.logger.error(`${this.#kind} reload applied in part; fix the file and save it again`, { file: this.settings.file, error: error(err) });
     }
   }
 

@@ -5,7 +5,7 @@
  * `cf`, `s3`, `file(...)`, `aws`, `param`, ...) cannot be resolved without AWS and is an error
  * naming the variable and its line and column.
  */
-import type { Node as YamlNode } from 'yaml';
+import type { Tags, Node as YamlNode } from 'yaml';
 import { ConfigError } from '../config.js';
 import { yaml } from '../model/yaml.js';
 
@@ -33,10 +33,10 @@ export interface SourceDocument {
 }
 
 /** Parses YAML (or JSON, a subset) text, keeping the position of every node. */
-export function parseSource(file: string, text: string): SourceDocument {
+export function parseSource(file: string, text: string, customTags?: Tags): SourceDocument {
   const { parseDocument, LineCounter, isMap, isSeq, isScalar } = yaml();
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true });
+  const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, ...(customTags ? { customTags } : {}) });
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];

@@ -1,0 +1,480 @@
+/**
+ * Loads an AWS SAM template (YAML with the CloudFormation short forms `!Ref`, `!Sub`, ... or JSON)
+ * into the same project description a serverless.yml becomes, so the same machinery applies and
+ * serves it: `AWS::Serverless::Function` (Handler, CodeUri, Runtime nodejs*, Environment, Timeout,
+ * MemorySize, `HttpApi` events) and `AWS::Serverless::HttpApi` (StageName, CorsConfiguration, JWT
+ * authorizers, DefaultAuthorizer); `Parameters` (Default, overrides), `Conditions`, `Globals.Function`,
+ * pseudo-parameters. What Gatehouse cannot serve is a ServerlessError naming the logical id and property.
+ * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html
+ * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
+ */
+import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
+import type { Tags } from 'yaml';
+import { DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
+import type { HttpApiAuthorizer, HttpApiCors, HttpApiRoute, LoadOptions, ServerlessFunction, ServerlessProject } from './project.js';
+import { ProjectLoader } from './project.js';
+import type { KeyPath, SourceDocument } from './variables.js';
+import { parseSource, ServerlessError, showPath } from './variables.js';
+
+/** Options of a template load. */
+export interface TemplateOptions {
+  /** `--parameter-overrides`: parameter values by name. */
+  readonly parameterOverrides?: Readonly<Record<string, string>>;
+  /** AWS::Region. */
+  readonly region: string;
+  /** AWS::StackName (default `sam-app`). */
+  readonly stackName?: string;
+  readonly typescript?: boolean;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Short form → long form of the intrinsics the loader knows (others are refused by name). */
+const SHORT_FORMS: Readonly<Record<string, string>> = {
+  Ref: 'Ref', Sub: 'Fn::Sub', GetAtt: 'Fn::GetAtt', If: 'Fn::If', Equals: 'Fn::Equals', Join: 'Fn::Join', Select: 'Fn::Select', Split: 'Fn::Split',
+  Not: 'Fn::Not', And: 'Fn::And', Or: 'Fn::Or', Condition: 'Condition', ImportValue: 'Fn::ImportValue', FindInMap: 'Fn::FindInMap', Base64: 'Fn::Base64',
+  Cidr: 'Fn::Cidr', GetAZs: 'Fn::GetAZs', Transform: 'Fn::Transform',
+};
+
+/** yaml custom tags: `!Ref X` → `{Ref: X}`, `!Join [a, [b]]` → `{'Fn::Join': [a, [b]]}`, each in scalar, sequence and mapping form. */
+function cloudFormationTags(): Tags {
+  const tags: Tags = [];
+  for (const [short, long] of Object.entries(SHORT_FORMS)) {
+    const wrap = (value: unknown) => ({ [long]: short === 'GetAtt' && typeof value === 'string' ? value.split('.') : value });
+    tags.push({ tag: `!${short}`, resolve: (str: string) => wrap(str) });
+    tags.push({ tag: `!${short}`, collection: 'seq', resolve: (seq) => wrap((seq as { toJSON(): unknown }).toJSON()) } as Tags[number]);
+    tags.push({ tag: `!${short}`, collection: 'map', resolve: (map) => wrap((map as { toJSON(): unknown }).toJSON()) } as Tags[number]);
+  }
+  return tags;
+}
+
+/** Resource types that do not define or change an API: accepted, logged once each, not served. */
+const IGNORED_TYPE = /^AWS::(DynamoDB|Lambda::Permission|Lambda::LayerVersion|IAM|S3|SQS|SNS|Logs|Events|KMS|SecretsManager|SSM|CloudWatch|StepFunctions|Serverless::(SimpleTable|LayerVersion|StateMachine))(::|$)/;
+const FUNCTION_KEYS = ['Handler', 'CodeUri', 'Runtime', 'Environment', 'Timeout', 'MemorySize', 'Events', 'FunctionName'];
+/** Function properties that configure the deployment only. */
+const FUNCTION_DEPLOYMENT_KEYS = [
+  'Description', 'Role', 'Policies', 'Architectures', 'Tracing', 'Layers', 'VpcConfig', 'Tags', 'AutoPublishAlias', 'ReservedConcurrentExecutions',
+  'DeadLetterQueue', 'KmsKeyArn', 'PermissionsBoundary', 'ProvisionedConcurrencyConfig', 'EphemeralStorage', 'LoggingConfig', 'RuntimeManagementConfig',
+  'PackageType', 'DeploymentPreference', 'EventInvokeConfig', 'AssumeRolePolicyDocument', 'RolePath', 'SnapStart', 'FileSystemConfigs', 'CodeSigningConfigArn',
+];
+const GLOBAL_FUNCTION_KEYS = ['Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'CodeUri', ...FUNCTION_DEPLOYMENT_KEYS];
+const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
+const TOP_KEYS = ['AWSTemplateFormatVersion', 'Transform', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs', 'Mappings', 'Rules'];
+
+interface Api {
+  readonly id: string;
+  readonly name: string;
+  readonly stageName: string;
+  readonly cors?: HttpApiCors;
+  readonly authorizers: HttpApiAuthorizer[];
+  readonly defaultAuthorizer?: string;
+}
+
+/** Reads and loads a SAM template. */
+export function loadSamTemplate(file: string, options: TemplateOptions): ServerlessProject {
+  const path = resolvePath(file);
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    throw new ServerlessError(`${file}: cannot read the template: ${(err as Error).message}`);
+  }
+  return parseSamTemplate(path, text, options);
+}
+
+/** Checks and converts the text of a SAM template at `path` (CodeUri is relative to it). */
+export function parseSamTemplate(path: string, text: string, options: TemplateOptions): ServerlessProject {
+  const doc = parseSource(path, text, cloudFormationTags());
+  if (!isObject(doc.value)) throw new ServerlessError(`${path}: the file must hold a template object (Resources, ...)`);
+  return new TemplateLoader(doc, doc.value, options).load();
+}
+
+class TemplateLoader {
+  readonly #base: ProjectLoader;
+  readonly #parameters = new Map<string, string | string[]>();
+  readonly #conditions = new Map<string, boolean>();
+  readonly #resources: Record<string, Record<string, unknown>> = {};
+  readonly #stack: string;
+  readonly #functionNames = new Map<string, string>();
+
+  constructor(
+    readonly doc: SourceDocument,
+    readonly root: Record<string, unknown>,
+    readonly options: TemplateOptions,
+  ) {
+    const loadOptions: LoadOptions = { env: {}, options: {}, ...(options.typescript ? { typescript: true } : {}) };
+    this.#base = new ProjectLoader(doc, root, loadOptions);
+    this.#stack = options.stackName ?? 'sam-app';
+  }
+
+  fail(path: KeyPath, message: string): never {
+    throw new ServerlessError(`${this.doc.where(path)}: ${showPath(path)}: ${message}`);
+  }
+
+  object(value: unknown, path: KeyPath, what: string): Record<string, unknown> {
+    if (!isObject(value)) this.fail(path, `must be ${what}`);
+    return value;
+  }
+
+  keys(value: Record<string, unknown>, path: KeyPath, known: readonly string[]): void {
+    for (const key of Object.keys(value)) if (!known.includes(key)) this.fail([...path, key], `is not supported by Gatehouse (supported here: ${known.join(', ')}); remove it`);
+  }
+
+  /** The value of `value` with its intrinsic functions evaluated; AWS::NoValue removes the key. */
+  evaluate(value: unknown, path: KeyPath): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => this.evaluate(v, [...path, i])).filter((v) => v !== undefined);
+    if (!isObject(value)) return value;
+    const keys = Object.keys(value);
+    if (keys.length === 1) {
+      const fn = keys[0] as string;
+      const arg = value[fn];
+      const at = [...path, fn];
+      if (fn === 'Ref') return this.ref(this.string(arg, at), at);
+      if (fn === 'Condition') return this.condition(this.string(arg, at), at);
+      if (fn.startsWith('Fn::')) return this.intrinsic(fn, arg, at);
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) {
+      const e = this.evaluate(v, [...path, k]);
+      if (e !== undefined) out[k] = e;
+    }
+    return out;
+  }
+
+  string(value: unknown, path: KeyPath): string {
+    if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+    if (typeof value !== 'string') this.fail(path, `must be a string, got ${JSON.stringify(value) ?? 'nothing'}`);
+    return value;
+  }
+
+  list(value: unknown, path: KeyPath, length?: number): unknown[] {
+    if (!Array.isArray(value) || (length !== undefined && value.length !== length)) this.fail(path, `must be a list${length !== undefined ? ` of ${length} values` : ''}`);
+    return value;
+  }
+
+  intrinsic(fn: string, arg: unknown, path: KeyPath): unknown {
+    switch (fn) {
+      case 'Fn::Sub': {
+        const [template, vars] = Array.isArray(arg) ? [arg[0], this.object(this.evaluate(arg[1], [...path, 1]), [...path, 1], 'an object of variables')] : [arg, {}];
+        const text = this.string(template, path);
+        return text.replace(/\$\{(!?)([^}]*)\}/g, (_m, bang: string, name: string) => {
+          if (bang) return `\${${name}}`;
+          if (name in vars) return this.string(vars[name], [...path, 1, name]);
+          if (!name.includes('.') || name.startsWith('AWS::')) return this.string(this.ref(name, path), path);
+          return this.string(this.getAtt(name.split('.'), path), path);
+        });
+      }
+      case 'Fn::GetAtt':
+        return this.getAtt(typeof arg === 'string' ? arg.split('.') : this.list(arg, path, 2).map((v, i) => this.string(this.evaluate(v, [...path, i]), [...path, i])), path);
+      case 'Fn::If': {
+        const [name, yes, no] = this.list(arg, path, 3);
+        return this.condition(this.string(name, [...path, 0]), [...path, 0]) ? this.evaluate(yes, [...path, 1]) : this.evaluate(no, [...path, 2]);
+      }
+      case 'Fn::Equals': {
+        const [a, b] = this.list(arg, path, 2).map((v, i) => this.evaluate(v, [...path, i]));
+        return JSON.stringify(a) === JSON.stringify(b);
+      }
+      case 'Fn::Not':
+        return !this.evaluate(this.list(arg, path, 1)[0], [...path, 0]);
+      case 'Fn::And':
+        return this.list(arg, path).every((v, i) => this.evaluate(v, [...path, i]) === true);
+      case 'Fn::Or':
+        return this.list(arg, path).some((v, i) => this.evaluate(v, [...path, i]) === true);
+      case 'Fn::Join': {
+        const [delimiter, values] = this.list(arg, path, 2);
+        const items = this.list(this.evaluate(values, [...path, 1]), [...path, 1]);
+        return items.map((v, i) => this.string(v, [...path, 1, i])).join(this.string(delimiter, [...path, 0]));
+      }
+      case 'Fn::Select': {
+        const [index, values] = this.list(arg, path, 2);
+        const i = Number(this.evaluate(index, [...path, 0]));
+        const items = this.list(this.evaluate(values, [...path, 1]), [...path, 1]);
+        if (!Number.isInteger(i) || i < 0 || i >= items.length) this.fail([...path, 0], `index ${String(index)} is outside the list of ${items.length} values`);
+        return items[i];
+      }
+      case 'Fn::Split': {
+        const [delimiter, source] = this.list(arg, path, 2);
+        return this.string(this.evaluate(source, [...path, 1]), [...path, 1]).split(this.string(delimiter, [...path, 0]));
+      }
+      case 'Fn::ImportValue':
+        this.fail(path, 'imports an output of another stack, which Gatehouse cannot read; replace it with a literal or a parameter');
+      // falls through (fail never returns)
+      default:
+        this.fail(path, `the intrinsic function ${fn} is not supported by Gatehouse (supported: Ref, Fn::Sub, Fn::GetAtt, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Join, Fn::Select, Fn::Split)`);
+    }
+  }
+
+  ref(name: string, path: KeyPath): unknown {
+    switch (name) {
+      case 'AWS::Region':
+        return this.options.region;
+      case 'AWS::AccountId':
+        return DEFAULT_ACCOUNT_ID;
+      case 'AWS::StackName':
+        return this.#stack;
+      case 'AWS::Partition':
+        return 'aws';
+      case 'AWS::URLSuffix':
+        return 'amazonaws.com';
+      case 'AWS::NoValue':
+        return undefined;
+      default:
+    }
+    const parameter = this.#parameters.get(name);
+    if (parameter !== undefined) return parameter;
+    const fn = this.#functionNames.get(name);
+    if (fn !== undefined) return fn;
+    if (this.#resources[name]) this.fail(path, `Ref ${name} (a ${String(this.#resources[name].Type)}) has no local value in Gatehouse; use a parameter or a literal`);
+    this.fail(path, `Ref ${name}: no parameter, pseudo-parameter or resource of that name`);
+  }
+
+  getAtt(parts: readonly string[], path: KeyPath): unknown {
+    const [id, attribute] = parts;
+    const fn = id === undefined ? undefined : this.#functionNames.get(id);
+    if (fn !== undefined && attribute === 'Arn') return `arn:aws:lambda:${this.options.region}:${DEFAULT_ACCOUNT_ID}:function:${fn}`;
+    if (id !== undefined && this.#resources[id]) this.fail(path, `Fn::GetAtt ${parts.join('.')} has no local value in Gatehouse; use a parameter or a literal`);
+    this.fail(path, `Fn::GetAtt ${parts.join('.')}: no resource ${id ?? ''} in Resources`);
+  }
+
+  condition(name: string, path: KeyPath): boolean {
+    const known = this.#conditions.get(name);
+    if (known !== undefined) return known;
+    const all = isObject(this.root.Conditions) ? this.root.Conditions : {};
+    if (!(name in all)) this.fail(path, `no condition ${name} under Conditions`);
+    const value = this.evaluate(all[name], ['Conditions', name]);
+    if (typeof value !== 'boolean') this.fail(['Conditions', name], 'must evaluate to true or false (Fn::Equals, Fn::Not, Fn::And, Fn::Or)');
+    this.#conditions.set(name, value);
+    return value;
+  }
+
+  parameters(): void {
+    const params = this.root.Parameters === undefined ? {} : this.object(this.root.Parameters, ['Parameters'], 'an object of parameters by name');
+    const overrides = this.options.parameterOverrides ?? {};
+    for (const name of Object.keys(overrides)) if (!(name in params)) this.fail(['Parameters'], `--parameter-overrides names ${name}, which the template does not declare (parameters: ${Object.keys(params).join(', ') || 'none'})`);
+    for (const [name, raw] of Object.entries(params)) {
+      const path = ['Parameters', name];
+      const p = this.object(raw, path, 'an object (Type, Default, ...)');
+      const type = this.string(p.Type ?? 'String', [...path, 'Type']);
+      const value = overrides[name] ?? (p.Default === undefined ? undefined : this.string(p.Default, [...path, 'Default']));
+      if (value === undefined) this.fail(path, `has no Default; give it a value with --parameter-overrides ${name}=value`);
+      if (Array.isArray(p.AllowedValues) && !p.AllowedValues.map(String).includes(value)) this.fail(path, `value "${value}" is not one of AllowedValues (${p.AllowedValues.map(String).join(', ')})`);
+      this.#parameters.set(name, type === 'CommaDelimitedList' || type.startsWith('List<') ? value.split(',').map((s) => s.trim()) : value);
+    }
+  }
+
+  load(): ServerlessProject {
+    const root = this.root;
+    this.keys(root, [], TOP_KEYS);
+    this.parameters();
+    const resources = this.object(root.Resources, ['Resources'], 'an object of resources by logical id');
+    const notes: string[] = [];
+    for (const [id, raw] of Object.entries(resources)) {
+      const r = this.object(raw, ['Resources', id], 'a resource object (Type, Properties)');
+      this.string(r.Type, ['Resources', id, 'Type']);
+      if (r.Condition !== undefined && !this.condition(this.string(r.Condition, ['Resources', id, 'Condition']), ['Resources', id, 'Condition'])) {
+        notes.push(`${id} (${String(r.Type)}) is not created: its condition ${String(r.Condition)} is false`);
+        continue;
+      }
+      this.#resources[id] = r;
+    }
+    const globals = root.Globals === undefined ? {} : this.object(root.Globals, ['Globals'], 'an object (Function, ...)');
+    this.keys(globals, ['Globals'], ['Function']);
+    const globalFn = globals.Function === undefined ? {} : this.object(this.evaluate(globals.Function, ['Globals', 'Function']), ['Globals', 'Function'], 'an object of function properties');
+    this.keys(globalFn, ['Globals', 'Function'], GLOBAL_FUNCTION_KEYS);
+
+    // Names first, so Ref/GetAtt of a function resolve wherever they appear.
+    for (const [id, r] of Object.entries(this.#resources)) {
+      if (r.Type !== 'AWS::Serverless::Function') continue;
+      const props = isObject(r.Properties) ? r.Properties : {};
+      const name = props.FunctionName === undefined ? `${this.#stack}-${id}`.slice(0, 64) : this.string(this.evaluate(props.FunctionName, ['Resources', id, 'Properties', 'FunctionName']), ['Resources', id, 'Properties', 'FunctionName']);
+      this.#functionNames.set(id, name);
+    }
+    const apis = new Map<string, Api>();
+    for (const [id, r] of Object.entries(this.#resources)) {
+      const type = r.Type as string;
+      if (type === 'AWS::Serverless::HttpApi') apis.set(id, this.httpApi(id, r));
+      else if (type === 'AWS::Serverless::Function') continue;
+      else if (IGNORED_TYPE.test(type)) notes.push(`${id} (${type}) is accepted and not served (it does not change the gateway)`);
+      else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);
+    }
+    const functions: ServerlessFunction[] = [];
+    const routes: (HttpApiRoute & { apiId: string; payload: string; path: KeyPath })[] = [];
+    for (const [id, r] of Object.entries(this.#resources)) {
+      if (r.Type !== 'AWS::Serverless::Function') continue;
+      const base = ['Resources', id, 'Properties'];
+      const rawProps = this.object(r.Properties ?? {}, base, 'an object of function properties');
+      // Events are evaluated one by one (their ApiId is read as a reference first).
+      const props = this.object(this.evaluate({ ...rawProps, Events: undefined }, base), base, 'an object of function properties');
+      this.keys(props, base, [...FUNCTION_KEYS, ...FUNCTION_DEPLOYMENT_KEYS, 'InlineCode']);
+      if (props.InlineCode !== undefined) this.fail([...base, 'InlineCode'], 'inline code is not run by Gatehouse yet; put the code in a file and use CodeUri and Handler');
+      if (props.PackageType !== undefined && props.PackageType !== 'Zip') this.fail([...base, 'PackageType'], 'container image functions cannot run locally; use PackageType Zip with a Node.js runtime');
+      const merged = { ...globalFn, ...props };
+      const runtimePath = props.Runtime === undefined ? ['Globals', 'Function', 'Runtime'] : [...base, 'Runtime'];
+      if (merged.Runtime === undefined) this.fail(base, 'needs Runtime (here or in Globals.Function), such as nodejs20.x');
+      this.#base.runtime(merged.Runtime, runtimePath);
+      const codeUri = merged.CodeUri === undefined ? '.' : merged.CodeUri;
+      if (typeof codeUri !== 'string') this.fail(props.CodeUri === undefined ? ['Globals', 'Function', 'CodeUri'] : [...base, 'CodeUri'], 'must be a local folder (an S3 location cannot be run locally)');
+      const handler = this.#base.string(merged.Handler, props.Handler === undefined ? [...base, 'Handler'] : [...base, 'Handler'], 'a handler such as app.handler (file, a dot, the export)');
+      const envOf = (value: unknown, path: KeyPath) => {
+        if (value === undefined) return {};
+        const e = this.object(value, path, 'an object (Variables)');
+        this.keys(e, path, ['Variables']);
+        return this.#base.environment(e.Variables, [...path, 'Variables']);
+      };
+      const number = (key: string, min: number, max: number, fallback: number) =>
+        props[key] !== undefined ? this.#base.number(props[key], [...base, key], min, max) : globalFn[key] !== undefined ? this.#base.number(globalFn[key], ['Globals', 'Function', key], min, max) : fallback;
+      functions.push({
+        key: id,
+        functionName: this.#functionNames.get(id) as string,
+        handler: this.#base.handler(`${codeUri.replace(/\/+$/, '')}/${handler}`, props.Handler === undefined ? ['Globals', 'Function', 'Handler'] : [...base, 'Handler']),
+        environment: { ...envOf(globalFn.Environment, ['Globals', 'Function', 'Environment']), ...envOf(props.Environment, [...base, 'Environment']) },
+        timeout: number('Timeout', 1, 900, 3),
+        memorySize: number('MemorySize', 128, 10240, 128),
+      });
+      const events = rawProps.Events === undefined ? {} : this.object(rawProps.Events, [...base, 'Events'], 'an object of events by name');
+      for (const [name, rawEvent] of Object.entries(events)) {
+        const epath = [...base, 'Events', name];
+        const e = this.object(rawEvent, epath, 'an event object (Type, Properties)');
+        const type = this.string(e.Type, [...epath, 'Type']);
+        if (type === 'Api') this.fail([...epath, 'Type'], 'REST API events (Api) are not supported: Gatehouse serves HTTP APIs only; change the event to Type: HttpApi');
+        if (type !== 'HttpApi') {
+          notes.push(`${id}: event ${name} (${type}) is accepted and not served (it does not come through the gateway)`);
+          continue;
+        }
+        routes.push({ ...this.route(id, e.Properties, epath, apis), path: epath });
+      }
+    }
+    const used = new Set(routes.map((r) => r.apiId));
+    if (used.size > 1) this.fail(['Resources'], `the routes use ${used.size} HTTP APIs (${[...used].join(', ')}); Gatehouse serves one HTTP API per template for now`);
+    if (apis.size > 1) this.fail(['Resources', [...apis.keys()][1] as string], `the template defines ${apis.size} AWS::Serverless::HttpApi resources (${[...apis.keys()].join(', ')}); Gatehouse serves one HTTP API per template for now`);
+    const unused = [...apis.keys()].find((id) => used.size > 0 && !used.has(id));
+    if (unused) this.fail(['Resources', unused], `no HttpApi event names this API (ApiId: !Ref ${unused}) while events without ApiId use the implicit ServerlessHttpApi; Gatehouse serves one HTTP API per template for now: add ApiId: !Ref ${unused} to the events`);
+    const apiId = [...used][0] ?? [...apis.keys()][0];
+    const api = apiId === undefined ? undefined : (apis.get(apiId) ?? { id: 'ServerlessHttpApi', name: this.#stack, stageName: '$default', authorizers: [] });
+    const payloads = new Set(routes.map((r) => r.payload));
+    if (payloads.size > 1) this.fail((routes[0] as { path: KeyPath }).path, 'the routes of one API use different PayloadFormatVersion values; Gatehouse serves one per API for now');
+    const seen = new Map<string, KeyPath>();
+    for (const r of routes) {
+      const before = seen.get(r.routeKey);
+      if (before) this.fail(r.path, `route ${r.routeKey} is defined twice (also at ${showPath(before)}); keep one`);
+      seen.set(r.routeKey, r.path);
+    }
+    return {
+      file: this.doc.file,
+      service: this.#stack,
+      stage: api?.stageName ?? '$default',
+      functions,
+      ...(api
+        ? {
+            httpApi: {
+              name: api.name,
+              payload: ([...payloads][0] ?? '2.0') as '1.0' | '2.0',
+              ...(api.cors ? { cors: api.cors } : {}),
+              authorizers: api.authorizers,
+              routes: routes.map(({ routeKey, functionKey, authorization }) => ({ routeKey, functionKey, ...(authorization ? { authorization } : {}) })),
+              stageName: api.stageName,
+            },
+          }
+        : {}),
+      plugins: [],
+      notes,
+    };
+  }
+
+  httpApi(id: string, r: Record<string, unknown>): Api {
+    const base = ['Resources', id, 'Properties'];
+    const props = this.object(this.evaluate(r.Properties ?? {}, base), base, 'an object of HTTP API properties');
+    if (props.DefinitionBody !== undefined || props.DefinitionUri !== undefined) this.fail([...base, props.DefinitionBody !== undefined ? 'DefinitionBody' : 'DefinitionUri'], 'OpenAPI definitions in a template are not supported by Gatehouse yet; define the routes with HttpApi events (or import the OpenAPI document through the management API)');
+    if (props.Domain !== undefined) this.fail([...base, 'Domain'], 'custom domains come from the management API in Gatehouse; remove it');
+    this.keys(props, base, HTTP_API_KEYS);
+    const stageName = props.StageName === undefined ? '$default' : this.#base.string(props.StageName, [...base, 'StageName'], 'a stage name');
+    if (stageName !== '$default' && !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) this.fail([...base, 'StageName'], `"${stageName}" must be $default or letters, digits, - and _`);
+    const authorizers: HttpApiAuthorizer[] = [];
+    let defaultAuthorizer: string | undefined;
+    if (props.Auth !== undefined) {
+      const apath = [...base, 'Auth'];
+      const auth = this.object(props.Auth, apath, 'an object (Authorizers, DefaultAuthorizer)');
+      this.keys(auth, apath, ['Authorizers', 'DefaultAuthorizer', 'EnableIamAuthorizer']);
+      if (auth.EnableIamAuthorizer === true) this.fail([...apath, 'EnableIamAuthorizer'], 'IAM authorization is not supported in templates by Gatehouse yet; remove it');
+      const all = auth.Authorizers === undefined ? {} : this.object(auth.Authorizers, [...apath, 'Authorizers'], 'an object of authorizers by name');
+      for (const [name, raw] of Object.entries(all)) {
+        const path = [...apath, 'Authorizers', name];
+        const a = this.object(raw, path, 'an authorizer object (JwtConfiguration, IdentitySource)');
+        if (a.FunctionArn !== undefined) this.fail([...path, 'FunctionArn'], 'Lambda authorizers in templates are not supported by Gatehouse yet; use a JWT authorizer (JwtConfiguration)');
+        this.keys(a, path, ['JwtConfiguration', 'IdentitySource']);
+        const jwt = this.object(a.JwtConfiguration, [...path, 'JwtConfiguration'], 'an object (issuer, audience)');
+        this.keys(jwt, [...path, 'JwtConfiguration'], ['issuer', 'audience']);
+        authorizers.push({
+          key: name,
+          name,
+          type: 'jwt',
+          identitySource: a.IdentitySource === undefined ? ['$request.header.Authorization'] : this.#base.strings(a.IdentitySource, [...path, 'IdentitySource']),
+          issuerUrl: this.#base.string(jwt.issuer, [...path, 'JwtConfiguration', 'issuer'], 'the issuer URL'),
+          audience: this.#base.strings(jwt.audience, [...path, 'JwtConfiguration', 'audience']),
+        });
+      }
+      if (auth.DefaultAuthorizer !== undefined) {
+        defaultAuthorizer = this.#base.string(auth.DefaultAuthorizer, [...apath, 'DefaultAuthorizer'], 'the name of an authorizer under Authorizers');
+        if (!authorizers.some((a) => a.key === defaultAuthorizer)) this.fail([...apath, 'DefaultAuthorizer'], `no authorizer "${defaultAuthorizer}" under Auth.Authorizers (authorizers: ${authorizers.map((a) => a.key).join(', ') || 'none'})`);
+      }
+    }
+    return {
+      id,
+      name: props.Name === undefined ? this.#stack : this.#base.string(props.Name, [...base, 'Name']),
+      stageName,
+      ...(props.CorsConfiguration !== undefined ? { cors: this.cors(props.CorsConfiguration, [...base, 'CorsConfiguration']) } : {}),
+      authorizers,
+      ...(defaultAuthorizer ? { defaultAuthorizer } : {}),
+    };
+  }
+
+  cors(value: unknown, path: KeyPath): HttpApiCors {
+    if (value === true) return { allowOrigins: ['*'], allowHeaders: ['*'], allowMethods: ['*'] };
+    const c = this.object(value, path, 'true or an object (AllowOrigins, AllowHeaders, AllowMethods, AllowCredentials, ExposeHeaders, MaxAge)');
+    this.keys(c, path, ['AllowOrigins', 'AllowHeaders', 'AllowMethods', 'AllowCredentials', 'ExposeHeaders', 'MaxAge']);
+    if (c.AllowCredentials !== undefined && typeof c.AllowCredentials !== 'boolean') this.fail([...path, 'AllowCredentials'], 'must be true or false');
+    const list = (key: string) => (c[key] === undefined ? [] : this.#base.strings(c[key], [...path, key]));
+    return {
+      allowOrigins: list('AllowOrigins'),
+      allowHeaders: list('AllowHeaders'),
+      allowMethods: list('AllowMethods'),
+      ...(c.AllowCredentials !== undefined ? { allowCredentials: c.AllowCredentials } : {}),
+      ...(c.ExposeHeaders !== undefined ? { exposeHeaders: list('ExposeHeaders') } : {}),
+      ...(c.MaxAge !== undefined ? { maxAge: this.#base.number(c.MaxAge, [...path, 'MaxAge'], 0, 86400) } : {}),
+    };
+  }
+
+  route(fn: string, value: unknown, path: KeyPath, apis: ReadonlyMap<string, Api>): HttpApiRoute & { apiId: string; payload: string } {
+    const ppath = [...path, 'Properties'];
+    const raw = value === undefined ? {} : this.object(value, ppath, 'an object (Path, Method, ApiId, Auth, PayloadFormatVersion)');
+    // ApiId is a reference to an API of this template: read before evaluation.
+    let apiId = 'ServerlessHttpApi';
+    if (raw.ApiId !== undefined) {
+      const ref = isObject(raw.ApiId) ? raw.ApiId.Ref : undefined;
+      if (typeof ref !== 'string' || !apis.has(ref)) this.fail([...ppath, 'ApiId'], `must be !Ref of an AWS::Serverless::HttpApi of this template (APIs: ${[...apis.keys()].join(', ') || 'none'})`);
+      apiId = ref;
+    }
+    const props = this.object(this.evaluate({ ...raw, ApiId: undefined }, ppath), ppath, 'an object');
+    this.keys(props, ppath, ['Path', 'Method', 'ApiId', 'Auth', 'PayloadFormatVersion', 'TimeoutInMillis', 'RouteSettings']);
+    const payload = props.PayloadFormatVersion === undefined ? '2.0' : this.string(props.PayloadFormatVersion, [...ppath, 'PayloadFormatVersion']);
+    if (payload !== '1.0' && payload !== '2.0') this.fail([...ppath, 'PayloadFormatVersion'], `must be '1.0' or '2.0', got ${payload}`);
+    const event2 = props.Path === undefined && props.Method === undefined ? '*' : { method: props.Method ?? 'ANY', ...(props.Path !== undefined ? { path: props.Path } : {}) };
+    const method = isObject(event2) && typeof event2.method === 'string' && event2.method.toUpperCase() === 'ANY' ? { ...event2, method: '*' } : event2;
+    const route = this.#base.httpRoute(method, fn, ppath, []);
+    const api = apis.get(apiId);
+    let authorizer = api?.defaultAuthorizer;
+    let scopes: string[] = [];
+    if (props.Auth !== undefined) {
+      const apath = [...ppath, 'Auth'];
+      const a = this.object(props.Auth, apath, 'an object (Authorizer, AuthorizationScopes)');
+      this.keys(a, apath, ['Authorizer', 'AuthorizationScopes']);
+      if (a.Authorizer !== undefined) authorizer = this.string(a.Authorizer, [...apath, 'Authorizer']);
+      if (authorizer === 'NONE') authorizer = undefined;
+      if (authorizer === 'AWS_IAM') this.fail([...apath, 'Authorizer'], 'IAM authorization is not supported in templates by Gatehouse yet');
+      if (authorizer !== undefined && !api?.authorizers.some((x) => x.key === authorizer)) this.fail([...apath, 'Authorizer'], `no authorizer "${authorizer}" under the Auth.Authorizers of ${apiId} (authorizers: ${api?.authorizers.map((x) => x.key).join(', ') || 'none'})`);
+      if (a.AuthorizationScopes !== undefined) scopes = this.#base.strings(a.AuthorizationScopes, [...apath, 'AuthorizationScopes']);
+    }
+    return { ...route, ...(authorizer ? { authorization: { type: 'authorizer' as const, key: authorizer, scopes } } : {}), apiId, payload };
+  }
+}
