@@ -3,6 +3,7 @@
  * validation, the route's integration, the two-way reply), its idle and maximum-duration timers,
  * frame limits, closes the gateway starts, and `$disconnect` once the socket is gone.
  */
+import { isUtf8 } from 'node:buffer';
 import type { WebSocket } from 'ws';
 import { GatewayError, internalServerError, withTrace } from '../data-plane/errors.js';
 import { logFailure } from '../data-plane/stages/failure-log.js';
@@ -52,15 +53,6 @@ export function serverClose(state: GatewayState, conn: Connection, code: number,
   const ws = conn.ws;
   if (ws) setTimeout(() => ws.terminate(), 2000).unref();
 }
-
-const isUtf8 = (bytes: Buffer): boolean => {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary: boolean): void {
   const { logger } = state.options;

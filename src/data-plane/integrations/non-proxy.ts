@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-data-transformations.html
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integration-responses.html
  */
+import { isUtf8 } from 'node:buffer';
 import type { IntegrationRecord, IntegrationResponseRecord } from '../../model/resources.js';
 import { evaluateSelectionExpression, jsonPathValue, parseSelectionExpression, type ExpressionPart } from '../../model/selection-expression.js';
 import { GatewayError, internalServerError, unsupportedMediaType } from '../errors.js';
@@ -85,15 +86,6 @@ function convert(payload: Buffer, strategy: string | undefined): Buffer {
   if (strategy === 'CONVERT_TO_TEXT' && !isUtf8(payload)) return Buffer.from(payload.toString('base64'), 'utf8');
   return payload;
 }
-
-const isUtf8 = (bytes: Buffer): boolean => {
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /** Wraps a backend with the request and response mapping of a non-proxy integration. */
 export function compileNonProxyIntegration(record: IntegrationRecord, responses: readonly IntegrationResponseRecord[], backend: Backend): CompiledIntegration {
