@@ -16,10 +16,9 @@ function keyPaths(v: unknown, prefix = ''): string[] {
 
 const ctx = (e: { requestContext: unknown }) => e.requestContext as Record<string, unknown>;
 
-describe('buildEventV2 against recorded AWS events', () => {
-  it('reproduces the real $default capture (apigw-v2-request-no-authorizer) value for value', () => {
-    const { event: recorded } = loadRecorded('apigw-v2-request-no-authorizer.json');
-    const inv = makeInvocation({
+/** The invocation the recorded `$default` capture (apigw-v2-request-no-authorizer) was made from. */
+const invocationOfCapture = (recorded: Record<string, unknown>) =>
+  makeInvocation({
       method: 'GET',
       path: '/',
       apiId: 'aaaaaaaaaa',
@@ -30,6 +29,11 @@ describe('buildEventV2 against recorded AWS events', () => {
       requestTimeEpoch: 1587481701067,
       headers: Object.entries(recorded.headers as Record<string, string>),
     });
+
+describe('buildEventV2 against recorded AWS events', () => {
+  it('reproduces the real $default capture (apigw-v2-request-no-authorizer) value for value', () => {
+    const { event: recorded } = loadRecorded('apigw-v2-request-no-authorizer.json');
+    const inv = invocationOfCapture(recorded);
     const built = wire(buildEventV2(inv));
     // Legitimate difference: no mTLS, so no requestContext.authentication.
     const expected = wire(recorded) as { requestContext: Record<string, unknown> };
@@ -40,17 +44,7 @@ describe('buildEventV2 against recorded AWS events', () => {
   it('with mutual TLS, reproduces the same capture including requestContext.authentication.clientCert', () => {
     const { event: recorded } = loadRecorded('apigw-v2-request-no-authorizer.json');
     const clientCert = (recorded.requestContext as { authentication: { clientCert: ClientCertificate } }).authentication.clientCert;
-    const inv = makeInvocation({
-      method: 'GET',
-      path: '/',
-      apiId: 'aaaaaaaaaa',
-      accountId: '123456789012',
-      domainName: 'aaaaaaaaaa.execute-api.us-west-2.amazonaws.com',
-      sourceIp: '1.2.3.4',
-      requestId: 'LV7fzho-PHcEJPw=',
-      requestTimeEpoch: 1587481701067,
-      headers: Object.entries(recorded.headers as Record<string, string>),
-    });
+    const inv = invocationOfCapture(recorded);
     inv.clientCert = clientCert;
     assert.deepEqual(wire(buildEventV2(inv)), wire(recorded));
     const identity = ctx(buildEventV1(inv)).identity as Record<string, unknown>;
