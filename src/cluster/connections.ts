@@ -35,6 +35,16 @@ export interface ConnectionAnswer {
   readonly payload?: unknown;
 }
 
+/** How long a call waits for the node (or worker) holding the connection. */
+export const ANSWER_TIMEOUT_MS = 3_000;
+
+/** The answer when the holder of a connection is alive but did not answer in time. */
+export const notAnswered = (holder: 'node' | 'worker', connectionId: string, ms: number): ConnectionAnswer => ({
+  status: 504,
+  type: 'InternalServerErrorException',
+  payload: { message: `The ${holder} holding connection ${connectionId} did not answer within ${ms} ms` },
+});
+
 /** Runs a call on this node; undefined when this node does not hold the connection (open, same API and stage). */
 export type LocalConnections = (call: ConnectionCall) => ConnectionAnswer | undefined;
 
@@ -80,7 +90,7 @@ export class ConnectionDirectory implements ConnectionRegistry {
     this.#link = options.link;
     this.#logger = options.logger;
     this.#heartbeatMs = options.heartbeatMs ?? 5_000;
-    this.#answerTimeoutMs = options.answerTimeoutMs ?? 3_000;
+    this.#answerTimeoutMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
     this.#subscriber = options.link.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
     this.#subscriber.on('error', () => undefined);
     this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text));
@@ -146,7 +156,7 @@ export class ConnectionDirectory implements ConnectionRegistry {
         resolve(answer);
       };
       const timer = setTimeout(
-        () => finish({ status: 504, type: 'InternalServerErrorException', payload: { message: `The node holding connection ${call.connectionId} did not answer within ${this.#answerTimeoutMs} ms` } }),
+        () => finish(notAnswered('node', call.connectionId, this.#answerTimeoutMs)),
         this.#answerTimeoutMs,
       );
       // A holder that dies while the call waits: the connection is gone (410), not late.

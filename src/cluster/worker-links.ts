@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { ChangeEvent, Store } from '../store/store.js';
-import type { ConnectionAnswer, ConnectionCall, ConnectionRegistry, LocalConnections } from './connections.js';
+import { ANSWER_TIMEOUT_MS, notAnswered, type ConnectionAnswer, type ConnectionCall, type ConnectionRegistry, type LocalConnections } from './connections.js';
 import type { PrimaryLink } from './workers.js';
 import { renderSummed, type GatewayMetrics } from '../operations/metrics.js';
 
@@ -72,8 +72,8 @@ export class WorkerConnections implements ConnectionRegistry {
     return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
-        resolve({ status: 504, type: 'InternalServerErrorException', payload: { message: `The worker holding connection ${call.connectionId} did not answer within 3000 ms` } });
-      }, 3_000);
+        resolve(notAnswered('worker', call.connectionId, ANSWER_TIMEOUT_MS));
+      }, ANSWER_TIMEOUT_MS);
       this.#waiting.set(id, (answer) => {
         clearTimeout(timer);
         resolve(answer);
