@@ -12,7 +12,7 @@ import { checkHandlerFiles } from './config.js';
 import { apiEndpoint, publicOrigin } from './endpoints.js';
 import type { Endpoints } from './control-plane/context.js';
 import { createControlPlane } from './control-plane/index.js';
-import { timingSafeEqual } from 'node:crypto';
+import { constantTimeEqual } from './auth/sigv4.js';
 import { createWriteStream } from 'node:fs';
 import { compileAuthorizer, createJwksProvider } from './data-plane/authorizers/index.js';
 import { createStageCompilers } from './data-plane/compilers.js';
@@ -126,9 +126,10 @@ const sendJson = (res: ServerResponse, status: number, body: unknown, headers: R
 /** Listens on `port`/`host`; resolves with the bound port. */
 function listen(server: HttpServer, port: number, host: string, setting: ListenError['setting']): Promise<number> {
   return new Promise<number>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => reject(new ListenError(setting, host, port, err.code, err)));
+    const onError = (err: NodeJS.ErrnoException) => reject(new ListenError(setting, host, port, err.code, err));
+    server.once('error', onError);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', onError);
       resolve((server.address() as AddressInfo).port);
     });
   });
@@ -153,10 +154,9 @@ function accessLogSink(target: string): { write: AccessLogSink; close?: () => Pr
 
 /** Finds an API key by value in constant time per key (values are secrets). */
 function apiKeyLookup(keys: Config['apiKeys']): (value: string) => { id: string } | undefined {
-  const entries = keys.map((k) => ({ id: k.id, value: Buffer.from(k.value) }));
+  const entries = keys.map((k) => ({ id: k.id, value: k.value }));
   return (value) => {
-    const given = Buffer.from(value);
-    return entries.find((k) => k.value.length === given.length && timingSafeEqual(k.value, given));
+    return entries.find((k) => constantTimeEqual(k.value, value));
   };
 }
 
@@ -302,12 +302,8 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     { name: 'draining', run: () => (draining ? 'the server is shutting down' : undefined) },
     ...(redis ? [{ name: 'redis', advisory: true, run: () => (redis.healthy ? undefined : 'unreachable: throttling is per node until it returns') }] : []),
   ];
-  const metricsToken = config.metricsToken === undefined ? undefined : Buffer.from(`Bearer ${config.metricsToken}`);
-  const metricsAllowed = (req: IncomingMessage) => {
-    if (!metricsToken) return true;
-    const given = Buffer.from(req.headers.authorization ?? '');
-    return given.length === metricsToken.length && timingSafeEqual(given, metricsToken);
-  };
+  const metricsToken = config.metricsToken === undefined ? undefined : `Bearer ${config.metricsToken}`;
+  const metricsAllowed = (req: IncomingMessage) => metricsToken === undefined || constantTimeEqual(metricsToken, req.headers.authorization ?? '');
 
   /** `/_gatehouse/*`; `admin`: the request came on the admin listener. */
   const internal = (req: IncomingMessage, res: ServerResponse, admin: boolean) => {

@@ -397,7 +397,8 @@ function checkTime(claim: Claim, now: Date, skewMs: number): SigV4Failure | unde
   return undefined;
 }
 
-function constantTimeEqual(expected: string, given: string): boolean {
+/** `expected === given`, in a time that does not depend on `given` (secrets: signatures, keys, tokens). */
+export function constantTimeEqual(expected: string, given: string): boolean {
   const a = Buffer.from(expected, 'utf8');
   const b = Buffer.from(given, 'utf8');
   // Compare equal-length buffers either way so the time taken does not depend on the given value.

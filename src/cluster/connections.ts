@@ -91,7 +91,8 @@ export class ConnectionDirectory implements ConnectionRegistry {
     this.#logger = options.logger;
     this.#heartbeatMs = options.heartbeatMs ?? 5_000;
     this.#answerTimeoutMs = options.answerTimeoutMs ?? ANSWER_TIMEOUT_MS;
-    this.#subscriber = options.link.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined });
+    // Its SUBSCRIBE waits for a connection however long Redis is away (the main client fails fast instead).
+    this.#subscriber = options.link.client.duplicate({ enableOfflineQueue: true, commandTimeout: undefined, maxRetriesPerRequest: null });
     this.#subscriber.on('error', () => undefined);
     this.#subscriber.on('message', (_channel: string, text: string) => this.#receive(text));
   }
@@ -115,13 +116,12 @@ export class ConnectionDirectory implements ConnectionRegistry {
 
   /** A connection opened on this node. */
   opened(connectionId: string, apiId: string, stage: string): void {
-    if (!this.#link.healthy) return;
+    // Sent even while Redis looks unhealthy: the command fails fast if it is, and is re-sent on reconnect.
     void this.#link.client.hset(connKey(connectionId), 'node', this.nodeId, 'apiId', apiId, 'stage', stage).catch(() => undefined);
   }
 
   /** A connection of this node closed. */
   closed(connectionId: string): void {
-    if (!this.#link.healthy) return;
     void this.#link.client.del(connKey(connectionId)).catch(() => undefined);
   }
 
@@ -175,8 +175,10 @@ export class ConnectionDirectory implements ConnectionRegistry {
     const envelope: Envelope = { kind: 'call', id, from: this.nodeId, call };
     try {
       await client.publish(channelOf(holder), JSON.stringify(envelope));
-    } catch {
-      this.#waiting.get(id)?.(undefined);
+    } catch (err) {
+      // Not delivered: the holder may well be alive, so not a 410.
+      this.#link.down(err instanceof Error ? err.message : String(err), false);
+      this.#waiting.get(id)?.(unknown);
     }
     return answered;
   }

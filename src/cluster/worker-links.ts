@@ -50,7 +50,12 @@ export class WorkerConnections implements ConnectionRegistry {
       waiter?.(message.answer ?? undefined);
     });
     link.on('gh:call', (message) => {
-      const answer = this.#local(message.call);
+      let answer: ConnectionAnswer | undefined;
+      try {
+        answer = this.#local(message.call);
+      } catch {
+        answer = { status: 500, type: 'InternalServerErrorException', payload: { message: 'Internal server error' } };
+      }
       this.#link.send({ t: 'gh:answer', id: message.id, answer: answer ?? null });
     });
   }
@@ -73,7 +78,7 @@ export class WorkerConnections implements ConnectionRegistry {
       const timer = setTimeout(() => {
         this.#waiting.delete(id);
         resolve(notAnswered('worker', call.connectionId, ANSWER_TIMEOUT_MS));
-      }, ANSWER_TIMEOUT_MS);
+      }, ANSWER_TIMEOUT_MS).unref();
       this.#waiting.set(id, (answer) => {
         clearTimeout(timer);
         resolve(answer);
@@ -102,9 +107,17 @@ export function groupMetrics(link: PrimaryLink, metrics: GatewayMetrics): () => 
     waiting.delete(message.id);
   });
   return () =>
-    new Promise<unknown[][]>((resolve) => {
+    new Promise<unknown[][]>((resolve, reject) => {
       const id = randomBytes(8).toString('hex');
-      waiting.set(id, resolve);
+      // The primary answers within 2 s (it leaves out a silent worker); without a primary there is no answer.
+      const timer = setTimeout(() => {
+        waiting.delete(id);
+        reject(new Error('the primary did not collect the workers\' metrics within 3 s'));
+      }, 3_000).unref();
+      waiting.set(id, (parts) => {
+        clearTimeout(timer);
+        resolve(parts);
+      });
       link.send({ t: 'gh:metrics-request', id });
     }).then((parts) => renderSummed(parts));
 }

@@ -47,7 +47,6 @@ export function serverClose(state: GatewayState, conn: Connection, code: number,
   conn.serverClose ??= { code, reason };
   conn.state = 'closed';
   state.connections.delete(conn.info.connectionId);
-  state.options.cluster?.closed(conn.info.connectionId);
   conn.ws?.close(code, reason);
   // A client that never answers the close frame is cut off.
   const ws = conn.ws;
@@ -84,12 +83,17 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
   const taken = route.throttle?.take();
   if (taken === false) return throttled();
   if (taken instanceof Promise) {
-    void taken.then((allowed) => (allowed ? deliver() : throttled()));
+    void track(
+      state,
+      taken.then((allowed) => (allowed ? deliver() : throttled())),
+    );
     return;
   }
   deliver();
 
   function deliver(): void {
+    // A cluster throttle answers later: the connection may have closed meanwhile ($disconnect has run).
+    if (conn.state !== 'open') return;
     // Request validation (SPEC §F.4): a body that fails the selected model never reaches the integration.
     if (matched.websocket?.validateMessage && !matched.websocket.validateMessage(text)) {
       return refuse(new GatewayError(400, 'Bad request body', 'BAD_REQUEST_BODY'), JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId: inv.websocket?.messageId }));
