@@ -15,6 +15,7 @@ import { HANDLERS } from '../control-plane/handlers.js';
 import { bindInput } from '../control-plane/input.js';
 import type { DesiredApi, DesiredChild } from './resources.js';
 import { ServerlessError } from './variables.js';
+import { canonical } from '../model/json-values.js';
 
 /** What an apply changed, for the log. */
 export interface ApplyReport {
@@ -27,24 +28,15 @@ type Labels = Readonly<Record<string, string>>;
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
-/** Canonical JSON (sorted keys), so two equal values compare equal whatever their key order. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (typeof value === 'object' && value !== null) {
-    return `{${Object.keys(value)
-      .sort()
-      .map((k) => `${JSON.stringify(k)}:${canonical((value as Record<string, unknown>)[k])}`)
-      .join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
-}
+/** Canonical JSON text (sorted keys, model/json-values.ts), so two equal values compare equal whatever their key order. */
+const canonicalText = (value: unknown): string => canonical(value ?? null).text;
 
 /** Empty values ("" and []) stand for "unset" in the desired members. */
 const isEmpty = (v: unknown) => v === undefined || v === '' || (Array.isArray(v) && v.length === 0);
 
 /** True when `current` differs from `desired` in a member `desired` names. */
 function differs(current: Readonly<Record<string, unknown>>, desired: Readonly<Record<string, unknown>>): boolean {
-  return Object.entries(desired).some(([key, value]) => (isEmpty(value) && isEmpty(current[key]) ? false : canonical(current[key]) !== canonical(value)));
+  return Object.entries(desired).some(([key, value]) => (isEmpty(value) && isEmpty(current[key]) ? false : canonicalText(current[key]) !== canonicalText(value)));
 }
 
 /** Create members: without the empty values that mean "unset". */

@@ -20,6 +20,7 @@ import type { ServerlessFunction, ServerlessProject } from './project.js';
 import { loadServerlessProject } from './project.js';
 import { apiIds, desiredResources } from './resources.js';
 import { loadSamTemplate } from './sam.js';
+import { canonical } from '../model/json-values.js';
 
 /** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
 export const runsTypeScript = (): boolean => Boolean((process.features as { typescript?: unknown }).typescript);
@@ -48,7 +49,7 @@ export function checkRuntime(project: ServerlessProject, credentials: Config['cr
 }
 
 const sameFunction = (a: ServerlessFunction, b: ServerlessFunction) =>
-  a.handler === b.handler && a.timeout === b.timeout && a.memorySize === b.memorySize && JSON.stringify(a.environment) === JSON.stringify(b.environment);
+  a.handler === b.handler && a.timeout === b.timeout && a.memorySize === b.memorySize && canonical(a.environment).text === canonical(b.environment).text;
 
 /**
  * The project's functions in front of the server's own invoker: a project function runs in its own

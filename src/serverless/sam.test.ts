@@ -83,6 +83,17 @@ describe('SAM template loader', () => {
     ]);
   });
 
+  it('members accepted and not applied are named in start-up notes, not dropped silently', () => {
+    const p = parse(
+      `${FN(`      Events:\n        Get:\n          Type: HttpApi\n          Properties: { ApiId: !Ref Api, Path: /x, Method: GET, TimeoutInMillis: 1000 }\n`)}  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefaultRouteSettings: { ThrottlingBurstLimit: 1 }\n      StageVariables: { color: blue }\n`,
+    );
+    assert.deepEqual(p.notes, [
+      'Api: StageVariables is accepted and not applied by Gatehouse yet',
+      'Api: DefaultRouteSettings is accepted and not applied by Gatehouse yet',
+      'Resources.Hello.Properties.Events.Get.Properties: TimeoutInMillis is accepted and not applied by Gatehouse yet',
+    ]);
+  });
+
   it('errors name the file position, the logical id and the property', () => {
     assert.equal(failure(FN('      Environment:\n        Variables:\n          X: !ImportValue other-stack-output\n')), '<dir>/inline.yaml:10:27: Resources.Hello.Properties.Environment.Variables.X.Fn::ImportValue: imports an output of another stack, which Gatehouse cannot read; replace it with a literal or a parameter');
     assert.equal(

@@ -59,6 +59,9 @@ const FUNCTION_DEPLOYMENT_KEYS = [
   'PackageType', 'DeploymentPreference', 'EventInvokeConfig', 'AssumeRolePolicyDocument', 'RolePath', 'SnapStart', 'FileSystemConfigs', 'CodeSigningConfigArn',
 ];
 const GLOBAL_FUNCTION_KEYS = ['Handler', 'Runtime', 'Timeout', 'MemorySize', 'Environment', 'CodeUri', ...FUNCTION_DEPLOYMENT_KEYS];
+/** Members Gatehouse accepts but does not yet carry into the API it creates: each is named in a start-up note. */
+const UNAPPLIED_HTTP_API_KEYS = ['Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
+const UNAPPLIED_EVENT_KEYS = ['TimeoutInMillis', 'RouteSettings'];
 const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
 const TOP_KEYS = ['AWSTemplateFormatVersion', 'Transform', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs', 'Mappings', 'Rules'];
 
@@ -95,6 +98,8 @@ class TemplateLoader {
   readonly #parameters = new Map<string, string | string[]>();
   readonly #conditions = new Map<string, boolean>();
   readonly #resources: Record<string, Record<string, unknown>> = {};
+  /** Members accepted and not applied (UNAPPLIED_*), said at start-up rather than dropped silently. */
+  readonly #unapplied: string[] = [];
   readonly #stack: string;
   readonly #functionNames = new Map<string, string>();
 
@@ -315,7 +320,7 @@ class TemplateLoader {
       this.#base.runtime(merged.Runtime, runtimePath);
       const codeUri = merged.CodeUri === undefined ? '.' : merged.CodeUri;
       if (typeof codeUri !== 'string') this.fail(props.CodeUri === undefined ? ['Globals', 'Function', 'CodeUri'] : [...base, 'CodeUri'], 'must be a local folder (an S3 location cannot be run locally)');
-      const handler = this.#base.string(merged.Handler, props.Handler === undefined ? [...base, 'Handler'] : [...base, 'Handler'], 'a handler such as app.handler (file, a dot, the export)');
+      const handler = this.#base.string(merged.Handler, [...base, 'Handler'], 'a handler such as app.handler (file, a dot, the export)');
       const envOf = (value: unknown, path: KeyPath) => {
         if (value === undefined) return {};
         const e = this.object(value, path, 'an object (Variables)');
@@ -378,7 +383,7 @@ class TemplateLoader {
           }
         : {}),
       plugins: [],
-      notes,
+      notes: [...notes, ...this.#unapplied],
     };
   }
 
@@ -388,6 +393,7 @@ class TemplateLoader {
     if (props.DefinitionBody !== undefined || props.DefinitionUri !== undefined) this.fail([...base, props.DefinitionBody !== undefined ? 'DefinitionBody' : 'DefinitionUri'], 'OpenAPI definitions in a template are not supported by Gatehouse yet; define the routes with HttpApi events (or import the OpenAPI document through the management API)');
     if (props.Domain !== undefined) this.fail([...base, 'Domain'], 'custom domains come from the management API in Gatehouse; remove it');
     this.keys(props, base, HTTP_API_KEYS);
+    for (const key of UNAPPLIED_HTTP_API_KEYS) if (props[key] !== undefined) this.#unapplied.push(`${id}: ${key} is accepted and not applied by Gatehouse yet`);
     const stageName = props.StageName === undefined ? '$default' : this.#base.string(props.StageName, [...base, 'StageName'], 'a stage name');
     if (stageName !== '$default' && !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) this.fail([...base, 'StageName'], `"${stageName}" must be $default or letters, digits, - and _`);
     const authorizers: HttpApiAuthorizer[] = [];
@@ -456,12 +462,14 @@ class TemplateLoader {
       apiId = ref;
     }
     const props = this.object(this.evaluate({ ...raw, ApiId: undefined }, ppath), ppath, 'an object');
-    this.keys(props, ppath, ['Path', 'Method', 'ApiId', 'Auth', 'PayloadFormatVersion', 'TimeoutInMillis', 'RouteSettings']);
+    this.keys(props, ppath, ['Path', 'Method', 'ApiId', 'Auth', 'PayloadFormatVersion', ...UNAPPLIED_EVENT_KEYS]);
+    for (const key of UNAPPLIED_EVENT_KEYS) if (props[key] !== undefined) this.#unapplied.push(`${ppath.join('.')}: ${key} is accepted and not applied by Gatehouse yet`);
     const payload = props.PayloadFormatVersion === undefined ? '2.0' : this.string(props.PayloadFormatVersion, [...ppath, 'PayloadFormatVersion']);
     if (payload !== '1.0' && payload !== '2.0') this.fail([...ppath, 'PayloadFormatVersion'], `must be '1.0' or '2.0', got ${payload}`);
-    const event2 = props.Path === undefined && props.Method === undefined ? '*' : { method: props.Method ?? 'ANY', ...(props.Path !== undefined ? { path: props.Path } : {}) };
-    const method = isObject(event2) && typeof event2.method === 'string' && event2.method.toUpperCase() === 'ANY' ? { ...event2, method: '*' } : event2;
-    const route = this.#base.httpRoute(method, fn, ppath, []);
+    // SAM's ANY (also the default) is the Framework's '*'; neither Path nor Method is the $default route.
+    const method = props.Method === undefined || (typeof props.Method === 'string' && props.Method.toUpperCase() === 'ANY') ? '*' : props.Method;
+    const event = props.Path === undefined && props.Method === undefined ? '*' : { method, ...(props.Path !== undefined ? { path: props.Path } : {}) };
+    const route = this.#base.httpRoute(event, fn, ppath, []);
     const api = apis.get(apiId);
     let authorizer = api?.defaultAuthorizer;
     let scopes: string[] = [];
