@@ -49,7 +49,8 @@ describe('compileAuthorizer', () => {
   });
 
   it('compiles JWT and CUSTOM routes', async () => {
-    assert.equal(typeof compileAuthorizer(route('JWT', 'j1'), jwt, stage, deps)?.authorize, 'function');
+    // The JWT authorizer itself (not the refusing stand-in's 500): a request without a token is 401.
+    await assert.rejects(compileAuthorizer(route('JWT', 'j1'), jwt, stage, deps)?.authorize(inv()) ?? Promise.resolve(), (e: unknown) => e instanceof GatewayError && e.statusCode === 401);
     const custom = compileAuthorizer(route('CUSTOM', 'l1'), lambda, stage, deps);
     assert.deepEqual(await custom?.authorize(inv()), { lambda: {} });
   });

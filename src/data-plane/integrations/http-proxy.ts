@@ -91,6 +91,9 @@ export class HttpProxyPools {
 
 let defaultPools: HttpProxyPools | undefined;
 
+/** The process-wide dispatcher of integrations compiled without `deps.dispatcherFor` (closed by `closeHttpProxyPools()`). */
+export const defaultDispatcherFor: DispatcherFactory = (origin, options) => (defaultPools ??= new HttpProxyPools()).dispatcherFor(origin, options);
+
 /** Closes the pools used by integrations compiled without `deps.dispatcherFor`. */
 export async function closeHttpProxyPools(): Promise<void> {
   const pools = defaultPools;
@@ -508,7 +511,7 @@ class HttpProxyIntegration implements CompiledIntegration {
 
 /** Compiles an `HTTP_PROXY` integration. An invalid URI is reported per request (500), never at compile time. */
 export function compileHttpProxyIntegration(record: IntegrationRecord, deps: HttpProxyDeps = {}): CompiledIntegration {
-  const dispatcherFor = deps.dispatcherFor ?? (defaultPools ??= new HttpProxyPools()).dispatcherFor;
+  const dispatcherFor = deps.dispatcherFor ?? defaultDispatcherFor;
   try {
     return new HttpProxyIntegration(record, compileUri(record.integrationUri ?? ''), dispatcherFor);
   } catch (err) {

@@ -9,7 +9,7 @@ import type { DeploymentSnapshot, IntegrationRecord } from '../../model/resource
 import { parseLambdaUri } from '../../model/lambda-arn.js';
 import type { FunctionInvoker } from '../functions/invoker.js';
 import type { CompiledIntegration } from '../invocation.js';
-import { compileHttpProxyIntegration, HttpProxyPools, type DispatcherFactory, type HttpProxyDeps } from './http-proxy.js';
+import { compileHttpProxyIntegration, defaultDispatcherFor, type DispatcherFactory, type HttpProxyDeps } from './http-proxy.js';
 import type { AwsServiceDeps } from './aws-service.js';
 import { compileAwsServiceIntegration } from './aws-service.js';
 import { compileLambdaIntegration } from './lambda.js';
@@ -28,8 +28,7 @@ export interface IntegrationDeps {
 /** Compiles one integration of a type; throws (with the reason) when it cannot be served. */
 type Factory = (record: IntegrationRecord, snapshot: DeploymentSnapshot, deps: IntegrationDeps) => CompiledIntegration;
 
-let fallbackPools: HttpProxyPools | undefined;
-const dispatcherOf = (deps: IntegrationDeps): DispatcherFactory => deps.httpProxy?.dispatcherFor ?? (fallbackPools ??= new HttpProxyPools()).dispatcherFor;
+const dispatcherOf = (deps: IntegrationDeps): DispatcherFactory => deps.httpProxy?.dispatcherFor ?? defaultDispatcherFor;
 const responsesOf = (record: IntegrationRecord, snapshot: DeploymentSnapshot) => snapshot.integrationResponses[record.integrationId] ?? [];
 
 /** The registry. */

@@ -81,7 +81,9 @@ describe('websocket route selection', () => {
   it('is part of the compiled stage: HTTP stages have none', () => {
     const s = stage('$request.body.action', [route('$default')]);
     const compiled = compileStage('a1', { accountId: '123456789012', region: 'us-east-1' }, STAGE, 'd1', s.snapshot, compilers);
-    assert.equal(compiled.websocket?.routes.get('$default'), compiled.websocket?.selectRoute('x'));
+    assert.ok(compiled.websocket, 'a WebSocket stage has its routing');
+    assert.equal(compiled.websocket.selectRoute('x')?.routeKey, '$default');
+    assert.equal(compiled.websocket.routes.get('$default'), compiled.websocket.selectRoute('x'));
     const http = { ...s.snapshot, api: { ...s.snapshot.api, protocolType: 'HTTP' }, routes: [] } as unknown as DeploymentSnapshot;
     assert.equal(compileStage('a1', { accountId: '123456789012', region: 'us-east-1' }, STAGE, 'd1', http, compilers).websocket, undefined);
   });
