@@ -114,6 +114,8 @@ export function runPrimary(options: PrimaryOptions): void {
           return;
         }
         case 'gh:listening':
+          // Each worker, so that a caller (or a test) can tell when all of them take connections.
+          logger.info('worker listening', { worker: index, pid: worker.process.pid, port: message.port });
           if (!announced) {
             announced = true;
             options.onListening(message);

@@ -33,8 +33,9 @@ describe('gatehouse serve --workers 2', () => {
     s = await startCli(['--workers', '2', '--log-format', 'json', '--function', `echo=${fixture('echo.mjs')}`, '--function', `ws=${HANDLERS}#handler`], { startTimeoutMs: 60_000 });
     await s.waitFor(/"message":"worker started","worker":0/, 0, 60_000);
     await s.waitFor(/"message":"worker started","worker":1/, 0, 60_000);
-    // Both workers listen (each compiles the store's APIs) before the first request is dealt.
-    await s.waitFor(/"message":"gatehouse listening"/, 0, 60_000);
+    // Both workers listen before the first request is dealt (until then the primary deals every connection to one).
+    await s.waitFor(/"message":"worker listening","worker":0/, 0, 60_000);
+    await s.waitFor(/"message":"worker listening","worker":1/, 0, 60_000);
   });
   after(async () => {
     assert.equal(await s.stop(), 0, 'SIGTERM stops the primary and both workers cleanly');
@@ -111,6 +112,7 @@ describe('gatehouse serve --workers 2', () => {
     process.kill(pid, 'SIGKILL');
     await s.waitFor(/"message":"worker died; starting a replacement","worker":1/, mark, 30_000);
     const replacement = await s.waitFor(/"message":"worker started","worker":1,"pid":\d+/, mark, 30_000);
+    await s.waitFor(/"message":"worker listening","worker":1/, mark, 30_000);
     assert.notEqual(Number(/"pid":(\d+)/.exec(replacement)?.[1]), pid, 'a new process took the killed worker\'s place');
     // The replacement reads the store like the others: the route created before it started is served by both.
     const deadline = Date.now() + 10_000;
