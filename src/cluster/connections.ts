@@ -3,10 +3,13 @@
  * calls carried to that node.
  *
  * - Registry: `gatehouse:conn:{connectionId}` → the holding node, API and stage, written when a
- *   connection opens and deleted when it closes.
+ *   connection opens and deleted when it closes; `gatehouse:held:{nodeId}` is the set of a node's
+ *   connections and `gatehouse:nodes` the set of nodes, so the entries of a dead node can be found.
  * - Liveness: each node refreshes `gatehouse:alive:{nodeId}` every `heartbeatMs` with a lifetime of three
  *   beats. A node that dies stops refreshing it; its connections answer 410 `GoneException` once the key
- *   expired (at most 3 × `heartbeatMs` after its last beat), and their registry entries are removed then.
+ *   expired (at most 3 × `heartbeatMs` after its last beat). At each beat every node sweeps the nodes
+ *   whose key expired: their registry entries are deleted (one script per dead node, idempotent, so two
+ *   nodes sweeping at once do no harm) and Redis keeps nothing of them.
  *   Their `$disconnect` is not run by anyone: the node that ran `$connect` is gone, as on AWS when a
  *   connection is lost without a close.
  * - Delivery: a call for a connection held elsewhere is published on the holder's channel
@@ -108,7 +111,16 @@ export class ConnectionDirectory implements ConnectionRegistry {
       for (const c of held()) this.opened(c.connectionId, c.apiId, c.stage);
     });
     await this.#subscriber.subscribe(channelOf(this.nodeId)).catch((err: unknown) => this.#logger.warn('websocket cluster: cannot subscribe yet (Redis down?); retrying on reconnect', { error: String(err) }));
-    const beat = () => void this.#link.client.set(aliveKey(this.nodeId), String(Date.now()), 'PX', this.#heartbeatMs * 3).catch(() => undefined);
+    const beat = () => {
+      const client = this.#link.client;
+      void client
+        .multi()
+        .set(aliveKey(this.nodeId), String(Date.now()), 'PX', this.#heartbeatMs * 3)
+        .sadd(NODES_KEY, this.nodeId)
+        .exec()
+        .then(() => this.sweep())
+        .catch(() => undefined);
+    };
     beat();
     this.#beat = setInterval(beat, this.#heartbeatMs);
     this.#beat.unref();
@@ -117,12 +129,35 @@ export class ConnectionDirectory implements ConnectionRegistry {
   /** A connection opened on this node. */
   opened(connectionId: string, apiId: string, stage: string): void {
     // Sent even while Redis looks unhealthy: the command fails fast if it is, and is re-sent on reconnect.
-    void this.#link.client.hset(connKey(connectionId), 'node', this.nodeId, 'apiId', apiId, 'stage', stage).catch(() => undefined);
+    void this.#link.client
+      .multi()
+      .hset(connKey(connectionId), 'node', this.nodeId, 'apiId', apiId, 'stage', stage)
+      .sadd(heldKey(this.nodeId), connectionId)
+      .exec()
+      .catch(() => undefined);
   }
 
   /** A connection of this node closed. */
   closed(connectionId: string): void {
-    void this.#link.client.del(connKey(connectionId)).catch(() => undefined);
+    void this.#link.client.multi().del(connKey(connectionId)).srem(heldKey(this.nodeId), connectionId).exec().catch(() => undefined);
+  }
+
+  /**
+   * Removes the registry entries of every node whose liveness key expired; the number of nodes swept.
+   * An entry is deleted only while it still names the dead node (a connection id is never reused, but
+   * the check keeps the sweep safe whatever happens).
+   */
+  async sweep(): Promise<number> {
+    const client = this.#link.client;
+    const nodes = await client.smembers(NODES_KEY);
+    let swept = 0;
+    for (const node of nodes) {
+      if (node === this.nodeId || (await client.exists(aliveKey(node))) !== 0) continue;
+      await client.eval(SWEEP_SCRIPT, 3, heldKey(node), NODES_KEY, aliveKey(node), node);
+      swept++;
+      this.#logger.info('websocket cluster: removed the connections of a node that stopped beating', { node });
+    }
+    return swept;
   }
 
   /**
@@ -213,11 +248,28 @@ export class ConnectionDirectory implements ConnectionRegistry {
     if (this.#beat) clearInterval(this.#beat);
     for (const waiter of this.#waiting.values()) waiter(undefined);
     this.#waiting.clear();
-    if (this.#link.healthy) await this.#link.client.del(aliveKey(this.nodeId)).catch(() => undefined);
+    if (this.#link.healthy) await this.#link.client.multi().del(aliveKey(this.nodeId)).srem(NODES_KEY, this.nodeId).exec().catch(() => undefined);
     this.#subscriber.disconnect();
   }
 }
 
+const NODES_KEY = 'gatehouse:nodes';
 const connKey = (connectionId: string) => `gatehouse:conn:${connectionId}`;
+const heldKey = (nodeId: string) => `gatehouse:held:${nodeId}`;
+/**
+ * KEYS: the dead node's held set, the nodes set, its liveness key; ARGV: its id. Does nothing if the
+ * node beat again meanwhile; otherwise deletes each of its registry entries that still names it.
+ */
+const SWEEP_SCRIPT = `
+if redis.call('EXISTS', KEYS[3]) == 1 then return 0 end
+local ids = redis.call('SMEMBERS', KEYS[1])
+for _, id in ipairs(ids) do
+  local key = 'gatehouse:conn:' .. id
+  if redis.call('HGET', key, 'node') == ARGV[1] then redis.call('DEL', key) end
+end
+redis.call('DEL', KEYS[1])
+redis.call('SREM', KEYS[2], ARGV[1])
+return #ids
+`;
 const aliveKey = (nodeId: string) => `gatehouse:alive:${nodeId}`;
 const channelOf = (nodeId: string) => `gatehouse:node:${nodeId}`;

@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { ApiGatewayManagementApiClient, DeleteConnectionCommand, GetConnectionCommand, GoneException, PostToConnectionCommand } from '@aws-sdk/client-apigatewaymanagementapi';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { quietLogger } from '../../src/logger.js';
@@ -67,6 +68,7 @@ describe('WebSocket connections across three nodes (PostgreSQL + Redis)', () => 
     const sockets: TestSocket[] = [];
     const clients: ApiGatewayManagementApiClient[] = [];
     const control = sdkClient(a.url);
+    const redis = new Redis(REDIS);
     try {
       const cPort = await new Promise<number>((resolve, reject) => {
         let out = '';
@@ -86,6 +88,13 @@ describe('WebSocket connections across three nodes (PostgreSQL + Redis)', () => 
       const held = await connectWhenServed(cPort, apiId);
       sockets.push(held);
       const heldId = await idOf(held);
+      // A second client on C that nobody asks about: its registry entry must still go when C dies.
+      const idle = await connectWhenServed(cPort, apiId);
+      sockets.push(idle);
+      const idleId = await idOf(idle);
+      const cNode = await redis.hget(`gatehouse:conn:${idleId}`, 'node');
+      assert.ok(cNode, 'node C registered its connection');
+      assert.ok(await redis.sismember(`gatehouse:held:${cNode}`, idleId));
       assert.equal((await onA.send(new PostToConnectionCommand({ ConnectionId: heldId, Data: new TextEncoder().encode('{"via":"A"}') }))).$metadata.httpStatusCode, 200);
       assert.equal(await held.next(), '{"via":"A"}');
       const info = await onB.send(new GetConnectionCommand({ ConnectionId: heldId }));
@@ -121,7 +130,17 @@ describe('WebSocket connections across three nodes (PostgreSQL + Redis)', () => 
       assert.ok(gone, 'the killed node\'s connection answers 410');
       assert.ok(elapsed <= 3 * HEARTBEAT_MS + 1_000, `gone after ${elapsed} ms (bound: three heartbeats of ${HEARTBEAT_MS} ms, plus the check's own time)`);
       await assert.rejects(onB.send(new GetConnectionCommand({ ConnectionId: heldId })), GoneException);
+
+      // The surviving nodes sweep C's entries at their next beats: Redis keeps nothing of it.
+      const sweepDeadline = Date.now() + 3 * HEARTBEAT_MS + 2_000;
+      while ((await redis.exists(`gatehouse:conn:${idleId}`, `gatehouse:held:${cNode}`)) > 0 && Date.now() < sweepDeadline) {
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      assert.equal(await redis.exists(`gatehouse:conn:${idleId}`), 0, 'the dead node\'s idle connection left the registry');
+      assert.equal(await redis.exists(`gatehouse:held:${cNode}`), 0, 'the dead node\'s set of connections is gone');
+      assert.equal(await redis.sismember('gatehouse:nodes', cNode as string), 0, 'the dead node left the set of nodes');
     } finally {
+      redis.disconnect();
       if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
       for (const s of sockets) await s.close().catch(() => undefined);
       for (const m of clients) m.destroy();
