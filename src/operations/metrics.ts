@@ -1,7 +1,7 @@
 /**
  * `/_gatehouse/metrics`: the gateway's metrics in the Prometheus text format, named after API
  * Gateway's CloudWatch metrics where they have one (`Count`, `4xx`, `5xx`, `Latency`,
- * `IntegrationLatency`, `ConnectCount`, `MessageCount`; dimensions ApiId, Stage, Route →
+ * `IntegrationLatency`, `ConnectCount`, `MessageCount`, `ClientError`, `IntegrationError`, `ExecutionError`; dimensions ApiId, Stage, Route →
  * labels api_id, stage, route).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-logging.html
@@ -60,6 +60,12 @@ class RouteCells {
   authorizerCacheHits = 0;
   connects = 0;
   messages = 0;
+  /** WebSocket: refused by the gateway before any integration ran (CloudWatch ClientError). */
+  clientErrors = 0;
+  /** WebSocket: the integration answered 4XX/5XX (CloudWatch IntegrationError). */
+  integrationErrors = 0;
+  /** WebSocket: calling the integration failed, or the gateway failed (CloudWatch ExecutionError). */
+  executionErrors = 0;
   readonly latency = new HistogramCells();
   readonly integrationLatency = new HistogramCells();
   /** HTTP routes have requests, WebSocket routes events: each series is written for the kind it has. */
@@ -143,6 +149,15 @@ export function createMetrics(gauges: { readonly openConnections: () => number }
       cells.websocket = true;
       if (event === 'CONNECT') cells.connects++;
       else if (event === 'MESSAGE') cells.messages++;
+      const integration = inv.integration;
+      if (integration === undefined) {
+        if (status >= 400 && status < 500) cells.clientErrors++;
+        else if (status >= 500) cells.executionErrors++;
+      } else {
+        if (integration.latencyMs !== undefined) cells.integrationLatency.observe(integration.latencyMs);
+        if (integration.error !== undefined && integration.status === undefined) cells.executionErrors++;
+        else if (integration.status !== undefined && integration.status >= 400) cells.integrationErrors++;
+      }
     }
     if (inv.error?.responseType === 'THROTTLED') cells.throttled++;
     const decision = authorizerDecision(inv, status);
@@ -203,7 +218,7 @@ export function createMetrics(gauges: { readonly openConnections: () => number }
     });
     histogram('gatehouse_latency_seconds', 'From the request received to the response sent, in seconds (CloudWatch Latency)', (cells) => (cells.http ? cells.latency : undefined));
     histogram('gatehouse_integration_latency_seconds', 'From the integration called to its response, in seconds (CloudWatch IntegrationLatency)', (cells) =>
-      cells.http ? cells.integrationLatency : undefined,
+      cells.http || cells.websocket ? cells.integrationLatency : undefined,
     );
     counter('gatehouse_throttled_total', 'Requests and WebSocket messages refused with 429 by stage or route throttling', (cells, out) => {
       if (cells.throttled > 0) out.push({ labels: cells.labels, value: cells.throttled });
@@ -222,6 +237,15 @@ export function createMetrics(gauges: { readonly openConnections: () => number }
     });
     counter('gatehouse_message_count', 'WebSocket messages received from clients, by the route they selected (CloudWatch MessageCount)', (cells, out) => {
       if (cells.websocket && cells.messages > 0) out.push({ labels: cells.labels, value: cells.messages });
+    });
+    counter('gatehouse_client_error', 'WebSocket events refused with a 4XX by the gateway before any integration ran (CloudWatch ClientError)', (cells, out) => {
+      if (cells.websocket) out.push({ labels: cells.labels, value: cells.clientErrors });
+    });
+    counter('gatehouse_integration_error', 'WebSocket events whose integration answered 4XX/5XX (CloudWatch IntegrationError)', (cells, out) => {
+      if (cells.websocket) out.push({ labels: cells.labels, value: cells.integrationErrors });
+    });
+    counter('gatehouse_execution_error', 'WebSocket events whose integration could not be called, or that the gateway failed (CloudWatch ExecutionError)', (cells, out) => {
+      if (cells.websocket) out.push({ labels: cells.labels, value: cells.executionErrors });
     });
     new (prom().Gauge)({
       name: 'gatehouse_websocket_connections',

@@ -1,7 +1,7 @@
 /**
  * /_gatehouse/metrics scraped after real requests and parsed from the Prometheus text format:
  * HTTP route 200, unmatched 404, throttled 429, JWT deny 401, Lambda authorizer allow + cache hit,
- * WebSocket connect + message; where it is served (admin listener) and its bearer token.
+ * WebSocket connect + message, IntegrationLatency, IntegrationError and ClientError; where it is served (admin listener) and its bearer token.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -21,6 +21,7 @@ describe('operations: /_gatehouse/metrics', () => {
   let upstream: Upstream;
   let httpApi: string;
   let wsApi: string;
+  let wsNoDefault: string;
   let adminUrl: string;
   const token = 'metrics-token-0123456789';
   const scrape = async () => {
@@ -57,7 +58,8 @@ describe('operations: /_gatehouse/metrics', () => {
       await client.send(
         new CreateStageCommand({ ApiId: httpApi, StageName: '$default', AutoDeploy: true, RouteSettings: { 'GET /limited': { ThrottlingBurstLimit: 1, ThrottlingRateLimit: 0.001 } } }),
       );
-      wsApi = await createWsApi(client, [{ key: '$connect' }, { key: '$default' }, { key: '$disconnect' }]);
+      wsApi = await createWsApi(client, [{ key: '$connect' }, { key: '$default' }, { key: '$disconnect' }, { key: 'fail' }]);
+      wsNoDefault = await createWsApi(client, [{ key: '$connect' }, { key: 'only' }]);
     } finally {
       client.destroy();
     }
@@ -81,6 +83,14 @@ describe('operations: /_gatehouse/metrics', () => {
     await waitFor('the message reached the integration', () =>
       ((globalThis as { __gatehouseWsEvents?: { requestContext: { eventType: string; apiId: string } }[] }).__gatehouseWsEvents ?? []).find((e) => e.requestContext.apiId === wsApi && e.requestContext.eventType === 'MESSAGE'),
     );
+
+    // A message whose Lambda throws (IntegrationError), and one no route takes (ClientError: 403 Forbidden).
+    socket.ws.send('{"action":"fail"}');
+    assert.equal(JSON.parse(await socket.next()).message, 'Internal server error');
+    const unrouted = await connect(port, wsNoDefault);
+    unrouted.ws.send('hello');
+    assert.equal(JSON.parse(await unrouted.next()).message, 'Forbidden');
+    await unrouted.close();
 
     const { text, samples } = await scrape();
     const r = (route: string) => ({ api_id: httpApi, stage: '$default', route });
@@ -107,6 +117,14 @@ describe('operations: /_gatehouse/metrics', () => {
     const w = (route: string) => ({ api_id: wsApi, stage: 'prod', route });
     assert.equal(valueOf(samples, 'gatehouse_connect_count', w('$connect')), 1);
     assert.equal(valueOf(samples, 'gatehouse_message_count', w('$default')), 1);
+    assert.equal(valueOf(samples, 'gatehouse_integration_latency_seconds_count', w('$default')), 1, 'WebSocket IntegrationLatency');
+    assert.equal(valueOf(samples, 'gatehouse_integration_latency_seconds_count', w('$connect')), 1);
+    assert.equal(valueOf(samples, 'gatehouse_integration_error', w('$default')), 0);
+    assert.equal(valueOf(samples, 'gatehouse_integration_error', w('fail')), 1, 'the throwing handler is an IntegrationError');
+    assert.equal(valueOf(samples, 'gatehouse_execution_error', w('fail')), 0);
+    assert.equal(valueOf(samples, 'gatehouse_client_error', w('fail')), 0);
+    // The event's route key is `$default`, the key AWS's selection falls back to (and the access log writes).
+    assert.equal(valueOf(samples, 'gatehouse_client_error', { api_id: wsNoDefault, stage: 'prod', route: '$default' }), 1, 'a message no route takes is a ClientError');
     assert.equal(valueOf(samples, 'gatehouse_websocket_connections', {}), 1);
     assert.ok(!text.includes('/no/such/path'), 'raw paths are never label values');
     assert.ok(samples.some((x) => x.name === 'process_cpu_user_seconds_total'), 'the process metrics are there');
