@@ -438,7 +438,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
         // The data listeners stop accepting at once; the admin listener answers /_gatehouse/ready (503) until they are drained.
         const drained = Promise.all([drainListener(server, deadline), webSockets.close()]);
         tlsMaterial?.close();
-        await Promise.all([drained, ...(tlsListener ? [tlsListener.close()] : [])]);
+        await Promise.all([drained, ...(tlsListener ? [tlsListener.close(deadline)] : [])]);
         ready = false;
         if (adminServer) await drainListener(adminServer, deadline);
         registry.close();

@@ -27,6 +27,7 @@ import type { Config } from '../config.js';
 import type { CustomDomains } from '../data-plane/custom-domains.js';
 import { hardenListener, listenerOptions } from '../http-limits.js';
 import type { Logger } from '../logger.js';
+import { drainInjected } from '../operations/drain.js';
 import { serveUpgradeAsRequest } from '../websocket/fallback.js';
 import { parseClientHello } from './client-hello.js';
 import type { ClientCertificate } from './client-cert.js';
@@ -64,7 +65,8 @@ export interface TlsListenerOptions {
 /** A running TLS listener. */
 export interface TlsListener {
   readonly port: number;
-  close(): Promise<void>;
+  /** Stops accepting; requests in flight run until `deadline` (epoch ms; default now: cut at once). */
+  close(deadline?: number): Promise<void>;
 }
 
 /** What each verified connection's handshake established, by socket, for the data plane. */
@@ -97,6 +99,16 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
   // Connections are injected into this server, never accepted by it; its header and request
   // deadlines are checked only once it has seen 'listening', so say it.
   http.emit('listening');
+  // The connections handed to `http`, so that a drain knows when the last one is gone.
+  const open = new Set<Duplex>();
+  let emptied: (() => void) | undefined;
+  http.on('connection', (socket: Duplex) => {
+    open.add(socket);
+    socket.once('close', () => {
+      open.delete(socket);
+      if (open.size === 0) emptied?.();
+    });
+  });
 
   const pending = new Set<Socket>();
   const plans = new HandshakePlans(material, domains, logger, config.headersTimeoutMs, (socket, domain, mutualTls) => {
@@ -162,11 +174,13 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
 
   return {
     port: (server.address() as AddressInfo).port,
-    async close() {
+    async close(deadline = Date.now()) {
       unsubscribe();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const raw of pending) raw.destroy();
-      http.closeIdleConnections();
+      await drainInjected(http, open, deadline, (listener) => {
+        emptied = listener;
+      });
       // Not listening: close() only stops the deadline checks (its callback reports ERR_SERVER_NOT_RUNNING).
       http.close(() => undefined);
       await closed;

@@ -222,3 +222,46 @@ describe('data plane: the TLS listener without a defaultCertificate', () => {
     assert.match(answer, /\{"message":"Request Timeout"\}$/);
   });
 });
+
+describe('data plane: the TLS listener drains on close', () => {
+  it('a request in flight over TLS when the server closes completes; a new TLS connection is refused', async () => {
+    const upstream = await startUpstream();
+    const s = await startServer({ args: ['--tls-port', '0', '--drain-timeout', '5000'] });
+    try {
+      const selfSigned = readFileSync(join(s.dataDir, 'tls', 'self-signed.pem'), 'utf8');
+      const apiId = (await s.client.send(new CreateApiCommand({ Name: 'tls-drain', ProtocolType: 'HTTP' }))).ApiId as string;
+      const { IntegrationId } = await s.client.send(
+        new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'HTTP_PROXY', IntegrationMethod: 'ANY', IntegrationUri: `${upstream.origin}/slow`, PayloadFormatVersion: '1.0' }),
+      );
+      await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /slow', Target: `integrations/${IntegrationId}` }));
+      await s.client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
+      const port = s.gatehouse.tlsPort as number;
+      const host = `${apiId}.execute-api.localhost`;
+      // Served once the stage is compiled.
+      for (let i = 0; i < 100; i++) {
+        if ((await tlsCall(port, { servername: host, ca: selfSigned, path: '/slow' })).status === 200) break;
+        await sleep(20);
+      }
+      const inFlight = tlsCall(port, { servername: host, ca: selfSigned, path: '/slow', headers: { 'x-upstream-delay': '800' } });
+      while (upstream.requests.filter((r) => r.path === '/slow').length < 2) await sleep(5);
+      const closed = s.gatehouse.close();
+      await sleep(50);
+      const refused = await new Promise<string>((resolve) => {
+        const socket = tcpConnect({ host: '127.0.0.1', port });
+        socket.once('connect', () => {
+          socket.destroy();
+          resolve('connected');
+        });
+        socket.once('error', (err: NodeJS.ErrnoException) => resolve(err.code ?? err.message));
+      });
+      assert.equal(refused, 'ECONNREFUSED', 'the TLS port stops accepting at once');
+      const res = await inFlight;
+      assert.equal(res.status, 200, 'the request in flight completes (it was cut at once before)');
+      assert.equal(JSON.parse(res.text).path, '/slow');
+      await closed;
+    } finally {
+      await s.close().catch(() => undefined);
+      await upstream.close();
+    }
+  });
+});
