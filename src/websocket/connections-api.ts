@@ -22,6 +22,8 @@ export const MAX_POST_BYTES = 128 * 1024;
 export const CONNECTIONS_PATH = /^\/([^/]+)\/(?:@|%40)connections\/([^/]+)$/i;
 /** `/@connections/{connectionId}` after a custom domain's mapping key. */
 export const MAPPED_CONNECTIONS_PATH = /^\/(?:@|%40)connections\/([^/]+)$/i;
+/** Any path ending in `@connections/{connectionId}`, whatever mapping key precedes it. */
+export const ANY_CONNECTIONS_PATH = /\/(?:@|%40)connections\/[^/]+$/i;
 
 /** Answers one @connections call for `apiId`'s stage `stageName`; `fallback` serves it when the API is not a WebSocket API. */
 export async function manage(state: GatewayState, req: IncomingMessage, res: ServerResponse, apiId: string, stageName: string, rawId: string, fallback: () => void): Promise<void> {

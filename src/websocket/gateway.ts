@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import type { WebSocketServer } from 'ws';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import { MAX_MESSAGE_BYTES, serverClose } from './connection.js';
-import { CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage } from './connections-api.js';
+import { ANY_CONNECTIONS_PATH, CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage } from './connections-api.js';
 import { rejectHandshake, upgrade, type Handshaker } from './handshake.js';
 import { createGatewayState, splitStage, type WebSocketGatewayOptions } from './state.js';
 
@@ -70,6 +70,20 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       });
     },
     handleRequest(req, res, fallback) {
+      /**
+       * A custom domain: `/{mapping key}/@connections/{id}` reaches the mapped stage. A domain that
+       * refuses the request (no routing rule matches) is the data plane's to answer.
+       */
+      const mappedCall = (host: string | undefined, rawPath: string, rawHeaders: string[]) => {
+        let mapped;
+        try {
+          mapped = options.registry.domains.resolve(host, rawPath, rawHeaders);
+        } catch {
+          return undefined;
+        }
+        const m = mapped && MAPPED_CONNECTIONS_PATH.exec(mapped.routePath);
+        return mapped && m ? { apiId: mapped.apiId, stageName: mapped.stageName, id: m[1] as string } : undefined;
+      };
       const url = req.url ?? '/';
       const q = url.indexOf('?');
       const rawPath = q === -1 ? url : url.slice(0, q);
@@ -79,26 +93,35 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
         const m = CONNECTIONS_PATH.exec(target.path);
         if (m) call = { apiId: target.apiId, stageName: splitStage(target.path).stageName, id: m[2] as string };
       } else {
-        // A custom domain: `/{mapping key}/@connections/{id}` reaches the mapped stage. A domain that
-        // refuses the request (no routing rule matches) is the data plane's to answer.
-        let mapped;
-        try {
-          mapped = options.registry.domains.resolve(req.headers.host, rawPath, req.rawHeaders);
-        } catch {
-          mapped = undefined;
+        // A custom domain whose mappings are being reloaded (a CreateApiMapping just answered): the
+        // call is resolved once the reload is done, as the data plane's requests are.
+        const settling = options.registry.domainsSettled();
+        if (settling && ANY_CONNECTIONS_PATH.test(rawPath)) {
+          settling.then(
+            () => {
+              const settled = mappedCall(req.headers.host, rawPath, req.rawHeaders);
+              if (settled) run(settled);
+              else fallback();
+            },
+            () => fallback(),
+          );
+          return true;
         }
-        const m = mapped && MAPPED_CONNECTIONS_PATH.exec(mapped.routePath);
-        if (mapped && m) call = { apiId: mapped.apiId, stageName: mapped.stageName, id: m[1] as string };
+        call = mappedCall(req.headers.host, rawPath, req.rawHeaders);
       }
       if (!call) return false;
-      manage(state, req, res, call.apiId, call.stageName, call.id, fallback).catch((error: unknown) => {
-        logger.error('websocket: @connections failed', { error: error instanceof Error ? error.stack : String(error) });
-        if (!res.headersSent) {
-          res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' });
-          res.end(JSON.stringify({ message: 'Internal server error' }));
-        } else res.destroy();
-      });
+      run(call);
       return true;
+
+      function run(c: { apiId: string; stageName: string; id: string }): void {
+        manage(state, req, res, c.apiId, c.stageName, c.id, fallback).catch((error: unknown) => {
+          logger.error('websocket: @connections failed', { error: error instanceof Error ? error.stack : String(error) });
+          if (!res.headersSent) {
+            res.writeHead(500, { 'content-type': 'application/json', 'x-amzn-ErrorType': 'InternalServerErrorException' });
+            res.end(JSON.stringify({ message: 'Internal server error' }));
+          } else res.destroy();
+        });
+      }
     },
     async close() {
       state.closing = true;
