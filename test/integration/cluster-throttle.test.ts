@@ -1,6 +1,6 @@
 /**
  * Cluster-wide throttling through Redis (issue 13 point 2): three Gatehouse nodes sharing one
- * PostgreSQL store and one Redis hold a stage's limits together; Redis stopped mid-run leaves every
+ * PostgreSQL store and one Redis hold a stage's limits together (the burst exactly, the rate within 10%); Redis stopped mid-run leaves every
  * request served under per-node limits; Redis back, the cluster limit holds again; a stage change made
  * through node B holds on all three.
  * The Redis here is a private `redis-server` started by the test on a free port (so it can be killed).
@@ -23,6 +23,27 @@ import { sdkClient } from '../helpers/server.js';
 import { freePort } from '../helpers/net.js';
 
 const POSTGRES = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+/** The rate of `GET /rate` (requests per second) and how long it is measured. */
+const RATE = 40;
+const WINDOW_MS = 2_500;
+
+/** One client per node asks `GET /rate` back to back for WINDOW_MS: what was admitted and refused, and the time it took. */
+async function rateWindow(ports: readonly number[], apiId: string): Promise<{ admitted: number; refused: number; elapsedMs: number }> {
+  let admitted = 0;
+  let refused = 0;
+  const started = Date.now();
+  await Promise.all(
+    ports.map(async (port) => {
+      while (Date.now() - started < WINDOW_MS) {
+        const status = (await call(port, apiId, 'GET', '/rate')).status;
+        if (status === 200) admitted++;
+        else if (status === 429) refused++;
+        else throw new Error(`GET /rate answered ${status}`);
+      }
+    }),
+  );
+  return { admitted, refused, elapsedMs: Date.now() - started };
+}
 
 
 /** Starts `redis-server` on `port`, resolves once it accepts connections. */
@@ -90,8 +111,9 @@ describe('three nodes, one PostgreSQL store, one Redis: cluster-wide throttling'
       const { IntegrationId } = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaArn('echo'), PayloadFormatVersion: '2.0' }));
       await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /t', Target: `integrations/${IntegrationId}` }));
       await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /ping', Target: `integrations/${IntegrationId}` }));
+      await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /rate', Target: `integrations/${IntegrationId}` }));
       // Rate 0: the burst is all there is, so the count is exact whatever the timing. GET /ping is not throttled.
-      await client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true, RouteSettings: { 'GET /t': { ThrottlingBurstLimit: 6, ThrottlingRateLimit: 0 } } }));
+      await client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true, RouteSettings: { 'GET /t': { ThrottlingBurstLimit: 6, ThrottlingRateLimit: 0 }, 'GET /rate': { ThrottlingBurstLimit: 5, ThrottlingRateLimit: RATE } } }));
       client.destroy();
       const statuses = async (count: number) => {
         const out: number[] = [];
@@ -104,6 +126,13 @@ describe('three nodes, one PostgreSQL store, one Redis: cluster-wide throttling'
       const together = await statuses(18);
       assert.equal(together.filter((s) => s === 200).length, 6, `one bucket of 6 for the cluster: ${together.join(' ')}`);
       assert.equal(together.filter((s) => s === 429).length, 12);
+
+      // The rate: three clients, one per node, ask as fast as they can for WINDOW_MS; the cluster admits
+      // the burst plus RATE per second of the window, within 10%.
+      const window = await rateWindow(nodes.map((n) => n.port), apiId);
+      const expected = 5 + (RATE * window.elapsedMs) / 1000;
+      assert.ok(window.refused > window.admitted, `the load exceeded the rate (${window.admitted} admitted, ${window.refused} refused)`);
+      assert.ok(Math.abs(window.admitted - expected) <= expected * 0.1, `${window.admitted} admitted in ${window.elapsedMs} ms across three nodes; the stage allows ${expected.toFixed(1)} (burst 5 + ${RATE}/s), ±10%`);
 
       await stopRedis(redis);
       await until(() => loggers.every((l) => l.lines.some((line) => line.startsWith('warn redis: unreachable'))), 'every node to notice Redis is gone');
