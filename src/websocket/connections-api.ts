@@ -3,6 +3,7 @@
  * PostToConnection, GetConnection and DeleteConnection, SigV4-checked when credentials are configured.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-how-to-call-websocket-api-connections.html
  */
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import type { IamDirectory } from '../auth/iam-callers.js';
@@ -90,7 +91,8 @@ export function runLocally(state: GatewayState, method: ConnectionCall['method']
   const live = conn && conn.state === 'open' && conn.info.apiId === apiId && conn.info.stage === stageName ? conn : undefined;
   if (!live?.ws) return undefined;
   if (method === 'POST') {
-    live.ws.send(body.toString('utf8'));
+    // Text as a text frame; bytes that are not UTF-8 as a binary frame (they cannot be a text frame), as replies go.
+    live.ws.send(body, { binary: !isUtf8(body) });
     touch(live);
     return { status: 200 };
   }

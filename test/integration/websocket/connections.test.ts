@@ -43,6 +43,22 @@ describe('websocket: the @connections API', () => {
     }
   });
 
+  it('PostToConnection: UTF-8 data goes out as a text frame, other bytes unchanged as a binary frame', async () => {
+    const c = await connect(s.port, apiId);
+    try {
+      const id = await idOf(c);
+      const frames: { data: Buffer; isBinary: boolean }[] = [];
+      c.ws.on('message', (data: Buffer, isBinary: boolean) => frames.push({ data, isBinary }));
+      await mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new TextEncoder().encode('héllo') }));
+      await mgmt.send(new PostToConnectionCommand({ ConnectionId: id, Data: new Uint8Array([0xff, 0x00, 0x80, 0x41]) }));
+      while (frames.length < 2) await new Promise((r) => setTimeout(r, 10));
+      assert.deepEqual(frames[0], { data: Buffer.from('héllo'), isBinary: false });
+      assert.deepEqual(frames[1], { data: Buffer.from([0xff, 0x00, 0x80, 0x41]), isBinary: true }, 'not decoded as UTF-8 (which replaced the bytes with U+FFFD)');
+    } finally {
+      await c.close();
+    }
+  });
+
   it('DeleteConnection closes the socket (204), runs $disconnect, and the id is then gone (410)', async () => {
     const c = await connect(s.port, apiId);
     const id = await idOf(c);
