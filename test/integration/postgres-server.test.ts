@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, GetRoutesCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, CreateDeploymentCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, GetRoutesCommand, GetStageCommand } from '@aws-sdk/client-apigatewayv2';
 import pg from 'pg';
 import { loadConfig } from '../../src/config.js';
 import { quietLogger } from '../../src/logger.js';
@@ -17,37 +17,48 @@ import { sdkClient } from '../helpers/server.js';
 
 const URL = process.env.GATEHOUSE_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-describe('two nodes sharing one PostgreSQL store', () => {
-  it('a route created through node A is served by node B (change feed), and survives both', async () => {
+describe('three nodes sharing one PostgreSQL store', () => {
+  it('a route created through A is served by B and C; a deployment made through B changes the stage on A and C; all survive', async () => {
     const schema = `gh_nodes_${randomBytes(4).toString('hex')}`;
-    const dirs = [mkdtempSync(join(tmpdir(), 'gh-node-a-')), mkdtempSync(join(tmpdir(), 'gh-node-b-'))];
+    const dirs = ['a', 'b', 'c'].map((n) => mkdtempSync(join(tmpdir(), `gh-node-${n}-`)));
     const start = async (dir: string) =>
       createServer({
         config: loadConfig(['--port', '0', '--data-dir', dir, '--function', `echo=${fixture('echo.mjs')}`], {}),
         store: await openPostgresStore(URL, { schema }),
         logger: quietLogger,
       });
-    const a = await start(dirs[0] as string);
-    const b = await start(dirs[1] as string);
+    const [a, b, c] = [await start(dirs[0] as string), await start(dirs[1] as string), await start(dirs[2] as string)];
     const client = sdkClient(a.url);
+    const fromB = sdkClient(b.url);
+    /** Waits (up to 2 s) until `port` answers `path` with `status`. */
+    const servedWith = async (port: number, apiId: string, path: string, status: number, stage?: string) => {
+      let last = 0;
+      for (let i = 0; i < 100 && last !== status; i++) {
+        last = (await call(port, apiId, 'GET', stage ? `/${stage}${path}` : path)).status;
+        if (last !== status) await new Promise((r) => setTimeout(r, 20));
+      }
+      return last;
+    };
     try {
       const apiId = (await client.send(new CreateApiCommand({ Name: 'shared', ProtocolType: 'HTTP' }))).ApiId as string;
       const { IntegrationId } = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaArn('echo'), PayloadFormatVersion: '2.0' }));
       await client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
       await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /hello', Target: `integrations/${IntegrationId}` }));
-      let status = 0;
-      for (let i = 0; i < 50 && status !== 200; i++) {
-        status = (await call(b.port, apiId, 'GET', '/hello')).status;
-        if (status !== 200) await new Promise((r) => setTimeout(r, 20));
-      }
-      assert.equal(status, 200, 'node B serves the route node A created');
-      const fromB = sdkClient(b.url);
+      assert.equal(await servedWith(b.port, apiId, '/hello', 200), 200, 'node B serves the route node A created');
+      assert.equal(await servedWith(c.port, apiId, '/hello', 200), 200, 'node C serves it too');
       assert.deepEqual((await fromB.send(new GetRoutesCommand({ ApiId: apiId }))).Items?.map((r) => r.RouteKey), ['GET /hello']);
-      fromB.destroy();
+
+      // A manually deployed stage: the route exists, but `prod` serves it only once deployed — through B.
+      await client.send(new CreateStageCommand({ ApiId: apiId, StageName: 'prod' }));
+      assert.equal((await call(a.port, apiId, 'GET', '/prod/hello')).status, 404, 'not deployed yet');
+      const { DeploymentId } = await fromB.send(new CreateDeploymentCommand({ ApiId: apiId, StageName: 'prod' }));
+      assert.equal((await client.send(new GetStageCommand({ ApiId: apiId, StageName: 'prod' }))).DeploymentId, DeploymentId, 'A reads the deployment B made');
+      assert.equal(await servedWith(a.port, apiId, '/hello', 200, 'prod'), 200, 'the deployment made through B is served by A');
+      assert.equal(await servedWith(c.port, apiId, '/hello', 200, 'prod'), 200, 'and by C');
     } finally {
       client.destroy();
-      await a.close();
-      await b.close();
+      fromB.destroy();
+      await Promise.all([a.close(), b.close(), c.close()]);
       const admin = new pg.Client({ connectionString: URL });
       await admin.connect();
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
