@@ -102,19 +102,20 @@ export function createContext(info: InvocationInfo): LambdaContext {
  * TODO(parity): `callbackWaitsForEmptyEventLoop` is not honoured: the response goes back as soon
  * as the callback is called, not when the event loop drains.
  */
-export async function runHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<HandlerOutcome> {
-  let result: unknown;
+export function runHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<HandlerOutcome> {
+  return new Promise<unknown>((resolve, reject) => {
+    const callback = (error?: unknown, value?: unknown) => (error !== undefined && error !== null ? reject(error) : resolve(value));
+    const returned = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
+    if (handler.length < 3 || isThenable(returned)) {
+      if (isThenable(returned)) returned.then(resolve, reject);
+      else resolve(returned);
+    }
+  }).then(serialized, failure);
+}
+
+/** The handler's result as Lambda returns it: JSON text (`undefined` is `null`). */
+function serialized(result: unknown): HandlerOutcome {
   try {
-    result = await new Promise<unknown>((resolve, reject) => {
-      const callback = (error?: unknown, value?: unknown) => (error !== undefined && error !== null ? reject(error) : resolve(value));
-      const returned = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
-      if (handler.length < 3 || isThenable(returned)) Promise.resolve(returned).then(resolve, reject);
-    });
-  } catch (error) {
-    return failure(error);
-  }
-  try {
-    // JSON.stringify(undefined) is undefined: Lambda reports `null`.
     return { payload: JSON.stringify(result) ?? 'null' };
   } catch (error) {
     // BigInt, circular structures, throwing toJSON: the function failed to produce a response.

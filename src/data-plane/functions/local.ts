@@ -195,6 +195,8 @@ class InProcessInvoker implements FunctionInvoker {
   readonly #lookup: (fn: LambdaFunctionRef) => Registration;
   readonly #environments: Environments;
   readonly #handlers = new Map<string, Promise<LambdaHandler>>();
+  /** The handlers loaded and current, called without a promise hop (dropped with their entry in #handlers). */
+  readonly #ready = new Map<string, LambdaHandler>();
   /** Releases the crash guard and the process.env proxy (held while local functions are registered). */
   readonly #release: () => void;
   readonly #modules: InProcessModules;
@@ -216,22 +218,48 @@ class InProcessInvoker implements FunctionInvoker {
     const limit = timeLimit(reg, options.timeoutMs);
     const call = info(reg, fn, limit.ms);
     const env = this.#environments.of(reg, fn.region);
-    const work = new Promise<HandlerOutcome>((resolve, reject) => {
+    // A loaded handler is called at once; otherwise its loading counts against the time limit too.
+    const ready = this.#ready.get(reg.name);
+    const outcome = await new Promise<HandlerOutcome>((resolve, reject) => {
+      let settled = false;
+      const settle = (value: HandlerOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        resolve(value);
+      };
+      const timer = setTimeout(() => {
+        if (settled) return;
+        settled = true;
+        // Past the function's own timeout: Lambda's Sandbox.Timedout error; past the integration's: FunctionTimeoutError.
+        if (limit.byFunction) resolve(taskTimedOut(call.awsRequestId, limit.ms));
+        else reject(new FunctionTimeoutError(`Function ${reg.name} timed out after ${limit.ms} ms`));
+      }, limit.ms);
       // An error the function's code throws from a timer or leaves unhandled while this call runs fails it (crash-guard.ts).
-      const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: (error) => resolve({ payload: errorPayload(error), functionError: 'Unhandled' }) };
+      const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: (error) => settle({ payload: errorPayload(error), functionError: 'Unhandled' }) };
       // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
       // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
-      this.#handler(reg, env).then((handler) => functionScope.run(scope, () => runHandler(handler, event, createContext(call)))).then(resolve, reject);
+      const run = (handler: LambdaHandler) => functionScope.run(scope, () => runHandler(handler, event, createContext(call)));
+      const failed = (e: unknown) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      };
+      (ready ? run(ready) : this.#handler(reg, env).then(run)).then(settle, failed);
     });
-    const timed = withTimeout(work, limit.ms, reg.name);
-    return result(await (limit.byFunction ? limited(timed, limit, call.awsRequestId) : timed), call.awsRequestId);
+    return result(outcome, call.awsRequestId);
   }
 
   #handler(reg: Registration, env: Record<string, string>): Promise<LambdaHandler> {
     let loading = this.#handlers.get(reg.name);
     if (!loading) {
       // A change of a file it loaded drops it: the next invocation loads the new code (reload.ts).
-      const stale = () => this.#handlers.get(reg.name) === loaded && this.#handlers.delete(reg.name);
+      const stale = () => {
+        if (this.#handlers.get(reg.name) !== loaded) return;
+        this.#handlers.delete(reg.name);
+        this.#ready.delete(reg.name);
+      };
       // The module's top level runs in the function's scope: its environment, its crashes.
       const loaded = functionScope.run({ functionName: reg.name, env }, () => this.#modules.load(reg.name, reg.file, reg.exportName, stale)).catch(async (error: unknown) => {
         const cause = await locateSyntaxError(error, reg.file);
@@ -240,12 +268,19 @@ class InProcessInvoker implements FunctionInvoker {
       });
       loading = loaded;
       this.#handlers.set(reg.name, loading);
+      loaded.then(
+        (handler) => {
+          if (this.#handlers.get(reg.name) === loaded) this.#ready.set(reg.name, handler);
+        },
+        () => undefined,
+      );
     }
     return loading;
   }
 
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#ready.clear();
     this.#release();
     this.#modules.close();
   }

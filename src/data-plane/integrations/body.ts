@@ -11,22 +11,32 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
+ * True (and `inv.body` set to an empty Buffer) when the request has no body: no content-length and
+ * no transfer-encoding (HTTP/1.1 says there is none), a content-length of 0, or a body already
+ * consumed. The common GET then pays for neither the async iterator nor a promise.
+ */
+export function hasNoBody(inv: Invocation): boolean {
+  const incoming = inv.incoming;
+  const length = incoming.headers['content-length'];
+  if (incoming.readableEnded || length === '0' || (length === undefined && incoming.headers['transfer-encoding'] === undefined)) {
+    inv.body = EMPTY;
+    return true;
+  }
+  return false;
+}
+
+/**
  * Reads `inv.incoming` into `inv.body` (once; later calls return the same Buffer). Rejects with
  * `requestTooLarge` (413) when the body exceeds `limit` bytes, by `content-length` up front or
  * while streaming; the rest of an oversize body is discarded so the connection can answer.
  */
 export async function readBody(inv: Invocation, limit = MAX_BODY_BYTES): Promise<Buffer> {
-  if (inv.body) return inv.body;
+  if (inv.body || hasNoBody(inv)) return inv.body as Buffer;
   const incoming = inv.incoming;
   const declared = Number(incoming.headers['content-length']);
   if (Number.isFinite(declared) && declared > limit) {
     incoming.resume();
     throw requestTooLarge();
-  }
-  // No content-length and no transfer-encoding: HTTP/1.1 says there is no body. Skip the async
-  // iterator a GET would otherwise pay for (~4% of the Lambda path's CPU).
-  if (incoming.readableEnded || declared === 0 || (incoming.headers['content-length'] === undefined && incoming.headers['transfer-encoding'] === undefined)) {
-    return (inv.body = EMPTY);
   }
   const chunks: Buffer[] = [];
   let size = 0;

@@ -8,7 +8,7 @@ import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '.
 import { GatewayError, internalServerError, serviceUnavailable, traceOf, withTrace } from '../errors.js';
 import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
-import { readBody } from './body.js';
+import { hasNoBody, readBody } from './body.js';
 import { buildEventV1, buildEventV2 } from './lambda-events.js';
 import { interpretLambdaResult } from './lambda-response.js';
 import { compileResponseMapping } from '../parameter-mapping.js';
@@ -41,7 +41,7 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
   return {
     async invoke(inv: Invocation): Promise<GatewayResponse> {
       const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
-      await readBody(inv);
+      if (inv.body === undefined && !hasNoBody(inv)) await readBody(inv);
       const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : (inv.basePathMatched ?? inv.strippedBasePath);
       const event = build(inv, mappingKey ? { mappingKey } : {});
       const started = now();

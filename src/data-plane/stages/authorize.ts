@@ -4,8 +4,14 @@
  */
 import type { Invocation } from '../invocation.js';
 
-/** Sets `inv.authorizer` or throws the authorizer's 401/403/500. */
-export async function authorize(inv: Invocation): Promise<void> {
+/**
+ * Sets `inv.authorizer` or rejects with the authorizer's 401/403/500; undefined (no promise) when
+ * the route has no authorizer.
+ */
+export function authorize(inv: Invocation): Promise<void> | undefined {
   const authorizer = inv.route?.authorizer;
-  if (authorizer) inv.authorizer = await authorizer.authorize(inv);
+  if (!authorizer) return undefined;
+  return authorizer.authorize(inv).then((result) => {
+    inv.authorizer = result;
+  });
 }

@@ -41,10 +41,13 @@ export type RequestTarget = {
   readonly strippedBasePath?: string;
 };
 
-/** Sets `inv.stage` and `inv.routePath`, or throws 404 (403 when the default endpoint is disabled). */
-export async function resolveStage(inv: Invocation, target: RequestTarget, registry: StageRegistry): Promise<void> {
+/**
+ * Sets `inv.stage` and `inv.routePath`, or throws 404 (403 when the default endpoint is disabled).
+ * The caller first waits for `registry.settled(apiId)` when a rebuild of the API is in flight
+ * (read-your-writes); the common case, nothing in flight, costs no promise.
+ */
+export function resolveStage(inv: Invocation, target: RequestTarget, registry: StageRegistry): void {
   const { apiId } = target;
-  await registry.settled(apiId);
   const stages = registry.get(apiId);
   if (!stages) throw notFound(`no API ${apiId} with a deployed stage`);
   if (target.stageName !== undefined) {
