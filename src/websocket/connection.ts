@@ -4,6 +4,7 @@
  * frame limits, closes the gateway starts, and `$disconnect` once the socket is gone.
  */
 import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import type { WebSocket } from 'ws';
 import { GatewayError, internalServerError, withTrace } from '../data-plane/errors.js';
 import { logFailure } from '../data-plane/stages/failure-log.js';
@@ -34,11 +35,33 @@ export function integrate(route: CompiledRoute, inv: Invocation): Promise<Gatewa
 export const asGatewayError = (error: unknown): GatewayError =>
   error instanceof GatewayError ? error : withTrace(internalServerError(error instanceof Error ? error.message : String(error)), error instanceof Error ? error.stack : undefined);
 
-/** Marks the connection active (frames either way restart the idle timer). */
+/** Marks the connection active (frames either way restart its idle time). */
 export function touch(conn: Connection): void {
   conn.lastActiveAt = Date.now();
-  const idle = conn.timers[0];
-  idle?.refresh();
+}
+
+/**
+ * Idle timeout and maximum duration: one sweep per gateway looks at every open connection, instead
+ * of two timers per connection (memory per idle connection, and a timer refresh per frame). The sweep
+ * runs every tenth of the shorter limit, at most every second: a connection closes within that much
+ * after its limit (AWS's are 10 minutes and 2 hours).
+ */
+export function sweepInterval(state: GatewayState): number {
+  const idleMs = state.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const maxMs = state.options.maxDurationMs ?? MAX_DURATION_MS;
+  return Math.max(10, Math.min(1000, Math.floor(Math.min(idleMs, maxMs) / 10)));
+}
+
+function startSweep(state: GatewayState): void {
+  if (state.sweep) return;
+  const idleMs = state.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
+  const maxMs = state.options.maxDurationMs ?? MAX_DURATION_MS;
+  state.sweep = setInterval(() => {
+    const now = Date.now();
+    for (const conn of state.connections.values()) {
+      if (conn.state === 'open' && (now - conn.lastActiveAt >= idleMs || now - conn.info.connectedAt >= maxMs)) serverClose(state, conn, 1001, 'Going away');
+    }
+  }, sweepInterval(state)).unref();
 }
 
 /** Closes a connection from the gateway's side (idle, max duration, DeleteConnection, shutdown). */
@@ -124,7 +147,6 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
 /** Runs `$disconnect` once the socket is gone (best effort; its result is ignored). */
 export function onClose(state: GatewayState, conn: Connection, code: number, reason: Buffer): void {
   const { logger } = state.options;
-  for (const t of conn.timers) clearTimeout(t);
   conn.state = 'closed';
   state.connections.delete(conn.info.connectionId);
   state.options.cluster?.closed(conn.info.connectionId);
@@ -146,37 +168,39 @@ export function onClose(state: GatewayState, conn: Connection, code: number, rea
 
 /** Frames over 32 KB close with 1009 like whole messages over 128 KB (ws only checks the message total). */
 function limitFrames(ws: WebSocket): void {
-  const receiver = (ws as unknown as { _receiver?: { haveLength?: (cb: unknown) => unknown; _payloadLength: number; _opcode: number; _maxPayload: number } })._receiver;
-  const original = receiver?.haveLength;
-  if (!receiver || typeof original !== 'function') return;
-  receiver.haveLength = function (this: typeof receiver, cb: unknown) {
-    if (this._payloadLength > MAX_FRAME_BYTES && this._opcode < 0x08) this._maxPayload = MAX_FRAME_BYTES;
-    return original.call(this, cb);
-  };
+  const receiver = (ws as unknown as { _receiver?: FrameReceiver })._receiver;
+  if (!receiver || typeof receiver.haveLength !== 'function') return;
+  // Every receiver shares ws's prototype method: one wrapper for all of them, no closure per connection.
+  originalHaveLength ??= receiver.haveLength;
+  if (receiver.haveLength === originalHaveLength) receiver.haveLength = limitedHaveLength;
 }
 
-/** Starts the life of an accepted connection on its socket: timers, frame limits, messages, close. */
+type FrameReceiver = { haveLength?: (this: FrameReceiver, cb: unknown) => unknown; _payloadLength: number; _opcode: number; _maxPayload: number };
+let originalHaveLength: FrameReceiver['haveLength'];
+function limitedHaveLength(this: FrameReceiver, cb: unknown): unknown {
+  if (this._payloadLength > MAX_FRAME_BYTES && this._opcode < 0x08) this._maxPayload = MAX_FRAME_BYTES;
+  return (originalHaveLength as NonNullable<FrameReceiver['haveLength']>).call(this, cb);
+}
+
+/** Starts the life of an accepted connection on its socket: idle and duration limits, frame limits, messages, close. */
 export function openConnection(state: GatewayState, conn: Connection, ws: WebSocket): void {
-  const idleMs = state.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
-  const maxMs = state.options.maxDurationMs ?? MAX_DURATION_MS;
   conn.ws = ws;
   conn.state = 'open';
   conn.lastActiveAt = Date.now();
   state.options.cluster?.opened(conn.info.connectionId, conn.info.apiId, conn.info.stage);
   limitFrames(ws);
-  conn.timers.push(
-    setTimeout(() => serverClose(state, conn, 1001, 'Going away'), idleMs).unref(),
-    setTimeout(() => serverClose(state, conn, 1001, 'Going away'), maxMs).unref(),
-  );
-  ws.on('error', () => undefined);
+  startSweep(state);
+  // The upgrade request is not kept for the connection's life (it holds a stream's state): its
+  // events need its URL only (request log, failure log); the socket stays reachable through `ws`.
+  conn.incoming = { url: conn.incoming.url, headers: conn.incoming.headers, rawHeaders: conn.incoming.rawHeaders, socket: conn.incoming.socket } as IncomingMessage;
+  ws.on('error', ignore);
   ws.on('message', (data: Buffer, isBinary: boolean) => onMessage(state, conn, data, isBinary));
   ws.on('pong', () => touch(conn));
-  const closed = new Promise<void>((resolve) =>
-    ws.on('close', (code: number, reason: Buffer) => {
-      onClose(state, conn, code, reason);
-      resolve();
-    }),
-  );
-  state.sockets.add(closed);
-  void closed.then(() => state.sockets.delete(closed));
+  ws.on('close', (code: number, reason: Buffer) => {
+    state.sockets.delete(ws);
+    onClose(state, conn, code, reason);
+  });
+  state.sockets.add(ws);
 }
+
+const ignore = (): void => undefined;

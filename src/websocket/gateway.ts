@@ -125,12 +125,14 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
     },
     async close() {
       state.closing = true;
+      if (state.sweep) clearInterval(state.sweep);
       for (const conn of [...state.connections.values()]) {
         if (conn.state === 'open') serverClose(state, conn, 1001, 'Going away');
       }
       // Give clients a moment to answer the close frames (then serverClose cuts them off), and $disconnect a moment to run.
       const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
-      await Promise.race([Promise.all([...state.sockets]), deadline(2500)]);
+      const closed = [...state.sockets].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
+      await Promise.race([Promise.all(closed), deadline(2500)]);
       await Promise.race([Promise.all([...state.pending]), deadline(1000)]);
       await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
       await joined;

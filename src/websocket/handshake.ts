@@ -116,7 +116,7 @@ export async function upgrade(state: GatewayState, hs: Handshaker, req: Incoming
     userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : '',
     stageVariables: stage.stageVariables,
   };
-  const conn: Connection = { info, stage, request: requestOf(req, rawPath, rawQuery, sourceIp, target.domainName), incoming: req, state: 'connecting', lastActiveAt: now, timers: [] };
+  const conn: Connection = { info, stage, request: requestOf(req, rawPath, rawQuery, sourceIp, target.domainName), incoming: req, state: 'connecting', lastActiveAt: now };
   state.connections.set(info.connectionId, conn);
   const inv = invocationOf(conn, { eventType: 'CONNECT', routeKey: '$connect', expectsReply: false }, newRequestId(), now);
   try {

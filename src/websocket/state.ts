@@ -44,13 +44,13 @@ export interface Connection {
   readonly stage: CompiledStage;
   /** The upgrade request (access logs render `$context.*` from it for every event of the connection). */
   readonly request: GatewayRequest;
-  readonly incoming: IncomingMessage;
+  /** The upgrade request; once the connection is open, only its URL, headers and socket (connection.ts). */
+  incoming: IncomingMessage;
   state: 'connecting' | 'open' | 'closed';
   ws?: WebSocket;
   lastActiveAt: number;
   /** Status code of a close the gateway started (idle, max duration, DeleteConnection, shutdown). */
   serverClose?: { code: number; reason: string };
-  timers: NodeJS.Timeout[];
 }
 
 /** An invocation of one event of `conn` (the text of a message is its body). */
@@ -71,11 +71,13 @@ export function invocationOf(conn: Connection, event: Omit<WebSocketEvent, 'conn
 export interface GatewayState {
   readonly options: WebSocketGatewayOptions;
   readonly connections: Map<string, Connection>;
-  /** Resolves when each upgraded socket has closed. */
-  readonly sockets: Set<Promise<void>>;
+  /** The upgraded sockets not yet closed. */
+  readonly sockets: Set<WebSocket>;
   /** Integration calls still running (`$disconnect` included). */
   readonly pending: Set<Promise<unknown>>;
   closing: boolean;
+  /** The idle / maximum-duration sweep (connection.ts), started with the first connection. */
+  sweep?: NodeJS.Timeout;
 }
 
 /** Creates the shared state. */
