@@ -2,8 +2,7 @@
  * The Invocation: one object per data-plane request that every pipeline stage reads and writes.
  */
 import type { Throttle } from './throttle.js';
-import type { IncomingMessage } from 'node:http';
-import type { Readable } from 'node:stream';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../model/resources.js';
 import type { ClientCertificate } from '../tls/client-cert.js';
 import type { ConnectionInfo } from './integrations/websocket-events.js';
@@ -30,12 +29,21 @@ export interface GatewayRequest {
   readonly domainPrefix: string;
 }
 
+/** A body written into the client's response as it arrives (the HTTP proxy's backend body). */
+export interface StreamedBody {
+  /**
+   * Writes the body into `res`, whose status and headers are set but not yet sent; resolves with
+   * the body's length once `res` closed (finished, or the client went away).
+   */
+  writeTo(res: ServerResponse): Promise<number>;
+}
+
 /** A response to send: from an integration or produced by the gateway. Header names are lower-case. */
 export interface GatewayResponse {
   statusCode: number;
   headers: Record<string, string | string[]>;
-  /** Whole body, or a stream (HTTP proxy). Absent = empty. */
-  body?: Buffer | string | Readable;
+  /** Whole body, or one streamed as it arrives (HTTP proxy). Absent = empty. */
+  body?: Buffer | string | StreamedBody;
 }
 
 /** What an authorizer established about the caller (SPEC §E.3 `requestContext.authorizer`). */

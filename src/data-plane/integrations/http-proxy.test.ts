@@ -2,13 +2,13 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Readable, pipeline } from 'node:stream';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ApiRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../../model/resources.js';
 import { startUpstream, type EchoedRequest, type Upstream } from '../../../test/helpers/upstream.js';
 import { GatewayError } from '../errors.js';
 import type { CompiledIntegration, Invocation } from '../invocation.js';
 import { HttpProxyPools, compileHttpProxyIntegration } from './http-proxy.js';
+import { sendResponse } from '../stages/send-response.js';
 
 // ---- a tiny gateway: builds the Invocation from a real request and calls the integration --------------------
 
@@ -68,10 +68,8 @@ async function handle(req: IncomingMessage, res: import('node:http').ServerRespo
   if (setup.buffered !== undefined) inv.body = setup.buffered;
   try {
     const response = await setup.integration.invoke(inv);
-    res.writeHead(response.statusCode, response.headers);
-    const body = response.body;
-    if (body instanceof Readable) pipeline(body, res, () => {});
-    else res.end(body);
+    // Sent as the data plane sends it (head and a complete body in one write, a longer one streamed).
+    await sendResponse(inv, res, response);
   } catch (err) {
     assert.ok(err instanceof GatewayError, `integration rejected with ${String(err)}`);
     res.writeHead(err.statusCode, { 'content-type': 'application/json', 'x-detail': encodeURIComponent(err.detail ?? '') });
@@ -366,7 +364,7 @@ describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
     assert.equal(first, 'first;last');
   });
 
-  it('a hand-built Invocation (no IncomingMessage) works for a bodiless request; the body is a Readable', async () => {
+  it('a hand-built Invocation (no IncomingMessage) works for a bodiless request; the body is streamed, not buffered', async () => {
     upstream.behaviour = (_req, res) => {
       res.writeHead(200, { 'x-a': '1' });
       res.write('part');
@@ -382,11 +380,21 @@ describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
       route: { route: {} as RouteRecord, routeKey: 'GET /direct', integration: undefined, authorizer: undefined, throttle: undefined },
     };
     const response = await integration.invoke(inv);
-    assert.ok(response.body instanceof Readable, 'streamed, not buffered');
+    const body = response.body;
+    assert.ok(body !== undefined && typeof body === 'object' && !Buffer.isBuffer(body), 'streamed, not buffered');
     assert.equal(response.headers['x-a'], '1');
-    let text = '';
-    for await (const chunk of response.body) text += String(chunk);
-    assert.equal(text, 'part!');
+    // Written into a real response of a server of this test.
+    const server = createServer((_req, res) => {
+      res.writeHead(200);
+      void body.writeTo(res);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const text = await (await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/`)).text();
+      assert.equal(text, 'part!');
+    } finally {
+      server.close();
+    }
     assert.equal(upstream.requests[0]?.headers['x-forwarded-for'], '192.0.2.1');
     assert.equal(upstream.requests[0]?.headers['x-forwarded-port'], '80');
   });

@@ -6,7 +6,7 @@
  * Compiled once per deployment snapshot: the URI is split into origin / path / query templates
  * (`${stageVariables.x}` anywhere, `{var}` / `{proxy}` path parameters), mappings are compiled, and every origin
  * is reached through undici's `Agent` (keep-alive pools per origin, shared across snapshots through `HttpProxyPools`). Per request: build the
- * path and headers, `dispatch` with a handler that turns the upstream response into a `Readable` without copying.
+ * path and headers, `dispatch` with a handler that writes the upstream body into the client's response as it arrives, without copying.
  *
  * Decisions where AWS is silent (all [unverified]):
  * - `$default` route: the request path (stage stripped) is appended to the URI's path, so `https://b/api` +
@@ -21,13 +21,15 @@
  *   appears to do (TODO(parity): AWS also sends `by=`).
  */
 import { randomUUID } from 'node:crypto';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import type { ServerResponse } from 'node:http';
+import type { Readable } from 'node:stream';
+import { Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
 import { undici } from '../../undici.js';
 import type { IntegrationRecord } from '../../model/resources.js';
 import { GatewayError, badRequest, internalServerError, requestTooLarge, serviceUnavailable, withTrace } from '../errors.js';
-import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
+import type { CompiledIntegration, GatewayResponse, Invocation, StreamedBody } from '../invocation.js';
 import {
   MAPPING_BODY_LIMIT,
   QueryString,
@@ -260,25 +262,84 @@ function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> 
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
-const noop = (): void => {};
 
-/** The backend's response body, handed to the client as it arrives (pausing the backend on backpressure). */
-class UpstreamBody extends Readable {
+/** How much of a backend body is held while the response waits for the pipeline to send it. */
+const HELD_BYTES = 64 * 1024;
+
+/**
+ * The backend's response body, written into the client's response as it arrives: no intermediate
+ * stream, no pipe. Chunks that arrive before the pipeline sends the response are held (the backend
+ * is paused past HELD_BYTES); a body complete by then goes out with the head in one write, as a
+ * whole body does. A slow client pauses the backend until its response drains; a client that goes
+ * away aborts the backend call.
+ */
+class UpstreamBody implements StreamedBody {
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #res: ServerResponse | null = null;
+  #ended = false;
+  #failed = false;
+  #paused = false;
+  #length = 0;
+
   constructor(
     readonly call: ProxyCall,
     readonly resumeUpstream: () => void,
-  ) {
-    super({ highWaterMark: 64 * 1024 });
+  ) {}
+
+  /** A chunk from the backend; false pauses it. */
+  push(chunk: Buffer): boolean {
+    this.#length += chunk.length;
+    const res = this.#res;
+    if (res === null) {
+      this.#held.push(chunk);
+      this.#heldBytes += chunk.length;
+      if (this.#heldBytes < HELD_BYTES) return true;
+      this.#paused = true;
+      return false;
+    }
+    if (res.write(chunk)) return true;
+    this.#paused = true;
+    return false;
   }
 
-  override _read(): void {
-    this.resumeUpstream();
+  /** The backend finished the body. */
+  end(): void {
+    this.#ended = true;
+    this.#res?.end();
   }
 
-  override _destroy(err: Error | null, callback: (err?: Error | null) => void): void {
-    // The client went away (or a later stage dropped the body) before the backend finished: stop reading it.
-    if (!this.call.completed) this.call.abort?.(err ?? new Error('response body destroyed before the backend finished'));
-    callback(err);
+  /** The backend failed after its head: the client's response ends abruptly. */
+  fail(): void {
+    this.#failed = true;
+    this.#res?.destroy();
+  }
+
+  writeTo(res: ServerResponse): Promise<number> {
+    this.#res = res;
+    return new Promise<number>((resolve) => {
+      res.once('close', () => {
+        if (!this.call.completed) this.call.abort?.(new Error('the client went away before the backend finished'));
+        resolve(this.#length);
+      });
+      if (this.#failed) return void res.destroy();
+      const held = this.#held;
+      this.#held = [];
+      if (this.#ended) {
+        res.end(held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held, this.#heldBytes));
+        return;
+      }
+      for (const chunk of held) res.write(chunk);
+      res.on('drain', () => {
+        if (!this.#paused) return;
+        this.#paused = false;
+        this.resumeUpstream();
+      });
+      if (this.#paused && res.writableNeedDrain === false) {
+        this.#paused = false;
+        this.resumeUpstream();
+      }
+    });
   }
 }
 
@@ -354,19 +415,15 @@ class ProxyCall implements Dispatcher.DispatchHandler {
   onComplete(): void {
     this.completed = true;
     if (this.#prefix !== null) this.#releasePrefix();
-    this.#body?.push(null);
+    this.#body?.end();
   }
 
   onError(err: Error): void {
     clearTimeout(this.#timer);
     if (this.inv.integration !== undefined) this.inv.integration.error = err.message;
     if (!this.#settled) this.#fail(err);
-    const body = this.#body;
-    if (body !== null && !body.destroyed) {
-      // The client's response is already under way: end it abruptly (never crash on an unheard 'error').
-      if (body.listenerCount('error') === 0) body.on('error', noop);
-      body.destroy(err);
-    }
+    // The client's response is already under way: it ends abruptly.
+    this.#body?.fail();
   }
 
   #releasePrefix(): void {
