@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { loadServerlessProject, parseServerlessProject } from './project.js';
@@ -161,6 +162,47 @@ describe('serverless.yml loader', () => {
     });
   });
 
+  it('${aws:region} and ${aws:accountId} are where the project is served; ${file(...)} reads a YAML or JSON file next to it, its own variables resolved', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gh-sls-vars-'));
+    try {
+      mkdirSync(join(dir, 'handlers'));
+      writeFileSync(join(dir, 'handlers/app.mjs'), 'export const hello = async () => ({ statusCode: 200 });\n');
+      writeFileSync(join(dir, 'config.yml'), ['table: pets-${sls:stage}', 'limits:', '  seconds: 9', 'nested: ${file(./more.json):greeting}'].join('\n'));
+      writeFileSync(join(dir, 'more.json'), '{"greeting": "hi from json"}');
+      writeFileSync(join(dir, 'loop.yml'), 'again: ${file(./loop.yml):again}');
+      writeFileSync(join(dir, 'settings.js'), 'module.exports = {};');
+      const file = join(dir, 'serverless.yml');
+      const text = [
+        'service: vars',
+        'provider:',
+        '  name: aws',
+        '  timeout: ${file(./config.yml):limits.seconds}',
+        '  environment:',
+        '    REGION: ${aws:region}',
+        '    ACCOUNT: ${aws:accountId}',
+        '    TABLE: ${file(./config.yml):table}',
+        '    NESTED: ${file(./config.yml):nested}',
+        "    MISSING: ${file(./nothere.yml):x, 'fallback'}",
+        'functions:',
+        '  hello:',
+        '    handler: handlers/app.hello',
+      ].join('\n');
+      const p = parseServerlessProject(file, text, { env: {}, options: {}, stage: 'prod', region: 'eu-west-1' });
+      assert.equal(p.functions[0]?.timeout, 9);
+      assert.deepEqual(p.functions[0]?.environment, { REGION: 'eu-west-1', ACCOUNT: '000000000000', TABLE: 'pets-prod', NESTED: 'hi from json', MISSING: 'fallback' });
+      assert.equal(parseServerlessProject(file, text, { env: {}, options: {} }).functions[0]?.environment.REGION, 'us-east-1', 'the default region');
+      const fails = (replaced: string) => () => parseServerlessProject(file, text.replace('${aws:region}', replaced), { env: {}, options: {} });
+      assert.throws(fails('${aws:partition}'), { message: `${file}:6:13: provider.environment.REGION: the variable \${aws:partition} is not supported: of the aws source Gatehouse resolves \${aws:region} and \${aws:accountId}` });
+      assert.throws(fails('${file(./settings.js):x}'), {
+        message: `${file}:6:13: provider.environment.REGION: the variable \${file(./settings.js):x} names a program (./settings.js): Gatehouse does not run JavaScript from a serverless.yml; put the values in a YAML or JSON file`,
+      });
+      assert.throws(fails('${file(./loop.yml):again}'), { message: new RegExp(`^${join(dir, 'loop.yml').replaceAll('.', '\\.')}:1:8: again: the variable \\$\\{file\\(\\./loop\\.yml\\):again\\} includes \\./loop\\.yml, which is already being included`) });
+      assert.throws(fails('${file(./nothere.yml):x}'), { message: `${file}:6:13: provider.environment.REGION: the variable \${file(./nothere.yml):x} has no value; define it or give a fallback such as \${file(./nothere.yml):x, 'default'}` });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('a .ts/.mts handler loads where Node.js strips types, and is refused naming the fix elsewhere', () => {
     const file = join(FIXTURES, 'typescript-handler.yml');
     if (runsTypeScript()) {
@@ -176,7 +218,7 @@ describe('serverless.yml loader', () => {
     'program-file.js': '<dir>/program-file.js: serverless.js files are programs; Gatehouse reads serverless.yml, serverless.yaml or serverless.json',
     'bad-route-string.yml': `<dir>/bad-route-string.yml:8:18: functions.hello.events[0].httpApi: "/hello" must be '*' or METHOD /path (e.g. GET /pets/{id})`,
     'cloudformation-api.yml': '<dir>/cloudformation-api.yml:12:13: resources.Resources.ExtraRoute.Type: AWS::ApiGatewayV2::Route in resources: is not served from a serverless.yml; define the API with httpApi or websocket events',
-    'cf-variable.yml': `<dir>/cf-variable.yml:5:11: custom.bucket: the variable \${cf:other-stack.BucketName} cannot be resolved: Gatehouse does not read the "cf" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, each with an optional fallback such as \${env:NAME, 'default'})`,
+    'cf-variable.yml': `<dir>/cf-variable.yml:5:11: custom.bucket: the variable \${cf:other-stack.BucketName} cannot be resolved: Gatehouse does not read the "cf" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, \${aws:region}, \${aws:accountId}, \${file(./x.yml):path}, each with an optional fallback such as \${env:NAME, 'default'})`,
     'duplicate-route.yml': '<dir>/duplicate-route.yml:12:18: functions.bye.events[0].httpApi: route GET /hello is defined twice (also at <dir>/duplicate-route.yml:8:18 functions.hello.events[0].httpApi); keep one',
     'env-missing.yml': `<dir>/env-missing.yml:5:9: provider.environment.DB: the variable \${env:GATEHOUSE_FIXTURE_UNSET} has no value; set the environment variable GATEHOUSE_FIXTURE_UNSET or give a fallback such as \${env:GATEHOUSE_FIXTURE_UNSET, 'default'}`,
     'external-http-api.yml': '<dir>/external-http-api.yml:5:9: provider.httpApi.id: names an HTTP API created outside this project, which Gatehouse cannot serve; remove it so the project defines its own API',
@@ -189,7 +231,7 @@ describe('serverless.yml loader', () => {
     'request-ttl-without-identity.yml': '<dir>/request-ttl-without-identity.yml:7:9: provider.httpApi.authorizers.custom: caching results (resultTtlInSeconds 300, the default) needs identitySource (e.g. $request.header.Authorization); add it or set resultTtlInSeconds: 0',
     'rest-http-event.yml': '<dir>/rest-http-event.yml:9:11: functions.hello.events[0].http: REST API events (http) are not supported: Gatehouse serves HTTP APIs only; change the event to httpApi (same method and path)',
     'self-cycle.yml': '<dir>/self-cycle.yml:5:6: custom.a: the variable ${self:custom.b} refers to itself (through custom.b); break the cycle',
-    'ssm-variable.yml': `<dir>/ssm-variable.yml:5:13: provider.environment.SECRET: the variable \${ssm:/app/secret} cannot be resolved: Gatehouse does not read the "ssm" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, each with an optional fallback such as \${env:NAME, 'default'})`,
+    'ssm-variable.yml': `<dir>/ssm-variable.yml:5:13: provider.environment.SECRET: the variable \${ssm:/app/secret} cannot be resolved: Gatehouse does not read the "ssm" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, \${aws:region}, \${aws:accountId}, \${file(./x.yml):path}, each with an optional fallback such as \${env:NAME, 'default'})`,
     'unknown-authorizer.yml': '<dir>/unknown-authorizer.yml:12:19: functions.hello.events[0].httpApi.authorizer.name: no authorizer "nobody" under provider.httpApi.authorizers (authorizers: none)',
     'unknown-event-key.yml': '<dir>/unknown-event-key.yml:11:17: functions.hello.events[0].httpApi.cors: is not supported by Gatehouse (supported here: method, path, authorizer); remove it',
     'unknown-event.yml': '<dir>/unknown-event.yml:8:14: functions.hello.events[0].sqs: event type "sqs" is not served by Gatehouse (supported: httpApi, websocket); remove the event',

@@ -154,7 +154,7 @@ export function parseServerlessProject(path: string, text: string, options: Load
   const doc = parseSource(path, text);
   if (!isObject(doc.value)) throw new ServerlessError(`${path}: the file must hold a serverless.yml object (service, provider, functions)`);
   const opts = { ...options.options, ...(options.stage ? { stage: options.stage } : {}) };
-  const value = resolveVariables(doc, { env: options.env, options: opts }) as Record<string, unknown>;
+  const value = resolveVariables(doc, { env: options.env, options: opts, ...(options.region ? { region: options.region } : {}), ...(options.accountId ? { accountId: options.accountId } : {}) }) as Record<string, unknown>;
   return new ProjectLoader(doc, value, options).load();
 }
 

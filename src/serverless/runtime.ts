@@ -33,6 +33,7 @@ export function loadProject(serverless: NonNullable<Config['serverless']>, regio
   return loadServerlessProject(serverless.file, {
     env: serverless.env,
     options: {},
+    region,
     ...(serverless.stage ? { stage: serverless.stage } : {}),
     typescript: runsTypeScript(),
   });

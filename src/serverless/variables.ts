@@ -1,12 +1,16 @@
 /**
  * A serverless.yml document and its variables (Serverless Framework v3/v4 syntax): `${self:path}`,
- * `${env:NAME}`, `${opt:stage}`, `${sls:stage}`, each with an optional fallback after a comma
- * (`${env:PORT, '3000'}`, `${opt:stage, 'dev'}`, `${env:A, ${env:B}}`). Any other source (`ssm`,
- * `cf`, `s3`, `file(...)`, `aws`, `param`, ...) cannot be resolved without AWS and is an error
- * naming the variable and its line and column.
+ * `${env:NAME}`, `${opt:stage}`, `${sls:stage}`, `${aws:region}`, `${aws:accountId}` (the region and
+ * account the project is served in) and `${file(./other.yml):path}` (a YAML or JSON file next to it,
+ * its own variables resolved), each with an optional fallback after a comma (`${env:PORT, '3000'}`,
+ * `${opt:stage, 'dev'}`, `${env:A, ${env:B}}`). Any other source (`ssm`, `cf`, `s3`, `param`, ...)
+ * cannot be resolved without AWS and is an error naming the variable and its line and column.
  */
 import type { Tags, Node as YamlNode } from 'yaml';
+import { readFileSync } from 'node:fs';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { ConfigError } from '../config.js';
+import { DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
 import { yaml } from '../model/yaml.js';
 
 /** A loader error: names the file, the line when known, the key path and what to do (fatal at start-up). */
@@ -87,6 +91,11 @@ export interface VariableSources {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Command-line options (`${opt:stage}`); an option not given takes the fallback. */
   readonly options: Readonly<Record<string, string | undefined>>;
+  /** `${aws:region}` and `${aws:accountId}`: where the project is served (default us-east-1 and Gatehouse's default account). */
+  readonly region?: string;
+  readonly accountId?: string;
+  /** `${file(...)}` documents being resolved, outermost first (a file that includes itself is an error). */
+  readonly including?: readonly string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -117,7 +126,7 @@ function literal(text: string): unknown {
   return text;
 }
 
-const SUPPORTED = '${self:...}, ${env:...}, ${opt:stage}, ${sls:stage}, each with an optional fallback such as ${env:NAME, \'default\'}';
+const SUPPORTED = '${self:...}, ${env:...}, ${opt:stage}, ${sls:stage}, ${aws:region}, ${aws:accountId}, ${file(./x.yml):path}, each with an optional fallback such as ${env:NAME, \'default\'}';
 
 /**
  * Resolves every variable of `doc`, returning a plain value without `${...}`. `stageOf` gives the
@@ -164,8 +173,38 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
     return 'dev';
   };
 
+  /** `${file(./other.yml):a.b}`: the other document (its variables resolved with the same sources), or the value at `a.b` in it. */
+  const fileValue = (ref: string, path: KeyPath, variable: string): unknown => {
+    const m = /^file\(\s*([^)]*?)\s*\)\s*(?::\s*(.*))?$/.exec(ref);
+    const name = m?.[1]?.replace(/^(['"])(.*)\1$/, '$2');
+    if (!m || !name) throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} is not a file reference: write \${file(./other.yml)} or \${file(./other.yml):key.path}`);
+    const target = resolvePath(dirname(doc.file), name);
+    if (/\.(js|cjs|mjs|ts)$/.test(target)) {
+      throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} names a program (${name}): Gatehouse does not run JavaScript from a serverless.yml; put the values in a YAML or JSON file`);
+    }
+    const including = sources.including ?? [doc.file];
+    if (including.includes(target)) throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} includes ${name}, which is already being included (${including.join(' → ')}); break the cycle`);
+    let text: string;
+    try {
+      text = readFileSync(target, 'utf8');
+    } catch (err) {
+      // Like the Framework, a file that does not exist has no value (a fallback applies).
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable}: cannot read ${target}: ${(err as Error).message}`);
+    }
+    const value = resolveVariables(parseSource(target, text), { ...sources, including: [...including, target] });
+    let node: unknown = value;
+    for (const part of m[2] ? m[2].split('.') : []) {
+      if (Array.isArray(node) && /^\d+$/.test(part)) node = node[Number(part)];
+      else if (isObject(node) && Object.hasOwn(node, part)) node = node[part];
+      else return undefined;
+    }
+    return node;
+  };
+
   /** The value of one variable (without nested `${`), or undefined when its source has none. */
   const variableValue = (ref: string, path: KeyPath, variable: string): unknown => {
+    if (/^file\s*\(/.test(ref)) return fileValue(ref, path, variable);
     const colon = ref.indexOf(':');
     const source = colon === -1 ? ref : ref.slice(0, colon).trim();
     const address = colon === -1 ? '' : ref.slice(colon + 1).trim();
@@ -179,6 +218,10 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
       case 'sls':
         if (address === 'stage') return stage(path, variable);
         throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} is not supported: of the sls source Gatehouse resolves only \${sls:stage}`);
+      case 'aws':
+        if (address === 'region') return sources.region ?? 'us-east-1';
+        if (address === 'accountId') return sources.accountId ?? DEFAULT_ACCOUNT_ID;
+        throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} is not supported: of the aws source Gatehouse resolves \${aws:region} and \${aws:accountId}`);
       default:
         throw new ServerlessError(
           `${doc.where(path)}: ${showPath(path)}: the variable ${variable} cannot be resolved: Gatehouse does not read the "${source.replace(/\(.*$/, '')}" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: ${SUPPORTED})`,
@@ -207,7 +250,7 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
           throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} has no value; ${hint} or give a fallback such as ${variable.slice(0, -1)}, 'default'}`);
         }
         // `${opt:stage, self:provider.stage}`: a bare reference to a known source is a variable too.
-        value = /^(self|env|opt|sls):/.test(fallback) ? resolveString(`\${${fallback}}`, path) : literal(fallback);
+        value = /^(self|env|opt|sls|aws):|^file\(/.test(fallback) ? resolveString(`\${${fallback}}`, path) : literal(fallback);
       }
       // A variable that is the whole string keeps its type (an object, a number, a list).
       if (m.index === 0 && variable.length === current.length) return value;
