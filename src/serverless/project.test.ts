@@ -203,6 +203,40 @@ describe('serverless.yml loader', () => {
     }
   });
 
+  it('provider.apiGateway / apiName / endpointType (REST settings) are notes, not refusals; resources may be a list, and API Gateway resources in any part are refused', () => {
+    const file = join(FIXTURES, 'inline.yml');
+    const text = [
+      'service: rest-leftovers',
+      'provider:',
+      '  name: aws',
+      '  apiGateway:',
+      '    minimumCompressionSize: 1024',
+      '  endpointType: REGIONAL',
+      'functions:',
+      '  hello:',
+      '    handler: handlers/app.hello',
+      '    events:',
+      '      - httpApi: GET /hello',
+      'resources:',
+      '  - Resources:',
+      '      Table:',
+      '        Type: AWS::DynamoDB::Table',
+      '  - Outputs:',
+      '      TableName:',
+      '        Value: x',
+    ].join('\n');
+    const p = parseServerlessProject(file, text, { env: {}, options: {} });
+    assert.deepEqual(p.notes, [
+      `${file}:5:5: provider.apiGateway configures REST APIs (http events) only; it changes nothing for httpApi and websocket events`,
+      `${file}:6:17: provider.endpointType configures REST APIs (http events) only; it changes nothing for httpApi and websocket events`,
+    ]);
+    assert.deepEqual(p.httpApi?.routes, [{ routeKey: 'GET /hello', functionKey: 'hello' }]);
+    const withApi = text.replace('AWS::DynamoDB::Table', 'AWS::ApiGatewayV2::Route');
+    assert.throws(() => parseServerlessProject(file, withApi, { env: {}, options: {} }), {
+      message: `${file}:15:15: resources[0].Resources.Table.Type: AWS::ApiGatewayV2::Route in resources: is not served from a serverless.yml; define the API with httpApi or websocket events`,
+    });
+  });
+
   it('a .ts/.mts handler loads where Node.js strips types, and is refused naming the fix elsewhere', () => {
     const file = join(FIXTURES, 'typescript-handler.yml');
     if (runsTypeScript()) {

@@ -212,9 +212,11 @@ export class ProjectLoader {
         this.fail(['provider', key], near ? `is not a provider setting; did you mean ${near}? Rename it` : 'is not a provider setting Gatehouse knows; remove it');
       }
     }
-    if (provider.apiGateway !== undefined || provider.apiName !== undefined || provider.endpointType !== undefined) {
-      const key = provider.apiGateway !== undefined ? 'apiGateway' : provider.apiName !== undefined ? 'apiName' : 'endpointType';
-      this.fail(['provider', key], 'configures a REST API; Gatehouse serves HTTP APIs (httpApi events) and WebSocket APIs only: remove it');
+    // REST API settings: the Framework applies them to `http` events only (refused below), so with
+    // httpApi and websocket events they change nothing, as on AWS: a note, not a refusal.
+    const notes: string[] = [];
+    for (const key of ['apiGateway', 'apiName', 'endpointType'] as const) {
+      if (provider[key] !== undefined) notes.push(`${this.doc.where(['provider', key])}: provider.${key} configures REST APIs (http events) only; it changes nothing for httpApi and websocket events`);
     }
     const stage = this.string(this.options.stage ?? provider.stage ?? 'dev', this.options.stage ? [] : ['provider', 'stage'], 'a stage name');
     if (!/^[A-Za-z0-9-_]+$/.test(stage)) this.fail(this.options.stage ? [] : ['provider', 'stage'], `stage "${stage}" must hold only letters, digits, - and _`);
@@ -273,6 +275,7 @@ export class ProjectLoader {
       ...(httpApi ? { httpApi } : {}),
       ...(webSocketApi ? { webSocketApi } : {}),
       plugins,
+      ...(notes.length > 0 ? { notes } : {}),
     };
   }
 
@@ -324,13 +327,19 @@ export class ProjectLoader {
     );
   }
 
-  /** CloudFormation `resources` are accepted (tables, queues, ...) except API Gateway ones, which would go unserved. */
+  /**
+   * CloudFormation `resources` are accepted (tables, queues, ...) except API Gateway ones, which would
+   * go unserved. The Framework takes an object or a list of them (merged, often `${file(...)}` each).
+   */
   resources(value: unknown): void {
-    const list = isObject(value) && isObject(value.Resources) ? value.Resources : {};
-    for (const [id, resource] of Object.entries(list)) {
-      const type = isObject(resource) ? resource.Type : undefined;
-      if (typeof type === 'string' && /^AWS::(ApiGateway|ApiGatewayV2|Serverless)::/.test(type)) {
-        this.fail(['resources', 'Resources', id, 'Type'], `${type} in resources: is not served from a serverless.yml; define the API with httpApi or websocket events`);
+    const parts = Array.isArray(value) ? value.map((part, i) => ({ part, path: ['resources', i] as KeyPath })) : [{ part: value, path: ['resources'] as KeyPath }];
+    for (const { part, path } of parts) {
+      const list = isObject(part) && isObject(part.Resources) ? part.Resources : {};
+      for (const [id, resource] of Object.entries(list)) {
+        const type = isObject(resource) ? resource.Type : undefined;
+        if (typeof type === 'string' && /^AWS::(ApiGateway|ApiGatewayV2|Serverless)::/.test(type)) {
+          this.fail([...path, 'Resources', id, 'Type'], `${type} in resources: is not served from a serverless.yml; define the API with httpApi or websocket events`);
+        }
       }
     }
   }

@@ -127,7 +127,7 @@ export class ServedProject {
     this.#credentials = deps.config.credentials;
     this.#kind = settings.format === 'sam' ? 'template' : 'serverless.yml';
     functions.set(project.functions);
-    for (const note of project.notes ?? []) logger.info(`template: ${note}`, { file: settings.file });
+    for (const note of project.notes ?? []) logger.info(`${this.#kind}: ${note}`, { file: settings.file });
     for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
   }
 
