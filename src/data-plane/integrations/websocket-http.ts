@@ -3,8 +3,9 @@
  * backend's body; `HTTP` (non-proxy) sends the request template's output and maps the answer through
  * integration responses. Both send to `integrationUri` (stage variables substituted) with
  * `integrationMethod` (default POST) and the headers, query string and path parameters their
- * `requestParameters` map from `route.request.header|querystring.*` (on `$connect`), `context.*`,
- * `stageVariables.*` or static `'values'`.
+ * `requestParameters` map from `route.request.header|querystring.*` (on `$connect`),
+ * `route.request.body` (the message) or `route.request.body.{path}` (a value of it as JSON),
+ * `context.*`, `stageVariables.*` or static `'values'`.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/websocket-api-data-mapping.html
  */
 import type { Dispatcher } from 'undici';
@@ -40,6 +41,26 @@ function compileSource(expression: string, where: string): Source {
   if ((m = /^route\.request\.querystring\.(.+)$/.exec(trimmed))) {
     const name = m[1] as string;
     return (inv) => (inv.websocket?.eventType === 'CONNECT' ? queryOf(inv.request.rawQueryString)?.single[name] : undefined);
+  }
+  if ((m = /^route\.request\.body(?:\.(.+))?$/.exec(trimmed))) {
+    // The message itself, or a value of it as JSON (a string as it is, anything else as JSON text).
+    const key = m[1];
+    return (inv) => {
+      const text = inv.body?.toString('utf8') ?? '';
+      if (key === undefined) return text;
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        return undefined;
+      }
+      const value = jsonPathValue(`body.${key}`, 'body', body);
+      return value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
+    };
+  }
+  if (/^route\.request\.path\./.test(trimmed)) {
+    // WebSocket routes have no path parameters: the source has no value (AWS accepts the mapping).
+    return () => undefined;
   }
   if ((m = /^\$?context\.(.+)$/.exec(trimmed))) {
     const variable = `context.${m[1] as string}`;

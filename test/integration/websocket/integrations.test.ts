@@ -97,7 +97,13 @@ describe('websocket: integrations of every type', () => {
           IntegrationUri: `${upstream.origin}/things`,
           TemplateSelectionExpression: '\\$default',
           RequestTemplates: { $default: '{"who":"$input.path(\'$.name\')","connectionId":"$context.connectionId","color":"$stageVariables.color"}' },
-          RequestParameters: { 'integration.request.header.x-upstream-status': '\'201\'', 'integration.request.querystring.route': 'context.routeKey' },
+          RequestParameters: {
+            'integration.request.header.x-upstream-status': '\'201\'',
+            'integration.request.querystring.route': 'context.routeKey',
+            // route.request.body sources (the WS_VALUE the control plane accepts): a value of the message, and the message.
+            'integration.request.header.x-who': 'route.request.body.name',
+            'integration.request.header.x-message': 'route.request.body',
+          },
         },
         responses: [
           { key: '/2\\d\\d/', templates: { $default: '#set($sent = $util.parseJson($input.path(\'$.body\'))){"status":"$input.path(\'$.method\') $input.path(\'$.url\')","who":"$sent.who","color":"$sent.color"}' } },
@@ -182,6 +188,8 @@ describe('websocket: integrations of every type', () => {
     assert.deepEqual(reply, { status: 'PUT /things?route=http', who: 'ada', color: 'blue' });
     const seen = upstream.requests.at(-1);
     assert.equal(seen?.headers['x-upstream-status'], '201');
+    assert.equal(seen?.headers['x-who'], 'ada');
+    assert.equal(seen?.headers['x-message'], '{"action":"http","name":"ada"}');
     assert.match(JSON.parse(seen?.body ?? '{}').connectionId as string, /^[A-Za-z0-9_-]{15}=$/);
   });
 
