@@ -1,0 +1,217 @@
+/**
+ * One call of an HTTP proxy integration to its backend: an undici dispatch handler that turns the
+ * backend's answer into the gateway's response, its body written into the client's response as it
+ * arrives (`UpstreamBody`), with the integration's timeout and AWS's error mapping.
+ */
+import type { ServerResponse } from 'node:http';
+import type { Dispatcher } from 'undici';
+import { undici } from '../../undici.js';
+import { own } from '../../model/own.js';
+import { GatewayError, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
+import type { GatewayResponse, Invocation, StreamedBody } from '../invocation.js';
+import { MAPPING_BODY_LIMIT, type ResponseMapping, type ResponseMappings } from '../parameter-mapping.js';
+import { BodyTooLargeError, HOP_BY_HOP } from './http-proxy-request.js';
+
+function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = undici().util.headerNameToString(raw[i] as Buffer);
+    if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || name === '__proto__') continue;
+    const value = (raw[i + 1] as Buffer).toString('latin1');
+    const prev = own(out, name);
+    if (prev === undefined) out[name] = value;
+    else if (Array.isArray(prev)) prev.push(value);
+    else out[name] = [prev, value];
+  }
+  return out;
+}
+
+const TIMEOUT_CODES = new Set(['UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
+
+/** How much of a backend body is held while the response waits for the pipeline to send it. */
+const HELD_BYTES = 64 * 1024;
+
+/**
+ * The backend's response body, written into the client's response as it arrives: no intermediate
+ * stream, no pipe. Chunks that arrive before the pipeline sends the response are held (the backend
+ * is paused past HELD_BYTES); a body complete by then goes out with the head in one write, as a
+ * whole body does. A slow client pauses the backend until its response drains; a client that goes
+ * away aborts the backend call.
+ */
+class UpstreamBody implements StreamedBody {
+  #held: Buffer[] = [];
+  #heldBytes = 0;
+  #res: ServerResponse | null = null;
+  #ended = false;
+  #failed = false;
+  #paused = false;
+  #length = 0;
+
+  constructor(
+    readonly call: ProxyCall,
+    readonly resumeUpstream: () => void,
+  ) {}
+
+  /** A chunk from the backend; false pauses it. */
+  push(chunk: Buffer): boolean {
+    this.#length += chunk.length;
+    const res = this.#res;
+    if (res === null) {
+      this.#held.push(chunk);
+      this.#heldBytes += chunk.length;
+      if (this.#heldBytes < HELD_BYTES) return true;
+      this.#paused = true;
+      return false;
+    }
+    if (res.write(chunk)) return true;
+    this.#paused = true;
+    return false;
+  }
+
+  /** The backend finished the body. */
+  end(): void {
+    this.#ended = true;
+    this.#res?.end();
+  }
+
+  /** The backend failed after its head: the client's response ends abruptly. */
+  fail(): void {
+    this.#failed = true;
+    this.#res?.destroy();
+  }
+
+  writeTo(res: ServerResponse): Promise<number> {
+    this.#res = res;
+    return new Promise<number>((resolve) => {
+      res.once('close', () => {
+        if (!this.call.completed) this.call.abort?.(new Error('the client went away before the backend finished'));
+        resolve(this.#length);
+      });
+      if (this.#failed) return void res.destroy();
+      const held = this.#held;
+      this.#held = [];
+      if (this.#ended) {
+        res.end(held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held, this.#heldBytes));
+        return;
+      }
+      for (const chunk of held) res.write(chunk);
+      res.on('drain', () => {
+        if (!this.#paused) return;
+        this.#paused = false;
+        this.resumeUpstream();
+      });
+      if (this.#paused && res.writableNeedDrain === false) {
+        this.#paused = false;
+        this.resumeUpstream();
+      }
+    });
+  }
+}
+
+/**
+ * One upstream request: an undici dispatch handler (the callback protocol undici's own `request`/`stream` use in
+ * v7; TODO: move to onResponseStart/onResponseData when undici 8 drops it).
+ */
+export class ProxyCall implements Dispatcher.DispatchHandler {
+  abort: ((err?: Error) => void) | null = null;
+  completed = false;
+  #settled = false;
+  #timedOut: Error | null = null;
+  #timer: NodeJS.Timeout;
+  #body: UpstreamBody | null = null;
+  #response: GatewayResponse | null = null;
+  #plan: ResponseMapping | undefined;
+  #prefix: Buffer[] | null = null;
+  #prefixBytes = 0;
+
+  constructor(
+    readonly inv: Invocation,
+    readonly started: number,
+    readonly mappings: ResponseMappings | undefined,
+    readonly resolve: (response: GatewayResponse) => void,
+    readonly reject: (err: GatewayError) => void,
+    timeoutMs: number,
+  ) {
+    this.#timer = setTimeout(ProxyCall.#onTimeout, timeoutMs, this, timeoutMs);
+  }
+
+  static #onTimeout(call: ProxyCall, timeoutMs: number): void {
+    call.#timedOut = new Error(`integration timed out after ${timeoutMs} ms`);
+    call.#fail(call.#timedOut);
+    call.abort?.(call.#timedOut);
+  }
+
+  onConnect(abort: (err?: Error) => void): void {
+    if (this.#timedOut !== null) abort(this.#timedOut);
+    else this.abort = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    if (statusCode < 200 || this.#settled) return true; // 1xx are not forwarded
+    clearTimeout(this.#timer);
+    const headers = parseResponseHeaders(rawHeaders);
+    const requestId = headers['x-amzn-requestid'] ?? headers['x-amz-request-id'];
+    this.inv.integration = { status: statusCode, latencyMs: Date.now() - this.started, requestId: typeof requestId === 'string' ? requestId : undefined };
+    const body = (this.#body = new UpstreamBody(this, resume));
+    const response: GatewayResponse = { statusCode, headers, body };
+    const plan = this.mappings?.forStatus(statusCode);
+    if (plan?.needsBody === true) {
+      // Hold the response until 100 KB (or the end) arrived for `$response.body`; the bytes still stream on after.
+      this.#response = response;
+      this.#plan = plan;
+      this.#prefix = [];
+    } else {
+      plan?.apply(this.inv, response);
+      this.#settle(response);
+    }
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    const body = this.#body as UpstreamBody;
+    if (this.#prefix === null) return body.push(chunk);
+    this.#prefix.push(chunk);
+    this.#prefixBytes += chunk.length;
+    body.push(chunk);
+    if (this.#prefixBytes >= MAPPING_BODY_LIMIT) this.#releasePrefix();
+    return true;
+  }
+
+  onComplete(): void {
+    this.completed = true;
+    if (this.#prefix !== null) this.#releasePrefix();
+    this.#body?.end();
+  }
+
+  onError(err: Error): void {
+    clearTimeout(this.#timer);
+    if (this.inv.integration !== undefined) this.inv.integration.error = err.message;
+    if (!this.#settled) this.#fail(err);
+    // The client's response is already under way: it ends abruptly.
+    this.#body?.fail();
+  }
+
+  #releasePrefix(): void {
+    const prefix = this.#prefix as Buffer[];
+    this.#prefix = null;
+    const response = this.#response as GatewayResponse;
+    (this.#plan as ResponseMapping).apply(this.inv, response, Buffer.concat(prefix, this.#prefixBytes));
+    this.#settle(response);
+  }
+
+  #settle(response: GatewayResponse): void {
+    this.#settled = true;
+    this.resolve(response);
+  }
+
+  #fail(err: Error): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#timer);
+    const detail = `${(err as { code?: string }).code ?? err.name}: ${err.message}`;
+    this.inv.integration = { ...this.inv.integration, latencyMs: Date.now() - this.started, error: err.message };
+    if (err instanceof BodyTooLargeError) this.reject(requestTooLarge());
+    else if (err === this.#timedOut || TIMEOUT_CODES.has((err as { code?: string }).code ?? '')) this.reject(serviceUnavailable(detail));
+    else this.reject(internalServerError(detail));
+  }
+}
