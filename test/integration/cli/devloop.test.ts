@@ -126,6 +126,8 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         throws: h('throws'),
         floating: h('floating'),
         timer: h('timer'),
+        exits: h('exits'),
+        exitsLater: h('exitsLater'),
         env: { handler: h('env'), environment: { TABLE_NAME: 'pets-table', GREETING: 'hello' }, timeout: 2, memorySize: 256 },
         plain: h('env'),
         slow: { handler: h('slow'), timeout: 1 },
@@ -246,6 +248,25 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         assert.equal(line.message, `function timer crashed (${kind}): Error: thrown from a timer in timer`);
         assert.equal(line.crashes, n);
       }
+      assert.deepEqual(await get(`${base}/ok`), { status: 200, body: 'ok' });
+    });
+
+    it('process.exit in a handler: a Runtime.ExitError (500), logged as the function crashing; the gateway keeps serving', async () => {
+      const r = await failing('exits');
+      assert.equal(r.status, 500);
+      assert.equal(r.body, '{"message":"Internal Server Error"}');
+      const kind = isolation === 'inprocess' ? 'process.exit' : 'worker exited';
+      assert.deepEqual(
+        r.lines.map((l) => [l.function ?? l.route, l.message.replace(/RequestId: [0-9a-f-]{36}/, 'RequestId: ID')]),
+        [
+          ['exits', `function exits crashed (${kind}): Error: Runtime exited with error: exit status 3`],
+          ['GET /exits', 'integration failed: Lambda function error (Unhandled): Runtime.ExitError: RequestId: ID Error: Runtime exited with error: exit status 3'],
+        ],
+      );
+      const from = s.stderr().length;
+      assert.deepEqual(await get(`${base}/exitsLater`), { status: 200, body: 'exit scheduled' });
+      const [line] = (await waitForLines(s, (l) => l.function === 'exitsLater', from)) as [LogLine];
+      assert.equal(line.message, `function exitsLater crashed (${kind}): Error: Runtime exited with error: exit status 4`);
       assert.deepEqual(await get(`${base}/ok`), { status: 200, body: 'ok' });
     });
 
