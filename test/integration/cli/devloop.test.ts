@@ -2,8 +2,9 @@
  * The development loop through a real `gatehouse serve`, in both isolation modes (issue 10, points
  * 1, 2 and 5): every gateway-made 5xx logged once with its cause; handlers that throw from timers or
  * leave rejections unhandled do not take the gateway down; each function's Lambda environment,
- * memory size and timeout; and a failing WebSocket route. (The chat example, unchanged AWS handler code
- * broadcasting through `@connections`: chat-example.test.ts.)
+ * memory size and timeout; process.exit; a failing WebSocket route and a handler's `fetch` to
+ * `@connections`. (The chat example, AWS handler code broadcasting through `@connections`:
+ * chat-example.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -77,12 +78,14 @@ async function httpApi(client: ApiGatewayV2Client, functions: readonly string[])
   return apiId;
 }
 
-/** A WebSocket API whose route `boom` (route selection on `action`) calls the function that throws, stage `production`. */
+/** A WebSocket API (route selection on `action`, stage `production`): `boom` calls the function that throws, `echo` the one that answers with fetch. */
 async function boomApi(client: ApiGatewayV2Client): Promise<string> {
   const api = await client.send(new CreateApiCommand({ Name: 'boom', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }));
   const apiId = api.ApiId as string;
-  const integration = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: arn('throws') }));
-  await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'boom', Target: `integrations/${integration.IntegrationId}` }));
+  for (const [routeKey, fn] of [['boom', 'throws'], ['echo', 'fetchEcho']] as const) {
+    const integration = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: arn(fn) }));
+    await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: routeKey, Target: `integrations/${integration.IntegrationId}` }));
+  }
   const deployment = await client.send(new CreateDeploymentCommand({ ApiId: apiId }));
   await client.send(new CreateStageCommand({ ApiId: apiId, StageName: 'production', DeploymentId: deployment.DeploymentId }));
   return apiId;
@@ -128,6 +131,7 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         timer: h('timer'),
         exits: h('exits'),
         exitsLater: h('exitsLater'),
+        fetchEcho: h('fetchEcho'),
         env: { handler: h('env'), environment: { TABLE_NAME: 'pets-table', GREETING: 'hello' }, timeout: 2, memorySize: 256 },
         plain: h('env'),
         slow: { handler: h('slow'), timeout: 1 },
@@ -318,7 +322,7 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       assert.deepEqual(await get(`${base}/ok`), { status: 200, body: 'ok' });
     });
 
-    it("a failing WebSocket route: AWS's error frame to the client, one error line with the cause on the server", async () => {
+    it("WebSocket routes: a failing one gives AWS's error frame and one error line with the cause; a handler's fetch reaches @connections", async () => {
       const ws = await boomApi(client);
       const url = `ws://127.0.0.1:${s.port}/_aws/execute-api/${ws}/production`;
       let alice: WebSocket | undefined;
@@ -347,6 +351,10 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         assert.equal(line.event, 'MESSAGE');
         assert.equal(line.integration, 'AWS_PROXY throws');
         assert.match(String(line.stack), /^Error: database is down\n\s+at throws /);
+        // A handler's global fetch to https://{domainName}/{stage}/@connections/{id} reaches the gateway.
+        const echo = nextMessage(alice);
+        alice.send(JSON.stringify({ action: 'echo', n: 1 }));
+        assert.equal(await echo, 'fetched: {"action":"echo","n":1}');
       } finally {
         alice.close();
       }
