@@ -51,10 +51,10 @@ async function startTable(): Promise<LocalTable> {
   }
 }
 
-/** The tutorial's API: `$connect`, `$disconnect`, `sendmessage` (route selection on `action`), stage `production`. */
+/** The tutorial's API: `$connect`, `$disconnect`, `$default`, `sendmessage` (route selection on `action`), stage `production`. */
 async function chatApi(client: ApiGatewayV2Client): Promise<string> {
   const api = await client.send(new CreateApiCommand({ Name: 'chat', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }));
-  for (const [routeKey, fn] of [['$connect', 'connect'], ['$disconnect', 'disconnect'], ['sendmessage', 'sendmessage']]) {
+  for (const [routeKey, fn] of [['$connect', 'connect'], ['$disconnect', 'disconnect'], ['$default', 'defaultRoute'], ['sendmessage', 'sendmessage']]) {
     const arn = `arn:aws:lambda:us-east-1:123456789012:function:${fn}`;
     const { IntegrationId } = await client.send(new CreateIntegrationCommand({ ApiId: api.ApiId, IntegrationType: 'AWS_PROXY', IntegrationUri: arn }));
     await client.send(new CreateRouteCommand({ ApiId: api.ApiId, RouteKey: routeKey, Target: `integrations/${IntegrationId}` }));
@@ -99,10 +99,13 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       table = await startTable();
       dir = mkdtempSync(join(tmpdir(), 'gatehouse-chat-'));
       // examples/chat/gatehouse.yaml as it is, but for the stand-in's port and the handler paths (relative to that file).
-      const example = parse(readFileSync(join(EXAMPLE, 'gatehouse.yaml'), 'utf8')) as { functions: Record<string, { handler: string; environment: Record<string, string> }> };
+      const example = parse(readFileSync(join(EXAMPLE, 'gatehouse.yaml'), 'utf8')) as { functions: Record<string, { handler: string; environment?: Record<string, string> }> };
+      assert.deepEqual(Object.keys(example.functions), ['connect', 'disconnect', 'sendmessage', 'defaultRoute']);
       for (const fn of Object.values(example.functions)) {
-        assert.equal(fn.environment.AWS_ENDPOINT_URL_DYNAMODB, 'http://127.0.0.1:8000');
-        fn.environment.AWS_ENDPOINT_URL_DYNAMODB = table.url;
+        if (fn.environment) {
+          assert.equal(fn.environment.AWS_ENDPOINT_URL_DYNAMODB, 'http://127.0.0.1:8000');
+          fn.environment.AWS_ENDPOINT_URL_DYNAMODB = table.url;
+        }
         fn.handler = join(EXAMPLE, fn.handler);
       }
       writeFileSync(join(dir, 'gatehouse.json'), JSON.stringify({ ...example, functionIsolation: isolation }));
@@ -141,6 +144,18 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       await until('A hears B', () => (aHeard.length > 0 ? true : undefined));
       assert.deepEqual(aHeard, ['hello A']);
       assert.deepEqual(bHeard, ['hi'], 'the sender is not sent its own message');
+
+      // Anything else reaches $default: how to chat, and the connection as @connections knows it.
+      a.send('test');
+      await until('A hears $default', () => (aHeard.length > 1 ? true : undefined));
+      const [, help] = aHeard as [string, string];
+      const prefix = 'Use the sendmessage route to send a message. Your info: ';
+      assert.ok(help.startsWith(prefix), help);
+      const yours = JSON.parse(help.slice(prefix.length)) as { ConnectedAt: string; Identity: { SourceIp: string }; LastActiveAt: string; connectionID: string };
+      assert.equal(yours.connectionID, aId);
+      assert.equal(yours.Identity.SourceIp, '127.0.0.1');
+      assert.ok(Date.parse(yours.ConnectedAt) <= Date.parse(yours.LastActiveAt), help);
+      assert.deepEqual(bHeard, ['hi']);
 
       b.close();
       await until("B's item is deleted", async () => ((await stored()).length === 1 ? true : undefined));
