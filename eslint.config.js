@@ -29,7 +29,7 @@ export default tseslint.config(
     languageOptions: {
       globals: {
         process: 'readonly', console: 'readonly', Buffer: 'readonly', URL: 'readonly', setTimeout: 'readonly', setInterval: 'readonly',
-        clearTimeout: 'readonly', clearInterval: 'readonly', module: 'writable', exports: 'writable', require: 'readonly', __dirname: 'readonly',
+        clearTimeout: 'readonly', clearInterval: 'readonly', fetch: 'readonly', module: 'writable', exports: 'writable', require: 'readonly', __dirname: 'readonly',
       },
     },
   },

@@ -10,7 +10,9 @@
  *   `curl ... # 401`, is checked for that status, and for the body when the rest of the comment is a
  *   whole JSON value (`# 200 {"id":"1"}`);
  * - a command followed by a comment line `# An error occurred (...)` must fail with that text;
- * - `4580` becomes the test's port.
+ * - `4580` becomes the test's port;
+ * - a command the README runs in the background (`node examples/chat/local-table.mjs &`) is ended
+ *   when the script ends.
  * Every other line runs unchanged under `set -euo pipefail`.
  */
 
@@ -72,7 +74,8 @@ function expectation(comment: string | undefined): { status: number; body?: unkn
 const PRELUDE = String.raw`set -euo pipefail
 __pid=''
 __stop() { if [ -n "$__pid" ]; then kill "$__pid" 2>/dev/null || true; wait "$__pid" 2>/dev/null || true; __pid=''; fi; }
-trap __stop EXIT
+__end() { __stop; local j; for j in $(jobs -p); do kill "$j" 2>/dev/null || true; wait "$j" 2>/dev/null || true; done; }
+trap __end EXIT
 __serve() {
   __stop
   node "$README_CLI" serve "$@" >>"$README_CHECKS/server.log" 2>&1 &

@@ -9,7 +9,7 @@ const FIXTURE = new URL('../../../../test/fixtures/devloop/handlers.mjs', import
 function withGuards(body: string): { status: number | null; stderr: string; stdout: string } {
   const script = `
     const { createLocalInvoker } = await import(${JSON.stringify(LOCAL)});
-    const invoker = createLocalInvoker({ functions: { timer: ${JSON.stringify(`${FIXTURE}#timer`)}, ok: ${JSON.stringify(`${FIXTURE}#ok`)} }, baseDir: '/', isolation: 'inprocess' });
+    const invoker = createLocalInvoker({ functions: { timer: ${JSON.stringify(`${FIXTURE}#timer`)}, ok: ${JSON.stringify(`${FIXTURE}#ok`)}, exits: ${JSON.stringify(`${FIXTURE}#exits`)}, exitsLater: ${JSON.stringify(`${FIXTURE}#exitsLater`)} }, baseDir: '/', isolation: 'inprocess' });
     const ref = (name) => ({ region: 'us-east-1', accountId: '123456789012', functionName: name, functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:' + name });
     ${body}
   `;
@@ -32,6 +32,45 @@ describe('crash guard (in-process functions)', () => {
     assert.equal(line.message, 'function timer crashed (uncaught exception): Error: thrown from a timer in timer');
     assert.equal(line.function, 'timer');
     assert.equal(line.crashes, 1);
+  });
+
+  it('process.exit in a handler fails the invocation as a Runtime.ExitError, is logged once, and the process lives on', () => {
+    const r = withGuards(`
+      const exited = await invoker.invoke(ref('exits'), { queryStringParameters: { code: '3' } }, { timeoutMs: 1000, requestId: 'r' });
+      console.log(exited.functionError, exited.payload.toString());
+      const later = await invoker.invoke(ref('exitsLater'), {}, { timeoutMs: 1000, requestId: 'r' });
+      console.log(later.payload.toString());
+      await new Promise((res) => setTimeout(res, 100));
+      const after = await invoker.invoke(ref('ok'), {}, { timeoutMs: 1000, requestId: 'r' });
+      console.log(after.payload.toString());
+      await invoker.close();
+      console.log(process.exit.name, process.exitCode ?? 'unset');
+    `);
+    assert.equal(r.status, 0, r.stderr);
+    const [exited, later, after, exit] = r.stdout.split('\n');
+    assert.match(exited ?? '', /^Unhandled \{"errorType":"Runtime\.ExitError","errorMessage":"RequestId: [0-9a-f-]{36} Error: Runtime exited with error: exit status 3","trace":\[.*\]\}$/);
+    assert.equal(later, '{"statusCode":200,"body":"exit scheduled"}');
+    assert.equal(after, '{"statusCode":200,"body":"ok"}');
+    assert.equal(exit, 'exit unset', 'process.exit is Node\'s own again once the invoker closed; no exit code left behind');
+    const lines = r.stderr
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    assert.deepEqual(
+      lines.map((l) => [l.message, l.function, l.crashes]),
+      [
+        ['function exits crashed (process.exit): Error: Runtime exited with error: exit status 3', 'exits', 1],
+        ['function exitsLater crashed (process.exit): Error: Runtime exited with error: exit status 4', 'exitsLater', 1],
+      ],
+    );
+  });
+
+  it('process.exit outside function code still exits', () => {
+    const r = withGuards(`
+      await invoker.invoke(ref('ok'), {}, { timeoutMs: 1000, requestId: 'r' });
+      process.exit(7);
+    `);
+    assert.equal(r.status, 7);
   });
 
   it("an error outside function code keeps Node's default: the stack on stderr, exit status 1", () => {

@@ -8,16 +8,32 @@
  *   scope, if any, and the gateway keeps serving.
  * - Errors not from function code keep Node's default: the stack on stderr and exit code 1, unless
  *   another listener (a test runner, an embedding program) handles them.
+ * - In-process mode, `process.exit` called by function code does not end the gateway: it is logged
+ *   as the function's crash, fails the running invocation as Lambda reports an exited runtime
+ *   (`Runtime.ExitError`, "Runtime exited with error: exit status 3"), and throws that error so the
+ *   code after the call does not run (process.exit never returns). Called outside function code it
+ *   exits as always. `process.abort()`, `process.kill(process.pid)` and `process.exitCode` set by
+ *   a handler are not intercepted: use worker mode for code you do not control.
  * - Worker mode: a worker that crashed (uncaught error, unhandled rejection, `process.exit`) is
  *   reported through the same reporter; local.ts discards it and the next call starts a fresh one.
  *
  * A function that keeps crashing is reported with its count on every crash; it is never fatal.
  */
+import { syncBuiltinESMExports } from 'node:module';
 import type { Logger } from '../../logger.js';
 import { functionScope } from './function-scope.js';
 
 /** How a function crashed. */
-export type CrashKind = 'uncaught exception' | 'unhandled rejection' | 'worker exited' | 'worker crashed';
+export type CrashKind = 'uncaught exception' | 'unhandled rejection' | 'process.exit' | 'worker exited' | 'worker crashed';
+
+/** Lambda's reason for a runtime that exited with `code`. */
+export function exitReason(code: unknown): string {
+  const status = code === undefined || code === null || code === '' ? 0 : Number(code);
+  return status === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${Number.isNaN(status) ? String(code) : status}`;
+}
+
+/** Errors thrown by the intercepted process.exit: already reported when they surface again as uncaught. */
+const exitErrors = new WeakSet<object>();
 
 /** Counts and logs crashes per function. */
 export interface CrashReporter {
@@ -65,6 +81,8 @@ export function guardProcess(reporter: CrashReporter): () => void {
     const onError = (kind: CrashKind) => (error: unknown) => {
       const scope = functionScope.getStore();
       if (scope) {
+        // The error the intercepted process.exit threw, escaping the handler: reported already.
+        if (typeof error === 'object' && error !== null && exitErrors.has(error)) return;
         (installed?.reporter ?? reporter).report(scope.functionName, kind, error, scope.requestId);
         scope.fail?.(error);
         return;
@@ -78,12 +96,29 @@ export function guardProcess(reporter: CrashReporter): () => void {
     const rejection = onError('unhandled rejection');
     process.on('uncaughtException', uncaught);
     process.on('unhandledRejection', rejection);
+    const nodeExit = process.exit;
+    const guarded = function exit(this: unknown, code?: string | number | null): never {
+      const scope = functionScope.getStore();
+      if (!scope) return nodeExit.call(process, code);
+      const reason = exitReason(code);
+      (installed?.reporter ?? reporter).report(scope.functionName, 'process.exit', new Error(reason), scope.requestId);
+      const error = Object.assign(new Error(`RequestId: ${scope.requestId ?? ''} Error: ${reason}`), { name: 'Runtime.ExitError' });
+      exitErrors.add(error);
+      scope.fail?.(error);
+      throw error;
+    };
+    process.exit = guarded;
+    syncBuiltinESMExports();
     installed = {
       reporter,
       users: 0,
       release: () => {
         process.off('uncaughtException', uncaught);
         process.off('unhandledRejection', rejection);
+        if (process.exit === guarded) {
+          process.exit = nodeExit;
+          syncBuiltinESMExports();
+        }
       },
     };
   }

@@ -18,7 +18,8 @@
  *   A crash is logged with the function's crash count (crash-guard.ts).
  * - `inprocess`: handlers run on the server's own event loop. Cheapest, but less isolation: a
  *   timed-out handler keeps running in the background (a synchronous infinite loop blocks the
- *   whole server and cannot be stopped), `process.exit` ends the server, and modules are imported
+ *   whole server and cannot be stopped), `process.exit` in function code is intercepted (crash-guard.ts)
+ *   but `process.abort()` and `process.kill(process.pid)` are not, and modules are imported
  *   once per generation (hot reload, reload.ts, keeps every earlier generation in memory). Each function's code runs in its `functionScope`: it sees its own
  *   Lambda environment through the process.env proxy (environment.ts), and an error it throws or
  *   rejects outside any invocation's reach is logged and counted instead of ending the gateway
@@ -34,7 +35,7 @@ import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger.js';
 import { consoleLogger } from '../../logger.js';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
-import { createCrashReporter, guardProcess, type CrashReporter } from './crash-guard.js';
+import { createCrashReporter, exitReason, guardProcess, type CrashReporter } from './crash-guard.js';
 import { lambdaEnvironment, scopeProcessEnv, type FunctionSettings } from './environment.js';
 import { functionScope, type FunctionScope } from './function-scope.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
@@ -518,7 +519,7 @@ class FunctionWorker {
         this.#exited = true;
         if (!this.#loadFailed) reject(new FunctionInvokeError(`Function ${reg.name} exited while loading (code ${code})`));
         const id = this.#current?.info.awsRequestId ?? '';
-        const reason = code === 0 ? 'Runtime exited without providing a reason' : `Runtime exited with error: exit status ${code}`;
+        const reason = exitReason(code);
         if (!this.#ending) reporter.report(reg.name, 'worker exited', new Error(reason), this.#current?.info.awsRequestId || undefined);
         this.#crash(errorPayload(Object.assign(new Error(`RequestId: ${id} Error: ${reason}`), { name: 'Runtime.ExitError' })));
         onDead(this);

@@ -2,7 +2,9 @@
  * The development loop through a real `gatehouse serve`, in both isolation modes (issue 10, points
  * 1, 2 and 5): every gateway-made 5xx logged once with its cause; handlers that throw from timers or
  * leave rejections unhandled do not take the gateway down; each function's Lambda environment,
- * memory size and timeout; and AWS's chat handler, unchanged, broadcasting through `@connections`.
+ * memory size and timeout; process.exit; a failing WebSocket route and a handler's `fetch` to
+ * `@connections`. (The chat example, AWS handler code broadcasting through `@connections`:
+ * chat-example.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -76,11 +78,11 @@ async function httpApi(client: ApiGatewayV2Client, functions: readonly string[])
   return apiId;
 }
 
-/** The chat API of AWS's tutorial: `$connect`, `$disconnect`, `sendmessage` (route selection on `action`), stage `production`. */
-async function chatApi(client: ApiGatewayV2Client): Promise<string> {
-  const api = await client.send(new CreateApiCommand({ Name: 'chat', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }));
+/** A WebSocket API (route selection on `action`, stage `production`): `boom` calls the function that throws, `echo` the one that answers with fetch. */
+async function boomApi(client: ApiGatewayV2Client): Promise<string> {
+  const api = await client.send(new CreateApiCommand({ Name: 'boom', ProtocolType: 'WEBSOCKET', RouteSelectionExpression: '$request.body.action' }));
   const apiId = api.ApiId as string;
-  for (const [routeKey, fn] of [['$connect', 'connect'], ['$disconnect', 'disconnect'], ['sendmessage', 'sendmessage'], ['boom', 'throws']] as const) {
+  for (const [routeKey, fn] of [['boom', 'throws'], ['echo', 'fetchEcho']] as const) {
     const integration = await client.send(new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: arn(fn) }));
     await client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: routeKey, Target: `integrations/${integration.IntegrationId}` }));
   }
@@ -118,7 +120,6 @@ for (const isolation of ['inprocess', 'worker'] as const) {
     let base: string;
     let apiId: string;
     let client: ApiGatewayV2Client;
-    const table = () => join(dir, 'connections.json');
 
     before(async () => {
       dir = mkdtempSync(join(tmpdir(), 'gatehouse-devloop-'));
@@ -128,20 +129,20 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         throws: h('throws'),
         floating: h('floating'),
         timer: h('timer'),
+        exits: h('exits'),
+        exitsLater: h('exitsLater'),
+        fetchEcho: h('fetchEcho'),
         env: { handler: h('env'), environment: { TABLE_NAME: 'pets-table', GREETING: 'hello' }, timeout: 2, memorySize: 256 },
         plain: h('env'),
         slow: { handler: h('slow'), timeout: 1 },
         spin: { handler: h('spin'), timeout: 1 },
         syntax: `${FIXTURES}/syntax-error.mjs#handler`,
         missingimport: `${FIXTURES}/missing-import.mjs#handler`,
-        connect: { handler: `${ROOT}/examples/chat/chat.mjs#connect`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
-        disconnect: { handler: `${ROOT}/examples/chat/chat.mjs#disconnect`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
-        sendmessage: { handler: `${ROOT}/examples/chat/chat.mjs#sendmessage`, environment: { TABLE_NAME: join(dir, 'connections.json') } },
       };
       writeFileSync(join(dir, 'gatehouse.json'), JSON.stringify({ functions, functionIsolation: isolation }));
       s = await startCli(['--config', join(dir, 'gatehouse.json'), '--log-format', 'json'], { env: CREDENTIALS });
       client = sdkClient(s.url);
-      const served = Object.keys(functions).filter((n) => !['connect', 'disconnect', 'sendmessage'].includes(n) && (isolation === 'worker' || n !== 'spin'));
+      const served = Object.keys(functions).filter((n) => isolation === 'worker' || n !== 'spin');
       apiId = await httpApi(client, [...served, 'nosuchfn']);
       base = `${s.url}/_aws/execute-api/${apiId}`;
       const end = Date.now() + 10_000;
@@ -254,6 +255,25 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       assert.deepEqual(await get(`${base}/ok`), { status: 200, body: 'ok' });
     });
 
+    it('process.exit in a handler: a Runtime.ExitError (500), logged as the function crashing; the gateway keeps serving', async () => {
+      const r = await failing('exits');
+      assert.equal(r.status, 500);
+      assert.equal(r.body, '{"message":"Internal Server Error"}');
+      const kind = isolation === 'inprocess' ? 'process.exit' : 'worker exited';
+      assert.deepEqual(
+        r.lines.map((l) => [l.function ?? l.route, l.message.replace(/RequestId: [0-9a-f-]{36}/, 'RequestId: ID')]),
+        [
+          ['exits', `function exits crashed (${kind}): Error: Runtime exited with error: exit status 3`],
+          ['GET /exits', 'integration failed: Lambda function error (Unhandled): Runtime.ExitError: RequestId: ID Error: Runtime exited with error: exit status 3'],
+        ],
+      );
+      const from = s.stderr().length;
+      assert.deepEqual(await get(`${base}/exitsLater`), { status: 200, body: 'exit scheduled' });
+      const [line] = (await waitForLines(s, (l) => l.function === 'exitsLater', from)) as [LogLine];
+      assert.equal(line.message, `function exitsLater crashed (${kind}): Error: Runtime exited with error: exit status 4`);
+      assert.deepEqual(await get(`${base}/ok`), { status: 200, body: 'ok' });
+    });
+
     it('each function sees its own Lambda environment, also while another runs', async () => {
       const [own, plain] = await Promise.all([get(`${base}/env?wait=150`), get(`${base}/plain?wait=50`)]);
       assert.equal(own.status, 200);
@@ -302,11 +322,10 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       assert.deepEqual(await get(`${base}/ok`), { status: 200, body: 'ok' });
     });
 
-    it("AWS's chat handler, unchanged, broadcasts through @connections", async () => {
-      const chat = await chatApi(client);
-      const url = `ws://127.0.0.1:${s.port}/_aws/execute-api/${chat}/production`;
+    it("WebSocket routes: a failing one gives AWS's error frame and one error line with the cause; a handler's fetch reaches @connections", async () => {
+      const ws = await boomApi(client);
+      const url = `ws://127.0.0.1:${s.port}/_aws/execute-api/${ws}/production`;
       let alice: WebSocket | undefined;
-      let bob: WebSocket | undefined;
       const end = Date.now() + 10_000;
       for (;;) {
         try {
@@ -318,13 +337,6 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         }
       }
       try {
-        bob = await open(url);
-        const received = nextMessage(bob);
-        alice.send(JSON.stringify({ action: 'sendmessage', message: 'hello from alice' }));
-        assert.equal(await received, 'hello from alice');
-        const connections = JSON.parse((await import('node:fs')).readFileSync(table(), 'utf8')) as { connectionId: string }[];
-        assert.equal(connections.length, 2);
-        // A failing route: AWS's error frame to the client, one error line with the cause on the server.
         const from = s.stderr().length;
         const frame = nextMessage(alice);
         alice.send(JSON.stringify({ action: 'boom' }));
@@ -334,16 +346,18 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         assert.equal(lines.length, 1);
         const line = lines[0] as LogLine;
         assert.equal(line.message, 'integration failed: Lambda function error (Unhandled): Error: database is down');
-        assert.equal(line.api, chat);
+        assert.equal(line.api, ws);
         assert.equal(line.stage, 'production');
         assert.equal(line.event, 'MESSAGE');
         assert.equal(line.integration, 'AWS_PROXY throws');
         assert.match(String(line.stack), /^Error: database is down\n\s+at throws /);
+        // A handler's global fetch to https://{domainName}/{stage}/@connections/{id} reaches the gateway.
+        const echo = nextMessage(alice);
+        alice.send(JSON.stringify({ action: 'echo', n: 1 }));
+        assert.equal(await echo, 'fetched: {"action":"echo","n":1}');
       } finally {
         alice.close();
-        bob?.close();
       }
-      assert.equal(logLines(s).filter((l) => l.level === 'error' && String(l.route).startsWith('$')).length, 0);
     });
   });
 }
