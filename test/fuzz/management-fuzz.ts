@@ -371,6 +371,8 @@ export async function fuzzManagementApi(options: FuzzOptions): Promise<FuzzRepor
           r.spec.uri.endsWith(`{${leaf}}`) &&
           hostileLabels.length === 1 &&
           hostileLabels[0]?.[0] === leaf &&
+          // Under existing parents: every other label is a fixture's (a generated parent such as `%zz` is refused first, 400).
+          names.slice(0, -1).every((name) => r.fixtureLabels.has(name)) &&
           INHERITED_KEYS.includes(r.labels[leaf] as string) &&
           call.query.length === 0 &&
           (call.format === undefined || ['aws', 'envelope'].includes(call.format.toLowerCase())) &&

@@ -5,7 +5,7 @@
  * sigv4 = a server with credentials and every call signed) for some of the three,
  * `--trace` (or FUZZ_TRACE=true) to print every call. Exits 1 on a broken invariant.
  */
-import { fuzzManagementApi, summarize } from './management-fuzz.js';
+import { fuzzManagementApi, summarize } from '../test/fuzz/management-fuzz.js';
 
 function option(name: string, env: string): string | undefined {
   const at = process.argv.indexOf(`--${name}`);
