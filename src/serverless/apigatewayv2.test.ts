@@ -162,6 +162,25 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     assert.equal(asset.functions[0]?.handler, `${FIXTURES}/src/v2.mjs#echo`);
   });
 
+  it('Ref and Fn::GetAtt Arn of a table, a bucket and a role give stand-in names (nothing is created)', () => {
+    const p = parse(
+      `Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, Environment: { Variables: { T: !Ref Table, TA: !GetAtt Table.Arn, N: !Ref Named, B: !Ref Bucket, BA: !GetAtt Bucket.Arn, R: !GetAtt Role.Arn } } }\n` +
+        '  Table:\n    Type: AWS::DynamoDB::Table\n  Named:\n    Type: AWS::DynamoDB::Table\n    Properties: { TableName: !Sub "${AWS::StackName}-connections" }\n  Bucket:\n    Type: AWS::S3::Bucket\n  Role:\n    Type: AWS::IAM::Role\n',
+    );
+    assert.deepEqual(p.functions[0]?.environment, {
+      T: 'fx-Table',
+      TA: 'arn:aws:dynamodb:eu-west-1:000000000000:table/fx-Table',
+      N: 'fx-connections',
+      B: 'fx-bucket',
+      BA: 'arn:aws:s3:::fx-bucket',
+      R: 'arn:aws:iam::000000000000:role/fx-Role',
+    });
+    assert.equal(
+      failure('Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, Environment: { Variables: { Q: !Ref Queue } } }\n  Queue:\n    Type: AWS::SQS::Queue\n'),
+      '<dir>/inline.yaml:4:105: Resources.Fn.Properties.Environment.Variables.Q.Ref: Ref Queue (a AWS::SQS::Queue) has no local value in Gatehouse; use a parameter or a literal',
+    );
+  });
+
   it('Fn::FindInMap reads Mappings', () => {
     const p = parse(`Mappings:\n  Sizes:\n    prod: { Memory: 512 }\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, MemorySize: !FindInMap [Sizes, prod, Memory] }\n`);
     assert.equal(p.functions[0]?.memorySize, 512);

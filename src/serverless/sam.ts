@@ -280,6 +280,8 @@ class TemplateLoader {
       return this.string(this.evaluate(props.StageName, ['Resources', name, 'Properties', 'StageName']), ['Resources', name, 'Properties', 'StageName']);
     }
     if (resource && isApiGatewayV2Type(type)) return physicalId(this.#stack, type, name);
+    const standIn = resource ? this.standInName(name, resource) : undefined;
+    if (standIn !== undefined) return standIn;
     if (resource) this.fail(path, `Ref ${name} (a ${type}) has no local value in Gatehouse; use a parameter or a literal`);
     this.fail(path, `Ref ${name}: no parameter, pseudo-parameter or resource of that name`);
   }
@@ -299,9 +301,32 @@ class TemplateLoader {
       const protocol = props.ProtocolType === undefined ? 'HTTP' : this.string(this.evaluate(props.ProtocolType, ['Resources', id, 'Properties', 'ProtocolType']), ['Resources', id, 'Properties', 'ProtocolType']);
       return this.options.apiEndpoint ? this.options.apiEndpoint(own, protocol) : `${protocol === 'WEBSOCKET' ? 'ws' : 'http'}://localhost:4580/_aws/execute-api/${own}`;
     }
-    if (resource && type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/${this.#stack}-${id}`;
+    const standIn = resource && id !== undefined ? this.standInName(id, resource) : undefined;
+    if (standIn !== undefined && attribute === 'Arn') {
+      const arns: Record<string, string> = {
+        'AWS::IAM::Role': `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/${standIn}`,
+        'AWS::DynamoDB::Table': `arn:aws:dynamodb:${this.options.region}:${DEFAULT_ACCOUNT_ID}:table/${standIn}`,
+        'AWS::S3::Bucket': `arn:aws:s3:::${standIn}`,
+      };
+      if (arns[type]) return arns[type];
+    }
     if (id !== undefined && resource) this.fail(path, `Fn::GetAtt ${parts.join('.')} has no local value in Gatehouse; use a parameter or a literal`);
     this.fail(path, `Fn::GetAtt ${parts.join('.')}: no resource ${id ?? ''} in Resources`);
+  }
+
+  /**
+   * The physical name of a resource Gatehouse accepts without serving, for `Ref` (a table or bucket name
+   * a function reads from its environment): its name property, else `{stack}-{LogicalId}` (CloudFormation
+   * appends a random suffix; a stand-in, since nothing is created).
+   */
+  standInName(id: string, resource: Record<string, unknown>): string | undefined {
+    const property = ({ 'AWS::DynamoDB::Table': 'TableName', 'AWS::S3::Bucket': 'BucketName', 'AWS::IAM::Role': 'RoleName' } as Record<string, string>)[String(resource.Type)];
+    if (property === undefined) return undefined;
+    const props = isObject(resource.Properties) ? resource.Properties : {};
+    const path = ['Resources', id, 'Properties', property];
+    const named = props[property] === undefined ? undefined : this.string(this.evaluate(props[property], path), path);
+    const name = named ?? `${this.#stack}-${id}`;
+    return resource.Type === 'AWS::S3::Bucket' ? name.toLowerCase() : name;
   }
 
   condition(name: string, path: KeyPath): boolean {
