@@ -88,6 +88,8 @@ export interface Config {
     readonly parameterOverrides?: Readonly<Record<string, string>>;
     /** `--stack-name`: AWS::StackName of a template (default `sam-app`). */
     readonly stackName?: string;
+    /** Local copies of the S3 objects the template names (S3Key → absolute path), e.g. a cloud assembly's assets. */
+    readonly assetPaths?: Readonly<Record<string, string>>;
   };
   /** On SIGTERM/SIGINT: how long in-flight requests may run before their connections are cut (ms). */
   readonly drainTimeoutMs: number;
