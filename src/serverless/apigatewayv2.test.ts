@@ -232,6 +232,12 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     assert.equal(failure('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { BodyS3Location: { Bucket: b, Key: k.yaml } }\n'), '<dir>/inline.yaml:4:53: Resources.Api.Properties.BodyS3Location.Key: k.yaml: an OpenAPI definition in S3 cannot be read locally; give BodyS3Location a local file (as before aws cloudformation package) or use Body');
   });
 
+  it('resource types and attributes Gatehouse does not serve', () => {
+    assert.equal(failure('Resources:\n  Domain:\n    Type: AWS::ApiGatewayV2::DomainName\n'), '<dir>/inline.yaml:3:11: Resources.Domain.Type: AWS::ApiGatewayV2::DomainName: custom domain names come from the management API in Gatehouse (create-domain-name, create-api-mapping); remove it');
+    assert.equal(failure('Resources:\n  Rest:\n    Type: AWS::ApiGateway::RestApi\n'), '<dir>/inline.yaml:3:11: Resources.Rest.Type: AWS::ApiGateway::RestApi is a REST API resource: Gatehouse serves HTTP and WebSocket APIs (AWS::ApiGatewayV2::*)');
+    assert.equal(failure(`${API}    Propertes: {}\n`), '<dir>/inline.yaml:5:16: Resources.Api.Propertes: is not an attribute of a resource (attributes: Type, Properties, Condition, DependsOn, Metadata, DeletionPolicy, UpdateReplacePolicy, UpdatePolicy, CreationPolicy)');
+  });
+
   it('AWS::Lambda::Function errors', () => {
     const fn = (props: string) => `Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, ${props} }\n`;
     assert.equal(failure(fn('Handler: v2.echo, Code: { S3Bucket: b, S3Key: k.zip }')), '<dir>/inline.yaml:4:86: Resources.Fn.Properties.Code.S3Key: k.zip: code in S3 cannot be run locally; give Code a local folder (as before aws cloudformation package) or inline ZipFile');

@@ -85,6 +85,7 @@ const UNAPPLIED_EVENT_KEYS = ['TimeoutInMillis', 'RouteSettings'];
 const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'DefinitionBody', 'DefinitionUri', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
 const TOP_KEYS = ['AWSTemplateFormatVersion', 'Transform', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs', 'Mappings', 'Rules'];
 const FUNCTION_TYPES = ['AWS::Serverless::Function', 'AWS::Lambda::Function'];
+const RESOURCE_KEYS = ['Type', 'Properties', 'Condition', 'DependsOn', 'Metadata', 'DeletionPolicy', 'UpdateReplacePolicy', 'UpdatePolicy', 'CreationPolicy'];
 
 interface Api {
   readonly id: string;
@@ -364,6 +365,7 @@ class TemplateLoader {
     for (const [id, raw] of Object.entries(resources)) {
       const r = this.object(raw, ['Resources', id], 'a resource object (Type, Properties)');
       this.string(r.Type, ['Resources', id, 'Type']);
+      for (const key of Object.keys(r)) if (!RESOURCE_KEYS.includes(key)) this.fail(['Resources', id, key], `is not an attribute of a resource (attributes: ${RESOURCE_KEYS.join(', ')})`);
       if (r.Condition !== undefined && !this.condition(this.string(r.Condition, ['Resources', id, 'Condition']), ['Resources', id, 'Condition'])) {
         notes.push(`${id} (${String(r.Type)}) is not created: its condition ${String(r.Condition)} is false`);
         continue;
@@ -390,7 +392,9 @@ class TemplateLoader {
       else if (FUNCTION_TYPES.includes(type) || isApiGatewayV2Type(type)) continue;
       else if (type === 'AWS::Lambda::Permission') permissions.push(id);
       else if (IGNORED_TYPE.test(type)) notes.push(`${id} (${type}) is accepted and not served (it does not change the gateway)`);
-      else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, AWS::Lambda::Function, AWS::ApiGatewayV2::*, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);
+      else if (/^AWS::ApiGatewayV2::(DomainName|ApiMapping)$/.test(type)) this.fail(['Resources', id, 'Type'], `${type}: custom domain names come from the management API in Gatehouse (create-domain-name, create-api-mapping); remove it`);
+      else if (type.startsWith('AWS::ApiGateway::')) this.fail(['Resources', id, 'Type'], `${type} is a REST API resource: Gatehouse serves HTTP and WebSocket APIs (AWS::ApiGatewayV2::*)`);
+      else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, AWS::Lambda::Function, AWS::ApiGatewayV2:: Api, Route, Integration, Authorizer, Stage, Deployment, RouteResponse, IntegrationResponse, Model, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);
     }
     if (permissions.length > 0) notes.push(`${permissions.join(', ')} (AWS::Lambda::Permission) accepted: Gatehouse lets its APIs invoke the template's functions without resource policies`);
     const functions: ServerlessFunction[] = [];
