@@ -181,6 +181,21 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     );
   });
 
+  it('a template of the shape cdk synth writes: asset code by assetPaths, Fn::Join targets, CDK metadata and bootstrap rules', () => {
+    const p = loadSamTemplate(join(FIXTURES, 'cdk-shaped.template.json'), { ...OPTIONS, stackName: 'PetsStack', assetPaths: { '4f1c0a2e9b7d.zip': join(FIXTURES, 'src') } });
+    assert.deepEqual(p.functions, [{ key: 'Handler886CB40B', functionName: 'PetsStack-Handler886CB40B', handler: `${FIXTURES}/src/v2.mjs#echo`, environment: { GREETING: 'hello' }, timeout: 3, memorySize: 128 }]);
+    const api = p.apis?.[0];
+    const integrationId = physicalId('PetsStack', 'AWS::ApiGatewayV2::Integration', 'PetsApiGETpetsListIntegration1A2B3C4D');
+    assert.deepEqual(api?.routes.map((r) => r.members), [{ routeKey: 'GET /pets', target: `integrations/${integrationId}`, authorizationType: 'JWT', authorizerId: physicalId('PetsStack', 'AWS::ApiGatewayV2::Authorizer', 'PetsApiJwt0F1E2D3C') }]);
+    assert.deepEqual(api?.integrations[0]?.members, { integrationType: 'AWS_PROXY', integrationUri: 'arn:aws:lambda:eu-west-1:000000000000:function:PetsStack-Handler886CB40B', payloadFormatVersion: '2.0' });
+    assert.deepEqual(api?.stages, [{ stageName: '$default', autoDeploy: true, deploy: false, members: {} }]);
+    assert.deepEqual(p.notes, [
+      'HandlerServiceRoleFCDC14AE (AWS::IAM::Role) is accepted and not served (it does not change the gateway)',
+      'CDKMetadata (AWS::CDK::Metadata) is accepted and not served (it does not change the gateway)',
+      "PetsApiGETpetsListIntegrationPermission5E6F7A8B (AWS::Lambda::Permission) accepted: Gatehouse lets its APIs invoke the template's functions without resource policies",
+    ]);
+  });
+
   it('Fn::FindInMap reads Mappings', () => {
     const p = parse(`Mappings:\n  Sizes:\n    prod: { Memory: 512 }\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, MemorySize: !FindInMap [Sizes, prod, Memory] }\n`);
     assert.equal(p.functions[0]?.memorySize, 512);
