@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,15 +35,17 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
 
   it('http-api.yaml: an HTTP API of routes, Lambda proxy integrations, JWT and REQUEST authorizers and a $default stage', () => {
     const p = loadSamTemplate(join(FIXTURES, 'http-api.yaml'), OPTIONS);
+    const source = "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ inline: true, route: event.routeKey }) });\n";
+    const inline = join(INLINE, 'fx', `InlineFunction-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`);
     const arn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
     const invocations = (name: string) => `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${arn(name)}/invocations`;
     assert.deepEqual(p.functions, [
       { key: 'EchoFunction', functionName: 'fx-echo', handler: `${FIXTURES}/src/v2.mjs#echo`, environment: { GREETING: 'hello' }, timeout: 5, memorySize: 256 },
-      { key: 'InlineFunction', functionName: 'fx-InlineFunction', handler: `${INLINE}/fx/InlineFunction/index.js#handler`, environment: {}, timeout: 3, memorySize: 128 },
+      { key: 'InlineFunction', functionName: 'fx-InlineFunction', handler: `${inline}/index.js#handler`, environment: {}, timeout: 3, memorySize: 128 },
       { key: 'AuthorizerFunction', functionName: 'fx-AuthorizerFunction', handler: `${FIXTURES}/src/v2.mjs#authorize`, environment: {}, timeout: 3, memorySize: 128 },
     ]);
-    assert.equal(readFileSync(join(INLINE, 'fx/InlineFunction/index.js'), 'utf8'), "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ inline: true, route: event.routeKey }) });\n");
-    assert.equal(readFileSync(join(INLINE, 'fx/InlineFunction/package.json'), 'utf8'), '{"type":"commonjs"}\n');
+    assert.equal(readFileSync(join(inline, 'index.js'), 'utf8'), source);
+    assert.equal(readFileSync(join(inline, 'package.json'), 'utf8'), '{"type":"commonjs"}\n');
     assert.equal(p.httpApi, undefined);
     assert.deepEqual(p.apis, [
       {

@@ -8,6 +8,7 @@
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, extname, join, resolve as resolvePath } from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -587,7 +588,9 @@ class TemplateLoader {
       const source = this.string(c.ZipFile, [...path, 'ZipFile']);
       const file = handler.slice(0, handler.lastIndexOf('.'));
       if (file !== 'index') this.fail([...path, 'ZipFile'], `inline code is the file index.js, so Handler must be index.<export>, got ${handler}`);
-      const folder = join(this.options.inlineCodeDirectory ?? join(templateDir, '.gatehouse', 'template-functions'), this.#stack, id);
+      // One folder per source text: an edited ZipFile is a new module path, so a reload runs the new code in any reload mode.
+      const digest = createHash('sha256').update(source).digest('hex').slice(0, 12);
+      const folder = join(this.options.inlineCodeDirectory ?? join(templateDir, '.gatehouse', 'template-functions'), this.#stack, `${id}-${digest}`);
       mkdirSync(folder, { recursive: true });
       // index.js is CommonJS as on AWS, whatever package.json encloses the data directory.
       writeIfChanged(join(folder, 'package.json'), '{"type":"commonjs"}\n');
