@@ -545,7 +545,14 @@ describe('serverless settings', () => {
     const config = loadConfig(['--template', 'test/fixtures/sam/template.yaml', '--parameter-overrides', 'Stage=prod  Issuer=http://x/a=b'], {});
     assert.deepEqual(config.serverless, { file: join(process.cwd(), 'test/fixtures/sam/template.yaml'), format: 'sam', parameterOverrides: { Stage: 'prod', Issuer: 'http://x/a=b' }, env: {} });
     assert.deepEqual(loadConfig([], { GATEHOUSE_TEMPLATE: '/app/template.yaml' }).serverless, { file: '/app/template.yaml', format: 'sam', parameterOverrides: {}, env: { GATEHOUSE_TEMPLATE: '/app/template.yaml' } });
-    rejects(['--template', 't.yaml', '--parameter-overrides', 'Stage'], {}, '--parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES must be Name=Value pairs separated by spaces, got "Stage"');
+    rejects(['--template', 't.yaml', '--parameter-overrides', 'Stage'], {}, '--parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES must be Name=Value (or ParameterKey=Name,ParameterValue=Value) pairs separated by spaces, got "Stage"');
+  });
+
+  it('--parameter-overrides takes the aws cloudformation form too; --stack-name names AWS::StackName', () => {
+    const config = loadConfig(['--template', '/app/t.yaml', '--parameter-overrides', 'ParameterKey=Stage,ParameterValue=prod Issuer=http://x/?a=b,c', '--stack-name', 'chat'], {});
+    assert.deepEqual(config.serverless, { file: '/app/t.yaml', format: 'sam', parameterOverrides: { Stage: 'prod', Issuer: 'http://x/?a=b,c' }, stackName: 'chat', env: {} });
+    rejects(['--stack-name', 'chat'], {}, '--stack-name / GATEHOUSE_STACK_NAME applies to a SAM or CloudFormation template; add --template ./template.yaml');
+    rejects(['--template', '/app/t.yaml', '--stack-name', '1chat'], {}, '--stack-name / GATEHOUSE_STACK_NAME must start with a letter and hold up to 128 letters, digits and hyphens (as CloudFormation requires), got "1chat"');
   });
 
   it('serverless: in the config file is relative to the file; stage: too', () => {

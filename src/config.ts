@@ -86,6 +86,10 @@ export interface Config {
     /** `sam`: a SAM template (`--template`), with its `--parameter-overrides`. */
     readonly format?: 'sam';
     readonly parameterOverrides?: Readonly<Record<string, string>>;
+    /** `--stack-name`: AWS::StackName of a template (default `sam-app`). */
+    readonly stackName?: string;
+    /** Local copies of the S3 objects the template names (S3Key → absolute path), e.g. a cloud assembly's assets. */
+    readonly assetPaths?: Readonly<Record<string, string>>;
   };
   /** On SIGTERM/SIGINT: how long in-flight requests may run before their connections are cut (ms). */
   readonly drainTimeoutMs: number;
@@ -136,6 +140,7 @@ export const SETTINGS = {
   stage: { flag: '--stage', env: 'GATEHOUSE_STAGE', default: '' },
   template: { flag: '--template', env: 'GATEHOUSE_TEMPLATE', default: '' },
   parameterOverrides: { flag: '--parameter-overrides', env: 'GATEHOUSE_PARAMETER_OVERRIDES', default: '' },
+  stackName: { flag: '--stack-name', env: 'GATEHOUSE_STACK_NAME', default: '' },
   drainTimeout: { flag: '--drain-timeout', env: 'GATEHOUSE_DRAIN_TIMEOUT', default: '10000' },
   metricsToken: { flag: '--metrics-token', env: 'GATEHOUSE_METRICS_TOKEN', default: '' },
 } as const;
@@ -633,10 +638,14 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (overridesText !== '' && templateFile === '') throw new ConfigError(`${label('parameterOverrides')} applies to a SAM template; add ${SETTINGS.template.flag} ./template.yaml`);
   const parameterOverrides: Record<string, string> = {};
   for (const pair of overridesText.split(/\s+/).filter((p) => p !== '')) {
-    const m = /^([A-Za-z0-9]+)=(.*)$/.exec(pair);
-    if (!m) throw new ConfigError(`${label('parameterOverrides')} must be Name=Value pairs separated by spaces, got "${pair}"`);
+    // Name=Value (sam deploy), or ParameterKey=Name,ParameterValue=Value (aws cloudformation).
+    const m = /^ParameterKey=([A-Za-z0-9]+),ParameterValue=(.*)$/.exec(pair) ?? /^([A-Za-z0-9]+)=(.*)$/.exec(pair);
+    if (!m) throw new ConfigError(`${label('parameterOverrides')} must be Name=Value (or ParameterKey=Name,ParameterValue=Value) pairs separated by spaces, got "${pair}"`);
     parameterOverrides[m[1] as string] = m[2] as string;
   }
+  const stackName = get('stackName');
+  if (stackName !== '' && templateFile === '') throw new ConfigError(`${label('stackName')} applies to a SAM or CloudFormation template; add ${SETTINGS.template.flag} ./template.yaml`);
+  if (stackName !== '' && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new ConfigError(`${label('stackName')} must start with a letter and hold up to 128 letters, digits and hyphens (as CloudFormation requires), got "${stackName}"`);
   if (stage !== '' && serverlessFile === '') throw new ConfigError(`${label('stage')} applies to a serverless.yml project; add ${SETTINGS.serverless.flag} ./serverless.yml`);
   let tls: TlsConfig | undefined;
   try {
@@ -677,7 +686,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(redis ? { redis } : {}),
     workers,
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
-    ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), env: Object.freeze({ ...env }) }) } : {}),
+    ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), ...(stackName !== '' ? { stackName } : {}), env: Object.freeze({ ...env }) }) } : {}),
     ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
   });
 }
