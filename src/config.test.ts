@@ -548,6 +548,14 @@ describe('serverless settings', () => {
     rejects(['--template', 't.yaml', '--parameter-overrides', 'Stage'], {}, '--parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES must be Name=Value pairs separated by spaces, got "Stage"');
   });
 
+  it('--cdk names a cloud assembly by its manifest.json; --stack-name chooses stacks, comma separated', () => {
+    const config = loadConfig(['--cdk', 'examples/cdk-http-api/cdk.out', '--stack-name', 'Api, Prod/Chat'], {});
+    assert.deepEqual(config.serverless, { file: join(process.cwd(), 'examples/cdk-http-api/cdk.out/manifest.json'), format: 'cdk', stackNames: ['Api', 'Prod/Chat'], env: {} });
+    assert.deepEqual(loadConfig([], { GATEHOUSE_CDK: '/app/cdk.out' }).serverless, { file: '/app/cdk.out/manifest.json', format: 'cdk', env: { GATEHOUSE_CDK: '/app/cdk.out' } });
+    rejects(['--stack-name', 'Api'], {}, '--stack-name / GATEHOUSE_STACK_NAME chooses stacks of a CDK cloud assembly; add --cdk ./cdk.out');
+    rejects(['--cdk', 'cdk.out', '--serverless', 'serverless.yml'], {}, '--cdk / GATEHOUSE_CDK and --serverless / GATEHOUSE_SERVERLESS cannot be used together; serve one project');
+  });
+
   it('serverless: in the config file is relative to the file; stage: too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sls-config-'));
     try {

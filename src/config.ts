@@ -83,9 +83,11 @@ export interface Config {
     readonly file: string;
     readonly stage?: string;
     readonly env: Readonly<Record<string, string | undefined>>;
-    /** `sam`: a SAM template (`--template`), with its `--parameter-overrides`. */
-    readonly format?: 'sam';
+    /** `sam`: a SAM template (`--template`), with its `--parameter-overrides`; `cdk`: a cloud assembly (`--cdk`), `file` its manifest.json. */
+    readonly format?: 'sam' | 'cdk';
     readonly parameterOverrides?: Readonly<Record<string, string>>;
+    /** `--stack-name`: the stacks of the cloud assembly to serve (all when unset). */
+    readonly stackNames?: readonly string[];
   };
   /** On SIGTERM/SIGINT: how long in-flight requests may run before their connections are cut (ms). */
   readonly drainTimeoutMs: number;
@@ -136,6 +138,8 @@ export const SETTINGS = {
   stage: { flag: '--stage', env: 'GATEHOUSE_STAGE', default: '' },
   template: { flag: '--template', env: 'GATEHOUSE_TEMPLATE', default: '' },
   parameterOverrides: { flag: '--parameter-overrides', env: 'GATEHOUSE_PARAMETER_OVERRIDES', default: '' },
+  cdk: { flag: '--cdk', env: 'GATEHOUSE_CDK', default: '' },
+  stackName: { flag: '--stack-name', env: 'GATEHOUSE_STACK_NAME', default: '' },
   drainTimeout: { flag: '--drain-timeout', env: 'GATEHOUSE_DRAIN_TIMEOUT', default: '10000' },
   metricsToken: { flag: '--metrics-token', env: 'GATEHOUSE_METRICS_TOKEN', default: '' },
 } as const;
@@ -364,7 +368,7 @@ function functionEnvironment(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** Settings that name a file or directory: relative values in the configuration file are relative to the file. */
-const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless', 'template']);
+const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless', 'template', 'cdk']);
 /** `accessLog` values that are not paths. */
 const STREAMS = new Set(['stdout', 'stderr']);
 
@@ -629,6 +633,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (stage !== '' && !/^[A-Za-z0-9_-]+$/.test(stage)) throw new ConfigError(`${label('stage')} must hold only letters, digits, - and _, got "${stage}"`);
   const templateFile = get('template');
   if (templateFile !== '' && serverlessFile !== '') throw new ConfigError(`${label('template')} and ${label('serverless')} cannot be used together; serve one project`);
+  const cdkDir = get('cdk');
+  if (cdkDir !== '' && (templateFile !== '' || serverlessFile !== '')) throw new ConfigError(`${label('cdk')} and ${label(templateFile !== '' ? 'template' : 'serverless')} cannot be used together; serve one project`);
+  const stackNamesText = get('stackName');
+  if (stackNamesText !== '' && cdkDir === '') throw new ConfigError(`${label('stackName')} chooses stacks of a CDK cloud assembly; add ${SETTINGS.cdk.flag} ./cdk.out`);
+  const stackNames = stackNamesText.split(',').map((n) => n.trim()).filter((n) => n !== '');
   const overridesText = get('parameterOverrides');
   if (overridesText !== '' && templateFile === '') throw new ConfigError(`${label('parameterOverrides')} applies to a SAM template; add ${SETTINGS.template.flag} ./template.yaml`);
   const parameterOverrides: Record<string, string> = {};
@@ -679,6 +688,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
     ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), env: Object.freeze({ ...env }) }) } : {}),
     ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
+    ...(cdkDir !== ''
+      ? { serverless: Object.freeze({ file: resolvePath(cdkDir, 'manifest.json'), format: 'cdk' as const, ...(stackNames.length > 0 ? { stackNames: Object.freeze(stackNames) } : {}), env: Object.freeze({ ...env }) }) }
+      : {}),
   });
 }
 

@@ -39,6 +39,8 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly value: string
   serverless: { value: '<file>', text: 'serve a Serverless Framework project as it is: its functions, httpApi and websocket events become APIs (reloaded when the file changes)' },
   stage: { value: '<stage>', text: 'the stage of the --serverless project (${opt:stage}, ${sls:stage}); default: provider.stage, else dev' },
   template: { value: '<file>', text: 'serve an AWS SAM template as it is (YAML or JSON): its functions and HttpApi events become an HTTP API (reloaded when the file changes)' },
+  cdk: { value: '<dir>', text: 'serve a synthesized CDK app as it is: the stacks of the cloud assembly (cdk.out: manifest.json, templates, asset folders) become APIs and local functions (reloaded when manifest.json changes)' },
+  stackName: { value: '<name,...>', text: 'the stacks of the --cdk assembly to serve, by stack name or construct path (default: every stack)' },
   parameterOverrides: { value: '<Name=Value ...>', text: 'values of the --template parameters, space separated (as sam deploy takes them); others use their Default' },
   drainTimeout: { value: '<ms>', text: 'on SIGTERM/SIGINT: milliseconds in-flight requests may run to completion before their connections are cut' },
   metricsToken: { value: '<token>', text: 'bearer token /_gatehouse/metrics requires (16-256 printable characters; prefer the variable to the flag); unset = open' },

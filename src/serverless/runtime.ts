@@ -20,6 +20,7 @@ import type { ServerlessFunction, ServerlessProject } from './project.js';
 import { loadServerlessProject } from './project.js';
 import { apiIds, desiredResources } from './resources.js';
 import { loadSamTemplate } from './sam.js';
+import { loadCloudAssembly } from './cdk.js';
 import { canonical } from '../model/json-values.js';
 
 /** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
@@ -27,6 +28,9 @@ export const runsTypeScript = (): boolean => Boolean((process.features as { type
 
 /** Loads the project `config.serverless` names. */
 export function loadProject(serverless: NonNullable<Config['serverless']>, region: string): ServerlessProject {
+  if (serverless.format === 'cdk') {
+    return loadCloudAssembly(serverless.file, { region, ...(serverless.stackNames ? { stackNames: serverless.stackNames } : {}), typescript: runsTypeScript() });
+  }
   if (serverless.format === 'sam') {
     return loadSamTemplate(serverless.file, { region, ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}), typescript: runsTypeScript() });
   }
@@ -124,9 +128,9 @@ export class ServedProject {
     this.#applier = new ProjectApplier(deps, settings.file);
     this.#region = deps.config.region;
     this.#credentials = deps.config.credentials;
-    this.#kind = settings.format === 'sam' ? 'template' : 'serverless.yml';
+    this.#kind = settings.format === 'cdk' ? 'cloud assembly' : settings.format === 'sam' ? 'template' : 'serverless.yml';
     functions.set(project.functions);
-    for (const note of project.notes ?? []) logger.info(`template: ${note}`, { file: settings.file });
+    for (const note of project.notes ?? []) logger.info(`${settings.format === 'cdk' ? 'cdk' : 'template'}: ${note}`, { file: settings.file });
     for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
   }
 

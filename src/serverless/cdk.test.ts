@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { AssemblyStack } from './cdk.js';
+import { assetPaths, chooseStacks, readCloudAssembly } from './cdk.js';
+import { ServerlessError } from './variables.js';
+
+/** test/fixtures/cdk/cdk.out: made by test/fixtures/cdk/app.mjs (stack Fixture, and Svc in the Stage Prod). */
+const FIXTURE = new URL('../../../test/fixtures/cdk/cdk.out', import.meta.url).pathname;
+const ASSET = 'ac6b1cbeec2eba9e17b8ef43ee1df7894f9dac482701c5a541cff0ea8dbb22d4';
+
+/** The message of the ServerlessError `fn` throws, with `dir` shown as `<dir>`. */
+function failure(fn: () => unknown, dir: string): string {
+  try {
+    fn();
+  } catch (err) {
+    assert.ok(err instanceof ServerlessError, String(err));
+    return err.message.replaceAll(dir, '<dir>');
+  }
+  assert.fail('no error');
+}
+
+describe('CDK cloud assembly reader', () => {
+  it('reads the stacks of manifest.json and of a Stage\'s nested assembly, in manifest order, with their file assets by S3 key', () => {
+    const stacks = readCloudAssembly(FIXTURE);
+    // Each stack's assets: the Lambda code folder, and the template itself (<hash>.json).
+    const templateKeys = stacks.map((s) => [...s.assets.keys()].find((k) => k.endsWith('.json')));
+    for (const key of templateKeys) assert.match(key ?? '', /^[0-9a-f]{64}\.json$/);
+    assert.deepEqual(
+      stacks.map((s) => ({ ...s, assets: [...s.assets.entries()].map(([key, a]) => [key, a.path, a.packaging, a.assetsFile]) })),
+      [
+        {
+          artifactId: 'ProdSvc66695059',
+          stackName: 'Prod-Svc',
+          displayName: 'Prod/Svc',
+          templateFile: join(FIXTURE, 'assembly-Prod/ProdSvc66695059.template.json'),
+          manifestFile: join(FIXTURE, 'assembly-Prod/manifest.json'),
+          assets: [
+            [`${ASSET}.zip`, join(FIXTURE, `asset.${ASSET}`), 'zip', join(FIXTURE, 'assembly-Prod/ProdSvc66695059.assets.json')],
+            [templateKeys[0], join(FIXTURE, 'assembly-Prod/ProdSvc66695059.template.json'), 'file', join(FIXTURE, 'assembly-Prod/ProdSvc66695059.assets.json')],
+          ],
+        },
+        {
+          artifactId: 'Fixture',
+          stackName: 'Fixture',
+          displayName: 'Fixture',
+          templateFile: join(FIXTURE, 'Fixture.template.json'),
+          manifestFile: join(FIXTURE, 'manifest.json'),
+          assets: [
+            [`${ASSET}.zip`, join(FIXTURE, `asset.${ASSET}`), 'zip', join(FIXTURE, 'Fixture.assets.json')],
+            [templateKeys[1], join(FIXTURE, 'Fixture.template.json'), 'file', join(FIXTURE, 'Fixture.assets.json')],
+          ],
+        },
+      ],
+    );
+    assert.deepEqual(assetPaths(stacks[1] as AssemblyStack), { [`${ASSET}.zip`]: join(FIXTURE, `asset.${ASSET}`), [templateKeys[1] as string]: join(FIXTURE, 'Fixture.template.json') });
+  });
+
+  it('--stack-name chooses stacks by stack name, construct path or artifact id; all by default', () => {
+    const stacks = readCloudAssembly(FIXTURE);
+    const manifest = join(FIXTURE, 'manifest.json');
+    assert.deepEqual(chooseStacks(stacks, undefined, manifest).map((s) => s.stackName), ['Prod-Svc', 'Fixture']);
+    assert.deepEqual(chooseStacks(stacks, ['Prod/Svc'], manifest).map((s) => s.stackName), ['Prod-Svc']);
+    assert.deepEqual(chooseStacks(stacks, ['Prod-Svc', 'Fixture'], manifest).map((s) => s.stackName), ['Prod-Svc', 'Fixture']);
+    assert.deepEqual(chooseStacks(stacks, ['ProdSvc66695059'], manifest).map((s) => s.stackName), ['Prod-Svc']);
+    assert.equal(
+      failure(() => chooseStacks(stacks, ['Dev'], manifest), FIXTURE),
+      '<dir>/manifest.json: --stack-name Dev: no such stack in the cloud assembly (stacks: Prod-Svc (Prod/Svc), Fixture)',
+    );
+    assert.equal(
+      failure(() => chooseStacks([], undefined, manifest), FIXTURE),
+      '<dir>/manifest.json: the cloud assembly has no stacks (aws:cloudformation:stack artifacts); add a Stack to the app and synthesize the app again (cdk synth, or node app.mjs)',
+    );
+  });
+});
+
+describe('CDK cloud assembly errors', () => {
+  let dir: string;
+  let out: string;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-cdk-'));
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** A fresh copy of the fixture, changed by `edit`. */
+  const copy = (edit: (out: string) => void = () => undefined) => {
+    out = join(dir, `cdk.out.${Math.random().toString(36).slice(2)}`);
+    cpSync(FIXTURE, out, { recursive: true });
+    edit(out);
+    return out;
+  };
+  const editJson = (file: string, edit: (value: Record<string, any>) => void) => {
+    const value = JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>;
+    edit(value);
+    writeFileSync(file, JSON.stringify(value));
+  };
+
+  it('a directory without manifest.json, or no directory, names it and the fix', () => {
+    assert.equal(
+      failure(() => readCloudAssembly(dir), dir),
+      '<dir>: not a CDK cloud assembly (no manifest.json in it); synthesize the app again (cdk synth, or node app.mjs) and give --cdk its output directory (cdk.out)',
+    );
+    assert.equal(
+      failure(() => readCloudAssembly(join(dir, 'nothing')), dir),
+      '<dir>/nothing: not a CDK cloud assembly (no such directory); synthesize the app again (cdk synth, or node app.mjs) and give --cdk its output directory (cdk.out)',
+    );
+  });
+
+  it('a manifest.json that is not JSON names the file', () => {
+    const a = copy((o) => writeFileSync(join(o, 'manifest.json'), '{"version":'));
+    assert.match(failure(() => readCloudAssembly(a), a), /^<dir>\/manifest\.json: the cloud assembly manifest is not valid JSON \(.+\); synthesize the app again \(cdk synth, or node app\.mjs\)$/);
+  });
+
+  it('an unknown artifact type names the artifact and the known types', () => {
+    const a = copy((o) => editJson(join(o, 'manifest.json'), (m) => (m.artifacts.Later = { type: 'cdk:something-new' })));
+    assert.equal(
+      failure(() => readCloudAssembly(a), a),
+      '<dir>/manifest.json: artifacts.Later: the artifact type "cdk:something-new" is not known to Gatehouse (known: aws:cloudformation:stack, cdk:cloud-assembly, cdk:asset-manifest, cdk:tree, cdk:feature-flag-report, none); synthesize with aws-cdk-lib 2, or report the type',
+    );
+  });
+
+  it('a missing asset manifest, nested manifest or asset folder names the file and says to synthesize again', () => {
+    const noAssets = copy((o) => rmSync(join(o, 'Fixture.assets.json')));
+    assert.equal(failure(() => readCloudAssembly(noAssets), noAssets), '<dir>/Fixture.assets.json: cannot read the asset manifest (no such file); synthesize the app again (cdk synth, or node app.mjs)');
+    const noStage = copy((o) => rmSync(join(o, 'assembly-Prod/manifest.json')));
+    assert.equal(failure(() => readCloudAssembly(noStage), noStage), '<dir>/assembly-Prod/manifest.json: the nested cloud assembly assembly-Prod has no manifest.json; synthesize the app again (cdk synth, or node app.mjs)');
+    const noFolder = copy((o) => rmSync(join(o, `asset.${ASSET}`), { recursive: true }));
+    const stack = readCloudAssembly(noFolder).find((s) => s.stackName === 'Fixture');
+    assert.equal(
+      failure(() => assetPaths(stack as AssemblyStack), noFolder),
+      `<dir>/Fixture.assets.json: files.${ASSET}: the asset <dir>/asset.${ASSET} is missing; synthesize the app again (cdk synth, or node app.mjs)`,
+    );
+  });
+});

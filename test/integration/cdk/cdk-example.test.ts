@@ -1,0 +1,162 @@
+/**
+ * examples/cdk-http-api as the README runs it: the CDK app is synthesized (offline, `node app.mjs`
+ * into a temporary CDK_OUTDIR, as `cdk synth` runs it), then the real CLI serves the cloud assembly
+ * with --cdk: the HTTP route, the JWT route with and without a token of the built-in issuer, the
+ * WebSocket API's route responses; a new synth reloads it; start-up errors are one line, exit status 2.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import WebSocket from 'ws';
+import type { CliServer } from '../../helpers/cli.js';
+import { childEnv, ROOT, runCli, startCli } from '../../helpers/cli.js';
+import { freePort } from '../../helpers/net.js';
+
+const APP = join(ROOT, 'examples/cdk-http-api/app.mjs');
+
+/** Runs a CDK app with node, as `cdk synth --app "node app.mjs"` does: the assembly goes to `outdir`. */
+function synth(app: string, outdir: string, env: Record<string, string> = {}): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [app], { cwd: ROOT, env: childEnv({ CDK_OUTDIR: outdir, ...env }), stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => (code === 0 ? resolve() : reject(new Error(`node ${app} exited with ${code}:\n${stderr}`))));
+  });
+}
+
+interface Api {
+  name: string;
+  apiId: string;
+  protocolType: string;
+}
+
+async function apisOf(url: string): Promise<Api[]> {
+  const body = (await (await fetch(`${url}/v2/apis`)).json()) as { items: Api[] };
+  return body.items.map((a) => ({ name: a.name, apiId: a.apiId, protocolType: a.protocolType })).sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Opens a WebSocket, sends each message and collects one reply per message. */
+async function exchange(url: string, messages: readonly string[]): Promise<string[]> {
+  const ws = new WebSocket(url);
+  await new Promise<void>((resolve, reject) => {
+    ws.once('open', resolve);
+    ws.once('error', reject);
+  });
+  const replies: string[] = [];
+  for (const message of messages) {
+    const reply = new Promise<string>((resolve, reject) => {
+      ws.once('message', (m: Buffer) => resolve(m.toString()));
+      ws.once('error', reject);
+    });
+    ws.send(message);
+    replies.push(await reply);
+  }
+  ws.close();
+  return replies;
+}
+
+describe('examples/cdk-http-api: synthesized, then served with --cdk', () => {
+  let dir: string;
+  let outdir: string;
+  let server: CliServer;
+  let port: number;
+  let apis: Api[];
+  let http: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-cdk-example-'));
+    outdir = join(dir, 'cdk.out');
+    port = await freePort();
+    await synth(APP, outdir, { GATEHOUSE_PORT: String(port) });
+    server = await startCli(['--port', String(port), '--cdk', outdir, '--oidc-issuer', 'cdk', '--log-format', 'json'], { env: { GATEHOUSE_PORT: String(port) } });
+    apis = await apisOf(server.url);
+    http = `${server.url}/_aws/execute-api/${apis.find((a) => a.protocolType === 'HTTP')?.apiId}`;
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('defines the stack\'s HTTP API and WebSocket API, visible through the management API', async () => {
+    assert.deepEqual(apis.map((a) => [a.name, a.protocolType]), [
+      ['cdk-chat', 'WEBSOCKET'],
+      ['cdk-http-api', 'HTTP'],
+    ]);
+    const ws = apis[0] as Api;
+    const stages = (await (await fetch(`${server.url}/v2/apis/${ws.apiId}/stages`)).json()) as { items: { stageName: string; autoDeploy: boolean }[] };
+    assert.deepEqual(stages.items.map((s) => [s.stageName, s.autoDeploy]), [['dev', true]]);
+  });
+
+  it('runs the Lambda code of the asset folder on the HTTP route, with the function\'s environment', async () => {
+    const res = await fetch(`${http}/hello`);
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { message: 'hello from CDK', route: 'GET /hello' });
+  });
+
+  it('guards GET /me with the HttpJwtAuthorizer on the built-in issuer', async () => {
+    const anonymous = await fetch(`${http}/me`);
+    assert.equal(anonymous.status, 401);
+    assert.deepEqual(await anonymous.json(), { message: 'Unauthorized' });
+    const wrong = await runCli(['token', '--url', server.url, '--issuer', 'cdk', '--aud', 'other-api']);
+    assert.equal(wrong.code, 0, wrong.stderr);
+    assert.equal((await fetch(`${http}/me`, { headers: { authorization: `Bearer ${wrong.stdout.trim()}` } })).status, 401);
+    const token = await runCli(['token', '--url', server.url, '--issuer', 'cdk', '--aud', 'cdk-api', '--sub', 'alice']);
+    assert.equal(token.code, 0, token.stderr);
+    const res = await fetch(`${http}/me`, { headers: { authorization: `Bearer ${token.stdout.trim()}` } });
+    assert.equal(res.status, 200);
+    assert.deepEqual(await res.json(), { route: 'GET /me', sub: 'alice', aud: 'cdk-api' });
+  });
+
+  it('answers WebSocket messages on $default and on the ping route (returnResponse: true)', async () => {
+    const ws = apis[0] as Api;
+    const [echo, pong] = await exchange(`${server.url.replace('http:', 'ws:')}/_aws/execute-api/${ws.apiId}/dev`, ['hello', '{"action":"ping"}']);
+    assert.deepEqual(JSON.parse(echo as string), { routeKey: '$default', echo: 'hello' });
+    const body = JSON.parse(pong as string) as { pong: boolean; connectionId: string };
+    assert.equal(body.pong, true);
+    assert.match(body.connectionId, /\S+/);
+  });
+
+  it('a new synth (manifest.json rewritten) reloads the assembly under the same API ids', async () => {
+    const changed = join(dir, 'app');
+    cpSync(join(ROOT, 'examples/cdk-http-api'), changed, { recursive: true, filter: (src) => !src.includes('cdk.out') });
+    symlinkSync(join(ROOT, 'node_modules'), join(changed, 'node_modules'));
+    writeFileSync(join(changed, 'app.mjs'), readFileSync(join(changed, 'app.mjs'), 'utf8').replace("'hello from CDK'", "'hello again'"));
+    const from = server.stderr().length;
+    await synth(join(changed, 'app.mjs'), outdir, { GATEHOUSE_PORT: String(port) });
+    await server.waitFor(/"message":"cloud assembly reloaded"/, from, 30_000);
+    assert.deepEqual(await apisOf(server.url), apis);
+    const res = await fetch(`${http}/hello`);
+    assert.deepEqual(await res.json(), { message: 'hello again', route: 'GET /hello' });
+  });
+});
+
+describe('--cdk start-up errors', () => {
+  let parent: string;
+  let dataDir: string;
+  before(() => {
+    parent = mkdtempSync(join(tmpdir(), 'gatehouse-cdk-errors-'));
+    dataDir = join(parent, 'data');
+  });
+  after(() => {
+    assert.equal(existsSync(dataDir), false);
+    rmSync(parent, { recursive: true, force: true });
+  });
+
+  it('a directory that is not a cloud assembly stops start-up with one line naming it and the fix', async () => {
+    const result = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--cdk', parent]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, `gatehouse: ${parent}: not a CDK cloud assembly (no manifest.json in it); synthesize the app again (cdk synth, or node app.mjs) and give --cdk its output directory (cdk.out)\n`);
+  });
+
+  it('--stack-name without --cdk, and --cdk with --template, are refused', async () => {
+    const alone = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--stack-name', 'Api']);
+    assert.equal(alone.code, 2);
+    assert.equal(alone.stderr, 'gatehouse: --stack-name / GATEHOUSE_STACK_NAME chooses stacks of a CDK cloud assembly; add --cdk ./cdk.out\n');
+    const both = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--cdk', 'cdk.out', '--template', 'template.yaml']);
+    assert.equal(both.code, 2);
+    assert.equal(both.stderr, 'gatehouse: --cdk / GATEHOUSE_CDK and --template / GATEHOUSE_TEMPLATE cannot be used together; serve one project\n');
+  });
+});
