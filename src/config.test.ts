@@ -545,14 +545,20 @@ describe('serverless settings', () => {
     const config = loadConfig(['--template', 'test/fixtures/sam/template.yaml', '--parameter-overrides', 'Stage=prod  Issuer=http://x/a=b'], {});
     assert.deepEqual(config.serverless, { file: join(process.cwd(), 'test/fixtures/sam/template.yaml'), format: 'sam', parameterOverrides: { Stage: 'prod', Issuer: 'http://x/a=b' }, env: {} });
     assert.deepEqual(loadConfig([], { GATEHOUSE_TEMPLATE: '/app/template.yaml' }).serverless, { file: '/app/template.yaml', format: 'sam', parameterOverrides: {}, env: { GATEHOUSE_TEMPLATE: '/app/template.yaml' } });
-    rejects(['--template', 't.yaml', '--parameter-overrides', 'Stage'], {}, '--parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES must be Name=Value pairs separated by spaces, got "Stage"');
+    rejects(['--template', 't.yaml', '--parameter-overrides', 'Stage'], {}, '--parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES must be Name=Value (or ParameterKey=Name,ParameterValue=Value) pairs separated by spaces, got "Stage"');
+  });
+
+  it('--parameter-overrides takes the aws cloudformation form too; --stack-name names AWS::StackName', () => {
+    const config = loadConfig(['--template', '/app/t.yaml', '--parameter-overrides', 'ParameterKey=Stage,ParameterValue=prod Issuer=http://x/?a=b,c', '--stack-name', 'chat'], {});
+    assert.deepEqual(config.serverless, { file: '/app/t.yaml', format: 'sam', parameterOverrides: { Stage: 'prod', Issuer: 'http://x/?a=b,c' }, stackName: 'chat', env: {} });
+    rejects(['--stack-name', 'chat'], {}, '--stack-name / GATEHOUSE_STACK_NAME applies to a SAM or CloudFormation template, or chooses the stacks of a CDK cloud assembly; add --template ./template.yaml or --cdk ./cdk.out');
+    rejects(['--template', '/app/t.yaml', '--stack-name', '1chat'], {}, '--stack-name / GATEHOUSE_STACK_NAME must start with a letter and hold up to 128 letters, digits and hyphens (as CloudFormation requires), got "1chat"');
   });
 
   it('--cdk names a cloud assembly by its manifest.json; --stack-name chooses stacks, comma separated', () => {
     const config = loadConfig(['--cdk', 'examples/cdk-http-api/cdk.out', '--stack-name', 'Api, Prod/Chat'], {});
     assert.deepEqual(config.serverless, { file: join(process.cwd(), 'examples/cdk-http-api/cdk.out/manifest.json'), format: 'cdk', stackNames: ['Api', 'Prod/Chat'], env: {} });
     assert.deepEqual(loadConfig([], { GATEHOUSE_CDK: '/app/cdk.out' }).serverless, { file: '/app/cdk.out/manifest.json', format: 'cdk', env: { GATEHOUSE_CDK: '/app/cdk.out' } });
-    rejects(['--stack-name', 'Api'], {}, '--stack-name / GATEHOUSE_STACK_NAME chooses stacks of a CDK cloud assembly; add --cdk ./cdk.out');
     rejects(['--cdk', 'cdk.out', '--serverless', 'serverless.yml'], {}, '--cdk / GATEHOUSE_CDK and --serverless / GATEHOUSE_SERVERLESS cannot be used together; serve one project');
   });
 

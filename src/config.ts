@@ -86,7 +86,9 @@ export interface Config {
     /** `sam`: a SAM template (`--template`), with its `--parameter-overrides`; `cdk`: a cloud assembly (`--cdk`), `file` its manifest.json. */
     readonly format?: 'sam' | 'cdk';
     readonly parameterOverrides?: Readonly<Record<string, string>>;
-    /** `--stack-name`: the stacks of the cloud assembly to serve (all when unset). */
+    /** `--stack-name`: AWS::StackName of a template (default `sam-app`). */
+    readonly stackName?: string;
+    /** `--stack-name` with `--cdk`: the stacks of the cloud assembly to serve (all when unset). */
     readonly stackNames?: readonly string[];
   };
   /** On SIGTERM/SIGINT: how long in-flight requests may run before their connections are cut (ms). */
@@ -635,17 +637,21 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (templateFile !== '' && serverlessFile !== '') throw new ConfigError(`${label('template')} and ${label('serverless')} cannot be used together; serve one project`);
   const cdkDir = get('cdk');
   if (cdkDir !== '' && (templateFile !== '' || serverlessFile !== '')) throw new ConfigError(`${label('cdk')} and ${label(templateFile !== '' ? 'template' : 'serverless')} cannot be used together; serve one project`);
-  const stackNamesText = get('stackName');
-  if (stackNamesText !== '' && cdkDir === '') throw new ConfigError(`${label('stackName')} chooses stacks of a CDK cloud assembly; add ${SETTINGS.cdk.flag} ./cdk.out`);
-  const stackNames = stackNamesText.split(',').map((n) => n.trim()).filter((n) => n !== '');
   const overridesText = get('parameterOverrides');
   if (overridesText !== '' && templateFile === '') throw new ConfigError(`${label('parameterOverrides')} applies to a SAM template; add ${SETTINGS.template.flag} ./template.yaml`);
   const parameterOverrides: Record<string, string> = {};
   for (const pair of overridesText.split(/\s+/).filter((p) => p !== '')) {
-    const m = /^([A-Za-z0-9]+)=(.*)$/.exec(pair);
-    if (!m) throw new ConfigError(`${label('parameterOverrides')} must be Name=Value pairs separated by spaces, got "${pair}"`);
+    // Name=Value (sam deploy), or ParameterKey=Name,ParameterValue=Value (aws cloudformation).
+    const m = /^ParameterKey=([A-Za-z0-9]+),ParameterValue=(.*)$/.exec(pair) ?? /^([A-Za-z0-9]+)=(.*)$/.exec(pair);
+    if (!m) throw new ConfigError(`${label('parameterOverrides')} must be Name=Value (or ParameterKey=Name,ParameterValue=Value) pairs separated by spaces, got "${pair}"`);
     parameterOverrides[m[1] as string] = m[2] as string;
   }
+  const stackNameText = get('stackName');
+  if (stackNameText !== '' && templateFile === '' && cdkDir === '') throw new ConfigError(`${label('stackName')} applies to a SAM or CloudFormation template, or chooses the stacks of a CDK cloud assembly; add ${SETTINGS.template.flag} ./template.yaml or ${SETTINGS.cdk.flag} ./cdk.out`);
+  // --cdk: stacks to serve (names, or construct paths such as Prod/Api), comma separated; --template: AWS::StackName.
+  const stackNames = cdkDir === '' ? [] : stackNameText.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const stackName = cdkDir === '' ? stackNameText : '';
+  if (stackName !== '' && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new ConfigError(`${label('stackName')} must start with a letter and hold up to 128 letters, digits and hyphens (as CloudFormation requires), got "${stackName}"`);
   if (stage !== '' && serverlessFile === '') throw new ConfigError(`${label('stage')} applies to a serverless.yml project; add ${SETTINGS.serverless.flag} ./serverless.yml`);
   let tls: TlsConfig | undefined;
   try {
@@ -686,7 +692,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(redis ? { redis } : {}),
     workers,
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
-    ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), env: Object.freeze({ ...env }) }) } : {}),
+    ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), ...(stackName !== '' ? { stackName } : {}), env: Object.freeze({ ...env }) }) } : {}),
     ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
     ...(cdkDir !== ''
       ? { serverless: Object.freeze({ file: resolvePath(cdkDir, 'manifest.json'), format: 'cdk' as const, ...(stackNames.length > 0 ? { stackNames: Object.freeze(stackNames) } : {}), env: Object.freeze({ ...env }) }) }

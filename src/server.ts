@@ -188,7 +188,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   // A serverless.yml Gatehouse cannot serve stops start-up with one line naming the file position.
   // Loaded only for a project (start-up time of everything else).
   const projects = config.serverless ? await import('./serverless/runtime.js') : undefined;
-  const project = config.serverless && projects ? projects.loadProject(config.serverless, config.region) : undefined;
+  const project = config.serverless && projects ? projects.loadProject(config.serverless, config.region, { dataDir: config.dataDir, apiEndpoint: (apiId, protocolType) => apiEndpoint(config, config.port, apiId, protocolType) }) : undefined;
   if (project && projects) projects.checkRuntime(project, config.credentials);
   // First, so a configured issuer whose key cannot be created stops start-up before anything is opened.
   const oidc = await createOidcIssuer({ dataDir: config.dataDir, issuers: config.oidcIssuers, baseUrl: () => publicOrigin(config, port), logger });

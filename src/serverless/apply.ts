@@ -13,7 +13,8 @@ import type { ControlPlaneContext, ControlPlaneDeps } from '../control-plane/con
 import { AwsError } from '../control-plane/errors.js';
 import { HANDLERS } from '../control-plane/handlers.js';
 import { bindInput } from '../control-plane/input.js';
-import type { DesiredApi, DesiredChild } from './resources.js';
+import { createHash } from 'node:crypto';
+import type { DesiredApi, DesiredChild, DesiredStage } from './resources.js';
 import { ServerlessError } from './variables.js';
 import { canonical } from '../model/json-values.js';
 
@@ -27,6 +28,9 @@ export interface ApplyReport {
 type Labels = Readonly<Record<string, string>>;
 
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
+
+/** The tag that records which OpenAPI definition an API was last imported from (so a restart reimports nothing). */
+export const DEFINITION_TAG = 'gatehouse:definition-sha256';
 
 /** Canonical JSON text (sorted keys, model/json-values.ts), so two equal values compare equal whatever their key order. */
 const canonicalText = (value: unknown): string => canonical(value ?? null).text;
@@ -55,14 +59,14 @@ export class ProjectApplier {
   }
 
   /** Runs one operation as a request would; `id` is the id a Create gives its resource. */
-  async #call(operation: string, labels: Labels, body: Record<string, unknown>, what: string, id?: { kind: IdKind; id: string }): Promise<Record<string, unknown>> {
+  async #call(operation: string, labels: Labels, body: Record<string, unknown>, what: string, id?: { kind: IdKind; id: string }, query = new URLSearchParams()): Promise<Record<string, unknown>> {
     const spec = OPERATIONS.find((op) => op.name === operation);
     const handler = HANDLERS[lowerFirst(operation)];
     if (!spec || !handler) throw new Error(`no operation ${operation}`);
     const base = this.#ctx.ids;
     const ids: IdGenerator = id ? (kind) => (kind === id.kind ? id.id : base(kind)) : base;
     try {
-      const input = bindInput(spec, labels, new URLSearchParams(), Buffer.from(JSON.stringify(body)));
+      const input = bindInput(spec, labels, query, Buffer.from(JSON.stringify(body)));
       const result = await handler(input, { ...this.#ctx, ids });
       return result?.body && !Buffer.isBuffer(result.body) ? result.body : {};
     } catch (err) {
@@ -89,24 +93,48 @@ export class ProjectApplier {
     const ApiId = api.apiId;
     const label = `${api.protocolType === 'HTTP' ? 'HTTP' : 'WebSocket'} API ${String(api.members.name)}`;
     let changed = false;
-    const current = await store.get('api', scope, ApiId);
+    let current = await store.get('api', scope, ApiId);
+    const definitionDigest = api.definition ? createHash('sha256').update(JSON.stringify(api.definition)).digest('hex') : undefined;
     if (!current) {
-      await this.#call('CreateApi', {}, { ...api.members }, label, { kind: 'api', id: ApiId });
+      await this.#call('CreateApi', {}, { ...api.members, ...(definitionDigest ? { tags: { [DEFINITION_TAG]: definitionDigest } } : {}) }, label, { kind: 'api', id: ApiId });
       this.#report.created++;
       changed = true;
-    } else {
-      if (current.data.protocolType !== api.protocolType) throw new ServerlessError(`${this.#file}: ${label}: the API ${ApiId} exists with protocol ${String(current.data.protocolType)}; delete it (aws apigatewayv2 delete-api --api-id ${ApiId})`);
+    } else if (current.data.protocolType !== api.protocolType) {
+      throw new ServerlessError(`${this.#file}: ${label}: the API ${ApiId} exists with protocol ${String(current.data.protocolType)}; delete it (aws apigatewayv2 delete-api --api-id ${ApiId})`);
+    }
+    if (api.definition) {
+      // Imported when new or when the definition changed (its digest is a tag), then the template's own members win.
+      const tags = (current?.data.tags ?? {}) as Record<string, string>;
+      if (!current || tags[DEFINITION_TAG] !== definitionDigest) {
+        const query = new URLSearchParams();
+        if (api.definition.basePath) query.set('basepath', api.definition.basePath);
+        if (api.definition.failOnWarnings) query.set('failOnWarnings', 'true');
+        await this.#call('ReimportApi', { ApiId }, { body: api.definition.body }, `${label} OpenAPI definition`, undefined, query);
+        if (current) {
+          await this.#call('TagResource', { ResourceArn: `arn:aws:apigateway:${this.#ctx.caller.region}::/apis/${ApiId}` }, { tags: { [DEFINITION_TAG]: definitionDigest } }, `${label} tags`);
+          this.#report.updated++;
+        }
+        changed = true;
+      }
+      current = await store.get('api', scope, ApiId);
+    }
+    if (current) {
       const { corsConfiguration, protocolType: _p, ...rest } = api.members;
       if (differs(current.data, rest) || (corsConfiguration !== undefined && differs(current.data, { corsConfiguration }))) {
         await this.#call('UpdateApi', { ApiId }, { ...rest, ...(corsConfiguration !== undefined ? { corsConfiguration } : {}) }, label);
-        this.#report.updated++;
+        if (!changed) this.#report.updated++;
         changed = true;
       }
-      if (corsConfiguration === undefined && current.data.corsConfiguration !== undefined) {
+      // An imported definition may bring its own CORS (x-amazon-apigateway-cors).
+      if (corsConfiguration === undefined && current.data.corsConfiguration !== undefined && !api.definition) {
         await this.#call('DeleteCorsConfiguration', { ApiId }, {}, `${label} CORS`);
         this.#report.updated++;
         changed = true;
       }
+    }
+    if (api.definition) {
+      await this.#applyStages(api, changed);
+      return;
     }
     const [routes, integrations, authorizers] = await Promise.all(['route', 'integration', 'authorizer'].map((kind) => store.listAll(kind as 'route', ApiId)));
     const wanted = (list: readonly DesiredChild[]) => new Set(list.map((c) => c.id));
@@ -118,7 +146,7 @@ export class ProjectApplier {
         changed = true;
       }
     }
-    const upsert = async (kind: 'authorizer' | 'integration' | 'route' | 'routeResponse', noun: string, child: DesiredChild, have: Map<string, Readonly<Record<string, unknown>>>, labels: Labels) => {
+    const upsert = async (kind: 'authorizer' | 'integration' | 'route' | 'routeResponse' | 'integrationResponse' | 'model', noun: string, child: DesiredChild, have: Map<string, Readonly<Record<string, unknown>>>, labels: Labels) => {
       const data = have.get(child.id);
       const idLabel = `${noun}Id`;
       if (!data) {
@@ -137,8 +165,31 @@ export class ProjectApplier {
     const haveAuthorizers = index(authorizers);
     const haveIntegrations = index(integrations);
     const haveRoutes = index(routes);
+    const models = api.models ? await store.listAll('model', ApiId) : [];
+    const haveModels = index(models);
+    for (const m of api.models ?? []) changed = (await upsert('model', 'Model', m, haveModels, { ApiId })) || changed;
+    for (const m of models) {
+      if (!wanted(api.models ?? []).has(m.id)) {
+        await this.#call('DeleteModel', { ApiId, ModelId: m.id }, {}, `model ${String(m.data.name)}`);
+        this.#report.deleted++;
+        changed = true;
+      }
+    }
     for (const a of api.authorizers) changed = (await upsert('authorizer', 'Authorizer', a, haveAuthorizers, { ApiId })) || changed;
-    for (const i of api.integrations) changed = (await upsert('integration', 'Integration', i, haveIntegrations, { ApiId })) || changed;
+    for (const i of api.integrations) {
+      changed = (await upsert('integration', 'Integration', i, haveIntegrations, { ApiId })) || changed;
+      if (!i.integrationResponses) continue;
+      const responses = await store.listAll('integrationResponse', `${ApiId}/integrations/${i.id}`).catch(() => []);
+      for (const ir of responses) {
+        if (!wanted(i.integrationResponses).has(ir.id)) {
+          await this.#call('DeleteIntegrationResponse', { ApiId, IntegrationId: i.id, IntegrationResponseId: ir.id }, {}, `integration response of ${i.label}`);
+          this.#report.deleted++;
+          changed = true;
+        }
+      }
+      const haveResponses = index(responses);
+      for (const ir of i.integrationResponses) changed = (await upsert('integrationResponse', 'IntegrationResponse', ir, haveResponses, { ApiId, IntegrationId: i.id })) || changed;
+    }
     for (const r of api.routes) {
       changed = (await upsert('route', 'Route', r, haveRoutes, { ApiId })) || changed;
       const responses = await store.listAll('routeResponse', `${ApiId}/routes/${r.id}`).catch(() => []);
@@ -166,14 +217,42 @@ export class ProjectApplier {
         changed = true;
       }
     }
-    const { stageName, autoDeploy } = api.stage;
-    const stage = await store.get<StageRecord>('stage', ApiId, stageName);
-    if (!stage) {
-      await this.#call('CreateStage', { ApiId }, { stageName, ...(autoDeploy ? { autoDeploy: true } : {}) }, `stage ${stageName}`);
-      this.#report.created++;
+    await this.#applyStages(api, changed);
+  }
+
+  /** Creates, updates (and for a template's API deletes) the stages; deploys the ones that are deployed by hand after a change. */
+  async #applyStages(api: DesiredApi, changed: boolean): Promise<void> {
+    const { store } = this.#ctx;
+    const ApiId = api.apiId;
+    const have = await store.listAll<StageRecord>('stage', ApiId);
+    const wanted = new Set(api.stages.map((s) => s.stageName));
+    if (api.ownsStages) {
+      for (const s of have) {
+        if (!wanted.has(s.id)) {
+          await this.#call('DeleteStage', { ApiId, StageName: s.id }, {}, `stage ${s.id}`);
+          this.#report.deleted++;
+        }
+      }
     }
-    if (!autoDeploy && api.routes.length > 0 && (changed || !stage || stage.data.deploymentId === undefined)) {
-      await this.#call('CreateDeployment', { ApiId }, { stageName, description: `serverless.yml ${new Date().toISOString()}` }, `deployment of stage ${stageName}`);
+    for (const wantedStage of api.stages) await this.#applyStage(api, wantedStage, have.find((s) => s.id === wantedStage.stageName)?.data, changed);
+  }
+
+  async #applyStage(api: DesiredApi, desired: DesiredStage, current: StageRecord | undefined, changed: boolean): Promise<void> {
+    const ApiId = api.apiId;
+    const { stageName, autoDeploy } = desired;
+    const members = desired.members ?? {};
+    if (!current) {
+      await this.#call('CreateStage', { ApiId }, { stageName, ...(autoDeploy ? { autoDeploy: true } : {}), ...createMembers(members) }, `stage ${stageName}`);
+      this.#report.created++;
+    } else if (differs(current as unknown as Record<string, unknown>, { ...members, ...(api.ownsStages ? { autoDeploy } : {}) })) {
+      const current_ = current as unknown as Record<string, unknown>;
+      const update = Object.fromEntries(Object.entries({ ...members, ...(api.ownsStages ? { autoDeploy } : {}) }).filter(([key, value]) => !(isEmpty(value) && isEmpty(current_[key]))));
+      await this.#call('UpdateStage', { ApiId, StageName: stageName }, update, `stage ${stageName}`);
+      this.#report.updated++;
+    }
+    const hasRoutes = api.routes.length > 0 || api.definition !== undefined;
+    if (!autoDeploy && desired.deploy && hasRoutes && (changed || !current || current.deploymentId === undefined)) {
+      await this.#call('CreateDeployment', { ApiId }, { stageName, description: `${this.#file.split('/').pop() ?? 'project'} ${new Date().toISOString()}` }, `deployment of stage ${stageName}`);
     }
   }
 }

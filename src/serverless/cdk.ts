@@ -168,7 +168,7 @@ export function assetPaths(stack: AssemblyStack): Record<string, string> {
 }
 
 /** Options of an assembly load. */
-export interface CdkOptions extends Pick<TemplateOptions, 'region' | 'typescript'> {
+export interface CdkOptions extends Pick<TemplateOptions, 'region' | 'typescript' | 'inlineCodeDirectory' | 'apiEndpoint'> {
   /** `--stack-name`: the stacks to serve (all when unset). */
   readonly stackNames?: readonly string[];
 }
@@ -188,6 +188,8 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
       region: options.region,
       stackName: stack.stackName,
       ...(options.typescript ? { typescript: true } : {}),
+      ...(options.inlineCodeDirectory ? { inlineCodeDirectory: options.inlineCodeDirectory } : {}),
+      ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
       assetPaths: assetPaths(stack),
     });
     functions.push(...project.functions);

@@ -227,7 +227,7 @@ describe('serverless.yml resources', () => {
       protocolType: 'HTTP',
       corsConfiguration: { allowOrigins: ['https://app.example.com'], allowHeaders: ['Content-Type', 'Authorization'], allowMethods: ['GET', 'POST'], allowCredentials: true, exposeHeaders: ['X-Request-Id'], maxAge: 600 },
     });
-    assert.deepEqual(http.stage, { stageName: '$default', autoDeploy: true });
+    assert.deepEqual(http.stages, [{ stageName: '$default', autoDeploy: true, deploy: false }]);
     const arn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
     assert.deepEqual(
       http.authorizers.map((a) => a.members),
@@ -265,7 +265,7 @@ describe('serverless.yml resources', () => {
       ],
     );
     assert.deepEqual(ws.members, { name: 'qa-fixture-websockets', protocolType: 'WEBSOCKET', routeSelectionExpression: '$request.body.type', description: 'Serverless Websockets' });
-    assert.deepEqual(ws.stage, { stageName: 'qa', autoDeploy: false });
+    assert.deepEqual(ws.stages, [{ stageName: 'qa', autoDeploy: false, deploy: true }]);
     assert.deepEqual(ws.authorizers.map((a) => a.members), [
       { name: 'wsAuth', authorizerType: 'REQUEST', authorizerUri: `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${arn('fixture-qa-wsAuth')}/invocations`, identitySource: ['route.request.querystring.token'] },
     ]);

@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, resolve as resolvePath } from 'node:path';
+import type { DesiredApi } from './resources.js';
 import type { KeyPath, SourceDocument, VariableSources } from './variables.js';
 import { parseSource, resolveVariables, ServerlessError, showPath } from './variables.js';
 
@@ -102,6 +103,8 @@ export interface ServerlessProject {
   readonly webSocketApi?: WebSocketApiDefinition;
   /** Plugins the file lists (ignored: Gatehouse does not run Framework plugins). */
   readonly plugins: readonly string[];
+  /** APIs a template defines with AWS::ApiGatewayV2 resources, already in the management API's terms. */
+  readonly apis?: readonly DesiredApi[];
   /** What the loader accepted without serving it (a SAM template's other resources), one log line each. */
   readonly notes?: readonly string[];
 }

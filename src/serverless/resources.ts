@@ -23,16 +23,44 @@ export interface DesiredRoute extends DesiredChild {
   readonly routeResponses: readonly DesiredChild[];
 }
 
+/** An integration and its integration responses. */
+export interface DesiredIntegration extends DesiredChild {
+  readonly integrationResponses?: readonly DesiredChild[];
+}
+
+/** A stage of an API. */
+export interface DesiredStage {
+  readonly stageName: string;
+  readonly autoDeploy: boolean;
+  /** Other Create/Update members (`stageVariables`, `defaultRouteSettings`, `routeSettings`, `description`). */
+  readonly members?: Readonly<Record<string, unknown>>;
+  /** Whether a stage that is not auto-deployed gets a new deployment after the API changed. */
+  readonly deploy: boolean;
+}
+
+/** An OpenAPI definition the API is imported from (ReimportApi), as CloudFormation's `Body`. */
+export interface DesiredDefinition {
+  /** The document as JSON text. */
+  readonly body: string;
+  readonly basePath?: string;
+  readonly failOnWarnings?: boolean;
+}
+
 /** One API of the project and everything under it. */
 export interface DesiredApi {
   readonly apiId: string;
   readonly protocolType: 'HTTP' | 'WEBSOCKET';
   readonly members: Readonly<Record<string, unknown>>;
   readonly authorizers: readonly DesiredChild[];
-  readonly integrations: readonly DesiredChild[];
+  readonly integrations: readonly DesiredIntegration[];
   readonly routes: readonly DesiredRoute[];
-  /** HTTP: `$default`, deployed automatically; WebSocket: the stage's name, deployed after each change. */
-  readonly stage: { readonly stageName: string; readonly autoDeploy: boolean };
+  readonly models?: readonly DesiredChild[];
+  /** HTTP: `$default`, deployed automatically; WebSocket: the stage's name, deployed after each change; a template's: its Stage resources. */
+  readonly stages: readonly DesiredStage[];
+  /** Stages the project does not define are deleted (a template's APIs). */
+  readonly ownsStages?: boolean;
+  /** Routes, integrations and authorizers come from this OpenAPI document instead of the lists above. */
+  readonly definition?: DesiredDefinition;
 }
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789';
@@ -128,7 +156,7 @@ export function desiredResources(project: ServerlessProject, region: string): De
       authorizers,
       integrations,
       routes,
-      stage: { stageName: def.stageName ?? '$default', autoDeploy: true },
+      stages: [{ stageName: def.stageName ?? '$default', autoDeploy: true, deploy: false }],
     });
   }
 
@@ -174,8 +202,8 @@ export function desiredResources(project: ServerlessProject, region: string): De
       authorizers,
       integrations,
       routes,
-      stage: { stageName: project.stage, autoDeploy: false },
+      stages: [{ stageName: project.stage, autoDeploy: false, deploy: true }],
     });
   }
-  return out;
+  return [...out, ...(project.apis ?? [])];
 }

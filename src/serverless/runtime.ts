@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import type { FSWatcher } from 'node:fs';
 import { readFileSync, watch } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { ControlPlaneDeps } from '../control-plane/context.js';
@@ -26,13 +26,32 @@ import { canonical } from '../model/json-values.js';
 /** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
 export const runsTypeScript = (): boolean => Boolean((process.features as { typescript?: unknown }).typescript);
 
+/** What a template load takes from the server: where inline code goes, and the endpoint `Fn::GetAtt Api.ApiEndpoint` gives. */
+export interface TemplateContext {
+  readonly dataDir?: string;
+  readonly apiEndpoint?: (apiId: string, protocolType: string) => string;
+}
+
 /** Loads the project `config.serverless` names. */
-export function loadProject(serverless: NonNullable<Config['serverless']>, region: string): ServerlessProject {
+export function loadProject(serverless: NonNullable<Config['serverless']>, region: string, context: TemplateContext = {}): ServerlessProject {
   if (serverless.format === 'cdk') {
-    return loadCloudAssembly(serverless.file, { region, ...(serverless.stackNames ? { stackNames: serverless.stackNames } : {}), typescript: runsTypeScript() });
+    return loadCloudAssembly(serverless.file, {
+      region,
+      ...(serverless.stackNames ? { stackNames: serverless.stackNames } : {}),
+      ...(context.dataDir ? { inlineCodeDirectory: join(context.dataDir, 'template-functions') } : {}),
+      ...(context.apiEndpoint ? { apiEndpoint: context.apiEndpoint } : {}),
+      typescript: runsTypeScript(),
+    });
   }
   if (serverless.format === 'sam') {
-    return loadSamTemplate(serverless.file, { region, ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}), typescript: runsTypeScript() });
+    return loadSamTemplate(serverless.file, {
+      region,
+      ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}),
+      ...(serverless.stackName ? { stackName: serverless.stackName } : {}),
+      ...(context.dataDir ? { inlineCodeDirectory: join(context.dataDir, 'template-functions') } : {}),
+      ...(context.apiEndpoint ? { apiEndpoint: context.apiEndpoint } : {}),
+      typescript: runsTypeScript(),
+    });
   }
   return loadServerlessProject(serverless.file, {
     env: serverless.env,
@@ -114,6 +133,7 @@ export class ServedProject {
   /** The region Lambda ARNs are built in. */
   readonly #region: string;
   readonly #credentials: Config['credentials'];
+  readonly #context: TemplateContext;
   /** What the log lines call the file. */
   readonly #kind: string;
 
@@ -128,6 +148,7 @@ export class ServedProject {
     this.#applier = new ProjectApplier(deps, settings.file);
     this.#region = deps.config.region;
     this.#credentials = deps.config.credentials;
+    this.#context = { dataDir: deps.config.dataDir, apiEndpoint: (apiId, protocolType) => deps.endpoints.apiEndpoint(apiId, protocolType) };
     this.#kind = settings.format === 'cdk' ? 'cloud assembly' : settings.format === 'sam' ? 'template' : 'serverless.yml';
     functions.set(project.functions);
     for (const note of project.notes ?? []) logger.info(`${settings.format === 'cdk' ? 'cdk' : 'template'}: ${note}`, { file: settings.file });
@@ -143,7 +164,11 @@ export class ServedProject {
     const project = this.#project;
     const desired = desiredResources(project, this.#region);
     const keep = new Set(desired.map((a) => a.apiId));
-    const candidates = [apiIds(project.service, project.stage), ...(previous ? [apiIds(previous.service, previous.stage)] : [])].flatMap((ids) => [ids.http, ids.webSocket]);
+    const candidates = [
+      ...[apiIds(project.service, project.stage), ...(previous ? [apiIds(previous.service, previous.stage)] : [])].flatMap((ids) => [ids.http, ids.webSocket]),
+      // A template's AWS::ApiGatewayV2::Api resources the file no longer defines.
+      ...(previous?.apis ?? []).map((a) => a.apiId),
+    ];
     const report = await this.#applier.apply(desired, [...new Set(candidates)].filter((id) => !keep.has(id)));
     this.logger.info(`${this.#kind} applied`, { file: this.settings.file, service: project.service, stage: project.stage, ...report });
   }
@@ -179,7 +204,7 @@ export class ServedProject {
     const error = (err: unknown) => (err instanceof Error ? err.message : String(err));
     let project: ServerlessProject;
     try {
-      project = loadProject(this.settings, this.#region);
+      project = loadProject(this.settings, this.#region, this.#context);
       checkRuntime(project, this.#credentials);
     } catch (err) {
       this.logger.error(`${this.#kind} reload failed; the previous version keeps serving`, { file: this.settings.file, error: error(err) });

@@ -55,7 +55,7 @@ describe('SAM template loader', () => {
       notes: ['PetsTable (AWS::DynamoDB::Table) is accepted and not served (it does not change the gateway)'],
     });
     const [api] = desiredResources(p, 'eu-west-1');
-    assert.deepEqual(api?.stage, { stageName: '$default', autoDeploy: true });
+    assert.deepEqual(api?.stages, [{ stageName: '$default', autoDeploy: true, deploy: false }]);
     assert.equal(api?.routes[1]?.members.authorizationType, 'JWT');
   });
 
@@ -97,10 +97,10 @@ describe('SAM template loader', () => {
   it('errors name the file position, the logical id and the property', () => {
     assert.equal(failure(FN('      Environment:\n        Variables:\n          X: !ImportValue other-stack-output\n')), '<dir>/inline.yaml:10:27: Resources.Hello.Properties.Environment.Variables.X.Fn::ImportValue: imports an output of another stack, which Gatehouse cannot read; replace it with a literal or a parameter');
     assert.equal(
-      failure(FN('      Environment:\n        Variables:\n          X: !FindInMap [A, B, C]\n')),
-      '<dir>/inline.yaml:10:25: Resources.Hello.Properties.Environment.Variables.X.Fn::FindInMap: the intrinsic function Fn::FindInMap is not supported by Gatehouse (supported: Ref, Fn::Sub, Fn::GetAtt, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Join, Fn::Select, Fn::Split)',
+      failure(FN('      Environment:\n        Variables:\n          X: !GetAZs eu-west-1\n')),
+      '<dir>/inline.yaml:10:22: Resources.Hello.Properties.Environment.Variables.X.Fn::GetAZs: the intrinsic function Fn::GetAZs is not supported by Gatehouse (supported: Ref, Fn::Sub, Fn::GetAtt, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::Base64)',
     );
-    assert.equal(failure('Resources:\n  Rest:\n    Type: AWS::Serverless::Api\n'), '<dir>/inline.yaml:3:11: Resources.Rest.Type: AWS::Serverless::Api is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)');
+    assert.equal(failure('Resources:\n  Rest:\n    Type: AWS::Serverless::Api\n'), '<dir>/inline.yaml:3:11: Resources.Rest.Type: AWS::Serverless::Api is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, AWS::Lambda::Function, AWS::ApiGatewayV2::*, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)');
     assert.equal(failure(FN('      Events:\n        E:\n          Type: Api\n')), '<dir>/inline.yaml:10:17: Resources.Hello.Properties.Events.E.Type: REST API events (Api) are not supported: Gatehouse serves HTTP APIs only; change the event to Type: HttpApi');
     assert.equal(failure(FN('      Timeout: 901\n')), '<dir>/inline.yaml:8:16: Resources.Hello.Properties.Timeout: must be a whole number from 1 to 900, got 901');
     assert.equal(failure(FN('').replace('nodejs20.x', 'python3.12')), '<dir>/inline.yaml:7:16: Resources.Hello.Properties.Runtime: runtime python3.12 cannot run locally: Gatehouse runs Node.js handlers (nodejs18.x, nodejs20.x, ...); use a nodejs runtime');

@@ -8,12 +8,14 @@
  * https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-resource-httpapi.html
  * https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference.html
  */
-import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, extname, join, resolve as resolvePath } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import type { Tags } from 'yaml';
 import { DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
 import type { HttpApiAuthorizer, HttpApiCors, HttpApiRoute, LoadOptions, ServerlessFunction, ServerlessProject } from './project.js';
 import { ProjectLoader } from './project.js';
+import { API_TYPES, attributesOf, isApiGatewayV2Type, physicalId, templateApis } from './apigatewayv2.js';
 import type { KeyPath, SourceDocument } from './variables.js';
 import { parseSource, ServerlessError, showPath } from './variables.js';
 
@@ -26,6 +28,15 @@ export interface TemplateOptions {
   /** AWS::StackName (default `sam-app`). */
   readonly stackName?: string;
   readonly typescript?: boolean;
+  /**
+   * Local copies of S3 objects a template names (CDK assets, packaged code): S3Key → absolute path of
+   * a folder (`AWS::Lambda::Function` `Code.S3Key`) or a file (`AWS::ApiGatewayV2::Api` `BodyS3Location.Key`).
+   */
+  readonly assetPaths?: Readonly<Record<string, string>>;
+  /** Where `Code.ZipFile` inline sources are written (default `<template folder>/.gatehouse/template-functions`). */
+  readonly inlineCodeDirectory?: string;
+  /** `Fn::GetAtt Api.ApiEndpoint`: the API's endpoint as the management API reports it (default path style on localhost:4580). */
+  readonly apiEndpoint?: (apiId: string, protocolType: string) => string;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -50,7 +61,14 @@ function cloudFormationTags(): Tags {
 }
 
 /** Resource types that do not define or change an API: accepted, logged once each, not served. */
-const IGNORED_TYPE = /^AWS::(DynamoDB|Lambda::Permission|Lambda::LayerVersion|IAM|S3|SQS|SNS|Logs|Events|KMS|SecretsManager|SSM|CloudWatch|StepFunctions|Serverless::(SimpleTable|LayerVersion|StateMachine))(::|$)/;
+const IGNORED_TYPE = /^AWS::(DynamoDB|Lambda::LayerVersion|Lambda::Version|Lambda::Alias|IAM|S3|SQS|SNS|Logs|Events|KMS|SecretsManager|SSM|CloudWatch|StepFunctions|CDK::Metadata|Serverless::(SimpleTable|LayerVersion|StateMachine))(::|$)/;
+/** AWS::Lambda::Function properties Gatehouse runs. */
+const LAMBDA_KEYS = ['Handler', 'Runtime', 'Code', 'Environment', 'Timeout', 'MemorySize', 'FunctionName'];
+/** AWS::Lambda::Function properties that configure the deployment only (accepted, not evaluated). */
+const LAMBDA_DEPLOYMENT_KEYS = [
+  'Role', 'Description', 'Architectures', 'Layers', 'VpcConfig', 'Tags', 'TracingConfig', 'ReservedConcurrentExecutions', 'DeadLetterConfig', 'KmsKeyArn',
+  'EphemeralStorage', 'LoggingConfig', 'RuntimeManagementConfig', 'PackageType', 'FileSystemConfigs', 'CodeSigningConfigArn', 'SnapStartConfig', 'RecursiveLoop',
+];
 const FUNCTION_KEYS = ['Handler', 'CodeUri', 'Runtime', 'Environment', 'Timeout', 'MemorySize', 'Events', 'FunctionName'];
 /** Function properties that configure the deployment only. */
 const FUNCTION_DEPLOYMENT_KEYS = [
@@ -64,6 +82,7 @@ const UNAPPLIED_HTTP_API_KEYS = ['Description', 'FailOnWarnings', 'Tags', 'Stage
 const UNAPPLIED_EVENT_KEYS = ['TimeoutInMillis', 'RouteSettings'];
 const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
 const TOP_KEYS = ['AWSTemplateFormatVersion', 'Transform', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs', 'Mappings', 'Rules'];
+const FUNCTION_TYPES = ['AWS::Serverless::Function', 'AWS::Lambda::Function'];
 
 interface Api {
   readonly id: string;
@@ -202,11 +221,23 @@ class TemplateLoader {
         const [delimiter, source] = this.list(arg, path, 2);
         return this.string(this.evaluate(source, [...path, 1]), [...path, 1]).split(this.string(delimiter, [...path, 0]));
       }
+      case 'Fn::FindInMap': {
+        const [map, top, second] = this.list(arg, path, 3).map((v, i) => this.string(this.evaluate(v, [...path, i]), [...path, i]));
+        const mappings = isObject(this.root.Mappings) ? this.root.Mappings : {};
+        const m = mappings[map as string];
+        if (!isObject(m)) this.fail([...path, 0], `no mapping ${String(map)} under Mappings (mappings: ${Object.keys(mappings).join(', ') || 'none'})`);
+        const level = m[top as string];
+        if (!isObject(level)) this.fail([...path, 1], `no key ${String(top)} in the mapping ${String(map)} (keys: ${Object.keys(m).join(', ')})`);
+        if (!(String(second) in level)) this.fail([...path, 2], `no key ${String(second)} under ${String(map)}.${String(top)} (keys: ${Object.keys(level).join(', ')})`);
+        return level[second as string];
+      }
+      case 'Fn::Base64':
+        return Buffer.from(this.string(this.evaluate(arg, path), path)).toString('base64');
       case 'Fn::ImportValue':
         this.fail(path, 'imports an output of another stack, which Gatehouse cannot read; replace it with a literal or a parameter');
       // falls through (fail never returns)
       default:
-        this.fail(path, `the intrinsic function ${fn} is not supported by Gatehouse (supported: Ref, Fn::Sub, Fn::GetAtt, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Join, Fn::Select, Fn::Split)`);
+        this.fail(path, `the intrinsic function ${fn} is not supported by Gatehouse (supported: Ref, Fn::Sub, Fn::GetAtt, Fn::If, Fn::Equals, Fn::Not, Fn::And, Fn::Or, Fn::Join, Fn::Select, Fn::Split, Fn::FindInMap, Fn::Base64)`);
     }
   }
 
@@ -230,7 +261,14 @@ class TemplateLoader {
     if (parameter !== undefined) return parameter;
     const fn = this.#functionNames.get(name);
     if (fn !== undefined) return fn;
-    if (this.#resources[name]) this.fail(path, `Ref ${name} (a ${String(this.#resources[name].Type)}) has no local value in Gatehouse; use a parameter or a literal`);
+    const resource = this.#resources[name];
+    const type = String(resource?.Type);
+    if (resource && type === API_TYPES.Stage) {
+      const props = isObject(resource.Properties) ? resource.Properties : {};
+      return this.string(this.evaluate(props.StageName, ['Resources', name, 'Properties', 'StageName']), ['Resources', name, 'Properties', 'StageName']);
+    }
+    if (resource && isApiGatewayV2Type(type)) return physicalId(this.#stack, type, name);
+    if (resource) this.fail(path, `Ref ${name} (a ${type}) has no local value in Gatehouse; use a parameter or a literal`);
     this.fail(path, `Ref ${name}: no parameter, pseudo-parameter or resource of that name`);
   }
 
@@ -238,7 +276,19 @@ class TemplateLoader {
     const [id, attribute] = parts;
     const fn = id === undefined ? undefined : this.#functionNames.get(id);
     if (fn !== undefined && attribute === 'Arn') return `arn:aws:lambda:${this.options.region}:${DEFAULT_ACCOUNT_ID}:function:${fn}`;
-    if (id !== undefined && this.#resources[id]) this.fail(path, `Fn::GetAtt ${parts.join('.')} has no local value in Gatehouse; use a parameter or a literal`);
+    const resource = id === undefined ? undefined : this.#resources[id];
+    const type = String(resource?.Type);
+    if (resource && id !== undefined && isApiGatewayV2Type(type)) {
+      const attributes = attributesOf(type);
+      if (attribute === undefined || !attributes.includes(attribute)) this.fail(path, `Fn::GetAtt ${parts.join('.')}: ${type} has no attribute ${attribute ?? ''} (attributes: ${attributes.join(', ') || 'none'})`);
+      const own = physicalId(this.#stack, type, id);
+      if (attribute !== 'ApiEndpoint') return own;
+      const props = isObject(resource.Properties) ? resource.Properties : {};
+      const protocol = props.ProtocolType === undefined ? 'HTTP' : this.string(this.evaluate(props.ProtocolType, ['Resources', id, 'Properties', 'ProtocolType']), ['Resources', id, 'Properties', 'ProtocolType']);
+      return this.options.apiEndpoint ? this.options.apiEndpoint(own, protocol) : `${protocol === 'WEBSOCKET' ? 'ws' : 'http'}://localhost:4580/_aws/execute-api/${own}`;
+    }
+    if (resource && type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/${this.#stack}-${id}`;
+    if (id !== undefined && resource) this.fail(path, `Fn::GetAtt ${parts.join('.')} has no local value in Gatehouse; use a parameter or a literal`);
     this.fail(path, `Fn::GetAtt ${parts.join('.')}: no resource ${id ?? ''} in Resources`);
   }
 
@@ -290,20 +340,34 @@ class TemplateLoader {
 
     // Names first, so Ref/GetAtt of a function resolve wherever they appear.
     for (const [id, r] of Object.entries(this.#resources)) {
-      if (r.Type !== 'AWS::Serverless::Function') continue;
+      if (!FUNCTION_TYPES.includes(r.Type as string)) continue;
       const props = isObject(r.Properties) ? r.Properties : {};
       const name = props.FunctionName === undefined ? `${this.#stack}-${id}`.slice(0, 64) : this.string(this.evaluate(props.FunctionName, ['Resources', id, 'Properties', 'FunctionName']), ['Resources', id, 'Properties', 'FunctionName']);
       this.#functionNames.set(id, name);
     }
     const apis = new Map<string, Api>();
+    const permissions: string[] = [];
     for (const [id, r] of Object.entries(this.#resources)) {
       const type = r.Type as string;
       if (type === 'AWS::Serverless::HttpApi') apis.set(id, this.httpApi(id, r));
-      else if (type === 'AWS::Serverless::Function') continue;
+      else if (FUNCTION_TYPES.includes(type) || isApiGatewayV2Type(type)) continue;
+      else if (type === 'AWS::Lambda::Permission') permissions.push(id);
       else if (IGNORED_TYPE.test(type)) notes.push(`${id} (${type}) is accepted and not served (it does not change the gateway)`);
-      else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);
+      else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, AWS::Lambda::Function, AWS::ApiGatewayV2::*, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);
     }
+    if (permissions.length > 0) notes.push(`${permissions.join(', ')} (AWS::Lambda::Permission) accepted: Gatehouse lets its APIs invoke the template's functions without resource policies`);
     const functions: ServerlessFunction[] = [];
+    for (const [id, r] of Object.entries(this.#resources)) if (r.Type === 'AWS::Lambda::Function') functions.push(this.lambdaFunction(id, r));
+    const templateApiList = templateApis(
+      {
+        stack: this.#stack,
+        fail: (path, message) => this.fail(path, message),
+        evaluate: (value, path) => this.evaluate(value, path),
+        note: (text) => this.#unapplied.push(text),
+        definitionFile: (value, path) => this.definitionFile(value, path),
+      },
+      this.#resources,
+    );
     const routes: (HttpApiRoute & { apiId: string; payload: string; path: KeyPath })[] = [];
     for (const [id, r] of Object.entries(this.#resources)) {
       if (r.Type !== 'AWS::Serverless::Function') continue;
@@ -382,9 +446,97 @@ class TemplateLoader {
             },
           }
         : {}),
+      ...(templateApiList.length > 0 ? { apis: templateApiList } : {}),
       plugins: [],
       notes: [...notes, ...this.#unapplied],
     };
+  }
+
+  /** An AWS::Lambda::Function: its code is a local folder (`Code: ./src`, an asset of `assetPaths`) or inline (`Code.ZipFile`). */
+  lambdaFunction(id: string, r: Record<string, unknown>): ServerlessFunction {
+    const base = ['Resources', id, 'Properties'];
+    const raw = this.object(r.Properties ?? {}, base, 'an object of function properties');
+    this.keys(raw, base, [...LAMBDA_KEYS, ...LAMBDA_DEPLOYMENT_KEYS]);
+    if (raw.PackageType !== undefined && raw.PackageType !== 'Zip') this.fail([...base, 'PackageType'], 'container image functions cannot run locally; use PackageType Zip with a Node.js runtime');
+    const props = this.object(this.evaluate(Object.fromEntries(LAMBDA_KEYS.map((k) => [k, raw[k]])), base), base, 'an object of function properties');
+    if (props.Runtime === undefined) this.fail(base, 'needs Runtime, such as nodejs20.x');
+    this.#base.runtime(props.Runtime, [...base, 'Runtime']);
+    const handler = this.#base.string(props.Handler, [...base, 'Handler'], 'a handler such as index.handler (file, a dot, the export)');
+    if (props.Code === undefined) this.fail(base, 'needs Code (ZipFile, or a local folder)');
+    const folder = this.codeFolder(id, props.Code, handler, [...base, 'Code']);
+    let environment: Record<string, string> = {};
+    if (props.Environment !== undefined) {
+      const e = this.object(props.Environment, [...base, 'Environment'], 'an object (Variables)');
+      this.keys(e, [...base, 'Environment'], ['Variables']);
+      environment = this.#base.environment(e.Variables, [...base, 'Environment', 'Variables']);
+    }
+    return {
+      key: id,
+      functionName: this.#functionNames.get(id) as string,
+      handler: this.#base.handler(`${folder}/${handler}`, [...base, 'Handler']),
+      environment,
+      timeout: props.Timeout === undefined ? 3 : this.#base.number(props.Timeout, [...base, 'Timeout'], 1, 900),
+      memorySize: props.MemorySize === undefined ? 128 : this.#base.number(props.MemorySize, [...base, 'MemorySize'], 128, 10240),
+    };
+  }
+
+  /** The absolute folder of a function's code. */
+  codeFolder(id: string, code: unknown, handler: string, path: KeyPath): string {
+    const templateDir = dirname(this.doc.file);
+    if (typeof code === 'string') {
+      // A local path, as `aws cloudformation package` takes it before uploading.
+      const local = resolvePath(templateDir, code);
+      if (!existsSync(local)) this.fail(path, `no folder ${local}; give the local folder of the code (or ZipFile)`);
+      if (statSync(local).isDirectory()) return local;
+      if (extname(local) === '.zip') this.fail(path, `${code} is a zip archive, which Gatehouse does not unpack; give the folder it is made from`);
+      return dirname(local);
+    }
+    const c = this.object(code, path, 'ZipFile, S3Bucket/S3Key, or a local folder');
+    this.keys(c, path, ['ZipFile', 'S3Bucket', 'S3Key', 'S3ObjectVersion', 'ImageUri', 'SourceKMSKeyArn']);
+    if (c.ImageUri !== undefined) this.fail([...path, 'ImageUri'], 'container image functions cannot run locally; use a Node.js runtime with ZipFile or a local folder');
+    if (c.ZipFile !== undefined) {
+      const source = this.string(c.ZipFile, [...path, 'ZipFile']);
+      const file = handler.slice(0, handler.lastIndexOf('.'));
+      if (file !== 'index') this.fail([...path, 'ZipFile'], `inline code is the file index.js, so Handler must be index.<export>, got ${handler}`);
+      const folder = join(this.options.inlineCodeDirectory ?? join(templateDir, '.gatehouse', 'template-functions'), this.#stack, id);
+      mkdirSync(folder, { recursive: true });
+      // index.js is CommonJS as on AWS, whatever package.json encloses the data directory.
+      writeIfChanged(join(folder, 'package.json'), '{"type":"commonjs"}\n');
+      writeIfChanged(join(folder, 'index.js'), source);
+      return folder;
+    }
+    const key = c.S3Key === undefined ? undefined : this.string(c.S3Key, [...path, 'S3Key']);
+    const local = key === undefined ? undefined : this.options.assetPaths?.[key];
+    if (key === undefined || local === undefined) {
+      this.fail([...path, key === undefined ? 'S3Bucket' : 'S3Key'], `${key ?? 'an S3 object'}: code in S3 cannot be run locally; give Code a local folder (as before aws cloudformation package) or inline ZipFile`);
+    }
+    if (!existsSync(local) || !statSync(local).isDirectory()) this.fail([...path, 'S3Key'], `the asset ${key} is ${local}, which is not a folder; Gatehouse runs unpacked code`);
+    return local;
+  }
+
+  /** `BodyS3Location`: a local path (before `aws cloudformation package`) or `{Bucket, Key}` of `assetPaths`; YAML or JSON, returned as JSON text. */
+  definitionFile(value: unknown, path: KeyPath): string {
+    let file: string;
+    if (typeof value === 'string') file = resolvePath(dirname(this.doc.file), value);
+    else {
+      const loc = this.object(value, path, 'a local file, or an object (Bucket, Key, Version, Etag)');
+      this.keys(loc, path, ['Bucket', 'Key', 'Version', 'Etag']);
+      const key = this.string(loc.Key, [...path, 'Key']);
+      const local = this.options.assetPaths?.[key];
+      if (local === undefined) this.fail([...path, 'Key'], `${key}: an OpenAPI definition in S3 cannot be read locally; give BodyS3Location a local file (as before aws cloudformation package) or use Body`);
+      file = local;
+    }
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (err) {
+      this.fail(path, `cannot read the OpenAPI definition ${file}: ${(err as Error).message}`);
+    }
+    try {
+      return JSON.stringify(parseYaml(text));
+    } catch (err) {
+      this.fail(path, `${file} is not a YAML or JSON document: ${(err as Error).message}`);
+    }
   }
 
   httpApi(id: string, r: Record<string, unknown>): Api {
@@ -485,4 +637,9 @@ class TemplateLoader {
     }
     return { ...route, ...(authorizer ? { authorization: { type: 'authorizer' as const, key: authorizer, scopes } } : {}), apiId, payload };
   }
+}
+
+function writeIfChanged(file: string, text: string): void {
+  if (existsSync(file) && readFileSync(file, 'utf8') === text) return;
+  writeFileSync(file, text);
 }

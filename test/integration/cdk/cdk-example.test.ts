@@ -154,7 +154,7 @@ describe('--cdk start-up errors', () => {
   it('--stack-name without --cdk, and --cdk with --template, are refused', async () => {
     const alone = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--stack-name', 'Api']);
     assert.equal(alone.code, 2);
-    assert.equal(alone.stderr, 'gatehouse: --stack-name / GATEHOUSE_STACK_NAME chooses stacks of a CDK cloud assembly; add --cdk ./cdk.out\n');
+    assert.equal(alone.stderr, 'gatehouse: --stack-name / GATEHOUSE_STACK_NAME applies to a SAM or CloudFormation template, or chooses the stacks of a CDK cloud assembly; add --template ./template.yaml or --cdk ./cdk.out\n');
     const both = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--cdk', 'cdk.out', '--template', 'template.yaml']);
     assert.equal(both.code, 2);
     assert.equal(both.stderr, 'gatehouse: --cdk / GATEHOUSE_CDK and --template / GATEHOUSE_TEMPLATE cannot be used together; serve one project\n');
