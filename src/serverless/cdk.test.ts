@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AssemblyStack } from './cdk.js';
-import { assetPaths, chooseStacks, readCloudAssembly } from './cdk.js';
+import { assetPaths, chooseStacks, loadCloudAssembly, readCloudAssembly } from './cdk.js';
 import { ServerlessError } from './variables.js';
 
 /** test/fixtures/cdk/cdk.out: made by test/fixtures/cdk/app.mjs (stack Fixture, and Svc in the Stage Prod). */
@@ -132,5 +132,76 @@ describe('CDK cloud assembly errors', () => {
       failure(() => assetPaths(stack as AssemblyStack), noFolder),
       `<dir>/Fixture.assets.json: files.${ASSET}: the asset <dir>/asset.${ASSET} is missing; synthesize the app again (cdk synth, or node app.mjs)`,
     );
+  });
+});
+
+describe('CDK cloud assembly load', () => {
+  const manifest = join(FIXTURE, 'manifest.json');
+
+  it('loads every stack\'s template: functions run from the asset folder, APIs by stack, CDK metadata and bootstrap checks accepted with a note', () => {
+    const p = loadCloudAssembly(manifest, { region: 'eu-west-1' });
+    const folder = join(FIXTURE, `asset.${ASSET}`);
+    assert.equal(p.file, manifest);
+    assert.equal(p.service, 'Prod-Svc, Fixture');
+    assert.deepEqual(p.functions, [
+      { key: 'Hello4A628BD4', functionName: 'Prod-Svc-Hello4A628BD4', handler: `${folder}/index.mjs#handler`, environment: { STACK: 'Prod-Svc' }, timeout: 3, memorySize: 128 },
+      { key: 'Hello4A628BD4', functionName: 'Fixture-Hello4A628BD4', handler: `${folder}/index.mjs#handler`, environment: { STACK: 'Fixture' }, timeout: 3, memorySize: 128 },
+    ]);
+    assert.deepEqual(
+      p.apis?.map((a) => [a.members.name, a.routes.map((r) => r.members.routeKey), a.integrations.map((i) => i.members.integrationUri)]),
+      [
+        ['Prod-Svc-api', ['GET /hello'], ['arn:aws:lambda:eu-west-1:000000000000:function:Prod-Svc-Hello4A628BD4']],
+        ['Fixture-api', ['GET /hello'], ['arn:aws:lambda:eu-west-1:000000000000:function:Fixture-Hello4A628BD4']],
+      ],
+    );
+    assert.deepEqual(
+      p.notes?.filter((n) => n.startsWith('Fixture: ')),
+      [
+        'Fixture: HelloServiceRole1E55EA16 (AWS::IAM::Role) is accepted and not served (it does not change the gateway)',
+        'Fixture: CDKMetadata (AWS::CDK::Metadata) is accepted and not served (it does not change the gateway)',
+        "Fixture: ApiGEThelloHelloPermission2E4B552E (AWS::Lambda::Permission) accepted: Gatehouse lets its APIs invoke the template's functions without resource policies",
+        'Fixture: the BootstrapVersion parameter and Rules (CheckBootstrapVersion) accepted and not evaluated (they check the CDK bootstrap stack when deploying)',
+      ],
+    );
+  });
+
+  it('--stack-name serves the chosen stacks only; their API ids do not depend on the others', () => {
+    const all = loadCloudAssembly(manifest, { region: 'eu-west-1' });
+    const one = loadCloudAssembly(manifest, { region: 'eu-west-1', stackNames: ['Fixture'] });
+    assert.deepEqual(one.functions.map((f) => f.functionName), ['Fixture-Hello4A628BD4']);
+    assert.deepEqual(one.apis?.map((a) => a.apiId), [all.apis?.[1]?.apiId]);
+  });
+
+  describe('errors', () => {
+    let dir: string;
+    before(() => {
+      dir = mkdtempSync(join(tmpdir(), 'gatehouse-cdk-load-'));
+    });
+    after(() => rmSync(dir, { recursive: true, force: true }));
+    const copy = (name: string, edit: (out: string) => void) => {
+      const out = join(dir, name);
+      cpSync(FIXTURE, out, { recursive: true });
+      edit(out);
+      return out;
+    };
+
+    it('a missing asset folder names the asset manifest and says to synthesize again', () => {
+      const out = copy('no-folder', (o) => rmSync(join(o, `asset.${ASSET}`), { recursive: true }));
+      assert.equal(
+        failure(() => loadCloudAssembly(join(out, 'manifest.json'), { region: 'eu-west-1' }), out),
+        `<dir>/assembly-Prod/ProdSvc66695059.assets.json: files.${ASSET}: the asset <dir>/asset.${ASSET} is missing; synthesize the app again (cdk synth, or node app.mjs)`,
+      );
+    });
+
+    it('Lambda code in S3 that is no asset of the stack names the template position', () => {
+      const out = copy('other-key', (o) => {
+        const file = join(o, 'Fixture.template.json');
+        writeFileSync(file, readFileSync(file, 'utf8').replace(`"${ASSET}.zip"`, '"elsewhere.zip"'));
+      });
+      assert.match(
+        failure(() => loadCloudAssembly(join(out, 'manifest.json'), { region: 'eu-west-1', stackNames: ['Fixture'] }), out),
+        /^<dir>\/Fixture\.template\.json:\d+:\d+: Resources\.Hello4A628BD4\.Properties\.Code\.S3Key: elsewhere\.zip: code in S3 cannot be run locally; /,
+      );
+    });
   });
 });

@@ -167,6 +167,22 @@ export function assetPaths(stack: AssemblyStack): Record<string, string> {
   return paths;
 }
 
+/** What the synthesizer adds for `cdk deploy` (the BootstrapVersion parameter, the CheckBootstrapVersion rule): accepted, said once. */
+function bootstrapNotes(stack: AssemblyStack): string[] {
+  let template: unknown;
+  try {
+    template = JSON.parse(readFileSync(stack.templateFile, 'utf8'));
+  } catch {
+    return [];
+  }
+  if (!isObject(template)) return [];
+  const parameter = isObject(template.Parameters) && 'BootstrapVersion' in template.Parameters;
+  const rules = isObject(template.Rules) ? Object.keys(template.Rules) : [];
+  if (!parameter && rules.length === 0) return [];
+  const what = [...(parameter ? ['the BootstrapVersion parameter'] : []), ...(rules.length ? [`Rules (${rules.join(', ')})`] : [])].join(' and ');
+  return [`${stack.stackName}: ${what} accepted and not evaluated (they check the CDK bootstrap stack when deploying)`];
+}
+
 /** Options of an assembly load. */
 export interface CdkOptions extends Pick<TemplateOptions, 'region' | 'typescript' | 'inlineCodeDirectory' | 'apiEndpoint'> {
   /** `--stack-name`: the stacks to serve (all when unset). */
@@ -194,7 +210,7 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
     });
     functions.push(...project.functions);
     apis.push(...desiredResources(project, options.region));
-    notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`));
+    notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`), ...bootstrapNotes(stack));
   }
   const seen = new Map<string, string>();
   for (const fn of functions) {
