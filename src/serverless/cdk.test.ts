@@ -193,6 +193,19 @@ describe('CDK cloud assembly load', () => {
       );
     });
 
+    it('a template of the legacy synthesizer (asset parameters) names the parameter and the fix', () => {
+      const out = copy('legacy', (o) => {
+        const file = join(o, 'Fixture.template.json');
+        const template = JSON.parse(readFileSync(file, 'utf8')) as { Parameters: Record<string, unknown> };
+        template.Parameters = { AssetParametersabcS3Bucket12345678: { Type: 'String' }, ...template.Parameters };
+        writeFileSync(file, JSON.stringify(template));
+      });
+      assert.equal(
+        failure(() => loadCloudAssembly(join(out, 'manifest.json'), { region: 'eu-west-1', stackNames: ['Fixture'] }), out),
+        '<dir>/Fixture.template.json: Parameters.AssetParametersabcS3Bucket12345678: the stack was synthesized by the legacy stack synthesizer (asset locations as parameters); Gatehouse reads assets from the asset manifest of the default synthesizer: drop LegacyStackSynthesizer (or the @aws-cdk/core:newStyleStackSynthesis: false flag) and synthesize the app again (cdk synth, or node app.mjs)',
+      );
+    });
+
     it('Lambda code in S3 that is no asset of the stack names the template position', () => {
       const out = copy('other-key', (o) => {
         const file = join(o, 'Fixture.template.json');

@@ -167,8 +167,11 @@ export function assetPaths(stack: AssemblyStack): Record<string, string> {
   return paths;
 }
 
-/** What the synthesizer adds for `cdk deploy` (the BootstrapVersion parameter, the CheckBootstrapVersion rule): accepted, said once. */
-function bootstrapNotes(stack: AssemblyStack): string[] {
+/**
+ * What the synthesizer adds for `cdk deploy` (the BootstrapVersion parameter, the CheckBootstrapVersion
+ * rule): accepted, said once. A template of the legacy synthesizer (asset locations as parameters) is an error.
+ */
+function synthesizerNotes(stack: AssemblyStack): string[] {
   let template: unknown;
   try {
     template = JSON.parse(readFileSync(stack.templateFile, 'utf8'));
@@ -176,8 +179,15 @@ function bootstrapNotes(stack: AssemblyStack): string[] {
     return [];
   }
   if (!isObject(template)) return [];
-  const parameter = isObject(template.Parameters) && 'BootstrapVersion' in template.Parameters;
+  const parameters = isObject(template.Parameters) ? Object.keys(template.Parameters) : [];
+  const legacy = parameters.find((name) => name.startsWith('AssetParameters'));
+  if (legacy !== undefined) {
+    throw new ServerlessError(
+      `${stack.templateFile}: Parameters.${legacy}: the stack was synthesized by the legacy stack synthesizer (asset locations as parameters); Gatehouse reads assets from the asset manifest of the default synthesizer: drop LegacyStackSynthesizer (or the @aws-cdk/core:newStyleStackSynthesis: false flag) and ${SYNTH_AGAIN}`,
+    );
+  }
   const rules = isObject(template.Rules) ? Object.keys(template.Rules) : [];
+  const parameter = parameters.includes('BootstrapVersion');
   if (!parameter && rules.length === 0) return [];
   const what = [...(parameter ? ['the BootstrapVersion parameter'] : []), ...(rules.length ? [`Rules (${rules.join(', ')})`] : [])].join(' and ');
   return [`${stack.stackName}: ${what} accepted and not evaluated (they check the CDK bootstrap stack when deploying)`];
@@ -200,6 +210,7 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
   const apis: DesiredApi[] = [];
   const notes: string[] = [];
   for (const stack of stacks) {
+    const synthesizer = synthesizerNotes(stack);
     const project = loadSamTemplate(stack.templateFile, {
       region: options.region,
       stackName: stack.stackName,
@@ -210,7 +221,7 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
     });
     functions.push(...project.functions);
     apis.push(...desiredResources(project, options.region));
-    notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`), ...bootstrapNotes(stack));
+    notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`), ...synthesizer);
   }
   const seen = new Map<string, string>();
   for (const fn of functions) {

@@ -133,6 +133,19 @@ describe('examples/cdk-http-api: synthesized, then served with --cdk', () => {
   });
 });
 
+describe('--cdk banner', () => {
+  let server: CliServer | undefined;
+  after(() => server?.stop());
+
+  it('names the served stacks and the manifest.json it watches', async () => {
+    server = await startCli(['--cdk', 'test/fixtures/cdk/cdk.out', '--log-format', 'pretty']);
+    await server.waitFor(/ready in/);
+    assert.match(server.stderr(), /\n {2}CDK app {9}stacks Prod-Svc, Fixture {2}\.\/test\/fixtures\/cdk\/cdk\.out\/manifest\.json \(reloaded when it changes\)\n/);
+    const apis = await apisOf(server.url);
+    assert.deepEqual(apis.map((a) => a.name), ['Fixture-api', 'Prod-Svc-api']);
+  });
+});
+
 describe('--cdk start-up errors', () => {
   let parent: string;
   let dataDir: string;
