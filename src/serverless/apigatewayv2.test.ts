@@ -1,0 +1,228 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { physicalId } from './apigatewayv2.js';
+import { loadSamTemplate, parseSamTemplate } from './sam.js';
+import type { TemplateOptions } from './sam.js';
+import { ServerlessError } from './variables.js';
+
+const FIXTURES = new URL('../../../test/fixtures/sam/', import.meta.url).pathname.replace(/\/$/, '');
+const INLINE = mkdtempSync(join(tmpdir(), 'gatehouse-cfn-unit-'));
+const OPTIONS: TemplateOptions = { region: 'eu-west-1', stackName: 'fx', inlineCodeDirectory: INLINE, apiEndpoint: (id, p) => `${p === 'WEBSOCKET' ? 'ws' : 'http'}://gw.test/_aws/execute-api/${id}` };
+const parse = (text: string, options: Partial<TemplateOptions> = {}) => parseSamTemplate(join(FIXTURES, 'inline.yaml'), text, { ...OPTIONS, ...options });
+const id = (type: string, logicalId: string) => physicalId('fx', `AWS::ApiGatewayV2::${type}`, logicalId);
+
+/** The message of the error `text` raises, with the fixtures folder shown as `<dir>`. */
+function failure(text: string, options: Partial<TemplateOptions> = {}): string {
+  try {
+    parse(text, options);
+  } catch (err) {
+    assert.ok(err instanceof ServerlessError, String(err));
+    return err.message.replaceAll(FIXTURES, '<dir>');
+  }
+  assert.fail('loaded without an error');
+}
+
+const API = 'Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Name: a, ProtocolType: HTTP }\n';
+const WS = 'Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Name: ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action }\n';
+const res = (name: string, type: string, props: string) => `  ${name}:\n    Type: ${type}\n    Properties: ${props}\n`;
+
+describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
+  after(() => rmSync(INLINE, { recursive: true, force: true }));
+
+  it('http-api.yaml: an HTTP API of routes, Lambda proxy integrations, JWT and REQUEST authorizers and a $default stage', () => {
+    const p = loadSamTemplate(join(FIXTURES, 'http-api.yaml'), OPTIONS);
+    const arn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
+    const invocations = (name: string) => `arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/${arn(name)}/invocations`;
+    assert.deepEqual(p.functions, [
+      { key: 'EchoFunction', functionName: 'fx-echo', handler: `${FIXTURES}/src/v2.mjs#echo`, environment: { GREETING: 'hello' }, timeout: 5, memorySize: 256 },
+      { key: 'InlineFunction', functionName: 'fx-InlineFunction', handler: `${INLINE}/fx/InlineFunction/index.js#handler`, environment: {}, timeout: 3, memorySize: 128 },
+      { key: 'AuthorizerFunction', functionName: 'fx-AuthorizerFunction', handler: `${FIXTURES}/src/v2.mjs#authorize`, environment: {}, timeout: 3, memorySize: 128 },
+    ]);
+    assert.equal(readFileSync(join(INLINE, 'fx/InlineFunction/index.js'), 'utf8'), "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ inline: true, route: event.routeKey }) });\n");
+    assert.equal(readFileSync(join(INLINE, 'fx/InlineFunction/package.json'), 'utf8'), '{"type":"commonjs"}\n');
+    assert.equal(p.httpApi, undefined);
+    assert.deepEqual(p.apis, [
+      {
+        apiId: id('Api', 'HttpApi'),
+        protocolType: 'HTTP',
+        members: { name: 'pets-v2', protocolType: 'HTTP', description: 'Pets, by CloudFormation resources', corsConfiguration: { allowOrigins: ['https://app.example.com'], allowMethods: ['GET', 'POST'], maxAge: 300 } },
+        authorizers: [
+          { id: id('Authorizer', 'JwtAuthorizer'), label: 'authorizer JwtAuthorizer', members: { name: 'pets-jwt', authorizerType: 'JWT', identitySource: ['$request.header.Authorization'], jwtConfiguration: { issuer: 'http://localhost:4580/_gatehouse/oidc/pets', audience: ['pets-api'] } } },
+          {
+            id: id('Authorizer', 'KeyAuthorizer'),
+            label: 'authorizer KeyAuthorizer',
+            members: { name: 'pets-key', authorizerType: 'REQUEST', authorizerUri: invocations('fx-AuthorizerFunction'), identitySource: ['$request.header.X-Key'], authorizerPayloadFormatVersion: '2.0', authorizerResultTtlInSeconds: 0, enableSimpleResponses: true },
+          },
+        ],
+        integrations: [
+          { id: id('Integration', 'EchoIntegration'), label: 'integration EchoIntegration', members: { integrationType: 'AWS_PROXY', integrationUri: invocations('fx-echo'), payloadFormatVersion: '2.0' }, integrationResponses: [] },
+          { id: id('Integration', 'InlineIntegration'), label: 'integration InlineIntegration', members: { integrationType: 'AWS_PROXY', integrationUri: arn('fx-InlineFunction'), payloadFormatVersion: '2.0' }, integrationResponses: [] },
+        ],
+        routes: [
+          { id: id('Route', 'ListPets'), label: 'route GET /pets', members: { routeKey: 'GET /pets', target: `integrations/${id('Integration', 'EchoIntegration')}` }, routeResponses: [] },
+          { id: id('Route', 'CreatePet'), label: 'route POST /pets', members: { routeKey: 'POST /pets', target: `integrations/${id('Integration', 'EchoIntegration')}`, authorizationType: 'JWT', authorizerId: id('Authorizer', 'JwtAuthorizer') }, routeResponses: [] },
+          { id: id('Route', 'InlineRoute'), label: 'route GET /inline', members: { routeKey: 'GET /inline', target: `integrations/${id('Integration', 'InlineIntegration')}` }, routeResponses: [] },
+          { id: id('Route', 'SecretRoute'), label: 'route GET /secret', members: { routeKey: 'GET /secret', target: `integrations/${id('Integration', 'EchoIntegration')}`, authorizationType: 'CUSTOM', authorizerId: id('Authorizer', 'KeyAuthorizer') }, routeResponses: [] },
+        ],
+        models: [],
+        stages: [
+          {
+            stageName: '$default',
+            autoDeploy: true,
+            deploy: false,
+            members: {
+              stageVariables: { color: 'blue' },
+              defaultRouteSettings: { detailedMetricsEnabled: false, throttlingBurstLimit: 100, throttlingRateLimit: 50 },
+              routeSettings: { 'GET /pets': { throttlingBurstLimit: 10, throttlingRateLimit: 5 } },
+            },
+          },
+        ],
+        ownsStages: true,
+      },
+    ]);
+    assert.deepEqual(p.notes, [
+      'EchoRole (AWS::IAM::Role) is accepted and not served (it does not change the gateway)',
+      "EchoPermission (AWS::Lambda::Permission) accepted: Gatehouse lets its APIs invoke the template's functions without resource policies",
+    ]);
+  });
+
+  it('websocket-api.yaml: a WebSocket API with a MOCK integration and its response, a route response, a model, a Deployment and its Stage', () => {
+    const p = loadSamTemplate(join(FIXTURES, 'websocket-api.yaml'), OPTIONS);
+    const apiId = id('Api', 'Socket');
+    assert.deepEqual(p.functions[0]?.environment, { ENDPOINT: `ws://gw.test/_aws/execute-api/${apiId}` });
+    const [api] = p.apis ?? [];
+    assert.deepEqual(api?.members, { name: 'socket', protocolType: 'WEBSOCKET', routeSelectionExpression: '$request.body.action', apiKeySelectionExpression: '$request.header.x-api-key' });
+    assert.deepEqual(api?.integrations[1], {
+      id: id('Integration', 'MockIntegration'),
+      label: 'integration MockIntegration',
+      members: { integrationType: 'MOCK', requestTemplates: { $default: '{"statusCode": 200}' } },
+      integrationResponses: [{ id: id('IntegrationResponse', 'MockResponse'), label: 'integration response MockResponse', members: { integrationResponseKey: '$default', responseTemplates: { $default: '{"pong": true}' } } }],
+    });
+    assert.deepEqual(api?.routes[1], {
+      id: id('Route', 'PingRoute'),
+      label: 'route ping',
+      members: { routeKey: 'ping', target: `integrations/${id('Integration', 'MockIntegration')}`, modelSelectionExpression: '$request.body.action', requestModels: { ping: 'PingModel' }, routeResponseSelectionExpression: '$default' },
+      routeResponses: [{ id: id('RouteResponse', 'PingResponse'), label: 'route response PingResponse', members: { routeResponseKey: '$default' } }],
+    });
+    assert.deepEqual(api?.models, [
+      { id: id('Model', 'PingModel'), label: 'model PingModel', members: { name: 'PingModel', schema: '{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","required":["action"]}', contentType: 'application/json' } },
+    ]);
+    assert.deepEqual(api?.stages, [{ stageName: 'prod', autoDeploy: false, deploy: true, members: { stageVariables: { table: 'connections' } } }]);
+    assert.deepEqual(p.notes, ['Stage: AccessLogSettings is accepted and not applied by Gatehouse (it configures AWS only)']);
+  });
+
+  it('Ref and Fn::GetAtt give what CloudFormation gives', () => {
+    const p = parse(
+      `${WS}${res('Int', 'AWS::ApiGatewayV2::Integration', '{ ApiId: !Ref Api, IntegrationType: MOCK }')}${res('Route', 'AWS::ApiGatewayV2::Route', '{ ApiId: !Ref Api, RouteKey: $default, Target: !Sub "integrations/${Int}" }')}` +
+        `${res('Dep', 'AWS::ApiGatewayV2::Deployment', '{ ApiId: !Ref Api, StageName: !Ref Stage }')}${res('Stage', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: live }')}` +
+        `${res('Auth', 'AWS::ApiGatewayV2::Authorizer', '{ ApiId: !Ref Api, Name: a, AuthorizerType: REQUEST, AuthorizerUri: !Sub "arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations" }')}` +
+        res('Fn', 'AWS::Lambda::Function', '{ Runtime: nodejs20.x, Handler: v2.echo, Code: src, Environment: { Variables: { API: !Ref Api, API_ID: !GetAtt Api.ApiId, ENDPOINT: !GetAtt Api.ApiEndpoint, ROUTE: !Ref Route, ROUTE_ID: !GetAtt Route.RouteId, INTEGRATION: !Ref Int, STAGE: !Ref Stage, DEPLOYMENT: !Ref Dep, AUTHORIZER: !GetAtt Auth.AuthorizerId, NAME: !Ref Fn, ARN: !GetAtt Fn.Arn, URL: !Sub "${Api.ApiEndpoint}/${Stage}" } } }'),
+    );
+    assert.deepEqual(p.functions[0]?.environment, {
+      API: id('Api', 'Api'),
+      API_ID: id('Api', 'Api'),
+      ENDPOINT: `ws://gw.test/_aws/execute-api/${id('Api', 'Api')}`,
+      ROUTE: id('Route', 'Route'),
+      ROUTE_ID: id('Route', 'Route'),
+      INTEGRATION: id('Integration', 'Int'),
+      STAGE: 'live',
+      DEPLOYMENT: id('Deployment', 'Dep'),
+      AUTHORIZER: id('Authorizer', 'Auth'),
+      NAME: 'fx-Fn',
+      ARN: 'arn:aws:lambda:eu-west-1:000000000000:function:fx-Fn',
+      URL: `ws://gw.test/_aws/execute-api/${id('Api', 'Api')}/live`,
+    });
+    assert.deepEqual(p.apis?.[0]?.stages, [{ stageName: 'live', autoDeploy: false, deploy: true, members: {} }]);
+  });
+
+  it('Body and BodyS3Location import an OpenAPI definition; quick create (Target) makes an integration, a route and $default', () => {
+    const body = parse(`Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties:\n      BasePath: split\n      FailOnWarnings: true\n      Body:\n        openapi: 3.0.1\n        info: { title: imported, version: '1' }\n        paths: {}\n`);
+    assert.deepEqual(body.apis?.[0]?.members, { name: 'imported', protocolType: 'HTTP' });
+    assert.deepEqual(body.apis?.[0]?.definition, { body: '{"openapi":"3.0.1","info":{"title":"imported","version":"1"},"paths":{}}', basePath: 'split', failOnWarnings: true });
+    const file = parse('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Name: named, BodyS3Location: openapi.yaml }\n');
+    assert.deepEqual(file.apis?.[0]?.members, { name: 'named', protocolType: 'HTTP' });
+    assert.match(file.apis?.[0]?.definition?.body ?? '', /^\{"openapi":"3\.0\.1","info":\{"title":"Fixture pets"/);
+    const asset = parse('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { BodyS3Location: { Bucket: b, Key: abc.yaml } }\n', { assetPaths: { 'abc.yaml': join(FIXTURES, 'openapi.yaml') } });
+    assert.equal(asset.apis?.[0]?.definition?.body, file.apis?.[0]?.definition?.body);
+    const quick = parse('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Name: q, ProtocolType: HTTP, Target: "https://example.com/{proxy}", RouteKey: "ANY /{proxy+}" }\n');
+    const api = quick.apis?.[0];
+    assert.deepEqual(api?.integrations.map((i) => i.members), [{ integrationType: 'HTTP_PROXY', integrationMethod: 'ANY', integrationUri: 'https://example.com/{proxy}', payloadFormatVersion: '1.0' }]);
+    assert.deepEqual(api?.routes.map((r) => r.members), [{ routeKey: 'ANY /{proxy+}', target: `integrations/${api?.integrations[0]?.id}` }]);
+    assert.deepEqual(api?.stages, [{ stageName: '$default', autoDeploy: true, deploy: false }]);
+  });
+
+  it('AWS::Lambda::Function code: a local folder, a file in it, an asset folder (assetPaths by S3Key), inline ZipFile', () => {
+    const fn = (code: string) => `Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n      Runtime: nodejs22.x\n      Handler: v2.echo\n      Role: !GetAtt Role.Arn\n      Code: ${code}\n  Role:\n    Type: AWS::IAM::Role\n`;
+    assert.equal(parse(fn('./src')).functions[0]?.handler, `${FIXTURES}/src/v2.mjs#echo`);
+    assert.equal(parse(fn('src/v2.mjs')).functions[0]?.handler, `${FIXTURES}/src/v2.mjs#echo`);
+    const asset = parse(fn('{ S3Bucket: !Sub "cdk-hnb659fds-assets-${AWS::AccountId}-${AWS::Region}", S3Key: 0123abcd.zip }'), { assetPaths: { '0123abcd.zip': join(FIXTURES, 'src') } });
+    assert.equal(asset.functions[0]?.handler, `${FIXTURES}/src/v2.mjs#echo`);
+  });
+
+  it('Fn::FindInMap reads Mappings', () => {
+    const p = parse(`Mappings:\n  Sizes:\n    prod: { Memory: 512 }\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, MemorySize: !FindInMap [Sizes, prod, Memory] }\n`);
+    assert.equal(p.functions[0]?.memorySize, 512);
+    assert.equal(
+      failure(`Mappings:\n  Sizes:\n    prod: { Memory: 512 }\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, MemorySize: !FindInMap [Sizes, dev, Memory] }\n`),
+      '<dir>/inline.yaml:7:92: Resources.Fn.Properties.MemorySize.Fn::FindInMap[1]: no key dev in the mapping Sizes (keys: prod)',
+    );
+  });
+
+  it('errors name the file position, the logical id and the property', () => {
+    assert.equal(
+      failure(`${API}${res('R', 'AWS::ApiGatewayV2::Route', '{ ApiId: !Ref Api, RouteKey: GET /, Targets: x }')}`),
+      '<dir>/inline.yaml:7:62: Resources.R.Properties.Targets: is not a property of AWS::ApiGatewayV2::Route (properties: ApiId, ApiKeyRequired, AuthorizationScopes, AuthorizationType, AuthorizerId, ModelSelectionExpression, OperationName, RequestModels, RequestParameters, RouteKey, RouteResponseSelectionExpression, Target)',
+    );
+    assert.equal(failure(`${API}${res('R', 'AWS::ApiGatewayV2::Route', '{ ApiId: !Ref Api }')}`), '<dir>/inline.yaml:7:17: Resources.R.Properties: AWS::ApiGatewayV2::Route needs RouteKey');
+    assert.equal(
+      failure(`${API}${res('R', 'AWS::ApiGatewayV2::Route', '{ ApiId: abc123, RouteKey: GET / }')}`),
+      '<dir>/inline.yaml:7:26: Resources.R.Properties.ApiId: must be the Ref of an AWS::ApiGatewayV2::Api of this template (Apis: Api), got "abc123"',
+    );
+    assert.equal(
+      failure(`${API}${res('R', 'AWS::ApiGatewayV2::Route', '{ ApiId: !Ref Api, RouteKey: GET /, Target: integrations/nope }')}`),
+      '<dir>/inline.yaml:7:61: Resources.R.Properties.Target: must be integrations/ followed by the Ref of an AWS::ApiGatewayV2::Integration of the same API (such as !Sub integrations/${MyIntegration}), got "integrations/nope"',
+    );
+    assert.equal(
+      failure(`${API}${res('R', 'AWS::ApiGatewayV2::Route', '{ ApiId: !Ref Api, RouteKey: GET /, AuthorizationType: JWT, AuthorizerId: x }')}`),
+      '<dir>/inline.yaml:7:91: Resources.R.Properties.AuthorizerId: must be the Ref of an AWS::ApiGatewayV2::Authorizer of this template on the same API (Authorizers: none), got "x"',
+    );
+    assert.equal(
+      failure(`${API}${res('X', 'AWS::Lambda::Function', '{ Runtime: nodejs20.x, Handler: v2.echo, Code: src, Environment: { Variables: { A: !GetAtt Api.Arn } } }')}`),
+      '<dir>/inline.yaml:7:108: Resources.X.Properties.Environment.Variables.A.Fn::GetAtt: Fn::GetAtt Api.Arn: AWS::ApiGatewayV2::Api has no attribute Arn (attributes: ApiId, ApiEndpoint)',
+    );
+    assert.equal(
+      failure('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Name: ws, ProtocolType: WEBSOCKET }\n'),
+      '<dir>/inline.yaml:4:17: Resources.Api.Properties: a WEBSOCKET API needs RouteSelectionExpression (such as $request.body.action)',
+    );
+    assert.equal(failure('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Name: a }\n'), '<dir>/inline.yaml:4:17: Resources.Api.Properties: AWS::ApiGatewayV2::Api needs ProtocolType (HTTP or WEBSOCKET) unless it is imported from Body or BodyS3Location');
+    assert.equal(
+      failure(`Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Body: { openapi: 3.0.1, info: { title: t, version: '1' }, paths: {} } }\n${res('I', 'AWS::ApiGatewayV2::Integration', '{ ApiId: !Ref Api, IntegrationType: HTTP_PROXY, IntegrationUri: https://example.com }')}`),
+      '<dir>/inline.yaml:7:31: Resources.I.Properties.ApiId: the API Api is imported from an OpenAPI definition (Body); API Gateway does not combine a definition with AWS::ApiGatewayV2::Integration resources: define the route in the definition',
+    );
+    assert.equal(
+      failure(`${WS}${res('S', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: prod, DeploymentId: abc }')}`),
+      '<dir>/inline.yaml:7:67: Resources.S.Properties.DeploymentId: must be the Ref of an AWS::ApiGatewayV2::Deployment of this template on the same API (Deployments: none), got "abc"',
+    );
+    assert.equal(
+      failure(`${WS}${res('D', 'AWS::ApiGatewayV2::Deployment', '{ ApiId: !Ref Api, StageName: prod }')}`),
+      '<dir>/inline.yaml:7:47: Resources.D.Properties.StageName: no AWS::ApiGatewayV2::Stage named prod on the API Api (stages: none)',
+    );
+    assert.equal(failure('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { BodyS3Location: { Bucket: b, Key: k.yaml } }\n'), '<dir>/inline.yaml:4:53: Resources.Api.Properties.BodyS3Location.Key: k.yaml: an OpenAPI definition in S3 cannot be read locally; give BodyS3Location a local file (as before aws cloudformation package) or use Body');
+  });
+
+  it('AWS::Lambda::Function errors', () => {
+    const fn = (props: string) => `Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, ${props} }\n`;
+    assert.equal(failure(fn('Handler: v2.echo, Code: { S3Bucket: b, S3Key: k.zip }')), '<dir>/inline.yaml:4:86: Resources.Fn.Properties.Code.S3Key: k.zip: code in S3 cannot be run locally; give Code a local folder (as before aws cloudformation package) or inline ZipFile');
+    assert.equal(failure(fn('Handler: app.handler, Code: { ZipFile: "exports.handler = 1" }')), '<dir>/inline.yaml:4:79: Resources.Fn.Properties.Code.ZipFile: inline code is the file index.js, so Handler must be index.<export>, got app.handler');
+    assert.equal(failure(fn('Handler: v2.echo, Code: { ImageUri: x }')), '<dir>/inline.yaml:4:76: Resources.Fn.Properties.Code.ImageUri: container image functions cannot run locally; use a Node.js runtime with ZipFile or a local folder');
+    assert.equal(
+      failure(fn('Handler: v2.echo, Code: src, Memory: 1')),
+      '<dir>/inline.yaml:4:77: Resources.Fn.Properties.Memory: is not supported by Gatehouse (supported here: Handler, Runtime, Code, Environment, Timeout, MemorySize, FunctionName, Role, Description, Architectures, Layers, VpcConfig, Tags, TracingConfig, ReservedConcurrentExecutions, DeadLetterConfig, KmsKeyArn, EphemeralStorage, LoggingConfig, RuntimeManagementConfig, PackageType, FileSystemConfigs, CodeSigningConfigArn, SnapStartConfig, RecursiveLoop); remove it',
+    );
+    assert.equal(failure(fn('Handler: v2.echo, Code: src.zip')), '<dir>/inline.yaml:4:64: Resources.Fn.Properties.Code: no folder <dir>/src.zip; give the local folder of the code (or ZipFile)');
+    assert.equal(failure(fn('Handler: v2.echo, Code: src').replace('Runtime: nodejs20.x', 'Runtime: python3.12')), '<dir>/inline.yaml:4:28: Resources.Fn.Properties.Runtime: runtime python3.12 cannot run locally: Gatehouse runs Node.js handlers (nodejs18.x, nodejs20.x, ...); use a nodejs runtime');
+  });
+});
