@@ -193,6 +193,24 @@ describe('CDK cloud assembly load', () => {
       );
     });
 
+    it('custom resources CDK adds (Custom::LogRetention, ...) are accepted with a note, their provider not run', () => {
+      const out = copy('custom', (o) => {
+        const file = join(o, 'Fixture.template.json');
+        const template = JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, unknown> };
+        template.Resources.HelloLogRetention = { Type: 'Custom::LogRetention', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:1:function:x', LogGroupName: '/aws/lambda/x', RetentionInDays: 1 } };
+        template.Resources.Other = { Type: 'AWS::CloudFormation::CustomResource', Properties: { ServiceToken: 'arn:aws:lambda:us-east-1:1:function:x' } };
+        writeFileSync(file, JSON.stringify(template));
+      });
+      const p = loadCloudAssembly(join(out, 'manifest.json'), { region: 'eu-west-1', stackNames: ['Fixture'] });
+      assert.deepEqual(
+        p.notes?.filter((n) => n.includes('custom resource')),
+        [
+          'Fixture: HelloLogRetention (Custom::LogRetention) is a custom resource: accepted and not run (Gatehouse does not invoke its provider)',
+          'Fixture: Other (AWS::CloudFormation::CustomResource) is a custom resource: accepted and not run (Gatehouse does not invoke its provider)',
+        ],
+      );
+    });
+
     it('a template of the legacy synthesizer (asset parameters) names the parameter and the fix', () => {
       const out = copy('legacy', (o) => {
         const file = join(o, 'Fixture.template.json');
