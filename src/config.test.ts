@@ -557,8 +557,13 @@ describe('serverless settings', () => {
 
   it('--cdk names a cloud assembly by its manifest.json; --stack-name chooses stacks, comma separated', () => {
     const config = loadConfig(['--cdk', 'examples/cdk-http-api/cdk.out', '--stack-name', 'Api, Prod/Chat'], {});
-    assert.deepEqual(config.serverless, { file: join(process.cwd(), 'examples/cdk-http-api/cdk.out/manifest.json'), format: 'cdk', stackNames: ['Api', 'Prod/Chat'], env: {} });
-    assert.deepEqual(loadConfig([], { GATEHOUSE_CDK: '/app/cdk.out' }).serverless, { file: '/app/cdk.out/manifest.json', format: 'cdk', env: { GATEHOUSE_CDK: '/app/cdk.out' } });
+    assert.deepEqual(config.serverless, { file: join(process.cwd(), 'examples/cdk-http-api/cdk.out/manifest.json'), format: 'cdk', parameterOverrides: {}, stackNames: ['Api', 'Prod/Chat'], env: {} });
+    assert.deepEqual(loadConfig([], { GATEHOUSE_CDK: '/app/cdk.out', GATEHOUSE_PARAMETER_OVERRIDES: 'Greeting=hey' }).serverless, {
+      file: '/app/cdk.out/manifest.json',
+      format: 'cdk',
+      parameterOverrides: { Greeting: 'hey' },
+      env: { GATEHOUSE_CDK: '/app/cdk.out', GATEHOUSE_PARAMETER_OVERRIDES: 'Greeting=hey' },
+    });
     rejects(['--cdk', 'cdk.out', '--serverless', 'serverless.yml'], {}, '--cdk / GATEHOUSE_CDK and --serverless / GATEHOUSE_SERVERLESS cannot be used together; serve one project');
   });
 

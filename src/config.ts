@@ -638,7 +638,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const cdkDir = get('cdk');
   if (cdkDir !== '' && (templateFile !== '' || serverlessFile !== '')) throw new ConfigError(`${label('cdk')} and ${label(templateFile !== '' ? 'template' : 'serverless')} cannot be used together; serve one project`);
   const overridesText = get('parameterOverrides');
-  if (overridesText !== '' && templateFile === '') throw new ConfigError(`${label('parameterOverrides')} applies to a SAM template; add ${SETTINGS.template.flag} ./template.yaml`);
+  if (overridesText !== '' && templateFile === '' && get('cdk') === '') {
+    throw new ConfigError(`${label('parameterOverrides')} applies to the parameters of a --template or of the --cdk stacks; add ${SETTINGS.template.flag} ./template.yaml or ${SETTINGS.cdk.flag} ./cdk.out`);
+  }
   const parameterOverrides: Record<string, string> = {};
   for (const pair of overridesText.split(/\s+/).filter((p) => p !== '')) {
     // Name=Value (sam deploy), or ParameterKey=Name,ParameterValue=Value (aws cloudformation).
@@ -695,7 +697,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), ...(stackName !== '' ? { stackName } : {}), env: Object.freeze({ ...env }) }) } : {}),
     ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
     ...(cdkDir !== ''
-      ? { serverless: Object.freeze({ file: resolvePath(cdkDir, 'manifest.json'), format: 'cdk' as const, ...(stackNames.length > 0 ? { stackNames: Object.freeze(stackNames) } : {}), env: Object.freeze({ ...env }) }) }
+      ? { serverless: Object.freeze({ file: resolvePath(cdkDir, 'manifest.json'), format: 'cdk' as const, parameterOverrides: Object.freeze(parameterOverrides), ...(stackNames.length > 0 ? { stackNames: Object.freeze(stackNames) } : {}), env: Object.freeze({ ...env }) }) }
       : {}),
   });
 }

@@ -211,6 +211,24 @@ describe('CDK cloud assembly load', () => {
       );
     });
 
+    it('--parameter-overrides gives each stack the CfnParameters it declares; a name no stack declares is an error', () => {
+      const out = copy('parameters', (o) => {
+        const file = join(o, 'Fixture.template.json');
+        const template = JSON.parse(readFileSync(file, 'utf8')) as { Parameters: Record<string, unknown>; Resources: Record<string, any> };
+        template.Parameters.Greeting = { Type: 'String', Default: 'hi' };
+        template.Resources.Hello4A628BD4.Properties.Environment.Variables.STACK = { Ref: 'Greeting' };
+        writeFileSync(file, JSON.stringify(template));
+      });
+      const manifestFile = join(out, 'manifest.json');
+      const env = (overrides: Record<string, string>) => loadCloudAssembly(manifestFile, { region: 'eu-west-1', parameterOverrides: overrides }).functions.map((f) => f.environment.STACK);
+      assert.deepEqual(env({}), ['Prod-Svc', 'hi']);
+      assert.deepEqual(env({ Greeting: 'hey' }), ['Prod-Svc', 'hey']);
+      assert.equal(
+        failure(() => env({ Greeting: 'hey', Colour: 'red' }), out),
+        "<dir>/manifest.json: --parameter-overrides names Colour, which no stack served declares (stacks: Prod-Svc, Fixture); use the names of the apps' CfnParameters",
+      );
+    });
+
     it('a template of the legacy synthesizer (asset parameters) names the parameter and the fix', () => {
       const out = copy('legacy', (o) => {
         const file = join(o, 'Fixture.template.json');

@@ -171,14 +171,14 @@ export function assetPaths(stack: AssemblyStack): Record<string, string> {
  * What the synthesizer adds for `cdk deploy` (the BootstrapVersion parameter, the CheckBootstrapVersion
  * rule): accepted, said once. A template of the legacy synthesizer (asset locations as parameters) is an error.
  */
-function synthesizerNotes(stack: AssemblyStack): string[] {
+function synthesizerNotes(stack: AssemblyStack): { notes: string[]; parameters: string[] } {
   let template: unknown;
   try {
     template = JSON.parse(readFileSync(stack.templateFile, 'utf8'));
   } catch {
-    return [];
+    return { notes: [], parameters: [] };
   }
-  if (!isObject(template)) return [];
+  if (!isObject(template)) return { notes: [], parameters: [] };
   const parameters = isObject(template.Parameters) ? Object.keys(template.Parameters) : [];
   const legacy = parameters.find((name) => name.startsWith('AssetParameters'));
   if (legacy !== undefined) {
@@ -188,15 +188,17 @@ function synthesizerNotes(stack: AssemblyStack): string[] {
   }
   const rules = isObject(template.Rules) ? Object.keys(template.Rules) : [];
   const parameter = parameters.includes('BootstrapVersion');
-  if (!parameter && rules.length === 0) return [];
+  if (!parameter && rules.length === 0) return { notes: [], parameters };
   const what = [...(parameter ? ['the BootstrapVersion parameter'] : []), ...(rules.length ? [`Rules (${rules.join(', ')})`] : [])].join(' and ');
-  return [`${stack.stackName}: ${what} accepted and not evaluated (they check the CDK bootstrap stack when deploying)`];
+  return { notes: [`${stack.stackName}: ${what} accepted and not evaluated (they check the CDK bootstrap stack when deploying)`], parameters };
 }
 
 /** Options of an assembly load. */
 export interface CdkOptions extends Pick<TemplateOptions, 'region' | 'typescript' | 'inlineCodeDirectory' | 'apiEndpoint'> {
   /** `--stack-name`: the stacks to serve (all when unset). */
   readonly stackNames?: readonly string[];
+  /** `--parameter-overrides`: values of CfnParameters, each given to every stack that declares it (as `cdk deploy --parameters Name=Value`). */
+  readonly parameterOverrides?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -209,11 +211,15 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
   const functions: ServerlessFunction[] = [];
   const apis: DesiredApi[] = [];
   const notes: string[] = [];
+  const used = new Set<string>();
   for (const stack of stacks) {
     const synthesizer = synthesizerNotes(stack);
+    const overrides = Object.fromEntries(Object.entries(options.parameterOverrides ?? {}).filter(([name]) => synthesizer.parameters.includes(name)));
+    for (const name of Object.keys(overrides)) used.add(name);
     const project = loadSamTemplate(stack.templateFile, {
       region: options.region,
       stackName: stack.stackName,
+      parameterOverrides: overrides,
       ...(options.typescript ? { typescript: true } : {}),
       ...(options.inlineCodeDirectory ? { inlineCodeDirectory: options.inlineCodeDirectory } : {}),
       ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
@@ -221,7 +227,11 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
     });
     functions.push(...project.functions);
     apis.push(...desiredResources(project, options.region));
-    notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`), ...synthesizer);
+    notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`), ...synthesizer.notes);
+  }
+  const unused = Object.keys(options.parameterOverrides ?? {}).filter((name) => !used.has(name));
+  if (unused.length > 0) {
+    throw new ServerlessError(`${manifestFile}: --parameter-overrides names ${unused.join(', ')}, which no stack served declares (stacks: ${stacks.map((s) => s.stackName).join(', ')}); use the names of the apps' CfnParameters`);
   }
   const seen = new Map<string, string>();
   for (const fn of functions) {

@@ -38,6 +38,7 @@ export function loadProject(serverless: NonNullable<Config['serverless']>, regio
     return loadCloudAssembly(serverless.file, {
       region,
       ...(serverless.stackNames ? { stackNames: serverless.stackNames } : {}),
+      ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}),
       ...(context.dataDir ? { inlineCodeDirectory: join(context.dataDir, 'template-functions') } : {}),
       ...(context.apiEndpoint ? { apiEndpoint: context.apiEndpoint } : {}),
       typescript: runsTypeScript(),
