@@ -65,6 +65,12 @@ export function loadProject(serverless: NonNullable<Config['serverless']>, regio
 /** What this server can serve of the project: aws_iam routes need access keys to check signatures against. */
 export function checkRuntime(project: ServerlessProject, credentials: Config['credentials']): void {
   const iam = project.httpApi?.routes.find((r) => r.authorization?.type === 'aws_iam');
+  const templateIam = project.apis?.flatMap((a) => a.routes).find((r) => r.members.authorizationType === 'AWS_IAM');
+  if (templateIam && !credentials) {
+    throw new ConfigError(
+      `${project.file}: ${templateIam.label} uses AuthorizationType AWS_IAM, which checks SigV4 signatures against the server's access keys; configure them with --credentials <file> or GATEHOUSE_CREDENTIALS=AKID:SECRET`,
+    );
+  }
   if (iam && !credentials) {
     throw new ConfigError(
       `${project.file}: route ${iam.routeKey} (function ${iam.functionKey}) uses authorizer type aws_iam, which checks SigV4 signatures against the server's access keys; configure them with --credentials <file> or GATEHOUSE_CREDENTIALS=AKID:SECRET`,

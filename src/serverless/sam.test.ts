@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { desiredResources } from './resources.js';
+import { apiIds, desiredResources } from './resources.js';
 import { loadSamTemplate, parseSamTemplate } from './sam.js';
 import { ServerlessError } from './variables.js';
 
@@ -114,6 +114,74 @@ describe('SAM template loader', () => {
       failure(`${FN('      Events:\n        E:\n          Type: HttpApi\n')}  Api:\n    Type: AWS::Serverless::HttpApi\n`),
       '<dir>/inline.yaml:12:5: Resources.Api: no HttpApi event names this API (ApiId: !Ref Api) while events without ApiId use the implicit ServerlessHttpApi; Gatehouse serves one HTTP API per template for now: add ApiId: !Ref Api to the events',
     );
-    assert.equal(failure('Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: ./openapi.yaml\n'), '<dir>/inline.yaml:5:22: Resources.Api.Properties.DefinitionUri: OpenAPI definitions in a template are not supported by Gatehouse yet; define the routes with HttpApi events (or import the OpenAPI document through the management API)');
+    assert.equal(failure('Resources:\n  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      DefinitionUri: ./missing.yaml\n'), "<dir>/inline.yaml:5:22: Resources.Api.Properties.DefinitionUri: cannot read the OpenAPI definition <dir>/missing.yaml: ENOENT: no such file or directory, open '<dir>/missing.yaml'");
+  });
+
+  it('auth.yaml: a Lambda authorizer (FunctionArn, Identity, simple responses) as DefaultAuthorizer, AWS_IAM and NONE routes', () => {
+    const p = loadSamTemplate(join(FIXTURES, 'auth.yaml'), { region: 'eu-west-1' });
+    assert.deepEqual(p.httpApi?.authorizers, [
+      { key: 'KeyAuth', name: 'KeyAuth', type: 'request', functionKey: 'AuthorizerFunction', identitySource: ['$request.header.X-Key'], resultTtlInSeconds: 0, enableSimpleResponses: true, payloadVersion: '2.0' },
+    ]);
+    assert.deepEqual(p.httpApi?.routes, [
+      { routeKey: 'GET /secret', functionKey: 'Echo', authorization: { type: 'authorizer', key: 'KeyAuth', scopes: [] } },
+      { routeKey: 'GET /signed', functionKey: 'Echo', authorization: { type: 'aws_iam' } },
+      { routeKey: 'GET /open', functionKey: 'Echo' },
+    ]);
+    const [api] = desiredResources(p, 'eu-west-1');
+    assert.deepEqual(api?.routes.map((r) => r.members.authorizationType), ['CUSTOM', 'AWS_IAM', 'NONE']);
+    assert.deepEqual(api?.authorizers[0]?.members, {
+      name: 'KeyAuth',
+      authorizerType: 'REQUEST',
+      authorizerUri: 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:000000000000:function:sam-app-AuthorizerFunction/invocations',
+      identitySource: ['$request.header.X-Key'],
+      authorizerPayloadFormatVersion: '2.0',
+      enableSimpleResponses: true,
+      authorizerResultTtlInSeconds: 0,
+    });
+    const ttl = parse(`${FN('      Events:\n        E:\n          Type: HttpApi\n          Properties: { ApiId: !Ref Api, Path: /a, Method: GET }\n')}  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n      Auth:\n        DefaultAuthorizer: L\n        Authorizers:\n          L: { FunctionArn: !GetAtt Hello.Arn, AuthorizerPayloadFormatVersion: '1.0', Identity: { Headers: [Authorization], QueryStrings: [token], StageVariables: [v], Context: [requestId] } }\n`);
+    assert.deepEqual(ttl.httpApi?.authorizers[0], { key: 'L', name: 'L', type: 'request', functionKey: 'Hello', identitySource: ['$request.header.Authorization', '$request.querystring.token', '$stageVariables.v', '$context.requestId'], resultTtlInSeconds: 300, enableSimpleResponses: false, payloadVersion: '1.0' });
+  });
+
+  it('definition.yaml: DefinitionBody with intrinsics, the HttpApi events merged in, imported at the stage; pseudo-parameters', () => {
+    const p = loadSamTemplate(join(FIXTURES, 'definition.yaml'), { region: 'eu-west-1', stackName: 'defs' });
+    assert.equal(p.httpApi, undefined);
+    const uri = 'arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:000000000000:function:defs-Echo/invocations';
+    const operation = { 'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri, payloadFormatVersion: '2.0' } };
+    assert.deepEqual(p.apis, [
+      {
+        apiId: apiIds('defs', 'v1').http,
+        protocolType: 'HTTP',
+        members: { name: 'defs', protocolType: 'HTTP' },
+        authorizers: [],
+        integrations: [],
+        routes: [],
+        stages: [{ stageName: 'v1', autoDeploy: true, deploy: false }],
+        definition: { body: JSON.stringify({ openapi: '3.0.1', info: { title: 'defined', version: '1.0' }, paths: { '/hello': { get: operation }, '/pets': { get: operation } } }) },
+      },
+    ]);
+    const q = parse(FN('      Environment:\n        Variables:\n          ID: !Ref AWS::StackId\n          N: !Join [",", !Ref AWS::NotificationARNs]\n          P: !Sub "${AWS::Partition}.${AWS::URLSuffix}"\n'));
+    assert.deepEqual(q.functions[0]?.environment, { ID: 'arn:aws:cloudformation:eu-west-1:000000000000:stack/sam-app/00000000-0000-0000-0000-000000000000', N: '', P: 'aws.amazonaws.com' });
+  });
+
+  it('Lambda, IAM and DefinitionBody errors', () => {
+    const api = (auth: string, events = '      Events:\n        E:\n          Type: HttpApi\n          Properties: { ApiId: !Ref Api, Path: /a, Method: GET }\n') => `${FN(events)}  Api:\n    Type: AWS::Serverless::HttpApi\n    Properties:\n${auth}`;
+    assert.equal(
+      failure(api('      Auth:\n        Authorizers:\n          L: { FunctionArn: arn:aws:lambda:us-east-1:1:function:elsewhere, AuthorizerPayloadFormatVersion: "2.0" }\n')),
+      '<dir>/inline.yaml:17:29: Resources.Api.Properties.Auth.Authorizers.L.FunctionArn: must be the ARN of a function of this template (!GetAtt MyFunction.Arn), got arn:aws:lambda:us-east-1:1:function:elsewhere',
+    );
+    assert.equal(failure(api('      Auth:\n        Authorizers:\n          L: { FunctionArn: !GetAtt Hello.Arn }\n')), "<dir>/inline.yaml:17:14: Resources.Api.Properties.Auth.Authorizers.L.AuthorizerPayloadFormatVersion: a Lambda authorizer needs AuthorizerPayloadFormatVersion '1.0' or '2.0', got nothing");
+    assert.equal(failure(api('      Auth:\n        DefaultAuthorizer: AWS_IAM\n')), '<dir>/inline.yaml:16:28: Resources.Api.Properties.Auth.DefaultAuthorizer: AWS_IAM needs EnableIamAuthorizer: true (as SAM requires)');
+    assert.equal(
+      failure(api('      Auth: {}\n', '      Events:\n        E:\n          Type: HttpApi\n          Properties: { ApiId: !Ref Api, Path: /a, Method: GET, Auth: { Authorizer: AWS_IAM } }\n')),
+      '<dir>/inline.yaml:11:85: Resources.Hello.Properties.Events.E.Properties.Auth.Authorizer: AWS_IAM needs Auth.EnableIamAuthorizer: true on Api (as SAM requires)',
+    );
+    assert.equal(
+      failure(api('      DefinitionBody: { openapi: 3.0.1, info: { title: t, version: "1" }, paths: {} }\n      Auth:\n        Authorizers:\n          J: { JwtConfiguration: { issuer: https://i, audience: [a] } }\n')),
+      '<dir>/inline.yaml:18:11: Resources.Api.Properties.Auth.Authorizers: with DefinitionBody or DefinitionUri, define the authorizers in the OpenAPI document (components.securitySchemes with x-amazon-apigateway-authorizer)',
+    );
+    assert.equal(
+      failure(api('      DefinitionBody: { openapi: 3.0.1, info: { title: t, version: "1" }, paths: { /a: { get: {} } } }\n')),
+      '<dir>/inline.yaml:10:11: Resources.Hello.Properties.Events.E: the OpenAPI definition already has GET /a; define it once',
+    );
   });
 });

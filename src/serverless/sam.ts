@@ -16,6 +16,8 @@ import { DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
 import type { HttpApiAuthorizer, HttpApiCors, HttpApiRoute, LoadOptions, ServerlessFunction, ServerlessProject } from './project.js';
 import { ProjectLoader } from './project.js';
 import { API_TYPES, attributesOf, isApiGatewayV2Type, physicalId, templateApis } from './apigatewayv2.js';
+import type { DesiredApi } from './resources.js';
+import { apiIds } from './resources.js';
 import type { KeyPath, SourceDocument } from './variables.js';
 import { parseSource, ServerlessError, showPath } from './variables.js';
 
@@ -82,7 +84,7 @@ const GLOBAL_FUNCTION_KEYS = ['Handler', 'Runtime', 'Timeout', 'MemorySize', 'En
 /** Members Gatehouse accepts but does not yet carry into the API it creates: each is named in a start-up note. */
 const UNAPPLIED_HTTP_API_KEYS = ['Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
 const UNAPPLIED_EVENT_KEYS = ['TimeoutInMillis', 'RouteSettings'];
-const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
+const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'DefinitionBody', 'DefinitionUri', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
 const TOP_KEYS = ['AWSTemplateFormatVersion', 'Transform', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs', 'Mappings', 'Rules'];
 const FUNCTION_TYPES = ['AWS::Serverless::Function', 'AWS::Lambda::Function'];
 
@@ -92,7 +94,13 @@ interface Api {
   readonly stageName: string;
   readonly cors?: HttpApiCors;
   readonly authorizers: HttpApiAuthorizer[];
+  /** An authorizer name, or AWS_IAM. */
   readonly defaultAuthorizer?: string;
+  /** Auth.EnableIamAuthorizer: routes may use AWS_IAM. */
+  readonly iam?: boolean;
+  /** DefinitionBody / DefinitionUri: the OpenAPI document the events are merged into. */
+  readonly definition?: Record<string, unknown>;
+  readonly path: KeyPath;
 }
 
 /** Reads and loads a SAM template. */
@@ -257,6 +265,10 @@ class TemplateLoader {
         return 'amazonaws.com';
       case 'AWS::NoValue':
         return undefined;
+      case 'AWS::StackId':
+        return `arn:aws:cloudformation:${this.options.region}:${DEFAULT_ACCOUNT_ID}:stack/${this.#stack}/00000000-0000-0000-0000-000000000000`;
+      case 'AWS::NotificationARNs':
+        return [];
       default:
     }
     const parameter = this.#parameters.get(name);
@@ -424,7 +436,7 @@ class TemplateLoader {
     const unused = [...apis.keys()].find((id) => used.size > 0 && !used.has(id));
     if (unused) this.fail(['Resources', unused], `no HttpApi event names this API (ApiId: !Ref ${unused}) while events without ApiId use the implicit ServerlessHttpApi; Gatehouse serves one HTTP API per template for now: add ApiId: !Ref ${unused} to the events`);
     const apiId = [...used][0] ?? [...apis.keys()][0];
-    const api = apiId === undefined ? undefined : (apis.get(apiId) ?? { id: 'ServerlessHttpApi', name: this.#stack, stageName: '$default', authorizers: [] });
+    const api: Api | undefined = apiId === undefined ? undefined : (apis.get(apiId) ?? { id: 'ServerlessHttpApi', name: this.#stack, stageName: '$default', authorizers: [], path: ['Resources'] });
     const payloads = new Set(routes.map((r) => r.payload));
     if (payloads.size > 1) this.fail((routes[0] as { path: KeyPath }).path, 'the routes of one API use different PayloadFormatVersion values; Gatehouse serves one per API for now');
     const seen = new Map<string, KeyPath>();
@@ -433,16 +445,20 @@ class TemplateLoader {
       if (before) this.fail(r.path, `route ${r.routeKey} is defined twice (also at ${showPath(before)}); keep one`);
       seen.set(r.routeKey, r.path);
     }
+    const payload = ([...payloads][0] ?? '2.0') as '1.0' | '2.0';
+    // With DefinitionBody/DefinitionUri, the events are merged into the document (as SAM does), which is imported.
+    const definedApi = api?.definition ? this.definitionApi(api, routes, payload, functions) : undefined;
+    const allApis = [...(definedApi ? [definedApi] : []), ...templateApiList];
     return {
       file: this.doc.file,
       service: this.#stack,
       stage: api?.stageName ?? '$default',
       functions,
-      ...(api
+      ...(api && !definedApi
         ? {
             httpApi: {
               name: api.name,
-              payload: ([...payloads][0] ?? '2.0') as '1.0' | '2.0',
+              payload,
               ...(api.cors ? { cors: api.cors } : {}),
               authorizers: api.authorizers,
               routes: routes.map(({ routeKey, functionKey, authorization }) => ({ routeKey, functionKey, ...(authorization ? { authorization } : {}) })),
@@ -450,9 +466,53 @@ class TemplateLoader {
             },
           }
         : {}),
-      ...(templateApiList.length > 0 ? { apis: templateApiList } : {}),
+      ...(allApis.length > 0 ? { apis: allApis } : {}),
       plugins: [],
       notes: [...notes, ...this.#unapplied],
+    };
+  }
+
+  /** An AWS::Serverless::HttpApi with DefinitionBody/DefinitionUri: its document with the HttpApi events added as Lambda proxy operations. */
+  definitionApi(api: Api, routes: readonly (HttpApiRoute & { path: KeyPath })[], payload: string, functions: readonly ServerlessFunction[]): DesiredApi {
+    const doc = structuredClone(api.definition) as Record<string, unknown>;
+    if (doc.paths !== undefined && !isObject(doc.paths)) this.fail(api.path, 'the OpenAPI definition\'s paths must be an object');
+    const paths = (doc.paths ?? {}) as Record<string, Record<string, unknown>>;
+    doc.paths = paths;
+    for (const r of routes) {
+      if (r.authorization) this.fail(r.path, 'with DefinitionBody or DefinitionUri on the API, give the route\'s security in the OpenAPI document; remove Auth here');
+      const fn = functions.find((f) => f.key === r.functionKey) as ServerlessFunction;
+      const [method, path] = r.routeKey === '$default' ? ['ANY', '$default'] : (r.routeKey.split(' ') as [string, string]);
+      const key = method === 'ANY' ? 'x-amazon-apigateway-any-method' : method.toLowerCase();
+      const item = (paths[path] ??= {});
+      if (item[key] !== undefined) this.fail(r.path, `the OpenAPI definition already has ${r.routeKey}; define it once`);
+      const arn = `arn:aws:lambda:${this.options.region}:${DEFAULT_ACCOUNT_ID}:function:${fn.functionName}`;
+      item[key] = { 'x-amazon-apigateway-integration': { type: 'aws_proxy', httpMethod: 'POST', uri: `arn:aws:apigateway:${this.options.region}:lambda:path/2015-03-31/functions/${arn}/invocations`, payloadFormatVersion: payload } };
+    }
+    const c = api.cors;
+    return {
+      apiId: apiIds(this.#stack, api.stageName).http,
+      protocolType: 'HTTP',
+      members: {
+        name: api.name,
+        protocolType: 'HTTP',
+        ...(c
+          ? {
+              corsConfiguration: {
+                allowOrigins: c.allowOrigins,
+                allowHeaders: c.allowHeaders,
+                allowMethods: c.allowMethods,
+                ...(c.allowCredentials !== undefined ? { allowCredentials: c.allowCredentials } : {}),
+                ...(c.exposeHeaders ? { exposeHeaders: c.exposeHeaders } : {}),
+                ...(c.maxAge !== undefined ? { maxAge: c.maxAge } : {}),
+              },
+            }
+          : {}),
+      },
+      authorizers: [],
+      integrations: [],
+      routes: [],
+      stages: [{ stageName: api.stageName, autoDeploy: true, deploy: false }],
+      definition: { body: JSON.stringify(doc) },
     };
   }
 
@@ -546,7 +606,10 @@ class TemplateLoader {
   httpApi(id: string, r: Record<string, unknown>): Api {
     const base = ['Resources', id, 'Properties'];
     const props = this.object(this.evaluate(r.Properties ?? {}, base), base, 'an object of HTTP API properties');
-    if (props.DefinitionBody !== undefined || props.DefinitionUri !== undefined) this.fail([...base, props.DefinitionBody !== undefined ? 'DefinitionBody' : 'DefinitionUri'], 'OpenAPI definitions in a template are not supported by Gatehouse yet; define the routes with HttpApi events (or import the OpenAPI document through the management API)');
+    if (props.DefinitionBody !== undefined && props.DefinitionUri !== undefined) this.fail([...base, 'DefinitionUri'], 'give the OpenAPI definition in DefinitionBody or in DefinitionUri, not both');
+    let definition: Record<string, unknown> | undefined;
+    if (props.DefinitionBody !== undefined) definition = this.object(props.DefinitionBody, [...base, 'DefinitionBody'], 'an OpenAPI document (openapi, info, paths)');
+    if (props.DefinitionUri !== undefined) definition = this.object(JSON.parse(this.definitionFile(props.DefinitionUri, [...base, 'DefinitionUri'])), [...base, 'DefinitionUri'], 'an OpenAPI document (openapi, info, paths)');
     if (props.Domain !== undefined) this.fail([...base, 'Domain'], 'custom domains come from the management API in Gatehouse; remove it');
     this.keys(props, base, HTTP_API_KEYS);
     for (const key of UNAPPLIED_HTTP_API_KEYS) if (props[key] !== undefined) this.#unapplied.push(`${id}: ${key} is accepted and not applied by Gatehouse yet`);
@@ -554,16 +617,22 @@ class TemplateLoader {
     if (stageName !== '$default' && !/^[A-Za-z0-9_-]{1,128}$/.test(stageName)) this.fail([...base, 'StageName'], `"${stageName}" must be $default or letters, digits, - and _`);
     const authorizers: HttpApiAuthorizer[] = [];
     let defaultAuthorizer: string | undefined;
+    let iam = false;
     if (props.Auth !== undefined) {
       const apath = [...base, 'Auth'];
       const auth = this.object(props.Auth, apath, 'an object (Authorizers, DefaultAuthorizer)');
       this.keys(auth, apath, ['Authorizers', 'DefaultAuthorizer', 'EnableIamAuthorizer']);
-      if (auth.EnableIamAuthorizer === true) this.fail([...apath, 'EnableIamAuthorizer'], 'IAM authorization is not supported in templates by Gatehouse yet; remove it');
+      if (auth.EnableIamAuthorizer !== undefined && typeof auth.EnableIamAuthorizer !== 'boolean') this.fail([...apath, 'EnableIamAuthorizer'], 'must be true or false');
+      iam = auth.EnableIamAuthorizer === true;
+      if (definition && auth.Authorizers !== undefined) this.fail([...apath, 'Authorizers'], 'with DefinitionBody or DefinitionUri, define the authorizers in the OpenAPI document (components.securitySchemes with x-amazon-apigateway-authorizer)');
       const all = auth.Authorizers === undefined ? {} : this.object(auth.Authorizers, [...apath, 'Authorizers'], 'an object of authorizers by name');
       for (const [name, raw] of Object.entries(all)) {
         const path = [...apath, 'Authorizers', name];
-        const a = this.object(raw, path, 'an authorizer object (JwtConfiguration, IdentitySource)');
-        if (a.FunctionArn !== undefined) this.fail([...path, 'FunctionArn'], 'Lambda authorizers in templates are not supported by Gatehouse yet; use a JWT authorizer (JwtConfiguration)');
+        const a = this.object(raw, path, 'an authorizer object (JwtConfiguration, IdentitySource) or (FunctionArn, Identity, AuthorizerPayloadFormatVersion)');
+        if (a.FunctionArn !== undefined) {
+          authorizers.push(this.lambdaAuthorizer(name, a, path));
+          continue;
+        }
         this.keys(a, path, ['JwtConfiguration', 'IdentitySource']);
         const jwt = this.object(a.JwtConfiguration, [...path, 'JwtConfiguration'], 'an object (issuer, audience)');
         this.keys(jwt, [...path, 'JwtConfiguration'], ['issuer', 'audience']);
@@ -577,8 +646,12 @@ class TemplateLoader {
         });
       }
       if (auth.DefaultAuthorizer !== undefined) {
-        defaultAuthorizer = this.#base.string(auth.DefaultAuthorizer, [...apath, 'DefaultAuthorizer'], 'the name of an authorizer under Authorizers');
-        if (!authorizers.some((a) => a.key === defaultAuthorizer)) this.fail([...apath, 'DefaultAuthorizer'], `no authorizer "${defaultAuthorizer}" under Auth.Authorizers (authorizers: ${authorizers.map((a) => a.key).join(', ') || 'none'})`);
+        defaultAuthorizer = this.#base.string(auth.DefaultAuthorizer, [...apath, 'DefaultAuthorizer'], 'the name of an authorizer under Authorizers, or AWS_IAM');
+        if (defaultAuthorizer === 'AWS_IAM') {
+          if (!iam) this.fail([...apath, 'DefaultAuthorizer'], 'AWS_IAM needs EnableIamAuthorizer: true (as SAM requires)');
+        } else if (!authorizers.some((a) => a.key === defaultAuthorizer)) {
+          this.fail([...apath, 'DefaultAuthorizer'], `no authorizer "${defaultAuthorizer}" under Auth.Authorizers (authorizers: ${authorizers.map((a) => a.key).join(', ') || 'none'})`);
+        }
       }
     }
     return {
@@ -588,7 +661,37 @@ class TemplateLoader {
       ...(props.CorsConfiguration !== undefined ? { cors: this.cors(props.CorsConfiguration, [...base, 'CorsConfiguration']) } : {}),
       authorizers,
       ...(defaultAuthorizer ? { defaultAuthorizer } : {}),
+      ...(iam ? { iam } : {}),
+      ...(definition ? { definition } : {}),
+      path: base,
     };
+  }
+
+  /** An `Auth.Authorizers` entry with `FunctionArn`: a Lambda REQUEST authorizer of a function of this template. */
+  lambdaAuthorizer(name: string, a: Record<string, unknown>, path: KeyPath): HttpApiAuthorizer {
+    this.keys(a, path, ['FunctionArn', 'FunctionInvokeRole', 'Identity', 'AuthorizerPayloadFormatVersion', 'EnableSimpleResponses', 'EnableFunctionDefaultPermissions']);
+    const arn = this.string(a.FunctionArn, [...path, 'FunctionArn']);
+    const fnName = /:function:([^:/]+)$/.exec(arn)?.[1];
+    const functionKey = [...this.#functionNames.entries()].find(([, n]) => n === fnName)?.[0];
+    if (functionKey === undefined) this.fail([...path, 'FunctionArn'], `must be the ARN of a function of this template (!GetAtt MyFunction.Arn), got ${arn}`);
+    const payloadVersion = a.AuthorizerPayloadFormatVersion === undefined ? undefined : this.string(a.AuthorizerPayloadFormatVersion, [...path, 'AuthorizerPayloadFormatVersion']);
+    if (payloadVersion !== '1.0' && payloadVersion !== '2.0') this.fail([...path, 'AuthorizerPayloadFormatVersion'], `a Lambda authorizer needs AuthorizerPayloadFormatVersion '1.0' or '2.0', got ${payloadVersion ?? 'nothing'}`);
+    const simple = a.EnableSimpleResponses ?? false;
+    if (typeof simple !== 'boolean') this.fail([...path, 'EnableSimpleResponses'], 'must be true or false');
+    if (simple && payloadVersion !== '2.0') this.fail([...path, 'EnableSimpleResponses'], "simple responses need AuthorizerPayloadFormatVersion '2.0'");
+    const identitySource: string[] = [];
+    let ttl: number | undefined;
+    if (a.Identity !== undefined) {
+      const ipath = [...path, 'Identity'];
+      const identity = this.object(a.Identity, ipath, 'an object (Headers, QueryStrings, StageVariables, Context, ReauthorizeEvery)');
+      this.keys(identity, ipath, ['Headers', 'QueryStrings', 'StageVariables', 'Context', 'ReauthorizeEvery']);
+      const sources: [string, string][] = [['Headers', '$request.header.'], ['QueryStrings', '$request.querystring.'], ['StageVariables', '$stageVariables.'], ['Context', '$context.']];
+      for (const [key, prefix] of sources) if (identity[key] !== undefined) identitySource.push(...this.#base.strings(identity[key], [...ipath, key]).map((v) => `${prefix}${v}`));
+      if (identity.ReauthorizeEvery !== undefined) ttl = this.#base.number(identity.ReauthorizeEvery, [...ipath, 'ReauthorizeEvery'], 0, 3600);
+    }
+    const resultTtlInSeconds = ttl ?? (identitySource.length > 0 ? 300 : 0);
+    if (resultTtlInSeconds > 0 && identitySource.length === 0) this.fail([...path, 'Identity'], `caching results (ReauthorizeEvery ${resultTtlInSeconds}) needs identity sources (Headers, QueryStrings, ...); add them or set ReauthorizeEvery: 0`);
+    return { key: name, name, type: 'request', functionKey, identitySource, resultTtlInSeconds, enableSimpleResponses: simple, payloadVersion };
   }
 
   cors(value: unknown, path: KeyPath): HttpApiCors {
@@ -635,10 +738,11 @@ class TemplateLoader {
       this.keys(a, apath, ['Authorizer', 'AuthorizationScopes']);
       if (a.Authorizer !== undefined) authorizer = this.string(a.Authorizer, [...apath, 'Authorizer']);
       if (authorizer === 'NONE') authorizer = undefined;
-      if (authorizer === 'AWS_IAM') this.fail([...apath, 'Authorizer'], 'IAM authorization is not supported in templates by Gatehouse yet');
-      if (authorizer !== undefined && !api?.authorizers.some((x) => x.key === authorizer)) this.fail([...apath, 'Authorizer'], `no authorizer "${authorizer}" under the Auth.Authorizers of ${apiId} (authorizers: ${api?.authorizers.map((x) => x.key).join(', ') || 'none'})`);
+      if (authorizer === 'AWS_IAM' && a.Authorizer !== undefined && !api?.iam) this.fail([...apath, 'Authorizer'], `AWS_IAM needs Auth.EnableIamAuthorizer: true on ${apiId} (as SAM requires)`);
+      if (authorizer !== undefined && authorizer !== 'AWS_IAM' && !api?.authorizers.some((x) => x.key === authorizer)) this.fail([...apath, 'Authorizer'], `no authorizer "${authorizer}" under the Auth.Authorizers of ${apiId} (authorizers: ${api?.authorizers.map((x) => x.key).join(', ') || 'none'})`);
       if (a.AuthorizationScopes !== undefined) scopes = this.#base.strings(a.AuthorizationScopes, [...apath, 'AuthorizationScopes']);
     }
+    if (authorizer === 'AWS_IAM') return { ...route, authorization: { type: 'aws_iam' as const }, apiId, payload };
     return { ...route, ...(authorizer ? { authorization: { type: 'authorizer' as const, key: authorizer, scopes } } : {}), apiId, payload };
   }
 }

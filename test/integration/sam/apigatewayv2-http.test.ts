@@ -6,7 +6,7 @@
  * with the ids `Ref` gives; a restart writes nothing.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -90,5 +90,57 @@ describe('gatehouse serve --template (AWS::ApiGatewayV2 HTTP API)', () => {
     server = await startCli(args(), { dataDir });
     assert.match(server.stderr(), /"message":"template applied".*"created":0,"updated":0,"deleted":0/);
     assert.equal((await fetch(`${base}/pets`)).status, 200);
+  });
+});
+
+describe('gatehouse serve --template reloads AWS::ApiGatewayV2 resources', () => {
+  let dir: string;
+  let server: CliServer | undefined;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-cfn-reload-'));
+    cpSync(join(ROOT, 'test/fixtures/sam/src'), join(dir, 'src'), { recursive: true });
+    cpSync(TEMPLATE, join(dir, 'template.yaml'));
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a changed RouteKey is updated in place under the same route id; a route the file no longer has is deleted', async () => {
+    const file = join(dir, 'template.yaml');
+    const running = await startCli(['--template', file, '--log-format', 'json']);
+    server = running;
+    const apiId = physicalId('sam-app', 'AWS::ApiGatewayV2::Api', 'HttpApi');
+    const url = `${running.url}/_aws/execute-api/${apiId}`;
+    assert.equal((await fetch(`${url}/pets`)).status, 200);
+    const from = running.stderr().length;
+    const text = readFileSync(file, 'utf8').replace('RouteKey: GET /pets', 'RouteKey: GET /animals');
+    writeFileSync(file, text.slice(0, text.indexOf('  InlineRoute:')) + text.slice(text.indexOf('  SecretRoute:')));
+    await running.waitFor(/"message":"template reloaded"/, from);
+    const routes = (await (await fetch(`${running.url}/v2/apis/${apiId}/routes`)).json()) as { items: { routeId: string; routeKey: string }[] };
+    assert.deepEqual(routes.items.map((r) => [r.routeKey, r.routeId]).sort(), [
+      ['GET /animals', physicalId('sam-app', 'AWS::ApiGatewayV2::Route', 'ListPets')],
+      ['GET /secret', physicalId('sam-app', 'AWS::ApiGatewayV2::Route', 'SecretRoute')],
+      ['POST /pets', physicalId('sam-app', 'AWS::ApiGatewayV2::Route', 'CreatePet')],
+    ]);
+    assert.equal((await fetch(`${url}/animals`)).status, 200);
+    assert.equal((await fetch(`${url}/pets`)).status, 404);
+    assert.equal((await fetch(`${url}/inline`)).status, 404);
+  });
+});
+
+describe('gatehouse serve --template: an AWS_IAM Route needs access keys', () => {
+  it('stops start-up with one line naming the route', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cfn-iam-'));
+    try {
+      const file = join(dir, 'template.yaml');
+      writeFileSync(file, readFileSync(TEMPLATE, 'utf8').replace('      AuthorizationType: JWT\n      AuthorizerId: !Ref JwtAuthorizer\n', '      AuthorizationType: AWS_IAM\n'));
+      cpSync(join(ROOT, 'test/fixtures/sam/src'), join(dir, 'src'), { recursive: true });
+      const result = await runCli(['serve', '--port', '0', '--data-dir', join(dir, 'data'), '--template', file]);
+      assert.equal(result.code, 2);
+      assert.equal(result.stderr.trim(), `gatehouse: ${file}: route POST /pets uses AuthorizationType AWS_IAM, which checks SigV4 signatures against the server's access keys; configure them with --credentials <file> or GATEHOUSE_CREDENTIALS=AKID:SECRET`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
