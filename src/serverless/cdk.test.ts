@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { AssemblyStack } from './cdk.js';
-import { assetPaths, chooseStacks, loadCloudAssembly, readCloudAssembly } from './cdk.js';
+import { assemblyManifests, assetPaths, chooseStacks, loadCloudAssembly, readCloudAssembly } from './cdk.js';
 import { ServerlessError } from './variables.js';
 
 /** test/fixtures/cdk/cdk.out: made by test/fixtures/cdk/app.mjs (stack Fixture, and Svc in the Stage Prod). */
@@ -56,6 +56,10 @@ describe('CDK cloud assembly reader', () => {
       ],
     );
     assert.deepEqual(assetPaths(stacks[1] as AssemblyStack), { [`${ASSET}.zip`]: join(FIXTURE, `asset.${ASSET}`), [templateKeys[1] as string]: join(FIXTURE, 'Fixture.template.json') });
+  });
+
+  it('the manifests a reload compares: the root one and those of the Stages\' nested assemblies', () => {
+    assert.deepEqual(assemblyManifests(join(FIXTURE, 'manifest.json')), [join(FIXTURE, 'manifest.json'), join(FIXTURE, 'assembly-Prod/manifest.json')]);
   });
 
   it('--stack-name chooses stacks by stack name, construct path or artifact id; all by default', () => {

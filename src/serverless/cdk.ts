@@ -142,6 +142,28 @@ function readAssembly(manifestFile: string): AssemblyStack[] {
   return stacks;
 }
 
+/**
+ * The manifest.json files of an assembly: its own, then those of its nested assemblies (Stages), whose
+ * stacks change only their own manifest. The CDK writes the root manifest last, so its change is the
+ * signal to reload and these files together say whether anything changed.
+ */
+export function assemblyManifests(manifestFile: string): string[] {
+  const files = [manifestFile];
+  let manifest: unknown;
+  try {
+    manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+  } catch {
+    return files;
+  }
+  const artifacts = isObject(manifest) && isObject(manifest.artifacts) ? manifest.artifacts : {};
+  for (const artifact of Object.values(artifacts)) {
+    if (!isObject(artifact) || artifact.type !== 'cdk:cloud-assembly' || !isObject(artifact.properties) || typeof artifact.properties.directoryName !== 'string') continue;
+    const nested = join(dirname(manifestFile), artifact.properties.directoryName, 'manifest.json');
+    if (existsSync(nested)) files.push(...assemblyManifests(nested));
+  }
+  return files;
+}
+
 /** The stacks `names` choose (by stack name, construct path or artifact id); all when there are none. */
 export function chooseStacks(stacks: readonly AssemblyStack[], names: readonly string[] | undefined, manifestFile: string): AssemblyStack[] {
   if (stacks.length === 0) throw new ServerlessError(`${manifestFile}: the cloud assembly has no stacks (aws:cloudformation:stack artifacts); add a Stack to the app and ${SYNTH_AGAIN}`);

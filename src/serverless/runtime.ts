@@ -20,7 +20,7 @@ import type { ServerlessFunction, ServerlessProject } from './project.js';
 import { loadServerlessProject } from './project.js';
 import { apiIds, desiredResources } from './resources.js';
 import { loadSamTemplate } from './sam.js';
-import { loadCloudAssembly } from './cdk.js';
+import { assemblyManifests, loadCloudAssembly } from './cdk.js';
 import { canonical } from '../model/json-values.js';
 
 /** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
@@ -196,7 +196,11 @@ export class ServedProject {
 
   #fileDigest(): string {
     try {
-      return createHash('sha256').update(readFileSync(this.settings.file)).digest('hex');
+      // A cloud assembly: its manifest.json and those of its Stages (a Stage's stack changes its own manifest only).
+      const files = this.settings.format === 'cdk' ? assemblyManifests(this.settings.file) : [this.settings.file];
+      const hash = createHash('sha256');
+      for (const file of files) hash.update(readFileSync(file)).update('\0');
+      return hash.digest('hex');
     } catch {
       return '';
     }

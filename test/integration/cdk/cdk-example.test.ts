@@ -146,6 +146,39 @@ describe('--cdk banner', () => {
   });
 });
 
+describe('--cdk reloads a stack of a Stage', () => {
+  let dir: string;
+  let server: CliServer | undefined;
+  before(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-cdk-stage-'));
+    cpSync(join(ROOT, 'test/fixtures/cdk/cdk.out'), join(dir, 'cdk.out'), { recursive: true });
+  });
+  after(async () => {
+    await server?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a new synth that changes only the Stage\'s stack (its nested manifest.json) is served', async () => {
+    const out = join(dir, 'cdk.out');
+    const running = await startCli(['--cdk', out, '--stack-name', 'Prod/Svc', '--log-format', 'json']);
+    server = running;
+    const [api] = await apisOf(running.url);
+    const url = `${running.url}/_aws/execute-api/${api?.apiId}`;
+    assert.deepEqual(await (await fetch(`${url}/hello`)).json(), { stack: 'Prod-Svc', route: 'GET /hello' });
+    // What a synth does: the stack's template and its assembly's manifest change, then the root manifest is written again, unchanged.
+    const template = join(out, 'assembly-Prod/ProdSvc66695059.template.json');
+    writeFileSync(template, readFileSync(template, 'utf8').replaceAll('GET /hello', 'GET /hi'));
+    const nested = join(out, 'assembly-Prod/manifest.json');
+    writeFileSync(nested, readFileSync(nested, 'utf8').replace(/[0-9a-f]{64}\.json/, `${'0'.repeat(64)}.json`));
+    const from = running.stderr().length;
+    writeFileSync(join(out, 'manifest.json'), readFileSync(join(out, 'manifest.json')));
+    await running.waitFor(/"message":"cloud assembly reloaded"/, from);
+    assert.deepEqual((await apisOf(running.url)).map((a) => a.apiId), [api?.apiId]);
+    assert.deepEqual(await (await fetch(`${url}/hi`)).json(), { stack: 'Prod-Svc', route: 'GET /hi' });
+    assert.equal((await fetch(`${url}/hello`)).status, 404);
+  });
+});
+
 describe('--cdk start-up errors', () => {
   let parent: string;
   let dataDir: string;
