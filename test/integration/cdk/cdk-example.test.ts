@@ -39,24 +39,20 @@ async function apisOf(url: string): Promise<Api[]> {
   return body.items.map((a) => ({ name: a.name, apiId: a.apiId, protocolType: a.protocolType })).sort((a, b) => a.name.localeCompare(b.name));
 }
 
-/** Opens a WebSocket, sends each message and collects one reply per message. */
-async function exchange(url: string, messages: readonly string[]): Promise<string[]> {
+/** An open WebSocket: `ask` sends a message and resolves with the next message received. */
+async function openSocket(url: string): Promise<{ ask(message: string): Promise<string>; readonly ws: WebSocket }> {
   const ws = new WebSocket(url);
   await new Promise<void>((resolve, reject) => {
     ws.once('open', resolve);
     ws.once('error', reject);
   });
-  const replies: string[] = [];
-  for (const message of messages) {
-    const reply = new Promise<string>((resolve, reject) => {
+  const ask = (message: string) =>
+    new Promise<string>((resolve, reject) => {
       ws.once('message', (m: Buffer) => resolve(m.toString()));
       ws.once('error', reject);
+      ws.send(message);
     });
-    ws.send(message);
-    replies.push(await reply);
-  }
-  ws.close();
-  return replies;
+  return { ask, ws };
 }
 
 describe('examples/cdk-http-api: synthesized, then served with --cdk', () => {
@@ -112,14 +108,18 @@ describe('examples/cdk-http-api: synthesized, then served with --cdk', () => {
 
   it('answers WebSocket messages on $default and on the ping route (returnResponse: true)', async () => {
     const ws = apis[0] as Api;
-    const [echo, pong] = await exchange(`${server.url.replace('http:', 'ws:')}/_aws/execute-api/${ws.apiId}/dev`, ['hello', '{"action":"ping"}']);
-    assert.deepEqual(JSON.parse(echo as string), { routeKey: '$default', echo: 'hello' });
-    const body = JSON.parse(pong as string) as { pong: boolean; connectionId: string };
+    const socket = await openSocket(`${server.url.replace('http:', 'ws:')}/_aws/execute-api/${ws.apiId}/dev`);
+    assert.deepEqual(JSON.parse(await socket.ask('hello')), { routeKey: '$default', echo: 'hello' });
+    const body = JSON.parse(await socket.ask('{"action":"ping"}')) as { pong: boolean; connectionId: string };
+    socket.ws.close();
     assert.equal(body.pong, true);
     assert.match(body.connectionId, /\S+/);
   });
 
-  it('a new synth (manifest.json rewritten) reloads the assembly under the same API ids', async () => {
+  it('a new synth (manifest.json rewritten) reloads the assembly under the same API ids, keeping WebSocket connections open', async () => {
+    const socket = await openSocket(`${server.url.replace('http:', 'ws:')}/_aws/execute-api/${(apis[0] as Api).apiId}/dev`);
+    let closed = false;
+    socket.ws.once('close', () => (closed = true));
     const changed = join(dir, 'app');
     cpSync(join(ROOT, 'examples/cdk-http-api'), changed, { recursive: true, filter: (src) => !src.includes('cdk.out') });
     symlinkSync(join(ROOT, 'node_modules'), join(changed, 'node_modules'));
@@ -130,6 +130,9 @@ describe('examples/cdk-http-api: synthesized, then served with --cdk', () => {
     assert.deepEqual(await apisOf(server.url), apis);
     const res = await fetch(`${http}/hello`);
     assert.deepEqual(await res.json(), { message: 'hello again', route: 'GET /hello' });
+    assert.equal(closed, false);
+    assert.deepEqual(JSON.parse(await socket.ask('still here')), { routeKey: '$default', echo: 'still here' });
+    socket.ws.close();
   });
 });
 
