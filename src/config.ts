@@ -90,6 +90,8 @@ export interface Config {
     readonly stackName?: string;
     /** `--stack-name` with `--cdk`: the stacks of the cloud assembly to serve (all when unset). */
     readonly stackNames?: readonly string[];
+    /** Local copies of the S3 objects the template names (S3Key → absolute path), e.g. a cloud assembly's assets. */
+    readonly assetPaths?: Readonly<Record<string, string>>;
   };
   /** On SIGTERM/SIGINT: how long in-flight requests may run before their connections are cut (ms). */
   readonly drainTimeoutMs: number;

@@ -162,6 +162,40 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     assert.equal(asset.functions[0]?.handler, `${FIXTURES}/src/v2.mjs#echo`);
   });
 
+  it('Ref and Fn::GetAtt Arn of a table, a bucket and a role give stand-in names (nothing is created)', () => {
+    const p = parse(
+      `Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, Environment: { Variables: { T: !Ref Table, TA: !GetAtt Table.Arn, N: !Ref Named, B: !Ref Bucket, BA: !GetAtt Bucket.Arn, R: !GetAtt Role.Arn } } }\n` +
+        '  Table:\n    Type: AWS::DynamoDB::Table\n  Named:\n    Type: AWS::DynamoDB::Table\n    Properties: { TableName: !Sub "${AWS::StackName}-connections" }\n  Bucket:\n    Type: AWS::S3::Bucket\n  Role:\n    Type: AWS::IAM::Role\n',
+    );
+    assert.deepEqual(p.functions[0]?.environment, {
+      T: 'fx-Table',
+      TA: 'arn:aws:dynamodb:eu-west-1:000000000000:table/fx-Table',
+      N: 'fx-connections',
+      B: 'fx-bucket',
+      BA: 'arn:aws:s3:::fx-bucket',
+      R: 'arn:aws:iam::000000000000:role/fx-Role',
+    });
+    assert.equal(
+      failure('Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, Environment: { Variables: { Q: !Ref Queue } } }\n  Queue:\n    Type: AWS::SQS::Queue\n'),
+      '<dir>/inline.yaml:4:105: Resources.Fn.Properties.Environment.Variables.Q.Ref: Ref Queue (a AWS::SQS::Queue) has no local value in Gatehouse; use a parameter or a literal',
+    );
+  });
+
+  it('a template of the shape cdk synth writes: asset code by assetPaths, Fn::Join targets, CDK metadata and bootstrap rules', () => {
+    const p = loadSamTemplate(join(FIXTURES, 'cdk-shaped.template.json'), { ...OPTIONS, stackName: 'PetsStack', assetPaths: { '4f1c0a2e9b7d.zip': join(FIXTURES, 'src') } });
+    assert.deepEqual(p.functions, [{ key: 'Handler886CB40B', functionName: 'PetsStack-Handler886CB40B', handler: `${FIXTURES}/src/v2.mjs#echo`, environment: { GREETING: 'hello' }, timeout: 3, memorySize: 128 }]);
+    const api = p.apis?.[0];
+    const integrationId = physicalId('PetsStack', 'AWS::ApiGatewayV2::Integration', 'PetsApiGETpetsListIntegration1A2B3C4D');
+    assert.deepEqual(api?.routes.map((r) => r.members), [{ routeKey: 'GET /pets', target: `integrations/${integrationId}`, authorizationType: 'JWT', authorizerId: physicalId('PetsStack', 'AWS::ApiGatewayV2::Authorizer', 'PetsApiJwt0F1E2D3C') }]);
+    assert.deepEqual(api?.integrations[0]?.members, { integrationType: 'AWS_PROXY', integrationUri: 'arn:aws:lambda:eu-west-1:000000000000:function:PetsStack-Handler886CB40B', payloadFormatVersion: '2.0' });
+    assert.deepEqual(api?.stages, [{ stageName: '$default', autoDeploy: true, deploy: false, members: {} }]);
+    assert.deepEqual(p.notes, [
+      'HandlerServiceRoleFCDC14AE (AWS::IAM::Role) is accepted and not served (it does not change the gateway)',
+      'CDKMetadata (AWS::CDK::Metadata) is accepted and not served (it does not change the gateway)',
+      "PetsApiGETpetsListIntegrationPermission5E6F7A8B (AWS::Lambda::Permission) accepted: Gatehouse lets its APIs invoke the template's functions without resource policies",
+    ]);
+  });
+
   it('Fn::FindInMap reads Mappings', () => {
     const p = parse(`Mappings:\n  Sizes:\n    prod: { Memory: 512 }\nResources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties: { Runtime: nodejs20.x, Handler: v2.echo, Code: src, MemorySize: !FindInMap [Sizes, prod, Memory] }\n`);
     assert.equal(p.functions[0]?.memorySize, 512);
@@ -211,6 +245,12 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
       '<dir>/inline.yaml:7:47: Resources.D.Properties.StageName: no AWS::ApiGatewayV2::Stage named prod on the API Api (stages: none)',
     );
     assert.equal(failure('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { BodyS3Location: { Bucket: b, Key: k.yaml } }\n'), '<dir>/inline.yaml:4:53: Resources.Api.Properties.BodyS3Location.Key: k.yaml: an OpenAPI definition in S3 cannot be read locally; give BodyS3Location a local file (as before aws cloudformation package) or use Body');
+  });
+
+  it('resource types and attributes Gatehouse does not serve', () => {
+    assert.equal(failure('Resources:\n  Domain:\n    Type: AWS::ApiGatewayV2::DomainName\n'), '<dir>/inline.yaml:3:11: Resources.Domain.Type: AWS::ApiGatewayV2::DomainName: custom domain names come from the management API in Gatehouse (create-domain-name, create-api-mapping); remove it');
+    assert.equal(failure('Resources:\n  Rest:\n    Type: AWS::ApiGateway::RestApi\n'), '<dir>/inline.yaml:3:11: Resources.Rest.Type: AWS::ApiGateway::RestApi is a REST API resource: Gatehouse serves HTTP and WebSocket APIs (AWS::ApiGatewayV2::*)');
+    assert.equal(failure(`${API}    Propertes: {}\n`), '<dir>/inline.yaml:5:16: Resources.Api.Propertes: is not an attribute of a resource (attributes: Type, Properties, Condition, DependsOn, Metadata, DeletionPolicy, UpdateReplacePolicy, UpdatePolicy, CreationPolicy)');
   });
 
   it('AWS::Lambda::Function errors', () => {

@@ -116,7 +116,7 @@ export function physicalId(stack: string, type: string, logicalId: string): stri
   return stableId(kind, 'cloudformation', stack, logicalId);
 }
 
-/** Whether `type` has the attribute `attribute` for Fn::GetAtt, and the attributes it has. */
+/** The attributes `Fn::GetAtt` reads of a resource of `type`. */
 export function attributesOf(type: string): readonly string[] {
   return ATTRIBUTES[type] ?? [];
 }

@@ -244,11 +244,15 @@ export class ProjectApplier {
     if (!current) {
       await this.#call('CreateStage', { ApiId }, { stageName, ...(autoDeploy ? { autoDeploy: true } : {}), ...createMembers(members) }, `stage ${stageName}`);
       this.#report.created++;
-    } else if (differs(current as unknown as Record<string, unknown>, { ...members, ...(api.ownsStages ? { autoDeploy } : {}) })) {
-      const current_ = current as unknown as Record<string, unknown>;
-      const update = Object.fromEntries(Object.entries({ ...members, ...(api.ownsStages ? { autoDeploy } : {}) }).filter(([key, value]) => !(isEmpty(value) && isEmpty(current_[key]))));
-      await this.#call('UpdateStage', { ApiId, StageName: stageName }, update, `stage ${stageName}`);
-      this.#report.updated++;
+    } else {
+      const data = current as unknown as Record<string, unknown>;
+      // A template's stage says whether it is auto-deployed; an absent autoDeploy is false.
+      const autoDeployChanged = api.ownsStages === true && (current.autoDeploy ?? false) !== autoDeploy;
+      if (differs(data, members) || autoDeployChanged) {
+        const update = Object.fromEntries(Object.entries(members).filter(([key, value]) => !(isEmpty(value) && isEmpty(data[key]))));
+        await this.#call('UpdateStage', { ApiId, StageName: stageName }, { ...update, ...(autoDeployChanged ? { autoDeploy } : {}) }, `stage ${stageName}`);
+        this.#report.updated++;
+      }
     }
     const hasRoutes = api.routes.length > 0 || api.definition !== undefined;
     if (!autoDeploy && desired.deploy && hasRoutes && (changed || !current || current.deploymentId === undefined)) {

@@ -49,6 +49,7 @@ export function loadProject(serverless: NonNullable<Config['serverless']>, regio
       region,
       ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}),
       ...(serverless.stackName ? { stackName: serverless.stackName } : {}),
+      ...(serverless.assetPaths ? { assetPaths: serverless.assetPaths } : {}),
       ...(context.dataDir ? { inlineCodeDirectory: join(context.dataDir, 'template-functions') } : {}),
       ...(context.apiEndpoint ? { apiEndpoint: context.apiEndpoint } : {}),
       typescript: runsTypeScript(),

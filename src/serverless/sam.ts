@@ -87,6 +87,7 @@ const UNAPPLIED_EVENT_KEYS = ['TimeoutInMillis', 'RouteSettings'];
 const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'DefinitionBody', 'DefinitionUri', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
 const TOP_KEYS = ['AWSTemplateFormatVersion', 'Transform', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs', 'Mappings', 'Rules'];
 const FUNCTION_TYPES = ['AWS::Serverless::Function', 'AWS::Lambda::Function'];
+const RESOURCE_KEYS = ['Type', 'Properties', 'Condition', 'DependsOn', 'Metadata', 'DeletionPolicy', 'UpdateReplacePolicy', 'UpdatePolicy', 'CreationPolicy'];
 
 interface Api {
   readonly id: string;
@@ -282,6 +283,8 @@ class TemplateLoader {
       return this.string(this.evaluate(props.StageName, ['Resources', name, 'Properties', 'StageName']), ['Resources', name, 'Properties', 'StageName']);
     }
     if (resource && isApiGatewayV2Type(type)) return physicalId(this.#stack, type, name);
+    const standIn = resource ? this.standInName(name, resource) : undefined;
+    if (standIn !== undefined) return standIn;
     if (resource) this.fail(path, `Ref ${name} (a ${type}) has no local value in Gatehouse; use a parameter or a literal`);
     this.fail(path, `Ref ${name}: no parameter, pseudo-parameter or resource of that name`);
   }
@@ -301,9 +304,32 @@ class TemplateLoader {
       const protocol = props.ProtocolType === undefined ? 'HTTP' : this.string(this.evaluate(props.ProtocolType, ['Resources', id, 'Properties', 'ProtocolType']), ['Resources', id, 'Properties', 'ProtocolType']);
       return this.options.apiEndpoint ? this.options.apiEndpoint(own, protocol) : `${protocol === 'WEBSOCKET' ? 'ws' : 'http'}://localhost:4580/_aws/execute-api/${own}`;
     }
-    if (resource && type === 'AWS::IAM::Role' && attribute === 'Arn') return `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/${this.#stack}-${id}`;
+    const standIn = resource && id !== undefined ? this.standInName(id, resource) : undefined;
+    if (standIn !== undefined && attribute === 'Arn') {
+      const arns: Record<string, string> = {
+        'AWS::IAM::Role': `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/${standIn}`,
+        'AWS::DynamoDB::Table': `arn:aws:dynamodb:${this.options.region}:${DEFAULT_ACCOUNT_ID}:table/${standIn}`,
+        'AWS::S3::Bucket': `arn:aws:s3:::${standIn}`,
+      };
+      if (arns[type]) return arns[type];
+    }
     if (id !== undefined && resource) this.fail(path, `Fn::GetAtt ${parts.join('.')} has no local value in Gatehouse; use a parameter or a literal`);
     this.fail(path, `Fn::GetAtt ${parts.join('.')}: no resource ${id ?? ''} in Resources`);
+  }
+
+  /**
+   * The physical name of a resource Gatehouse accepts without serving, for `Ref` (a table or bucket name
+   * a function reads from its environment): its name property, else `{stack}-{LogicalId}` (CloudFormation
+   * appends a random suffix; a stand-in, since nothing is created).
+   */
+  standInName(id: string, resource: Record<string, unknown>): string | undefined {
+    const property = ({ 'AWS::DynamoDB::Table': 'TableName', 'AWS::S3::Bucket': 'BucketName', 'AWS::IAM::Role': 'RoleName' } as Record<string, string>)[String(resource.Type)];
+    if (property === undefined) return undefined;
+    const props = isObject(resource.Properties) ? resource.Properties : {};
+    const path = ['Resources', id, 'Properties', property];
+    const named = props[property] === undefined ? undefined : this.string(this.evaluate(props[property], path), path);
+    const name = named ?? `${this.#stack}-${id}`;
+    return resource.Type === 'AWS::S3::Bucket' ? name.toLowerCase() : name;
   }
 
   condition(name: string, path: KeyPath): boolean {
@@ -341,6 +367,7 @@ class TemplateLoader {
     for (const [id, raw] of Object.entries(resources)) {
       const r = this.object(raw, ['Resources', id], 'a resource object (Type, Properties)');
       this.string(r.Type, ['Resources', id, 'Type']);
+      for (const key of Object.keys(r)) if (!RESOURCE_KEYS.includes(key)) this.fail(['Resources', id, key], `is not an attribute of a resource (attributes: ${RESOURCE_KEYS.join(', ')})`);
       if (r.Condition !== undefined && !this.condition(this.string(r.Condition, ['Resources', id, 'Condition']), ['Resources', id, 'Condition'])) {
         notes.push(`${id} (${String(r.Type)}) is not created: its condition ${String(r.Condition)} is false`);
         continue;
@@ -369,7 +396,9 @@ class TemplateLoader {
       else if (IGNORED_TYPE.test(type)) notes.push(`${id} (${type}) is accepted and not served (it does not change the gateway)`);
       // CDK adds custom resources of its own (Custom::LogRetention, Custom::S3AutoDeleteObjects, ...); their providers are not run.
       else if (CUSTOM_RESOURCE_TYPE.test(type)) notes.push(`${id} (${type}) is a custom resource: accepted and not run (Gatehouse does not invoke its provider)`);
-      else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, AWS::Lambda::Function, AWS::ApiGatewayV2::*, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);
+      else if (/^AWS::ApiGatewayV2::(DomainName|ApiMapping)$/.test(type)) this.fail(['Resources', id, 'Type'], `${type}: custom domain names come from the management API in Gatehouse (create-domain-name, create-api-mapping); remove it`);
+      else if (type.startsWith('AWS::ApiGateway::')) this.fail(['Resources', id, 'Type'], `${type} is a REST API resource: Gatehouse serves HTTP and WebSocket APIs (AWS::ApiGatewayV2::*)`);
+      else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, AWS::Lambda::Function, AWS::ApiGatewayV2:: Api, Route, Integration, Authorizer, Stage, Deployment, RouteResponse, IntegrationResponse, Model, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);
     }
     if (permissions.length > 0) notes.push(`${permissions.join(', ')} (AWS::Lambda::Permission) accepted: Gatehouse lets its APIs invoke the template's functions without resource policies`);
     const functions: ServerlessFunction[] = [];
