@@ -233,6 +233,20 @@ describe('CDK cloud assembly load', () => {
       );
     });
 
+    it('one FunctionName in two stacks is an error naming both', () => {
+      const out = copy('same-name', (o) => {
+        for (const file of [join(o, 'Fixture.template.json'), join(o, 'assembly-Prod/ProdSvc66695059.template.json')]) {
+          const template = JSON.parse(readFileSync(file, 'utf8')) as { Resources: Record<string, any> };
+          template.Resources.Hello4A628BD4.Properties.FunctionName = 'hello';
+          writeFileSync(file, JSON.stringify(template));
+        }
+      });
+      assert.equal(
+        failure(() => loadCloudAssembly(join(out, 'manifest.json'), { region: 'eu-west-1' }), out),
+        '<dir>/manifest.json: the Lambda function name hello is given twice (Prod-Svc/Hello4A628BD4 and Fixture/Hello4A628BD4); give the functions distinct FunctionName values',
+      );
+    });
+
     it('a template of the legacy synthesizer (asset parameters) names the parameter and the fix', () => {
       const out = copy('legacy', (o) => {
         const file = join(o, 'Fixture.template.json');

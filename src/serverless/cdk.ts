@@ -230,7 +230,7 @@ export interface CdkOptions extends Pick<TemplateOptions, 'region' | 'typescript
  */
 export function loadCloudAssembly(manifestFile: string, options: CdkOptions): ServerlessProject {
   const stacks = chooseStacks(readCloudAssembly(dirname(manifestFile)), options.stackNames, manifestFile);
-  const functions: ServerlessFunction[] = [];
+  const functions: { fn: ServerlessFunction; stack: string }[] = [];
   const apis: DesiredApi[] = [];
   const notes: string[] = [];
   const used = new Set<string>();
@@ -247,7 +247,7 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
       ...(options.apiEndpoint ? { apiEndpoint: options.apiEndpoint } : {}),
       assetPaths: assetPaths(stack),
     });
-    functions.push(...project.functions);
+    functions.push(...project.functions.map((fn) => ({ fn, stack: stack.stackName })));
     apis.push(...desiredResources(project, options.region));
     notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`), ...synthesizer.notes);
   }
@@ -256,16 +256,16 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
     throw new ServerlessError(`${manifestFile}: --parameter-overrides names ${unused.join(', ')}, which no stack served declares (stacks: ${stacks.map((s) => s.stackName).join(', ')}); use the names of the apps' CfnParameters`);
   }
   const seen = new Map<string, string>();
-  for (const fn of functions) {
+  for (const { fn, stack } of functions) {
     const other = seen.get(fn.functionName);
-    if (other !== undefined) throw new ServerlessError(`${manifestFile}: the Lambda function name ${fn.functionName} is used by two stacks (${other} and ${fn.key}); give the functions distinct FunctionName values`);
-    seen.set(fn.functionName, fn.key);
+    if (other !== undefined) throw new ServerlessError(`${manifestFile}: the Lambda function name ${fn.functionName} is given twice (${other} and ${stack}/${fn.key}); give the functions distinct FunctionName values`);
+    seen.set(fn.functionName, `${stack}/${fn.key}`);
   }
   return {
     file: manifestFile,
     service: stacks.map((s) => s.stackName).join(', '),
     stage: '$default',
-    functions,
+    functions: functions.map((f) => f.fn),
     apis,
     plugins: [],
     notes,
