@@ -247,6 +247,29 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     assert.equal(failure('Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { BodyS3Location: { Bucket: b, Key: k.yaml } }\n'), '<dir>/inline.yaml:4:53: Resources.Api.Properties.BodyS3Location.Key: k.yaml: an OpenAPI definition in S3 cannot be read locally; give BodyS3Location a local file (as before aws cloudformation package) or use Body');
   });
 
+  it('Api and Stage errors', () => {
+    const api = (props: string) => `Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { ${props} }\n`;
+    const cases: [string, string][] = [
+      [api('Name: a, ProtocolType: REST'), '<dir>/inline.yaml:4:42: Resources.Api.Properties.ProtocolType: must be HTTP or WEBSOCKET, got REST'],
+      [api('ProtocolType: HTTP'), '<dir>/inline.yaml:4:17: Resources.Api.Properties: AWS::ApiGatewayV2::Api needs Name unless it is imported from Body or BodyS3Location'],
+      [api('Name: a, Body: {}, BodyS3Location: x.yaml'), '<dir>/inline.yaml:4:54: Resources.Api.Properties.BodyS3Location: give the OpenAPI definition in Body or in BodyS3Location, not both'],
+      [api('Name: a, ProtocolType: HTTP, BasePath: split'), '<dir>/inline.yaml:4:58: Resources.Api.Properties.BasePath: applies to an OpenAPI import; add Body or BodyS3Location, or remove it'],
+      [api('Name: a, ProtocolType: HTTP, RouteKey: GET /'), '<dir>/inline.yaml:4:58: Resources.Api.Properties.RouteKey: applies to quick create; add Target (a Lambda function ARN or an HTTP URL), or remove it'],
+      [api('Name: a, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.a, CorsConfiguration: { AllowOrigins: ["*"] }'), '<dir>/inline.yaml:4:115: Resources.Api.Properties.CorsConfiguration: is supported only for HTTP APIs'],
+      [api('Name: a, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.a, Body: {}'), '<dir>/inline.yaml:4:42: Resources.Api.Properties.ProtocolType: an OpenAPI definition (Body, BodyS3Location) defines an HTTP API; WebSocket APIs are defined with Route and Integration resources'],
+      [api('Name: a, ProtocolType: HTTP, CorsConfiguration: { AllowOrigin: ["*"] }'), '<dir>/inline.yaml:4:82: Resources.Api.Properties.CorsConfiguration.AllowOrigin: is not a property of CorsConfiguration (properties: AllowCredentials, AllowHeaders, AllowMethods, AllowOrigins, ExposeHeaders, MaxAge)'],
+      [`${API}${res('S', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: "a b" }')}`, '<dir>/inline.yaml:7:47: Resources.S.Properties.StageName: "a b" must be $default or 1-128 letters, digits, - and _'],
+      [`${API}${res('S', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: v1 }')}${res('T', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: v1 }')}`, '<dir>/inline.yaml:10:47: Resources.T.Properties.StageName: the API Api already has a stage v1'],
+      [`${API}${res('D', 'AWS::ApiGatewayV2::Deployment', '{ ApiId: !Ref Api }')}${res('S', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: v1, AutoDeploy: true, DeploymentId: !Ref D }')}`, '<dir>/inline.yaml:10:88: Resources.S.Properties.DeploymentId: cannot be set on a stage with AutoDeploy: true'],
+      [`${API}${res('S', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: v1, AutoDeploy: yes }')}`, '<dir>/inline.yaml:7:63: Resources.S.Properties.AutoDeploy: must be true or false, got "yes"'],
+      [`${API}${res('S', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: v1, DefaultRouteSettings: { Throttling: 1 } }')}`, '<dir>/inline.yaml:7:87: Resources.S.Properties.DefaultRouteSettings.Throttling: is not a property of DefaultRouteSettings (properties: DataTraceEnabled, DetailedMetricsEnabled, LoggingLevel, ThrottlingBurstLimit, ThrottlingRateLimit)'],
+      [`${WS}${res('RR', 'AWS::ApiGatewayV2::RouteResponse', '{ ApiId: !Ref Api, RouteId: abc, RouteResponseKey: $default }')}`, '<dir>/inline.yaml:7:45: Resources.RR.Properties.RouteId: must be the Ref of an AWS::ApiGatewayV2::Route of this template on the same API (Routes: none), got "abc"'],
+      [`${WS}${res('IR', 'AWS::ApiGatewayV2::IntegrationResponse', '{ ApiId: !Ref Api, IntegrationId: abc, IntegrationResponseKey: $default }')}`, '<dir>/inline.yaml:7:51: Resources.IR.Properties.IntegrationId: must be the Ref of an AWS::ApiGatewayV2::Integration of this template on the same API (Integrations: none), got "abc"'],
+      [`${WS}${res('M', 'AWS::ApiGatewayV2::Model', '{ ApiId: !Ref Api, Name: m }')}`, '<dir>/inline.yaml:7:17: Resources.M.Properties: AWS::ApiGatewayV2::Model needs Schema'],
+    ];
+    for (const [text, message] of cases) assert.equal(failure(text), message);
+  });
+
   it('resource types and attributes Gatehouse does not serve', () => {
     assert.equal(failure('Resources:\n  Domain:\n    Type: AWS::ApiGatewayV2::DomainName\n'), '<dir>/inline.yaml:3:11: Resources.Domain.Type: AWS::ApiGatewayV2::DomainName: custom domain names come from the management API in Gatehouse (create-domain-name, create-api-mapping); remove it');
     assert.equal(failure('Resources:\n  Rest:\n    Type: AWS::ApiGateway::RestApi\n'), '<dir>/inline.yaml:3:11: Resources.Rest.Type: AWS::ApiGateway::RestApi is a REST API resource: Gatehouse serves HTTP and WebSocket APIs (AWS::ApiGatewayV2::*)');

@@ -270,6 +270,9 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
       corsConfiguration: cors,
     });
 
+    // Every response names a route or integration of the same API (checked here also when the API has none).
+    for (const rr of of(apiId, API_TYPES.RouteResponse)) refOf(rr.props.RouteId, [...rr.path, 'RouteId'], API_TYPES.Route, apiId);
+    for (const ir of of(apiId, API_TYPES.IntegrationResponse)) refOf(ir.props.IntegrationId, [...ir.path, 'IntegrationId'], API_TYPES.Integration, apiId);
     const authorizers: DesiredChild[] = of(apiId, API_TYPES.Authorizer).map((a) => {
       const jwt = object(a, 'JwtConfiguration', ['Audience', 'Issuer']);
       return {
