@@ -567,13 +567,17 @@ describe('serverless settings', () => {
     rejects(['--cdk', 'cdk.out', '--serverless', 'serverless.yml'], {}, '--cdk / GATEHOUSE_CDK and --serverless / GATEHOUSE_SERVERLESS cannot be used together; serve one project');
   });
 
-  it('serverless: in the config file is relative to the file; stage: too', () => {
+  it('serverless: (and cdk:) in the config file is relative to the file; stage: and stackName: too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sls-config-'));
     try {
       writeFileSync(join(dir, 'gatehouse.yaml'), 'serverless: ./app/serverless.yml\nstage: qa\n');
       const config = loadConfig(['--config', join(dir, 'gatehouse.yaml')], {});
       assert.equal(config.serverless?.file, join(dir, 'app/serverless.yml'));
       assert.equal(config.serverless?.stage, 'qa');
+      writeFileSync(join(dir, 'cdk.yaml'), 'cdk: ./app/cdk.out\nstackName: Prod/Api\n');
+      const cdk = loadConfig(['--config', join(dir, 'cdk.yaml')], {});
+      assert.equal(cdk.serverless?.file, join(dir, 'app/cdk.out/manifest.json'));
+      assert.deepEqual(cdk.serverless?.stackNames, ['Prod/Api']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
