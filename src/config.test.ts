@@ -551,17 +551,33 @@ describe('serverless settings', () => {
   it('--parameter-overrides takes the aws cloudformation form too; --stack-name names AWS::StackName', () => {
     const config = loadConfig(['--template', '/app/t.yaml', '--parameter-overrides', 'ParameterKey=Stage,ParameterValue=prod Issuer=http://x/?a=b,c', '--stack-name', 'chat'], {});
     assert.deepEqual(config.serverless, { file: '/app/t.yaml', format: 'sam', parameterOverrides: { Stage: 'prod', Issuer: 'http://x/?a=b,c' }, stackName: 'chat', env: {} });
-    rejects(['--stack-name', 'chat'], {}, '--stack-name / GATEHOUSE_STACK_NAME applies to a SAM or CloudFormation template; add --template ./template.yaml');
+    rejects(['--stack-name', 'chat'], {}, '--stack-name / GATEHOUSE_STACK_NAME applies to a SAM or CloudFormation template, or chooses the stacks of a CDK cloud assembly; add --template ./template.yaml or --cdk ./cdk.out');
     rejects(['--template', '/app/t.yaml', '--stack-name', '1chat'], {}, '--stack-name / GATEHOUSE_STACK_NAME must start with a letter and hold up to 128 letters, digits and hyphens (as CloudFormation requires), got "1chat"');
   });
 
-  it('serverless: in the config file is relative to the file; stage: too', () => {
+  it('--cdk names a cloud assembly by its manifest.json; --stack-name chooses stacks, comma separated', () => {
+    const config = loadConfig(['--cdk', 'examples/cdk-http-api/cdk.out', '--stack-name', 'Api, Prod/Chat'], {});
+    assert.deepEqual(config.serverless, { file: join(process.cwd(), 'examples/cdk-http-api/cdk.out/manifest.json'), format: 'cdk', parameterOverrides: {}, stackNames: ['Api', 'Prod/Chat'], env: {} });
+    assert.deepEqual(loadConfig([], { GATEHOUSE_CDK: '/app/cdk.out', GATEHOUSE_PARAMETER_OVERRIDES: 'Greeting=hey' }).serverless, {
+      file: '/app/cdk.out/manifest.json',
+      format: 'cdk',
+      parameterOverrides: { Greeting: 'hey' },
+      env: { GATEHOUSE_CDK: '/app/cdk.out', GATEHOUSE_PARAMETER_OVERRIDES: 'Greeting=hey' },
+    });
+    rejects(['--cdk', 'cdk.out', '--serverless', 'serverless.yml'], {}, '--cdk / GATEHOUSE_CDK and --serverless / GATEHOUSE_SERVERLESS cannot be used together; serve one project');
+  });
+
+  it('serverless: (and cdk:) in the config file is relative to the file; stage: and stackName: too', () => {
     const dir = mkdtempSync(join(tmpdir(), 'gatehouse-sls-config-'));
     try {
       writeFileSync(join(dir, 'gatehouse.yaml'), 'serverless: ./app/serverless.yml\nstage: qa\n');
       const config = loadConfig(['--config', join(dir, 'gatehouse.yaml')], {});
       assert.equal(config.serverless?.file, join(dir, 'app/serverless.yml'));
       assert.equal(config.serverless?.stage, 'qa');
+      writeFileSync(join(dir, 'cdk.yaml'), 'cdk: ./app/cdk.out\nstackName: Prod/Api\n');
+      const cdk = loadConfig(['--config', join(dir, 'cdk.yaml')], {});
+      assert.equal(cdk.serverless?.file, join(dir, 'app/cdk.out/manifest.json'));
+      assert.deepEqual(cdk.serverless?.stackNames, ['Prod/Api']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -83,11 +83,13 @@ export interface Config {
     readonly file: string;
     readonly stage?: string;
     readonly env: Readonly<Record<string, string | undefined>>;
-    /** `sam`: a SAM template (`--template`), with its `--parameter-overrides`. */
-    readonly format?: 'sam';
+    /** `sam`: a SAM template (`--template`), with its `--parameter-overrides`; `cdk`: a cloud assembly (`--cdk`), `file` its manifest.json. */
+    readonly format?: 'sam' | 'cdk';
     readonly parameterOverrides?: Readonly<Record<string, string>>;
     /** `--stack-name`: AWS::StackName of a template (default `sam-app`). */
     readonly stackName?: string;
+    /** `--stack-name` with `--cdk`: the stacks of the cloud assembly to serve (all when unset). */
+    readonly stackNames?: readonly string[];
     /** Local copies of the S3 objects the template names (S3Key → absolute path), e.g. a cloud assembly's assets. */
     readonly assetPaths?: Readonly<Record<string, string>>;
   };
@@ -140,6 +142,7 @@ export const SETTINGS = {
   stage: { flag: '--stage', env: 'GATEHOUSE_STAGE', default: '' },
   template: { flag: '--template', env: 'GATEHOUSE_TEMPLATE', default: '' },
   parameterOverrides: { flag: '--parameter-overrides', env: 'GATEHOUSE_PARAMETER_OVERRIDES', default: '' },
+  cdk: { flag: '--cdk', env: 'GATEHOUSE_CDK', default: '' },
   stackName: { flag: '--stack-name', env: 'GATEHOUSE_STACK_NAME', default: '' },
   drainTimeout: { flag: '--drain-timeout', env: 'GATEHOUSE_DRAIN_TIMEOUT', default: '10000' },
   metricsToken: { flag: '--metrics-token', env: 'GATEHOUSE_METRICS_TOKEN', default: '' },
@@ -369,7 +372,7 @@ function functionEnvironment(env: Readonly<Record<string, string | undefined>>):
 }
 
 /** Settings that name a file or directory: relative values in the configuration file are relative to the file. */
-const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless', 'template']);
+const FILE_PATH_SETTINGS = new Set<string>(['dataDir', 'accessLog', 'credentialsFile', 'serverless', 'template', 'cdk']);
 /** `accessLog` values that are not paths. */
 const STREAMS = new Set(['stdout', 'stderr']);
 
@@ -634,8 +637,12 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (stage !== '' && !/^[A-Za-z0-9_-]+$/.test(stage)) throw new ConfigError(`${label('stage')} must hold only letters, digits, - and _, got "${stage}"`);
   const templateFile = get('template');
   if (templateFile !== '' && serverlessFile !== '') throw new ConfigError(`${label('template')} and ${label('serverless')} cannot be used together; serve one project`);
+  const cdkDir = get('cdk');
+  if (cdkDir !== '' && (templateFile !== '' || serverlessFile !== '')) throw new ConfigError(`${label('cdk')} and ${label(templateFile !== '' ? 'template' : 'serverless')} cannot be used together; serve one project`);
   const overridesText = get('parameterOverrides');
-  if (overridesText !== '' && templateFile === '') throw new ConfigError(`${label('parameterOverrides')} applies to a SAM template; add ${SETTINGS.template.flag} ./template.yaml`);
+  if (overridesText !== '' && templateFile === '' && get('cdk') === '') {
+    throw new ConfigError(`${label('parameterOverrides')} applies to the parameters of a --template or of the --cdk stacks; add ${SETTINGS.template.flag} ./template.yaml or ${SETTINGS.cdk.flag} ./cdk.out`);
+  }
   const parameterOverrides: Record<string, string> = {};
   for (const pair of overridesText.split(/\s+/).filter((p) => p !== '')) {
     // Name=Value (sam deploy), or ParameterKey=Name,ParameterValue=Value (aws cloudformation).
@@ -643,8 +650,11 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     if (!m) throw new ConfigError(`${label('parameterOverrides')} must be Name=Value (or ParameterKey=Name,ParameterValue=Value) pairs separated by spaces, got "${pair}"`);
     parameterOverrides[m[1] as string] = m[2] as string;
   }
-  const stackName = get('stackName');
-  if (stackName !== '' && templateFile === '') throw new ConfigError(`${label('stackName')} applies to a SAM or CloudFormation template; add ${SETTINGS.template.flag} ./template.yaml`);
+  const stackNameText = get('stackName');
+  if (stackNameText !== '' && templateFile === '' && cdkDir === '') throw new ConfigError(`${label('stackName')} applies to a SAM or CloudFormation template, or chooses the stacks of a CDK cloud assembly; add ${SETTINGS.template.flag} ./template.yaml or ${SETTINGS.cdk.flag} ./cdk.out`);
+  // --cdk: stacks to serve (names, or construct paths such as Prod/Api), comma separated; --template: AWS::StackName.
+  const stackNames = cdkDir === '' ? [] : stackNameText.split(',').map((n) => n.trim()).filter((n) => n !== '');
+  const stackName = cdkDir === '' ? stackNameText : '';
   if (stackName !== '' && !/^[A-Za-z][A-Za-z0-9-]{0,127}$/.test(stackName)) throw new ConfigError(`${label('stackName')} must start with a letter and hold up to 128 letters, digits and hyphens (as CloudFormation requires), got "${stackName}"`);
   if (stage !== '' && serverlessFile === '') throw new ConfigError(`${label('stage')} applies to a serverless.yml project; add ${SETTINGS.serverless.flag} ./serverless.yml`);
   let tls: TlsConfig | undefined;
@@ -688,6 +698,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     apiKeys: Object.freeze([...file.apiKeys, ...(get('apiKeys') === '' ? [] : readApiKeysFile(get('apiKeys')))]),
     ...(templateFile !== '' ? { serverless: Object.freeze({ file: resolvePath(templateFile), format: 'sam' as const, parameterOverrides: Object.freeze(parameterOverrides), ...(stackName !== '' ? { stackName } : {}), env: Object.freeze({ ...env }) }) } : {}),
     ...(serverlessFile !== '' ? { serverless: Object.freeze({ file: resolvePath(serverlessFile), ...(stage !== '' ? { stage } : {}), env: Object.freeze({ ...env }) }) } : {}),
+    ...(cdkDir !== ''
+      ? { serverless: Object.freeze({ file: resolvePath(cdkDir, 'manifest.json'), format: 'cdk' as const, parameterOverrides: Object.freeze(parameterOverrides), ...(stackNames.length > 0 ? { stackNames: Object.freeze(stackNames) } : {}), env: Object.freeze({ ...env }) }) }
+      : {}),
   });
 }
 

@@ -125,7 +125,9 @@ export function formatBanner(p: Paint, info: BannerInfo, apis: readonly ApiListi
   text += row('store', config.store ? `PostgreSQL ${maskPassword(config.store)}` : `SQLite in ${resolve(info.cwd, config.dataDir)}`);
   if (info.serverless) {
     const file = relative(info.cwd, info.serverless.file);
-    text += row(config.serverless?.format === 'sam' ? 'SAM template' : 'serverless.yml', `${info.serverless.service}, stage ${info.serverless.stage}  ${p.dim(`${file.startsWith('.') ? file : `./${file}`} (reloaded when it changes)`)}`);
+    const where = p.dim(`${file.startsWith('.') ? file : `./${file}`} (reloaded when it changes)`);
+    if (config.serverless?.format === 'cdk') text += row('CDK app', `stacks ${info.serverless.service}  ${where}`);
+    else text += row(config.serverless?.format === 'sam' ? 'SAM template' : 'serverless.yml', `${info.serverless.service}, stage ${info.serverless.stage}  ${where}`);
   }
   text += row('functions', functions.length ? `${functions.join('\n')}${p.dim(`  (${config.functionIsolation})`)}` : p.dim('none (--function name=./file.mjs#handler)'));
   if (config.workers > 1) text += row('workers', `${config.workers} processes on one port`);

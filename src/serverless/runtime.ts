@@ -20,6 +20,7 @@ import type { ServerlessFunction, ServerlessProject } from './project.js';
 import { loadServerlessProject } from './project.js';
 import { apiIds, desiredResources } from './resources.js';
 import { loadSamTemplate } from './sam.js';
+import { assemblyManifests, loadCloudAssembly } from './cdk.js';
 import { canonical } from '../model/json-values.js';
 
 /** Whether this Node.js strips TypeScript types (22.18+ / 23.6+ by default; earlier behind a flag). */
@@ -33,6 +34,16 @@ export interface TemplateContext {
 
 /** Loads the project `config.serverless` names. */
 export function loadProject(serverless: NonNullable<Config['serverless']>, region: string, context: TemplateContext = {}): ServerlessProject {
+  if (serverless.format === 'cdk') {
+    return loadCloudAssembly(serverless.file, {
+      region,
+      ...(serverless.stackNames ? { stackNames: serverless.stackNames } : {}),
+      ...(serverless.parameterOverrides ? { parameterOverrides: serverless.parameterOverrides } : {}),
+      ...(context.dataDir ? { inlineCodeDirectory: join(context.dataDir, 'template-functions') } : {}),
+      ...(context.apiEndpoint ? { apiEndpoint: context.apiEndpoint } : {}),
+      typescript: runsTypeScript(),
+    });
+  }
   if (serverless.format === 'sam') {
     return loadSamTemplate(serverless.file, {
       region,
@@ -147,9 +158,10 @@ export class ServedProject {
     this.#region = deps.config.region;
     this.#credentials = deps.config.credentials;
     this.#context = { dataDir: deps.config.dataDir, apiEndpoint: (apiId, protocolType) => deps.endpoints.apiEndpoint(apiId, protocolType) };
-    this.#kind = settings.format === 'sam' ? 'template' : 'serverless.yml';
+    this.#kind = settings.format === 'cdk' ? 'cloud assembly' : settings.format === 'sam' ? 'template' : 'serverless.yml';
     functions.set(project.functions);
-    for (const note of project.notes ?? []) logger.info(`${this.#kind}: ${note}`, { file: settings.file });
+    // Notes are headed by what the project is: `serverless.yml:`, `template:` or `cdk:`.
+    for (const note of project.notes ?? []) logger.info(`${settings.format === 'cdk' ? 'cdk' : settings.format === 'sam' ? 'template' : 'serverless.yml'}: ${note}`, { file: settings.file });
     for (const plugin of project.plugins) logger.warn(`serverless.yml: plugin ${plugin} is ignored (Gatehouse does not run Serverless Framework plugins)`, { file: settings.file, plugin });
   }
 
@@ -187,7 +199,11 @@ export class ServedProject {
 
   #fileDigest(): string {
     try {
-      return createHash('sha256').update(readFileSync(this.settings.file)).digest('hex');
+      // A cloud assembly: its manifest.json and those of its Stages (a Stage's stack changes its own manifest only).
+      const files = this.settings.format === 'cdk' ? assemblyManifests(this.settings.file) : [this.settings.file];
+      const hash = createHash('sha256');
+      for (const file of files) hash.update(readFileSync(file)).update('\0');
+      return hash.digest('hex');
     } catch {
       return '';
     }

@@ -65,6 +65,8 @@ function cloudFormationTags(): Tags {
 
 /** Resource types that do not define or change an API: accepted, logged once each, not served. */
 const IGNORED_TYPE = /^AWS::(DynamoDB|Lambda::LayerVersion|Lambda::Version|Lambda::Alias|IAM|S3|SQS|SNS|Logs|Events|KMS|SecretsManager|SSM|CloudWatch|StepFunctions|CDK::Metadata|Serverless::(SimpleTable|LayerVersion|StateMachine))(::|$)/;
+/** Custom resources: accepted with a note, their provider not invoked. */
+const CUSTOM_RESOURCE_TYPE = /^(Custom::[A-Za-z0-9_@-]+|AWS::CloudFormation::CustomResource)$/;
 /** AWS::Lambda::Function properties Gatehouse runs. */
 const LAMBDA_KEYS = ['Handler', 'Runtime', 'Code', 'Environment', 'Timeout', 'MemorySize', 'FunctionName'];
 /** AWS::Lambda::Function properties that configure the deployment only (accepted, not evaluated). */
@@ -393,6 +395,8 @@ class TemplateLoader {
       else if (FUNCTION_TYPES.includes(type) || isApiGatewayV2Type(type)) continue;
       else if (type === 'AWS::Lambda::Permission') permissions.push(id);
       else if (IGNORED_TYPE.test(type)) notes.push(`${id} (${type}) is accepted and not served (it does not change the gateway)`);
+      // CDK adds custom resources of its own (Custom::LogRetention, Custom::S3AutoDeleteObjects, ...); their providers are not run.
+      else if (CUSTOM_RESOURCE_TYPE.test(type)) notes.push(`${id} (${type}) is a custom resource: accepted and not run (Gatehouse does not invoke its provider)`);
       else if (/^AWS::ApiGatewayV2::(DomainName|ApiMapping)$/.test(type)) this.fail(['Resources', id, 'Type'], `${type}: custom domain names come from the management API in Gatehouse (create-domain-name, create-api-mapping); remove it`);
       else if (type.startsWith('AWS::ApiGateway::')) this.fail(['Resources', id, 'Type'], `${type} is a REST API resource: Gatehouse serves HTTP and WebSocket APIs (AWS::ApiGatewayV2::*)`);
       else this.fail(['Resources', id, 'Type'], `${type} is not supported by Gatehouse yet (supported: AWS::Serverless::Function, AWS::Serverless::HttpApi, AWS::Lambda::Function, AWS::ApiGatewayV2:: Api, Route, Integration, Authorizer, Stage, Deployment, RouteResponse, IntegrationResponse, Model, and resources that do not affect the gateway such as AWS::DynamoDB::Table, AWS::IAM::Role, AWS::Lambda::Permission)`);

@@ -144,7 +144,7 @@ describe('gatehouse serve --template errors', () => {
   it('--parameter-overrides without --template, and --template with --serverless, are refused', async () => {
     const alone = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--parameter-overrides', 'A=b']);
     assert.equal(alone.code, 2);
-    assert.equal(alone.stderr, 'gatehouse: --parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES applies to a SAM template; add --template ./template.yaml\n');
+    assert.equal(alone.stderr, 'gatehouse: --parameter-overrides / GATEHOUSE_PARAMETER_OVERRIDES applies to the parameters of a --template or of the --cdk stacks; add --template ./template.yaml or --cdk ./cdk.out\n');
     const both = await runCli(['serve', '--port', '0', '--data-dir', dataDir, '--template', TEMPLATE, '--serverless', 'serverless.yml']);
     assert.equal(both.code, 2);
     assert.equal(both.stderr, 'gatehouse: --template / GATEHOUSE_TEMPLATE and --serverless / GATEHOUSE_SERVERLESS cannot be used together; serve one project\n');
