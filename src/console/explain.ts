@@ -7,6 +7,7 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-routes.html
  */
 import type { CompiledRoute, CompiledStage } from '../data-plane/invocation.js';
+import { describeIntegration } from '../data-plane/integrations/describe.js';
 import { pathProblem } from '../data-plane/request-path.js';
 import { decodeSegment, splitRequestPath } from '../data-plane/router/path-segments.js';
 import { compileRouteMatcher } from '../data-plane/router/route-matcher.js';
@@ -177,7 +178,7 @@ export interface Explanation {
 const TARGET = /^integrations\/(.+)$/;
 
 /** The authorizer, integration and throttling of `route` on `stage`; `headers` (lower-case names) checks identity sources. */
-export function routeRuntime(stage: CompiledStage, route: CompiledRoute, headers: Readonly<Record<string, string>>): RouteRuntime {
+export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'route' | 'routeKey'>, headers: Readonly<Record<string, string>>): RouteRuntime {
   const record = route.route;
   const type = record.authorizationType || 'NONE';
   const authorizer = record.authorizerId ? stage.snapshot.authorizers.find((a) => a.authorizerId === record.authorizerId) : undefined;
@@ -209,7 +210,7 @@ export function routeRuntime(stage: CompiledStage, route: CompiledRoute, headers
       ? {
           integrationId: integration.integrationId,
           integrationType: integration.integrationType,
-          ...(route.integrationLabel ? { label: route.integrationLabel } : {}),
+          label: describeIntegration(integration),
           ...(integration.integrationUri ? { integrationUri: integration.integrationUri } : {}),
           ...(http ? { payloadFormatVersion: integration.payloadFormatVersion } : {}),
         }
