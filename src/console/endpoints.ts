@@ -196,7 +196,7 @@ export function createConsole(deps: ConsoleDeps): { handle(req: IncomingMessage,
     const deployments = await store.listAll<DeploymentRecord>('deployment', api.apiId);
     const stage = registry.get(api.apiId)?.get(record.id);
     const routes = stage
-      ? stage.snapshot.routes.map((r) => ({ routeKey: r.routeKey, routeId: r.routeId, ...routeRuntime(stage, { route: r, routeKey: r.routeKey }, {}) }))
+      ? stage.snapshot.routes.map((r) => ({ routeKey: r.routeKey, routeId: r.routeId, ...routeRuntime(stage, { route: r, routeKey: r.routeKey }) }))
       : [];
     return {
       apiId: api.apiId,
@@ -233,7 +233,7 @@ export function createConsole(deps: ConsoleDeps): { handle(req: IncomingMessage,
     return { apiId: api.apiId, from, to, changes: diffSnapshots(await snapshotOf(from), await snapshotOf(to)) };
   }
 
-  function events(req: IncomingMessage, res: ServerResponse, caller: ConsoleCaller) {
+  function events(res: ServerResponse, caller: ConsoleCaller) {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(`retry: 2000\n: gatehouse live request log for ${caller.accountId}/${caller.region}\n\n`);
     const mine = (e: LiveEntry) => (e.accountId === undefined ? !iamDirectory : e.accountId === caller.accountId && e.region === caller.region);
@@ -246,8 +246,8 @@ export function createConsole(deps: ConsoleDeps): { handle(req: IncomingMessage,
       unsubscribe();
       streams.delete(res);
     };
+    // Not req's 'close': node emits it once the (empty) request body is read.
     res.on('close', end);
-    req.on('close', end);
   }
 
   function explain(stage: CompiledStage, query: URLSearchParams) {
@@ -290,14 +290,14 @@ export function createConsole(deps: ConsoleDeps): { handle(req: IncomingMessage,
     if (path === `${CONSOLE_PATH}/app.css`) return page(res, 'text/css; charset=utf-8', CONSOLE_CSS);
     if (path === EVENTS_PATH) {
       mayRead(req, caller, '/apis');
-      return events(req, res, caller);
+      return events(res, caller);
     }
     if (path === EXPLAIN_PATH) {
       mayRead(req, caller, `/apis/${query.get('apiId') ?? ''}`);
       return sendJson(res, 200, explain(await stageOf(caller, query.get('apiId'), query.get('stage')), query));
     }
     const api = path.slice(`${CONSOLE_PATH}/api/`.length);
-    if (!path.startsWith(`${CONSOLE_PATH}/api/`)) throw new ConsoleError(404, `No console endpoint at ${path}`);
+    if (!path.startsWith(`${CONSOLE_PATH}/api/`)) throw new ConsoleError(404, `No console endpoint at ${method} ${path}`);
     if (api === 'whoami') return sendJson(res, 200, { accountId: caller.accountId, region: caller.region, ...(caller.accessKeyId ? { accessKeyId: caller.accessKeyId } : {}) });
     if (api === 'apis') {
       mayRead(req, caller, '/apis');

@@ -177,15 +177,15 @@ export interface Explanation {
 
 const TARGET = /^integrations\/(.+)$/;
 
-/** The authorizer, integration and throttling of `route` on `stage`; `headers` (lower-case names) checks identity sources. */
-export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'route' | 'routeKey'>, headers: Readonly<Record<string, string>>): RouteRuntime {
+/** The authorizer, integration and throttling of `route` on `stage`; `headers` (lower-case names), when given, are checked for the identity sources. */
+export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'route' | 'routeKey'>, headers?: Readonly<Record<string, string>>): RouteRuntime {
   const record = route.route;
   const type = record.authorizationType || 'NONE';
   const authorizer = record.authorizerId ? stage.snapshot.authorizers.find((a) => a.authorizerId === record.authorizerId) : undefined;
   const http = stage.api.protocolType === 'HTTP';
   const missing = (authorizer?.identitySource ?? [])
     .map((source) => /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase())
-    .filter((name): name is string => name !== undefined && headers[name] === undefined);
+    .filter((name): name is string => name !== undefined && headers !== undefined && headers[name] === undefined);
   const integrationId = record.target ? TARGET.exec(record.target)?.[1] : undefined;
   const integration = integrationId ? stage.snapshot.integrations.find((i) => i.integrationId === integrationId) : undefined;
   const settings = (stage.stageRecord.routeSettings[route.routeKey] ?? stage.stageRecord.defaultRouteSettings) as { throttlingBurstLimit?: number; throttlingRateLimit?: number };
@@ -294,7 +294,7 @@ export function explainWebSocketMessage(stage: CompiledStage, message: string): 
     }
     candidates.push({ routeKey: key, outcome, reason });
   }
-  const runtime = selected ? routeRuntime(stage, selected, {}) : { authorizer: null, integration: null };
+  const runtime = selected ? routeRuntime(stage, selected) : { authorizer: null, integration: null };
   return {
     apiId: stage.apiId,
     stage: stage.stageName,

@@ -66,12 +66,38 @@ function masked(value: unknown): unknown {
   return MASK;
 }
 
-/** A copy of a JSON value with secrets masked and long strings cut; bounded in depth and width. */
-export function redact(value: unknown, depth = 0): unknown {
-  if (typeof value === 'string') return value.length > MAX_TEXT ? `${value.slice(0, MAX_TEXT)}… (${value.length - MAX_TEXT} more characters)` : value;
+/** Parts of a secret text worth cutting out elsewhere: the text, a token without its scheme, cookie values. */
+function secretParts(text: string, into: Set<string>): void {
+  for (const part of [text, text.replace(/^\S+\s+/, ''), ...text.split(/;\s*/).map((c) => c.slice(c.indexOf('=') + 1))]) {
+    if (part.length >= 6) into.add(part);
+  }
+}
+
+/** The secret values under secret-named members of `value`, so that they can be cut out of any text. */
+function collectSecrets(value: unknown, into: Set<string>, depth = 0): void {
+  if (value === null || typeof value !== 'object' || depth > 12) return;
+  for (const [key, v] of Object.entries(value)) {
+    if (SECRET_NAME.test(key) && (typeof v === 'string' || Array.isArray(v))) {
+      for (const text of Array.isArray(v) ? v : [v]) if (typeof text === 'string') secretParts(text, into);
+    } else collectSecrets(v, into, depth + 1);
+  }
+}
+
+function scrub(text: string, secrets: ReadonlySet<string>): string {
+  let out = text;
+  for (const secret of secrets) if (out.includes(secret)) out = out.split(secret).join(MASK);
+  return out.length > MAX_TEXT ? `${out.slice(0, MAX_TEXT)}… (${out.length - MAX_TEXT} more characters)` : out;
+}
+
+/**
+ * A copy of a JSON value with secret-named members masked, the `secrets` cut out of every string and
+ * long strings cut; bounded in depth and width.
+ */
+export function redact(value: unknown, secrets: ReadonlySet<string> = new Set(), depth = 0): unknown {
+  if (typeof value === 'string') return scrub(value, secrets);
   if (value === null || typeof value !== 'object') return value;
   if (depth > 12) return '…';
-  if (Array.isArray(value)) return value.slice(0, 200).map((v) => redact(v, depth + 1));
+  if (Array.isArray(value)) return value.slice(0, 200).map((v) => redact(v, secrets, depth + 1));
   const out: Record<string, unknown> = {};
   let n = 0;
   for (const [key, v] of Object.entries(value)) {
@@ -79,22 +105,30 @@ export function redact(value: unknown, depth = 0): unknown {
       out['…'] = 'more members left out';
       break;
     }
-    const secret = SECRET_NAME.test(key) && v !== null && typeof v !== 'object' ? true : SECRET_NAME.test(key) && Array.isArray(v);
-    Object.defineProperty(out, key, { value: secret ? masked(v) : redact(v, depth + 1), enumerable: true, writable: true, configurable: true });
+    const secret = SECRET_NAME.test(key) && v !== null && (typeof v !== 'object' || Array.isArray(v));
+    Object.defineProperty(out, key, { value: secret ? masked(v) : redact(v, secrets, depth + 1), enumerable: true, writable: true, configurable: true });
   }
-  // The 1.0 event's `headers` / `multiValueHeaders` and cookies arrays are handled by the names above;
-  // a 2.0 event's `cookies` is a list of name=value pairs: keep the names only.
-  if (Array.isArray((value as { cookies?: unknown }).cookies)) out.cookies = ((value as { cookies: unknown[] }).cookies).map((c) => (typeof c === 'string' ? `${c.split('=')[0]}=${MASK}` : MASK));
+  // A 2.0 event's `cookies` is a list of name=value pairs: keep the names only.
+  const cookies = (value as { cookies?: unknown }).cookies;
+  if (Array.isArray(cookies)) out.cookies = cookies.map((c) => (typeof c === 'string' ? `${c.split('=')[0]}=${MASK}` : MASK));
   return out;
 }
 
-function answerOf(result: InvokeResult): unknown {
+/** A call's event and answer as the console shows them: the event's secrets masked there and cut out of the answer. */
+export function shownCall(event: unknown, result: InvokeResult | undefined): { event: unknown; response?: unknown } {
+  const secrets = new Set<string>();
+  collectSecrets(event, secrets);
+  const cookies = (event as { cookies?: unknown } | null)?.cookies;
+  if (Array.isArray(cookies)) for (const c of cookies) if (typeof c === 'string') secretParts(c.slice(c.indexOf('=') + 1), secrets);
+  if (!result) return { event: redact(event, secrets) };
   const text = result.payload.toString('utf8');
+  let answer: unknown;
   try {
-    return redact(JSON.parse(text));
+    answer = JSON.parse(text);
   } catch {
-    return redact(text);
+    answer = text;
   }
+  return { event: redact(event, secrets), response: redact(answer, secrets) };
 }
 
 /** Who may see an entry (a subscriber's account and region). */
@@ -142,14 +176,14 @@ export class LiveRequests {
       }
       if (calls.length < MAX_CALLS) calls.push(call);
     };
-    // Redacted before the call: an in-process handler may change the event it receives.
-    const shown = redact(event);
+    // Copied before the call: an in-process handler may change the event it receives.
+    const sent = structuredClone(event);
     try {
       const result = await invoker.invoke(fn, event, options);
-      record({ functionName, event: shown, response: answerOf(result), ...(result.functionError ? { functionError: result.functionError } : {}), latencyMs: Date.now() - started });
+      record({ functionName, ...shownCall(sent, result), ...(result.functionError ? { functionError: result.functionError } : {}), latencyMs: Date.now() - started });
       return result;
     } catch (error) {
-      record({ functionName, event: shown, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), latencyMs: Date.now() - started });
+      record({ functionName, ...shownCall(sent, undefined), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), latencyMs: Date.now() - started });
       throw error;
     }
   }
