@@ -10,6 +10,7 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Gatehouse console</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/_gatehouse/console/app.css">
 <script src="/_gatehouse/console/app.js" defer></script>
 </head>
@@ -44,7 +45,7 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
       </div>
       <div class="split">
         <div class="table-wrap"><table id="live-table">
-          <thead><tr><th>Time</th><th>Status</th><th>Method</th><th>Path</th><th>API / stage</th><th>Route</th><th>Authorizer</th><th>Integration</th><th class="num">ms</th></tr></thead>
+          <thead><tr><th>Time</th><th>Status</th><th>Method</th><th>Path</th><th class="wide">API / stage</th><th>Route</th><th class="wide">Authorizer</th><th class="wide">Integration</th><th class="num">ms</th></tr></thead>
           <tbody></tbody>
         </table><p id="live-empty" class="muted">Requests to your APIs appear here as they finish.</p></div>
         <div id="live-detail" hidden></div>
@@ -76,7 +77,7 @@ export const CONSOLE_HTML = String.raw`<!doctype html>
 `;
 
 export const CONSOLE_CSS = String.raw`:root{--bg:#f6f7f9;--panel:#fff;--line:#e3e6eb;--text:#1d2430;--muted:#6b7482;--accent:#2f6fde;--ok:#1a8f4c;--warn:#b7791f;--bad:#c53030;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,"DejaVu Sans Mono",monospace}
-*{box-sizing:border-box}
+*{box-sizing:border-box}[hidden]{display:none!important}
 body{margin:0;font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"DejaVu Sans",sans-serif;color:var(--text);background:var(--bg)}
 header{display:flex;align-items:center;gap:24px;padding:0 20px;height:52px;background:#17202e;color:#fff}
 h1{font-size:17px;margin:0;font-weight:600;white-space:nowrap}h1 span{color:#8fb3ff;font-weight:400}
@@ -121,7 +122,9 @@ button:hover{border-color:var(--accent)}button.primary{background:var(--accent);
 button.danger{color:var(--bad)}
 .row{display:flex;gap:14px;flex-wrap:wrap}
 .split{display:flex;gap:14px;align-items:flex-start}
-#live-detail{width:44%;flex:none;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px 14px;max-height:calc(100vh - 150px);overflow:auto}
+.detail-open .wide{display:none}#live-table td{white-space:nowrap}#live-table td.path{max-width:320px;overflow:hidden;text-overflow:ellipsis}
+#connections-table td{vertical-align:middle}
+#live-detail{width:46%;flex:none;background:var(--panel);border:1px solid var(--line);border-radius:8px;padding:12px 14px;max-height:calc(100vh - 150px);overflow:auto}
 pre{background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:8px 10px;overflow:auto;font:12px/1.45 var(--mono);max-height:360px;margin:6px 0 10px}
 .outcome{font-size:11px;font-weight:700;text-transform:uppercase;padding:1px 7px;border-radius:4px}
 .outcome.matched{background:#dff5e7;color:var(--ok)}.outcome.lost{background:#fdf3dc;color:var(--warn)}.outcome.no-match{background:#eef0f3;color:var(--muted)}
@@ -298,9 +301,9 @@ export const CONSOLE_JS = String.raw`'use strict';
   function liveRow(e) {
     return el('tr', { 'data-id': String(e.id), className: state.liveSelected === e.id ? 'selected' : '', onclick: function () { showLive(e.id); } },
       el('td', { className: 'mono', text: time(e.time) }), el('td', { className: statusClass(e.status), text: String(e.status) }),
-      el('td', { className: 'mono', text: e.method }), el('td', { className: 'mono', text: e.path }),
-      el('td', { className: 'mono', text: e.apiId ? e.apiId + '/' + e.stage : '—' }), el('td', { className: 'mono', text: e.routeKey || '—' }),
-      el('td', { text: authCell(e) }), el('td', { className: 'mono', text: e.integration || '' }), el('td', { className: 'num', text: String(e.latencyMs) }));
+      el('td', { className: 'mono', text: e.method }), el('td', { className: 'mono path', title: e.path, text: e.path }),
+      el('td', { className: 'mono wide', text: e.apiId ? e.apiId + '/' + e.stage : '—' }), el('td', { className: 'mono', text: e.routeKey || '—' }),
+      el('td', { className: 'wide', text: authCell(e) }), el('td', { className: 'mono wide', text: e.integration || '' }), el('td', { className: 'num', text: String(e.latencyMs) }));
   }
   function renderLive() {
     var body = clear(document.querySelector('#live-table tbody'));
@@ -324,9 +327,9 @@ export const CONSOLE_JS = String.raw`'use strict';
     var e = state.live.find(function (x) { return x.id === id; }); if (!e) return;
     state.liveSelected = id;
     Array.prototype.forEach.call(document.querySelectorAll('#live-table tbody tr'), function (tr) { tr.classList.toggle('selected', tr.dataset.id === String(id)); });
-    var box = clear($('live-detail')); box.hidden = false;
+    var box = clear($('live-detail')); box.hidden = false; box.parentNode.classList.add('detail-open');
     box.appendChild(el('div', { className: 'toolbar' }, el('b', { className: statusClass(e.status), text: String(e.status) }), el('span', { className: 'mono', text: e.method + ' ' + e.path }),
-      el('button', { style: 'margin-left:auto', onclick: function () { box.hidden = true; state.liveSelected = null; renderLive(); } }, 'Close')));
+      el('button', { style: 'margin-left:auto', onclick: function () { box.hidden = true; box.parentNode.classList.remove('detail-open'); state.liveSelected = null; renderLive(); } }, 'Close')));
     box.appendChild(el('dl', { className: 'kv' },
       el('dt', { text: 'Request id' }), el('dd', { text: e.requestId }),
       el('dt', { text: 'API / stage' }), el('dd', { text: e.apiId ? e.apiId + ' / ' + e.stage : '—' }),
@@ -345,7 +348,7 @@ export const CONSOLE_JS = String.raw`'use strict';
     });
   }
   ['live-api', 'live-route', 'live-status'].forEach(function (id) { $(id).addEventListener('input', renderLive); $(id).addEventListener('change', renderLive); });
-  $('live-clear').addEventListener('click', function () { state.live = []; state.liveCount = 0; $('live-count').textContent = '0'; $('live-detail').hidden = true; renderLive(); });
+  $('live-clear').addEventListener('click', function () { state.live = []; state.liveCount = 0; $('live-count').textContent = '0'; $('live-detail').hidden = true; $('live-detail').parentNode.classList.remove('detail-open'); renderLive(); });
   function connectLive() {
     var source = new EventSource(withRegion('/_gatehouse/events'));
     source.onopen = function () { $('live-state').textContent = 'live'; $('live-state').className = 's2'; };
