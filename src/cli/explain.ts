@@ -55,7 +55,11 @@ export function formatExplanation(x: Explanation): string {
   if (x.pathParameters) lines.push(`path parameters: ${Object.entries(x.pathParameters).map(([k, v]) => `${k}=${v}`).join(' ')}`);
   const a = x.authorizer;
   lines.push(
-    `authorizer: ${a ? `${a.authorizationType}${a.name ? ` ${a.name}` : ''}${a.identitySource ? ` (identity ${a.identitySource.join(', ')})` : ''}${a.missingIdentity ? `; missing ${a.missingIdentity.join(', ')}: 401` : ''}` : 'none'}`,
+    `authorizer: ${
+      a
+        ? `${a.authorizationType}${a.name ? ` ${a.name}` : ''}${a.authorizationScopes ? ` scopes ${a.authorizationScopes.join(' ')}` : ''}${a.identitySource ? ` (identity ${a.identitySource.join(', ')})` : ''}${a.missingIdentity ? `; missing ${a.missingIdentity.join(', ')}: 401` : ''}`
+        : 'none'
+    }`,
   );
   const i = x.integration;
   lines.push(`integration: ${i ? `${i.label ?? i.integrationType}${i.payloadFormatVersion ? ` (payload ${i.payloadFormatVersion})` : ''}` : 'none'}`);

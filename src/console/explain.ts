@@ -183,9 +183,11 @@ export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'r
   const type = record.authorizationType || 'NONE';
   const authorizer = record.authorizerId ? stage.snapshot.authorizers.find((a) => a.authorizerId === record.authorizerId) : undefined;
   const http = stage.api.protocolType === 'HTTP';
-  const missing = (authorizer?.identitySource ?? [])
-    .map((source) => /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase())
-    .filter((name): name is string => name !== undefined && headers !== undefined && headers[name] === undefined);
+  // Header identity sources the given headers lack (header names compare case-insensitively).
+  const missing = (authorizer?.identitySource ?? []).filter((source) => {
+    const name = /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase();
+    return name !== undefined && headers !== undefined && headers[name] === undefined;
+  });
   const integrationId = record.target ? TARGET.exec(record.target)?.[1] : undefined;
   const integration = integrationId ? stage.snapshot.integrations.find((i) => i.integrationId === integrationId) : undefined;
   const settings = (stage.stageRecord.routeSettings[route.routeKey] ?? stage.stageRecord.defaultRouteSettings) as { throttlingBurstLimit?: number; throttlingRateLimit?: number };
@@ -203,7 +205,7 @@ export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'r
               ? { authorizerId: authorizer.authorizerId, name: authorizer.name, authorizerType: authorizer.authorizerType, identitySource: authorizer.identitySource }
               : {}),
             ...(record.authorizationScopes?.length ? { authorizationScopes: record.authorizationScopes } : {}),
-            ...(http && missing.length > 0 ? { missingIdentity: missing.map((name) => `$request.header.${name}`) } : {}),
+            ...(http && missing.length > 0 ? { missingIdentity: missing } : {}),
             ...(!http && route.routeKey !== '$connect' ? { note: 'WebSocket APIs authorize $connect only; this route runs with the connection\'s authorization' } : {}),
           },
     integration: integration

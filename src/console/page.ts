@@ -133,7 +133,7 @@ pre{background:#f6f8fa;border:1px solid var(--line);border-radius:6px;padding:8p
 #error{background:#fdecec;border:1px solid #f3b9b9;color:var(--bad);padding:8px 12px;border-radius:6px;margin-bottom:12px}
 .send{display:flex;gap:6px}.send input{flex:1;min-width:160px}
 .diff-added{color:var(--ok)}.diff-removed{color:var(--bad)}.diff-changed{color:var(--warn)}
-a{color:var(--accent)}
+a{color:var(--accent)}.push-right{margin-left:auto}
 `;
 
 export const CONSOLE_JS = String.raw`'use strict';
@@ -329,7 +329,7 @@ export const CONSOLE_JS = String.raw`'use strict';
     Array.prototype.forEach.call(document.querySelectorAll('#live-table tbody tr'), function (tr) { tr.classList.toggle('selected', tr.dataset.id === String(id)); });
     var box = clear($('live-detail')); box.hidden = false; box.parentNode.classList.add('detail-open');
     box.appendChild(el('div', { className: 'toolbar' }, el('b', { className: statusClass(e.status), text: String(e.status) }), el('span', { className: 'mono', text: e.method + ' ' + e.path }),
-      el('button', { style: 'margin-left:auto', onclick: function () { box.hidden = true; box.parentNode.classList.remove('detail-open'); state.liveSelected = null; renderLive(); } }, 'Close')));
+      el('button', { className: 'push-right', onclick: function () { box.hidden = true; box.parentNode.classList.remove('detail-open'); state.liveSelected = null; renderLive(); } }, 'Close')));
     box.appendChild(el('dl', { className: 'kv' },
       el('dt', { text: 'Request id' }), el('dd', { text: e.requestId }),
       el('dt', { text: 'API / stage' }), el('dd', { text: e.apiId ? e.apiId + ' / ' + e.stage : '—' }),
