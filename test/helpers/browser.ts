@@ -17,13 +17,13 @@ export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
-/** A browser with a fresh profile; `close()` ends it and removes the profile. */
-export async function launchChromium(): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+/** A browser with a fresh profile; `close()` ends it and removes the profile. `httpCredentials` answers HTTP auth prompts as a user would. */
+export async function launchChromium(options: { httpCredentials?: { username: string; password: string } } = {}): Promise<{ context: BrowserContext; close(): Promise<void> }> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(`Chromium is not installed at ${CHROMIUM}: the console's browser tests need it. Install Debian's package with \`apt-get install -y chromium\` (.ci/run does when it is missing), or set GATEHOUSE_CHROMIUM to a Chromium binary.`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'gatehouse-chromium-'));
-  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 860 }, timeout: 60_000 });
+  const context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1400, height: 860 }, timeout: 60_000, ...options });
   return {
     context,
     async close() {

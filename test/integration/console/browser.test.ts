@@ -10,7 +10,7 @@ import { artifact, launchChromium } from '../../helpers/browser.js';
 import { createPetsApi, PETS_FUNCTIONS } from '../../helpers/console.js';
 import { call } from '../../helpers/data-plane.js';
 import type { TestServer } from '../../helpers/server.js';
-import { startServer } from '../../helpers/server.js';
+import { sdkClient, startServer } from '../../helpers/server.js';
 import { connect, createWsApi, HANDLERS } from '../websocket/ws-helpers.js';
 
 describe('console in a browser', { timeout: 120_000 }, () => {
@@ -122,5 +122,36 @@ describe('console in a browser', { timeout: 120_000 }, () => {
 
   it('ran without a script error or a content security policy violation', () => {
     assert.deepEqual(errors, []);
+  });
+});
+
+describe('console in a browser, behind the management API\'s credentials on the admin listener', { timeout: 120_000 }, () => {
+  let s: TestServer;
+  let browser: { context: BrowserContext; close(): Promise<void> } | undefined;
+
+  before(async () => {
+    s = await startServer({ args: ['--admin-port', '0', ...PETS_FUNCTIONS], env: { GATEHOUSE_CREDENTIALS: '123456789012:browser-secret' } });
+    browser = await launchChromium({ httpCredentials: { username: '123456789012', password: 'browser-secret' } });
+  });
+  after(async () => {
+    await browser?.close();
+    await s.close();
+  });
+
+  it('asks for the key once; the page\'s reads and its live stream reuse it', async () => {
+    const client = sdkClient(s.gatehouse.adminUrl as string, { credentials: { accessKeyId: '123456789012', secretAccessKey: 'browser-secret' } });
+    try {
+      const { apiId } = await createPetsApi(client, 'signed');
+      const page = await (browser as { context: BrowserContext }).context.newPage();
+      page.setDefaultTimeout(10_000);
+      await page.goto(`${s.gatehouse.adminUrl as string}/_gatehouse/console#live`);
+      await page.locator(`li[data-api="${apiId}"]`).waitFor();
+      assert.equal(await page.locator('#whoami').innerText(), 'account 123456789012 · us-east-1');
+      await page.locator('#live-state', { hasText: 'live' }).waitFor();
+      assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/prod/pets/3')).status, 200);
+      await page.locator('#live-table tbody tr', { hasText: '/prod/pets/3' }).waitFor();
+    } finally {
+      client.destroy();
+    }
   });
 });
