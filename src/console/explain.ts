@@ -11,6 +11,7 @@ import { describeIntegration } from '../data-plane/integrations/describe.js';
 import { pathProblem } from '../data-plane/request-path.js';
 import { decodeSegment, splitRequestPath } from '../data-plane/router/path-segments.js';
 import { compileRouteMatcher } from '../data-plane/router/route-matcher.js';
+import { own } from '../model/own.js';
 import type { RouteSegment } from '../model/route-key.js';
 import { parseHttpRouteKey } from '../model/route-key.js';
 
@@ -190,7 +191,8 @@ export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'r
   });
   const integrationId = record.target ? TARGET.exec(record.target)?.[1] : undefined;
   const integration = integrationId ? stage.snapshot.integrations.find((i) => i.integrationId === integrationId) : undefined;
-  const settings = (stage.stageRecord.routeSettings[route.routeKey] ?? stage.stageRecord.defaultRouteSettings) as { throttlingBurstLimit?: number; throttlingRateLimit?: number };
+  // As the stage compiler reads them (snapshot.ts routeThrottle): the route's settings over the stage's defaults.
+  const settings = { ...stage.stageRecord.defaultRouteSettings, ...(own(stage.stageRecord.routeSettings, route.routeKey) ?? {}) } as { throttlingBurstLimit?: number; throttlingRateLimit?: number };
   const throttling = {
     ...(typeof settings.throttlingBurstLimit === 'number' ? { burstLimit: settings.throttlingBurstLimit } : {}),
     ...(typeof settings.throttlingRateLimit === 'number' ? { rateLimit: settings.throttlingRateLimit } : {}),
