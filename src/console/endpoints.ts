@@ -237,7 +237,17 @@ export function createConsole(deps: ConsoleDeps): { handle(req: IncomingMessage,
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
     res.write(`retry: 2000\n: gatehouse live request log for ${caller.accountId}/${caller.region}\n\n`);
     const mine = (e: LiveEntry) => (e.accountId === undefined ? !iamDirectory : e.accountId === caller.accountId && e.region === caller.region);
-    const unsubscribe = live.subscribe((entry) => res.write(`event: request\ndata: ${JSON.stringify(entry)}\n\n`), mine);
+    // The entries of one event-loop turn go out in one write.
+    let pending = '';
+    const flush = () => {
+      const text = pending;
+      pending = '';
+      if (text !== '' && !res.destroyed) res.write(text);
+    };
+    const unsubscribe = live.subscribe((entry) => {
+      if (pending === '') setImmediate(flush);
+      pending += `event: request\ndata: ${JSON.stringify(entry)}\n\n`;
+    }, mine);
     const ping = setInterval(() => res.write(': ping\n\n'), 15_000);
     ping.unref();
     streams.add(res);

@@ -114,13 +114,17 @@ export function redact(value: unknown, secrets: ReadonlySet<string> = new Set(),
   return out;
 }
 
-/** A call's event and answer as the console shows them: the event's secrets masked there and cut out of the answer. */
-export function shownCall(event: unknown, result: InvokeResult | undefined): { event: unknown; response?: unknown } {
+/** The secrets of an event: values of its secret-named members and of its cookies. */
+function secretsOf(event: unknown): Set<string> {
   const secrets = new Set<string>();
   collectSecrets(event, secrets);
   const cookies = (event as { cookies?: unknown } | null)?.cookies;
   if (Array.isArray(cookies)) for (const c of cookies) if (typeof c === 'string') secretParts(c.slice(c.indexOf('=') + 1), secrets);
-  if (!result) return { event: redact(event, secrets) };
+  return secrets;
+}
+
+/** A function's answer as the console shows it: the event's `secrets` cut out, long strings cut. */
+function shownAnswer(result: InvokeResult, secrets: ReadonlySet<string>): unknown {
   const text = result.payload.toString('utf8');
   let answer: unknown;
   try {
@@ -128,7 +132,13 @@ export function shownCall(event: unknown, result: InvokeResult | undefined): { e
   } catch {
     answer = text;
   }
-  return { event: redact(event, secrets), response: redact(answer, secrets) };
+  return redact(answer, secrets);
+}
+
+/** A call's event and answer as the console shows them: the event's secrets masked there and cut out of the answer. */
+export function shownCall(event: unknown, result: InvokeResult | undefined): { event: unknown; response?: unknown } {
+  const secrets = secretsOf(event);
+  return { event: redact(event, secrets), ...(result ? { response: shownAnswer(result, secrets) } : {}) };
 }
 
 /** Who may see an entry (a subscriber's account and region). */
@@ -176,14 +186,15 @@ export class LiveRequests {
       }
       if (calls.length < MAX_CALLS) calls.push(call);
     };
-    // Copied before the call: an in-process handler may change the event it receives.
-    const sent = structuredClone(event);
+    // Redacted (a copy) before the call: an in-process handler may change the event it receives.
+    const secrets = secretsOf(event);
+    const shown = redact(event, secrets);
     try {
       const result = await invoker.invoke(fn, event, options);
-      record({ functionName, ...shownCall(sent, result), ...(result.functionError ? { functionError: result.functionError } : {}), latencyMs: Date.now() - started });
+      record({ functionName, event: shown, response: shownAnswer(result, secrets), ...(result.functionError ? { functionError: result.functionError } : {}), latencyMs: Date.now() - started });
       return result;
     } catch (error) {
-      record({ functionName, ...shownCall(sent, undefined), error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), latencyMs: Date.now() - started });
+      record({ functionName, event: shown, error: error instanceof Error ? `${error.name}: ${error.message}` : String(error), latencyMs: Date.now() - started });
       throw error;
     }
   }
