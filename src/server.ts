@@ -45,6 +45,8 @@ import { groupMetrics, relayChanges, WorkerConnections } from './cluster/worker-
 import type { PrimaryLink } from './cluster/workers.js';
 import type { ServedProject } from './serverless/runtime.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
+import { createConsole, isConsolePath } from './console/endpoints.js';
+import { LiveRequests } from './console/live.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
 export interface ServerOptions {
@@ -249,7 +251,9 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     });
   // The project's functions answer first; every other function goes to the server's own invoker.
   const projectFunctions = project && projects ? new projects.ProjectFunctions(baseInvoker, config.functionIsolation, runtime) : undefined;
-  const invoker = projectFunctions ?? baseInvoker;
+  // The console's live request log sees each Lambda call while a console listens (one check otherwise).
+  const live = new LiveRequests();
+  const invoker = live.wrapInvoker(projectFunctions ?? baseInvoker);
   const served = project && projects && config.serverless && projectFunctions ? new projects.ServedProject(config.serverless, project, projectFunctions, controlPlaneDeps, logger) : undefined;
   const jwks = createJwksProvider({ logger });
   const iamDirectory = config.credentials ? createIamDirectory(config.credentials) : undefined;
@@ -287,12 +291,16 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const metrics = createMetrics({ openConnections: () => webSockets.size });
   // With --workers, a scrape answers the sum of every worker's metrics.
   const renderMetrics = options.worker && options.worker.count > 1 ? groupMetrics(options.worker.link, metrics) : () => metrics.render();
-  const requestLog: RequestLog = options.requestLog
+  const logged: RequestLog = options.requestLog
     ? ((log) => (inv) => {
         metrics.observe(inv);
         log(inv);
       })(options.requestLog)
     : metrics.observe;
+  const requestLog: RequestLog = (inv) => {
+    logged(inv);
+    if (live.listening) live.requestLog(inv);
+  };
   const dataPlane = createDataPlane({ registry, accessLog: access.write, logger, requestLog, ...(tlsConnections ? { connectionSecurity: (req) => tlsConnections.of(req) } : {}) });
   const webSockets = createWebSocketGateway({
     registry,
@@ -306,6 +314,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     ...(options.websocket?.idleTimeoutMs ? { idleTimeoutMs: options.websocket.idleTimeoutMs } : {}),
     ...(options.websocket?.maxDurationMs ? { maxDurationMs: options.websocket.maxDurationMs } : {}),
   });
+  const consoleEndpoints = createConsole({ config, store, registry, webSockets, live, port: () => port, ...(iamDirectory ? { iamDirectory } : {}) });
   let ready = false;
   let draining = false;
 
@@ -322,8 +331,15 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   /** `/_gatehouse/*`; `admin`: the request came on the admin listener. */
   const internal = (req: IncomingMessage, res: ServerResponse, admin: boolean) => {
     if (oidc.handle(req, res)) return;
+    const path = (req.url ?? '/').split('?')[0] as string;
+    if (isConsolePath(path)) {
+      if (config.admin && !admin) {
+        req.resume();
+        return sendJson(res, 404, { message: 'The console is served on the admin listener (--admin-port)' });
+      }
+      return consoleEndpoints.handle(req, res);
+    }
     req.resume();
-    const path = (req.url ?? '/').split('?')[0];
     if (path === '/_gatehouse/health') sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
     else if (path === '/_gatehouse/ready') {
       void readiness(readinessChecks).then((r) => sendJson(res, r.ready ? 200 : 503, r.body));
@@ -447,6 +463,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     close() {
       closing ??= (async () => {
         draining = true;
+        consoleEndpoints.close();
         served?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         // The data listeners stop accepting at once; the admin listener answers /_gatehouse/ready (503) until they are drained.

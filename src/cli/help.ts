@@ -4,6 +4,8 @@
  */
 import { createRequire } from 'node:module';
 import { CREDENTIALS_ENV, SETTINGS } from '../config.js';
+import { SERVER_FILE } from './server-file.js';
+import { URL_ENV } from './token.js';
 
 type SettingName = keyof typeof SETTINGS;
 
@@ -61,6 +63,7 @@ A self-hosted API gateway that speaks AWS API Gateway V2 (HTTP and WebSocket API
 commands:
   serve    serve the management API and the APIs defined through it
   token    mint an access token of a built-in OIDC issuer (for JWT authorizers)
+  explain  which route of a stage a request selects, and why (asks the running server)
 
   gatehouse <command> --help    the options of a command
   gatehouse --version           the version`;
@@ -86,3 +89,24 @@ ${lines.join('\n')}
   --help
       this text`;
 }
+
+/** `gatehouse explain --help`. */
+export const EXPLAIN_USAGE = `usage: gatehouse explain <apiId> <stage> "<METHOD> <path>" [options]
+       gatehouse explain <apiId> <stage> --message '<message>'
+
+Shows which route of a deployed stage a request selects, the routes considered in AWS's priority
+order and why each lost, and the authorizer and integration that would run. <path> is the path
+after the stage (/pets/7). On a WebSocket API, explains a message with the route selection expression.
+
+options:
+  --header "<name>: <value>"   a request header (repeat for more): checks the authorizer's identity sources
+  --message '<text>'           WebSocket APIs: the message to route
+  --json                       print the server's JSON answer
+  --region <region>            the region the API lives in (default: the server's --region, or the signature's)
+  --url <url>                  the running server; default: ${URL_ENV}, else the admin or main URL in
+                               <data-dir>/${SERVER_FILE} (written by gatehouse serve)
+  --data-dir <dir>             the server's data directory; default: ${SETTINGS.dataDir.env} or ${SETTINGS.dataDir.default}
+  --help                       this text
+
+With AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY set (a key of the server's --credentials), the
+request is signed; AWS_REGION chooses the signature's region (default us-east-1).`;

@@ -14,13 +14,24 @@ import { createRequire } from 'node:module';
 import type { WebSocketServer } from 'ws';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import { MAX_MESSAGE_BYTES, serverClose } from './connection.js';
-import { ANY_CONNECTIONS_PATH, CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage } from './connections-api.js';
+import { ANY_CONNECTIONS_PATH, CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage, runLocally } from './connections-api.js';
+import type { ConnectionAnswer } from '../cluster/connections.js';
 import { rejectHandshake, upgrade, type Handshaker } from './handshake.js';
 import { createGatewayState, splitStage, type WebSocketGatewayOptions } from './state.js';
 
 export { IDLE_TIMEOUT_MS, MAX_DURATION_MS, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './connection.js';
 export { MAX_POST_BYTES } from './connections-api.js';
 export type { ApiKeys, WebSocketGatewayOptions } from './state.js';
+
+/** What the console lists of an open connection (GetConnection's fields, and the connection id). */
+export interface ConnectionSummary {
+  readonly connectionId: string;
+  readonly connectedAt: string;
+  readonly lastActiveAt: string;
+  readonly identity: { readonly sourceIp: string; readonly userAgent: string; readonly [name: string]: unknown };
+  /** The `$connect` authorizer's context, when it had one. */
+  readonly authorizer?: Readonly<Record<string, unknown>>;
+}
 
 /** The WebSocket side of a server. */
 export interface WebSocketGateway {
@@ -30,6 +41,13 @@ export interface WebSocketGateway {
   handleRequest(req: IncomingMessage, res: ServerResponse, fallback: () => void): boolean;
   /** Number of open connections. */
   readonly size: number;
+  /** The open connections of a stage on this node (the console's list). */
+  connectionsOf(apiId: string, stageName: string): ConnectionSummary[];
+  /**
+   * PostToConnection (`POST`, `body`) or DeleteConnection (`DELETE`) without an HTTP request (the console):
+   * this node's connection, else the node holding it (`--redis`, `--workers`); undefined when it is gone.
+   */
+  callConnection(method: 'POST' | 'DELETE', connectionId: string, apiId: string, stageName: string, body?: Buffer): Promise<ConnectionAnswer | undefined>;
   /** Closes every connection (1001), waits (bounded) for their `$disconnect`. */
   close(): Promise<void>;
 }
@@ -61,6 +79,26 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
   return {
     get size() {
       return state.connections.size;
+    },
+    connectionsOf(apiId, stageName) {
+      const out: ConnectionSummary[] = [];
+      for (const conn of state.connections.values()) {
+        if (conn.state !== 'open' || conn.info.apiId !== apiId || conn.info.stage !== stageName) continue;
+        out.push({
+          connectionId: conn.info.connectionId,
+          connectedAt: new Date(conn.info.connectedAt).toISOString(),
+          lastActiveAt: new Date(conn.lastActiveAt).toISOString(),
+          identity: { ...conn.info.identity, sourceIp: conn.info.sourceIp, userAgent: conn.info.userAgent },
+          ...(conn.info.authorizer ? { authorizer: conn.info.authorizer } : {}),
+        });
+      }
+      return out;
+    },
+    async callConnection(method, connectionId, apiId, stageName, body = Buffer.alloc(0)) {
+      return (
+        runLocally(state, method, connectionId, apiId, stageName, body) ??
+        (await options.cluster?.forward({ method, connectionId, apiId, stage: stageName, ...(method === 'POST' ? { body: body.toString('base64') } : {}) }))
+      );
     },
     handleUpgrade(req, socket, head, fallback) {
       socket.on('error', () => undefined);

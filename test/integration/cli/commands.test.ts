@@ -58,7 +58,7 @@ describe('gatehouse CLI', () => {
     assert.equal(main.code, 0);
     assert.match(main.stdout, /^ {2}serve +serve the management API/m);
     assert.match(main.stdout, /^ {2}token +mint an access token/m);
-    assert.equal(oneLine(await runCli(['deploy'])), 'gatehouse: unknown command "deploy"; the commands are serve and token (gatehouse --help)');
+    assert.equal(oneLine(await runCli(['deploy'])), 'gatehouse: unknown command "deploy"; the commands are serve, token and explain (gatehouse --help)');
   });
 
   it('a port in use names --port and the fix', async () => {

@@ -1,0 +1,55 @@
+/**
+ * What changed between two deployments of an API: routes (by route key), integrations (by id),
+ * authorizers (by name), models (by name) and the API's own settings, field by field.
+ */
+import type { DeploymentSnapshot } from '../model/resources.js';
+
+/** One changed resource. */
+export interface SnapshotChange {
+  readonly kind: 'api' | 'route' | 'integration' | 'authorizer' | 'model';
+  /** The route key, integration id, authorizer or model name; the API's name for `api`. */
+  readonly key: string;
+  readonly change: 'added' | 'removed' | 'changed';
+  /** `changed`: the fields that differ, with their values before and after (absent = not set). */
+  readonly fields?: readonly { readonly name: string; readonly from?: unknown; readonly to?: unknown }[];
+}
+
+/** Fields that differ in every deployment without meaning a change. */
+const IGNORED = new Set(['createdDate', 'routeId', 'modelId']);
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+function fieldChanges(before: Record<string, unknown>, after: Record<string, unknown>) {
+  const names = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((n) => !IGNORED.has(n)).sort();
+  return names
+    .filter((n) => !same(before[n], after[n]))
+    .map((name) => ({ name, ...(before[name] === undefined ? {} : { from: before[name] }), ...(after[name] === undefined ? {} : { to: after[name] }) }));
+}
+
+function compare<T extends object>(kind: SnapshotChange['kind'], before: readonly T[], after: readonly T[], keyOf: (item: T) => string): SnapshotChange[] {
+  const old = new Map(before.map((i) => [keyOf(i), i]));
+  const now = new Map(after.map((i) => [keyOf(i), i]));
+  const out: SnapshotChange[] = [];
+  for (const [key, item] of now) {
+    const was = old.get(key);
+    if (!was) out.push({ kind, key, change: 'added' });
+    else {
+      const fields = fieldChanges(was as Record<string, unknown>, item as Record<string, unknown>);
+      if (fields.length > 0) out.push({ kind, key, change: 'changed', fields });
+    }
+  }
+  for (const key of old.keys()) if (!now.has(key)) out.push({ kind, key, change: 'removed' });
+  return out.sort((a, b) => a.key.localeCompare(b.key));
+}
+
+/** The changes from deployment snapshot `from` to `to`. */
+export function diffSnapshots(from: DeploymentSnapshot, to: DeploymentSnapshot): SnapshotChange[] {
+  const api = fieldChanges(from.api as unknown as Record<string, unknown>, to.api as unknown as Record<string, unknown>);
+  return [
+    ...(api.length > 0 ? [{ kind: 'api' as const, key: to.api.name, change: 'changed' as const, fields: api }] : []),
+    ...compare('route', from.routes, to.routes, (r) => r.routeKey),
+    ...compare('integration', from.integrations, to.integrations, (i) => i.integrationId),
+    ...compare('authorizer', from.authorizers, to.authorizers, (a) => a.name),
+    ...compare('model', from.models, to.models, (m) => m.name),
+  ];
+}
