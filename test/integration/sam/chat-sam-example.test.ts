@@ -1,18 +1,21 @@
 /**
- * examples/chat-sam as the README runs it: the real CLI on the example's template (a WebSocket API
- * of AWS::ApiGatewayV2 resources over AWS::Serverless::Functions running examples/chat/chat.mjs), and
- * two `ws` clients chatting through `@connections`.
+ * examples/chat-sam as the README runs it: examples/chat/local-table.mjs with the template's table,
+ * the real CLI on the example's template (a WebSocket API of AWS::ApiGatewayV2 resources over
+ * AWS::Serverless::Functions running examples/chat/chat.mjs, a DynamoDB table of connections) with
+ * DynamoDbEndpoint pointing at the stand-in, and two `ws` clients chatting through `@connections`.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import type { CliServer } from '../../helpers/cli.js';
-import { ROOT, startCli } from '../../helpers/cli.js';
+import { childEnv, ROOT, startCli } from '../../helpers/cli.js';
 
 const EXAMPLE = join(ROOT, 'examples/chat-sam/template.yaml');
+const TABLE = 'chat-sam-connections';
 
 const open = (url: string) =>
   new Promise<WebSocket>((resolve, reject) => {
@@ -30,18 +33,37 @@ const nextMessage = (ws: WebSocket, ms = 10_000) =>
     });
   });
 
-const connections = (file: string): string[] => (existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { connectionId: string }[]).map((c) => c.connectionId) : []);
+/** `node examples/chat/local-table.mjs --port 0 --table chat-sam-connections=connectionId`: its URL from its first line. */
+async function startTable(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'examples/chat/local-table.mjs'), '--port', '0', '--table', `${TABLE}=connectionId`], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const end = Date.now() + 10_000;
+  for (;;) {
+    const m = / at (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
+    if (m) return { url: m[1] as string, stop: async () => (child.kill('SIGTERM'), await exited) };
+    if (child.exitCode !== null || Date.now() > end) {
+      child.kill('SIGKILL');
+      throw new Error(`local-table.mjs did not start:\n${out}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
 
 describe('examples/chat-sam', () => {
   let server: CliServer;
-  let dir: string;
-  let file: string;
+  let table: { url: string; stop: () => Promise<void> };
+  let dynamo: DynamoDBClient;
   let url: string;
+  const stored = async () => ((await dynamo.send(new ScanCommand({ TableName: TABLE }))).Items ?? []).map((item) => item.connectionId?.S as string);
+
   before(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'gatehouse-chat-sam-'));
-    file = join(dir, 'connections.json');
-    server = await startCli(['--template', EXAMPLE, '--stack-name', 'chat-sam', '--parameter-overrides', `ConnectionsFile=${file}`, '--log-format', 'json'], {
-      // As the README's shell has them (export AWS_ACCESS_KEY_ID=...): the handler's AWS SDK client signs its @connections calls.
+    table = await startTable();
+    dynamo = new DynamoDBClient({ endpoint: table.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    server = await startCli(['--template', EXAMPLE, '--stack-name', 'chat-sam', '--parameter-overrides', `DynamoDbEndpoint=${table.url}`, '--log-format', 'json'], {
+      // As the README's shell has them (export AWS_ACCESS_KEY_ID=...): the handlers' AWS SDK clients sign their calls.
       env: { AWS_ACCESS_KEY_ID: 'test', AWS_SECRET_ACCESS_KEY: 'test' },
     });
     const apis = (await (await fetch(`${server.url}/v2/apis`)).json()) as { items: { apiId: string; name: string; protocolType: string; apiEndpoint: string }[] };
@@ -56,15 +78,16 @@ describe('examples/chat-sam', () => {
     url = `${api.apiEndpoint}/Prod`;
   });
   after(async () => {
-    await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    await server?.stop();
+    dynamo?.destroy();
+    await table?.stop();
   });
 
-  it('two clients chat: $connect stores them, sendmessage broadcasts through @connections, $disconnect removes them', async () => {
+  it('two clients chat: $connect stores them in the table, sendmessage broadcasts through @connections, $disconnect removes them', async () => {
     const alice = await open(url);
     const bob = await open(url);
     try {
-      assert.equal(connections(file).length, 2);
+      assert.equal((await stored()).length, 2);
       const heard = nextMessage(bob);
       alice.send(JSON.stringify({ action: 'sendmessage', message: 'hello from alice' }));
       assert.equal(await heard, 'hello from alice');
@@ -76,7 +99,8 @@ describe('examples/chat-sam', () => {
       bob.close();
     }
     const deadline = Date.now() + 5000;
-    while (connections(file).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    assert.deepEqual(connections(file), []);
+    while ((await stored()).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.deepEqual(await stored(), []);
+    assert.doesNotMatch(server.stderr(), /"level":"error"/, 'no error in the gateway log');
   });
 });

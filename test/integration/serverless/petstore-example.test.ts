@@ -122,7 +122,7 @@ describe('--serverless start-up errors', () => {
     assert.equal(result.code, 2);
     assert.equal(
       result.stderr,
-      `gatehouse: ${FIXTURES}/errors/ssm-variable.yml:5:13: provider.environment.SECRET: the variable \${ssm:/app/secret} cannot be resolved: Gatehouse does not read the "ssm" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, each with an optional fallback such as \${env:NAME, 'default'})\n`,
+      `gatehouse: ${FIXTURES}/errors/ssm-variable.yml:5:13: provider.environment.SECRET: the variable \${ssm:/app/secret} cannot be resolved: Gatehouse does not read the "ssm" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, \${aws:region}, \${aws:accountId}, \${file(./x.yml):path}, each with an optional fallback such as \${env:NAME, 'default'})\n`,
     );
   });
 

@@ -220,7 +220,7 @@ ${events}
 
       writeFileSync(file, project('      - httpApi: GET /d', 'custom:\n  x: ${ssm:/nope}\n'));
       const failed = await until('the failed reload', () => Promise.resolve(logger.lines.find((l) => l.message === 'serverless.yml reload failed; the previous version keeps serving')));
-      assert.equal(failed.fields?.error, `${file}:5:6: custom.x: the variable \${ssm:/nope} cannot be resolved: Gatehouse does not read the "ssm" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, each with an optional fallback such as \${env:NAME, 'default'})`);
+      assert.equal(failed.fields?.error, `${file}:5:6: custom.x: the variable \${ssm:/nope} cannot be resolved: Gatehouse does not read the "ssm" variable source (it needs AWS or the Framework); replace it with a literal or \${env:NAME} (supported: \${self:...}, \${env:...}, \${opt:stage}, \${sls:stage}, \${aws:region}, \${aws:accountId}, \${file(./x.yml):path}, each with an optional fallback such as \${env:NAME, 'default'})`);
       assert.equal((await fetch(`${http}/b`)).status, 200);
 
       // Without websocket events the WebSocket API goes (and its connection with it).
