@@ -30,6 +30,9 @@ const API = 'Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Propertie
 const WS = 'Resources:\n  Api:\n    Type: AWS::ApiGatewayV2::Api\n    Properties: { Name: ws, ProtocolType: WEBSOCKET, RouteSelectionExpression: $request.body.action }\n';
 const res = (name: string, type: string, props: string) => `  ${name}:\n    Type: ${type}\n    Properties: ${props}\n`;
 
+
+/** What a Route's members say when the template leaves its authorization out (CloudFormation's defaults). */
+const UNSET_AUTH = { authorizationType: 'NONE', authorizerId: '', authorizationScopes: [], apiKeyRequired: false };
 describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
   after(() => rmSync(INLINE, { recursive: true, force: true }));
 
@@ -65,10 +68,10 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
           { id: id('Integration', 'InlineIntegration'), label: 'integration InlineIntegration', members: { integrationType: 'AWS_PROXY', integrationUri: arn('fx-InlineFunction'), payloadFormatVersion: '2.0' }, integrationResponses: [] },
         ],
         routes: [
-          { id: id('Route', 'ListPets'), label: 'route GET /pets', members: { routeKey: 'GET /pets', target: `integrations/${id('Integration', 'EchoIntegration')}` }, routeResponses: [] },
-          { id: id('Route', 'CreatePet'), label: 'route POST /pets', members: { routeKey: 'POST /pets', target: `integrations/${id('Integration', 'EchoIntegration')}`, authorizationType: 'JWT', authorizerId: id('Authorizer', 'JwtAuthorizer') }, routeResponses: [] },
-          { id: id('Route', 'InlineRoute'), label: 'route GET /inline', members: { routeKey: 'GET /inline', target: `integrations/${id('Integration', 'InlineIntegration')}` }, routeResponses: [] },
-          { id: id('Route', 'SecretRoute'), label: 'route GET /secret', members: { routeKey: 'GET /secret', target: `integrations/${id('Integration', 'EchoIntegration')}`, authorizationType: 'CUSTOM', authorizerId: id('Authorizer', 'KeyAuthorizer') }, routeResponses: [] },
+          { id: id('Route', 'ListPets'), label: 'route GET /pets', members: { ...UNSET_AUTH, routeKey: 'GET /pets', target: `integrations/${id('Integration', 'EchoIntegration')}` }, routeResponses: [] },
+          { id: id('Route', 'CreatePet'), label: 'route POST /pets', members: { ...UNSET_AUTH, routeKey: 'POST /pets', target: `integrations/${id('Integration', 'EchoIntegration')}`, authorizationType: 'JWT', authorizerId: id('Authorizer', 'JwtAuthorizer') }, routeResponses: [] },
+          { id: id('Route', 'InlineRoute'), label: 'route GET /inline', members: { ...UNSET_AUTH, routeKey: 'GET /inline', target: `integrations/${id('Integration', 'InlineIntegration')}` }, routeResponses: [] },
+          { id: id('Route', 'SecretRoute'), label: 'route GET /secret', members: { ...UNSET_AUTH, routeKey: 'GET /secret', target: `integrations/${id('Integration', 'EchoIntegration')}`, authorizationType: 'CUSTOM', authorizerId: id('Authorizer', 'KeyAuthorizer') }, routeResponses: [] },
         ],
         models: [],
         stages: [
@@ -107,7 +110,7 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     assert.deepEqual(api?.routes[1], {
       id: id('Route', 'PingRoute'),
       label: 'route ping',
-      members: { routeKey: 'ping', target: `integrations/${id('Integration', 'MockIntegration')}`, modelSelectionExpression: '$request.body.action', requestModels: { ping: 'PingModel' }, routeResponseSelectionExpression: '$default' },
+      members: { ...UNSET_AUTH, routeKey: 'ping', target: `integrations/${id('Integration', 'MockIntegration')}`, modelSelectionExpression: '$request.body.action', requestModels: { ping: 'PingModel' }, routeResponseSelectionExpression: '$default' },
       routeResponses: [{ id: id('RouteResponse', 'PingResponse'), label: 'route response PingResponse', members: { routeResponseKey: '$default' } }],
     });
     assert.deepEqual(api?.models, [
@@ -189,7 +192,7 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     assert.deepEqual(p.functions, [{ key: 'Handler886CB40B', functionName: 'PetsStack-Handler886CB40B', handler: `${FIXTURES}/src/v2.mjs#echo`, environment: { GREETING: 'hello' }, timeout: 3, memorySize: 128 }]);
     const api = p.apis?.[0];
     const integrationId = physicalId('PetsStack', 'AWS::ApiGatewayV2::Integration', 'PetsApiGETpetsListIntegration1A2B3C4D');
-    assert.deepEqual(api?.routes.map((r) => r.members), [{ routeKey: 'GET /pets', target: `integrations/${integrationId}`, authorizationType: 'JWT', authorizerId: physicalId('PetsStack', 'AWS::ApiGatewayV2::Authorizer', 'PetsApiJwt0F1E2D3C') }]);
+    assert.deepEqual(api?.routes.map((r) => r.members), [{ ...UNSET_AUTH, routeKey: 'GET /pets', target: `integrations/${integrationId}`, authorizationType: 'JWT', authorizerId: physicalId('PetsStack', 'AWS::ApiGatewayV2::Authorizer', 'PetsApiJwt0F1E2D3C') }]);
     assert.deepEqual(api?.integrations[0]?.members, { integrationType: 'AWS_PROXY', integrationUri: 'arn:aws:lambda:eu-west-1:000000000000:function:PetsStack-Handler886CB40B', payloadFormatVersion: '2.0' });
     assert.deepEqual(api?.stages, [{ stageName: '$default', autoDeploy: true, deploy: false, members: {} }]);
     assert.deepEqual(p.notes, [

@@ -348,10 +348,12 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
         members: members({
           routeKey: str(r, 'RouteKey'),
           target,
-          authorizationType: str(r, 'AuthorizationType'),
-          authorizerId,
-          authorizationScopes: list(r, 'AuthorizationScopes'),
-          apiKeyRequired: bool(r, 'ApiKeyRequired'),
+          // CloudFormation's defaults when absent, so that removing an authorizer from the file removes it
+          // from the route on reload ("" and [] mean unset to the applier, as for serverless.yml routes).
+          authorizationType: str(r, 'AuthorizationType') ?? 'NONE',
+          authorizerId: authorizerId ?? '',
+          authorizationScopes: list(r, 'AuthorizationScopes') ?? [],
+          apiKeyRequired: bool(r, 'ApiKeyRequired') ?? false,
           modelSelectionExpression: str(r, 'ModelSelectionExpression'),
           operationName: str(r, 'OperationName'),
           requestModels: json(r, 'RequestModels'),

@@ -237,10 +237,27 @@ export class ProjectApplier {
     for (const wantedStage of api.stages) await this.#applyStage(api, wantedStage, have.find((s) => s.id === wantedStage.stageName)?.data, changed);
   }
 
-  async #applyStage(api: DesiredApi, desired: DesiredStage, current: StageRecord | undefined, changed: boolean): Promise<void> {
+  async #applyStage(api: DesiredApi, desired: DesiredStage, stored: StageRecord | undefined, changed: boolean): Promise<void> {
+    let current = stored;
     const ApiId = api.apiId;
     const { stageName, autoDeploy } = desired;
-    const members = desired.members ?? {};
+    let members = desired.members ?? {};
+    if (current && api.ownsStages === true) {
+      // A template's stage is all in the file. Stage variables merge on update and "" removes one
+      // (control-plane/stages.ts): a variable the file no longer has is sent as "". Route settings
+      // merge too: the ones the file no longer has are deleted (DeleteRouteSettings, as terraform does).
+      const wanted = (members.stageVariables ?? {}) as Record<string, string>;
+      const removed = Object.keys(current.stageVariables ?? {}).filter((name) => !Object.hasOwn(wanted, name));
+      if (removed.length > 0) members = { ...members, stageVariables: { ...wanted, ...Object.fromEntries(removed.map((name) => [name, ''])) } };
+      const settings = (members.routeSettings ?? {}) as Record<string, unknown>;
+      const stale = Object.keys(current.routeSettings ?? {}).filter((key) => !Object.hasOwn(settings, key));
+      for (const RouteKey of stale) await this.#call('DeleteRouteSettings', { ApiId, StageName: stageName, RouteKey }, {}, `route settings ${RouteKey} of stage ${stageName}`);
+      if (stale.length > 0) {
+        const routeSettings = { ...(current.routeSettings ?? {}) } as Record<string, unknown>;
+        for (const key of stale) delete routeSettings[key];
+        current = { ...current, routeSettings } as StageRecord;
+      }
+    }
     if (!current) {
       await this.#call('CreateStage', { ApiId }, { stageName, ...(autoDeploy ? { autoDeploy: true } : {}), ...createMembers(members) }, `stage ${stageName}`);
       this.#report.created++;

@@ -106,15 +106,23 @@ describe('gatehouse serve --template reloads AWS::ApiGatewayV2 resources', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a changed RouteKey is updated in place under the same route id; a route the file no longer has is deleted', async () => {
+  it('a changed RouteKey is updated in place under the same route id; a route the file no longer has is deleted; so are a stage variable and the authorizer of a route', async () => {
     const file = join(dir, 'template.yaml');
     const running = await startCli(['--template', file, '--log-format', 'json']);
     server = running;
     const apiId = physicalId('sam-app', 'AWS::ApiGatewayV2::Api', 'HttpApi');
     const url = `${running.url}/_aws/execute-api/${apiId}`;
     assert.equal((await fetch(`${url}/pets`)).status, 200);
+    assert.equal((await fetch(`${url}/secret`)).status, 401, 'GET /secret has the Lambda authorizer');
     const from = running.stderr().length;
-    const text = readFileSync(file, 'utf8').replace('RouteKey: GET /pets', 'RouteKey: GET /animals');
+    const stageOf = async () => (await (await fetch(`${running.url}/v2/apis/${apiId}/stages`)).json()) as { items: { stageName: string; stageVariables?: Record<string, string> }[] };
+    assert.deepEqual((await stageOf()).items.map((s) => s.stageVariables), [{ color: 'blue' }]);
+    // The route renamed (with its route settings, which must name an existing route), one route dropped, and the stage's variables removed from the file.
+    const text = readFileSync(file, 'utf8')
+      .replace('RouteKey: GET /pets', 'RouteKey: GET /animals')
+      .replace('        GET /pets:', '        GET /animals:')
+      .replace(/ {6}StageVariables:\n {8}color: [^\n]*\n/, '')
+      .replace(/ {6}AuthorizationType: CUSTOM\n {6}AuthorizerId: !GetAtt KeyAuthorizer\.AuthorizerId\n/, '');
     writeFileSync(file, text.slice(0, text.indexOf('  InlineRoute:')) + text.slice(text.indexOf('  SecretRoute:')));
     await running.waitFor(/"message":"template reloaded"/, from);
     const routes = (await (await fetch(`${running.url}/v2/apis/${apiId}/routes`)).json()) as { items: { routeId: string; routeKey: string }[] };
@@ -126,6 +134,8 @@ describe('gatehouse serve --template reloads AWS::ApiGatewayV2 resources', () =>
     assert.equal((await fetch(`${url}/animals`)).status, 200);
     assert.equal((await fetch(`${url}/pets`)).status, 404);
     assert.equal((await fetch(`${url}/inline`)).status, 404);
+    assert.deepEqual((await stageOf()).items.map((s) => s.stageVariables ?? {}), [{}], 'a stage variable the file no longer has is removed');
+    assert.equal((await fetch(`${url}/secret`)).status, 200, 'the authorizer the file no longer names is gone from the route');
   });
 });
 
