@@ -12,7 +12,18 @@ import { ServerlessError } from './variables.js';
 const FIXTURES = new URL('../../../test/fixtures/sam/', import.meta.url).pathname.replace(/\/$/, '');
 const INLINE = mkdtempSync(join(tmpdir(), 'gatehouse-cfn-unit-'));
 const OPTIONS: TemplateOptions = { region: 'eu-west-1', stackName: 'fx', inlineCodeDirectory: INLINE, apiEndpoint: (id, p) => `${p === 'WEBSOCKET' ? 'ws' : 'http'}://gw.test/_aws/execute-api/${id}` };
-const parse = (text: string, options: Partial<TemplateOptions> = {}) => parseSamTemplate(join(FIXTURES, 'inline.yaml'), text, { ...OPTIONS, ...options });
+/**
+ * The project without the `""` members the loader adds for Update-clearable members the template
+ * leaves out (what a reload uses to clear them; tested on their own below): the expectations say
+ * what the template sets.
+ */
+function set<T>(value: T): T {
+  if (Array.isArray(value)) return value.map((v) => set(v) as unknown) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== '').map(([k, v]) => [k, set(v)])) as T;
+}
+const load = (file: string, options: TemplateOptions) => set(loadSamTemplate(file, options));
+const parse = (text: string, options: Partial<TemplateOptions> = {}) => set(parseSamTemplate(join(FIXTURES, 'inline.yaml'), text, { ...OPTIONS, ...options }));
 const id = (type: string, logicalId: string) => physicalId('fx', `AWS::ApiGatewayV2::${type}`, logicalId);
 
 /** The message of the error `text` raises, with the fixtures folder shown as `<dir>`. */
@@ -32,12 +43,12 @@ const res = (name: string, type: string, props: string) => `  ${name}:\n    Type
 
 
 /** What a Route's members say when the template leaves its authorization out (CloudFormation's defaults). */
-const UNSET_AUTH = { authorizationType: 'NONE', authorizerId: '', authorizationScopes: [], apiKeyRequired: false };
+const UNSET_AUTH = { authorizationType: 'NONE', authorizationScopes: [], apiKeyRequired: false };
 describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
   after(() => rmSync(INLINE, { recursive: true, force: true }));
 
   it('http-api.yaml: an HTTP API of routes, Lambda proxy integrations, JWT and REQUEST authorizers and a $default stage', () => {
-    const p = loadSamTemplate(join(FIXTURES, 'http-api.yaml'), OPTIONS);
+    const p = load(join(FIXTURES, 'http-api.yaml'), OPTIONS);
     const source = "exports.handler = async (event) => ({ statusCode: 200, body: JSON.stringify({ inline: true, route: event.routeKey }) });\n";
     const inline = join(INLINE, 'fx', `InlineFunction-${createHash('sha256').update(source).digest('hex').slice(0, 12)}`);
     const arn = (name: string) => `arn:aws:lambda:eu-west-1:000000000000:function:${name}`;
@@ -96,7 +107,7 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
   });
 
   it('websocket-api.yaml: a WebSocket API with a MOCK integration and its response, a route response, a model, a Deployment and its Stage', () => {
-    const p = loadSamTemplate(join(FIXTURES, 'websocket-api.yaml'), OPTIONS);
+    const p = load(join(FIXTURES, 'websocket-api.yaml'), OPTIONS);
     const apiId = id('Api', 'Socket');
     assert.deepEqual(p.functions[0]?.environment, { ENDPOINT: `ws://gw.test/_aws/execute-api/${apiId}` });
     const [api] = p.apis ?? [];
@@ -188,7 +199,7 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
   });
 
   it('a template of the shape cdk synth writes: asset code by assetPaths, Fn::Join targets, CDK metadata and bootstrap rules', () => {
-    const p = loadSamTemplate(join(FIXTURES, 'cdk-shaped.template.json'), { ...OPTIONS, stackName: 'PetsStack', assetPaths: { '4f1c0a2e9b7d.zip': join(FIXTURES, 'src') } });
+    const p = load(join(FIXTURES, 'cdk-shaped.template.json'), { ...OPTIONS, stackName: 'PetsStack', assetPaths: { '4f1c0a2e9b7d.zip': join(FIXTURES, 'src') } });
     assert.deepEqual(p.functions, [{ key: 'Handler886CB40B', functionName: 'PetsStack-Handler886CB40B', handler: `${FIXTURES}/src/v2.mjs#echo`, environment: { GREETING: 'hello' }, timeout: 3, memorySize: 128 }]);
     const api = p.apis?.[0];
     const integrationId = physicalId('PetsStack', 'AWS::ApiGatewayV2::Integration', 'PetsApiGETpetsListIntegration1A2B3C4D');
@@ -293,5 +304,16 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
     );
     assert.equal(failure(fn('Handler: v2.echo, Code: src.zip')), '<dir>/inline.yaml:4:64: Resources.Fn.Properties.Code: no folder <dir>/src.zip; give the local folder of the code (or ZipFile)');
     assert.equal(failure(fn('Handler: v2.echo, Code: src').replace('Runtime: nodejs20.x', 'Runtime: python3.12')), '<dir>/inline.yaml:4:28: Resources.Fn.Properties.Runtime: runtime python3.12 cannot run locally: Gatehouse runs Node.js handlers (nodejs18.x, nodejs20.x, ...); use a nodejs runtime');
+  });
+  it('members an Update clears with "" are "" when the template leaves them out, so that a reload clears them', () => {
+    const p = parseSamTemplate(
+      join(FIXTURES, 'inline.yaml'),
+      `${API}${res('Route', 'AWS::ApiGatewayV2::Route', '{ ApiId: !Ref Api, RouteKey: GET /a }')}${res('Stage', 'AWS::ApiGatewayV2::Stage', '{ ApiId: !Ref Api, StageName: s, AutoDeploy: true }')}`,
+      OPTIONS,
+    );
+    const api = p.apis?.[0];
+    assert.equal(api?.members.description, '');
+    assert.deepEqual(api?.routes[0]?.members, { routeKey: 'GET /a', target: '', authorizationType: 'NONE', authorizerId: '', authorizationScopes: [], apiKeyRequired: false, modelSelectionExpression: '', operationName: '', routeResponseSelectionExpression: '' });
+    assert.deepEqual(api?.stages[0]?.members, { description: '' });
   });
 });

@@ -13,6 +13,23 @@ import type { DesiredApi, DesiredChild, DesiredDefinition, DesiredIntegration, D
 import { stableId } from './resources.js';
 import type { KeyPath } from './variables.js';
 
+/**
+ * Per resource, the optional members an Update clears with `""` (control-plane/input.ts
+ * CLEARED_BY_EMPTY) and the management API does not default: what a template that drops one
+ * turns back to unset on reload. Members the API defaults (integrationMethod, payload versions,
+ * templateSelectionExpression, ...) are left out: `""` would fight the default on every restart.
+ */
+const CLEARABLE = {
+  api: ['description', 'version'],
+  authorizer: ['authorizerCredentialsArn', 'identityValidationExpression'],
+  integration: ['connectionId', 'credentialsArn', 'description'],
+  integrationResponse: [],
+  route: ['authorizerId', 'modelSelectionExpression', 'operationName', 'routeResponseSelectionExpression', 'target'],
+  routeResponse: ['modelSelectionExpression'],
+  model: ['description'],
+  stage: ['description'],
+} as const satisfies Record<string, readonly string[]>;
+
 /** What the resource mapping needs of the template loader. */
 export interface TemplateScope {
   readonly stack: string;
@@ -223,8 +240,13 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
     for (const k of Object.keys(v)) if (!known.includes(k)) scope.fail([...l.path, key, k], `is not a property of ${key} (properties: ${known.join(', ')})`);
     return camelKeys(v);
   };
-  /** Members without the undefined ones. */
-  const members = (m: Record<string, unknown>) => Object.fromEntries(Object.entries(m).filter(([, v]) => v !== undefined));
+  /**
+   * Members without the undefined ones; with `update` (CLEARABLE), the members listed there are `""`
+   * when absent, so that a reload clears what the file dropped (the applier leaves `""` out of
+   * creates, and out of updates where the resource has no value either).
+   */
+  const members = (m: Record<string, unknown>, update?: readonly string[]) =>
+    Object.fromEntries(Object.entries(m).flatMap(([k, v]) => (v !== undefined ? [[k, v]] : update?.includes(k) ? [[k, '']] : [])));
   const of = (apiId: string, type: string) => [...loaded.values()].filter((l) => l.apiId === apiId && l.type === type);
   const idOf = (l: Loaded) => physicalId(stack, l.type, l.id);
 
@@ -268,7 +290,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
       version: str(api, 'Version'),
       ipAddressType: str(api, 'IpAddressType'),
       corsConfiguration: cors,
-    });
+    }, CLEARABLE.api);
 
     // Every response names a route or integration of the same API (checked here also when the API has none).
     for (const rr of of(apiId, API_TYPES.RouteResponse)) refOf(rr.props.RouteId, [...rr.path, 'RouteId'], API_TYPES.Route, apiId);
@@ -288,7 +310,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
           authorizerResultTtlInSeconds: int(a, 'AuthorizerResultTtlInSeconds'),
           enableSimpleResponses: bool(a, 'EnableSimpleResponses'),
           jwtConfiguration: jwt,
-        }),
+        }, CLEARABLE.authorizer),
       };
     });
     const integrationIds = new Set(of(apiId, API_TYPES.Integration).map(idOf));
@@ -316,7 +338,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
           templateSelectionExpression: str(i, 'TemplateSelectionExpression'),
           timeoutInMillis: int(i, 'TimeoutInMillis'),
           tlsConfig: tls,
-        }),
+        }, CLEARABLE.integration),
         integrationResponses: responses.map((r) => ({
           id: idOf(r),
           label: `integration response ${r.id}`,
@@ -326,7 +348,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
             responseParameters: json(r, 'ResponseParameters'),
             responseTemplates: json(r, 'ResponseTemplates'),
             templateSelectionExpression: str(r, 'TemplateSelectionExpression'),
-          }),
+          }, CLEARABLE.integrationResponse),
         })),
       };
     });
@@ -359,7 +381,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
           requestModels: json(r, 'RequestModels'),
           requestParameters: parameterConstraints(json(r, 'RequestParameters')),
           routeResponseSelectionExpression: str(r, 'RouteResponseSelectionExpression'),
-        }),
+        }, CLEARABLE.route),
         routeResponses: responses.map((rr) => ({
           id: idOf(rr),
           label: `route response ${rr.id}`,
@@ -368,7 +390,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
             modelSelectionExpression: str(rr, 'ModelSelectionExpression'),
             responseModels: json(rr, 'ResponseModels'),
             responseParameters: parameterConstraints(json(rr, 'ResponseParameters')),
-          }),
+          }, CLEARABLE.routeResponse),
         })),
       };
     });
@@ -377,7 +399,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
       return {
         id: idOf(m),
         label: `model ${m.id}`,
-        members: members({ name: str(m, 'Name'), schema: typeof schema === 'string' ? schema : JSON.stringify(schema), contentType: str(m, 'ContentType'), description: str(m, 'Description') }),
+        members: members({ name: str(m, 'Name'), schema: typeof schema === 'string' ? schema : JSON.stringify(schema), contentType: str(m, 'ContentType'), description: str(m, 'Description') }, CLEARABLE.model),
       };
     });
 
@@ -429,7 +451,7 @@ export function templateApis(scope: TemplateScope, resources: Readonly<Record<st
           // The management API stores detailedMetricsEnabled: false when it is not given; the same here, so a restart compares equal.
           defaultRouteSettings: defaults ? { detailedMetricsEnabled: false, ...defaults } : undefined,
           routeSettings: routeSettings ? Object.fromEntries(Object.entries(routeSettings).map(([k, v]) => [k, isObject(v) ? camelKeys(v) : v])) : undefined,
-        }),
+        }, CLEARABLE.stage),
       });
     }
     for (const d of deployments) {

@@ -46,6 +46,18 @@ function differs(current: Readonly<Record<string, unknown>>, desired: Readonly<R
 /** Create members: without the empty values that mean "unset". */
 const createMembers = (members: Readonly<Record<string, unknown>>) => Object.fromEntries(Object.entries(members).filter(([, v]) => !isEmpty(v)));
 
+/**
+ * A template's integration with the request parameter mappings the stored one has and the file no
+ * longer names set to `""`, which removes a mapping on UpdateIntegration (mappings merge on update).
+ */
+function withRemovedMappings<T extends { readonly members: Readonly<Record<string, unknown>> }>(wanted: T, stored: Readonly<Record<string, unknown>> | undefined): T {
+  const have = (stored?.requestParameters ?? {}) as Record<string, string>;
+  const want = (wanted.members.requestParameters ?? {}) as Record<string, string>;
+  const removed = Object.keys(have).filter((key) => !Object.hasOwn(want, key));
+  if (removed.length === 0) return wanted;
+  return { ...wanted, members: { ...wanted.members, requestParameters: { ...want, ...Object.fromEntries(removed.map((key) => [key, ''])) } } };
+}
+
 /** Applies the resources of one project; `file` names it in messages. */
 export class ProjectApplier {
   readonly #ctx: ControlPlaneContext;
@@ -96,7 +108,7 @@ export class ProjectApplier {
     let current = await store.get('api', scope, ApiId);
     const definitionDigest = api.definition ? createHash('sha256').update(JSON.stringify(api.definition)).digest('hex') : undefined;
     if (!current) {
-      await this.#call('CreateApi', {}, { ...api.members, ...(definitionDigest ? { tags: { [DEFINITION_TAG]: definitionDigest } } : {}) }, label, { kind: 'api', id: ApiId });
+      await this.#call('CreateApi', {}, { ...createMembers(api.members), ...(definitionDigest ? { tags: { [DEFINITION_TAG]: definitionDigest } } : {}) }, label, { kind: 'api', id: ApiId });
       this.#report.created++;
       changed = true;
     } else if (current.data.protocolType !== api.protocolType) {
@@ -121,7 +133,9 @@ export class ProjectApplier {
     if (current) {
       const { corsConfiguration, protocolType: _p, ...rest } = api.members;
       if (differs(current.data, rest) || (corsConfiguration !== undefined && differs(current.data, { corsConfiguration }))) {
-        await this.#call('UpdateApi', { ApiId }, { ...rest, ...(corsConfiguration !== undefined ? { corsConfiguration } : {}) }, label);
+        // Empty values clear a member the API has; a member it lacks stays absent.
+        const update = Object.fromEntries(Object.entries(rest).filter(([key, value]) => !(isEmpty(value) && isEmpty(current.data[key]))));
+        await this.#call('UpdateApi', { ApiId }, { ...update, ...(corsConfiguration !== undefined ? { corsConfiguration } : {}) }, label);
         if (!changed) this.#report.updated++;
         changed = true;
       }
@@ -177,7 +191,7 @@ export class ProjectApplier {
     }
     for (const a of api.authorizers) changed = (await upsert('authorizer', 'Authorizer', a, haveAuthorizers, { ApiId })) || changed;
     for (const i of api.integrations) {
-      changed = (await upsert('integration', 'Integration', i, haveIntegrations, { ApiId })) || changed;
+      changed = (await upsert('integration', 'Integration', api.ownsStages === true ? withRemovedMappings(i, haveIntegrations.get(i.id)) : i, haveIntegrations, { ApiId })) || changed;
       if (!i.integrationResponses) continue;
       const responses = await store.listAll('integrationResponse', `${ApiId}/integrations/${i.id}`).catch(() => []);
       for (const ir of responses) {

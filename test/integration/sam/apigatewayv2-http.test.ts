@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import type { CliServer } from '../../helpers/cli.js';
 import { ROOT, runCli, startCli } from '../../helpers/cli.js';
 import { freePort } from '../../helpers/net.js';
+import { startUpstream } from '../../helpers/upstream.js';
 import { physicalId } from '../../../src/serverless/apigatewayv2.js';
 
 const TEMPLATE = join(ROOT, 'test/fixtures/sam/http-api.yaml');
@@ -106,7 +107,7 @@ describe('gatehouse serve --template reloads AWS::ApiGatewayV2 resources', () =>
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('a changed RouteKey is updated in place under the same route id; a route the file no longer has is deleted; so are a stage variable and the authorizer of a route', async () => {
+  it('a changed RouteKey is updated in place under the same route id; a route the file no longer has is deleted; so are a stage variable, the authorizer of a route and the description of the API', async () => {
     const file = join(dir, 'template.yaml');
     const running = await startCli(['--template', file, '--log-format', 'json']);
     server = running;
@@ -122,7 +123,8 @@ describe('gatehouse serve --template reloads AWS::ApiGatewayV2 resources', () =>
       .replace('RouteKey: GET /pets', 'RouteKey: GET /animals')
       .replace('        GET /pets:', '        GET /animals:')
       .replace(/ {6}StageVariables:\n {8}color: [^\n]*\n/, '')
-      .replace(/ {6}AuthorizationType: CUSTOM\n {6}AuthorizerId: !GetAtt KeyAuthorizer\.AuthorizerId\n/, '');
+      .replace(/ {6}AuthorizationType: CUSTOM\n {6}AuthorizerId: !GetAtt KeyAuthorizer\.AuthorizerId\n/, '')
+      .replace(/ {6}Description: Pets, by CloudFormation resources\n/, '');
     writeFileSync(file, text.slice(0, text.indexOf('  InlineRoute:')) + text.slice(text.indexOf('  SecretRoute:')));
     await running.waitFor(/"message":"template reloaded"/, from);
     const routes = (await (await fetch(`${running.url}/v2/apis/${apiId}/routes`)).json()) as { items: { routeId: string; routeKey: string }[] };
@@ -136,6 +138,8 @@ describe('gatehouse serve --template reloads AWS::ApiGatewayV2 resources', () =>
     assert.equal((await fetch(`${url}/inline`)).status, 404);
     assert.deepEqual((await stageOf()).items.map((s) => s.stageVariables ?? {}), [{}], 'a stage variable the file no longer has is removed');
     assert.equal((await fetch(`${url}/secret`)).status, 200, 'the authorizer the file no longer names is gone from the route');
+    const api = (await (await fetch(`${running.url}/v2/apis/${apiId}`)).json()) as { description?: string };
+    assert.equal(api.description, undefined, 'the description the file no longer has is cleared');
   });
 });
 
@@ -150,6 +154,53 @@ describe('gatehouse serve --template: an AWS_IAM Route needs access keys', () =>
       assert.equal(result.code, 2);
       assert.equal(result.stderr.trim(), `gatehouse: ${file}: route POST /pets uses AuthorizationType AWS_IAM, which checks SigV4 signatures against the server's access keys; configure them with --credentials <file> or GATEHOUSE_CREDENTIALS=AKID:SECRET`);
     } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('gatehouse serve --template: a reload removes the request parameter mappings the file dropped', () => {
+  it('an HTTP_PROXY integration loses the header mapping taken out of its RequestParameters (UpdateIntegration with "")', async () => {
+    const upstream = await startUpstream();
+    const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cfn-mappings-'));
+    const file = join(dir, 'template.yaml');
+    const template = (mappings: string) =>
+      [
+        'Resources:',
+        '  Api:',
+        '    Type: AWS::ApiGatewayV2::Api',
+        '    Properties: { Name: mappings, ProtocolType: HTTP }',
+        '  Backend:',
+        '    Type: AWS::ApiGatewayV2::Integration',
+        '    Properties:',
+        '      ApiId: !Ref Api',
+        '      IntegrationType: HTTP_PROXY',
+        '      IntegrationMethod: GET',
+        `      IntegrationUri: ${upstream.origin}/seen`,
+        '      PayloadFormatVersion: "1.0"',
+        `      RequestParameters: { ${mappings} }`,
+        '  Seen:',
+        '    Type: AWS::ApiGatewayV2::Route',
+        '    Properties: { ApiId: !Ref Api, RouteKey: GET /seen, Target: !Sub "integrations/${Backend}" }',
+        '  Stage:',
+        '    Type: AWS::ApiGatewayV2::Stage',
+        '    Properties: { ApiId: !Ref Api, StageName: $default, AutoDeploy: true }',
+        '',
+      ].join('\n');
+    writeFileSync(file, template(`"append:header.x-one": "one", "append:header.x-two": "two"`));
+    const running = await startCli(['--template', file, '--stack-name', 'mappings', '--log-format', 'json']);
+    try {
+      const url = `${running.url}/_aws/execute-api/${physicalId('mappings', 'AWS::ApiGatewayV2::Api', 'Api')}/seen`;
+      assert.equal((await fetch(url)).status, 200);
+      assert.deepEqual([upstream.requests.at(-1)?.headers['x-one'], upstream.requests.at(-1)?.headers['x-two']], ['one', 'two']);
+      const from = running.stderr().length;
+      writeFileSync(file, template(`"append:header.x-one": "one"`));
+      await running.waitFor(/"message":"template reloaded"/, from);
+      assert.equal((await fetch(url)).status, 200);
+      assert.deepEqual([upstream.requests.at(-1)?.headers['x-one'], upstream.requests.at(-1)?.headers['x-two']], ['one', undefined], 'x-two is no longer mapped');
+    } finally {
+      await running.stop();
+      await upstream.close();
       rmSync(dir, { recursive: true, force: true });
     }
   });
