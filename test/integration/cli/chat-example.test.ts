@@ -7,8 +7,6 @@
  * client (https://{domainName}/{stage}) reaches Gatehouse's `@connections`.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -19,37 +17,12 @@ import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import { parse } from 'yaml';
 import type { CliServer } from '../../helpers/cli.js';
-import { childEnv, ROOT, startCli } from '../../helpers/cli.js';
+import { ROOT, startCli } from '../../helpers/cli.js';
+import { startLocalTable, type LocalTable } from '../../helpers/local-table.js';
 import { sdkClient } from '../../helpers/server.js';
 
 const EXAMPLE = join(ROOT, 'examples/chat');
 const CREDENTIALS = { AWS_ACCESS_KEY_ID: 'AKIDLOCALDEV', AWS_SECRET_ACCESS_KEY: 'local-dev-secret' };
-
-interface LocalTable {
-  readonly url: string;
-  /** Everything it printed so far. */
-  output(): string;
-  stop(): Promise<void>;
-}
-
-/** Starts `node examples/chat/local-table.mjs --port 0` and reads its address from its first line. */
-async function startTable(): Promise<LocalTable> {
-  const child: ChildProcess = spawn(process.execPath, [join(EXAMPLE, 'local-table.mjs'), '--port', '0'], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const m = /^local DynamoDB tables connections \(key connectionId\) at (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-    if (m) return { url: m[1] as string, output: () => out, stop: async () => (child.kill('SIGTERM'), await exited) };
-    if (child.exitCode !== null || Date.now() > end) {
-      child.kill('SIGKILL');
-      throw new Error(`local-table.mjs did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
 
 /** The tutorial's API: `$connect`, `$disconnect`, `$default`, `sendmessage` (route selection on `action`), stage `production`. */
 async function chatApi(client: ApiGatewayV2Client): Promise<string> {
@@ -96,7 +69,8 @@ for (const isolation of ['inprocess', 'worker'] as const) {
     let dynamo: DynamoDBClient;
 
     before(async () => {
-      table = await startTable();
+      table = await startLocalTable();
+      assert.match(table.output(), /^local DynamoDB tables connections \(key connectionId\) at /m);
       dir = mkdtempSync(join(tmpdir(), 'gatehouse-chat-'));
       // examples/chat/gatehouse.yaml as it is, but for the stand-in's port and the handler paths (relative to that file).
       const example = parse(readFileSync(join(EXAMPLE, 'gatehouse.yaml'), 'utf8')) as { functions: Record<string, { handler: string; environment?: Record<string, string> }> };

@@ -5,14 +5,13 @@
  * DynamoDbEndpoint pointing at the stand-in, and two `ws` clients chatting through `@connections`.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import WebSocket from 'ws';
 import type { CliServer } from '../../helpers/cli.js';
-import { childEnv, ROOT, startCli } from '../../helpers/cli.js';
+import { ROOT, startCli } from '../../helpers/cli.js';
+import { startLocalTable, type LocalTable } from '../../helpers/local-table.js';
 
 const EXAMPLE = join(ROOT, 'examples/chat-sam/template.yaml');
 const TABLE = 'chat-sam-connections';
@@ -33,34 +32,15 @@ const nextMessage = (ws: WebSocket, ms = 10_000) =>
     });
   });
 
-/** `node examples/chat/local-table.mjs --port 0 --table chat-sam-connections=connectionId`: its URL from its first line. */
-async function startTable(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'examples/chat/local-table.mjs'), '--port', '0', '--table', `${TABLE}=connectionId`], { env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (out += c.toString()));
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const end = Date.now() + 10_000;
-  for (;;) {
-    const m = / at (http:\/\/127\.0\.0\.1:\d+)$/m.exec(out);
-    if (m) return { url: m[1] as string, stop: async () => (child.kill('SIGTERM'), await exited) };
-    if (child.exitCode !== null || Date.now() > end) {
-      child.kill('SIGKILL');
-      throw new Error(`local-table.mjs did not start:\n${out}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('examples/chat-sam', () => {
   let server: CliServer;
-  let table: { url: string; stop: () => Promise<void> };
+  let table: LocalTable;
   let dynamo: DynamoDBClient;
   let url: string;
   const stored = async () => ((await dynamo.send(new ScanCommand({ TableName: TABLE }))).Items ?? []).map((item) => item.connectionId?.S as string);
 
   before(async () => {
-    table = await startTable();
+    table = await startLocalTable([`${TABLE}=connectionId`]);
     dynamo = new DynamoDBClient({ endpoint: table.url, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
     server = await startCli(['--template', EXAMPLE, '--stack-name', 'chat-sam', '--parameter-overrides', `DynamoDbEndpoint=${table.url}`, '--log-format', 'json'], {
       // As the README's shell has them (export AWS_ACCESS_KEY_ID=...): the handlers' AWS SDK clients sign their calls.
