@@ -14,6 +14,15 @@ describe('generateSelfSigned', () => {
   const pair = generateSelfSigned('Gatehouse self-signed', NAMES, 30, new Date('2030-06-01T00:00:00Z'));
   const cert = new X509Certificate(pair.cert);
 
+  it('has a serial OpenSSL parses whatever the random bytes (a leading 0x00 or sign bit made one in 256 unreadable)', () => {
+    for (const first of [[0x00, 0x01], [0x00, 0x80], [0x80, 0x00], [0xff, 0xff], [0x7f, 0x00]]) {
+      const random = Buffer.alloc(16, 0x11);
+      random.set(first);
+      const parsed = new X509Certificate(generateSelfSigned('x', NAMES, 1, new Date('2030-06-01T00:00:00Z'), random).cert);
+      assert.match(parsed.serialNumber, /^[4-7][0-9A-F]{31}$/, `random ${Buffer.from(first).toString('hex')}…: serial ${parsed.serialNumber}`);
+    }
+  });
+
   it('is an X.509 v3 certificate signed by its own key, for the names given', () => {
     assert.equal(cert.subject, 'CN=Gatehouse self-signed');
     assert.equal(cert.issuer, cert.subject);

@@ -64,13 +64,16 @@ function ipBytes(ip: string): Buffer {
 }
 
 /** Generates a self-signed server certificate for `names` (DNS names or IP addresses), valid for `days`. */
-export function generateSelfSigned(commonName: string, names: readonly string[], days: number, now = new Date()): PemPair {
+export function generateSelfSigned(commonName: string, names: readonly string[], days: number, now = new Date(), random: Buffer = randomBytes(16)): PemPair {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const ecdsaWithSha256 = sequence(oid('1.2.840.10045.4.3.2'));
   const name = sequence(tlv(0x31, sequence(oid('2.5.4.3'), utf8(commonName))));
   const altNames = names.map((n) => (isIP(n) ? tlv(0x87, ipBytes(n)) : tlv(0x82, Buffer.from(n, 'ascii'))));
-  const serial = randomBytes(16);
-  serial[0] = (serial[0] as number) & 0x7f;
+  // A positive DER INTEGER in its minimal form: the first byte neither has the sign bit nor is 0
+  // (0x00 followed by a byte below 0x80 is not minimal, and OpenSSL then refuses the whole certificate:
+  // one serial in 256 did).
+  const serial = Buffer.from(random);
+  serial[0] = ((serial[0] as number) & 0x3f) | 0x40;
   const tbs = sequence(
     explicit(0, integer(Buffer.from([2]))),
     integer(serial),
