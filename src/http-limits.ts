@@ -106,3 +106,25 @@ export function refuseNonOriginUpgrade(req: IncomingMessage, socket: Duplex): bo
   answerAndClose(socket, 400);
   return true;
 }
+
+/**
+ * Reads a request body of at most `limit` bytes; past it, rejects with `tooLarge()` and discards the
+ * rest so the answer can still be written (the management API and the console).
+ */
+export function readLimitedBody(req: IncomingMessage, limit: number, tooLarge: () => Error): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(tooLarge());
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

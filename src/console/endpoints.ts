@@ -10,6 +10,7 @@
  * its account (the access key) and region (the signature's, else `?region=`, else `--region`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readLimitedBody } from '../http-limits.js';
 import type { IamDirectory } from '../auth/iam-callers.js';
 import { authorizeCaller, executeApiDenial, managementDenial } from '../auth/iam-callers.js';
 import { constantTimeEqual, signedRequestOf, verifyRequest } from '../auth/sigv4.js';
@@ -74,23 +75,9 @@ const PAGE_HEADERS = {
   'content-security-policy': "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
 };
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY) {
-        reject(new ConsoleError(413, `the body is larger than ${MAX_BODY} bytes`));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
+
+/** The request body, at most MAX_BODY (413 past it). */
+const readBody = (req: IncomingMessage): Promise<Buffer> => readLimitedBody(req, MAX_BODY, () => new ConsoleError(413, `the body is larger than ${MAX_BODY} bytes`));
 
 /** A console caller: where it acts, and the configured key it authenticated with (none without credentials). */
 interface ConsoleCaller extends AccountRegion {

@@ -10,7 +10,7 @@
 import type { FunctionInvoker, InvokeResult } from '../data-plane/functions/invoker.js';
 import type { Invocation } from '../data-plane/invocation.js';
 import type { RequestLog } from '../data-plane/stages/request-log.js';
-import { authorizerDecision, requestLogEntry } from '../data-plane/stages/request-log.js';
+import { authorizerDecision, requestLogEntry, type RequestLogEntry } from '../data-plane/stages/request-log.js';
 import type { LambdaFunctionRef } from '../model/lambda-arn.js';
 
 /** A Lambda call a request made: the event the function received and its answer (masked, truncated). */
@@ -23,26 +23,16 @@ export interface LambdaCall {
   readonly latencyMs: number;
 }
 
-/** One line of the live log. */
-export interface LiveEntry {
+/** One line of the live log: the request log's entry (its authorizer split in two), and more. */
+export interface LiveEntry extends Omit<RequestLogEntry, 'authorizer'> {
   readonly id: number;
   readonly time: string;
-  readonly requestId: string;
-  readonly method: string;
-  readonly path: string;
-  readonly status: number;
-  readonly latencyMs: number;
-  readonly apiId?: string;
-  readonly stage?: string;
   readonly accountId?: string;
   readonly region?: string;
-  readonly routeKey?: string;
-  readonly integration?: string;
   /** `JWT`, `CUSTOM`, `AWS_IAM`; absent for routes without authorization. */
   readonly authorizationType?: string;
   readonly authorizerDecision?: 'allow' | 'deny' | 'error' | 'not evaluated';
   readonly authorizerCacheHit?: boolean;
-  readonly error?: string;
   readonly lambda: readonly LambdaCall[];
 }
 
@@ -212,20 +202,15 @@ export class LiveRequests {
     const type = inv.route?.route?.authorizationType;
     const authorized = type && type !== 'NONE' && !(inv.websocket && inv.websocket.eventType !== 'CONNECT');
     const stage = inv.stage;
+    const { authorizer: _line, ...fields } = line;
     const entry: LiveEntry = {
+      ...fields,
       id: ++this.#seq,
       time: new Date(inv.responseEnd ?? Date.now()).toISOString(),
-      requestId: line.requestId,
-      method: line.method,
       path: line.path.length > 500 ? `${line.path.slice(0, 500)}…` : line.path,
-      status: line.status,
-      latencyMs: line.latencyMs,
-      ...(stage ? { apiId: stage.apiId, stage: stage.stageName, accountId: stage.accountId, region: stage.region } : {}),
-      ...(line.routeKey !== undefined ? { routeKey: line.routeKey } : {}),
-      ...(line.integration !== undefined ? { integration: line.integration } : {}),
+      ...(stage ? { accountId: stage.accountId, region: stage.region } : {}),
       ...(authorized ? { authorizationType: type, authorizerDecision: authorizerDecision(inv, line.status) ?? 'not evaluated' } : {}),
       ...(authorized && inv.authorizerCacheHit ? { authorizerCacheHit: true } : {}),
-      ...(line.error !== undefined ? { error: line.error } : {}),
       lambda: calls,
     };
     for (const [listener, filter] of this.#subscribers) {

@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readLimitedBody } from '../http-limits.js';
 import { createIamDirectory } from '../auth/iam-callers.js';
 import { signedRequestOf, verifyRequest } from '../auth/sigv4.js';
 import { StoreError } from '../store/store.js';
@@ -38,28 +39,14 @@ export const MAX_BODY_BYTES = 10 * 1024 * 1024;
 
 const FORMATS: Readonly<Record<string, ResponseFormat>> = { aws: awsFormat, envelope: envelopeFormat };
 
+/** The request body, at most MAX_BODY_BYTES (400 BadRequestException past it). */
+const readBody = (req: IncomingMessage): Promise<Buffer> => readLimitedBody(req, MAX_BODY_BYTES, () => new BadRequestException(`Request body is larger than ${MAX_BODY_BYTES} bytes`));
+
 const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 
 /** The resource noun of an operation (`GetRoutes` -> `Route`), for the envelope's `id`. */
 const nounOf = (operation: string) => operation.replace(/^(Create|Get|Update|Delete|Import|Reimport|Put|List|Export)/, '').replace(/s$/, '');
 
-function readBody(req: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new BadRequestException(`Request body is larger than ${MAX_BODY_BYTES} bytes`));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
 
 /** Creates the management API's request handler. `handlers` defaults to every implemented operation. */
 export function createControlPlane(
