@@ -25,6 +25,20 @@ const DEFAULT_TIMEOUT_MS = 29_000;
 
 type Source = (inv: Invocation) => string | undefined;
 
+/** The message as JSON, parsed once per event however many mappings read it (undefined when it is not JSON). */
+const parsedMessages = new WeakMap<Invocation, unknown>();
+function messageJson(inv: Invocation): unknown {
+  if (parsedMessages.has(inv)) return parsedMessages.get(inv);
+  let body: unknown;
+  try {
+    body = JSON.parse(inv.body?.toString('utf8') ?? '');
+  } catch {
+    body = undefined;
+  }
+  parsedMessages.set(inv, body);
+  return body;
+}
+
 /** `route.request.header.X`, `route.request.querystring.X`, `context.X`, `stageVariables.X` or `'static'`. */
 function compileSource(expression: string, where: string): Source {
   const trimmed = expression.trim();
@@ -45,16 +59,10 @@ function compileSource(expression: string, where: string): Source {
   if ((m = /^route\.request\.body(?:\.(.+))?$/.exec(trimmed))) {
     // The message itself, or a value of it as JSON (a string as it is, anything else as JSON text).
     const key = m[1];
+    const path = `body.${key ?? ''}`;
     return (inv) => {
-      const text = inv.body?.toString('utf8') ?? '';
-      if (key === undefined) return text;
-      let body: unknown;
-      try {
-        body = JSON.parse(text);
-      } catch {
-        return undefined;
-      }
-      const value = jsonPathValue(`body.${key}`, 'body', body);
+      if (key === undefined) return inv.body?.toString('utf8') ?? '';
+      const value = jsonPathValue(path, 'body', messageJson(inv));
       return value === undefined || value === null ? undefined : typeof value === 'string' ? value : JSON.stringify(value);
     };
   }
