@@ -37,6 +37,7 @@ describe('CDK cloud assembly reader', () => {
           displayName: 'Prod/Svc',
           templateFile: join(FIXTURE, 'assembly-Prod/ProdSvc66695059.template.json'),
           manifestFile: join(FIXTURE, 'assembly-Prod/manifest.json'),
+          environment: 'aws://unknown-account/unknown-region',
           assets: [
             [`${ASSET}.zip`, join(FIXTURE, `asset.${ASSET}`), 'zip', join(FIXTURE, 'assembly-Prod/ProdSvc66695059.assets.json')],
             [templateKeys[0], join(FIXTURE, 'assembly-Prod/ProdSvc66695059.template.json'), 'file', join(FIXTURE, 'assembly-Prod/ProdSvc66695059.assets.json')],
@@ -48,6 +49,7 @@ describe('CDK cloud assembly reader', () => {
           displayName: 'Fixture',
           templateFile: join(FIXTURE, 'Fixture.template.json'),
           manifestFile: join(FIXTURE, 'manifest.json'),
+          environment: 'aws://unknown-account/unknown-region',
           assets: [
             [`${ASSET}.zip`, join(FIXTURE, `asset.${ASSET}`), 'zip', join(FIXTURE, 'Fixture.assets.json')],
             [templateKeys[1], join(FIXTURE, 'Fixture.template.json'), 'file', join(FIXTURE, 'Fixture.assets.json')],
@@ -195,6 +197,17 @@ describe('CDK cloud assembly load', () => {
         failure(() => loadCloudAssembly(join(out, 'manifest.json'), { region: 'eu-west-1' }), out),
         `<dir>/assembly-Prod/ProdSvc66695059.assets.json: files.${ASSET}: the asset <dir>/asset.${ASSET} is missing; synthesize the app again (cdk synth, or node app.mjs)`,
       );
+    });
+
+    it('a stack synthesized for an account and region is served in Gatehouse\'s, with a note saying so', () => {
+      const out = copy('env', (o) => {
+        const file = join(o, 'manifest.json');
+        writeFileSync(file, readFileSync(file, 'utf8').replace('aws://unknown-account/unknown-region', 'aws://123456789012/eu-central-1'));
+      });
+      const p = loadCloudAssembly(join(out, 'manifest.json'), { region: 'us-east-1', stackNames: ['Fixture'] });
+      assert.ok(p.notes?.includes('Fixture: synthesized for aws://123456789012/eu-central-1; served in account 000000000000, region us-east-1 (--region)'), String(p.notes));
+      const same = loadCloudAssembly(join(copy('env-none', () => undefined), 'manifest.json'), { region: 'us-east-1', stackNames: ['Fixture'] });
+      assert.ok(!same.notes?.some((n) => n.includes('synthesized for')), 'an environment-agnostic stack gets no such note');
     });
 
     it('custom resources CDK adds (Custom::LogRetention, ...) are accepted with a note, their provider not run', () => {

@@ -9,6 +9,7 @@
  * skipped); any other type is an error naming manifest.json and the artifact.
  * https://github.com/aws/aws-cdk-cli/tree/main/packages/%40aws-cdk/cloud-assembly-schema
  */
+import { DEFAULT_ACCOUNT_ID } from '../model/account-region.js';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, resolve as resolvePath } from 'node:path';
 import type { ServerlessFunction, ServerlessProject } from './project.js';
@@ -32,6 +33,8 @@ export interface AssemblyStack {
   readonly manifestFile: string;
   /** The file assets of the stack by S3 object key (`<hash>.zip`). */
   readonly assets: ReadonlyMap<string, FileAsset>;
+  /** The stack's `environment` (`aws://123456789012/eu-west-1`, or `aws://unknown-account/unknown-region`). */
+  readonly environment?: string;
 }
 
 /** A file asset of an asset manifest. */
@@ -137,6 +140,7 @@ function readAssembly(manifestFile: string): AssemblyStack[] {
       templateFile: join(base, properties.templateFile),
       manifestFile,
       assets,
+      ...(typeof raw.environment === 'string' ? { environment: raw.environment } : {}),
     });
   }
   return stacks;
@@ -250,6 +254,13 @@ export function loadCloudAssembly(manifestFile: string, options: CdkOptions): Se
     functions.push(...project.functions.map((fn) => ({ fn, stack: stack.stackName })));
     apis.push(...desiredResources(project, options.region));
     notes.push(...(project.notes ?? []).map((note) => `${stack.stackName}: ${note}`), ...synthesizer.notes);
+    // A stack bound to an account or region (`env` in the app) is served in Gatehouse's: say so rather than move it silently.
+    const env = /^aws:\/\/([^/]+)\/(.+)$/.exec(stack.environment ?? '');
+    const account = env?.[1] !== undefined && env[1] !== 'unknown-account' ? env[1] : undefined;
+    const region = env?.[2] !== undefined && env[2] !== 'unknown-region' ? env[2] : undefined;
+    if ((account !== undefined && account !== DEFAULT_ACCOUNT_ID) || (region !== undefined && region !== options.region)) {
+      notes.push(`${stack.stackName}: synthesized for ${stack.environment}; served in account ${DEFAULT_ACCOUNT_ID}, region ${options.region} (--region)`);
+    }
   }
   const unused = Object.keys(options.parameterOverrides ?? {}).filter((name) => !used.has(name));
   if (unused.length > 0) {
