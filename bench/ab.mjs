@@ -1,21 +1,23 @@
 #!/usr/bin/env node
 /**
- * Two builds of Gatehouse side by side on a shared, noisy machine: both run at once, and short load
- * bursts of row (e) (`GET /items/{id}`, AWS_PROXY 2.0, in-process function) alternate between them,
- * so both see the same background load. Reports CPU µs per request (from /proc) per burst, the
- * medians and their ratio.
+ * Builds of Gatehouse side by side on a shared, noisy machine, next to row (d)'s bare server: all run at
+ * once, and short load bursts of row (e) (`GET /items/{id}`, AWS_PROXY 2.0, in-process function) rotate
+ * between them, so each sees the same background load. Reports CPU µs per request (from /proc) per burst,
+ * the medians, and each Gatehouse's ratio to (d) (the issue's e/d measure) and to the base.
  *
- *   node bench/ab.mjs --base <checkout with dist/ built> [--bursts 8] [--seconds 2] [--connections 50]
+ *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--connections 50] [--path /items/42]
  *
- * `--base` is another checkout (git archive of the base commit, built); this checkout is the candidate.
+ * `--base` is another checkout (git worktree or archive of the base commit, built); this checkout is the
+ * candidate. Without it: (d) against this checkout only. Servers are pinned to CPU 0, the load to CPU 1
+ * (when taskset and two CPUs exist); wrk when installed, else autocannon.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBenchApis, expectStatus, hostOf, ROOT, waitHealthy } from './lib/gatehouse.mjs';
-import { runLoad } from './lib/load.mjs';
-import { cpuSeconds, freePort, killAll, start } from './lib/procs.mjs';
+import { hasWrk, runLoad } from './lib/load.mjs';
+import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, start } from './lib/procs.mjs';
 import { median } from './lib/report.mjs';
 
 const { values: opts } = parseArgs({
@@ -24,46 +26,56 @@ const { values: opts } = parseArgs({
     bursts: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
+    path: { type: 'string', default: '/items/42' },
   },
 });
-if (!opts.base) {
-  process.stderr.write('usage: node bench/ab.mjs --base <checkout with dist/ built> [--bursts 8] [--seconds 2] [--connections 50]\n');
-  process.exit(2);
-}
 const bursts = Number(opts.bursts);
 const seconds = Number(opts.seconds);
 const connections = Number(opts.connections);
+const tool = hasWrk() ? 'wrk' : 'autocannon';
+const pinning = detectPinning(availableParallelism(), false);
+if (pinning) pinSelf(pinning.load);
 const work = mkdtempSync(join(tmpdir(), 'gh-ab-'));
 
 async function launch(name, dir) {
   const port = await freePort();
-  const proc = start(process.execPath, [join(dir, 'dist/src/cli/main.js'), 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--log-format', 'json', '--request-log', 'off', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir });
+  const proc = start(process.execPath, [join(dir, 'dist/src/cli/main.js'), 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir, cpu: pinning?.server });
   await waitHealthy(port);
   const { apiId } = await createBenchApis(port, 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
-  await expectStatus(port, '/items/42', headers, 200, name);
-  return { name, proc, pid: proc.pid, url: `http://127.0.0.1:${port}/items/42`, headers, samples: [] };
+  await expectStatus(port, opts.path, headers, 200, name);
+  return { name, proc, pid: proc.pid, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
+}
+
+async function direct() {
+  const proc = start(process.execPath, [join(ROOT, 'bench/servers/lambda-direct.mjs')], { cpu: pinning?.server });
+  const port = await proc.port();
+  return { name: '(d) direct', proc, pid: proc.pid, url: `http://127.0.0.1:${port}/items/42`, headers: {}, samples: [] };
 }
 
 try {
-  const sides = [await launch('base', opts.base), await launch('candidate', ROOT)];
-  for (const s of sides) await runLoad({ tool: 'autocannon', url: s.url, headers: s.headers, connections, seconds: 2 });
+  const sides = [await direct(), ...(opts.base ? [await launch('base', opts.base)] : []), await launch('candidate', ROOT)];
+  process.stderr.write(`ab: ${tool}, ${connections} connections, ${bursts} bursts of ${seconds} s${pinning ? ', servers on CPU 0, load on CPU 1' : ''}\n`);
+  for (const s of sides) await runLoad({ tool, url: s.url, headers: s.headers, connections, seconds: 2, cpu: pinning?.load });
   for (let i = 0; i < bursts; i++) {
     for (const s of i % 2 === 0 ? sides : [...sides].reverse()) {
       const before = cpuSeconds(s.pid);
-      const load = await runLoad({ tool: 'autocannon', url: s.url, headers: s.headers, connections, seconds });
+      const load = await runLoad({ tool, url: s.url, headers: s.headers, connections, seconds, cpu: pinning?.load });
       const us = ((cpuSeconds(s.pid) - before) * 1e6) / load.requests;
       s.samples.push(us);
       process.stderr.write(`ab: burst ${i + 1} ${s.name}: ${Math.round(load.rps)} req/s, ${us.toFixed(1)} µs/req, errors ${load.errors}\n`);
     }
   }
-  // Bursts i of both sides ran back to back, under about the same background load: their ratio is the fairest.
-  const ratios = sides[0].samples.map((b, i) => sides[1].samples[i] / b);
-  process.stdout.write(`candidate/base of back-to-back bursts: median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(' ')})\n`);
-  // The least CPU per request of each side is the burst least disturbed by other processes.
-  for (const pick of [['median', median], ['min', (xs) => Math.min(...xs)]]) {
-    const [base, candidate] = sides.map((s) => pick[1](s.samples));
-    process.stdout.write(`CPU µs/req ${pick[0]} of ${bursts} bursts: base ${base.toFixed(1)}, candidate ${candidate.toFixed(1)}, candidate/base ${(candidate / base).toFixed(3)}\n`);
+  const [d] = sides;
+  for (const s of sides.slice(1)) {
+    // Bursts i of two sides ran back to back, under about the same background load: their ratio is the fairest.
+    const ratios = d.samples.map((b, i) => b / s.samples[i]);
+    process.stdout.write(`${s.name}: CPU µs/req median ${median(s.samples).toFixed(1)} (min ${Math.min(...s.samples).toFixed(1)}); (d)/${s.name} by CPU: median ${median(ratios).toFixed(3)}\n`);
+  }
+  process.stdout.write(`(d) direct: CPU µs/req median ${median(d.samples).toFixed(1)} (min ${Math.min(...d.samples).toFixed(1)})\n`);
+  if (sides.length === 3) {
+    const ratios = sides[1].samples.map((b, i) => sides[2].samples[i] / b);
+    process.stdout.write(`candidate/base of back-to-back bursts: median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(' ')})\n`);
   }
   await Promise.all(sides.map((s) => s.proc.stop()));
 } finally {

@@ -7,7 +7,7 @@
  * call's event and answer by request id until the request's log step picks them up; entries are
  * masked (`Authorization`, cookies, API keys, values named like secrets) and bodies are truncated.
  */
-import type { FunctionInvoker, InvokeResult } from '../data-plane/functions/invoker.js';
+import { payloadValue, type FunctionInvoker, type InvokeResult } from '../data-plane/functions/invoker.js';
 import type { Invocation } from '../data-plane/invocation.js';
 import type { RequestLog } from '../data-plane/stages/request-log.js';
 import { authorizerDecision, requestLogEntry, type RequestLogEntry } from '../data-plane/stages/request-log.js';
@@ -115,12 +115,11 @@ function secretsOf(event: unknown): Set<string> {
 
 /** A function's answer as the console shows it: the event's `secrets` cut out, long strings cut. */
 function shownAnswer(result: InvokeResult, secrets: ReadonlySet<string>): unknown {
-  const text = result.payload.toString('utf8');
   let answer: unknown;
   try {
-    answer = JSON.parse(text);
+    answer = payloadValue(result);
   } catch {
-    answer = text;
+    answer = result.payload.toString('utf8');
   }
   return redact(answer, secrets);
 }

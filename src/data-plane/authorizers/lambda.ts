@@ -12,7 +12,7 @@
 import type { AuthorizerRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { forbidden, internalServerError, payloadTrace, traceOf, unauthorized, withTrace } from '../errors.js';
-import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
+import { FunctionTimeoutError, payloadValue, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import { buildEventV1, buildEventV2 } from '../integrations/lambda-events.js';
 import { headersOf, queryOf, requestContextOf } from '../integrations/websocket-events.js';
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
@@ -144,7 +144,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** The function's payload as JSON, or undefined. */
 function parsedPayload(result: InvokeResult): unknown {
   try {
-    return JSON.parse(result.payload.toString('utf8')) as unknown;
+    return payloadValue(result);
   } catch {
     return undefined;
   }
@@ -154,7 +154,7 @@ function parsedPayload(result: InvokeResult): unknown {
 export function interpretAuthorizerResult(result: InvokeResult, version: '1.0' | '2.0', simple: boolean): LambdaAuthorizerOutcome | string {
   let body: unknown;
   try {
-    body = JSON.parse(result.payload.toString('utf8'));
+    body = payloadValue(result);
   } catch {
     body = undefined;
     if (!result.functionError) return 'returned a response that is not JSON';

@@ -103,6 +103,14 @@ export function createContext(info: InvocationInfo): LambdaContext {
  * as the callback is called, not when the event loop drains.
  */
 export function runHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<HandlerOutcome> {
+  return callHandler(handler, event, context).then(serialized, failure);
+}
+
+/**
+ * Calls `handler` with the Lambda convention: resolves with what it returned (or passed to the
+ * callback), rejects with what it threw, rejected or passed as the callback's error.
+ */
+export function callHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<unknown> {
   return new Promise<unknown>((resolve, reject) => {
     const callback = (error?: unknown, value?: unknown) => (error !== undefined && error !== null ? reject(error) : resolve(value));
     const returned = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
@@ -110,7 +118,7 @@ export function runHandler(handler: LambdaHandler, event: unknown, context: Lamb
       if (isThenable(returned)) returned.then(resolve, reject);
       else resolve(returned);
     }
-  }).then(serialized, failure);
+  });
 }
 
 /** The handler's result as Lambda returns it: JSON text (`undefined` is `null`). */
@@ -132,7 +140,7 @@ export function errorPayload(error: unknown): string {
   return JSON.stringify({ errorType: typeof error, errorMessage: safeString(error), trace: [] });
 }
 
-function failure(error: unknown): HandlerOutcome {
+export function failure(error: unknown): HandlerOutcome {
   return { payload: errorPayload(error), functionError: 'Unhandled' };
 }
 

@@ -11,6 +11,16 @@ export interface InvokeResult {
   readonly payload: Buffer;
   /** Set when the function failed (`Unhandled`), as the `X-Amz-Function-Error` header says. */
   readonly functionError?: string;
+  /**
+   * The payload already as JSON values, when the invoker has them without parsing (in-process handlers'
+   * results: json-value.ts); `payload` is then their JSON text. Read it with `payloadValue`.
+   */
+  readonly value?: unknown;
+}
+
+/** The payload as JSON values: `value` when the invoker has it, else the payload parsed (throws when it is not JSON). */
+export function payloadValue(result: InvokeResult): unknown {
+  return 'value' in result ? result.value : (JSON.parse(result.payload.toString('utf8')) as unknown);
 }
 
 /** Calls functions. */

@@ -39,12 +39,14 @@ import { createCrashReporter, exitReason, guardProcess, type CrashReporter } fro
 import { lambdaEnvironment, scopeProcessEnv, type FunctionSettings } from './environment.js';
 import { functionScope, type FunctionScope } from './function-scope.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
+import { jsonValue } from './json-value.js';
 import { locateSyntaxError } from './syntax-location.js';
 import {
+  callHandler,
   createContext,
   errorPayload,
+  failure,
   parseHandlerSpec,
-  runHandler,
   type HandlerOutcome,
   type InvocationInfo,
   type LambdaHandler,
@@ -191,6 +193,18 @@ function result(outcome: HandlerOutcome, requestId: string): LocalInvokeResult {
   return { payload: Buffer.from(outcome.payload), ...(outcome.functionError ? { functionError: outcome.functionError } : {}), requestId };
 }
 
+/** An in-process handler's normal result: its JSON values, the text made only when something reads `payload`. */
+class ValueResult implements LocalInvokeResult {
+  #payload: Buffer | undefined;
+  constructor(
+    readonly value: unknown,
+    readonly requestId: string,
+  ) {}
+  get payload(): Buffer {
+    return (this.#payload ??= Buffer.from(JSON.stringify(this.value)));
+  }
+}
+
 /** Handlers on the server's event loop (see the module comment for what that cannot contain). */
 class InProcessInvoker implements FunctionInvoker {
   readonly #lookup: (fn: LambdaFunctionRef) => Registration;
@@ -214,16 +228,19 @@ class InProcessInvoker implements FunctionInvoker {
     } else this.#release = () => undefined;
   }
 
-  async invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
-    const reg = this.#lookup(fn);
-    const limit = timeLimit(reg, options.timeoutMs);
-    const call = info(reg, fn, limit.ms);
-    const env = this.#environments.of(reg, fn.region);
-    // A loaded handler is called at once; otherwise its loading counts against the time limit too.
-    const ready = this.#ready.get(reg.name);
-    const outcome = await new Promise<HandlerOutcome>((resolve, reject) => {
+  /**
+   * One promise per call, settled once: by the handler's result, its error, an error its code leaves
+   * uncaught while it runs (crash-guard.ts), or the time limit. No async layers in between: on this
+   * path every promise also pays the function scope's async hooks.
+   */
+  invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
+    return new Promise<InvokeResult>((resolve, reject) => {
+      const reg = this.#lookup(fn);
+      const limit = timeLimit(reg, options.timeoutMs);
+      const call = info(reg, fn, limit.ms);
+      const env = this.#environments.of(reg, fn.region);
       let settled = false;
-      const settle = (value: HandlerOutcome) => {
+      const settle = (value: InvokeResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
@@ -233,23 +250,37 @@ class InProcessInvoker implements FunctionInvoker {
         if (settled) return;
         settled = true;
         // Past the function's own timeout: Lambda's Sandbox.Timedout error; past the integration's: FunctionTimeoutError.
-        if (limit.byFunction) resolve(taskTimedOut(call.awsRequestId, limit.ms));
+        if (limit.byFunction) resolve(result(taskTimedOut(call.awsRequestId, limit.ms), call.awsRequestId));
         else reject(new FunctionTimeoutError(`Function ${reg.name} timed out after ${limit.ms} ms`));
       }, limit.ms);
+      const failed = (error: unknown) => settle(result(failure(error), call.awsRequestId));
+      const returned = (value: unknown) => {
+        if (settled) return;
+        let copied: unknown;
+        try {
+          copied = jsonValue(value);
+        } catch (error) {
+          // BigInt, cycles, a throwing toJSON: the function failed to produce a response.
+          return failed(error);
+        }
+        settle(new ValueResult(copied, call.awsRequestId));
+      };
       // An error the function's code throws from a timer or leaves unhandled while this call runs fails it (crash-guard.ts).
-      const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: (error) => settle({ payload: errorPayload(error), functionError: 'Unhandled' }) };
+      const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: failed };
       // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
       // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
-      const run = (handler: LambdaHandler) => functionScope.run(scope, () => runHandler(handler, event, createContext(call)));
-      const failed = (e: unknown) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(e instanceof Error ? e : new Error(String(e)));
-      };
-      (ready ? run(ready) : this.#handler(reg, env).then(run)).then(settle, failed);
+      const run = (handler: LambdaHandler) => functionScope.run(scope, () => callHandler(handler, event, createContext(call))).then(returned, failed);
+      // A loaded handler is called at once; otherwise its loading counts against the time limit too.
+      const ready = this.#ready.get(reg.name);
+      if (ready) void run(ready);
+      else
+        this.#handler(reg, env).then(run, (e: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(e instanceof Error ? e : new Error(String(e)));
+        });
     });
-    return result(outcome, call.awsRequestId);
   }
 
   #handler(reg: Registration, env: Record<string, string>): Promise<LambdaHandler> {

@@ -3,7 +3,7 @@
  * the function result"). Anything unusable is a 500, as HTTP APIs answer (not REST's 502).
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html#http-api-develop-integrations-lambda.response
  */
-import type { InvokeResult } from '../functions/invoker.js';
+import { payloadValue, type InvokeResult } from '../functions/invoker.js';
 import { internalServerError, payloadTrace, withTrace } from '../errors.js';
 import type { GatewayResponse } from '../invocation.js';
 import { setOwn } from '../../model/own.js';
@@ -13,19 +13,19 @@ const FRAMING_HEADERS = new Set(['content-length', 'transfer-encoding', 'connect
 
 /** Interprets `result` per payload format `version`; throws a 500 GatewayError (with detail) when it is unusable. */
 export function interpretLambdaResult(result: InvokeResult, version: '1.0' | '2.0'): GatewayResponse {
-  const text = result.payload.toString('utf8');
   if (result.functionError !== undefined) {
+    const text = result.payload.toString('utf8');
     throw withTrace(internalServerError(`Lambda function error (${result.functionError}): ${errorSummary(text)}`), payloadTrace(parsed(text)));
   }
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = payloadValue(result);
   } catch {
-    throw internalServerError(`Malformed Lambda proxy response: not JSON: ${truncate(text)}`);
+    throw internalServerError(`Malformed Lambda proxy response: not JSON: ${truncate(result.payload.toString('utf8'))}`);
   }
   if (version === '2.0' && !(isObject(value) && 'statusCode' in value)) {
     // Inference: a returned string is the body itself; any other JSON is its own text.
-    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof value === 'string' ? value : text };
+    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: typeof value === 'string' ? value : result.payload.toString('utf8') };
   }
   if (!isObject(value)) throw internalServerError('Malformed Lambda proxy response: not an object');
   const { statusCode } = value;

@@ -8,7 +8,7 @@
 import type { IntegrationRecord, IntegrationResponseRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { internalServerError, payloadTrace, serviceUnavailable, traceOf, withTrace } from '../errors.js';
-import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
+import { FunctionTimeoutError, payloadValue, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import { compileNonProxyIntegration, type BackendResponse } from './non-proxy.js';
 import { buildWebSocketEvent } from './websocket-events.js';
@@ -52,7 +52,7 @@ export function compileWebSocketLambdaProxy(record: IntegrationRecord, invoker: 
       }
       let payload: unknown;
       try {
-        payload = JSON.parse(result.payload.toString('utf8'));
+        payload = payloadValue(result);
       } catch {
         payload = undefined;
       }
