@@ -61,22 +61,31 @@ function answerAndClose(socket: Duplex, status: number): void {
   setTimeout(() => socket.destroy(), 2000).unref();
 }
 
+/** What Node's HTTP server keeps on a connection: the response being written, and the parser with the request being received. */
+type ServedSocket = Duplex & {
+  readonly _httpMessage?: ServerResponse | null;
+  readonly parser?: { readonly incoming?: IncomingMessage | null } | null;
+};
+
+/**
+ * True when an answer on this connection would be a second response: one has started and is not
+ * finished, or one finished while its request is still arriving. Read from what Node itself keeps on
+ * the connection (its own clientError default checks `_httpMessage`), so serving a request costs no
+ * listener or map entry.
+ */
+function answered(socket: Duplex): boolean {
+  const served = socket as ServedSocket;
+  const res = served._httpMessage;
+  if (res) return res.headersSent;
+  const incoming = served.parser?.incoming;
+  return incoming !== undefined && incoming !== null && !incoming.complete;
+}
+
 /** Installs the refusals that need the socket (parser errors, timeouts, CONNECT) on a listener. */
 export function hardenListener(server: Server): void {
-  // The response of the request a socket is receiving, until both are done: a timeout after it started drops the
-  // connection instead of writing a second response into it.
-  const responding = new WeakMap<Duplex, ServerResponse>();
-  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    const socket = req.socket;
-    responding.set(socket, res);
-    const done = (): void => {
-      if (req.complete && res.writableFinished && responding.get(socket) === res) responding.delete(socket);
-    };
-    res.once('finish', done);
-    req.once('end', done);
-  });
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (err.code === 'ECONNRESET' || responding.get(socket)?.headersSent === true) {
+    // A timeout after a response started drops the connection instead of writing a second response into it.
+    if (err.code === 'ECONNRESET' || answered(socket)) {
       socket.destroy();
       return;
     }

@@ -9,10 +9,13 @@ export function own<T>(map: Readonly<Record<string, T>> | undefined, key: string
 
 /**
  * Sets `map[key]` as an own member whatever the key: `__proto__` included, which an assignment
- * would take as the object's prototype.
+ * would take as the object's prototype. (`map` is a plain object: every other member Object.prototype
+ * has is a writable data property, which an assignment shadows with an own one, so only `__proto__`
+ * needs the slower definition.)
  */
 export function setOwn<T>(map: Record<string, T>, key: string, value: T): void {
-  Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  if (key === '__proto__') Object.defineProperty(map, key, { value, enumerable: true, writable: true, configurable: true });
+  else map[key] = value;
 }
 
 /** Appends `value` to the list `map[key]`, starting it when the map has no such own member. */

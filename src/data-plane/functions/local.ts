@@ -39,6 +39,7 @@ import { createCrashReporter, exitReason, guardProcess, type CrashReporter } fro
 import { lambdaEnvironment, scopeProcessEnv, type FunctionSettings } from './environment.js';
 import { functionScope, type FunctionScope } from './function-scope.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
+import { Deadlines } from './deadlines.js';
 import { jsonValue } from './json-value.js';
 import { locateSyntaxError } from './syntax-location.js';
 import {
@@ -215,6 +216,8 @@ class InProcessInvoker implements FunctionInvoker {
   /** Releases the crash guard and the process.env proxy (held while local functions are registered). */
   readonly #release: () => void;
   readonly #modules: InProcessModules;
+  /** The calls' time limits: one timer per distinct limit, not one per call. */
+  readonly #deadlines = new Deadlines();
 
   constructor(lookup: (fn: LambdaFunctionRef) => Registration, environments: Environments, reporter: CrashReporter | undefined, own: (() => OwnEndpoints) | undefined, logger: Logger, reload: boolean) {
     this.#lookup = lookup;
@@ -243,16 +246,16 @@ class InProcessInvoker implements FunctionInvoker {
       const settle = (value: InvokeResult) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        deadline.cancel();
         resolve(value);
       };
-      const timer = setTimeout(() => {
+      const deadline = this.#deadlines.add(limit.ms, () => {
         if (settled) return;
         settled = true;
         // Past the function's own timeout: Lambda's Sandbox.Timedout error; past the integration's: FunctionTimeoutError.
         if (limit.byFunction) resolve(result(taskTimedOut(call.awsRequestId, limit.ms), call.awsRequestId));
         else reject(new FunctionTimeoutError(`Function ${reg.name} timed out after ${limit.ms} ms`));
-      }, limit.ms);
+      });
       const failed = (error: unknown) => settle(result(failure(error), call.awsRequestId));
       const returned = (value: unknown) => {
         if (settled) return;
@@ -277,7 +280,7 @@ class InProcessInvoker implements FunctionInvoker {
         this.#handler(reg, env).then(run, (e: unknown) => {
           if (settled) return;
           settled = true;
-          clearTimeout(timer);
+          deadline.cancel();
           reject(e instanceof Error ? e : new Error(String(e)));
         });
     });

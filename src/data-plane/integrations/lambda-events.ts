@@ -8,6 +8,7 @@ import { DEFAULT_ACCOUNT_ID } from '../../model/account-region.js';
 import type { AuthorizerResult, Invocation } from '../invocation.js';
 import { decodeQueryComponent } from '../query-string.js';
 import { formatRequestTime } from '../context-variables.js';
+import { setOwn } from '../../model/own.js';
 import type { ClientCertificate } from '../../tls/client-cert.js';
 
 /** What the builders need beyond the Invocation. */
@@ -50,53 +51,67 @@ export interface LambdaEventV1 {
 }
 
 /** Builds the payload format 2.0 event. */
-export function buildEventV2(inv: Invocation, options: LambdaEventOptions = {}): LambdaEventV2 {
-  const { request } = inv;
-  const { apiId, stageName, routeKey } = parts(inv);
-  const rawPath = stripMappingKey(request.path, options.mappingKey);
-  const headers = new Map<string, string>();
-  const cookies: string[] = [];
-  forEachHeader(request.rawHeaders, (name, value) => {
-    const lower = name.toLowerCase();
+export function buildEventV2(inv: Invocation, options?: LambdaEventOptions): LambdaEventV2 {
+  const { request, stage } = inv;
+  if (!stage) throw new Error('Lambda event built before resolve-stage');
+  const routeKey = inv.route?.routeKey ?? '$default';
+  const rawPath = stripMappingKey(request.path, options?.mappingKey);
+  // Header names as sent, lower-cased; repeats joined with commas; cookies taken out into `cookies`.
+  const headers: Record<string, string> = {};
+  let cookies: string[] | undefined;
+  const raw = request.rawHeaders;
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const lower = (raw[i] as string).toLowerCase();
+    const value = raw[i + 1] as string;
     if (lower === 'cookie') {
-      for (const c of value.split(';')) if (c.trim()) cookies.push(c.trim());
-      return;
-    }
-    const seen = headers.get(lower);
-    headers.set(lower, seen === undefined ? value : `${seen},${value}`);
-  });
-  const query = parseQuery(request.rawQueryString);
-  const pathParameters = nonEmpty(inv.pathParameters);
-  const stageVariables = nonEmpty(inv.stage?.stageVariables);
-  const body = encodeBody(inv.body, request.headers);
-  const authorizer = authorizerV2(inv.authorizer);
-  return {
+      for (const c of value.split(';')) {
+        const trimmed = c.trim();
+        if (trimmed) (cookies ??= []).push(trimmed);
+      }
+    } else if (Object.hasOwn(headers, lower)) headers[lower] = `${headers[lower]},${value}`;
+    else setOwn(headers, lower, value);
+  }
+  const event: LambdaEventV2 = {
     version: '2.0',
     routeKey,
     rawPath,
     rawQueryString: request.rawQueryString,
-    ...(cookies.length > 0 ? { cookies } : {}),
-    headers: Object.fromEntries(headers),
-    ...(query ? { queryStringParameters: toObject(query, (v) => v.join(',')) } : {}),
-    requestContext: {
-      accountId: inv.stage?.accountId ?? DEFAULT_ACCOUNT_ID,
-      apiId,
-      ...(inv.clientCert ? { authentication: { clientCert: clientCert(inv.clientCert) } } : {}),
-      ...(authorizer ? { authorizer } : {}),
-      domainName: request.domainName,
-      domainPrefix: request.domainPrefix,
-      http: { method: request.method, path: rawPath, protocol: request.protocol, sourceIp: request.sourceIp, userAgent: header(request.headers['user-agent']) ?? '' },
-      requestId: inv.requestId,
-      routeKey,
-      stage: stageName,
-      time: clfTime(inv.requestTimeEpoch),
-      timeEpoch: inv.requestTimeEpoch,
-    },
-    ...(pathParameters ? { pathParameters } : {}),
-    ...(stageVariables ? { stageVariables } : {}),
-    ...(body ? { body: body.body } : {}),
-    isBase64Encoded: body?.isBase64Encoded ?? false,
+  } as LambdaEventV2;
+  if (cookies) event.cookies = cookies;
+  event.headers = headers;
+  const query = request.rawQueryString === '' ? undefined : parseQuery(request.rawQueryString);
+  if (query) event.queryStringParameters = toObject(query, (v) => v.join(','));
+  const authorizer = authorizerV2(inv.authorizer);
+  const userAgent = request.headers['user-agent'];
+  const requestContext: Record<string, unknown> = {
+    accountId: stage.accountId ?? DEFAULT_ACCOUNT_ID,
+    apiId: stage.apiId,
   };
+  if (inv.clientCert) requestContext.authentication = { clientCert: clientCert(inv.clientCert) };
+  if (authorizer) requestContext.authorizer = authorizer;
+  requestContext.domainName = request.domainName;
+  requestContext.domainPrefix = request.domainPrefix;
+  requestContext.http = {
+    method: request.method,
+    path: rawPath,
+    protocol: request.protocol,
+    sourceIp: request.sourceIp,
+    userAgent: (Array.isArray(userAgent) ? userAgent[0] : userAgent) ?? '',
+  };
+  requestContext.requestId = inv.requestId;
+  requestContext.routeKey = routeKey;
+  requestContext.stage = stage.stageName;
+  requestContext.time = clfTime(inv.requestTimeEpoch);
+  requestContext.timeEpoch = inv.requestTimeEpoch;
+  event.requestContext = requestContext;
+  const pathParameters = nonEmpty(inv.pathParameters);
+  if (pathParameters) event.pathParameters = pathParameters;
+  const stageVariables = nonEmpty(stage.stageVariables);
+  if (stageVariables) event.stageVariables = stageVariables;
+  const body = encodeBody(inv.body, request.headers);
+  if (body) event.body = body.body;
+  event.isBase64Encoded = body?.isBase64Encoded ?? false;
+  return event;
 }
 
 /** Builds the payload format 1.0 event (REST-compatible). */
@@ -217,7 +232,9 @@ function toObject<T, U>(m: Map<string, T>, fn: (v: T) => U): Record<string, U> {
 }
 
 function nonEmpty(o: Readonly<Record<string, string>> | undefined): Record<string, string> | undefined {
-  return o && Object.keys(o).length > 0 ? { ...o } : undefined;
+  if (o === undefined) return undefined;
+  for (const _ in o) return { ...o };
+  return undefined;
 }
 
 /** Text bodies go as UTF-8 strings, everything else (and text that is not valid UTF-8) as base64. */

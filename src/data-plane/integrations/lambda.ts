@@ -6,7 +6,7 @@
 import type { IntegrationRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { GatewayError, internalServerError, serviceUnavailable, traceOf, withTrace } from '../errors.js';
-import { FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
+import { FunctionTimeoutError, type FunctionInvoker } from '../functions/invoker.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import { hasNoBody, readBody } from './body.js';
 import { buildEventV1, buildEventV2 } from './lambda-events.js';
@@ -38,31 +38,42 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
   const build = version === '2.0' ? buildEventV2 : buildEventV1;
   const now = deps.now ?? Date.now;
 
-  return {
-    async invoke(inv: Invocation): Promise<GatewayResponse> {
-      const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
-      if (inv.body === undefined && !hasNoBody(inv)) await readBody(inv);
-      const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : (inv.basePathMatched ?? inv.strippedBasePath);
-      const event = build(inv, mappingKey ? { mappingKey } : {});
-      const started = now();
-      let result: InvokeResult;
-      try {
-        result = await deps.invoker.invoke(fn, event, { timeoutMs: record.timeoutInMillis, requestId: inv.requestId });
-      } catch (error) {
+  /** Calls the function with the request's event (its body read) and interprets the answer. */
+  const call = (inv: Invocation): Promise<GatewayResponse> => {
+    const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
+    const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : (inv.basePathMatched ?? inv.strippedBasePath);
+    const event = build(inv, mappingKey ? { mappingKey } : undefined);
+    const started = now();
+    return deps.invoker.invoke(fn, event, { timeoutMs: record.timeoutInMillis, requestId: inv.requestId }).then(
+      (result) => {
+        const requestId = (result as { requestId?: unknown }).requestId;
+        inv.integration = typeof requestId === 'string' ? { latencyMs: now() - started, requestId } : { latencyMs: now() - started };
+        try {
+          const response = interpretLambdaResult(result, version);
+          inv.integration.status = response.statusCode;
+          responseMappings?.forStatus(response.statusCode)?.apply(inv, response, response.body as Buffer | string | undefined);
+          return response;
+        } catch (error) {
+          if (error instanceof GatewayError) inv.integration.error = error.detail ?? error.message;
+          throw error;
+        }
+      },
+      (error: unknown) => {
         const detail = `${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
         inv.integration = { latencyMs: now() - started, error: detail };
         throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined);
-      }
-      const requestId = (result as { requestId?: unknown }).requestId;
-      inv.integration = { latencyMs: now() - started, ...(typeof requestId === 'string' ? { requestId } : {}) };
+      },
+    );
+  };
+
+  return {
+    // Not async: a request without a body to read goes to the function with no promise of its own.
+    invoke(inv: Invocation): Promise<GatewayResponse> {
+      if (inv.body === undefined && !hasNoBody(inv)) return readBody(inv).then(() => call(inv));
       try {
-        const response = interpretLambdaResult(result, version);
-        inv.integration.status = response.statusCode;
-        responseMappings?.forStatus(response.statusCode)?.apply(inv, response, response.body as Buffer | string | undefined);
-        return response;
+        return call(inv);
       } catch (error) {
-        if (error instanceof GatewayError) inv.integration.error = error.detail ?? error.message;
-        throw error;
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
     },
   };

@@ -1,0 +1,69 @@
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { test } from 'node:test';
+import { Deadlines } from './deadlines.js';
+
+test('a deadline expires after its duration unless cancelled first', async () => {
+  const deadlines = new Deadlines();
+  const fired: string[] = [];
+  const started = performance.now();
+  let firedAt = 0;
+  deadlines.add(40, () => {
+    fired.push('a');
+    firedAt = performance.now();
+  });
+  const b = deadlines.add(40, () => fired.push('b'));
+  deadlines.add(40, () => fired.push('c'));
+  b.cancel();
+  assert.equal(deadlines.pending, 2);
+  await sleep(80);
+  assert.deepStrictEqual(fired, ['a', 'c']);
+  assert.ok(firedAt - started >= 39, `fired after ${firedAt - started} ms`);
+  assert.equal(deadlines.pending, 0);
+});
+
+test('a cancelled first call does not hold back the calls behind it, nor fire early', async () => {
+  const deadlines = new Deadlines();
+  const fired: number[] = [];
+  const first = deadlines.add(30, () => fired.push(1));
+  await sleep(15);
+  deadlines.add(30, () => fired.push(2));
+  first.cancel();
+  await sleep(20); // 35 ms: the first would have fired, the second not yet
+  assert.deepStrictEqual(fired, []);
+  await sleep(30);
+  assert.deepStrictEqual(fired, [2]);
+});
+
+test('durations are independent, and an expiry may add deadlines of its own', async () => {
+  const deadlines = new Deadlines();
+  const fired: string[] = [];
+  deadlines.add(60, () => fired.push('long'));
+  deadlines.add(10, () => {
+    fired.push('short');
+    deadlines.add(10, () => fired.push('again'));
+  });
+  await sleep(40);
+  assert.deepStrictEqual(fired, ['short', 'again']);
+  await sleep(40);
+  assert.deepStrictEqual(fired, ['short', 'again', 'long']);
+});
+
+test('many finished calls behind a running one are compacted, and all cancelled leaves no timer', async () => {
+  const deadlines = new Deadlines();
+  const slow = deadlines.add(10_000, () => assert.fail('cancelled'));
+  for (let i = 0; i < 5000; i++) deadlines.add(10_000, () => assert.fail('cancelled')).cancel();
+  assert.equal(deadlines.pending, 1);
+  assert.ok(deadlines.held <= 1 + 2 + 1024, `${deadlines.held} entries held behind one running call`);
+  // Steady load: calls start and finish in order, many in flight; the queue stays at about what runs.
+  const window: Array<{ cancel(): void }> = [];
+  for (let i = 0; i < 20_000; i++) {
+    window.push(deadlines.add(10_000, () => assert.fail('cancelled')));
+    if (window.length > 50) window.shift()?.cancel();
+  }
+  assert.ok(deadlines.held <= 51 + 2 * 51 + 1024 + 5000, `${deadlines.held} entries held`);
+  for (const d of window) d.cancel();
+  slow.cancel();
+  assert.equal(deadlines.pending, 0);
+  // No timer left: the test process would otherwise wait 10 s to exit (the runner's timeout says so).
+});

@@ -1,0 +1,139 @@
+/**
+ * Time limits of many concurrent calls with one Node timer per distinct duration instead of one per
+ * call. Calls with the same limit expire in the order they started, so each duration keeps a queue in
+ * deadline order and one timer armed for the first call still running; a call that finishes only
+ * marks its entry, and finished entries leave the queue from its front. On the Lambda path this
+ * replaces a setTimeout and a clearTimeout per request.
+ */
+import { performance } from 'node:perf_hooks';
+
+/** One call's limit: `cancel()` when the call settles first. */
+export interface Deadline {
+  cancel(): void;
+}
+
+interface Entry extends Deadline {
+  readonly at: number;
+  readonly expire: () => void;
+  done: boolean;
+}
+
+/** The queue of one duration. */
+class Queue {
+  readonly #ms: number;
+  readonly #owner: Deadlines;
+  #entries: Entry[] = [];
+  #head = 0;
+  #live = 0;
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(ms: number, owner: Deadlines) {
+    this.#ms = ms;
+    this.#owner = owner;
+  }
+
+  get live(): number {
+    return this.#live;
+  }
+
+  /** Entries held (running and finished but not yet dropped). */
+  get held(): number {
+    return this.#entries.length - this.#head;
+  }
+
+  add(expire: () => void): Deadline {
+    const entry: Entry = {
+      at: performance.now() + this.#ms,
+      expire,
+      done: false,
+      cancel: () => {
+        if (entry.done) return;
+        entry.done = true;
+        this.#live--;
+        this.#trim();
+      },
+    };
+    this.#entries.push(entry);
+    this.#live++;
+    if (this.#timer === undefined) this.#arm(entry.at);
+    return entry;
+  }
+
+  /** Drops finished entries from the front; a queue with nothing running stops its timer. */
+  #trim(): void {
+    const entries = this.#entries;
+    while (this.#head < entries.length && (entries[this.#head] as Entry).done) this.#head++;
+    if (this.#head === entries.length) {
+      this.#entries = [];
+      this.#head = 0;
+      if (this.#timer !== undefined) clearTimeout(this.#timer);
+      this.#timer = undefined;
+      this.#owner.drop(this.#ms, this);
+    } else if ((this.#head > 1024 && this.#head * 2 > entries.length) || entries.length - this.#head > 2 * this.#live + 1024) {
+      // Now and then, not on every finish: the slots before the front, and finished entries behind a long-running call.
+      this.#entries = entries.slice(this.#head).filter((e) => !e.done);
+      this.#head = 0;
+    }
+  }
+
+  #arm(at: number): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.ceil(at - performance.now())));
+  }
+
+  #fire(): void {
+    this.#timer = undefined;
+    const now = performance.now();
+    const entries = this.#entries;
+    const expired: Entry[] = [];
+    // Every running entry whose time has come (within a millisecond: timers round).
+    while (this.#head < entries.length) {
+      const entry = entries[this.#head] as Entry;
+      if (!entry.done) {
+        if (entry.at > now + 1) break;
+        entry.done = true;
+        this.#live--;
+        expired.push(entry);
+      }
+      this.#head++;
+    }
+    if (this.#head >= entries.length) this.#trim();
+    else this.#arm((entries[this.#head] as Entry).at);
+    // Last: an expiry may start or finish other calls.
+    for (const entry of expired) entry.expire();
+  }
+}
+
+/** Deadlines by duration. */
+export class Deadlines {
+  readonly #queues = new Map<number, Queue>();
+
+  /** Calls `expire` after `ms` unless the returned deadline is cancelled first. */
+  add(ms: number, expire: () => void): Deadline {
+    let queue = this.#queues.get(ms);
+    if (!queue) {
+      queue = new Queue(ms, this);
+      this.#queues.set(ms, queue);
+    }
+    return queue.add(expire);
+  }
+
+  /** Calls whose deadline is pending. */
+  get pending(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.live;
+    return n;
+  }
+
+  /** Entries held, running or finished but not yet dropped (bounded: see Queue's trim). */
+  get held(): number {
+    let n = 0;
+    for (const q of this.#queues.values()) n += q.held;
+    return n;
+  }
+
+  /** @internal A queue with nothing running leaves the map (a duration used once keeps nothing). */
+  drop(ms: number, queue: Queue): void {
+    if (this.#queues.get(ms) === queue) this.#queues.delete(ms);
+  }
+}
