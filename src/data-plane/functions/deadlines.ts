@@ -21,15 +21,13 @@ interface Entry extends Deadline {
 /** The queue of one duration. */
 class Queue {
   readonly #ms: number;
-  readonly #owner: Deadlines;
   #entries: Entry[] = [];
   #head = 0;
   #live = 0;
   #timer: NodeJS.Timeout | undefined;
 
-  constructor(ms: number, owner: Deadlines) {
+  constructor(ms: number) {
     this.#ms = ms;
-    this.#owner = owner;
   }
 
   get live(): number {
@@ -54,21 +52,25 @@ class Queue {
       },
     };
     this.#entries.push(entry);
-    this.#live++;
+    if (this.#live++ === 0) this.#timer?.ref();
     if (this.#timer === undefined) this.#arm(entry.at);
     return entry;
   }
 
-  /** Drops finished entries from the front; a queue with nothing running stops its timer. */
+  /**
+   * Drops finished entries from the front. An empty queue keeps its timer (it finds nothing when it
+   * fires): under load the queue empties and refills many times a second, and a timer per refill is
+   * what this module saves.
+   */
   #trim(): void {
     const entries = this.#entries;
     while (this.#head < entries.length && (entries[this.#head] as Entry).done) this.#head++;
     if (this.#head === entries.length) {
-      this.#entries = [];
+      // Nothing runs: the timer no longer keeps the process running.
+      this.#timer?.unref();
+      if (entries.length > 64) this.#entries = [];
+      else entries.length = 0;
       this.#head = 0;
-      if (this.#timer !== undefined) clearTimeout(this.#timer);
-      this.#timer = undefined;
-      this.#owner.drop(this.#ms, this);
     } else if ((this.#head > 1024 && this.#head * 2 > entries.length) || entries.length - this.#head > 2 * this.#live + 1024) {
       // Now and then, not on every finish: the slots before the front, and finished entries behind a long-running call.
       this.#entries = entries.slice(this.#head).filter((e) => !e.done);
@@ -76,8 +78,18 @@ class Queue {
     }
   }
 
+  /** Stops the timer (the entries left never expire). */
+  close(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#entries = [];
+    this.#head = 0;
+    this.#live = 0;
+  }
+
   #arm(at: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
+    // Referenced while calls run (a pending limit keeps the process running, as a call's own timer would).
     this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.ceil(at - performance.now())));
   }
 
@@ -112,7 +124,7 @@ export class Deadlines {
   add(ms: number, expire: () => void): Deadline {
     let queue = this.#queues.get(ms);
     if (!queue) {
-      queue = new Queue(ms, this);
+      queue = new Queue(ms);
       this.#queues.set(ms, queue);
     }
     return queue.add(expire);
@@ -132,8 +144,9 @@ export class Deadlines {
     return n;
   }
 
-  /** @internal A queue with nothing running leaves the map (a duration used once keeps nothing). */
-  drop(ms: number, queue: Queue): void {
-    if (this.#queues.get(ms) === queue) this.#queues.delete(ms);
+  /** Stops every timer (the invoker is closing). */
+  close(): void {
+    for (const q of this.#queues.values()) q.close();
+    this.#queues.clear();
   }
 }

@@ -314,6 +314,7 @@ class InProcessInvoker implements FunctionInvoker {
   }
 
   async close(): Promise<void> {
+    this.#deadlines.close();
     this.#handlers.clear();
     this.#ready.clear();
     this.#release();
