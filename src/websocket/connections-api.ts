@@ -26,6 +26,9 @@ export const MAPPED_CONNECTIONS_PATH = /^\/(?:@|%40)connections\/([^/]+)$/i;
 /** Any path ending in `@connections/{connectionId}`, whatever mapping key precedes it. */
 export const ANY_CONNECTIONS_PATH = /\/(?:@|%40)connections\/[^/]+$/i;
 
+/** False when a request target cannot be an `@connections` call (the paths above all need `@` or `%40`): most requests, at no cost. */
+export const mayCallConnections = (url: string): boolean => url.includes('@') || url.includes('%40');
+
 /** Answers one @connections call for `apiId`'s stage `stageName`; `fallback` serves it when the API is not a WebSocket API. */
 export async function manage(state: GatewayState, req: IncomingMessage, res: ServerResponse, apiId: string, stageName: string, rawId: string, fallback: () => void): Promise<void> {
   const { registry, iamCredentials, iamDirectory } = state.options;

@@ -14,7 +14,7 @@ import { createRequire } from 'node:module';
 import type { WebSocketServer } from 'ws';
 import { targetOf } from '../data-plane/stages/resolve-stage.js';
 import { MAX_MESSAGE_BYTES, serverClose } from './connection.js';
-import { ANY_CONNECTIONS_PATH, CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage, runLocally } from './connections-api.js';
+import { ANY_CONNECTIONS_PATH, CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage, mayCallConnections, runLocally } from './connections-api.js';
 import type { ConnectionAnswer } from '../cluster/connections.js';
 import { rejectHandshake, upgrade, type Handshaker } from './handshake.js';
 import { createGatewayState, splitStage, type WebSocketGatewayOptions } from './state.js';
@@ -108,6 +108,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       });
     },
     handleRequest(req, res, fallback) {
+      if (!mayCallConnections(req.url ?? '/')) return false;
       /**
        * A custom domain: `/{mapping key}/@connections/{id}` reaches the mapped stage. A domain that
        * refuses the request (no routing rule matches) is the data plane's to answer.

@@ -111,13 +111,19 @@ export function runHandler(handler: LambdaHandler, event: unknown, context: Lamb
  * callback), rejects with what it threw, rejected or passed as the callback's error.
  */
 export function callHandler(handler: LambdaHandler, event: unknown, context: LambdaContext): Promise<unknown> {
+  if (handler.length < 3) {
+    // An async handler's own promise is the call (no promise wrapped around it).
+    try {
+      const returned = handler(event, context);
+      return returned instanceof Promise ? returned : Promise.resolve(returned);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+  }
   return new Promise<unknown>((resolve, reject) => {
     const callback = (error?: unknown, value?: unknown) => (error !== undefined && error !== null ? reject(error) : resolve(value));
-    const returned = handler.length >= 3 ? handler(event, context, callback) : handler(event, context);
-    if (handler.length < 3 || isThenable(returned)) {
-      if (isThenable(returned)) returned.then(resolve, reject);
-      else resolve(returned);
-    }
+    const returned = handler(event, context, callback);
+    if (isThenable(returned)) returned.then(resolve, reject);
   });
 }
 

@@ -187,7 +187,9 @@ function eventJson(event: unknown): string {
 
 function info(reg: Registration, fn: LambdaFunctionRef, timeoutMs: number): InvocationInfo {
   const memory = reg.settings?.memorySize;
-  return { functionName: reg.name, invokedFunctionArn: fn.functionArn, awsRequestId: randomUUID(), deadline: Date.now() + timeoutMs, ...(memory ? { memoryLimitInMB: String(memory) } : {}) };
+  const call: { -readonly [K in keyof InvocationInfo]: InvocationInfo[K] } = { functionName: reg.name, invokedFunctionArn: fn.functionArn, awsRequestId: randomUUID(), deadline: Date.now() + timeoutMs };
+  if (memory) call.memoryLimitInMB = String(memory);
+  return call;
 }
 
 function result(outcome: HandlerOutcome, requestId: string): LocalInvokeResult {
