@@ -5,8 +5,10 @@
  * between them, so each sees the same background load. Reports CPU µs per request (from /proc) per burst,
  * the medians, and each Gatehouse's ratio to (d) (the issue's e/d measure) and to the base.
  *
- *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--connections 50] [--path /items/42]
+ *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--connections 50] [--path /items/42] [--as-bench] [--node-args '--flag ...']
  *
+ * `--node-args` are given to the candidate's node (V8 and Node flags).
+ * `--as-bench` first calls the JWT route and the 1,000-route API, as `npm run bench` does before its rows.
  * `--base` is another checkout (git worktree or archive of the base commit, built); this checkout is the
  * candidate. Without it: (d) against this checkout only. Servers are pinned to CPU 0, the load to CPU 1
  * (when taskset and two CPUs exist); wrk when installed, else autocannon.
@@ -15,7 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createBenchApis, expectStatus, hostOf, ROOT, waitHealthy } from './lib/gatehouse.mjs';
+import { createBenchApis, expectStatus, hostOf, mintToken, ROOT, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
 import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, start } from './lib/procs.mjs';
 import { median } from './lib/report.mjs';
@@ -27,6 +29,8 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '2' },
     connections: { type: 'string', default: '50' },
     path: { type: 'string', default: '/items/42' },
+    'as-bench': { type: 'boolean' },
+    'node-args': { type: 'string', default: '' },
   },
 });
 const bursts = Number(opts.bursts);
@@ -39,11 +43,18 @@ const work = mkdtempSync(join(tmpdir(), 'gh-ab-'));
 
 async function launch(name, dir) {
   const port = await freePort();
-  const proc = start(process.execPath, [join(dir, 'dist/src/cli/main.js'), 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir, cpu: pinning?.server });
+  const nodeArgs = name === 'candidate' ? opts['node-args'].split(' ').filter(Boolean) : [];
+  const proc = start(process.execPath, [...nodeArgs, join(dir, 'dist/src/cli/main.js'), 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir, cpu: pinning?.server });
   await waitHealthy(port);
-  const { apiId } = await createBenchApis(port, 'http://127.0.0.1:9');
+  const { apiId, apiId1000 } = await createBenchApis(port, 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
   await expectStatus(port, opts.path, headers, 200, name);
+  if (opts['as-bench']) {
+    // What npm run bench does before its rows: the JWT route (jose, the JWKS fetch) and the 1,000-route API.
+    const token = await mintToken(port, join(work, name));
+    await expectStatus(port, '/secure/42', { ...headers, authorization: `Bearer ${token}` }, 200, `${name} JWT route`);
+    await expectStatus(port, '/items/42', { host: hostOf(apiId1000, port) }, 200, `${name} 1,000-route API`);
+  }
   return { name, proc, pid: proc.pid, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
 }
 
