@@ -33,9 +33,10 @@ export interface GatewayRequest {
 export interface StreamedBody {
   /**
    * Writes the body into `res`, whose status and headers are set but not yet sent; resolves with
-   * the body's length once `res` closed (finished, or the client went away).
+   * the body's length once `res` closed (finished, or the client went away). A body that is whole
+   * by then is handed over at once and its length returned, as a whole body is (no promise).
    */
-  writeTo(res: ServerResponse): Promise<number>;
+  writeTo(res: ServerResponse): Promise<number> | number;
 }
 
 /** A response to send: from an integration or produced by the gateway. Header names are lower-case. */

@@ -39,7 +39,7 @@ import { createCrashReporter, exitReason, guardProcess, type CrashReporter } fro
 import { lambdaEnvironment, scopeProcessEnv, type FunctionSettings } from './environment.js';
 import { functionScope, type FunctionScope } from './function-scope.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
-import { Deadlines } from './deadlines.js';
+import { Deadlines } from '../deadlines.js';
 import { jsonValue } from './json-value.js';
 import { locateSyntaxError } from './syntax-location.js';
 import {

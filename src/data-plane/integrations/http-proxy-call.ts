@@ -12,6 +12,7 @@ import type { GatewayResponse, Invocation, StreamedBody } from '../invocation.js
 import { MAPPING_BODY_LIMIT, type ResponseMapping, type ResponseMappings } from '../parameter-mapping.js';
 import { BodyTooLargeError, HOP_BY_HOP } from './http-proxy-request.js';
 
+
 function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (let i = 0; i + 1 < raw.length; i += 2) {
@@ -80,8 +81,16 @@ class UpstreamBody implements StreamedBody {
     this.#res?.destroy();
   }
 
-  writeTo(res: ServerResponse): Promise<number> {
+  writeTo(res: ServerResponse): Promise<number> | number {
     this.#res = res;
+    if (this.#ended && !this.#failed) {
+      // The backend finished before the response went out (the usual case for small bodies): one write,
+      // nothing left to pause, resume or abort.
+      const held = this.#held;
+      this.#held = [];
+      res.end(held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held, this.#heldBytes));
+      return this.#length;
+    }
     return new Promise<number>((resolve) => {
       res.once('close', () => {
         if (!this.call.completed) this.call.abort?.(new Error('the client went away before the backend finished'));

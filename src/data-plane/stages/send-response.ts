@@ -33,7 +33,12 @@ export function sendResponse(inv: Invocation, res: ServerResponse, response: Gat
     return undefined;
   }
   res.writeHead(response.statusCode, headers);
-  return body.writeTo(res).then((length) => {
+  const written = body.writeTo(res);
+  if (typeof written === 'number') {
+    inv.responseLength = written;
+    return undefined;
+  }
+  return written.then((length) => {
     inv.responseLength = length;
   });
 }
