@@ -12,7 +12,8 @@
  *      process (/proc/PID/stat); `--rounds` rounds alternating between the two, the median round of each.
  *      Target (w)/(w0) ≥ 0.75.
  * (x)  memory per idle connection: (RSS after − RSS before) / connections with `--idle` connections open,
- *      for each server. Target: Gatehouse ≤ 1.5× the bare server's, and under 12 KB.
+  *      for each server. Target: Gatehouse ≤ 1.5× the bare server's, and under 12 KB.
+ * `--cpu-prof <dir>` runs Gatehouse under node --cpu-prof (profile written on exit; bench/profile-top.mjs reads it).
  * (y)  @connections: PostToConnection calls/s through `POST /_aws/execute-api/{apiId}/{stage}/@connections/{id}`
  *      (undici Pool, keep-alive, `--posters` calls in flight) to `--clients` connected idle clients.
  */
@@ -45,6 +46,7 @@ const { values: opts } = parseArgs({
     posters: { type: 'string', default: '64' },
     rounds: { type: 'string', default: '3' },
     'no-pin': { type: 'boolean' },
+    'cpu-prof': { type: 'string' },
   },
 });
 const seconds = Number(opts.duration);
@@ -218,6 +220,7 @@ try {
   const directUrl = `ws://127.0.0.1:${await direct.port()}/`;
   const port = await freePort();
   const gh = start(process.execPath, [
+    ...(opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', opts['cpu-prof']] : []),
     CLI, 'serve',
     '--port', String(port),
     '--data-dir', join(work, 'gatehouse'),

@@ -55,28 +55,33 @@ export function webSocketEventOf(inv: Invocation): WebSocketEvent {
   return inv.websocket;
 }
 
-/** `requestContext` of a WebSocket event (and `$context` of its templates). */
+/** `requestContext` of a WebSocket event (and `$context` of its templates), members in AWS's order. */
 export function requestContextOf(inv: Invocation): Record<string, unknown> {
   const ws = webSocketEventOf(inv);
   const info = ws.connection;
-  return {
-    routeKey: ws.routeKey,
-    ...(ws.messageId !== undefined ? { messageId: ws.messageId } : {}),
-    eventType: ws.eventType,
-    extendedRequestId: inv.requestId,
-    requestTime: clfTime(inv.requestTimeEpoch),
-    messageDirection: 'IN',
-    stage: info.stage,
-    connectedAt: info.connectedAt,
-    requestTimeEpoch: inv.requestTimeEpoch,
-    identity: { ...(info.identity ?? {}), sourceIp: info.sourceIp, userAgent: info.userAgent },
-    requestId: inv.requestId,
-    domainName: info.domainName,
-    connectionId: info.connectionId,
-    apiId: info.apiId,
-    ...(info.authorizer ? { authorizer: info.authorizer } : {}),
-    ...(ws.disconnect ? { disconnectStatusCode: ws.disconnect.statusCode, disconnectReason: ws.disconnect.reason } : {}),
-  };
+  const context: Record<string, unknown> = { routeKey: ws.routeKey };
+  if (ws.messageId !== undefined) context.messageId = ws.messageId;
+  context.eventType = ws.eventType;
+  context.extendedRequestId = inv.requestId;
+  context.requestTime = clfTime(inv.requestTimeEpoch);
+  context.messageDirection = 'IN';
+  context.stage = info.stage;
+  context.connectedAt = info.connectedAt;
+  context.requestTimeEpoch = inv.requestTimeEpoch;
+  const identity: Record<string, unknown> = info.identity ? { ...info.identity } : {};
+  identity.sourceIp = info.sourceIp;
+  identity.userAgent = info.userAgent;
+  context.identity = identity;
+  context.requestId = inv.requestId;
+  context.domainName = info.domainName;
+  context.connectionId = info.connectionId;
+  context.apiId = info.apiId;
+  if (info.authorizer) context.authorizer = info.authorizer;
+  if (ws.disconnect) {
+    context.disconnectStatusCode = ws.disconnect.statusCode;
+    context.disconnectReason = ws.disconnect.reason;
+  }
+  return context;
 }
 
 /** The Lambda proxy event of one route invocation. */

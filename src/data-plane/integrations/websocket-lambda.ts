@@ -24,7 +24,8 @@ function functionOf(record: IntegrationRecord): LambdaFunctionRef {
 
 /** Calls the function; a timeout or an invocation failure rejects with the gateway's error. */
 async function call(invoker: FunctionInvoker, ref: LambdaFunctionRef, inv: Invocation, event: unknown, record: IntegrationRecord): Promise<InvokeResult> {
-  const resolved = resolveStageVariables(ref, inv.stage?.stageVariables ?? {});
+  // Most URIs name no stage variable: resolved once, not per message.
+  const resolved = ref.functionArn.includes('${stageVariables.') ? resolveStageVariables(ref, inv.stage?.stageVariables ?? {}) : { ref, missing: [] };
   if (resolved.missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
   const timeoutMs = record.timeoutInMillis || DEFAULT_TIMEOUT_MS;
   try {
