@@ -24,6 +24,7 @@ export function targetOf(host: string | undefined, rawPath: string): { apiId: st
 }
 
 function decode(segment: string): string {
+  if (!segment.includes('%')) return segment;
   try {
     return decodeURIComponent(segment);
   } catch {
