@@ -92,7 +92,9 @@ export const createGatewayState = (options: WebSocketGatewayOptions): GatewaySta
 /** Keeps `p` in `state.pending` until it settles. */
 export function track<T>(state: GatewayState, p: Promise<T>): Promise<T> {
   state.pending.add(p);
-  void p.finally(() => state.pending.delete(p)).catch(() => undefined);
+  // One reaction for both outcomes (a rejection is handled here: the caller's own handlers report it).
+  const done = () => void state.pending.delete(p);
+  void p.then(done, done);
   return p;
 }
 

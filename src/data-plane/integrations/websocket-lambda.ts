@@ -23,17 +23,16 @@ function functionOf(record: IntegrationRecord): LambdaFunctionRef {
 }
 
 /** Calls the function; a timeout or an invocation failure rejects with the gateway's error. */
-async function call(invoker: FunctionInvoker, ref: LambdaFunctionRef, inv: Invocation, event: unknown, record: IntegrationRecord): Promise<InvokeResult> {
+function call(invoker: FunctionInvoker, ref: LambdaFunctionRef, inv: Invocation, event: unknown, record: IntegrationRecord): Promise<InvokeResult> {
   // Most URIs name no stage variable: resolved once, not per message.
   const resolved = ref.functionArn.includes('${stageVariables.') ? resolveStageVariables(ref, inv.stage?.stageVariables ?? {}) : { ref, missing: [] };
-  if (resolved.missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
+  if (resolved.missing.length > 0) return Promise.reject(internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`));
   const timeoutMs = record.timeoutInMillis || DEFAULT_TIMEOUT_MS;
-  try {
-    return await invoker.invoke(resolved.ref, event, { timeoutMs, requestId: inv.requestId });
-  } catch (error) {
+  // No async frame of its own: one reaction on the invoker's promise, and only for a failure.
+  return invoker.invoke(resolved.ref, event, { timeoutMs, requestId: inv.requestId }).catch((error: unknown) => {
     const detail = `${resolved.ref.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
     throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined);
-  }
+  });
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -41,36 +40,47 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** `AWS_PROXY` on a WebSocket route. */
 export function compileWebSocketLambdaProxy(record: IntegrationRecord, invoker: FunctionInvoker): CompiledIntegration {
   const ref = functionOf(record);
+  /** The function's answer as the route's response: its `statusCode`, `headers` and `body`. */
+  const answered = (inv: Invocation, started: number, result: InvokeResult): GatewayResponse => {
+    let payload: unknown;
+    try {
+      payload = payloadValue(result);
+    } catch {
+      payload = undefined;
+    }
+    if (result.functionError) {
+      const message = isObject(payload) && typeof payload.errorMessage === 'string' ? `: ${payload.errorMessage}` : '';
+      const type = isObject(payload) && typeof payload.errorType === 'string' ? payload.errorType : 'Error';
+      const detail = `Lambda function error (${result.functionError}): ${type}${message || `: ${result.payload.toString('utf8').slice(0, 200)}`}`;
+      inv.integration = { latencyMs: Date.now() - started, status: 500, error: detail };
+      throw withTrace(internalServerError(detail), payloadTrace(payload));
+    }
+    const answer = isObject(payload) ? payload : {};
+    const statusCode = typeof answer.statusCode === 'number' ? answer.statusCode : 200;
+    inv.integration = { latencyMs: Date.now() - started, status: statusCode };
+    const headers: Record<string, string> = {};
+    if (isObject(answer.headers)) for (const [k, v] of Object.entries(answer.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
+    const body = answer.body;
+    const response: GatewayResponse = { statusCode, headers };
+    if (body !== undefined && body !== null) response.body = typeof body === 'string' ? body : JSON.stringify(body);
+    return response;
+  };
   return {
-    async invoke(inv): Promise<GatewayResponse> {
+    invoke(inv): Promise<GatewayResponse> {
       const started = Date.now();
-      let result: InvokeResult;
+      let event: unknown;
       try {
-        result = await call(invoker, ref, inv, buildWebSocketEvent(inv), record);
+        event = buildWebSocketEvent(inv);
       } catch (error) {
-        inv.integration = { latencyMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
-        throw error;
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      let payload: unknown;
-      try {
-        payload = payloadValue(result);
-      } catch {
-        payload = undefined;
-      }
-      if (result.functionError) {
-        const message = isObject(payload) && typeof payload.errorMessage === 'string' ? `: ${payload.errorMessage}` : '';
-        const type = isObject(payload) && typeof payload.errorType === 'string' ? payload.errorType : 'Error';
-        const detail = `Lambda function error (${result.functionError}): ${type}${message || `: ${result.payload.toString('utf8').slice(0, 200)}`}`;
-        inv.integration = { latencyMs: Date.now() - started, status: 500, error: detail };
-        throw withTrace(internalServerError(detail), payloadTrace(payload));
-      }
-      const answer = isObject(payload) ? payload : {};
-      const statusCode = typeof answer.statusCode === 'number' ? answer.statusCode : 200;
-      inv.integration = { latencyMs: Date.now() - started, status: statusCode };
-      const headers: Record<string, string> = {};
-      if (isObject(answer.headers)) for (const [k, v] of Object.entries(answer.headers)) if (typeof v === 'string') headers[k.toLowerCase()] = v;
-      const body = answer.body;
-      return { statusCode, headers, ...(body === undefined || body === null ? {} : { body: typeof body === 'string' ? body : JSON.stringify(body) }) };
+      return call(invoker, ref, inv, event, record).then(
+        (result) => answered(inv, started, result),
+        (error: unknown) => {
+          inv.integration = { latencyMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
+          throw error;
+        },
+      );
     },
   };
 }
