@@ -7,6 +7,7 @@
 import type { Invocation, WebSocketEvent } from '../invocation.js';
 import { clfTime } from './lambda-events.js';
 import { pushOwn, setOwn } from '../../model/own.js';
+import { jsonValue } from '../functions/json-value.js';
 
 /** What every event of one connection shares. */
 export interface ConnectionInfo {
@@ -98,7 +99,10 @@ export function buildWebSocketEvent(inv: Invocation): Record<string, unknown> {
       event.multiValueQueryStringParameters = query.multi;
     }
   }
-  event.requestContext = requestContextOf(inv);
+  const requestContext = requestContextOf(inv);
+  // The connection's authorizer context is shared by all its events; the function gets its own copy (it may change it).
+  if (requestContext.authorizer !== undefined) requestContext.authorizer = jsonValue(requestContext.authorizer);
+  event.requestContext = requestContext;
   if (ws.eventType === 'MESSAGE') event.body = (inv.body ?? Buffer.alloc(0)).toString('utf8');
   event.isBase64Encoded = false;
   if (Object.keys(ws.connection.stageVariables).length > 0) event.stageVariables = { ...ws.connection.stageVariables };
