@@ -339,3 +339,17 @@ describe('events are plain JSON values (in-process handlers receive them without
     }
   }
 });
+
+describe('authorizer results in events', () => {
+  it('each event gets its own copy of a (cached) Lambda authorizer context: a handler changing it changes nothing else', () => {
+    const authorizer: AuthorizerResult = { lambda: { tenant: { id: 't1', roles: ['reader'] } } };
+    const first = buildEventV2(makeInvocation({ authorizer }));
+    const context = (ctx(first).authorizer as { lambda: { tenant: { roles: string[] } } }).lambda;
+    context.tenant.roles.push('admin');
+    const second = buildEventV2(makeInvocation({ authorizer }));
+    assert.deepStrictEqual((ctx(second).authorizer as { lambda: unknown }).lambda, { tenant: { id: 't1', roles: ['reader'] } });
+    const v1 = buildEventV1(makeInvocation({ authorizer }));
+    (ctx(v1).authorizer as { tenant: { roles: string[] } }).tenant.roles.push('admin');
+    assert.deepStrictEqual(authorizer.lambda, { tenant: { id: 't1', roles: ['reader'] } });
+  });
+});

@@ -9,6 +9,7 @@ import type { AuthorizerResult, Invocation } from '../invocation.js';
 import { decodeQueryComponent } from '../query-string.js';
 import { formatRequestTime } from '../context-variables.js';
 import { setOwn } from '../../model/own.js';
+import { jsonValue } from '../functions/json-value.js';
 import type { ClientCertificate } from '../../tls/client-cert.js';
 
 /** What the builders need beyond the Invocation. */
@@ -246,18 +247,24 @@ function encodeBody(body: Buffer | undefined, headers: Invocation['request']['he
   return { body: body.toString('base64'), isBase64Encoded: true };
 }
 
+/*
+ * The authorizer's result is shared (the authorizer caches, and the JWT authorizer remembers accepted
+ * tokens), and in-process handlers get the event as is: the event gets its own deep copy.
+ */
+const copyOf = <T>(value: T): T => jsonValue(value) as T;
+
 function authorizerV2(a: AuthorizerResult | undefined): Record<string, unknown> | undefined {
-  if (a?.jwt) return { jwt: { claims: { ...a.jwt.claims }, scopes: a.jwt.scopes ? [...a.jwt.scopes] : null } };
+  if (a?.jwt) return { jwt: { claims: copyOf(a.jwt.claims), scopes: a.jwt.scopes ? [...a.jwt.scopes] : null } };
   // TODO(parity): where AWS puts an IAM-policy response's principalId in a 2.0 event is undocumented.
-  if (a?.lambda) return { lambda: { ...a.lambda } };
-  if (a?.iam) return { iam: { ...a.iam } };
+  if (a?.lambda) return { lambda: copyOf(a.lambda) };
+  if (a?.iam) return { iam: copyOf(a.iam) };
   return undefined;
 }
 
 function authorizerV1(a: AuthorizerResult | undefined): Record<string, unknown> | undefined {
-  if (a?.jwt) return { claims: { ...a.jwt.claims }, scopes: a.jwt.scopes ? [...a.jwt.scopes] : null };
+  if (a?.jwt) return { claims: copyOf(a.jwt.claims), scopes: a.jwt.scopes ? [...a.jwt.scopes] : null };
   if (a?.lambda || a?.principalId !== undefined) {
-    return { ...a.lambda, ...(a.principalId !== undefined ? { principalId: a.principalId } : {}) };
+    return { ...copyOf(a.lambda), ...(a.principalId !== undefined ? { principalId: a.principalId } : {}) };
   }
   return undefined;
 }
