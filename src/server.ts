@@ -45,7 +45,8 @@ import { groupMetrics, relayChanges, WorkerConnections } from './cluster/worker-
 import type { PrimaryLink } from './cluster/workers.js';
 import type { ServedProject } from './serverless/runtime.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
-import { createConsole, isConsolePath } from './console/endpoints.js';
+import type { ConsoleEndpoints } from './console/endpoints.js';
+import { isConsolePath } from './console/paths.js';
 import { LiveRequests } from './console/live.js';
 
 /** Dependencies of a server; all but `config` have defaults. */
@@ -314,7 +315,23 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     ...(options.websocket?.idleTimeoutMs ? { idleTimeoutMs: options.websocket.idleTimeoutMs } : {}),
     ...(options.websocket?.maxDurationMs ? { maxDurationMs: options.websocket.maxDurationMs } : {}),
   });
-  const consoleEndpoints = createConsole({ config, store, registry, webSockets, live, port: () => port, ...(iamDirectory ? { iamDirectory } : {}) });
+  // The console (its page, explain and endpoints) is loaded at its first request, as the management API is.
+  let consoleEndpoints: ConsoleEndpoints | undefined;
+  let consoleLoading: Promise<ConsoleEndpoints> | undefined;
+  const serveConsole = (req: IncomingMessage, res: ServerResponse): void => {
+    if (consoleEndpoints) return consoleEndpoints.handle(req, res);
+    consoleLoading ??= import('./console/endpoints.js').then(
+      ({ createConsole }) => (consoleEndpoints = createConsole({ config, store, registry, webSockets, live, port: () => port, ...(iamDirectory ? { iamDirectory } : {}) })),
+    );
+    consoleLoading.then(
+      (endpoints) => endpoints.handle(req, res),
+      (err: unknown) => {
+        logger.error('console: cannot load its modules', { error: err instanceof Error ? err.stack : String(err) });
+        req.resume();
+        sendJson(res, 500, { message: 'Internal server error: the console cannot be loaded' });
+      },
+    );
+  };
   let ready = false;
   let draining = false;
 
@@ -337,7 +354,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
         req.resume();
         return sendJson(res, 404, { message: 'The console is served on the admin listener (--admin-port)' });
       }
-      return consoleEndpoints.handle(req, res);
+      return serveConsole(req, res);
     }
     req.resume();
     if (path === '/_gatehouse/health') sendJson(res, ready ? 200 : 503, { status: ready ? 'ok' : 'starting' });
@@ -463,7 +480,7 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
     close() {
       closing ??= (async () => {
         draining = true;
-        consoleEndpoints.close();
+        consoleEndpoints?.close();
         served?.close();
         const deadline = Date.now() + config.drainTimeoutMs;
         // The data listeners stop accepting at once; the admin listener answers /_gatehouse/ready (503) until they are drained.

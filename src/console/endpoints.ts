@@ -42,10 +42,9 @@ export interface ConsoleDeps {
   readonly iamDirectory?: IamDirectory;
 }
 
-/** The console's paths. */
-export const CONSOLE_PATH = '/_gatehouse/console';
-export const EVENTS_PATH = '/_gatehouse/events';
-export const EXPLAIN_PATH = '/_gatehouse/explain';
+import { CONSOLE_PATH, EVENTS_PATH, EXPLAIN_PATH } from './paths.js';
+
+export { CONSOLE_PATH, EVENTS_PATH, EXPLAIN_PATH, isConsolePath } from './paths.js';
 
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const MAX_BODY = 128 * 1024;
@@ -84,13 +83,14 @@ interface ConsoleCaller extends AccountRegion {
   readonly accessKeyId?: string;
 }
 
-/** True for the paths this module serves. */
-export function isConsolePath(path: string): boolean {
-  return path === CONSOLE_PATH || path.startsWith(`${CONSOLE_PATH}/`) || path === EVENTS_PATH || path === EXPLAIN_PATH;
+/** The console's request handler. */
+export interface ConsoleEndpoints {
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  close(): void;
 }
 
 /** Creates the handler of the console's paths (`isConsolePath`). */
-export function createConsole(deps: ConsoleDeps): { handle(req: IncomingMessage, res: ServerResponse): void; close(): void } {
+export function createConsole(deps: ConsoleDeps): ConsoleEndpoints {
   const { config, store, registry, webSockets, live, iamDirectory } = deps;
   const streams = new Set<ServerResponse>();
 
