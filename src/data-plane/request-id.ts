@@ -1,19 +1,24 @@
 /**
- * Request ids shaped like AWS's `apigw-requestid` (`Mc7UVioPPHcEKPA=`): 10 random bytes, base64.
- * Drawn from a pre-filled pool so the hot path does not call into the CSPRNG per request.
+ * Random ids on the hot path, drawn from pre-filled pools so a request does not call into the CSPRNG
+ * for each one: request ids shaped like AWS's `apigw-requestid` (`Mc7UVioPPHcEKPA=`: 10 random bytes,
+ * base64), and the random part of X-Ray trace ids.
  */
 import { randomFillSync } from 'node:crypto';
 
-const POOL_IDS = 1024;
-const pool = Buffer.alloc(POOL_IDS * 10);
-let next = POOL_IDS;
+/** `bytes` random bytes per call in `encoding`, from a pool refilled every 1,024 calls. */
+export function randomIds(bytes: number, encoding: 'base64' | 'hex'): () => string {
+  const ids = 1024;
+  const pool = Buffer.alloc(ids * bytes);
+  let next = ids;
+  return () => {
+    if (next === ids) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    const start = next++ * bytes;
+    return pool.toString(encoding, start, start + bytes);
+  };
+}
 
 /** A new request id. */
-export function newRequestId(): string {
-  if (next === POOL_IDS) {
-    randomFillSync(pool);
-    next = 0;
-  }
-  const start = next++ * 10;
-  return pool.toString('base64', start, start + 10);
-}
+export const newRequestId: () => string = randomIds(10, 'base64');

@@ -2,6 +2,7 @@
  * What the three jobs of the WebSocket gateway share: the open connections of this node, the
  * work still running for them (so `close()` can wait), and the gateway's options.
  */
+import { decodeSegment } from '../data-plane/router/path-segments.js';
 import type { RequestLog } from '../data-plane/stages/request-log.js';
 import type { ConnectionRegistry } from '../cluster/connections.js';
 import type { IncomingMessage } from 'node:http';
@@ -102,11 +103,5 @@ export function track<T>(state: GatewayState, p: Promise<T>): Promise<T> {
 export function splitStage(path: string): { stageName: string; rest: string } {
   const end = path.indexOf('/', 1);
   const first = end === -1 ? path.slice(1) : path.slice(1, end);
-  let stageName = first;
-  try {
-    stageName = decodeURIComponent(first);
-  } catch {
-    /* keep raw */
-  }
-  return { stageName, rest: end === -1 ? '' : path.slice(end) };
+  return { stageName: decodeSegment(first), rest: end === -1 ? '' : path.slice(end) };
 }

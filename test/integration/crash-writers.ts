@@ -15,18 +15,10 @@ import type { ApiGatewayV2Client } from '@aws-sdk/client-apigatewayv2';
 import { lambdaArn } from '../helpers/data-plane.js';
 import type { Ledger, Outcome, Tracked } from './crash-ledger.js';
 import { quickRouteKey } from './crash-ledger.js';
+import { mulberry32 } from '../../src/data-plane/router/route-reference.test-support.js';
 
 /** A seeded generator of numbers in [0, 1) (mulberry32), so a run's choices can be replayed from its seed. */
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = mulberry32;
 
 /** One writer: its index (the `w{n}` in its route paths and tag key), client, random source and custom domain name. */
 export interface Writer {

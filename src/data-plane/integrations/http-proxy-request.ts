@@ -3,11 +3,11 @@
  * parameters, compiled once), its body (the client's, streamed, at most 10 MB) and its headers (the
  * client's minus hop-by-hop ones, plus the forwarding headers AWS adds).
  */
-import { randomFillSync } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { requestTooLarge } from '../errors.js';
+import { randomIds } from '../request-id.js';
 import type { Invocation } from '../invocation.js';
 import { MAX_BODY_BYTES } from './body.js';
 import { own } from '../../model/own.js';
@@ -120,20 +120,12 @@ export function requestBody(inv: Invocation, headers: Record<string, string>): B
 
 // ---- request headers -----------------------------------------------------------------------------------------
 
-/** Random bytes for trace ids, drawn 1,024 ids at a time (as request-id.ts does) rather than a UUID per request. */
-const TRACE_IDS = 1024;
-const tracePool = Buffer.alloc(TRACE_IDS * 12);
-let nextTrace = TRACE_IDS;
+/** The random part of trace ids: 96 bits, 24 hex digits. */
+const traceRandom = randomIds(12, 'hex');
 
 /** `Root=1-{epoch seconds, 8 hex}-{96 random bits, 24 hex}`, X-Ray's trace id format. */
 function traceId(now: number): string {
-  if (nextTrace === TRACE_IDS) {
-    randomFillSync(tracePool);
-    nextTrace = 0;
-  }
-  const start = nextTrace++ * 12;
-  const epoch = Math.floor(now / 1000).toString(16).padStart(8, '0');
-  return `Root=1-${epoch}-${tracePool.toString('hex', start, start + 12)}`;
+  return `Root=1-${Math.floor(now / 1000).toString(16).padStart(8, '0')}-${traceRandom()}`;
 }
 
 /** The client's headers minus hop-by-hop ones, plus the forwarding headers AWS adds. */

@@ -4,6 +4,7 @@
  * first path segment selects a named stage, otherwise the `$default` stage serves the whole path.
  */
 import { apiIdFromHost } from '../../surfaces.js';
+import { decodeSegment } from '../router/path-segments.js';
 import { forbidden, notFound } from '../errors.js';
 import type { Invocation } from '../invocation.js';
 import type { StageRegistry } from '../stage-registry.js';
@@ -21,15 +22,6 @@ export function targetOf(host: string | undefined, rawPath: string): { apiId: st
   }
   const apiId = apiIdFromHost(host);
   return apiId === undefined ? undefined : { apiId, path: rawPath };
-}
-
-function decode(segment: string): string {
-  if (!segment.includes('%')) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
 }
 
 /** Where a request goes: an execute-api address (stage from the path) or a custom domain's mapping. */
@@ -63,7 +55,7 @@ export function resolveStage(inv: Invocation, target: RequestTarget, registry: S
   }
   const path = inv.request.path;
   const end = path.indexOf('/', 1);
-  const first = decode(end === -1 ? path.slice(1) : path.slice(1, end));
+  const first = decodeSegment(end === -1 ? path.slice(1) : path.slice(1, end));
   const named = first !== '$default' ? stages.get(first) : undefined;
   if (named) {
     inv.stage = named;
