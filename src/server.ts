@@ -181,6 +181,29 @@ async function joinCluster(link: RedisLink, logger: Logger, heartbeatMs: number 
 }
 
 /** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/**
+ * A handler whose modules load at its first request (start-up loads none of them). A failed load is
+ * logged and answered with 500, with `headers` (the management API's error type).
+ */
+function lazyHandler(what: string, load: () => Promise<Handler>, logger: Logger, headers: Record<string, string> = {}): Handler {
+  let handler: Handler | undefined;
+  let loading: Promise<Handler> | undefined;
+  return (req, res) => {
+    if (handler) return handler(req, res);
+    loading ??= load().then((loaded) => (handler = loaded));
+    loading.then(
+      (loaded) => loaded(req, res),
+      (err: unknown) => {
+        logger.error(`${what}: cannot load its modules`, { error: err instanceof Error ? err.stack : String(err) });
+        req.resume();
+        sendJson(res, 500, { message: `Internal server error: the ${what} cannot be loaded` }, headers);
+      },
+    );
+  };
+}
+
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
   const logger = options.logger ?? consoleLogger;
@@ -217,19 +240,9 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   };
   // The management API is loaded at its first request: serving APIs needs none of its modules
   // (a quarter of the code, with the AWS service model), and start-up is that much shorter.
-  let managementHandler: ((req: IncomingMessage, res: ServerResponse) => void) | undefined;
-  let managementLoading: Promise<(req: IncomingMessage, res: ServerResponse) => void> | undefined;
-  const controlPlane = (req: IncomingMessage, res: ServerResponse): void => {
-    if (managementHandler) return managementHandler(req, res);
-    managementLoading ??= import('./control-plane/index.js').then(({ createControlPlane }) => (managementHandler = createControlPlane(controlPlaneDeps)));
-    managementLoading.then(
-      (handler) => handler(req, res),
-      (err: unknown) => {
-        logger.error('management API: cannot load its modules', { error: err instanceof Error ? err.stack : String(err) });
-        sendJson(res, 500, { message: 'Internal server error: the management API cannot be loaded' }, { 'x-amzn-ErrorType': 'InternalServerErrorException' });
-      },
-    );
-  };
+  const controlPlane = lazyHandler('management API', () => import('./control-plane/index.js').then(({ createControlPlane }) => createControlPlane(controlPlaneDeps)), logger, {
+    'x-amzn-ErrorType': 'InternalServerErrorException',
+  });
   const runtime = {
     env: config.functionEnvironment,
     logger,
@@ -317,21 +330,15 @@ export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   });
   // The console (its page, explain and endpoints) is loaded at its first request, as the management API is.
   let consoleEndpoints: ConsoleEndpoints | undefined;
-  let consoleLoading: Promise<ConsoleEndpoints> | undefined;
-  const serveConsole = (req: IncomingMessage, res: ServerResponse): void => {
-    if (consoleEndpoints) return consoleEndpoints.handle(req, res);
-    consoleLoading ??= import('./console/endpoints.js').then(
-      ({ createConsole }) => (consoleEndpoints = createConsole({ config, store, registry, webSockets, live, port: () => port, ...(iamDirectory ? { iamDirectory } : {}) })),
-    );
-    consoleLoading.then(
-      (endpoints) => endpoints.handle(req, res),
-      (err: unknown) => {
-        logger.error('console: cannot load its modules', { error: err instanceof Error ? err.stack : String(err) });
-        req.resume();
-        sendJson(res, 500, { message: 'Internal server error: the console cannot be loaded' });
-      },
-    );
-  };
+  const serveConsole = lazyHandler(
+    'console',
+    () =>
+      import('./console/endpoints.js').then(({ createConsole }) => {
+        consoleEndpoints = createConsole({ config, store, registry, webSockets, live, port: () => port, ...(iamDirectory ? { iamDirectory } : {}) });
+        return (req: IncomingMessage, res: ServerResponse) => (consoleEndpoints as ConsoleEndpoints).handle(req, res);
+      }),
+    logger,
+  );
   let ready = false;
   let draining = false;
 

@@ -78,13 +78,9 @@ class Queue {
     }
   }
 
-  /** Stops the timer (the entries left never expire). */
+  /** Lets the process exit while entries are pending; they still expire if it lives on. */
   close(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#entries = [];
-    this.#head = 0;
-    this.#live = 0;
+    this.#timer?.unref();
   }
 
   #arm(at: number): void {
@@ -130,23 +126,25 @@ export class Deadlines {
     return queue.add(expire);
   }
 
-  /** Calls whose deadline is pending. */
+  /** Calls whose deadline is pending (tests and diagnostics). */
   get pending(): number {
     let n = 0;
     for (const q of this.#queues.values()) n += q.live;
     return n;
   }
 
-  /** Entries held, running or finished but not yet dropped (bounded: see Queue's trim). */
+  /** Entries held, running or finished but not yet dropped (bounded: see Queue's trim; tests and diagnostics). */
   get held(): number {
     let n = 0;
     for (const q of this.#queues.values()) n += q.held;
     return n;
   }
 
-  /** Stops every timer (the invoker is closing). */
+  /**
+   * The invoker is closing: the timers no longer keep the process running, but calls still in flight
+   * keep their limit (they time out as before instead of never settling).
+   */
   close(): void {
     for (const q of this.#queues.values()) q.close();
-    this.#queues.clear();
   }
 }

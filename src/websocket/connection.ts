@@ -46,7 +46,7 @@ export function touch(conn: Connection): void {
  * runs every tenth of the shorter limit, at most every second: a connection closes within that much
  * after its limit (AWS's are 10 minutes and 2 hours).
  */
-export function sweepInterval(state: GatewayState): number {
+function sweepInterval(state: GatewayState): number {
   const idleMs = state.options.idleTimeoutMs ?? IDLE_TIMEOUT_MS;
   const maxMs = state.options.maxDurationMs ?? MAX_DURATION_MS;
   return Math.max(10, Math.min(1000, Math.floor(Math.min(idleMs, maxMs) / 10)));

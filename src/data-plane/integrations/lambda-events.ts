@@ -264,7 +264,9 @@ function authorizerV2(a: AuthorizerResult | undefined): Record<string, unknown> 
 function authorizerV1(a: AuthorizerResult | undefined): Record<string, unknown> | undefined {
   if (a?.jwt) return { claims: copyOf(a.jwt.claims), scopes: a.jwt.scopes ? [...a.jwt.scopes] : null };
   if (a?.lambda || a?.principalId !== undefined) {
-    return { ...copyOf(a.lambda), ...(a.principalId !== undefined ? { principalId: a.principalId } : {}) };
+    const context: Record<string, unknown> = a.lambda ? copyOf(a.lambda) : {};
+    if (a.principalId !== undefined) context.principalId = a.principalId;
+    return context;
   }
   return undefined;
 }

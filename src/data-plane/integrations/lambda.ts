@@ -34,13 +34,13 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
     throw new Error(`Integration ${record.integrationId}: requestParameters mapping on Lambda integrations is not supported by Gatehouse yet`);
   }
   const responseMappings = compileResponseMapping(record.responseParameters);
-  const templated = ref.functionArn.includes('${stageVariables.');
+  const functionOf = functionOfRequest(ref);
   const build = version === '2.0' ? buildEventV2 : buildEventV1;
   const now = deps.now ?? Date.now;
 
   /** Calls the function with the request's event (its body read) and interprets the answer. */
   const call = (inv: Invocation): Promise<GatewayResponse> => {
-    const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
+    const fn = functionOf(inv);
     const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : (inv.basePathMatched ?? inv.strippedBasePath);
     const event = build(inv, mappingKey ? { mappingKey } : undefined);
     const started = now();
@@ -79,9 +79,16 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
   };
 }
 
-/** Resolves `${stageVariables.x}` in the function ARN; a missing variable fails the request (500). */
-function substitute(ref: LambdaFunctionRef, variables: Readonly<Record<string, string>>): LambdaFunctionRef {
-  const resolved = resolveStageVariables(ref, variables);
-  if (resolved.missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
-  return resolved.ref;
+/**
+ * The function a request calls, decided once per compiled integration: the URI's own reference, or,
+ * when it names `${stageVariables.x}`, that reference resolved per request with the stage's values (a
+ * missing variable fails the request with 500). Shared by HTTP and WebSocket Lambda integrations.
+ */
+export function functionOfRequest(ref: LambdaFunctionRef): (inv: Invocation) => LambdaFunctionRef {
+  if (!ref.functionArn.includes('${stageVariables.')) return () => ref;
+  return (inv) => {
+    const resolved = resolveStageVariables(ref, inv.stage?.stageVariables ?? {});
+    if (resolved.missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
+    return resolved.ref;
+  };
 }

@@ -6,31 +6,35 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-integration-requests.html
  */
 import type { IntegrationRecord, IntegrationResponseRecord } from '../../model/resources.js';
-import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { parseLambdaUri, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { internalServerError, payloadTrace, serviceUnavailable, traceOf, withTrace } from '../errors.js';
 import { FunctionTimeoutError, payloadValue, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
 import { compileNonProxyIntegration, type BackendResponse } from './non-proxy.js';
 import { buildWebSocketEvent } from './websocket-events.js';
+import { functionOfRequest } from './lambda.js';
 
 /** AWS's WebSocket integration timeout default and maximum. */
 const DEFAULT_TIMEOUT_MS = 29_000;
 
-function functionOf(record: IntegrationRecord): LambdaFunctionRef {
+function lambdaRefOf(record: IntegrationRecord): LambdaFunctionRef {
   const ref = record.integrationUri ? parseLambdaUri(record.integrationUri) : undefined;
   if (!ref) throw new Error(`Integration ${record.integrationId}: not a Lambda function URI: ${record.integrationUri ?? '(none)'}`);
   return ref;
 }
 
 /** Calls the function; a timeout or an invocation failure rejects with the gateway's error. */
-function call(invoker: FunctionInvoker, ref: LambdaFunctionRef, inv: Invocation, event: unknown, record: IntegrationRecord): Promise<InvokeResult> {
-  // Most URIs name no stage variable: resolved once, not per message.
-  const resolved = ref.functionArn.includes('${stageVariables.') ? resolveStageVariables(ref, inv.stage?.stageVariables ?? {}) : { ref, missing: [] };
-  if (resolved.missing.length > 0) return Promise.reject(internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`));
+function call(invoker: FunctionInvoker, functionOf: (inv: Invocation) => LambdaFunctionRef, inv: Invocation, event: unknown, record: IntegrationRecord): Promise<InvokeResult> {
+  let fn: LambdaFunctionRef;
+  try {
+    fn = functionOf(inv);
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
   const timeoutMs = record.timeoutInMillis || DEFAULT_TIMEOUT_MS;
   // No async frame of its own: one reaction on the invoker's promise, and only for a failure.
-  return invoker.invoke(resolved.ref, event, { timeoutMs, requestId: inv.requestId }).catch((error: unknown) => {
-    const detail = `${resolved.ref.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+  return invoker.invoke(fn, event, { timeoutMs, requestId: inv.requestId }).catch((error: unknown) => {
+    const detail = `${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
     throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined);
   });
 }
@@ -39,7 +43,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 
 /** `AWS_PROXY` on a WebSocket route. */
 export function compileWebSocketLambdaProxy(record: IntegrationRecord, invoker: FunctionInvoker): CompiledIntegration {
-  const ref = functionOf(record);
+  const functionOf = functionOfRequest(lambdaRefOf(record));
   /** The function's answer as the route's response: its `statusCode`, `headers` and `body`. */
   const answered = (inv: Invocation, started: number, result: InvokeResult): GatewayResponse => {
     let payload: unknown;
@@ -74,7 +78,7 @@ export function compileWebSocketLambdaProxy(record: IntegrationRecord, invoker: 
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      return call(invoker, ref, inv, event, record).then(
+      return call(invoker, functionOf, inv, event, record).then(
         (result) => answered(inv, started, result),
         (error: unknown) => {
           inv.integration = { latencyMs: Date.now() - started, error: error instanceof Error ? error.message : String(error) };
@@ -87,7 +91,7 @@ export function compileWebSocketLambdaProxy(record: IntegrationRecord, invoker: 
 
 /** `AWS` with a Lambda function ARN on a WebSocket route (non-proxy). */
 export function compileWebSocketLambda(record: IntegrationRecord, responses: readonly IntegrationResponseRecord[], invoker: FunctionInvoker): CompiledIntegration {
-  const ref = functionOf(record);
+  const functionOf = functionOfRequest(lambdaRefOf(record));
   return compileNonProxyIntegration(record, responses, async (inv, payload): Promise<BackendResponse> => {
     const text = payload.toString('utf8');
     let event: unknown;
@@ -97,7 +101,7 @@ export function compileWebSocketLambda(record: IntegrationRecord, responses: rea
       // TODO(parity): Lambda refuses a payload that is not JSON; the text is passed as a JSON string instead.
       event = text;
     }
-    const result = await call(invoker, ref, inv, event, record);
+    const result = await call(invoker, functionOf, inv, event, record);
     // A function error is answered with status 200 and its error body (REST's Lambda custom integration):
     // integration responses select on its errorMessage. A `$connect` that expects no reply refuses instead.
     if (result.functionError && !inv.websocket?.expectsReply) return { statusCode: 500, headers: {}, body: result.payload };

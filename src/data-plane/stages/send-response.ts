@@ -17,7 +17,9 @@ export function errorResponse(error: GatewayError): GatewayResponse {
 
 /**
  * Writes `response`. A whole body is handed to the socket at once: undefined, nothing to wait for
- * (no promise, no listener). A streamed body: resolves when it is finished (or the client went away).
+ * (no promise, no listener), so `responseEnd` (`$context.responseLatency`, the Latency metric) is the
+ * moment it was handed over, not the moment the client read it. A streamed body: resolves when it is
+ * finished (or the client went away).
  */
 export function sendResponse(inv: Invocation, res: ServerResponse, response: GatewayResponse): Promise<void> | undefined {
   const headers: Record<string, string | string[]> = response.headers;
