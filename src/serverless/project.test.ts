@@ -191,6 +191,10 @@ describe('serverless.yml loader', () => {
       assert.equal(p.functions[0]?.timeout, 9);
       assert.deepEqual(p.functions[0]?.environment, { REGION: 'eu-west-1', ACCOUNT: '000000000000', TABLE: 'pets-prod', NESTED: 'hi from json', MISSING: 'fallback' });
       assert.equal(parseServerlessProject(file, text, { env: {}, options: {} }).functions[0]?.environment.REGION, 'us-east-1', 'the default region');
+      // Inside an included file, ${sls:stage} and ${self:...} are the service's: its provider.stage, its members.
+      writeFileSync(join(dir, 'service.yml'), ['table: ${self:service}-${sls:stage}'].join('\n'));
+      const staged = text.replace('  name: aws', '  name: aws\n  stage: staging').replace('${file(./config.yml):table}', '${file(./service.yml):table}');
+      assert.equal(parseServerlessProject(file, staged, { env: {}, options: {} }).functions[0]?.environment.TABLE, 'vars-staging');
       const fails = (replaced: string) => () => parseServerlessProject(file, text.replace('${aws:region}', replaced), { env: {}, options: {} });
       assert.throws(fails('${aws:partition}'), { message: `${file}:6:13: provider.environment.REGION: the variable \${aws:partition} is not supported: of the aws source Gatehouse resolves \${aws:region} and \${aws:accountId}` });
       assert.throws(fails('${file(./settings.js):x}'), {

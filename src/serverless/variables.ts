@@ -94,8 +94,17 @@ export interface VariableSources {
   /** `${aws:region}` and `${aws:accountId}`: where the project is served (default us-east-1 and Gatehouse's default account). */
   readonly region?: string;
   readonly accountId?: string;
-  /** `${file(...)}` documents being resolved, outermost first (a file that includes itself is an error). */
-  readonly including?: readonly string[];
+}
+
+/**
+ * What a `${file(...)}` document resolves against besides the sources: the service file's `self:` and
+ * stage (the Framework's `self` is always the service configuration), and the files being included,
+ * outermost first (a file that includes itself is an error).
+ */
+interface ServiceContext {
+  readonly self: (address: string, from: KeyPath, variable: string) => unknown;
+  readonly stage: (path: KeyPath, variable: string) => string;
+  readonly including: readonly string[];
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -132,7 +141,7 @@ const SUPPORTED = '${self:...}, ${env:...}, ${opt:stage}, ${sls:stage}, ${aws:re
  * Resolves every variable of `doc`, returning a plain value without `${...}`. `stageOf` gives the
  * stage `${sls:stage}` stands for (it may itself need `${self:provider.stage}` resolved).
  */
-export function resolveVariables(doc: SourceDocument, sources: VariableSources): unknown {
+export function resolveVariables(doc: SourceDocument, sources: VariableSources, service?: ServiceContext): unknown {
   const root = doc.value;
   const done = new Map<string, unknown>();
   const resolving = new Set<string>();
@@ -182,7 +191,7 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
     if (/\.(js|cjs|mjs|ts)$/.test(target)) {
       throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} names a program (${name}): Gatehouse does not run JavaScript from a serverless.yml; put the values in a YAML or JSON file`);
     }
-    const including = sources.including ?? [doc.file];
+    const including = service?.including ?? [doc.file];
     if (including.includes(target)) throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} includes ${name}, which is already being included (${including.join(' → ')}); break the cycle`);
     let text: string;
     try {
@@ -192,7 +201,7 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable}: cannot read ${target}: ${(err as Error).message}`);
     }
-    const value = resolveVariables(parseSource(target, text), { ...sources, including: [...including, target] });
+    const value = resolveVariables(parseSource(target, text), sources, { self: service?.self ?? lookup, stage: service?.stage ?? stage, including: [...including, target] });
     let node: unknown = value;
     for (const part of m[2] ? m[2].split('.') : []) {
       if (Array.isArray(node) && /^\d+$/.test(part)) node = node[Number(part)];
@@ -210,13 +219,13 @@ export function resolveVariables(doc: SourceDocument, sources: VariableSources):
     const address = colon === -1 ? '' : ref.slice(colon + 1).trim();
     switch (source) {
       case 'self':
-        return lookup(address, path, variable);
+        return (service?.self ?? lookup)(address, path, variable);
       case 'env':
         return sources.env[address];
       case 'opt':
         return address === 'stage' ? sources.options.stage : sources.options[address];
       case 'sls':
-        if (address === 'stage') return stage(path, variable);
+        if (address === 'stage') return (service?.stage ?? stage)(path, variable);
         throw new ServerlessError(`${doc.where(path)}: ${showPath(path)}: the variable ${variable} is not supported: of the sls source Gatehouse resolves only \${sls:stage}`);
       case 'aws':
         if (address === 'region') return sources.region ?? 'us-east-1';
