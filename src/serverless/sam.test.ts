@@ -94,6 +94,27 @@ describe('SAM template loader', () => {
     ]);
   });
 
+  it("SAM's resource attributes: IgnoreGlobals leaves Globals out of one function, Connectors are accepted with a note", () => {
+    // https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/sam-specification-resource-attributes.html
+    const json = JSON.stringify({
+      Globals: { Function: { Runtime: 'nodejs22.x', Timeout: 9, Environment: { Variables: { SHARED: 'yes' } } } },
+      Resources: {
+        Hello: { Type: 'AWS::Serverless::Function', IgnoreGlobals: ['Environment'], Connectors: { Read: { Properties: { Destination: { Id: 'Table' }, Permissions: ['Read'] } } }, Properties: { CodeUri: 'src', Handler: 'app.list' } },
+        Other: { Type: 'AWS::Serverless::Function', IgnoreGlobals: '*', Properties: { CodeUri: 'src', Handler: 'app.list', Runtime: 'nodejs20.x' } },
+      },
+    });
+    const p = parse(json);
+    assert.deepEqual(
+      p.functions.map((f) => [f.key, f.environment, f.timeout]),
+      [
+        ['Hello', {}, 9],
+        ['Other', {}, 3],
+      ],
+    );
+    assert.deepEqual(p.notes, ['Hello: Connectors are accepted and not enforced (local functions reach every resource)']);
+    assert.match(failure(json.replace('"IgnoreGlobals":"*"', '"IgnoreGlobals":5')), /Resources\.Other\.IgnoreGlobals: must be '\*' or a list of property names$/);
+  });
+
   it('errors name the file position, the logical id and the property', () => {
     assert.equal(failure(FN('      Environment:\n        Variables:\n          X: !ImportValue other-stack-output\n')), '<dir>/inline.yaml:10:27: Resources.Hello.Properties.Environment.Variables.X.Fn::ImportValue: imports an output of another stack, which Gatehouse cannot read; replace it with a literal or a parameter');
     assert.equal(

@@ -88,7 +88,8 @@ const UNAPPLIED_EVENT_KEYS = ['TimeoutInMillis', 'RouteSettings'];
 const HTTP_API_KEYS = ['StageName', 'CorsConfiguration', 'Auth', 'Name', 'DefinitionBody', 'DefinitionUri', 'Description', 'FailOnWarnings', 'Tags', 'StageVariables', 'AccessLogSettings', 'DefaultRouteSettings', 'RouteSettings', 'PropagateTags'];
 const TOP_KEYS = ['AWSTemplateFormatVersion', 'Transform', 'Description', 'Metadata', 'Parameters', 'Conditions', 'Globals', 'Resources', 'Outputs', 'Mappings', 'Rules'];
 const FUNCTION_TYPES = ['AWS::Serverless::Function', 'AWS::Lambda::Function'];
-const RESOURCE_KEYS = ['Type', 'Properties', 'Condition', 'DependsOn', 'Metadata', 'DeletionPolicy', 'UpdateReplacePolicy', 'UpdatePolicy', 'CreationPolicy'];
+/** Resource attributes: CloudFormation's, and SAM's `Connectors` and `IgnoreGlobals`. */
+const RESOURCE_KEYS = ['Type', 'Properties', 'Condition', 'DependsOn', 'Metadata', 'DeletionPolicy', 'UpdateReplacePolicy', 'UpdatePolicy', 'CreationPolicy', 'Connectors', 'IgnoreGlobals'];
 
 interface Api {
   readonly id: string;
@@ -146,6 +147,14 @@ class TemplateLoader {
 
   fail(path: KeyPath, message: string): never {
     throw new ServerlessError(`${this.doc.where(path)}: ${showPath(path)}: ${message}`);
+  }
+
+  /** `Globals.Function` as one function sees it: SAM's `IgnoreGlobals` (`'*'` or a list of property names) leaves those out. */
+  globalsOf(globals: Record<string, unknown>, ignore: unknown, path: KeyPath): Record<string, unknown> {
+    if (ignore === undefined) return globals;
+    if (ignore === '*') return {};
+    if (!Array.isArray(ignore) || !ignore.every((name): name is string => typeof name === 'string')) this.fail(path, "must be '*' or a list of property names");
+    return Object.fromEntries(Object.entries(globals).filter(([key]) => !ignore.includes(key)));
   }
 
   object(value: unknown, path: KeyPath, what: string): Record<string, unknown> {
@@ -369,6 +378,7 @@ class TemplateLoader {
       const r = this.object(raw, ['Resources', id], 'a resource object (Type, Properties)');
       this.string(r.Type, ['Resources', id, 'Type']);
       for (const key of Object.keys(r)) if (!RESOURCE_KEYS.includes(key)) this.fail(['Resources', id, key], `is not an attribute of a resource (attributes: ${RESOURCE_KEYS.join(', ')})`);
+      if (r.Connectors !== undefined) this.#unapplied.push(`${id}: Connectors are accepted and not enforced (local functions reach every resource)`);
       if (r.Condition !== undefined && !this.condition(this.string(r.Condition, ['Resources', id, 'Condition']), ['Resources', id, 'Condition'])) {
         notes.push(`${id} (${String(r.Type)}) is not created: its condition ${String(r.Condition)} is false`);
         continue;
@@ -377,8 +387,8 @@ class TemplateLoader {
     }
     const globals = root.Globals === undefined ? {} : this.object(root.Globals, ['Globals'], 'an object (Function, ...)');
     this.keys(globals, ['Globals'], ['Function']);
-    const globalFn = globals.Function === undefined ? {} : this.object(this.evaluate(globals.Function, ['Globals', 'Function']), ['Globals', 'Function'], 'an object of function properties');
-    this.keys(globalFn, ['Globals', 'Function'], GLOBAL_FUNCTION_KEYS);
+    const globalsFn = globals.Function === undefined ? {} : this.object(this.evaluate(globals.Function, ['Globals', 'Function']), ['Globals', 'Function'], 'an object of function properties');
+    this.keys(globalsFn, ['Globals', 'Function'], GLOBAL_FUNCTION_KEYS);
 
     // Names first, so Ref/GetAtt of a function resolve wherever they appear.
     for (const [id, r] of Object.entries(this.#resources)) {
@@ -424,6 +434,7 @@ class TemplateLoader {
       this.keys(props, base, [...FUNCTION_KEYS, ...FUNCTION_DEPLOYMENT_KEYS, 'InlineCode']);
       if (props.InlineCode !== undefined) this.fail([...base, 'InlineCode'], 'inline code is not run by Gatehouse yet; put the code in a file and use CodeUri and Handler');
       if (props.PackageType !== undefined && props.PackageType !== 'Zip') this.fail([...base, 'PackageType'], 'container image functions cannot run locally; use PackageType Zip with a Node.js runtime');
+      const globalFn = this.globalsOf(globalsFn, r.IgnoreGlobals, ['Resources', id, 'IgnoreGlobals']);
       const merged = { ...globalFn, ...props };
       const runtimePath = props.Runtime === undefined ? ['Globals', 'Function', 'Runtime'] : [...base, 'Runtime'];
       if (merged.Runtime === undefined) this.fail(base, 'needs Runtime (here or in Globals.Function), such as nodejs20.x');
