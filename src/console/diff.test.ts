@@ -32,4 +32,20 @@ describe('diffSnapshots', () => {
     ]);
     assert.deepEqual(diffSnapshots(after, after), []);
   });
+
+  it('a route response or an integration response that changed is a change of its route or integration', () => {
+    const route = [{ routeId: 'r1', routeKey: 'sendmessage', target: 'integrations/i1' }] as DeploymentSnapshot['routes'];
+    const integration = [{ integrationId: 'i1', integrationType: 'AWS' }] as DeploymentSnapshot['integrations'];
+    const before = snapshot({ routes: route, integrations: integration });
+    const after = snapshot({
+      routes: [{ ...route[0], routeId: 'r2' }] as DeploymentSnapshot['routes'],
+      integrations: integration,
+      routeResponses: { r2: [{ routeResponseId: 'rr1', routeResponseKey: '$default' }] } as unknown as DeploymentSnapshot['routeResponses'],
+      integrationResponses: { i1: [{ integrationResponseId: 'ir1', integrationResponseKey: '/200/', templateSelectionExpression: '\\$default' }] } as unknown as DeploymentSnapshot['integrationResponses'],
+    });
+    assert.deepEqual(diffSnapshots(before, after), [
+      { kind: 'route', key: 'sendmessage', change: 'changed', fields: [{ name: 'responses', from: [], to: [{ routeResponseKey: '$default' }] }] },
+      { kind: 'integration', key: 'i1', change: 'changed', fields: [{ name: 'responses', from: [], to: [{ integrationResponseKey: '/200/', templateSelectionExpression: '\\$default' }] }] },
+    ]);
+  });
 });

@@ -1,5 +1,6 @@
 /**
- * What changed between two deployments of an API: routes (by route key), integrations (by id),
+ * What changed between two deployments of an API: routes (by route key) with their route responses,
+ * integrations (by id) with their integration responses,
  * authorizers (by name), models (by name) and the API's own settings, field by field.
  */
 import type { DeploymentSnapshot } from '../model/resources.js';
@@ -42,13 +43,24 @@ function compare<T extends object>(kind: SnapshotChange['kind'], before: readonl
   return out.sort((a, b) => a.key.localeCompare(b.key));
 }
 
+/** A snapshot's routes, each with its route responses as the field `responses` (ids left out, by key). */
+const routesOf = (s: DeploymentSnapshot) =>
+  s.routes.map((r) => ({ ...r, responses: (s.routeResponses[r.routeId] ?? []).map(({ routeResponseId: _, ...rest }) => rest).sort((a, b) => a.routeResponseKey.localeCompare(b.routeResponseKey)) }));
+
+/** A snapshot's integrations, each with its integration responses as the field `responses` (ids left out, by key). */
+const integrationsOf = (s: DeploymentSnapshot) =>
+  s.integrations.map((i) => ({
+    ...i,
+    responses: (s.integrationResponses[i.integrationId] ?? []).map(({ integrationResponseId: _, ...rest }) => rest).sort((a, b) => a.integrationResponseKey.localeCompare(b.integrationResponseKey)),
+  }));
+
 /** The changes from deployment snapshot `from` to `to`. */
 export function diffSnapshots(from: DeploymentSnapshot, to: DeploymentSnapshot): SnapshotChange[] {
   const api = fieldChanges(from.api as unknown as Record<string, unknown>, to.api as unknown as Record<string, unknown>);
   return [
     ...(api.length > 0 ? [{ kind: 'api' as const, key: to.api.name, change: 'changed' as const, fields: api }] : []),
-    ...compare('route', from.routes, to.routes, (r) => r.routeKey),
-    ...compare('integration', from.integrations, to.integrations, (i) => i.integrationId),
+    ...compare('route', routesOf(from), routesOf(to), (r) => r.routeKey),
+    ...compare('integration', integrationsOf(from), integrationsOf(to), (i) => i.integrationId),
     ...compare('authorizer', from.authorizers, to.authorizers, (a) => a.name),
     ...compare('model', from.models, to.models, (m) => m.name),
   ];

@@ -44,8 +44,6 @@ export interface ConsoleDeps {
 
 import { CONSOLE_PATH, EVENTS_PATH, EXPLAIN_PATH } from './paths.js';
 
-export { CONSOLE_PATH, EVENTS_PATH, EXPLAIN_PATH, isConsolePath } from './paths.js';
-
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const MAX_BODY = 128 * 1024;
 
@@ -181,6 +179,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoints {
     const record = stageName ? await store.get<StageRecord>('stage', api.apiId, stageName) : undefined;
     if (!record) throw new ConsoleError(404, `API ${api.apiId} has no stage ${stageName ?? ''}`);
     const deployments = await store.listAll<DeploymentRecord>('deployment', api.apiId);
+    // As stageOf does: a deployment just made is compiled before its routes are shown.
+    await registry.settled(api.apiId);
     const stage = registry.get(api.apiId)?.get(record.id);
     const routes = stage
       ? stage.snapshot.routes.map((r) => ({ routeKey: r.routeKey, routeId: r.routeId, ...routeRuntime(stage, { route: r, routeKey: r.routeKey }) }))
