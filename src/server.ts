@@ -46,6 +46,7 @@ import type { PrimaryLink } from './cluster/workers.js';
 import type { ServedProject } from './serverless/runtime.js';
 import { createWebSocketGateway } from './websocket/gateway.js';
 import type { ConsoleEndpoints } from './console/endpoints.js';
+import { sendJson } from './control-plane/formats/format.js';
 import { isConsolePath } from './console/paths.js';
 import { LiveRequests } from './console/live.js';
 
@@ -117,12 +118,6 @@ export class ListenError extends Error {
     super(`cannot listen on ${host}:${port}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
   }
 }
-
-const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
-  res.end(text);
-};
 
 /** Listens on `port`/`host`; resolves with the bound port. */
 function listen(server: HttpServer, port: number, host: string, setting: ListenError['setting']): Promise<number> {

@@ -47,7 +47,7 @@ function parseArgs(argv: readonly string[]): ExplainArgs {
 }
 
 /** The readable answer. */
-export function formatExplanation(x: Explanation): string {
+function formatExplanation(x: Explanation): string {
   const lines: string[] = [];
   const what = 'message' in x.request ? `message ${JSON.stringify(x.request.message)}` : `${x.request.method} ${x.request.path}`;
   lines.push(`${what} on ${x.apiId}/${x.stage} → ${x.routeKey ?? 'no route (404)'}`);

@@ -15,7 +15,8 @@ import type { IamDirectory } from '../auth/iam-callers.js';
 import { authorizeCaller, executeApiDenial, managementDenial } from '../auth/iam-callers.js';
 import { constantTimeEqual, signedRequestOf, verifyRequest } from '../auth/sigv4.js';
 import type { Config } from '../config.js';
-import { callerOf } from '../control-plane/caller.js';
+import { callerOf, REGION } from '../control-plane/caller.js';
+import { sendJson as writeJson } from '../control-plane/formats/format.js';
 import type { CompiledStage } from '../data-plane/invocation.js';
 import type { StageRegistry } from '../data-plane/stage-registry.js';
 import { apiEndpoint, stageUrl } from '../endpoints.js';
@@ -44,7 +45,6 @@ export interface ConsoleDeps {
 
 import { CONSOLE_PATH, EVENTS_PATH, EXPLAIN_PATH } from './paths.js';
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 const MAX_BODY = 128 * 1024;
 
 /** A refused console request. */
@@ -58,11 +58,8 @@ class ConsoleError extends Error {
   }
 }
 
-const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'cache-control': 'no-store', ...headers });
-  res.end(text);
-};
+/** The console's JSON answers are never cached. */
+const sendJson = (res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}) => writeJson(res, status, body, { 'cache-control': 'no-store', ...headers });
 
 const PAGE_HEADERS = {
   'cache-control': 'no-store',

@@ -37,7 +37,7 @@ export interface LiveEntry extends Omit<RequestLogEntry, 'authorizer'> {
 }
 
 /** Longest string kept in an event or answer (bodies, tokens); longer ones end in `… (N more characters)`. */
-export const MAX_TEXT = 2048;
+const MAX_TEXT = 2048;
 /** Calls kept per request (an authorizer and an integration, usually). */
 const MAX_CALLS = 8;
 /** Requests whose calls are kept while waiting for their log step. */
