@@ -11,7 +11,7 @@ import { describeIntegration } from '../data-plane/integrations/describe.js';
 import { pathProblem } from '../data-plane/request-path.js';
 import { decodeSegment, splitRequestPath } from '../data-plane/router/path-segments.js';
 import { compileRouteMatcher } from '../data-plane/router/route-matcher.js';
-import { own } from '../model/own.js';
+import { integrationIdOf, routeThrottleSettings } from '../data-plane/snapshot.js';
 import type { RouteSegment } from '../model/route-key.js';
 import { parseHttpRouteKey } from '../model/route-key.js';
 
@@ -176,8 +176,6 @@ export interface Explanation {
   readonly notes: readonly string[];
 }
 
-const TARGET = /^integrations\/(.+)$/;
-
 /** The authorizer, integration and throttling of `route` on `stage`; `headers` (lower-case names), when given, are checked for the identity sources. */
 export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'route' | 'routeKey'>, headers?: Readonly<Record<string, string>>): RouteRuntime {
   const record = route.route;
@@ -189,10 +187,9 @@ export function routeRuntime(stage: CompiledStage, route: Pick<CompiledRoute, 'r
     const name = /^\$request\.header\.(.+)$/i.exec(source)?.[1]?.toLowerCase();
     return name !== undefined && headers !== undefined && headers[name] === undefined;
   });
-  const integrationId = record.target ? TARGET.exec(record.target)?.[1] : undefined;
+  const integrationId = integrationIdOf(record.target);
   const integration = integrationId ? stage.snapshot.integrations.find((i) => i.integrationId === integrationId) : undefined;
-  // As the stage compiler reads them (snapshot.ts routeThrottle): the route's settings over the stage's defaults.
-  const settings = { ...stage.stageRecord.defaultRouteSettings, ...(own(stage.stageRecord.routeSettings, route.routeKey) ?? {}) } as { throttlingBurstLimit?: number; throttlingRateLimit?: number };
+  const settings = routeThrottleSettings(stage.stageRecord, route.routeKey);
   const throttling = {
     ...(typeof settings.throttlingBurstLimit === 'number' ? { burstLimit: settings.throttlingBurstLimit } : {}),
     ...(typeof settings.throttlingRateLimit === 'number' ? { rateLimit: settings.throttlingRateLimit } : {}),

@@ -30,9 +30,17 @@ export interface StageCompilers {
 
 const TARGET = /^integrations\/(.+)$/;
 
-/** A route's throttle: its route settings over the stage's defaults, per node or (with `--redis`) per cluster. */
+/** The integration id a route's `target` names (`integrations/{id}`), or undefined. */
+export const integrationIdOf = (target: string | undefined): string | undefined => (target === undefined ? undefined : TARGET.exec(target)?.[1]);
+
+/** A route's throttle settings: its route settings over the stage's defaults. */
+export function routeThrottleSettings(stage: StageRecord, routeKey: string): ThrottleSettings {
+  return { ...(stage.defaultRouteSettings as ThrottleSettings), ...((own(stage.routeSettings, routeKey) ?? {}) as ThrottleSettings) };
+}
+
+/** A route's throttle, per node or (with `--redis`) per cluster. */
 function routeThrottle(stage: StageRecord, routeKey: string, compilers: StageCompilers, scope: string): Throttle | undefined {
-  const settings = { ...(stage.defaultRouteSettings as ThrottleSettings), ...((own(stage.routeSettings, routeKey) ?? {}) as ThrottleSettings) };
+  const settings = routeThrottleSettings(stage, routeKey);
   return compilers.throttle ? compilers.throttle(`${scope}:${routeKey}`, settings) : bucketFor(settings);
 }
 
@@ -57,7 +65,7 @@ export function compileStage(
   const unsupported: string[] = [];
   const wsParts = http ? undefined : webSocketRouteParts(snapshot, unsupported);
   const routes = snapshot.routes.map((route): CompiledRoute => {
-    const integrationId = route.target === undefined ? undefined : TARGET.exec(route.target)?.[1];
+    const integrationId = integrationIdOf(route.target);
     return {
       route,
       routeKey: route.routeKey,
