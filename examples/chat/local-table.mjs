@@ -134,6 +134,7 @@ const server = createServer((req, res) => {
       } catch {
         throw new DynamoError('SerializationException', 'the body is not JSON');
       }
+      if (typeof input !== 'object' || input === null || Array.isArray(input)) throw new DynamoError('SerializationException', 'the body is not a JSON object');
       body = run(input);
       console.log(`${operation} ${input.TableName ?? ''} ${JSON.stringify(input.Item ?? input.Key ?? {})}`.trimEnd());
     } catch (err) {

@@ -99,6 +99,15 @@ for (const isolation of ['inprocess', 'worker'] as const) {
 
     const stored = async () => ((await dynamo.send(new ScanCommand({ TableName: 'connections' }))).Items ?? []).map((item) => item.connectionId?.S as string).sort();
 
+    it('the stand-in answers a body that is not a JSON object as DynamoDB does, and keeps serving', async () => {
+      for (const body of ['null', '5', '[]', '{']) {
+        const res = await fetch(table.url, { method: 'POST', headers: { 'x-amz-target': 'DynamoDB_20120810.Scan', 'content-type': 'application/x-amz-json-1.0' }, body });
+        assert.equal(res.status, 400, body);
+        assert.equal(((await res.json()) as { __type: string }).__type, 'com.amazonaws.dynamodb.v20120810#SerializationException', body);
+      }
+      assert.deepEqual(await stored(), []);
+    });
+
     it('A says hi, B hears it; each connection is an item in the table until it disconnects', async () => {
       const apiId = await chatApi(client);
       const url = `ws://127.0.0.1:${s.port}/_aws/execute-api/${apiId}/production`;
