@@ -290,7 +290,7 @@ describe('CloudFormation AWS::ApiGatewayV2 resources', () => {
   it('resource types and attributes Gatehouse does not serve', () => {
     assert.equal(failure('Resources:\n  Domain:\n    Type: AWS::ApiGatewayV2::DomainName\n'), '<dir>/inline.yaml:3:11: Resources.Domain.Type: AWS::ApiGatewayV2::DomainName: custom domain names come from the management API in Gatehouse (create-domain-name, create-api-mapping); remove it');
     assert.equal(failure('Resources:\n  Rest:\n    Type: AWS::ApiGateway::RestApi\n'), '<dir>/inline.yaml:3:11: Resources.Rest.Type: AWS::ApiGateway::RestApi is a REST API resource: Gatehouse serves HTTP and WebSocket APIs (AWS::ApiGatewayV2::*)');
-    assert.equal(failure(`${API}    Propertes: {}\n`), '<dir>/inline.yaml:5:16: Resources.Api.Propertes: is not an attribute of a resource (attributes: Type, Properties, Condition, DependsOn, Metadata, DeletionPolicy, UpdateReplacePolicy, UpdatePolicy, CreationPolicy)');
+    assert.equal(failure(`${API}    Propertes: {}\n`), '<dir>/inline.yaml:5:16: Resources.Api.Propertes: is not an attribute of a resource (attributes: Type, Properties, Condition, DependsOn, Metadata, DeletionPolicy, UpdateReplacePolicy, UpdatePolicy, CreationPolicy, Connectors, IgnoreGlobals)');
   });
 
   it('AWS::Lambda::Function errors', () => {

@@ -46,16 +46,27 @@ function differs(current: Readonly<Record<string, unknown>>, desired: Readonly<R
 /** Create members: without the empty values that mean "unset". */
 const createMembers = (members: Readonly<Record<string, unknown>>) => Object.fromEntries(Object.entries(members).filter(([, v]) => !isEmpty(v)));
 
+/** Update members: without the empty values that are empty in `current` too (nothing to clear). */
+const updateMembers = (members: Readonly<Record<string, unknown>>, current: Readonly<Record<string, unknown>>) =>
+  Object.fromEntries(Object.entries(members).filter(([key, value]) => !(isEmpty(value) && isEmpty(current[key]))));
+
+/**
+ * A map member that merges on update, where `""` removes an entry (stage variables, request parameter
+ * mappings): the file's entries, and `""` for each stored entry the file no longer names; undefined
+ * when nothing was dropped.
+ */
+function withRemovedKeys(want: Readonly<Record<string, string>> | undefined, have: Readonly<Record<string, unknown>> | undefined): Record<string, string> | undefined {
+  const removed = Object.keys(have ?? {}).filter((key) => !Object.hasOwn(want ?? {}, key));
+  return removed.length === 0 ? undefined : { ...want, ...Object.fromEntries(removed.map((key) => [key, ''])) };
+}
+
 /**
  * A template's integration with the request parameter mappings the stored one has and the file no
  * longer names set to `""`, which removes a mapping on UpdateIntegration (mappings merge on update).
  */
 function withRemovedMappings<T extends { readonly members: Readonly<Record<string, unknown>> }>(wanted: T, stored: Readonly<Record<string, unknown>> | undefined): T {
-  const have = (stored?.requestParameters ?? {}) as Record<string, string>;
-  const want = (wanted.members.requestParameters ?? {}) as Record<string, string>;
-  const removed = Object.keys(have).filter((key) => !Object.hasOwn(want, key));
-  if (removed.length === 0) return wanted;
-  return { ...wanted, members: { ...wanted.members, requestParameters: { ...want, ...Object.fromEntries(removed.map((key) => [key, ''])) } } };
+  const requestParameters = withRemovedKeys(wanted.members.requestParameters as Record<string, string> | undefined, stored?.requestParameters as Record<string, unknown> | undefined);
+  return requestParameters ? { ...wanted, members: { ...wanted.members, requestParameters } } : wanted;
 }
 
 /** Applies the resources of one project; `file` names it in messages. */
@@ -134,7 +145,7 @@ export class ProjectApplier {
       const { corsConfiguration, protocolType: _p, ...rest } = api.members;
       if (differs(current.data, rest) || (corsConfiguration !== undefined && differs(current.data, { corsConfiguration }))) {
         // Empty values clear a member the API has; a member it lacks stays absent.
-        const update = Object.fromEntries(Object.entries(rest).filter(([key, value]) => !(isEmpty(value) && isEmpty(current.data[key]))));
+        const update = updateMembers(rest, current.data);
         await this.#call('UpdateApi', { ApiId }, { ...update, ...(corsConfiguration !== undefined ? { corsConfiguration } : {}) }, label);
         if (!changed) this.#report.updated++;
         changed = true;
@@ -170,7 +181,7 @@ export class ProjectApplier {
       }
       if (!differs(data, child.members)) return false;
       // Empty values clear a member the resource has; a member it lacks stays absent.
-      const members = Object.fromEntries(Object.entries(child.members).filter(([key, value]) => !(isEmpty(value) && isEmpty(data[key]))));
+      const members = updateMembers(child.members, data);
       await this.#call(`Update${noun}`, { ...labels, [idLabel]: child.id }, members, child.label);
       this.#report.updated++;
       return true;
@@ -260,9 +271,8 @@ export class ProjectApplier {
       // A template's stage is all in the file. Stage variables merge on update and "" removes one
       // (control-plane/stages.ts): a variable the file no longer has is sent as "". Route settings
       // merge too: the ones the file no longer has are deleted (DeleteRouteSettings, as terraform does).
-      const wanted = (members.stageVariables ?? {}) as Record<string, string>;
-      const removed = Object.keys(current.stageVariables ?? {}).filter((name) => !Object.hasOwn(wanted, name));
-      if (removed.length > 0) members = { ...members, stageVariables: { ...wanted, ...Object.fromEntries(removed.map((name) => [name, ''])) } };
+      const stageVariables = withRemovedKeys(members.stageVariables as Record<string, string> | undefined, current.stageVariables);
+      if (stageVariables) members = { ...members, stageVariables };
       const settings = (members.routeSettings ?? {}) as Record<string, unknown>;
       const stale = Object.keys(current.routeSettings ?? {}).filter((key) => !Object.hasOwn(settings, key));
       for (const RouteKey of stale) await this.#call('DeleteRouteSettings', { ApiId, StageName: stageName, RouteKey }, {}, `route settings ${RouteKey} of stage ${stageName}`);
@@ -280,7 +290,7 @@ export class ProjectApplier {
       // A template's stage says whether it is auto-deployed; an absent autoDeploy is false.
       const autoDeployChanged = api.ownsStages === true && (current.autoDeploy ?? false) !== autoDeploy;
       if (differs(data, members) || autoDeployChanged) {
-        const update = Object.fromEntries(Object.entries(members).filter(([key, value]) => !(isEmpty(value) && isEmpty(data[key]))));
+        const update = updateMembers(members, data);
         await this.#call('UpdateStage', { ApiId, StageName: stageName }, { ...update, ...(autoDeployChanged ? { autoDeploy } : {}) }, `stage ${stageName}`);
         this.#report.updated++;
       }
