@@ -5,6 +5,8 @@
  * A key configured without `policies` is unrestricted, as Gatehouse has always treated configured
  * keys and as AWS treats an account's root user; give a key `policies` to restrict it.
  */
+import type { IncomingMessage } from 'node:http';
+import type { TLSSocket } from 'node:tls';
 import { accountOfAccessKey } from '../model/account-region.js';
 import type { IamDecision, IamPolicy, RequestContext } from './iam-policy.js';
 import { evaluateIamPolicies } from './iam-policy.js';
@@ -78,6 +80,19 @@ export function requestContext(caller: IamCaller, facts: RequestFacts): RequestC
     'aws:username': caller.userName,
     ...(facts.userAgent !== undefined ? { 'aws:useragent': facts.userAgent } : {}),
     ...(facts.region !== undefined ? { 'aws:requestedregion': facts.region } : {}),
+  };
+}
+
+/** The facts of a request its condition keys read: the client's address (IPv4 unmapped), TLS, the user agent. */
+export function requestFacts(req: IncomingMessage, now: number, region: string): RequestFacts {
+  const remote = req.socket.remoteAddress ?? '';
+  const userAgent = req.headers['user-agent'];
+  return {
+    sourceIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote,
+    secure: (req.socket as Partial<TLSSocket> | null)?.encrypted === true,
+    now,
+    region,
+    ...(typeof userAgent === 'string' ? { userAgent } : {}),
   };
 }
 

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { readLimitedBody } from '../http-limits.js';
 import type { IamDirectory } from '../auth/iam-callers.js';
-import { authorizeCaller, executeApiDenial, managementDenial } from '../auth/iam-callers.js';
+import { authorizeCaller, executeApiDenial, managementDenial, requestFacts } from '../auth/iam-callers.js';
 import { constantTimeEqual, signedRequestOf, verifyRequest } from '../auth/sigv4.js';
 import type { Config } from '../config.js';
 import { callerOf, REGION } from '../control-plane/caller.js';
@@ -120,9 +120,8 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoints {
     if (!iamDirectory || caller.accessKeyId === undefined) return;
     const iamCaller = iamDirectory.callerOf(caller.accessKeyId);
     if (!iamCaller) return;
-    const remote = req.socket.remoteAddress ?? '';
-    const facts = { sourceIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote, secure: false, now: Date.now(), region: caller.region };
-    const decision = authorizeCaller(iamCaller, action, resource, facts);
+    // The same facts as the management API's and @connections' checks: a policy on TLS or the user agent decides alike.
+    const decision = authorizeCaller(iamCaller, action, resource, requestFacts(req, Date.now(), caller.region));
     if (decision !== 'allow') {
       throw new ConsoleError(403, action.startsWith('execute-api:') ? executeApiDenial(iamCaller, action, resource, decision) : managementDenial(iamCaller, action, resource, decision));
     }

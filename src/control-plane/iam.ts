@@ -12,9 +12,8 @@
  * apigateway:AddCertificateToDomain, ...) are not evaluated.
  */
 import type { IncomingMessage } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { IamDirectory } from '../auth/iam-callers.js';
-import { authorizeCaller, managementDenial } from '../auth/iam-callers.js';
+import { authorizeCaller, managementDenial, requestFacts } from '../auth/iam-callers.js';
 import type { AccountRegion } from '../model/account-region.js';
 import { AccessDeniedException } from './errors.js';
 
@@ -51,15 +50,6 @@ export function authorizeManagement(
   const caller = directory.callerOf(accessKeyId);
   if (!caller) return;
   const { action, resource } = managementPermission(operation, req.method ?? 'GET', rawPath, where);
-  const remote = req.socket.remoteAddress ?? '';
-  const userAgent = req.headers['user-agent'];
-  const facts = {
-    sourceIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote,
-    secure: (req.socket as Partial<TLSSocket> | null)?.encrypted === true,
-    now,
-    region: where.region,
-    ...(typeof userAgent === 'string' ? { userAgent } : {}),
-  };
-  const decision = authorizeCaller(caller, action, resource, facts);
+  const decision = authorizeCaller(caller, action, resource, requestFacts(req, now, where.region));
   if (decision !== 'allow') throw new AccessDeniedException(managementDenial(caller, action, resource, decision));
 }

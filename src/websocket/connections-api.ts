@@ -5,9 +5,8 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TLSSocket } from 'node:tls';
 import type { IamDirectory } from '../auth/iam-callers.js';
-import { authorizeCaller, executeApiDenial } from '../auth/iam-callers.js';
+import { authorizeCaller, executeApiDenial, requestFacts } from '../auth/iam-callers.js';
 import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
 import type { CompiledStage } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
@@ -138,8 +137,6 @@ function manageConnectionsDenial(
   const action = 'execute-api:ManageConnections';
   // TODO(parity): aws/aws-cdk#18410 shows `@connections/{connectionId}` literally in the denied resource; the id is used here.
   const resource = `arn:aws:execute-api:${stage.region}:${stage.accountId}:${stage.apiId}/${stage.stageName}/${(req.method ?? 'GET').toUpperCase()}/@connections/${connectionId}`;
-  const remote = req.socket.remoteAddress ?? '';
-  const facts = { sourceIp: remote.startsWith('::ffff:') ? remote.slice(7) : remote, secure: (req.socket as Partial<TLSSocket> | null)?.encrypted === true, now, region: stage.region };
-  const decision = authorizeCaller(caller, action, resource, facts);
+  const decision = authorizeCaller(caller, action, resource, requestFacts(req, now, stage.region));
   return decision === 'allow' ? undefined : executeApiDenial(caller, action, resource, decision);
 }

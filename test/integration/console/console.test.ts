@@ -5,6 +5,9 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CreateDeploymentCommand, CreateRouteCommand, GetIntegrationsCommand } from '@aws-sdk/client-apigatewayv2';
 import { signRequest } from '../../../src/auth/sigv4.js';
 import { call } from '../../helpers/data-plane.js';
@@ -243,5 +246,30 @@ describe('console: credentials and the admin listener', () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe('console: a key with IAM policies', () => {
+  let s: TestServer;
+  let dir: string;
+  before(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-console-iam-'));
+    const file = join(dir, 'credentials.json');
+    // The console's reads are the management API's apigateway:GET, with the same request facts (aws:UserAgent here).
+    const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'apigateway:GET', Resource: '*', Condition: { StringLike: { 'aws:UserAgent': 'console-reader/*' } } }] };
+    writeFileSync(file, JSON.stringify({ credentials: [{ accessKeyId: 'AKIDREADER', secretAccessKey: 'reader-secret', policies: [policy] }] }));
+    s = await startServer({ args: ['--credentials', file] });
+  });
+  after(async () => {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('decides on the same facts as the management API: a user-agent condition allows the browser that matches it', async () => {
+    const basic = { authorization: `Basic ${Buffer.from('AKIDREADER:reader-secret').toString('base64')}` };
+    const allowed = await get(s.url, '/_gatehouse/console/api/apis', { ...basic, 'user-agent': 'console-reader/1.0' });
+    assert.deepEqual([allowed.status, allowed.json], [200, { items: [] }]);
+    const denied = await get(s.url, '/_gatehouse/console/api/apis', { ...basic, 'user-agent': 'curl/8' });
+    assert.deepEqual([denied.status, denied.json], [403, { message: 'User: arn:aws:iam::000000000000:user/AKIDREADER is not authorized to perform: apigateway:GET on resource: arn:aws:apigateway:us-east-1::/apis because no identity-based policy allows the apigateway:GET action' }]);
   });
 });
