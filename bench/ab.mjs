@@ -13,7 +13,7 @@
  * candidate. Without it: (d) against this checkout only. Servers are pinned to CPU 0, the load to CPU 1
  * (when taskset and two CPUs exist); wrk when installed, else autocannon.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -44,7 +44,9 @@ const work = mkdtempSync(join(tmpdir(), 'gh-ab-'));
 async function launch(name, dir) {
   const port = await freePort();
   const nodeArgs = name === 'candidate' ? opts['node-args'].split(' ').filter(Boolean) : [];
-  const proc = start(process.execPath, [...nodeArgs, join(dir, 'dist/src/cli/main.js'), 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir, cpu: pinning?.server });
+  // The command as package.json "bin" names it; builds from before the bundle ran dist/src.
+  const cli = ['dist/bundle/cli/main.js', 'dist/src/cli/main.js'].map((f) => join(dir, f)).find((f) => existsSync(f));
+  const proc = start(process.execPath, [...nodeArgs, cli, 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir, cpu: pinning?.server });
   await waitHealthy(port);
   const { apiId, apiId1000 } = await createBenchApis(port, 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };

@@ -79,9 +79,11 @@ function distIsStale() {
   if (!existsSync(CLI)) return true;
   const walk = (dir) =>
     readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : e.name.endsWith('.ts') ? [join(dir, e.name)] : []));
+  // The bundle (CLI) is written afresh by every build, after tsc.
+  const built = statSync(CLI).mtimeMs;
   return walk(join(ROOT, 'src')).some((ts) => {
     const js = join(ROOT, 'dist', relative(ROOT, ts)).replace(/\.ts$/, '.js');
-    return !existsSync(js) || statSync(js).mtimeMs < statSync(ts).mtimeMs;
+    return !existsSync(js) || statSync(js).mtimeMs < statSync(ts).mtimeMs || built < statSync(ts).mtimeMs;
   });
 }
 if (opts['no-build']) {

@@ -20,14 +20,14 @@ const run = promisify(execFile);
 
 /** Repository root (the CLI resolves `--function` paths against its working directory). */
 export const ROOT = new URL('../..', import.meta.url).pathname;
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
+export const CLI = join(ROOT, 'dist/bundle/cli/main.js');
 export const FUNCTION_NAME = 'bench';
 export const FUNCTION_ARN = `arn:aws:lambda:us-east-1:123456789012:function:${FUNCTION_NAME}`;
 /** The built-in OIDC issuer and the audience of the JWT row. */
 export const ISSUER_NAME = 'bench';
 export const AUDIENCE = 'bench';
 
-/** `node dist/src/cli/main.js serve` on `port` with the bench function; no access log. */
+/** `node dist/bundle/cli/main.js serve` (package.json "bin") on `port` with the bench function; no access log. */
 export function startGatehouse({ port, dataDir, cpu, nodeArgs = [], args: extra = [] }) {
   const args = [
     ...nodeArgs,

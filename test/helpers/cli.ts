@@ -9,8 +9,8 @@ import { join } from 'node:path';
 
 /** The repository root (tests run from dist/test/...). */
 export const ROOT = new URL('../../../', import.meta.url).pathname;
-/** The built CLI. */
-export const CLI = join(ROOT, 'dist/src/cli/main.js');
+/** The built command, as package.json "bin" names it (the bundle of scripts/bundle.mjs). */
+export const CLI = join(ROOT, 'dist/bundle/cli/main.js');
 
 /** Environment of a child: this process's, minus Gatehouse's and AWS's variables, plus `env`. */
 export function childEnv(env: Record<string, string> = {}): Record<string, string> {

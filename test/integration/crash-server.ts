@@ -7,8 +7,8 @@ import type { ChildProcess } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 
-/** `dist/src/cli/main.js`, the `gatehouse` command. */
-const MAIN = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+/** `dist/bundle/cli/main.js`, the `gatehouse` command (package.json "bin"). */
+const MAIN = fileURLToPath(new URL('../../bundle/cli/main.js', import.meta.url));
 const START_TIMEOUT_MS = 20_000;
 
 /** A running `gatehouse serve` child. */

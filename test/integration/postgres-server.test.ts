@@ -68,8 +68,8 @@ describe('three nodes sharing one PostgreSQL store', () => {
   });
 });
 
-/** `dist/src/cli/main.js`, the `gatehouse` command. */
-const MAIN = fileURLToPath(new globalThis.URL('../../src/cli/main.js', import.meta.url));
+/** `dist/bundle/cli/main.js`, the `gatehouse` command (package.json "bin"). */
+const MAIN = fileURLToPath(new globalThis.URL('../../bundle/cli/main.js', import.meta.url));
 const IS_ROOT = process.getuid?.() === 0;
 /** The uid and gid of the OS user `postgres` (the Debian packages create it, and a role of that name). */
 const postgresAccount = (): { uid: number; gid: number } | undefined => {
