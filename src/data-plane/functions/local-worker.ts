@@ -49,7 +49,9 @@ if (port) {
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
   // TypeScript and source maps in this thread too; reports the files the handler loads.
-  const graph = moduleLoader().track(pathToFileURL(file).href, (f) => send({ type: 'files', files: [f] }));
+  const loader = moduleLoader();
+  loader.useHooks();
+  const graph = loader.track(pathToFileURL(file).href, (f) => send({ type: 'files', files: [f] }));
   try {
     const handler = await loadHandler(file, exportName);
     graph.addRequired();

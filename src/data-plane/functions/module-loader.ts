@@ -1,13 +1,21 @@
 /**
  * The module loader of local functions, one per thread (the server's, or a function's worker):
- * registers `module-hooks.ts` (TypeScript, `?gen=N` generations) once, turns on source maps, and
- * keeps the graph of project-local imports the hooks report, so the files a function loaded
- * (transitively) are known and can be watched for hot reload.
+ * registers `module-hooks.ts` (TypeScript, `?gen=N` generations) when first needed, turns on source
+ * maps, and keeps the graph of project-local imports the hooks report, so the files a function
+ * loaded (transitively) are known and can be watched for hot reload.
+ *
+ * The hooks are registered on demand (`useHooks`), not at the first load: registering starts Node's
+ * hooks thread and blocks this one until it is up (50 to 90 ms on the bench machine), and from then
+ * on every import of the thread, Gatehouse's own lazy ones included, is a round trip to it. The
+ * in-process invoker loads the first generation of a JavaScript handler without them and reads its
+ * imports from the source instead (`readImports`, `static-imports.ts`); TypeScript, a reload (a new
+ * generation) and worker threads use the hooks.
  */
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import type { ModuleEdge, ModuleHooksData } from './module-hooks.js';
+import { readImportGraph } from './static-imports.js';
 
 const require = nodeModule.createRequire(import.meta.url);
 
@@ -66,19 +74,33 @@ export class ModuleLoader {
   /** parent URL → URLs it imported (project-local only). */
   readonly edges = new Map<string, Set<string>>();
   readonly graphs = new Set<Graph>();
+  #hooked = false;
 
-  constructor() {
+  /** Whether the module hooks are registered in this thread (they cannot be taken back). */
+  get hooked(): boolean {
+    return this.#hooked;
+  }
+
+  /** Registers the module hooks in this thread, once; imports from now on go through them. */
+  useHooks(): void {
+    if (this.#hooked) return;
+    // `register` is Node 20.6+ (package.json engines); a namespace import keeps older versions starting.
+    const register = (nodeModule as Partial<typeof nodeModule>).register;
+    if (!register) throw new Error(`local functions need Node.js 20.6 or later (module hooks), this is ${process.version}`);
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (edge: ModuleEdge) => this.#edge(edge));
     // Reports must not keep the process (or a worker) alive.
     port1.unref();
     const data: ModuleHooksData = { port: port2 };
-    // `register` is Node 20.6+ (package.json engines); a namespace import keeps older versions starting.
-    const register = (nodeModule as Partial<typeof nodeModule>).register;
-    if (!register) throw new Error(`local functions need Node.js 20.6 or later (module hooks), this is ${process.version}`);
     register('./module-hooks.js', import.meta.url, { data, transferList: [port2] });
+    this.#hooked = true;
     // Stack traces of transpiled TypeScript name the .ts file and line (inline source maps).
     process.setSourceMapsEnabled(true);
+  }
+
+  /** Adds the imports of `url` read from the sources (a load without the hooks reports none). */
+  readImports(url: string): Promise<void> {
+    return readImportGraph(url, (edge) => this.#edge(edge));
   }
 
   #edge({ parent, url }: ModuleEdge): void {
@@ -105,7 +127,7 @@ export class ModuleLoader {
 
 let instance: ModuleLoader | undefined;
 
-/** This thread's loader, registering the hooks on first use. */
+/** This thread's loader (without the hooks until `useHooks`). */
 export function moduleLoader(): ModuleLoader {
   instance ??= new ModuleLoader();
   return instance;

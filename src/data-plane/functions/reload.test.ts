@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { createLocalInvoker } from './local.js';
+import { moduleLoader } from './module-loader.js';
 import { FileWatcher, ReloadWatch } from './reload.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-watch-'));
@@ -19,6 +20,24 @@ async function eventually(what: string, probe: () => boolean): Promise<void> {
     await sleep(5);
   }
 }
+
+// First in this file: it needs a process in which nothing has registered the module hooks yet.
+describe('in-process loading with hot reload off', () => {
+  it('loads a JavaScript handler that imports TypeScript (./util.js naming util.ts) by retrying with the module hooks', async () => {
+    assert.equal(moduleLoader().hooked, false, 'precondition: no module hooks in this process yet');
+    writeFileSync(join(dir, 'util.ts'), 'export const shout = (s: string): string => s.toUpperCase();\n');
+    writeFileSync(join(dir, 'loud.mjs'), "import { shout } from './util.js';\nexport const handler = async () => shout('hi');\n");
+    const logger = { info: () => {}, warn: () => {}, error: () => {} };
+    const invoker = createLocalInvoker({ functions: { loud: './loud.mjs' }, baseDir: dir, isolation: 'inprocess', logger, reload: false });
+    const ref: LambdaFunctionRef = { region: 'us-east-1', accountId: '123456789012', functionName: 'loud', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:loud' };
+    try {
+      assert.equal(JSON.parse((await invoker.invoke(ref, {}, { timeoutMs: 5000, requestId: 'r' })).payload.toString()), 'HI');
+      assert.equal(moduleLoader().hooked, true);
+    } finally {
+      await invoker.close();
+    }
+  });
+});
 
 describe('FileWatcher', () => {
   it('reports a write in place and a save by rename over the file (editors that write a new file), until unwatched', async () => {

@@ -19,6 +19,14 @@ import type { Logger } from '../../logger.js';
 import { loadHandler, type LambdaHandler } from './handler-runtime.js';
 import { moduleLoader } from './module-loader.js';
 
+const TYPESCRIPT = /\.(ts|mts|cts)$/;
+
+/** A load failure the module hooks may mend: a TypeScript file imported from JavaScript. */
+const needsHooks = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION';
+};
+
 /**
  * Watches files through one `fs.watch` per directory: a directory watch survives editors that
  * save by writing a new file and renaming it over the old one (a watch on the file would not).
@@ -149,9 +157,20 @@ export class InProcessModules {
 
   async load(name: string, file: string, exportName: string, onStale: () => void): Promise<LambdaHandler> {
     const loader = moduleLoader();
-    // Hot reload off: the hooks still transpile TypeScript; nothing is watched.
-    if (!this.#reload) return loadHandler(file, exportName);
     const generation = this.#generations.get(name);
+    // The first generation of JavaScript loads without the hooks (module-loader.ts); TypeScript
+    // and a new generation need them.
+    if (generation !== undefined || TYPESCRIPT.test(file)) loader.useHooks();
+    // Hot reload off: nothing is watched, and no generation is needed but to retry with the hooks.
+    if (!this.#reload) {
+      try {
+        return await loadHandler(file, exportName);
+      } catch (error) {
+        if (loader.hooked || !needsHooks(error)) throw error;
+        loader.useHooks();
+        return loadHandler(file, exportName, `${pathToFileURL(file).href}?gen=${this.#nextGeneration++}`);
+      }
+    }
     const url = `${pathToFileURL(file).href}${generation === undefined ? '' : `?gen=${generation}`}`;
     this.#watches.get(name)?.();
     const watch = new ReloadWatch(name, this.#watcher, (changed) => {
@@ -165,15 +184,21 @@ export class InProcessModules {
     // `watch` exists before anything is reported; `graph` before any change is.
     const graph = loader.track(url, (f) => watch.add(f));
     this.#watches.set(name, () => (watch.close(), graph.close()));
+    // Without the hooks nothing reports what the load imports: it is read from the sources.
+    const unreported = !loader.hooked;
     try {
       const handler = await loadHandler(file, exportName, url);
+      if (unreported) await loader.readImports(url);
       graph.addRequired();
       return handler;
     } catch (error) {
       // Node keeps a failed module's error under its URL: the retry (next invocation) takes a new
       // generation. A fix of any file the failed load reached also reloads.
+      if (unreported) await loader.readImports(url);
       graph.addRequired();
       this.#generations.set(name, this.#nextGeneration++);
+      // An import only the hooks resolve (`./util.js` naming util.ts): again at once, with them.
+      if (unreported && needsHooks(error)) return this.load(name, file, exportName, onStale);
       throw error;
     }
   }

@@ -29,6 +29,8 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         '--function-isolation',
         isolation,
         '--function',
+        `js=${join(dir, 'plain.mjs')}#handler`,
+        '--function',
         `ts=${join(dir, 'handler.ts')}#handler`,
         '--function',
         `mts=${join(dir, 'module.mts')}#handler`,
@@ -36,7 +38,7 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         `cts=${join(dir, 'common.cts')}#handler`,
       ]);
       client = sdkClient(s.url);
-      for (const name of ['ts', 'mts', 'cts']) {
+      for (const name of ['js', 'ts', 'mts', 'cts']) {
         const api = await client.send(new CreateApiCommand({ Name: name, ProtocolType: 'HTTP', Target: arn(name) }));
         urls.set(name, `${api.ApiEndpoint}`);
       }
@@ -51,6 +53,12 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       const res = await fetch(`${urls.get(name)}${path}`);
       return { status: res.status, body: await res.text() };
     };
+
+    // First: in-process, a JavaScript handler loads without the module hooks until it needs them
+    // (module-loader.ts), so this must run before any TypeScript handler registers them.
+    it('runs a JavaScript handler that imports a .ts module as ./greeting.js', async () => {
+      assert.deepEqual(await get('js'), { status: 200, body: 'hello js, happy' });
+    });
 
     it('runs a .ts handler that imports another .ts module (an enum: transpiled, not just stripped)', async () => {
       assert.deepEqual(await get('ts'), { status: 200, body: 'hello ts, happy' });
