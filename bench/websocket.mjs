@@ -4,6 +4,8 @@
  *
  * (w0) bare `ws` server (bench/servers/ws-direct.mjs): per text message, the WebSocket Lambda proxy event of
  *      Gatehouse's shape, the handler of bench/ws-handler.mjs in process, its `body` sent back.
+ * (w0c) the same bare server with BENCH_COALESCE=1: frames to one connection in one turn of the event loop leave
+ *      in one write, as Gatehouse sends them. For reference: (w)/(w0c) compares the two on equal terms for writes.
  * (w)  Gatehouse: a WEBSOCKET API made through the management API, route `$default` → AWS_PROXY to the same
  *      handler as an in-process function, two-way (routeResponseSelectionExpression `$default` + RouteResponse
  *      `$default`), stage `bench` auto-deployed.
@@ -218,6 +220,8 @@ try {
   // see the same background load of a shared machine, and each row reports its median round.
   const direct = start(process.execPath, ['bench/servers/ws-direct.mjs'], { cpu: pinning?.server, cwd: ROOT });
   const directUrl = `ws://127.0.0.1:${await direct.port()}/`;
+  const coalescing = start(process.execPath, ['bench/servers/ws-direct.mjs'], { cpu: pinning?.server, cwd: ROOT, env: { BENCH_COALESCE: '1' } });
+  const coalescingUrl = `ws://127.0.0.1:${await coalescing.port()}/`;
   const port = await freePort();
   const gh = start(process.execPath, [
     ...(opts['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', opts['cpu-prof']] : []),
@@ -245,9 +249,9 @@ try {
   log(`(x) Gatehouse: ${rows.x.connections} idle connections, ${rows.x.kbPerConnection.toFixed(2)} KB each (RSS ${rows.x.beforeMb.toFixed(1)} → ${rows.x.afterMb.toFixed(1)} MB)`);
 
   // ---- (w0), (w): messages, alternating rounds ----------------------------------------------------------------
-  const rounds = { w0: [], w: [] };
+  const rounds = { w0: [], w0c: [], w: [] };
   for (let r = 1; r <= Number(opts.rounds); r++) {
-    for (const [row, target, pid, name] of [['w0', directUrl, direct.pid, 'bare ws'], ['w', url, gh.pid, 'Gatehouse']]) {
+    for (const [row, target, pid, name] of [['w0', directUrl, direct.pid, 'bare ws'], ['w0c', coalescingUrl, coalescing.pid, 'bare ws, coalesced writes'], ['w', url, gh.pid, 'Gatehouse']]) {
       const result = await messageRate(target, pid);
       rounds[row].push(result);
       log(`(${row}) round ${r} ${name}: ${Math.round(result.mps)} msg/s, ${result.cpuUsPerMessage.toFixed(1)} µs CPU/msg`);
@@ -255,9 +259,11 @@ try {
   }
   const median = (xs) => [...xs].sort((p, q) => p.mps - q.mps)[Math.floor((xs.length - 1) / 2)];
   rows.w0 = median(rounds.w0);
+  rows.w0c = median(rounds.w0c);
   rows.w = median(rounds.w);
   rows.rounds = rounds;
   await direct.stop();
+  await coalescing.stop();
 
   // ---- (y): @connections ------------------------------------------------------------------------------------
   rows.y = await postRate(`http://127.0.0.1:${port}`, apiId, 'bench', url, gh.pid);
@@ -268,16 +274,18 @@ try {
   rmSync(work, { recursive: true, force: true });
 }
 
-const { w0, w, x0, x, y } = rows;
+const { w0, w0c, w, x0, x, y } = rows;
 const kb = (v) => v.toFixed(2);
 process.stdout.write(
   `\nGatehouse WebSocket benchmark — ${new Date().toISOString()} — nproc ${nproc} — load avg ${loadavg().map((l) => l.toFixed(2)).join(' ')}` +
     ` — ${pinning ? `server on CPU ${pinning.server}, clients on CPU ${pinning.load}` : 'not pinned'} — ulimit -n ${nofile}\n\n` +
     `| row | what | messages/s | CPU µs/msg | answers not echoes |\n|---|---|---|---|---|\n` +
     `| (w0) | bare ws + WebSocket event + handler, ${clients} clients × ${inflight} in flight, ${seconds} s, median of ${opts.rounds} rounds | ${Math.round(w0.mps)} | ${w0.cpuUsPerMessage.toFixed(1)} | ${w0.wrong} |\n` +
+    `| (w0c) | (w0) with Gatehouse's write coalescing (frames to a connection in one event-loop turn in one write) | ${Math.round(w0c.mps)} | ${w0c.cpuUsPerMessage.toFixed(1)} | ${w0c.wrong} |\n` +
     `| (w) | Gatehouse \`$default\` AWS_PROXY in-process, two-way, same load | ${Math.round(w.mps)} | ${w.cpuUsPerMessage.toFixed(1)} | ${w.wrong} |\n\n` +
     `(w)/(w0) messages/s ${(w.mps / w0.mps).toFixed(2)} (target ≥ 0.75); CPU per message (w)/(w0) ${(w.cpuUsPerMessage / w0.cpuUsPerMessage).toFixed(2)}\n` +
-    `rounds (msg/s): (w0) ${rows.rounds.w0.map((r) => Math.round(r.mps)).join(', ')}; (w) ${rows.rounds.w.map((r) => Math.round(r.mps)).join(', ')}\n\n` +
+    `(w)/(w0c) messages/s ${(w.mps / w0c.mps).toFixed(2)} (for reference: both coalesce writes); CPU per message (w)/(w0c) ${(w.cpuUsPerMessage / w0c.cpuUsPerMessage).toFixed(2)}\n` +
+    `rounds (msg/s): (w0) ${rows.rounds.w0.map((r) => Math.round(r.mps)).join(', ')}; (w0c) ${rows.rounds.w0c.map((r) => Math.round(r.mps)).join(', ')}; (w) ${rows.rounds.w.map((r) => Math.round(r.mps)).join(', ')}\n\n` +
     `| row | server | idle connections | RSS before MB | RSS after MB | KB per connection |\n|---|---|---|---|---|---|\n` +
     `| (x0) | bare ws | ${x0.connections} | ${x0.beforeMb.toFixed(1)} | ${x0.afterMb.toFixed(1)} | ${kb(x0.kbPerConnection)} |\n` +
     `| (x) | Gatehouse | ${x.connections} | ${x.beforeMb.toFixed(1)} | ${x.afterMb.toFixed(1)} | ${kb(x.kbPerConnection)} |\n\n` +

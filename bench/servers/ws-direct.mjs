@@ -2,6 +2,8 @@
 // a WebSocket Lambda proxy event of the shape Gatehouse builds (src/data-plane/integrations/websocket-events.ts,
 // MESSAGE event), calls the handler of bench/ws-handler.mjs in process and sends its `body` back.
 // No route selection, no stage, no access log: what is left is the irreducible work.
+// BENCH_COALESCE=1 (row (w0c)): frames sent to one connection in one turn of the event loop leave in one write
+// (socket corked until the turn's ticks have run), as Gatehouse sends them (src/websocket/connection.ts sendFrame).
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import { WebSocketServer } from 'ws';
@@ -23,6 +25,16 @@ const newId = () => {
   const start = next++ * 10;
   return pool.toString('base64', start, start + 10);
 };
+
+const coalesce = process.env.BENCH_COALESCE === '1';
+const uncork = (socket) => socket.uncork();
+function send(ws, socket, data) {
+  if (coalesce && socket.writableCorked === 0) {
+    socket.cork();
+    process.nextTick(uncork, socket);
+  }
+  ws.send(data);
+}
 
 const server = createServer((_req, res) => {
   res.writeHead(426);
@@ -63,10 +75,10 @@ wss.on('connection', (ws, req) => {
     };
     handler(event, { awsRequestId: requestId }).then(
       (result) => {
-        if (ws.readyState === ws.OPEN) ws.send(typeof result?.body === 'string' ? result.body : JSON.stringify(result));
+        if (ws.readyState === ws.OPEN) send(ws, req.socket, typeof result?.body === 'string' ? result.body : JSON.stringify(result));
       },
       () => {
-        if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ message: 'Internal server error', connectionId: info.connectionId, requestId }));
+        if (ws.readyState === ws.OPEN) send(ws, req.socket, JSON.stringify({ message: 'Internal server error', connectionId: info.connectionId, requestId }));
       },
     );
   });

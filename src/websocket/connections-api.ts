@@ -11,7 +11,7 @@ import { headersFromRaw, verifyRequest } from '../auth/sigv4.js';
 import type { CompiledStage } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
 import { CONNECTION_ID } from './connection-id.js';
-import { serverClose, touch } from './connection.js';
+import { sendFrame, serverClose } from './connection.js';
 import type { GatewayState } from './state.js';
 import type { ConnectionAnswer, ConnectionCall, LocalConnections } from '../cluster/connections.js';
 
@@ -94,8 +94,7 @@ export function runLocally(state: GatewayState, method: ConnectionCall['method']
   if (!live?.ws) return undefined;
   if (method === 'POST') {
     // Text as a text frame; bytes that are not UTF-8 as a binary frame (they cannot be a text frame), as replies go.
-    live.ws.send(body, { binary: !isUtf8(body) });
-    touch(live);
+    sendFrame(live, body, !isUtf8(body));
     return { status: 200 };
   }
   if (method === 'GET') {
