@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 import { createContext, errorPayload, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
-import { moduleLoader } from './module-loader.js';
+import { moduleLoader, needsHooks, TYPESCRIPT } from './module-loader.js';
 
 /** Parent → worker. `event` is JSON text, so the handler sees exactly what Lambda would deliver. */
 export interface InvokeMessage {
@@ -48,13 +48,31 @@ if (port) {
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
-  // TypeScript and source maps in this thread too; reports the files the handler loads.
+  // Reports the files the handler loads. The module hooks (TypeScript, source maps) only when
+  // needed: starting their thread costs every cold worker 50-90 ms (module-loader.ts); without them
+  // the imports are read from the sources.
   const loader = moduleLoader();
-  loader.useHooks();
-  const graph = loader.track(pathToFileURL(file).href, (f) => send({ type: 'files', files: [f] }));
+  if (TYPESCRIPT.test(file)) loader.useHooks();
+  const url = pathToFileURL(file).href;
+  const onFile = (f: string) => send({ type: 'files', files: [f] });
+  const graphs = [loader.track(url, onFile)];
+  const unreported = !loader.hooked;
+  const addRequired = () => graphs.forEach((g) => g.addRequired());
   try {
-    const handler = await loadHandler(file, exportName);
-    graph.addRequired();
+    let handler;
+    try {
+      handler = await loadHandler(file, exportName, url);
+    } catch (error) {
+      // A JavaScript handler importing TypeScript (`./util.js` naming util.ts): again, with the hooks
+      // (under another URL: Node keeps the failed load under the first).
+      if (!unreported || !needsHooks(error)) throw error;
+      loader.useHooks();
+      const retry = `${url}?gen=1`;
+      graphs.push(loader.track(retry, onFile));
+      handler = await loadHandler(file, exportName, retry);
+    }
+    if (unreported) await loader.readImports(url);
+    addRequired();
     port.on('message', (message: InvokeMessage) => {
       void runHandler(handler, JSON.parse(message.event), createContext(message.info)).then((outcome) =>
         send({ type: 'result', id: message.id, ...outcome }),
@@ -62,7 +80,8 @@ if (port) {
     });
     send({ type: 'ready' });
   } catch (error) {
-    graph.addRequired();
+    if (unreported) await loader.readImports(url);
+    addRequired();
     const e = error instanceof Error ? error : new Error(String(error));
     send({ type: 'load-error', name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
   }

@@ -7,9 +7,9 @@
  * The hooks are registered on demand (`useHooks`), not at the first load: registering starts Node's
  * hooks thread and blocks this one until it is up (50 to 90 ms on the bench machine), and from then
  * on every import of the thread, Gatehouse's own lazy ones included, is a round trip to it. The
- * in-process invoker loads the first generation of a JavaScript handler without them and reads its
- * imports from the source instead (`readImports`, `static-imports.ts`); TypeScript, a reload (a new
- * generation) and worker threads use the hooks.
+ * in-process invoker loads the first generation of a JavaScript handler without them, and a worker
+ * its handler, and reads its imports from the source instead (`readImports`, `static-imports.ts`);
+ * TypeScript and an in-process reload (a new generation) use the hooks.
  */
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -18,6 +18,15 @@ import type { ModuleEdge, ModuleHooksData } from './module-hooks.js';
 import { readImportGraph } from './static-imports.js';
 
 const require = nodeModule.createRequire(import.meta.url);
+
+/** A TypeScript file: loading it needs the module hooks. */
+export const TYPESCRIPT = /\.(ts|mts|cts)$/;
+
+/** A load failure the module hooks may mend: a TypeScript file imported from JavaScript. */
+export const needsHooks = (error: unknown): boolean => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION';
+};
 
 /** The project-local modules reached from one entry URL; grows as the hooks report imports. */
 export interface ModuleGraph {

@@ -17,15 +17,7 @@ import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../../logger.js';
 import { loadHandler, type LambdaHandler } from './handler-runtime.js';
-import { moduleLoader } from './module-loader.js';
-
-const TYPESCRIPT = /\.(ts|mts|cts)$/;
-
-/** A load failure the module hooks may mend: a TypeScript file imported from JavaScript. */
-const needsHooks = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION';
-};
+import { moduleLoader, needsHooks, TYPESCRIPT } from './module-loader.js';
 
 /**
  * Watches files through one `fs.watch` per directory: a directory watch survives editors that

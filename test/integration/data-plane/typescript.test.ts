@@ -86,6 +86,10 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       while (last.body !== 'hi ts, happy' && Date.now() < end) last = await get('ts');
       assert.deepEqual(last, { status: 200, body: 'hi ts, happy' });
       await s.waitFor(new RegExp(`"message":"function ts: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} changed, the next invocation runs the new code"`));
+      // The JavaScript handler loaded greeting.ts through the hooks' retry: that file is watched too.
+      let js = await get('js');
+      while (js.body !== 'hi js, happy' && Date.now() < end) js = await get('js');
+      assert.deepEqual(js, { status: 200, body: 'hi js, happy' });
     });
   });
 }
