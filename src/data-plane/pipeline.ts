@@ -16,13 +16,13 @@
  *     └─ failure-log .......... a gateway-made 5xx: one server-log line with the cause (stages/failure-log.ts)
  *
  * A stage that answers early sets `inv.response`; a GatewayError thrown by any stage becomes
- * its JSON response in one place (`run`).
+ * its JSON response in one place (`failed`).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ConnectionSecurity } from '../tls/listener.js';
 import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge, withTrace } from './errors.js';
-import type { GatewayRequest, Invocation } from './invocation.js';
+import type { GatewayRequest, GatewayResponse, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
 import { pathProblem } from './request-path.js';
 import type { StageRegistry } from './stage-registry.js';
@@ -123,64 +123,131 @@ async function customDomainTarget(inv: Invocation, req: IncomingMessage, rawPath
 }
 
 /**
- * Runs one request through the stages and sends its response. One async function with the
- * stages' fast paths inline: a stage with nothing to wait for (no rebuild in flight, no throttle
- * wait, no authorizer) costs no promise, which matters on the Lambda path (every promise also pays
- * the function scope's async hooks there).
+ * Runs one request through the stages and sends its response. The stages run as plain calls while
+ * none has anything to wait for (no rebuild in flight, no throttle wait, no authorizer): the Lambda
+ * path then makes no promise of its own but the one reaction to its integration, which matters
+ * there because every promise also pays the function scope's async hooks (functions/function-scope.ts).
  */
-async function handle(inv: Invocation, req: IncomingMessage, res: ServerResponse, rawPath: string, refused: GatewayError | undefined, executeApi: RequestTarget | undefined, options: DataPlaneOptions): Promise<void> {
-  const { registry, logger } = options;
-  let preflight = false;
+function handle(inv: Invocation, req: IncomingMessage, res: ServerResponse, rawPath: string, refused: GatewayError | undefined, executeApi: RequestTarget | undefined, options: DataPlaneOptions): void {
+  let routed: boolean | Promise<boolean>;
   try {
-    // A refused request is never routed: route matching and forwarding only ever see a path that passed pathProblem.
-    if (refused) throw refused;
-    const target = executeApi ?? (await customDomainTarget(inv, req, rawPath, registry, options));
-    if (!target) throw new GatewayError(404, 'Not Found', 'NOT_FOUND');
-    const settling = registry.settled(target.apiId);
-    if (settling) await settling;
-    resolveStage(inv, target, registry);
-    const answer = inv.stage?.cors?.preflight(inv);
-    if (answer) {
-      inv.response = answer;
-      preflight = true;
-    } else {
-      matchRoute(inv);
-      const throttled = throttleRequest(inv);
-      if (throttled) await throttled;
-      const authorizing = authorize(inv);
-      if (authorizing) await authorizing;
-      const integration = inv.route?.integration;
-      if (integration) {
-        // integrate: the integration's response (inline: one async step less per request).
-        const started = performance.now();
-        try {
-          inv.response = await integration.invoke(inv);
-        } finally {
-          integrated(inv, Math.round(performance.now() - started));
-        }
-      }
-    }
+    routed = routeRequest(inv, req, rawPath, refused, executeApi, options);
   } catch (err) {
-    // An unexpected error is a 500 like AWS's; the failure log below gives its stack.
-    const error =
-      err instanceof GatewayError ? err : withTrace(internalServerError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`), err instanceof Error ? err.stack : undefined);
-    inv.error = { message: error.message, responseType: error.responseType, ...(error.detail ? { detail: error.detail } : {}), ...(error.trace ? { trace: error.trace } : {}) };
-    inv.response = errorResponse(error);
+    failed(inv, err);
+    return respond(inv, req, res, options, false);
   }
+  if (typeof routed === 'boolean') return integrate(inv, req, res, options, routed);
+  routed.then(
+    (preflight) => integrate(inv, req, res, options, preflight),
+    (err: unknown) => {
+      failed(inv, err);
+      respond(inv, req, res, options, false);
+    },
+  );
+}
+
+/**
+ * Request checks, stage, CORS preflight, route, throttle and authorizer: true when a preflight
+ * answered (`inv.response`), false when the route's integration is next; a promise only when a
+ * stage has to wait. A GatewayError thrown (or rejected) by any stage becomes its response.
+ */
+function routeRequest(inv: Invocation, req: IncomingMessage, rawPath: string, refused: GatewayError | undefined, executeApi: RequestTarget | undefined, options: DataPlaneOptions): boolean | Promise<boolean> {
+  // A refused request is never routed: route matching and forwarding only ever see a path that passed pathProblem.
+  if (refused) throw refused;
+  if (executeApi) return toTarget(inv, executeApi, options.registry);
+  return customDomainTarget(inv, req, rawPath, options.registry, options).then((target) => toTarget(inv, target, options.registry));
+}
+
+function toTarget(inv: Invocation, target: RequestTarget | undefined, registry: StageRegistry): boolean | Promise<boolean> {
+  if (!target) throw new GatewayError(404, 'Not Found', 'NOT_FOUND');
+  const settling = registry.settled(target.apiId);
+  if (settling) return settling.then(() => toRoute(inv, target, registry));
+  return toRoute(inv, target, registry);
+}
+
+function toRoute(inv: Invocation, target: RequestTarget, registry: StageRegistry): boolean | Promise<boolean> {
+  resolveStage(inv, target, registry);
+  const answer = inv.stage?.cors?.preflight(inv);
+  if (answer) {
+    inv.response = answer;
+    return true;
+  }
+  matchRoute(inv);
+  const throttled = throttleRequest(inv);
+  if (throttled) return throttled.then(() => toAuthorized(inv));
+  return toAuthorized(inv);
+}
+
+function toAuthorized(inv: Invocation): false | Promise<false> {
+  const authorizing = authorize(inv);
+  return authorizing ? authorizing.then(() => false as const) : false;
+}
+
+/** integrate: the route's integration's response, then the response is sent. */
+function integrate(inv: Invocation, req: IncomingMessage, res: ServerResponse, options: DataPlaneOptions, preflight: boolean): void {
+  const integration = preflight ? undefined : inv.route?.integration;
+  if (!integration) return respond(inv, req, res, options, preflight);
+  const started = performance.now();
+  let response: Promise<GatewayResponse>;
+  try {
+    response = integration.invoke(inv);
+  } catch (err) {
+    integrated(inv, Math.round(performance.now() - started));
+    failed(inv, err);
+    return respond(inv, req, res, options, false);
+  }
+  response.then(
+    (answer) => {
+      inv.response = answer;
+      integrated(inv, Math.round(performance.now() - started));
+      respond(inv, req, res, options, false);
+    },
+    (err: unknown) => {
+      integrated(inv, Math.round(performance.now() - started));
+      failed(inv, err);
+      respond(inv, req, res, options, false);
+    },
+  );
+}
+
+/** A stage's error as the response: a GatewayError's own, anything else a 500 like AWS's (the failure log gives its stack). */
+function failed(inv: Invocation, err: unknown): void {
+  const error = err instanceof GatewayError ? err : withTrace(internalServerError(`unexpected error: ${err instanceof Error ? err.message : String(err)}`), err instanceof Error ? err.stack : undefined);
+  inv.error = { message: error.message, responseType: error.responseType, ...(error.detail ? { detail: error.detail } : {}), ...(error.trace ? { trace: error.trace } : {}) };
+  inv.response = errorResponse(error);
+}
+
+/** CORS decorate, send-response, then the access log, the request log and the failure log. */
+function respond(inv: Invocation, req: IncomingMessage, res: ServerResponse, options: DataPlaneOptions, preflight: boolean): void {
   try {
     const response = inv.response ?? errorResponse(internalServerError('no response'));
     if (inv.stage?.cors && !preflight) inv.stage.cors.decorate(inv, response);
     if (!req.complete) req.resume();
     const sent = sendResponse(inv, res, response);
-    if (sent) await sent;
+    if (!sent) return logged(inv, options, response.statusCode);
+    sent.then(
+      () => logged(inv, options, response.statusCode),
+      (err: unknown) => cannotSend(inv, res, options, err),
+    );
+  } catch (err) {
+    cannotSend(inv, res, options, err);
+  }
+}
+
+function logged(inv: Invocation, options: DataPlaneOptions, statusCode: number): void {
+  try {
     inv.responseEnd = Date.now();
     writeAccessLog(inv, options.accessLog);
     options.requestLog?.(inv);
-    logFailure(logger, inv, response.statusCode);
+    logFailure(options.logger, inv, statusCode);
   } catch (err) {
-    logger.error('data plane: cannot send a response', { requestId: inv.requestId, error: String(err) });
-    res.destroy();
+    options.logger.error('data plane: cannot log a response', { requestId: inv.requestId, error: String(err) });
   }
+}
+
+function cannotSend(inv: Invocation, res: ServerResponse, options: DataPlaneOptions, err: unknown): void {
+  options.logger.error('data plane: cannot send a response', { requestId: inv.requestId, error: String(err) });
+  res.destroy();
 }
 
 /** Creates the data plane's request handler. */
@@ -197,6 +264,6 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
       request: gatewayRequest(req, executeApi?.path ?? rawPath),
       incoming: req,
     };
-    void handle(inv, req, res, rawPath, refused, executeApi, options);
+    handle(inv, req, res, rawPath, refused, executeApi, options);
   };
 }
