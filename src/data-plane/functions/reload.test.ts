@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { eventually } from './eventually.test-support.js';
 import { createLocalInvoker } from './local.js';
 import { moduleLoader } from './module-loader.js';
 import { FileWatcher, ReloadWatch } from './reload.js';
@@ -12,14 +13,6 @@ import { FileWatcher, ReloadWatch } from './reload.js';
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-watch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Resolves once `probe` holds, failing after 5 s. */
-async function eventually(what: string, probe: () => boolean): Promise<void> {
-  const end = Date.now() + 5000;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 // First in this file: it needs a process in which nothing has registered the module hooks yet.
 describe('in-process loading with hot reload off', () => {

@@ -3,9 +3,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { pathToFileURL } from 'node:url';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { eventually } from './eventually.test-support.js';
 import { createLocalInvoker } from './local.js';
 import { moduleLoader } from './module-loader.js';
 import type { ModuleEdge } from './module-hooks.js';
@@ -71,14 +71,6 @@ describe('readImportGraph', () => {
   });
 });
 
-/** Resolves once `probe` holds, failing after 5 s. */
-async function eventually(what: string, probe: () => boolean): Promise<void> {
-  const end = Date.now() + 5000;
-  while (!probe()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
 
 // This file's process: nothing has registered the module hooks before these tests.
 describe('in-process loading without the module hooks', () => {
