@@ -38,7 +38,8 @@ await build({
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  // Stack traces of Gatehouse's own errors name the TypeScript source, through tsc's maps.
+  // Maps back to tsc's output and its maps, for stack traces once source maps are on (Node turns
+  // them on with --enable-source-maps; Gatehouse does with the first local function).
   sourcemap: 'linked',
   logLevel: 'warning',
 });

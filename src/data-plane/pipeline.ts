@@ -22,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ConnectionSecurity } from '../tls/listener.js';
 import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge, withTrace } from './errors.js';
-import type { GatewayRequest, GatewayResponse, Invocation } from './invocation.js';
+import type { GatewayRequest, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
 import { pathProblem } from './request-path.js';
 import type { StageRegistry } from './stage-registry.js';
@@ -188,26 +188,24 @@ function integrate(inv: Invocation, req: IncomingMessage, res: ServerResponse, o
   const integration = preflight ? undefined : inv.route?.integration;
   if (!integration) return respond(inv, req, res, options, preflight);
   const started = performance.now();
-  let response: Promise<GatewayResponse>;
   try {
-    response = integration.invoke(inv);
+    integration.invoke(inv).then(
+      (answer) => {
+        inv.response = answer;
+        integrated(inv, Math.round(performance.now() - started));
+        respond(inv, req, res, options, false);
+      },
+      (err: unknown) => {
+        integrated(inv, Math.round(performance.now() - started));
+        failed(inv, err);
+        respond(inv, req, res, options, false);
+      },
+    );
   } catch (err) {
     integrated(inv, Math.round(performance.now() - started));
     failed(inv, err);
-    return respond(inv, req, res, options, false);
+    respond(inv, req, res, options, false);
   }
-  response.then(
-    (answer) => {
-      inv.response = answer;
-      integrated(inv, Math.round(performance.now() - started));
-      respond(inv, req, res, options, false);
-    },
-    (err: unknown) => {
-      integrated(inv, Math.round(performance.now() - started));
-      failed(inv, err);
-      respond(inv, req, res, options, false);
-    },
-  );
 }
 
 /** A stage's error as the response: a GatewayError's own, anything else a 500 like AWS's (the failure log gives its stack). */

@@ -86,13 +86,13 @@ export function serverClose(state: GatewayState, conn: Connection, code: number,
  */
 export function sendFrame(conn: Connection, frame: string | Buffer, binary: boolean): void {
   const ws = conn.ws;
-  if (ws?.readyState !== ws?.OPEN) return;
+  if (!ws || ws.readyState !== ws.OPEN) return;
   const socket = conn.incoming.socket;
   if (socket.writableCorked === 0) {
     socket.cork();
     process.nextTick(uncork, socket);
   }
-  ws!.send(frame, { binary });
+  ws.send(frame, { binary });
   touch(conn);
 }
 

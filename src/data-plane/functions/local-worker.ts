@@ -48,30 +48,30 @@ if (port) {
   };
   process.on('uncaughtException', crash);
   process.on('unhandledRejection', crash);
-  // Reports the files the handler loads. The module hooks (TypeScript, source maps) only when
-  // needed: starting their thread costs every cold worker 50-90 ms (module-loader.ts); without them
-  // the imports are read from the sources.
+  // Reports the files the handler loads. The module hooks (TypeScript) only when needed: starting
+  // their thread costs every cold worker 50-90 ms (module-loader.ts).
   const loader = moduleLoader();
   if (TYPESCRIPT.test(file)) loader.useHooks();
   const url = pathToFileURL(file).href;
   const onFile = (f: string) => send({ type: 'files', files: [f] });
   const graphs = [loader.track(url, onFile)];
-  const unreported = !loader.hooked;
   const addRequired = () => graphs.forEach((g) => g.addRequired());
   try {
+    // Imports read from the sources (the hooks start when they show TypeScript).
+    await loader.readImports(url);
+    const unreported = !loader.hooked;
     let handler;
     try {
       handler = await loadHandler(file, exportName, url);
     } catch (error) {
-      // A JavaScript handler importing TypeScript (`./util.js` naming util.ts): again, with the hooks
-      // (under another URL: Node keeps the failed load under the first).
+      // TypeScript the sources did not show (a computed import): again, with the hooks (under
+      // another URL: Node keeps the failed load under the first).
       if (!unreported || !needsHooks(error)) throw error;
       loader.useHooks();
       const retry = `${url}?gen=1`;
       graphs.push(loader.track(retry, onFile));
       handler = await loadHandler(file, exportName, retry);
     }
-    if (unreported) await loader.readImports(url);
     addRequired();
     port.on('message', (message: InvokeMessage) => {
       void runHandler(handler, JSON.parse(message.event), createContext(message.info)).then((outcome) =>
@@ -80,7 +80,6 @@ if (port) {
     });
     send({ type: 'ready' });
   } catch (error) {
-    if (unreported) await loader.readImports(url);
     addRequired();
     const e = error instanceof Error ? error : new Error(String(error));
     send({ type: 'load-error', name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });

@@ -11,6 +11,7 @@
  * its handler, and reads its imports from the source instead (`readImports`, `static-imports.ts`);
  * TypeScript and an in-process reload (a new generation) use the hooks.
  */
+import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
@@ -21,12 +22,24 @@ const require = nodeModule.createRequire(import.meta.url);
 
 /** A TypeScript file: loading it needs the module hooks. */
 export const TYPESCRIPT = /\.(ts|mts|cts)$/;
+const TS_TWIN: Readonly<Record<string, string>> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 
-/** A load failure the module hooks may mend: a TypeScript file imported from JavaScript. */
-export const needsHooks = (error: unknown): boolean => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === 'ERR_MODULE_NOT_FOUND' || code === 'ERR_UNKNOWN_FILE_EXTENSION';
-};
+/**
+ * A load failure the module hooks mend: TypeScript imported from JavaScript where the sources did
+ * not show it (`readImports`), as `./util.js` standing for util.ts, or a `.ts` file Node cannot load
+ * itself. A module or package that is simply missing is not one.
+ */
+export function needsHooks(error: unknown): boolean {
+  const { code, url, message } = (error ?? {}) as { code?: unknown; url?: unknown; message?: unknown };
+  if (code === 'ERR_MODULE_NOT_FOUND') {
+    if (typeof url !== 'string' || !url.startsWith('file:')) return false;
+    const ext = /\.(js|mjs|cjs)$/.exec(url)?.[0];
+    return ext !== undefined && existsSync(fileURLToPath(url.slice(0, -ext.length) + TS_TWIN[ext]));
+  }
+  if (code === 'ERR_UNKNOWN_FILE_EXTENSION') return typeof message === 'string' && /\.(ts|mts|cts)"? for /.test(message);
+  // Node 22.18+ strips types itself, but not enums, namespaces or parameter properties (esbuild transpiles them).
+  return code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX';
+}
 
 /** The project-local modules reached from one entry URL; grows as the hooks report imports. */
 export interface ModuleGraph {
@@ -85,6 +98,12 @@ export class ModuleLoader {
   readonly graphs = new Set<Graph>();
   #hooked = false;
 
+  constructor() {
+    // Stack traces name the sources of functions shipped with source maps (tsc, esbuild, CDK
+    // assets), and of transpiled TypeScript (inline maps), from the first load on.
+    process.setSourceMapsEnabled(true);
+  }
+
   /** Whether the module hooks are registered in this thread (they cannot be taken back). */
   get hooked(): boolean {
     return this.#hooked;
@@ -103,13 +122,16 @@ export class ModuleLoader {
     const data: ModuleHooksData = { port: port2 };
     register('./module-hooks.js', import.meta.url, { data, transferList: [port2] });
     this.#hooked = true;
-    // Stack traces of transpiled TypeScript name the .ts file and line (inline source maps).
-    process.setSourceMapsEnabled(true);
   }
 
-  /** Adds the imports of `url` read from the sources (a load without the hooks reports none). */
-  readImports(url: string): Promise<void> {
-    return readImportGraph(url, (edge) => this.#edge(edge));
+  /**
+   * Before a first load of `url` while the hooks are off: adds its imports read from the sources
+   * (nothing else would report them), and registers the hooks when those show TypeScript.
+   */
+  async readImports(url: string): Promise<void> {
+    if (this.#hooked) return;
+    const { typescript } = await readImportGraph(url, (edge) => this.#edge(edge));
+    if (typescript) this.useHooks();
   }
 
   #edge({ parent, url }: ModuleEdge): void {

@@ -16,16 +16,21 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 // First in this file: it needs a process in which nothing has registered the module hooks yet.
 describe('in-process loading with hot reload off', () => {
-  it('loads a JavaScript handler that imports TypeScript (./util.js naming util.ts) by retrying with the module hooks', async () => {
+  it('loads a JavaScript handler that imports TypeScript in its body (./util.js naming util.ts) through the module hooks, its top level once', async () => {
     assert.equal(moduleLoader().hooked, false, 'precondition: no module hooks in this process yet');
     writeFileSync(join(dir, 'util.ts'), 'export const shout = (s: string): string => s.toUpperCase();\n');
-    writeFileSync(join(dir, 'loud.mjs'), "import { shout } from './util.js';\nexport const handler = async () => shout('hi');\n");
+    writeFileSync(
+      join(dir, 'loud.mjs'),
+      "globalThis.loudEvaluations = (globalThis.loudEvaluations ?? 0) + 1;\nexport const handler = async () => (await import('./util.js')).shout('hi');\n",
+    );
     const logger = { info: () => {}, warn: () => {}, error: () => {} };
     const invoker = createLocalInvoker({ functions: { loud: './loud.mjs' }, baseDir: dir, isolation: 'inprocess', logger, reload: false });
     const ref: LambdaFunctionRef = { region: 'us-east-1', accountId: '123456789012', functionName: 'loud', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:loud' };
     try {
       assert.equal(JSON.parse((await invoker.invoke(ref, {}, { timeoutMs: 5000, requestId: 'r' })).payload.toString()), 'HI');
-      assert.equal(moduleLoader().hooked, true);
+      assert.equal(JSON.parse((await invoker.invoke(ref, {}, { timeoutMs: 5000, requestId: 'r' })).payload.toString()), 'HI');
+      assert.equal(moduleLoader().hooked, true, 'the sources showed TypeScript: the hooks were started before the load');
+      assert.equal((globalThis as { loudEvaluations?: number }).loudEvaluations, 1);
     } finally {
       await invoker.close();
     }

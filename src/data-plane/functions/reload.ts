@@ -150,20 +150,22 @@ export class InProcessModules {
   async load(name: string, file: string, exportName: string, onStale: () => void): Promise<LambdaHandler> {
     const loader = moduleLoader();
     const generation = this.#generations.get(name);
-    // The first generation of JavaScript loads without the hooks (module-loader.ts); TypeScript
-    // and a new generation need them.
+    // The first generation of JavaScript loads without the hooks unless its imports show TypeScript
+    // (module-loader.ts); TypeScript and a new generation need them.
     if (generation !== undefined || TYPESCRIPT.test(file)) loader.useHooks();
+    const url = `${pathToFileURL(file).href}${generation === undefined ? '' : `?gen=${generation}`}`;
     // Hot reload off: nothing is watched, and no generation is needed but to retry with the hooks.
     if (!this.#reload) {
+      await loader.readImports(url);
+      const unreported = !loader.hooked;
       try {
-        return await loadHandler(file, exportName);
+        return await loadHandler(file, exportName, url);
       } catch (error) {
-        if (loader.hooked || !needsHooks(error)) throw error;
+        if (!unreported || !needsHooks(error)) throw error;
         loader.useHooks();
         return loadHandler(file, exportName, `${pathToFileURL(file).href}?gen=${this.#nextGeneration++}`);
       }
     }
-    const url = `${pathToFileURL(file).href}${generation === undefined ? '' : `?gen=${generation}`}`;
     this.#watches.get(name)?.();
     const watch = new ReloadWatch(name, this.#watcher, (changed) => {
       graph.close();
@@ -176,20 +178,19 @@ export class InProcessModules {
     // `watch` exists before anything is reported; `graph` before any change is.
     const graph = loader.track(url, (f) => watch.add(f));
     this.#watches.set(name, () => (watch.close(), graph.close()));
-    // Without the hooks nothing reports what the load imports: it is read from the sources.
+    // Without the hooks nothing reports what the load imports: it is read from the sources first.
+    await loader.readImports(url);
     const unreported = !loader.hooked;
     try {
       const handler = await loadHandler(file, exportName, url);
-      if (unreported) await loader.readImports(url);
       graph.addRequired();
       return handler;
     } catch (error) {
       // Node keeps a failed module's error under its URL: the retry (next invocation) takes a new
       // generation. A fix of any file the failed load reached also reloads.
-      if (unreported) await loader.readImports(url);
       graph.addRequired();
       this.#generations.set(name, this.#nextGeneration++);
-      // An import only the hooks resolve (`./util.js` naming util.ts): again at once, with them.
+      // TypeScript the sources did not show (a computed import): again at once, with the hooks.
       if (unreported && needsHooks(error)) return this.load(name, file, exportName, onStale);
       throw error;
     }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { eventually } from './eventually.test-support.js';
 import { createLocalInvoker } from './local.js';
-import { moduleLoader } from './module-loader.js';
+import { moduleLoader, needsHooks } from './module-loader.js';
 import type { ModuleEdge } from './module-hooks.js';
 import { importSpecifiers, readImportGraph } from './static-imports.js';
 
@@ -31,6 +31,9 @@ describe('importSpecifiers', () => {
       "import data from './data.json' with { type: 'json' };",
       "import lodash from 'lodash';",
       "import a2 from './a.js';",
+      "import {\n  commented, // a comment in the clause\n  /* another */ also,\n} from './commented.js';",
+      "import { grüße as hello } from './unicode.js';",
+      "import util from '#lib/util.js';",
       // Not imports: a computed specifier, a property named import, a variable named from.
       'const computed = import(`./tpl-${name}.js`);',
       "obj.import('./not-a-module.js');",
@@ -49,6 +52,9 @@ describe('importSpecifiers', () => {
       './json.json',
       './data.json',
       'lodash',
+      './commented.js',
+      './unicode.js',
+      '#lib/util.js',
     ]);
   });
 });
@@ -62,12 +68,55 @@ describe('readImportGraph', () => {
     writeFileSync(join(dir, 'graph/lib/b.mjs'), "import { a } from './a.mjs';\nexport const b = 1;\n");
     writeFileSync(join(dir, 'graph/node_modules/pkg/index.js'), "import './deep.js';\n");
     const edges: ModuleEdge[] = [];
-    await readImportGraph(url('graph/entry.mjs'), (e) => edges.push(e));
+    assert.deepEqual(await readImportGraph(url('graph/entry.mjs'), (e) => edges.push(e)), { typescript: false });
     assert.deepEqual(edges, [
       { parent: url('graph/entry.mjs'), url: url('graph/lib/a.mjs') },
       { parent: url('graph/lib/a.mjs'), url: url('graph/lib/b.mjs') },
       { parent: url('graph/lib/b.mjs'), url: url('graph/lib/a.mjs') },
     ]);
+  });
+
+  it('follows subpath imports and workspace packages linked into node_modules to their real files', async () => {
+    mkdirSync(join(dir, 'ws/app/lib'), { recursive: true });
+    mkdirSync(join(dir, 'ws/app/node_modules/@acme'), { recursive: true });
+    mkdirSync(join(dir, 'ws/shared'), { recursive: true });
+    writeFileSync(join(dir, 'ws/app/package.json'), JSON.stringify({ type: 'module', imports: { '#lib/*': './lib/*' } }));
+    writeFileSync(join(dir, 'ws/shared/package.json'), JSON.stringify({ name: '@acme/shared', main: 'index.js' }));
+    writeFileSync(join(dir, 'ws/shared/index.js'), 'export const shared = 1;\n');
+    symlinkSync(join(dir, 'ws/shared'), join(dir, 'ws/app/node_modules/@acme/shared'));
+    writeFileSync(join(dir, 'ws/app/lib/util.js'), 'export const util = 1;\n');
+    writeFileSync(join(dir, 'ws/app/h.js'), "import { util } from '#lib/util.js';\nimport { shared } from '@acme/shared';\nexport const handler = () => util + shared;\n");
+    const edges: ModuleEdge[] = [];
+    await readImportGraph(url('ws/app/h.js'), (e) => edges.push(e));
+    assert.deepEqual(edges, [
+      { parent: url('ws/app/h.js'), url: url('ws/app/lib/util.js') },
+      { parent: url('ws/app/h.js'), url: url('ws/shared/index.js') },
+    ]);
+  });
+
+  it('says when an import names TypeScript: a .ts file, or ./x.js standing for x.ts', async () => {
+    mkdirSync(join(dir, 'ts'), { recursive: true });
+    writeFileSync(join(dir, 'ts/util.ts'), 'export const u = 1;\n');
+    writeFileSync(join(dir, 'ts/twin.mjs'), "export const handler = async () => (await import('./util.js')).u;\n");
+    writeFileSync(join(dir, 'ts/plain.mjs'), "import './other.mjs';\n");
+    writeFileSync(join(dir, 'ts/other.mjs'), 'export {};\n');
+    const edges: ModuleEdge[] = [];
+    assert.deepEqual(await readImportGraph(url('ts/twin.mjs'), (e) => edges.push(e)), { typescript: true });
+    assert.deepEqual(edges, [{ parent: url('ts/twin.mjs'), url: url('ts/util.ts') }]);
+    assert.deepEqual(await readImportGraph(url('ts/plain.mjs'), () => {}), { typescript: false });
+  });
+});
+
+describe('needsHooks', () => {
+  it('is true for TypeScript Node cannot load alone, false for a module or package that is missing', () => {
+    writeFileSync(join(dir, 'only.ts'), 'export {};\n');
+    assert.equal(needsHooks(Object.assign(new Error('Cannot find module'), { code: 'ERR_MODULE_NOT_FOUND', url: url('only.js') })), true);
+    assert.equal(needsHooks(Object.assign(new Error('Cannot find module'), { code: 'ERR_MODULE_NOT_FOUND', url: url('nothing.js') })), false);
+    assert.equal(needsHooks(Object.assign(new Error("Cannot find package 'left-pad'"), { code: 'ERR_MODULE_NOT_FOUND' })), false);
+    assert.equal(needsHooks(Object.assign(new Error(`Unknown file extension ".ts" for ${join(dir, 'only.ts')}`), { code: 'ERR_UNKNOWN_FILE_EXTENSION' })), true);
+    assert.equal(needsHooks(Object.assign(new Error(`Unknown file extension ".wasm" for ${join(dir, 'x.wasm')}`), { code: 'ERR_UNKNOWN_FILE_EXTENSION' })), false);
+    assert.equal(needsHooks(Object.assign(new Error('enum'), { code: 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' })), true);
+    assert.equal(needsHooks(new SyntaxError('Unexpected token')), false);
   });
 });
 
@@ -75,6 +124,26 @@ describe('readImportGraph', () => {
 // This file's process: nothing has registered the module hooks before these tests.
 describe('in-process loading without the module hooks', () => {
   const ref = (name: string): LambdaFunctionRef => ({ region: 'us-east-1', accountId: '123456789012', functionName: name, functionArn: `arn:aws:lambda:us-east-1:123456789012:function:${name}` });
+
+  it('names the original source in the stack of a handler shipped with a source map', async () => {
+    const { transform } = await import('esbuild');
+    const original = join(dir, 'orig.ts');
+    const { code } = await transform("export const handler = async (): Promise<string> => {\n  const e: Error = new Error('mapped');\n  return e.stack ?? '';\n};\n", {
+      loader: 'ts',
+      format: 'esm',
+      sourcemap: 'inline',
+      sourcefile: original,
+    });
+    writeFileSync(join(dir, 'mapped.mjs'), code);
+    const invoker = createLocalInvoker({ functions: { mapped: './mapped.mjs' }, baseDir: dir, isolation: 'inprocess', logger: { info: () => {}, warn: () => {}, error: () => {} }, reload: false });
+    try {
+      const stack = JSON.parse((await invoker.invoke(ref('mapped'), {}, { timeoutMs: 5000, requestId: 'r' })).payload.toString()) as string;
+      assert.equal(moduleLoader().hooked, false, 'no hooks: source maps do not depend on them');
+      assert.match(stack.split('\n')[1]!, new RegExp(`${original.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:2:\\d+`));
+    } finally {
+      await invoker.close();
+    }
+  });
 
   it('loads a JavaScript handler without them, watches what it imports, and uses them from the first reload on', async () => {
     writeFileSync(join(dir, 'word.mjs'), "export const word = 'one';\n");
@@ -96,5 +165,6 @@ describe('in-process loading without the module hooks', () => {
       await invoker.close();
     }
   });
+
 
 });

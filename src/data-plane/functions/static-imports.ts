@@ -1,70 +1,108 @@
 /**
- * The project-local ES modules a JavaScript handler imports, read from its source: what hot reload
- * watches after a first load that ran without the module hooks (`module-loader.ts` says why).
+ * The project-local modules a JavaScript handler imports, read from its source before its first
+ * load: what hot reload watches when that load runs without the module hooks, and whether it needs
+ * them after all (`module-loader.ts` says why they are avoided).
  *
- * Only specifiers written as string literals are seen: `import … from './x.js'`, `import './x.js'`,
- * `export … from './x.js'` and `import('./x.js')`, relative (`./`, `../`), absolute (`/`) or
- * `file:` URLs naming a file that exists. Bare specifiers (packages) are not project files.
- * A match inside a comment or a string only adds a file to watch. CommonJS `require` is not read
- * here: the loader walks the `require` cache after the load instead (`ModuleGraph.addRequired`).
+ * Only specifiers written as string literals are seen: `import … from '…'`, `import '…'`,
+ * `export … from '…'` and `import('…')`. Relative (`./`, `../`), absolute (`/`) and `file:`
+ * specifiers name files; subpath imports (`#lib/x.js`) and packages are resolved as `require`
+ * would (with its conditions), and count when they land outside `node_modules` (a workspace
+ * package linked there). Paths are real paths, as Node's loader reports them. A match inside a
+ * comment or a string only adds a file to watch. CommonJS `require` is not read here: the loader
+ * walks the `require` cache after the load (`ModuleGraph.addRequired`).
  */
-import { readFile, stat } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ModuleEdge } from './module-hooks.js';
 
-/** `import`/`export … from '…'`, side-effect `import '…'`, and `import('…')` with a literal. */
+/**
+ * `import`/`export … from '…'` (anything but quotes and semicolons between, so comments and any
+ * identifiers may sit in the clause), side-effect `import '…'`, and `import('…')` with a literal.
+ */
 const SPECIFIER =
-  /(?:^|[^\w$.])(?:(?:import|export)\s*(?:[\w$*{}\s,]*?\bfrom\s*)?(['"])([^'"\r\n]+)\1|import\s*\(\s*(['"])([^'"\r\n]+)\3\s*[,)])/g;
+  /(?:^|[^\w$.])(?:(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"\r\n]+)\1|import\s*(['"])([^'"\r\n]+)\3|import\s*\(\s*(['"])([^'"\r\n]+)\5\s*[,)])/g;
 
 /** The module specifiers of `source` written as string literals, in order, each once. */
 export function importSpecifiers(source: string): string[] {
   const found = new Set<string>();
-  for (const m of source.matchAll(SPECIFIER)) found.add((m[2] ?? m[4])!);
+  for (const m of source.matchAll(SPECIFIER)) found.add((m[2] ?? m[4] ?? m[6])!);
   return [...found];
 }
 
 const LOCAL = /^(?:\.{1,2}\/|\/|file:)/;
+const TYPESCRIPT = /\.(ts|mts|cts)$/;
+const TS_TWIN: Readonly<Record<string, string>> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 /** Files read per walk at most: a bound for a project that is a whole tree. */
 const MAX_FILES = 5_000;
 
-/** A `file:` URL outside any `node_modules`. */
-const projectUrl = (url: string) => url.startsWith('file:') && !url.includes('/node_modules/');
+/** A file path outside any `node_modules`. */
+const projectPath = (path: string) => !path.includes('/node_modules/');
 
-async function isFile(url: URL): Promise<boolean> {
+async function fileAt(path: string): Promise<string | undefined> {
   try {
-    return (await stat(url)).isFile();
+    return (await stat(path)).isFile() ? await realpath(path) : undefined;
   } catch {
-    return false;
+    return undefined;
+  }
+}
+
+/** `util.js` → `util.ts` when only the TypeScript file exists (TypeScript's `nodenext` convention). */
+export async function typescriptTwin(path: string): Promise<string | undefined> {
+  const ext = /\.(js|mjs|cjs)$/.exec(path)?.[0];
+  return ext === undefined ? undefined : fileAt(path.slice(0, -ext.length) + TS_TWIN[ext]);
+}
+
+/** The file `specifier` names from `parentPath`, or undefined (a package in node_modules, a built-in, nothing). */
+async function resolveSpecifier(specifier: string, parentPath: string, parentUrl: string): Promise<{ path: string; typescript: boolean } | undefined> {
+  if (LOCAL.test(specifier)) {
+    let target: URL;
+    try {
+      target = specifier.startsWith('/') ? pathToFileURL(specifier) : new URL(specifier, parentUrl);
+    } catch {
+      return undefined;
+    }
+    target.search = '';
+    target.hash = '';
+    const path = fileURLToPath(target);
+    const found = await fileAt(path);
+    if (found) return { path: found, typescript: TYPESCRIPT.test(found) };
+    const twin = await typescriptTwin(path);
+    return twin ? { path: twin, typescript: true } : undefined;
+  }
+  if (specifier.startsWith('node:')) return undefined;
+  try {
+    const path = createRequire(parentPath).resolve(specifier);
+    return path.startsWith('/') ? { path, typescript: TYPESCRIPT.test(path) } : undefined;
+  } catch {
+    return undefined;
   }
 }
 
 /**
  * Reports `{ parent, url }` for every project-local import reachable from `entryUrl` through
- * literal specifiers (module comment), as the module hooks report what they resolve.
+ * literal specifiers (module comment), as the module hooks report what they resolve. `typescript`:
+ * some import names TypeScript (a `.ts` file, or `./util.js` standing for `util.ts`), which only
+ * loads through the hooks.
  */
-export async function readImportGraph(entryUrl: string, report: (edge: ModuleEdge) => void): Promise<void> {
+export async function readImportGraph(entryUrl: string, report: (edge: ModuleEdge) => void): Promise<{ typescript: boolean }> {
   const seen = new Set<string>([entryUrl]);
   const queue = [entryUrl];
+  let typescript = false;
   for (let i = 0; i < queue.length && i < MAX_FILES; i++) {
     const parent = queue[i]!;
+    const parentPath = fileURLToPath(parent);
     let source: string;
     try {
-      source = await readFile(new URL(parent), 'utf8');
+      source = await readFile(parentPath, 'utf8');
     } catch {
       continue;
     }
     for (const specifier of importSpecifiers(source)) {
-      if (!LOCAL.test(specifier)) continue;
-      let target: URL;
-      try {
-        target = specifier.startsWith('/') ? pathToFileURL(specifier) : new URL(specifier, parent);
-      } catch {
-        continue;
-      }
-      target.search = '';
-      target.hash = '';
-      if (!projectUrl(target.href) || !(await isFile(target))) continue;
-      const url = pathToFileURL(fileURLToPath(target)).href;
+      const target = await resolveSpecifier(specifier, parentPath, parent);
+      if (!target || !projectPath(target.path)) continue;
+      typescript ||= target.typescript;
+      const url = pathToFileURL(target.path).href;
       report({ parent, url });
       if (!seen.has(url)) {
         seen.add(url);
@@ -72,4 +110,5 @@ export async function readImportGraph(entryUrl: string, report: (edge: ModuleEdg
       }
     }
   }
+  return { typescript };
 }

@@ -54,8 +54,8 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       return { status: res.status, body: await res.text() };
     };
 
-    // First: in-process, a JavaScript handler loads without the module hooks until it needs them
-    // (module-loader.ts), so this must run before any TypeScript handler registers them.
+    // First: in-process, a JavaScript handler loads without the module hooks unless its sources show
+    // TypeScript (module-loader.ts), so this must run before any TypeScript handler registers them.
     it('runs a JavaScript handler that imports a .ts module as ./greeting.js', async () => {
       assert.deepEqual(await get('js'), { status: 200, body: 'hello js, happy' });
     });
@@ -86,7 +86,7 @@ for (const isolation of ['inprocess', 'worker'] as const) {
       while (last.body !== 'hi ts, happy' && Date.now() < end) last = await get('ts');
       assert.deepEqual(last, { status: 200, body: 'hi ts, happy' });
       await s.waitFor(new RegExp(`"message":"function ts: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} changed, the next invocation runs the new code"`));
-      // The JavaScript handler loaded greeting.ts through the hooks' retry: that file is watched too.
+      // The JavaScript handler loaded greeting.ts through the hooks: that file is watched too.
       let js = await get('js');
       while (js.body !== 'hi js, happy' && Date.now() < end) js = await get('js');
       assert.deepEqual(js, { status: 200, body: 'hi js, happy' });
