@@ -41,5 +41,7 @@ await build({
   // Maps back to tsc's output and its maps, for stack traces once source maps are on (Node turns
   // them on with --enable-source-maps; Gatehouse does with the first local function).
   sourcemap: 'linked',
+  // Mappings only: Node reads a chunk's map when it loads with source maps on, and the sources are not shipped.
+  sourcesContent: false,
   logLevel: 'warning',
 });
