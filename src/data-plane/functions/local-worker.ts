@@ -6,7 +6,7 @@
  * fails the running invocation, if any, and starts a fresh worker for the next.
  */
 import { pathToFileURL } from 'node:url';
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createContext, errorPayload, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
 import { moduleLoader, needsHooks, TYPESCRIPT } from './module-loader.js';
@@ -37,8 +37,14 @@ export interface LocalWorkerData {
   readonly own?: OwnEndpoints;
 }
 
-const port = parentPort;
-if (port) {
+/**
+ * The worker's life, in an async function rather than at the module's top level: a module with a
+ * top-level await is evaluated asynchronously by V8, and a worker terminated (or ended by
+ * `process.exit`) while that evaluation starts can abort the whole process on Node 20 (V8's
+ * `Check failed: (location_) != nullptr` in `SourceTextModule::ExecuteAsyncModule`, seen once in
+ * this project's CI; nodejs/node#43182, #53238). Handlers' own modules may still await at their top level.
+ */
+async function serve(port: MessagePort): Promise<void> {
   const { file, exportName, own } = workerData as LocalWorkerData;
   if (own) routeOwnEndpoints(() => own);
   const send = (message: WorkerMessage) => port.postMessage(message);
@@ -85,3 +91,5 @@ if (port) {
     send({ type: 'load-error', name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
   }
 }
+
+if (parentPort) void serve(parentPort);
