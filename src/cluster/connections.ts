@@ -149,10 +149,14 @@ export class ConnectionDirectory implements ConnectionRegistry {
    */
   async sweep(): Promise<number> {
     const client = this.#link.client;
-    const nodes = await client.smembers(NODES_KEY);
+    const nodes = (await client.smembers(NODES_KEY)).filter((node) => node !== this.nodeId);
+    if (nodes.length === 0) return 0;
+    // Every node's liveness in one round trip (one per node would make N² per beat across the cluster).
+    const alive = (await client.pipeline(nodes.map((node) => ['exists', aliveKey(node)])).exec()) ?? [];
     let swept = 0;
-    for (const node of nodes) {
-      if (node === this.nodeId || (await client.exists(aliveKey(node))) !== 0) continue;
+    for (const [i, node] of nodes.entries()) {
+      const [error, exists] = alive[i] ?? [null, 1];
+      if (error || exists !== 0) continue;
       await client.eval(SWEEP_SCRIPT, 3, heldKey(node), NODES_KEY, aliveKey(node), node);
       swept++;
       this.#logger.info('websocket cluster: removed the connections of a node that stopped beating', { node });
