@@ -12,7 +12,7 @@ import { logFailure } from '../data-plane/stages/failure-log.js';
 import type { CompiledRoute, GatewayResponse, Invocation } from '../data-plane/invocation.js';
 import { newRequestId } from '../data-plane/request-id.js';
 import { errorOf, writeLog } from './access-log.js';
-import { invocationOf, track, type Connection, type GatewayState } from './state.js';
+import { invocationOf, running, type Connection, type GatewayState } from './state.js';
 
 /** AWS's idle timeout: 10 minutes without frames either way. */
 export const IDLE_TIMEOUT_MS = 10 * 60_000;
@@ -122,10 +122,14 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
   const taken = route.throttle?.take();
   if (taken === false) return throttled();
   if (taken instanceof Promise) {
-    void track(
-      state,
-      taken.then((allowed) => (allowed ? deliver() : throttled())),
-    );
+    running(state, taken, (allowed) => (allowed ? deliver() : throttled()), (error: unknown) => {
+      // The cluster bucket failed: the message is refused like any integration failure.
+      const failure = asGatewayError(error);
+      inv.error = errorOf(failure);
+      writeLog(state, inv, 500);
+      logFailure(logger, inv, 500);
+      send(errorFrame('Internal server error', conn.info.connectionId, requestId));
+    });
     return;
   }
   deliver();
@@ -137,25 +141,24 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
     if (matched.websocket?.validateMessage && !matched.websocket.validateMessage(text)) {
       return refuse(new GatewayError(400, 'Bad request body', 'BAD_REQUEST_BODY'), JSON.stringify({ message: 'Bad request body', connectionId: conn.info.connectionId, messageId: inv.websocket?.messageId }));
     }
-    void track(
+    running(
       state,
-      integrate(matched, inv).then(
-        (response) => {
-          writeLog(state, inv, 200);
-          if (!matched.websocket?.twoWay || response.body === undefined) return;
-          const body = response.body;
-          if (typeof body === 'string') send(body);
-          else if (Buffer.isBuffer(body)) send(body);
-        },
-        (error: unknown) => {
-          const failure = asGatewayError(error);
-          inv.error = errorOf(failure);
-          writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
-          logFailure(logger, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
-          // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
-          send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
-        },
-      ),
+      integrate(matched, inv),
+      (response) => {
+        writeLog(state, inv, 200);
+        if (!matched.websocket?.twoWay || response.body === undefined) return;
+        const body = response.body;
+        if (typeof body === 'string') send(body);
+        else if (Buffer.isBuffer(body)) send(body);
+      },
+      (error: unknown) => {
+        const failure = asGatewayError(error);
+        inv.error = errorOf(failure);
+        writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
+        logFailure(logger, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
+        // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
+        send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
+      },
     );
   }
 }
@@ -171,7 +174,9 @@ export function onClose(state: GatewayState, conn: Connection, code: number, rea
   const disconnectReason = conn.serverClose?.reason ?? reason.toString('utf8');
   const inv = invocationOf(conn, { eventType: 'DISCONNECT', routeKey: '$disconnect', disconnect: { statusCode, reason: disconnectReason }, expectsReply: false }, newRequestId(), Date.now());
   if (!route?.integration) return writeLog(state, inv, 200);
-  void track(state, integrate(route, inv)).then(
+  running(
+    state,
+    integrate(route, inv),
     () => writeLog(state, inv, 200),
     (error: unknown) => {
       const failure = asGatewayError(error);

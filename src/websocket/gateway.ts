@@ -17,7 +17,7 @@ import { MAX_MESSAGE_BYTES, serverClose } from './connection.js';
 import { ANY_CONNECTIONS_PATH, CONNECTIONS_PATH, MAPPED_CONNECTIONS_PATH, localConnections, manage, mayCallConnections, runLocally } from './connections-api.js';
 import type { ConnectionAnswer } from '../cluster/connections.js';
 import { rejectHandshake, upgrade, type Handshaker } from './handshake.js';
-import { createGatewayState, splitStage, type WebSocketGatewayOptions } from './state.js';
+import { createGatewayState, splitStage, whenIdle, type WebSocketGatewayOptions } from './state.js';
 
 export { IDLE_TIMEOUT_MS, MAX_DURATION_MS, MAX_FRAME_BYTES, MAX_MESSAGE_BYTES } from './connection.js';
 export { MAX_POST_BYTES } from './connections-api.js';
@@ -172,7 +172,7 @@ export function createWebSocketGateway(options: WebSocketGatewayOptions): WebSoc
       const deadline = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms).unref());
       const closed = [...state.sockets].map((ws) => new Promise<void>((resolve) => ws.once('close', () => resolve())));
       await Promise.race([Promise.all(closed), deadline(2500)]);
-      await Promise.race([Promise.all([...state.pending]), deadline(1000)]);
+      await Promise.race([whenIdle(state), deadline(1000)]);
       await new Promise<void>((resolve) => (wss ? wss.close(() => resolve()) : resolve()));
       await joined;
       await options.cluster?.close();

@@ -74,8 +74,10 @@ export interface GatewayState {
   readonly connections: Map<string, Connection>;
   /** The upgraded sockets not yet closed. */
   readonly sockets: Set<WebSocket>;
-  /** Integration calls still running (`$disconnect` included). */
-  readonly pending: Set<Promise<unknown>>;
+  /** Integration calls and throttle waits still running (`$disconnect` included): see `running`. */
+  running: number;
+  /** Called when `running` drops to 0 (`whenIdle`). */
+  readonly idle: (() => void)[];
   closing: boolean;
   /** The idle / maximum-duration sweep (connection.ts), started with the first connection. */
   sweep?: NodeJS.Timeout;
@@ -86,17 +88,37 @@ export const createGatewayState = (options: WebSocketGatewayOptions): GatewaySta
   options,
   connections: new Map(),
   sockets: new Set(),
-  pending: new Set(),
+  running: 0,
+  idle: [],
   closing: false,
 });
 
-/** Keeps `p` in `state.pending` until it settles. */
-export function track<T>(state: GatewayState, p: Promise<T>): Promise<T> {
-  state.pending.add(p);
-  // One reaction for both outcomes (a rejection is handled here: the caller's own handlers report it).
-  const done = () => void state.pending.delete(p);
-  void p.then(done, done);
-  return p;
+/**
+ * Runs `work` (an integration call, a throttle wait) counted in `state.running` until it settles,
+ * then `onDone` or `onError`. A count, not a set of promises: no promise of its own per message.
+ */
+export function running<T>(state: GatewayState, work: Promise<T>, onDone: (value: T) => void, onError: (error: unknown) => void): void {
+  state.running++;
+  work.then(
+    (value) => settled(state, onDone, value),
+    (error: unknown) => settled(state, onError, error),
+  );
+}
+
+/** Runs the continuation of a `running` call, then counts it done; what it throws is logged, never left unhandled. */
+function settled<V>(state: GatewayState, next: (value: V) => void, value: V): void {
+  try {
+    next(value);
+  } catch (error) {
+    state.options.logger.error('websocket: handling a message failed', { error: error instanceof Error ? error.stack : String(error) });
+  } finally {
+    if (--state.running === 0) for (const wake of state.idle.splice(0)) wake();
+  }
+}
+
+/** Resolves once nothing is `running` (shutdown waits for it, bounded). */
+export function whenIdle(state: GatewayState): Promise<void> {
+  return state.running === 0 ? Promise.resolve() : new Promise((resolve) => state.idle.push(resolve));
 }
 
 /** The stage name and the rest of a raw data-plane path (`/prod/x` → `prod`). */
