@@ -9,7 +9,8 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createContext, errorPayload, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
-import { moduleLoader, needsHooks, TYPESCRIPT } from './module-loader.js';
+import { moduleLoader, needsHooks } from './module-loader.js';
+import { TYPESCRIPT } from './typescript-files.js';
 
 /** Parent → worker. `event` is JSON text, so the handler sees exactly what Lambda would deliver. */
 export interface InvokeMessage {

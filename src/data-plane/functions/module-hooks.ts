@@ -21,6 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
+import { TYPESCRIPT, typescriptTwin } from './typescript-files.js';
 
 /** An import seen by the resolve hook: `parent` (a URL, or undefined for an entry point) imported `url`. */
 export interface ModuleEdge {
@@ -59,8 +60,6 @@ type NextResolve = (specifier: string, context?: ResolveContext) => Promise<Reso
 type NextLoad = (url: string, context?: LoadContext) => Promise<LoadResult>;
 
 const GENERATION = /[?&]gen=(\d+)/;
-const TYPESCRIPT = /\.(ts|mts|cts)$/;
-const TS_TWIN: Readonly<Record<string, string>> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 
 let port: MessagePort | undefined;
 
@@ -110,8 +109,7 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
 /** `./util.js` → `./util.ts` (relative specifiers only). */
 function tsTwin(specifier: string): string | undefined {
   if (!specifier.startsWith('./') && !specifier.startsWith('../') && !specifier.startsWith('file:')) return undefined;
-  const ext = /\.(js|mjs|cjs)$/.exec(specifier)?.[0];
-  return ext === undefined ? undefined : specifier.slice(0, -ext.length) + TS_TWIN[ext];
+  return typescriptTwin(specifier);
 }
 
 export async function load(url: string, context: LoadContext, nextLoad: NextLoad): Promise<LoadResult> {

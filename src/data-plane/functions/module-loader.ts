@@ -17,12 +17,10 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import type { ModuleEdge, ModuleHooksData } from './module-hooks.js';
 import { readImportGraph } from './static-imports.js';
+import { typescriptTwin } from './typescript-files.js';
 
 const require = nodeModule.createRequire(import.meta.url);
 
-/** A TypeScript file: loading it needs the module hooks. */
-export const TYPESCRIPT = /\.(ts|mts|cts)$/;
-const TS_TWIN: Readonly<Record<string, string>> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 
 /**
  * A load failure the module hooks mend: TypeScript imported from JavaScript where the sources did
@@ -33,8 +31,8 @@ export function needsHooks(error: unknown): boolean {
   const { code, url, message } = (error ?? {}) as { code?: unknown; url?: unknown; message?: unknown };
   if (code === 'ERR_MODULE_NOT_FOUND') {
     if (typeof url !== 'string' || !url.startsWith('file:')) return false;
-    const ext = /\.(js|mjs|cjs)$/.exec(url)?.[0];
-    return ext !== undefined && existsSync(fileURLToPath(url.slice(0, -ext.length) + TS_TWIN[ext]));
+    const twin = typescriptTwin(url);
+    return twin !== undefined && existsSync(fileURLToPath(twin));
   }
   if (code === 'ERR_UNKNOWN_FILE_EXTENSION') return typeof message === 'string' && /\.(ts|mts|cts)"? for /.test(message);
   // Node 22.18+ strips types itself, but not enums, namespaces or parameter properties (esbuild transpiles them).

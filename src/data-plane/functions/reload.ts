@@ -17,7 +17,8 @@ import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../../logger.js';
 import { loadHandler, type LambdaHandler } from './handler-runtime.js';
-import { moduleLoader, needsHooks, TYPESCRIPT } from './module-loader.js';
+import { moduleLoader, needsHooks } from './module-loader.js';
+import { TYPESCRIPT } from './typescript-files.js';
 
 /**
  * Watches files through one `fs.watch` per directory: a directory watch survives editors that

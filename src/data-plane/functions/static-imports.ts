@@ -15,6 +15,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ModuleEdge } from './module-hooks.js';
+import { TYPESCRIPT, typescriptTwin } from './typescript-files.js';
 
 /**
  * `import`/`export … from '…'` (anything but quotes and semicolons between, so comments and any
@@ -31,8 +32,6 @@ export function importSpecifiers(source: string): string[] {
 }
 
 const LOCAL = /^(?:\.{1,2}\/|\/|file:)/;
-const TYPESCRIPT = /\.(ts|mts|cts)$/;
-const TS_TWIN: Readonly<Record<string, string>> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
 /** Files read per walk at most: a bound for a project that is a whole tree. */
 const MAX_FILES = 5_000;
 
@@ -45,12 +44,6 @@ async function fileAt(path: string): Promise<string | undefined> {
   } catch {
     return undefined;
   }
-}
-
-/** `util.js` → `util.ts` when only the TypeScript file exists (TypeScript's `nodenext` convention). */
-export async function typescriptTwin(path: string): Promise<string | undefined> {
-  const ext = /\.(js|mjs|cjs)$/.exec(path)?.[0];
-  return ext === undefined ? undefined : fileAt(path.slice(0, -ext.length) + TS_TWIN[ext]);
 }
 
 /** The file `specifier` names from `parentPath`, or undefined (a package in node_modules, a built-in, nothing). */
@@ -67,8 +60,9 @@ async function resolveSpecifier(specifier: string, parentPath: string, parentUrl
     const path = fileURLToPath(target);
     const found = await fileAt(path);
     if (found) return { path: found, typescript: TYPESCRIPT.test(found) };
-    const twin = await typescriptTwin(path);
-    return twin ? { path: twin, typescript: true } : undefined;
+    const twin = typescriptTwin(path);
+    const twinFile = twin === undefined ? undefined : await fileAt(twin);
+    return twinFile ? { path: twinFile, typescript: true } : undefined;
   }
   if (specifier.startsWith('node:')) return undefined;
   try {
