@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { pathToFileURL } from 'node:url';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
@@ -14,6 +14,14 @@ import { importSpecifiers, readImportGraph } from './static-imports.js';
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-imports-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 const url = (name: string) => pathToFileURL(join(dir, name)).href;
+
+/** Writes each file of `tree` (path below `dir` → text), making its folders. */
+function writeTree(tree: Record<string, string>): void {
+  for (const [path, text] of Object.entries(tree)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+}
 
 describe('importSpecifiers', () => {
   it('finds every form of literal import and re-export once, and nothing else', () => {
@@ -61,12 +69,12 @@ describe('importSpecifiers', () => {
 
 describe('readImportGraph', () => {
   it('reports each project-local import that exists, transitively, through cycles; not packages or missing files', async () => {
-    mkdirSync(join(dir, 'graph/lib'), { recursive: true });
-    mkdirSync(join(dir, 'graph/node_modules/pkg'), { recursive: true });
-    writeFileSync(join(dir, 'graph/entry.mjs'), "import { a } from './lib/a.mjs';\nimport pkg from './node_modules/pkg/index.js';\nimport gone from './missing.mjs';\nimport 'pkg';\nexport const handler = () => a;\n");
-    writeFileSync(join(dir, 'graph/lib/a.mjs'), "import { b } from './b.mjs?query#hash';\nexport const a = b;\n");
-    writeFileSync(join(dir, 'graph/lib/b.mjs'), "import { a } from './a.mjs';\nexport const b = 1;\n");
-    writeFileSync(join(dir, 'graph/node_modules/pkg/index.js'), "import './deep.js';\n");
+    writeTree({
+      'graph/entry.mjs': "import { a } from './lib/a.mjs';\nimport pkg from './node_modules/pkg/index.js';\nimport gone from './missing.mjs';\nimport 'pkg';\nexport const handler = () => a;\n",
+      'graph/lib/a.mjs': "import { b } from './b.mjs?query#hash';\nexport const a = b;\n",
+      'graph/lib/b.mjs': "import { a } from './a.mjs';\nexport const b = 1;\n",
+      'graph/node_modules/pkg/index.js': "import './deep.js';\n",
+    });
     const edges: ModuleEdge[] = [];
     assert.deepEqual(await readImportGraph(url('graph/entry.mjs'), (e) => edges.push(e)), { typescript: false });
     assert.deepEqual(edges, [
@@ -77,15 +85,15 @@ describe('readImportGraph', () => {
   });
 
   it('follows subpath imports and workspace packages linked into node_modules to their real files', async () => {
-    mkdirSync(join(dir, 'ws/app/lib'), { recursive: true });
+    writeTree({
+      'ws/app/package.json': JSON.stringify({ type: 'module', imports: { '#lib/*': './lib/*' } }),
+      'ws/shared/package.json': JSON.stringify({ name: '@acme/shared', main: 'index.js' }),
+      'ws/shared/index.js': 'export const shared = 1;\n',
+      'ws/app/lib/util.js': 'export const util = 1;\n',
+      'ws/app/h.js': "import { util } from '#lib/util.js';\nimport { shared } from '@acme/shared';\nexport const handler = () => util + shared;\n",
+    });
     mkdirSync(join(dir, 'ws/app/node_modules/@acme'), { recursive: true });
-    mkdirSync(join(dir, 'ws/shared'), { recursive: true });
-    writeFileSync(join(dir, 'ws/app/package.json'), JSON.stringify({ type: 'module', imports: { '#lib/*': './lib/*' } }));
-    writeFileSync(join(dir, 'ws/shared/package.json'), JSON.stringify({ name: '@acme/shared', main: 'index.js' }));
-    writeFileSync(join(dir, 'ws/shared/index.js'), 'export const shared = 1;\n');
     symlinkSync(join(dir, 'ws/shared'), join(dir, 'ws/app/node_modules/@acme/shared'));
-    writeFileSync(join(dir, 'ws/app/lib/util.js'), 'export const util = 1;\n');
-    writeFileSync(join(dir, 'ws/app/h.js'), "import { util } from '#lib/util.js';\nimport { shared } from '@acme/shared';\nexport const handler = () => util + shared;\n");
     const edges: ModuleEdge[] = [];
     await readImportGraph(url('ws/app/h.js'), (e) => edges.push(e));
     assert.deepEqual(edges, [
@@ -95,11 +103,12 @@ describe('readImportGraph', () => {
   });
 
   it('says when an import names TypeScript: a .ts file, or ./x.js standing for x.ts', async () => {
-    mkdirSync(join(dir, 'ts'), { recursive: true });
-    writeFileSync(join(dir, 'ts/util.ts'), 'export const u = 1;\n');
-    writeFileSync(join(dir, 'ts/twin.mjs'), "export const handler = async () => (await import('./util.js')).u;\n");
-    writeFileSync(join(dir, 'ts/plain.mjs'), "import './other.mjs';\n");
-    writeFileSync(join(dir, 'ts/other.mjs'), 'export {};\n');
+    writeTree({
+      'ts/util.ts': 'export const u = 1;\n',
+      'ts/twin.mjs': "export const handler = async () => (await import('./util.js')).u;\n",
+      'ts/plain.mjs': "import './other.mjs';\n",
+      'ts/other.mjs': 'export {};\n',
+    });
     const edges: ModuleEdge[] = [];
     assert.deepEqual(await readImportGraph(url('ts/twin.mjs'), (e) => edges.push(e)), { typescript: true });
     assert.deepEqual(edges, [{ parent: url('ts/twin.mjs'), url: url('ts/util.ts') }]);
