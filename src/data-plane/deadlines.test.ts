@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import { Deadlines } from './deadlines.js';
@@ -66,4 +67,23 @@ test('many finished calls behind a running one are compacted', async () => {
   deadlines.close();
   slow.cancel();
   assert.equal(deadlines.pending, 0);
+});
+
+test('after close, pending deadlines still expire while the process lives, but none keeps it alive, re-armed timers included', () => {
+  // A child: a deadline at 50 ms (it fires while a timer keeps the child alive) and one at 5 s added after close.
+  const script = `
+    import { Deadlines } from ${JSON.stringify(new URL('./deadlines.js', import.meta.url).href)};
+    const deadlines = new Deadlines();
+    deadlines.add(5000, () => {}).cancel();
+    deadlines.add(50, () => process.stdout.write('first fired\\n'));
+    deadlines.close();
+    // Added after close to a queue whose timer exists (the 5 s one): it must not hold the process either.
+    deadlines.add(5000, () => process.stdout.write('second fired\\n'));
+    setTimeout(() => {}, 200);
+  `;
+  const started = performance.now();
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+  const ms = performance.now() - started;
+  assert.equal(child.stdout, 'first fired\n');
+  assert.ok(ms < 3000, `the process ended after ${Math.round(ms)} ms, held by the 5 s deadline`);
 });

@@ -25,6 +25,7 @@ class Queue {
   #head = 0;
   #live = 0;
   #timer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(ms: number) {
     this.#ms = ms;
@@ -52,7 +53,7 @@ class Queue {
       },
     };
     this.#entries.push(entry);
-    if (this.#live++ === 0) this.#timer?.ref();
+    if (this.#live++ === 0 && !this.#closed) this.#timer?.ref();
     if (this.#timer === undefined) this.#arm(entry.at);
     return entry;
   }
@@ -80,13 +81,16 @@ class Queue {
 
   /** Lets the process exit while entries are pending; they still expire if it lives on. */
   close(): void {
+    this.#closed = true;
     this.#timer?.unref();
   }
 
   #arm(at: number): void {
     if (this.#timer !== undefined) clearTimeout(this.#timer);
-    // Referenced while calls run (a pending limit keeps the process running, as a call's own timer would).
+    // Referenced while calls run (a pending limit keeps the process running, as a call's own timer
+    // would), unless closed: then no timer, the first or a re-armed one, holds the process.
     this.#timer = setTimeout(() => this.#fire(), Math.max(0, Math.ceil(at - performance.now())));
+    if (this.#closed) this.#timer.unref();
   }
 
   #fire(): void {

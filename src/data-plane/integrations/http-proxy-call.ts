@@ -97,12 +97,9 @@ class UpstreamBody implements StreamedBody {
         resolve(this.#length);
       });
       if (this.#failed) return void res.destroy();
+      // Still streaming (a whole body went out above): what arrived so far, then the rest as it comes.
       const held = this.#held;
       this.#held = [];
-      if (this.#ended) {
-        res.end(held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held, this.#heldBytes));
-        return;
-      }
       for (const chunk of held) res.write(chunk);
       res.on('drain', () => {
         if (!this.#paused) return;
