@@ -2,10 +2,10 @@
 /**
  * Top self-time functions of a V8 CPU profile (`node --cpu-prof`, e.g. from `npm run bench -- --cpu-prof <dir>`).
  *
- *   node bench/profile-top.mjs <file.cpuprofile> [--top 25] [--filter src/data-plane] [--callers randomFillSync]
+ *   node bench/profile-top.mjs <file.cpuprofile> [--top 25] [--filter dist/bundle] [--callers randomFillSync]
  *
  * Self time is attributed to the function running when sampled; locations are `path:line` of the code that
- * ran (dist/src/....js for Gatehouse; the name finds the TypeScript). `--filter` keeps only functions whose
+ * ran (dist/bundle/cli/*.js for the gatehouse command; the name finds the TypeScript). `--filter` keeps only functions whose
  * location contains the text, percentages stay relative to the whole profile (idle excluded). `--callers`
  * lists the call paths (5 frames up) that spent self time in functions of that name. `--inclusive` ranks by
  * total time instead (the function and everything it called, each sample counted once per function).
@@ -19,7 +19,7 @@ const { values, positionals } = parseArgs({
   allowPositionals: true,
 });
 if (positionals.length !== 1) {
-  process.stderr.write('usage: node bench/profile-top.mjs <file.cpuprofile> [--top 25] [--filter src/data-plane]\n');
+  process.stderr.write('usage: node bench/profile-top.mjs <file.cpuprofile> [--top 25] [--filter dist/bundle]\n');
   process.exit(2);
 }
 const profile = JSON.parse(readFileSync(positionals[0], 'utf8'));

@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createContext, errorPayload, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
-import { moduleLoader, needsHooks } from './module-loader.js';
+import { moduleLoader } from './module-loader.js';
 import { TYPESCRIPT } from './typescript-files.js';
 
 /** Parent → worker. `event` is JSON text, so the handler sees exactly what Lambda would deliver. */
@@ -60,26 +60,12 @@ async function serve(port: MessagePort): Promise<void> {
   const loader = moduleLoader();
   if (TYPESCRIPT.test(file)) loader.useHooks();
   const url = pathToFileURL(file).href;
-  const onFile = (f: string) => send({ type: 'files', files: [f] });
-  const graphs = [loader.track(url, onFile)];
-  const addRequired = () => graphs.forEach((g) => g.addRequired());
+  const graph = loader.track(url, (f) => send({ type: 'files', files: [f] }));
   try {
-    // Imports read from the sources (the hooks start when they show TypeScript).
+    // Imports read from the sources (the hooks start when they show TypeScript or a computed import).
     await loader.readImports(url);
-    const unreported = !loader.hooked;
-    let handler;
-    try {
-      handler = await loadHandler(file, exportName, url);
-    } catch (error) {
-      // TypeScript the sources did not show (a computed import): again, with the hooks (under
-      // another URL: Node keeps the failed load under the first).
-      if (!unreported || !needsHooks(error)) throw error;
-      loader.useHooks();
-      const retry = `${url}?gen=1`;
-      graphs.push(loader.track(retry, onFile));
-      handler = await loadHandler(file, exportName, retry);
-    }
-    addRequired();
+    const handler = await loadHandler(file, exportName, url);
+    graph.addRequired();
     port.on('message', (message: InvokeMessage) => {
       void runHandler(handler, JSON.parse(message.event), createContext(message.info)).then((outcome) =>
         send({ type: 'result', id: message.id, ...outcome }),
@@ -87,7 +73,7 @@ async function serve(port: MessagePort): Promise<void> {
     });
     send({ type: 'ready' });
   } catch (error) {
-    addRequired();
+    graph.addRequired();
     const e = error instanceof Error ? error : new Error(String(error));
     send({ type: 'load-error', name: e.name, message: e.message, ...(e.stack ? { stack: e.stack } : {}) });
   }

@@ -11,33 +11,14 @@
  * its handler, and reads its imports from the source instead (`readImports`, `static-imports.ts`);
  * TypeScript and an in-process reload (a new generation) use the hooks.
  */
-import { existsSync } from 'node:fs';
 import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import type { ModuleEdge, ModuleHooksData } from './module-hooks.js';
 import { readImportGraph } from './static-imports.js';
-import { typescriptTwin } from './typescript-files.js';
 
 const require = nodeModule.createRequire(import.meta.url);
 
-
-/**
- * A load failure the module hooks mend: TypeScript imported from JavaScript where the sources did
- * not show it (`readImports`), as `./util.js` standing for util.ts, or a `.ts` file Node cannot load
- * itself. A module or package that is simply missing is not one.
- */
-export function needsHooks(error: unknown): boolean {
-  const { code, url, message } = (error ?? {}) as { code?: unknown; url?: unknown; message?: unknown };
-  if (code === 'ERR_MODULE_NOT_FOUND') {
-    if (typeof url !== 'string' || !url.startsWith('file:')) return false;
-    const twin = typescriptTwin(url);
-    return twin !== undefined && existsSync(fileURLToPath(twin));
-  }
-  if (code === 'ERR_UNKNOWN_FILE_EXTENSION') return typeof message === 'string' && /\.(ts|mts|cts)"? for /.test(message);
-  // Node 22.18+ strips types itself, but not enums, namespaces or parameter properties (esbuild transpiles them).
-  return code === 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX';
-}
 
 /** The project-local modules reached from one entry URL; grows as the hooks report imports. */
 export interface ModuleGraph {

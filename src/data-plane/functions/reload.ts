@@ -17,7 +17,7 @@ import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../../logger.js';
 import { loadHandler, type LambdaHandler } from './handler-runtime.js';
-import { moduleLoader, needsHooks } from './module-loader.js';
+import { moduleLoader } from './module-loader.js';
 import { TYPESCRIPT } from './typescript-files.js';
 
 /**
@@ -155,17 +155,10 @@ export class InProcessModules {
     // (module-loader.ts); TypeScript and a new generation need them.
     if (generation !== undefined || TYPESCRIPT.test(file)) loader.useHooks();
     const url = `${pathToFileURL(file).href}${generation === undefined ? '' : `?gen=${generation}`}`;
-    // Hot reload off: nothing is watched, and no generation is needed but to retry with the hooks.
+    // Hot reload off: nothing is watched; the sources still decide whether the hooks are needed.
     if (!this.#reload) {
       await loader.readImports(url);
-      const unreported = !loader.hooked;
-      try {
-        return await loadHandler(file, exportName, url);
-      } catch (error) {
-        if (!unreported || !needsHooks(error)) throw error;
-        loader.useHooks();
-        return loadHandler(file, exportName, `${pathToFileURL(file).href}?gen=${this.#nextGeneration++}`);
-      }
+      return loadHandler(file, exportName, url);
     }
     this.#watches.get(name)?.();
     const watch = new ReloadWatch(name, this.#watcher, (changed) => {
@@ -181,7 +174,6 @@ export class InProcessModules {
     this.#watches.set(name, () => (watch.close(), graph.close()));
     // Without the hooks nothing reports what the load imports: it is read from the sources first.
     await loader.readImports(url);
-    const unreported = !loader.hooked;
     try {
       const handler = await loadHandler(file, exportName, url);
       graph.addRequired();
@@ -191,8 +183,6 @@ export class InProcessModules {
       // generation. A fix of any file the failed load reached also reloads.
       graph.addRequired();
       this.#generations.set(name, this.#nextGeneration++);
-      // TypeScript the sources did not show (a computed import): again at once, with the hooks.
-      if (unreported && needsHooks(error)) return this.load(name, file, exportName, onStale);
       throw error;
     }
   }

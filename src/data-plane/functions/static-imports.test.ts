@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { eventually } from './eventually.test-support.js';
 import { createLocalInvoker } from './local.js';
-import { moduleLoader, needsHooks } from './module-loader.js';
+import { moduleLoader } from './module-loader.js';
 import type { ModuleEdge } from './module-hooks.js';
 import { importSpecifiers, readImportGraph } from './static-imports.js';
 
@@ -102,33 +102,21 @@ describe('readImportGraph', () => {
     ]);
   });
 
-  it('says when an import names TypeScript: a .ts file, or ./x.js standing for x.ts', async () => {
+  it('says when the load needs the hooks: a .ts import, ./x.js standing for x.ts, or a computed import()', async () => {
     writeTree({
       'ts/util.ts': 'export const u = 1;\n',
       'ts/twin.mjs': "export const handler = async () => (await import('./util.js')).u;\n",
       'ts/plain.mjs': "import './other.mjs';\n",
       'ts/other.mjs': 'export {};\n',
+      'ts/computed.mjs': "export const handler = async (name) => (await import(`./${name}.js`)).u;\n",
     });
     const edges: ModuleEdge[] = [];
     assert.deepEqual(await readImportGraph(url('ts/twin.mjs'), (e) => edges.push(e)), { typescript: true });
     assert.deepEqual(edges, [{ parent: url('ts/twin.mjs'), url: url('ts/util.ts') }]);
     assert.deepEqual(await readImportGraph(url('ts/plain.mjs'), () => {}), { typescript: false });
+    assert.deepEqual(await readImportGraph(url('ts/computed.mjs'), () => {}), { typescript: true }, 'a computed import() may load TypeScript');
   });
 });
-
-describe('needsHooks', () => {
-  it('is true for TypeScript Node cannot load alone, false for a module or package that is missing', () => {
-    writeFileSync(join(dir, 'only.ts'), 'export {};\n');
-    assert.equal(needsHooks(Object.assign(new Error('Cannot find module'), { code: 'ERR_MODULE_NOT_FOUND', url: url('only.js') })), true);
-    assert.equal(needsHooks(Object.assign(new Error('Cannot find module'), { code: 'ERR_MODULE_NOT_FOUND', url: url('nothing.js') })), false);
-    assert.equal(needsHooks(Object.assign(new Error("Cannot find package 'left-pad'"), { code: 'ERR_MODULE_NOT_FOUND' })), false);
-    assert.equal(needsHooks(Object.assign(new Error(`Unknown file extension ".ts" for ${join(dir, 'only.ts')}`), { code: 'ERR_UNKNOWN_FILE_EXTENSION' })), true);
-    assert.equal(needsHooks(Object.assign(new Error(`Unknown file extension ".wasm" for ${join(dir, 'x.wasm')}`), { code: 'ERR_UNKNOWN_FILE_EXTENSION' })), false);
-    assert.equal(needsHooks(Object.assign(new Error('enum'), { code: 'ERR_UNSUPPORTED_TYPESCRIPT_SYNTAX' })), true);
-    assert.equal(needsHooks(new SyntaxError('Unexpected token')), false);
-  });
-});
-
 
 // This file's process: nothing has registered the module hooks before these tests.
 describe('in-process loading without the module hooks', () => {

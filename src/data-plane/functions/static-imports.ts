@@ -7,7 +7,8 @@
  * `export … from '…'` and `import('…')`. Relative (`./`, `../`), absolute (`/`) and `file:`
  * specifiers name files; subpath imports (`#lib/x.js`) and packages are resolved as `require`
  * would (with its conditions), and count when they land outside `node_modules` (a workspace
- * package linked there). Paths are real paths, as Node's loader reports them. A match inside a
+ * package linked there). Paths are real paths, as Node's loader reports them. An `import()` with a
+ * computed specifier makes the load use the hooks after all. A match inside a
  * comment or a string only adds a file to watch. CommonJS `require` is not read here: the loader
  * walks the `require` cache after the load (`ModuleGraph.addRequired`).
  */
@@ -23,6 +24,9 @@ import { TYPESCRIPT, typescriptTwin } from './typescript-files.js';
  */
 const SPECIFIER =
   /(?:^|[^\w$.])(?:(?:import|export)\b[^'"`;]*?\bfrom\s*(['"])([^'"\r\n]+)\1|import\s*(['"])([^'"\r\n]+)\3|import\s*\(\s*(['"])([^'"\r\n]+)\5\s*[,)])/g;
+
+/** An `import(` whose specifier is not a string literal: what it loads only Node's loader can tell. */
+const COMPUTED_IMPORT = /(?:^|[^\w$.])import\s*\(\s*(?!['"\s])/;
 
 /** The module specifiers of `source` written as string literals, in order, each once. */
 export function importSpecifiers(source: string): string[] {
@@ -76,8 +80,8 @@ async function resolveSpecifier(specifier: string, parentPath: string, parentUrl
 /**
  * Reports `{ parent, url }` for every project-local import reachable from `entryUrl` through
  * literal specifiers (module comment), as the module hooks report what they resolve. `typescript`:
- * some import names TypeScript (a `.ts` file, or `./util.js` standing for `util.ts`), which only
- * loads through the hooks.
+ * the load needs the hooks: some import names TypeScript (a `.ts` file, or `./util.js` standing for
+ * `util.ts`), or some `import()` computes its specifier (it may, and only the hooks would see it).
  */
 export async function readImportGraph(entryUrl: string, report: (edge: ModuleEdge) => void): Promise<{ typescript: boolean }> {
   const seen = new Set<string>([entryUrl]);
@@ -92,6 +96,8 @@ export async function readImportGraph(entryUrl: string, report: (edge: ModuleEdg
     } catch {
       continue;
     }
+    // A computed import may name TypeScript, and only the hooks see what it loads (and watch it).
+    typescript ||= COMPUTED_IMPORT.test(source);
     for (const specifier of importSpecifiers(source)) {
       const target = await resolveSpecifier(specifier, parentPath, parent);
       if (!target || !projectPath(target.path)) continue;

@@ -31,6 +31,8 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         '--function',
         `js=${join(dir, 'plain.mjs')}#handler`,
         '--function',
+        `computed=${join(dir, 'computed.mjs')}#handler`,
+        '--function',
         `ts=${join(dir, 'handler.ts')}#handler`,
         '--function',
         `mts=${join(dir, 'module.mts')}#handler`,
@@ -38,7 +40,7 @@ for (const isolation of ['inprocess', 'worker'] as const) {
         `cts=${join(dir, 'common.cts')}#handler`,
       ]);
       client = sdkClient(s.url);
-      for (const name of ['js', 'ts', 'mts', 'cts']) {
+      for (const name of ['js', 'computed', 'ts', 'mts', 'cts']) {
         const api = await client.send(new CreateApiCommand({ Name: name, ProtocolType: 'HTTP', Target: arn(name) }));
         urls.set(name, `${api.ApiEndpoint}`);
       }
@@ -58,6 +60,10 @@ for (const isolation of ['inprocess', 'worker'] as const) {
     // TypeScript (module-loader.ts), so this must run before any TypeScript handler registers them.
     it('runs a JavaScript handler that imports a .ts module as ./greeting.js', async () => {
       assert.deepEqual(await get('js'), { status: 200, body: 'hello js, happy' });
+    });
+
+    it('runs a JavaScript handler that imports a .ts module through a computed import() in its body', async () => {
+      assert.deepEqual(await get('computed'), { status: 200, body: 'hello computed, happy' });
     });
 
     it('runs a .ts handler that imports another .ts module (an enum: transpiled, not just stripped)', async () => {
