@@ -42,7 +42,7 @@ describe('sendFrame', () => {
           if (received.length === 7) resolve();
         }),
       );
-      for (let i = 0; i < 5; i++) sendFrame(conn, `frame ${i}`, false);
+      for (let i = 0; i < 5; i++) assert.equal(sendFrame(conn, `frame ${i}`, false), true);
       assert.deepEqual(writes, [], 'nothing is written before the turn ends');
       await new Promise((resolve) => setImmediate(resolve));
       assert.deepEqual(writes, [10], 'five frames (header and payload each) in one writev');
@@ -62,7 +62,7 @@ describe('sendFrame', () => {
     try {
       const conn = { ws: server, incoming: { socket } as IncomingMessage, lastActiveAt: 0 } as unknown as Connection;
       server.close();
-      sendFrame(conn, 'too late', false);
+      assert.equal(sendFrame(conn, 'too late', false), false, 'a closing connection takes no frame (@connections answers 410)');
       assert.equal(conn.lastActiveAt, 0);
       assert.equal(socket.writableCorked, 0);
       await new Promise((resolve) => client.once('close', resolve));

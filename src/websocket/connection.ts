@@ -78,15 +78,16 @@ export function serverClose(state: GatewayState, conn: Connection, code: number,
 }
 
 /**
- * Sends a frame on an open connection. Frames sent to one connection in one turn of the event loop
+ * Sends a frame on an open connection (false when it is no longer open). Frames sent to one connection in one turn of the event loop
  * leave in one write: the first corks the socket, which is uncorked once the turn's ticks and promise
  * jobs have run. Answers to messages that arrived in one read are sent in one turn, so they cost one
  * system call, not one each (it was a quarter of the CPU of the WebSocket bench row); none waits
  * longer than the turn it was sent in.
  */
-export function sendFrame(conn: Connection, frame: string | Buffer, binary: boolean): void {
+export function sendFrame(conn: Connection, frame: string | Buffer, binary: boolean): boolean {
   const ws = conn.ws;
-  if (!ws || ws.readyState !== ws.OPEN) return;
+  // A connection the client (or the gateway) has begun to close takes no more frames.
+  if (!ws || ws.readyState !== ws.OPEN) return false;
   const socket = conn.incoming.socket;
   if (socket.writableCorked === 0) {
     socket.cork();
@@ -94,6 +95,7 @@ export function sendFrame(conn: Connection, frame: string | Buffer, binary: bool
   }
   ws.send(frame, { binary });
   touch(conn);
+  return true;
 }
 
 const uncork = (socket: Socket) => socket.uncork();
@@ -121,17 +123,17 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
   const throttled = () => refuse(new GatewayError(429, 'Too Many Requests', 'THROTTLED'), errorFrame('Too Many Requests', conn.info.connectionId, requestId));
   const taken = route.throttle?.take();
   if (taken === false) return throttled();
-  if (taken instanceof Promise) {
-    running(state, taken, (allowed) => (allowed ? deliver() : throttled()), (error: unknown) => {
-      // The cluster bucket failed: the message is refused like any integration failure.
-      const failure = asGatewayError(error);
-      inv.error = errorOf(failure);
-      writeLog(state, inv, 500);
-      logFailure(logger, inv, 500);
-      send(errorFrame('Internal server error', conn.info.connectionId, requestId));
-    });
-    return;
-  }
+  const failed = (error: unknown) => {
+    const failure = asGatewayError(error);
+    const status = failure.statusCode >= 500 ? 500 : failure.statusCode;
+    inv.error = errorOf(failure);
+    writeLog(state, inv, status);
+    logFailure(logger, inv, status);
+    // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
+    send(errorFrame(status === 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
+  };
+  // A cluster bucket that fails is a failure like an integration's.
+  if (taken instanceof Promise) return running(state, taken, (allowed) => (allowed ? deliver() : throttled()), failed);
   deliver();
 
   function deliver(): void {
@@ -151,14 +153,7 @@ function onMessage(state: GatewayState, conn: Connection, data: Buffer, isBinary
         if (typeof body === 'string') send(body);
         else if (Buffer.isBuffer(body)) send(body);
       },
-      (error: unknown) => {
-        const failure = asGatewayError(error);
-        inv.error = errorOf(failure);
-        writeLog(state, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
-        logFailure(logger, inv, failure.statusCode >= 500 ? 500 : failure.statusCode);
-        // Gateway errors of the integration request (no template, 415) say so; everything else is AWS's "Internal server error" (TRAPS 42).
-        send(errorFrame(failure.statusCode >= 500 ? 'Internal server error' : failure.message, conn.info.connectionId, requestId));
-      },
+      failed,
     );
   }
 }

@@ -94,8 +94,8 @@ export function runLocally(state: GatewayState, method: ConnectionCall['method']
   if (!live?.ws) return undefined;
   if (method === 'POST') {
     // Text as a text frame; bytes that are not UTF-8 as a binary frame (they cannot be a text frame), as replies go.
-    sendFrame(live, body, !isUtf8(body));
-    return { status: 200 };
+    // A connection already closing is gone for the caller: undefined, answered 410 GoneException.
+    return sendFrame(live, body, !isUtf8(body)) ? { status: 200 } : undefined;
   }
   if (method === 'GET') {
     return {
