@@ -175,7 +175,6 @@ async function joinCluster(link: RedisLink, logger: Logger, heartbeatMs: number 
   return new ConnectionDirectory({ link, logger, ...(heartbeatMs ? { heartbeatMs } : {}) });
 }
 
-/** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
 type Handler = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
@@ -199,6 +198,7 @@ function lazyHandler(what: string, load: () => Promise<Handler>, logger: Logger,
   };
 }
 
+/** Opens the store (SQLite in `config.dataDir` unless given), starts listening, resolves once ready. */
 export async function createServer(options: ServerOptions): Promise<Gatehouse> {
   const { config } = options;
   const logger = options.logger ?? consoleLogger;

@@ -6,10 +6,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { AccountRegion } from '../model/account-region.js';
-import { accountOfAccessKey } from '../model/account-region.js';
+import { accountOfAccessKey, REGION } from '../model/account-region.js';
 
-/** An AWS region name (`us-east-1`). */
-export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 /** `Credential={akid}/{yyyymmdd}/{region}/{service}/aws4_request` (header) or its query form. */
 const CREDENTIAL = /^([^/\s,]+)\/\d{8}\/([^/\s,]+)\/[^/\s,]+\/aws4_request$/;
 

@@ -6,7 +6,7 @@
 import { randomFillSync } from 'node:crypto';
 
 /** `bytes` random bytes per call in `encoding`, from a pool refilled every 1,024 calls. */
-export function randomIds(bytes: number, encoding: 'base64' | 'hex'): () => string {
+export function randomIdPool(bytes: number, encoding: 'base64' | 'hex'): () => string {
   const ids = 1024;
   const pool = Buffer.alloc(ids * bytes);
   let next = ids;
@@ -21,4 +21,4 @@ export function randomIds(bytes: number, encoding: 'base64' | 'hex'): () => stri
 }
 
 /** A new request id. */
-export const newRequestId: () => string = randomIds(10, 'base64');
+export const newRequestId: () => string = randomIdPool(10, 'base64');

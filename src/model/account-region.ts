@@ -15,6 +15,9 @@ export interface AccountRegion {
 /** The account of callers whose access key id does not name one (and of unsigned requests). */
 export const DEFAULT_ACCOUNT_ID = '000000000000';
 
+/** An AWS region name as credential scopes and ARNs carry it (`us-east-1`, `ap-southeast-12`). */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
 const ACCOUNT_ID = /^\d{12}$/;
 const SCOPE = /^(\d{12}):([a-z0-9-]+)$/;
 

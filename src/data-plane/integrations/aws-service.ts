@@ -10,6 +10,7 @@
  * without `--aws-endpoint` compiles into an integration that answers 500 and says why in the log
  * and `$context.integration.error`. A call that fails answers 500; one that times out, 503.
  */
+import { REGION } from '../../model/account-region.js';
 import type { IntegrationRecord } from '../../model/resources.js';
 import { internalServerError, serviceUnavailable } from '../errors.js';
 import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
@@ -19,7 +20,6 @@ import { ServiceCallError } from './aws-client.js';
 import { SUBTYPES, SubtypeParameterError } from './aws-subtypes.js';
 import { readBody } from './body.js';
 
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
 
 /** What service integrations need: the server's client. */
 export interface AwsServiceDeps {

@@ -7,7 +7,7 @@ import type { Readable } from 'node:stream';
 import { Transform, type TransformCallback } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import { requestTooLarge } from '../errors.js';
-import { randomIds } from '../request-id.js';
+import { randomIdPool } from '../request-id.js';
 import type { Invocation } from '../invocation.js';
 import { MAX_BODY_BYTES } from './body.js';
 import { own } from '../../model/own.js';
@@ -121,7 +121,7 @@ export function requestBody(inv: Invocation, headers: Record<string, string>): B
 // ---- request headers -----------------------------------------------------------------------------------------
 
 /** The random part of trace ids: 96 bits, 24 hex digits. */
-const traceRandom = randomIds(12, 'hex');
+const traceRandom = randomIdPool(12, 'hex');
 
 /** `Root=1-{epoch seconds, 8 hex}-{96 random bits, 24 hex}`, X-Ray's trace id format. */
 function traceId(now: number): string {
