@@ -20,7 +20,6 @@ import { ServiceCallError } from './aws-client.js';
 import { SUBTYPES, SubtypeParameterError } from './aws-subtypes.js';
 import { readBody } from './body.js';
 
-
 /** What service integrations need: the server's client. */
 export interface AwsServiceDeps {
   readonly client: AwsServiceClient;
