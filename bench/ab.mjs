@@ -8,6 +8,8 @@
  *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--connections 50] [--path /items/42] [--as-bench] [--node-args '--flag ...']
  *
  * `--node-args` are given to the candidate's node (V8 and Node flags).
+ * `--path /proxy` measures row (c) instead: the bench's upstream runs on the load CPU, and row (b)'s bare undici
+ * proxy stands in for (d).
  * `--as-bench` first calls the JWT route and the 1,000-route API, as `npm run bench` does before its rows.
  * `--base` is another checkout (git worktree or archive of the base commit, built); this checkout is the
  * candidate. Without it: (d) against this checkout only. Servers are pinned to CPU 0, the load to CPU 1
@@ -48,7 +50,7 @@ async function launch(name, dir) {
   const cli = ['dist/bundle/cli/main.js', 'dist/src/cli/main.js'].map((f) => join(dir, f)).find((f) => existsSync(f));
   const proc = start(process.execPath, [...nodeArgs, cli, 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir, cpu: pinning?.server });
   await waitHealthy(port);
-  const { apiId, apiId1000 } = await createBenchApis(port, 'http://127.0.0.1:9');
+  const { apiId, apiId1000 } = await createBenchApis(port, upstreamOrigin ?? 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
   await expectStatus(port, opts.path, headers, 200, name);
   if (opts['as-bench']) {
@@ -60,13 +62,20 @@ async function launch(name, dir) {
   return { name, proc, pid: proc.pid, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
 }
 
+/** The bare reference: row (d), or row (b) for `--path /proxy`. */
 async function direct() {
-  const proc = start(process.execPath, [join(ROOT, 'bench/servers/lambda-direct.mjs')], { cpu: pinning?.server });
+  const file = upstreamOrigin ? 'undici-proxy.mjs' : 'lambda-direct.mjs';
+  const proc = start(process.execPath, [join(ROOT, 'bench/servers', file)], { cpu: pinning?.server, env: { BENCH_UPSTREAM: upstreamOrigin } });
   const port = await proc.port();
-  return { name: '(d) direct', proc, pid: proc.pid, url: `http://127.0.0.1:${port}/items/42`, headers: {}, samples: [] };
+  return { name: upstreamOrigin ? '(b) direct' : '(d) direct', proc, pid: proc.pid, url: `http://127.0.0.1:${port}${upstreamOrigin ? '/proxy' : '/items/42'}`, headers: {}, samples: [] };
 }
 
+let upstreamOrigin;
 try {
+  if (opts.path === '/proxy') {
+    const upstream = start(process.execPath, [join(ROOT, 'bench/servers/upstream.mjs')], { cpu: pinning?.load });
+    upstreamOrigin = `http://127.0.0.1:${await upstream.port()}`;
+  }
   const sides = [await direct(), ...(opts.base ? [await launch('base', opts.base)] : []), await launch('candidate', ROOT)];
   process.stderr.write(`ab: ${tool}, ${connections} connections, ${bursts} bursts of ${seconds} s${pinning ? ', servers on CPU 0, load on CPU 1' : ''}\n`);
   for (const s of sides) await runLoad({ tool, url: s.url, headers: s.headers, connections, seconds: 2, cpu: pinning?.load });
@@ -83,9 +92,9 @@ try {
   for (const s of sides.slice(1)) {
     // Bursts i of two sides ran back to back, under about the same background load: their ratio is the fairest.
     const ratios = d.samples.map((b, i) => b / s.samples[i]);
-    process.stdout.write(`${s.name}: CPU µs/req median ${median(s.samples).toFixed(1)} (min ${Math.min(...s.samples).toFixed(1)}); (d)/${s.name} by CPU: median ${median(ratios).toFixed(3)}\n`);
+    process.stdout.write(`${s.name}: CPU µs/req median ${median(s.samples).toFixed(1)} (min ${Math.min(...s.samples).toFixed(1)}); ${d.name.slice(0, 3)}/${s.name} by CPU: median ${median(ratios).toFixed(3)}\n`);
   }
-  process.stdout.write(`(d) direct: CPU µs/req median ${median(d.samples).toFixed(1)} (min ${Math.min(...d.samples).toFixed(1)})\n`);
+  process.stdout.write(`${d.name}: CPU µs/req median ${median(d.samples).toFixed(1)} (min ${Math.min(...d.samples).toFixed(1)})\n`);
   if (sides.length === 3) {
     const ratios = sides[1].samples.map((b, i) => sides[2].samples[i] / b);
     process.stdout.write(`candidate/base of back-to-back bursts: median ${median(ratios).toFixed(3)} (${ratios.map((r) => r.toFixed(2)).join(' ')})\n`);

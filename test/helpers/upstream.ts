@@ -13,6 +13,7 @@
  * | `x-upstream-reset: 1`          | destroy the socket without answering                                    |
  * | `x-upstream-reset-mid-body: 1` | send headers and 64 KB of a declared 1 MB body, then destroy the socket |
  * | `x-upstream-large: 20000000`   | stream that many bytes (`a`), chunked, honouring backpressure           |
+ * | `x-upstream-drip: 5x100`       | send a 1 KB chunk (`a`) right away and then every 100 ms, 5 in all      |
  * | `x-upstream-cors: 1`           | add `access-control-allow-origin: https://backend.example` and friends  |
  * | `x-upstream-header: k=v`       | add response header k (repeatable: `k=v, k2=v2`)                        |
  * | `x-upstream-body: text`        | answer with this body (content-type text/plain) instead of the echo     |
@@ -69,6 +70,18 @@ function streamLarge(res: ServerResponse, total: number): void {
   pump();
 }
 
+function dripChunks(res: ServerResponse, chunks: number, everyMs: number): void {
+  res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(chunks * 1024) });
+  let sent = 0;
+  const next = (): void => {
+    if (res.destroyed) return;
+    res.write(CHUNK.subarray(0, 1024));
+    if (++sent === chunks) res.end();
+    else setTimeout(next, everyMs);
+  };
+  next();
+}
+
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
@@ -88,6 +101,8 @@ function respond(req: IncomingMessage, res: ServerResponse, echo: EchoedRequest)
   }
   const large = h('large');
   if (large !== undefined) return streamLarge(res, Number(large));
+  const drip = /^(\d+)x(\d+)$/.exec(h('drip') ?? '');
+  if (drip !== null) return dripChunks(res, Number(drip[1]), Number(drip[2]));
   const headers: Record<string, string | string[]> = {};
   if (h('cors') !== undefined) {
     headers['access-control-allow-origin'] = 'https://backend.example';

@@ -447,6 +447,45 @@ describe('HTTP proxy: failures', { timeout: 10_000 }, () => {
     assert.equal((await call('/prod/slow', { headers: { 'x-upstream-delay': '10' } })).status, 200);
   });
 
+  it('a body that stops past timeoutInMillis ends the client response abruptly; the timeout is the cause', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/drip`, timeoutInMillis: 150 }), routeKey: 'GET /drip' });
+    const started = Date.now();
+    // Headers and the first KB at once, the second KB only after 5 s: the body timer (restarted by each chunk) cuts it.
+    await assert.rejects(call('/prod/drip', { headers: { 'x-upstream-drip': '2x5000' } }));
+    assert.ok(Date.now() - started < 2000);
+    assert.match(lastInvocation?.integration?.error ?? '', /timed out after 150 ms/);
+  });
+
+  it('a body that keeps coming is not cut by timeoutInMillis, however long it takes in all', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/drip`, timeoutInMillis: 150 }), routeKey: 'GET /drip' });
+    // Six chunks 80 ms apart: 400 ms in all, each gap within the 150 ms.
+    const reply = await call('/prod/drip', { headers: { 'x-upstream-drip': '6x80' } });
+    assert.equal(reply.status, 200);
+    assert.equal(reply.body.length, 6 * 1024);
+    assert.equal(lastInvocation?.integration?.error, undefined);
+  });
+
+  it('a client that stops reading past timeoutInMillis does not time the backend out (paused, as undici\'s bodyTimeout)', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/down`, timeoutInMillis: 150 }), routeKey: 'GET /down' });
+    const total = 8 * 1024 * 1024;
+    const length = await new Promise<number>((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: gatewayPort, path: '/prod/down', headers: { 'x-upstream-large': String(total) }, agent: false }, (res) => {
+        let received = 0;
+        res.once('data', () => {
+          res.pause(); // 8 MB cannot fit in the socket buffers: the gateway pauses the backend
+          setTimeout(() => res.resume(), 500);
+        });
+        res.on('data', (c: Buffer) => (received += c.length));
+        res.on('end', () => resolve(received));
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    assert.equal(length, total);
+    assert.equal(lastInvocation?.integration?.error, undefined);
+  });
+
   it('connection refused → 500 with the cause as detail', async () => {
     const closed = createServer();
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));

@@ -139,8 +139,9 @@ class HttpProxyIntegration implements CompiledIntegration {
         method: this.#method ?? inv.request.method,
         headers,
         body,
-        headersTimeout: this.#timeoutMs,
-        bodyTimeout: this.#timeoutMs,
+        // The call's own timer keeps the integration's timeout, head and body (see ProxyCall).
+        headersTimeout: 0,
+        bodyTimeout: 0,
       };
       (target.dispatcher as Dispatcher).dispatch(options, call);
     });
