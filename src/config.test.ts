@@ -238,6 +238,15 @@ describe('loadConfig: drain timeout and metrics token', () => {
     assert.deepEqual([set.drainTimeoutMs, set.metricsToken], [2500, 'a-token-of-sixteen+']);
   });
 
+  it('holds V8 semi-spaces at 8 MB by default; 0 leaves V8 its own ceiling; other sizes are refused', () => {
+    assert.equal(loadConfig([], {}).semiSpaceMb, 8);
+    assert.equal(loadConfig(['--semi-space-size', '0'], {}).semiSpaceMb, 0);
+    assert.equal(loadConfig([], { GATEHOUSE_SEMI_SPACE_SIZE: '4' }).semiSpaceMb, 4);
+    for (const bad of ['3', '32', '8MB', '-1']) {
+      rejects(['--semi-space-size', bad], {}, `--semi-space-size / GATEHOUSE_SEMI_SPACE_SIZE must be MB of a V8 semi-space: 1, 2, 4, 8 or 16 (0 = V8's own ceiling), got "${bad}"`);
+    }
+  });
+
   it('rejects a drain timeout that is not milliseconds and a short or spaced token', () => {
     rejects(['--drain-timeout', 'soon'], {}, '--drain-timeout / GATEHOUSE_DRAIN_TIMEOUT must be milliseconds from 1 to 3600000, got "soon"');
     rejects(['--metrics-token', 'short'], {}, '--metrics-token / GATEHOUSE_METRICS_TOKEN must be 16-256 printable characters without spaces');

@@ -97,6 +97,11 @@ export interface Config {
   readonly drainTimeoutMs: number;
   /** A bearer token `/_gatehouse/metrics` requires; undefined = the metrics are open to whoever reaches the listener. */
   readonly metricsToken: string | undefined;
+  /**
+   * `gatehouse serve`: the MB V8's young-generation semi-spaces may grow to in this process (1, 2, 4, 8 or 16;
+   * 0 = V8's own ceiling, 16 MB on 64-bit Node 20). See cli/young-generation.ts.
+   */
+  readonly semiSpaceMb: number;
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -146,6 +151,7 @@ export const SETTINGS = {
   stackName: { flag: '--stack-name', env: 'GATEHOUSE_STACK_NAME', default: '' },
   drainTimeout: { flag: '--drain-timeout', env: 'GATEHOUSE_DRAIN_TIMEOUT', default: '10000' },
   metricsToken: { flag: '--metrics-token', env: 'GATEHOUSE_METRICS_TOKEN', default: '' },
+  semiSpaceSize: { flag: '--semi-space-size', env: 'GATEHOUSE_SEMI_SPACE_SIZE', default: '8' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -591,6 +597,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   const headersTimeoutMs = timeout('headersTimeout');
   const requestTimeoutMs = timeout('requestTimeout');
   const drainTimeoutMs = timeout('drainTimeout');
+  const semiSpaceText = get('semiSpaceSize');
+  if (!/^(0|1|2|4|8|16)$/.test(semiSpaceText)) {
+    throw new ConfigError(`${label('semiSpaceSize')} must be MB of a V8 semi-space: 1, 2, 4, 8 or 16 (0 = V8's own ceiling), got "${semiSpaceText}"`);
+  }
   const metricsToken = get('metricsToken');
   if (metricsToken !== '' && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
     throw new ConfigError(`${label('metricsToken')} must be 16-256 printable characters without spaces`);
@@ -689,6 +699,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     requestTimeoutMs,
     drainTimeoutMs,
     metricsToken: metricsToken === '' ? undefined : metricsToken,
+    semiSpaceMb: Number(semiSpaceText),
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
     strict: strictText === 'true' || strictText === '1',
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),

@@ -1,0 +1,55 @@
+/**
+ * A ceiling on V8's young generation for the `gatehouse serve` process.
+ *
+ * V8 starts each of the young generation's two semi-spaces at 1 MB and doubles them, up to 16 MB each on
+ * 64-bit Node 20, while many objects outlive a scavenge: under a gateway's load (50 keep-alive clients, each
+ * request's objects alive across a backend's round trip) they reach the 16 MB within seconds, and the process
+ * keeps 32 MB of young generation, where 8 MB each serves the same load at the same CPU (bench/README.md).
+ * Node sets the ceiling only at start-up (`node --max-semi-space-size=8`), which a command run as
+ * `node dist/bundle/cli/main.js` or `npm start` does not get. V8 reads its growth factor each time it grows
+ * the young generation, so this keeps the factor at V8's default (2) below the ceiling and at 1 (no growth)
+ * from there, looked at after each scavenge (Node's `gc` performance entries, delivered between event-loop
+ * tasks: a few objects per scavenge. A timer looking twice a second let a busy process double past the
+ * ceiling in between).
+ *
+ * A `--max-semi-space-size` or `--semi-space-growth-factor` the process was started with (on node's command
+ * line or in NODE_OPTIONS) wins: the ceiling is then left alone.
+ */
+import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+
+const MB = 1024 * 1024;
+
+/** Whether node was started with its own young-generation size. */
+export function nodeSetsYoungGeneration(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
+  return flags.some((f) => /^--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)(=|$)/.test(f));
+}
+
+/** The size of the young generation (both semi-spaces) now, in bytes. */
+export function youngGenerationBytes(): number {
+  for (const space of getHeapSpaceStatistics()) if (space.space_name === 'new_space') return space.space_size;
+  return 0;
+}
+
+/**
+ * Holds each semi-space at `semiSpaceMb` (a power of two, 1 to 16): growth stops once the young generation
+ * (two semi-spaces) reaches twice that, and starts again if V8 shrinks it below (after a quiet spell).
+ */
+export function holdYoungGeneration(semiSpaceMb: number): void {
+  const limit = 2 * semiSpaceMb * MB;
+  let holding = false;
+  const check = (): void => {
+    const hold = youngGenerationBytes() >= limit;
+    if (hold === holding) return;
+    holding = hold;
+    setFlagsFromString(`--semi-space-growth-factor=${hold ? 1 : 2}`);
+  };
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) return check();
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  check();
+}
