@@ -22,7 +22,8 @@ export interface InvokeMessage {
 
 /** Worker → parent. */
 export type WorkerMessage =
-  | { readonly type: 'ready' }
+  /** `hooked`: whether loading the handler started the module hooks (TypeScript); a JavaScript handler's must not. */
+  | { readonly type: 'ready'; readonly hooked: boolean }
   /** Project-local files the function loaded (watched for hot reload, see reload.ts). */
   | { readonly type: 'files'; readonly files: readonly string[] }
   | { readonly type: 'load-error'; readonly name: string; readonly message: string; readonly stack?: string }
@@ -71,7 +72,7 @@ async function serve(port: MessagePort): Promise<void> {
         send({ type: 'result', id: message.id, ...outcome }),
       );
     });
-    send({ type: 'ready' });
+    send({ type: 'ready', hooked: loader.hooked });
   } catch (error) {
     graph.addRequired();
     const e = error instanceof Error ? error : new Error(String(error));
