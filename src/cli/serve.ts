@@ -60,7 +60,8 @@ export async function serve(argv: readonly string[]): Promise<void> {
   const p = paint(colour);
   const logger = createLogger({ format, stream, colour });
   if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, logger);
-  if (config.semiSpaceMb > 0 && !nodeSetsYoungGeneration(process.execArgv, process.env.NODE_OPTIONS)) holdYoungGeneration(config.semiSpaceMb);
+  // Not with handlers in worker threads: the ceiling would hold their young generations too (young-generation.ts).
+  if (config.semiSpaceMb > 0 && config.functionIsolation !== 'worker' && !nodeSetsYoungGeneration(process.execArgv, process.env.NODE_OPTIONS)) holdYoungGeneration(config.semiSpaceMb);
   const place = workerPlace();
   const link = place ? new PrimaryLink() : undefined;
   const requests = requestLog ? createRequestLog(format, stream, p) : undefined;

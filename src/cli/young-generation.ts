@@ -4,13 +4,19 @@
  * V8 starts each of the young generation's two semi-spaces at 1 MB and doubles them, up to 16 MB each on
  * 64-bit Node 20, while many objects outlive a scavenge: under a gateway's load (50 keep-alive clients, each
  * request's objects alive across a backend's round trip) they reach the 16 MB within seconds, and the process
- * keeps 32 MB of young generation, where 8 MB each serves the same load at the same CPU (bench/README.md).
+ * keeps 32 MB of young generation. Held at 8 MB each, the proxy row of `npm run bench` keeps about 16 MB less
+ * resident for about 10% more scavenging time (285 against 255 ms per 10 s of load; README "Performance").
  * Node sets the ceiling only at start-up (`node --max-semi-space-size=8`), which a command run as
  * `node dist/bundle/cli/main.js` or `npm start` does not get. V8 reads its growth factor each time it grows
  * the young generation, so this keeps the factor at V8's default (2) below the ceiling and at 1 (no growth)
  * from there, looked at after each scavenge (Node's `gc` performance entries, delivered between event-loop
- * tasks: a few objects per scavenge. A timer looking twice a second let a busy process double past the
- * ceiling in between).
+ * tasks: a long synchronous task may grow past the ceiling before it is looked at; a best effort).
+ *
+ * V8's flags belong to the whole process, and a flag set at run time has two costs, both paid only once the
+ * ceiling is reached: every isolate of the process (worker threads too) is held at its size then, and V8
+ * rejects Node's code cache for what is compiled afterwards (a built-in module loaded later compiles from its
+ * source, about twice as slowly). So `serve` does not hold it under `--function-isolation worker`, whose
+ * handlers run in worker threads started at any time.
  *
  * A `--max-semi-space-size` or `--semi-space-growth-factor` the process was started with (on node's command
  * line or in NODE_OPTIONS) wins: the ceiling is then left alone.

@@ -73,11 +73,13 @@ function streamLarge(res: ServerResponse, total: number): void {
 function dripChunks(res: ServerResponse, chunks: number, everyMs: number): void {
   res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(chunks * 1024) });
   let sent = 0;
+  let timer: NodeJS.Timeout | undefined;
+  res.once('close', () => clearTimeout(timer));
   const next = (): void => {
     if (res.destroyed) return;
     res.write(CHUNK.subarray(0, 1024));
     if (++sent === chunks) res.end();
-    else setTimeout(next, everyMs);
+    else timer = setTimeout(next, everyMs);
   };
   next();
 }

@@ -51,11 +51,6 @@ class UpstreamBody implements StreamedBody {
 
   constructor(readonly call: ProxyCall) {}
 
-  /** Whether the backend is held back (by the held bytes or a slow client): its body timer waits meanwhile. */
-  get paused(): boolean {
-    return this.#paused;
-  }
-
   /** A chunk from the backend; false pauses it. */
   push(chunk: Buffer): boolean {
     this.#length += chunk.length;
@@ -85,6 +80,11 @@ class UpstreamBody implements StreamedBody {
   }
 
   writeTo(res: ServerResponse): Promise<number> | number {
+    if (res.destroyed) {
+      // The client went away while the backend answered: there is nothing to write to, and its 'close' is past.
+      if (!this.call.completed) this.call.abort?.(new Error('the client went away before the backend finished'));
+      return this.#length;
+    }
     this.#res = res;
     if (this.#ended && !this.#failed) {
       // The backend finished before the response went out (the usual case for small bodies): one write,
@@ -123,9 +123,9 @@ class UpstreamBody implements StreamedBody {
  *
  * Its one timer is the integration's timeout: first for the head (dispatch to headers, the integration timeout of
  * AWS), then for the body. While the body streams, each expiry checks that a chunk came since the one before
- * (or that the backend is paused by a slow client, as undici's own `bodyTimeout` allows) and waits one more
- * period; a body that stops for a whole period is cut, so a stall is cut within one to two timeouts, with no
- * timer work per chunk. undici's `headersTimeout` and `bodyTimeout` are off for these calls: they would be a second
+ * (or that this call paused the backend, for a slow client or bytes held, as undici's own `bodyTimeout` allows)
+ * and waits one more period; a body that stops for a whole period is cut, so a stall is cut within one to two
+ * timeouts, with no timer work per chunk. undici's `headersTimeout` and `bodyTimeout` are off for these calls: they would be a second
  * and third timer for the same limits, and undici's are pooled timer objects that live on for up to a second after
  * each request, so every request's were promoted to the old generation (about 2 MB/s of garbage under load).
  */
@@ -139,6 +139,8 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   /** Chunks received (and resumes), and their count at the timer's last expiry in the body. */
   #chunks = 0;
   #chunksSeen = -1;
+  /** Whether this call told undici to pause the backend (onData returned false) and has not resumed it. */
+  #upstreamPaused = false;
   #body: UpstreamBody | null = null;
   #response: GatewayResponse | null = null;
   #plan: ResponseMapping | undefined;
@@ -157,8 +159,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   }
 
   static #onTimeout(call: ProxyCall, timeoutMs: number): void {
-    const body = call.#body;
-    if (body !== null && (body.paused || call.#chunks !== call.#chunksSeen)) {
+    if (call.#body !== null && (call.#upstreamPaused || call.#chunks !== call.#chunksSeen)) {
       call.#chunksSeen = call.#chunks;
       call.#timer.refresh();
       return;
@@ -196,6 +197,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
 
   /** The paused backend may send again. */
   resume(): void {
+    this.#upstreamPaused = false;
     this.#chunks++; // a pause is no stall: the next expiry waits one more period
     this.#resume?.();
   }
@@ -203,7 +205,11 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   onData(chunk: Buffer): boolean {
     this.#chunks++;
     const body = this.#body as UpstreamBody;
-    if (this.#prefix === null) return body.push(chunk);
+    if (this.#prefix === null) {
+      if (body.push(chunk)) return true;
+      this.#upstreamPaused = true;
+      return false;
+    }
     this.#prefix.push(chunk);
     this.#prefixBytes += chunk.length;
     body.push(chunk);

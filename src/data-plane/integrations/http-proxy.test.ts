@@ -447,33 +447,62 @@ describe('HTTP proxy: failures', { timeout: 10_000 }, () => {
     assert.equal((await call('/prod/slow', { headers: { 'x-upstream-delay': '10' } })).status, 200);
   });
 
-  it('a body that stops past timeoutInMillis ends the client response abruptly; the timeout is the cause', async () => {
-    use({ integration: proxy({ integrationUri: `${upstream.origin}/drip`, timeoutInMillis: 150 }), routeKey: 'GET /drip' });
+  // The body's timer is checked once per timeoutInMillis: a body with no byte for a whole period is cut (one to two
+  // periods after its last byte). Margins are wide (500 ms periods) so a slow CI machine does not cut healthy bodies.
+  it('a body that stops ends the client response abruptly, one to two timeouts after its last byte; the timeout is the cause', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/drip`, timeoutInMillis: 500 }), routeKey: 'GET /drip' });
     const started = Date.now();
-    // Headers and the first KB at once, the second KB only after 5 s: the body timer (restarted by each chunk) cuts it.
-    await assert.rejects(call('/prod/drip', { headers: { 'x-upstream-drip': '2x5000' } }));
-    assert.ok(Date.now() - started < 2000);
-    assert.match(lastInvocation?.integration?.error ?? '', /timed out after 150 ms/);
+    // Headers and the first KB at once, the second KB only after 8 s.
+    await assert.rejects(call('/prod/drip', { headers: { 'x-upstream-drip': '2x8000' } }));
+    assert.ok(Date.now() - started < 5000);
+    assert.match(lastInvocation?.integration?.error ?? '', /timed out after 500 ms/);
   });
 
   it('a body that keeps coming is not cut by timeoutInMillis, however long it takes in all', async () => {
-    use({ integration: proxy({ integrationUri: `${upstream.origin}/drip`, timeoutInMillis: 150 }), routeKey: 'GET /drip' });
-    // Six chunks 80 ms apart: 400 ms in all, each gap within the 150 ms.
-    const reply = await call('/prod/drip', { headers: { 'x-upstream-drip': '6x80' } });
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/drip`, timeoutInMillis: 500 }), routeKey: 'GET /drip' });
+    // Seven chunks 200 ms apart: 1.2 s in all, each gap well within the 500 ms.
+    const reply = await call('/prod/drip', { headers: { 'x-upstream-drip': '7x200' } });
     assert.equal(reply.status, 200);
-    assert.equal(reply.body.length, 6 * 1024);
+    assert.equal(reply.body.length, 7 * 1024);
     assert.equal(lastInvocation?.integration?.error, undefined);
   });
 
-  it('a client that stops reading past timeoutInMillis does not time the backend out (paused, as undici\'s bodyTimeout)', async () => {
-    use({ integration: proxy({ integrationUri: `${upstream.origin}/down`, timeoutInMillis: 150 }), routeKey: 'GET /down' });
-    const total = 8 * 1024 * 1024;
+  it('a body a $response.body mapping waits for that stops → 503 (the body is not paused by the wait)', async () => {
+    upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write(Buffer.alloc(80 * 1024, 0x20)); // past the 64 KB held, short of the 100 KB the mapping reads
+    };
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/m`, timeoutInMillis: 500, responseParameters: { '200': { 'overwrite:header.x-v': '$response.body.v' } } }), routeKey: 'GET /m' });
+    const reply = await call('/prod/m');
+    assert.equal(reply.status, 503);
+    assert.deepEqual(JSON.parse(reply.body.toString()), { message: 'Service Unavailable' });
+    assert.match(lastInvocation?.integration?.error ?? '', /timed out after 500 ms/);
+  });
+
+  it('a client that stops reading for longer than timeoutInMillis does not time the backend out (paused, as undici\'s bodyTimeout)', async () => {
+    let backpressure = false;
+    upstream.behaviour = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      let left = 128;
+      const pump = (): void => {
+        while (left > 0) {
+          left--;
+          if (!res.write(Buffer.alloc(64 * 1024, 0x61))) {
+            backpressure = true;
+            return void res.once('drain', pump);
+          }
+        }
+        res.end();
+      };
+      pump();
+    };
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/down`, timeoutInMillis: 500 }), routeKey: 'GET /down' });
     const length = await new Promise<number>((resolve, reject) => {
-      const req = request({ host: '127.0.0.1', port: gatewayPort, path: '/prod/down', headers: { 'x-upstream-large': String(total) }, agent: false }, (res) => {
+      const req = request({ host: '127.0.0.1', port: gatewayPort, path: '/prod/down', agent: false }, (res) => {
         let received = 0;
         res.once('data', () => {
-          res.pause(); // 8 MB cannot fit in the socket buffers: the gateway pauses the backend
-          setTimeout(() => res.resume(), 500);
+          res.pause(); // 8 MB cannot fit in the socket buffers: the gateway pauses the backend, for three periods
+          setTimeout(() => res.resume(), 1500);
         });
         res.on('data', (c: Buffer) => (received += c.length));
         res.on('end', () => resolve(received));
@@ -482,8 +511,32 @@ describe('HTTP proxy: failures', { timeout: 10_000 }, () => {
       req.on('error', reject);
       req.end();
     });
-    assert.equal(length, total);
+    assert.equal(length, 128 * 64 * 1024);
+    assert.ok(backpressure, 'the backend was held back');
     assert.equal(lastInvocation?.integration?.error, undefined);
+  });
+
+  it('a client gone before its response began aborts the backend call (no backend left paused)', async () => {
+    let backendClosed!: () => void;
+    const closed = new Promise<void>((resolve) => (backendClosed = resolve));
+    upstream.behaviour = (_req, res) => {
+      res.on('close', backendClosed);
+      // Answers after the client has gone, with more than the gateway holds for a response not yet sent.
+      setTimeout(() => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const pump = (): void => {
+          while (!res.destroyed && res.write(Buffer.alloc(64 * 1024, 0x61)));
+          if (!res.destroyed) res.once('drain', pump);
+        };
+        pump();
+      }, 300);
+    };
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/gone`, timeoutInMillis: 500 }), routeKey: 'GET /gone' });
+    const req = request({ host: '127.0.0.1', port: gatewayPort, path: '/prod/gone', agent: false });
+    req.on('error', () => {});
+    req.end();
+    setTimeout(() => req.destroy(), 100);
+    await closed;
   });
 
   it('connection refused → 500 with the cause as detail', async () => {

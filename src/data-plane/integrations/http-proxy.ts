@@ -15,8 +15,10 @@
  * - `overwrite:path` replaces the whole backend path, URI path included.
  * - A backend path with a dot segment or a hidden separator after mapping is refused with 400 (request-path.ts).
  * - A `{var}` in the URI that the route does not define is sent literally.
- * - Timeout (no response headers within `timeoutInMillis`, connect timeout, a body stalled for that long before the
- *   response is handed over) → 503; connection refused/reset, DNS and TLS errors → 500 with the cause as detail.
+ * - Timeout (no response headers within `timeoutInMillis`, connect timeout) → 503. A body that stops (no byte for
+ *   one to two `timeoutInMillis`, the backend not paused by a slow client) is cut: 503 while the response waits for
+ *   it (a `$response.body` mapping), else the client's response ends abruptly. Connection refused/reset, DNS and
+ *   TLS errors → 500 with the cause as detail.
  * - A client `x-amzn-trace-id` is kept; otherwise one is generated. `forwarded` (for/host/proto) is appended as AWS
  *   appears to do (TODO(parity): AWS also sends `by=`).
  */
