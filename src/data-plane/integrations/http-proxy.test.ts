@@ -143,7 +143,8 @@ before(async () => {
 });
 
 after(async () => {
-  await pools.close();
+  // destroy, not close: a call a regression leaves in flight must fail its test, not hang the file's teardown.
+  await pools.destroy();
   gateway.closeAllConnections();
   await new Promise((resolve) => gateway.close(resolve));
   await upstream.close();
