@@ -10,7 +10,7 @@ import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { createContext, errorPayload, loadHandler, runHandler, type InvocationInfo } from './handler-runtime.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
 import { moduleLoader } from './module-loader.js';
-import { TYPESCRIPT } from './typescript-files.js';
+import { TYPESCRIPT } from './module-files.js';
 
 /** Parent → worker. `event` is JSON text, so the handler sees exactly what Lambda would deliver. */
 export interface InvokeMessage {

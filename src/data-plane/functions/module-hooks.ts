@@ -21,7 +21,7 @@ import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { MessagePort } from 'node:worker_threads';
-import { TYPESCRIPT, typescriptTwin } from './typescript-files.js';
+import { projectFile, TYPESCRIPT, typescriptTwin } from './module-files.js';
 
 /** An import seen by the resolve hook: `parent` (a URL, or undefined for an entry point) imported `url`. */
 export interface ModuleEdge {
@@ -68,9 +68,7 @@ export function initialize(data: ModuleHooksData | undefined): void {
 }
 
 /** A file of the project: a `file:` URL outside any `node_modules`. */
-function projectFile(url: string): boolean {
-  return url.startsWith('file:') && !url.includes('/node_modules/');
-}
+const projectUrl = (url: string): boolean => url.startsWith('file:') && projectFile(url);
 
 /** The generation (`?gen=N`) of a module URL, if it has one. */
 function generationOf(url: string | undefined): string | undefined {
@@ -97,9 +95,9 @@ export async function resolve(specifier: string, context: ResolveContext, nextRe
       throw error;
     }
   }
-  if (!projectFile(result.url)) return result;
+  if (!projectUrl(result.url)) return result;
   const generation = generationOf(context.parentURL);
-  const url = generation !== undefined && context.parentURL !== undefined && projectFile(context.parentURL) ? withGeneration(result.url, generation) : result.url;
+  const url = generation !== undefined && context.parentURL !== undefined && projectUrl(context.parentURL) ? withGeneration(result.url, generation) : result.url;
   const edge: ModuleEdge = { parent: context.parentURL, url };
   port?.postMessage(edge);
   const format = TYPESCRIPT.test(new URL(url).pathname) ? await typescriptFormat(fileURLToPath(url)) : result.format;

@@ -15,10 +15,10 @@ import * as nodeModule from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import type { ModuleEdge, ModuleHooksData } from './module-hooks.js';
+import { projectFile } from './module-files.js';
 import { readImportGraph } from './static-imports.js';
 
 const require = nodeModule.createRequire(import.meta.url);
-
 
 /** The project-local modules reached from one entry URL; grows as the hooks report imports. */
 export interface ModuleGraph {
@@ -57,7 +57,7 @@ class Graph implements ModuleGraph {
   addRequired(): void {
     const seen = new Set<string>();
     const walk = (m: NodeJS.Module | undefined) => {
-      if (!m || seen.has(m.filename) || m.filename.includes('/node_modules/')) return;
+      if (!m || seen.has(m.filename) || !projectFile(m.filename)) return;
       seen.add(m.filename);
       this.#file(m.filename);
       for (const child of m.children) walk(child);

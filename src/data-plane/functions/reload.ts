@@ -18,7 +18,7 @@ import { pathToFileURL } from 'node:url';
 import type { Logger } from '../../logger.js';
 import { loadHandler, type LambdaHandler } from './handler-runtime.js';
 import { moduleLoader } from './module-loader.js';
-import { TYPESCRIPT } from './typescript-files.js';
+import { TYPESCRIPT } from './module-files.js';
 
 /**
  * Watches files through one `fs.watch` per directory: a directory watch survives editors that

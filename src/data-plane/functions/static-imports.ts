@@ -16,7 +16,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { ModuleEdge } from './module-hooks.js';
-import { TYPESCRIPT, typescriptTwin } from './typescript-files.js';
+import { projectFile, TYPESCRIPT, typescriptTwin } from './module-files.js';
 
 /**
  * `import`/`export … from '…'` (anything but quotes and semicolons between, so comments and any
@@ -39,8 +39,6 @@ const LOCAL = /^(?:\.{1,2}\/|\/|file:)/;
 /** Files read per walk at most: a bound for a project that is a whole tree. */
 const MAX_FILES = 5_000;
 
-/** A file path outside any `node_modules`. */
-const projectPath = (path: string) => !path.includes('/node_modules/');
 
 async function fileAt(path: string): Promise<string | undefined> {
   try {
@@ -100,7 +98,7 @@ export async function readImportGraph(entryUrl: string, report: (edge: ModuleEdg
     typescript ||= COMPUTED_IMPORT.test(source);
     for (const specifier of importSpecifiers(source)) {
       const target = await resolveSpecifier(specifier, parentPath, parent);
-      if (!target || !projectPath(target.path)) continue;
+      if (!target || !projectFile(target.path)) continue;
       typescript ||= target.typescript;
       const url = pathToFileURL(target.path).href;
       report({ parent, url });
