@@ -188,23 +188,21 @@ function integrate(inv: Invocation, req: IncomingMessage, res: ServerResponse, o
   const integration = preflight ? undefined : inv.route?.integration;
   if (!integration) return respond(inv, req, res, options, preflight);
   const started = performance.now();
-  try {
-    integration.invoke(inv).then(
-      (answer) => {
-        inv.response = answer;
-        integrated(inv, Math.round(performance.now() - started));
-        respond(inv, req, res, options, false);
-      },
-      (err: unknown) => {
-        integrated(inv, Math.round(performance.now() - started));
-        failed(inv, err);
-        respond(inv, req, res, options, false);
-      },
-    );
-  } catch (err) {
+  const failedWith = (err: unknown) => {
+    // Measured before the error response is set: its status is the gateway's, not the integration's.
     integrated(inv, Math.round(performance.now() - started));
     failed(inv, err);
     respond(inv, req, res, options, false);
+  };
+  try {
+    integration.invoke(inv).then((answer) => {
+      inv.response = answer;
+      integrated(inv, Math.round(performance.now() - started));
+      respond(inv, req, res, options, false);
+    }, failedWith);
+  } catch (err) {
+    // An integration that throws instead of rejecting: the same error response.
+    failedWith(err);
   }
 }
 

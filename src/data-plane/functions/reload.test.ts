@@ -13,7 +13,6 @@ import { FileWatcher, ReloadWatch } from './reload.js';
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-watch-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-
 // First in this file: it needs a process in which nothing has registered the module hooks yet.
 describe('in-process loading with hot reload off', () => {
   it('loads a JavaScript handler that imports TypeScript in its body (./util.js naming util.ts) through the module hooks, its top level once', async () => {
