@@ -67,6 +67,13 @@ describe('importSpecifiers', () => {
   });
 });
 
+/** The edges `readImportGraph` reports from `entry` (a path under the fixture directory), and its verdict. */
+async function graphOf(entry: string): Promise<{ edges: ModuleEdge[]; typescript: boolean }> {
+  const edges: ModuleEdge[] = [];
+  const { typescript } = await readImportGraph(url(entry), (e) => edges.push(e));
+  return { edges, typescript };
+}
+
 describe('readImportGraph', () => {
   it('reports each project-local import that exists, transitively, through cycles; not packages or missing files', async () => {
     writeTree({
@@ -75,8 +82,8 @@ describe('readImportGraph', () => {
       'graph/lib/b.mjs': "import { a } from './a.mjs';\nexport const b = 1;\n",
       'graph/node_modules/pkg/index.js': "import './deep.js';\n",
     });
-    const edges: ModuleEdge[] = [];
-    assert.deepEqual(await readImportGraph(url('graph/entry.mjs'), (e) => edges.push(e)), { typescript: false });
+    const { edges, typescript } = await graphOf('graph/entry.mjs');
+    assert.equal(typescript, false);
     assert.deepEqual(edges, [
       { parent: url('graph/entry.mjs'), url: url('graph/lib/a.mjs') },
       { parent: url('graph/lib/a.mjs'), url: url('graph/lib/b.mjs') },
@@ -94,8 +101,7 @@ describe('readImportGraph', () => {
     });
     mkdirSync(join(dir, 'ws/app/node_modules/@acme'), { recursive: true });
     symlinkSync(join(dir, 'ws/shared'), join(dir, 'ws/app/node_modules/@acme/shared'));
-    const edges: ModuleEdge[] = [];
-    await readImportGraph(url('ws/app/h.js'), (e) => edges.push(e));
+    const { edges } = await graphOf('ws/app/h.js');
     assert.deepEqual(edges, [
       { parent: url('ws/app/h.js'), url: url('ws/app/lib/util.js') },
       { parent: url('ws/app/h.js'), url: url('ws/shared/index.js') },
@@ -110,11 +116,9 @@ describe('readImportGraph', () => {
       'ts/other.mjs': 'export {};\n',
       'ts/computed.mjs': "export const handler = async (name) => (await import(`./${name}.js`)).u;\n",
     });
-    const edges: ModuleEdge[] = [];
-    assert.deepEqual(await readImportGraph(url('ts/twin.mjs'), (e) => edges.push(e)), { typescript: true });
-    assert.deepEqual(edges, [{ parent: url('ts/twin.mjs'), url: url('ts/util.ts') }]);
-    assert.deepEqual(await readImportGraph(url('ts/plain.mjs'), () => {}), { typescript: false });
-    assert.deepEqual(await readImportGraph(url('ts/computed.mjs'), () => {}), { typescript: true }, 'a computed import() may load TypeScript');
+    assert.deepEqual(await graphOf('ts/twin.mjs'), { edges: [{ parent: url('ts/twin.mjs'), url: url('ts/util.ts') }], typescript: true });
+    assert.equal((await graphOf('ts/plain.mjs')).typescript, false);
+    assert.equal((await graphOf('ts/computed.mjs')).typescript, true, 'a computed import() may load TypeScript');
   });
 });
 
