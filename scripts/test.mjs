@@ -1,0 +1,45 @@
+#!/usr/bin/env node
+/**
+ * `npm test`'s runner: every compiled test file (`dist/**` `*.test.js`, the bundle aside) under node's
+ * built-in runner, two files at a time. Node 20 searches a directory it is given for test files;
+ * Node 22 and later take files and globs only and read `dist/` as one file that cannot load, failing
+ * the run. So the list is made here, the same on every version. Arguments go to `node --test` first
+ * (`node scripts/test.mjs --test-name-pattern=ImportApi`).
+ */
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const dist = join(root, 'dist');
+
+/** The test files under `dir`, in a stable order. */
+function testFiles(dir) {
+  const found = [];
+  for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      if (path !== join(dist, 'bundle') && entry.name !== 'node_modules') found.push(...testFiles(path));
+    } else if (entry.name.endsWith('.test.js')) found.push(relative(root, path));
+  }
+  return found;
+}
+
+let files;
+try {
+  files = testFiles(dist);
+} catch (error) {
+  process.stderr.write(`test: cannot read ${dist} (${error.code ?? error}); build first: npm run build\n`);
+  process.exit(2);
+}
+if (files.length === 0) {
+  process.stderr.write(`test: no *.test.js under ${dist}; build first: npm run build\n`);
+  process.exit(2);
+}
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+if (run.error) {
+  process.stderr.write(`test: cannot start node --test: ${run.error.message}\n`);
+  process.exit(2);
+}
+process.exit(run.status ?? 1);
