@@ -6,11 +6,17 @@
  * the medians, and each Gatehouse's ratio to (d) (the issue's e/d measure) and to the base.
  *
  *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--connections 50] [--path /items/42] [--as-bench] [--node-args '--flag ...']
+ *                     [--warm-base <list>] [--warm-candidate <list>]
  *
  * `--node-args` are given to the candidate's node (V8 and Node flags).
  * `--path /proxy` measures row (c) instead: the bench's upstream runs on the load CPU, and row (b)'s bare undici
  * proxy stands in for (d).
  * `--as-bench` first calls the JWT route and the 1,000-route API, as `npm run bench` does before its rows.
+ * `--warm-base` / `--warm-candidate` call other routes on one side only before the bursts, to see what serving
+ * them leaves behind (a comma list): `lambda` one request of the Lambda route, `lambda-load` 3 s of load on it,
+ * `jwt` one request of the JWT route with a token, `jwt-refused` one without (401), `api1000` one request of the
+ * 1,000-route API. With `--base .` both sides run this checkout: `--base . --path /proxy --warm-candidate lambda`
+ * is the proxy route's cost of the function scope's async hooks (README, Local functions).
  * `--base` is another checkout (git worktree or archive of the base commit, built); this checkout is the
  * candidate. Without it: (d) against this checkout only. Servers are pinned to CPU 0, the load to CPU 1
  * (when taskset and two CPUs exist); wrk when installed, else autocannon.
@@ -33,6 +39,8 @@ const { values: opts } = parseArgs({
     path: { type: 'string', default: '/items/42' },
     'as-bench': { type: 'boolean' },
     'node-args': { type: 'string', default: '' },
+    'warm-base': { type: 'string', default: '' },
+    'warm-candidate': { type: 'string', default: '' },
   },
 });
 const bursts = Number(opts.bursts);
@@ -53,6 +61,7 @@ async function launch(name, dir) {
   const { apiId, apiId1000 } = await createBenchApis(port, upstreamOrigin ?? 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
   await expectStatus(port, opts.path, headers, 200, name);
+  await warm(name, port, headers, apiId1000);
   if (opts['as-bench']) {
     // What npm run bench does before its rows: the JWT route (jose, the JWKS fetch) and the 1,000-route API.
     const token = await mintToken(port, join(work, name));
@@ -60,6 +69,25 @@ async function launch(name, dir) {
     await expectStatus(port, '/items/42', { host: hostOf(apiId1000, port) }, 200, `${name} 1,000-route API`);
   }
   return { name, proc, pid: proc.pid, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
+}
+
+const WARMS = ['lambda', 'lambda-load', 'jwt', 'jwt-refused', 'api1000'];
+for (const side of ['base', 'candidate']) {
+  const unknown = opts[`warm-${side}`].split(',').filter((w) => w && !WARMS.includes(w));
+  if (unknown.length > 0) throw new Error(`--warm-${side}: unknown ${unknown.join(', ')} (known: ${WARMS.join(', ')})`);
+}
+
+/** The routes `--warm-<side>` names, called once (or loaded for 3 s) before the bursts. */
+async function warm(name, port, headers, apiId1000) {
+  const list = opts[`warm-${name}`].split(',').filter(Boolean);
+  if (list.includes('lambda')) await expectStatus(port, '/items/42', headers, 200, `${name} Lambda route`);
+  if (list.includes('lambda-load')) await runLoad({ tool, url: `http://127.0.0.1:${port}/items/42`, headers, connections, seconds: 3, cpu: pinning?.load });
+  if (list.includes('jwt-refused')) await expectStatus(port, '/secure/42', headers, 401, `${name} JWT route without a token`);
+  if (list.includes('jwt')) {
+    const token = await mintToken(port, join(work, name));
+    await expectStatus(port, '/secure/42', { ...headers, authorization: `Bearer ${token}` }, 200, `${name} JWT route`);
+  }
+  if (list.includes('api1000')) await expectStatus(port, '/items/42', { host: hostOf(apiId1000, port) }, 200, `${name} 1,000-route API`);
 }
 
 /** The bare reference: row (d), or row (b) for `--path /proxy`. */
