@@ -166,7 +166,7 @@ describe('gatehouse serve --log-format json', () => {
       await s.waitFor(/"message":"request"/);
       const line = events(s).find((e) => e.message === 'request') as Record<string, unknown>;
       assert.match(line.time as string, /^\d{4}-\d\d-\d\dT/);
-      assert.match(line.requestId as string, /^[A-Za-z0-9+/=]{16}$/);
+      assert.match(line.requestId as string, /^[A-Za-z0-9_-]{15}=$/);
       assert.equal(typeof line.latencyMs, 'number');
       const { time: _t, requestId: _r, latencyMs: _l, ...rest } = line;
       assert.deepEqual(rest, {

@@ -128,7 +128,7 @@ describe('data plane: hostile request paths and targets', () => {
     for (const target of tricks) {
       const res = only(await send(target));
       assertGatewayError(res, 400, BAD_REQUEST);
-      assert.match(res.headers['apigw-requestid'] ?? '', /^[A-Za-z0-9+/]+=*$/, target);
+      assert.match(res.headers['apigw-requestid'] ?? '', /^[A-Za-z0-9_-]{15}=$/, target);
     }
     assert.deepEqual(upstreamPaths(), [], 'no trick may reach any backend');
   });
