@@ -43,6 +43,14 @@ const { values: opts } = parseArgs({
     'warm-candidate': { type: 'string', default: '' },
   },
 });
+const WARMS = ['lambda', 'lambda-load', 'jwt', 'jwt-refused', 'api1000'];
+for (const side of ['base', 'candidate']) {
+  const unknown = opts[`warm-${side}`].split(',').filter((w) => w && !WARMS.includes(w));
+  if (unknown.length > 0) {
+    process.stderr.write(`ab: --warm-${side}: unknown ${unknown.join(', ')} (known: ${WARMS.join(', ')})\n`);
+    process.exit(2);
+  }
+}
 const bursts = Number(opts.bursts);
 const seconds = Number(opts.seconds);
 const connections = Number(opts.connections);
@@ -69,12 +77,6 @@ async function launch(name, dir) {
     await expectStatus(port, '/items/42', { host: hostOf(apiId1000, port) }, 200, `${name} 1,000-route API`);
   }
   return { name, proc, pid: proc.pid, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
-}
-
-const WARMS = ['lambda', 'lambda-load', 'jwt', 'jwt-refused', 'api1000'];
-for (const side of ['base', 'candidate']) {
-  const unknown = opts[`warm-${side}`].split(',').filter((w) => w && !WARMS.includes(w));
-  if (unknown.length > 0) throw new Error(`--warm-${side}: unknown ${unknown.join(', ')} (known: ${WARMS.join(', ')})`);
 }
 
 /** The routes `--warm-<side>` names, called once (or loaded for 3 s) before the bursts. */
