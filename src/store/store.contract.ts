@@ -171,6 +171,32 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       await rejectsWith(s.apply([{ op: 'lock', kind: 'api', scope: 'p', id: 'missing' }]), 'NOT_FOUND');
     }));
 
+    it('lets a derive step read concurrently, each read seeing the batch (PostgreSQL: one query at a time on its connection)', withStore(async (s) => {
+      // Deployments snapshot an API with Promise.all of reads. pg 8 queues a query sent while another runs on
+      // the same connection and warns that pg 9 will refuse it; the warning is emitted once per process.
+      const warnings: string[] = [];
+      const onWarning = (w: Error) => warnings.push(`${w.name}: ${w.message}`);
+      process.on('warning', onWarning);
+      try {
+        await s.apply([{ op: 'insert', kind: 'api', scope: 'p', id: 'a1', data: {} }, { op: 'insert', kind: 'integration', scope: 'a1', id: 'i1', data: {} }]);
+        await s.apply([{ op: 'lock', kind: 'api', scope: 'p', id: 'a1' }, { op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: {} }], async (reader) => {
+          const [routes, integrations, authorizers, api, missing] = await Promise.all([
+            reader.listAll('route', 'a1'),
+            reader.listAll('integration', 'a1'),
+            reader.listAll('authorizer', 'a1'),
+            reader.get('api', 'p', 'a1'),
+            reader.get('route', 'a1', 'nope'),
+          ]);
+          return [{ op: 'insert', kind: 'deployment', scope: 'a1', id: 'd1', data: { seen: [routes.length, integrations.length, authorizers.length, api?.id ?? null, missing ?? null] } }];
+        });
+        assert.deepEqual((await s.get('deployment', 'a1', 'd1'))?.data, { seen: [1, 1, 0, 'a1', null] });
+        await new Promise((resolve) => setImmediate(resolve));
+        assert.deepEqual(warnings.filter((w) => /already executing a query/.test(w)), []);
+      } finally {
+        process.off('warning', onWarning);
+      }
+    }));
+
     it('serialises batches that lock the same resource, so each derive sees the others', withStore(async (s) => {
       await s.apply([
         { op: 'insert', kind: 'api', scope: 'p', id: 'a1', data: {} },

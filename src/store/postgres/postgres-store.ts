@@ -77,15 +77,26 @@ function changePayload(batch: readonly WriteOp[]): string | undefined {
   return Buffer.byteLength(payload) <= MAX_PAYLOAD ? payload : JSON.stringify({ kinds, scopes: ['*'] });
 }
 
-/** Reads inside an open transaction (they see its own writes and what others committed before each read). */
+/**
+ * Reads inside an open transaction (they see its own writes and what others committed before each read).
+ * A derive step may ask for several at once (`Promise.all`); the transaction has one connection, which
+ * runs one query at a time, so they wait in turn here: pg 8 queues a query sent while another runs, with a
+ * deprecation warning, and pg 9 refuses it.
+ */
 function transactionReader(client: pg.PoolClient): StoreReader {
+  let previous: Promise<unknown> = Promise.resolve();
+  const rowsOf = (text: string, values: unknown[]): Promise<Row[]> => {
+    const rows = previous.then(() => client.query<Row>(text, values)).then((result) => result.rows);
+    previous = rows.catch(() => undefined);
+    return rows;
+  };
   return {
     async get<T>(kind: ResourceKind, scope: string, id: string) {
-      const { rows: [row] } = await client.query<Row>(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 AND id = $3`, [kind, scope, id]);
+      const [row] = await rowsOf(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 AND id = $3`, [kind, scope, id]);
       return row && toResource<T>(row);
     },
     async listAll<T>(kind: ResourceKind, scope: string) {
-      const { rows } = await client.query<Row>(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 ORDER BY seq`, [kind, scope]);
+      const rows = await rowsOf(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 ORDER BY seq`, [kind, scope]);
       return rows.map((r) => toResource<T>(r));
     },
   };
