@@ -7,7 +7,7 @@ import { ConfigError } from '../../config.js';
 import { StoreError } from '../store.js';
 import { storeContract } from '../store.contract.js';
 import { MIGRATIONS } from './migrations.js';
-import { openPostgresStore, withDefaultUser } from './postgres-store.js';
+import { openPostgresStore, transactionReader, withDefaultUser } from './postgres-store.js';
 
 // CI starts PostgreSQL before the tests, so an unreachable server fails them rather than skipping.
 const URL = process.env['GATEHOUSE_TEST_POSTGRES_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -220,5 +220,65 @@ describe('postgres store', () => {
 
   it('reports an unreachable server as UNAVAILABLE', async () => {
     await assert.rejects(openPostgresStore('postgres://postgres@127.0.0.1:1/test'), (err: unknown) => err instanceof StoreError && err.code === 'UNAVAILABLE');
+  });
+});
+
+describe('transactionReader: the reads of a derive step on the transaction connection', () => {
+  /**
+   * A real connection whose `query` counts calls sent while another runs (pg 9 refuses those); with
+   * `failFirst`, the first read fails as a lost connection would make it.
+   */
+  const instrumented = async (fn: (client: Pick<pg.PoolClient, 'query'>, log: { overlaps: number; sent: number }) => Promise<void>, failFirst = false) => {
+    const schema = freshSchema();
+    const store = await openTestStore(schema);
+    await store.apply([{ op: 'insert', kind: 'api', scope: 'p', id: 'a1', data: {} }, { op: 'insert', kind: 'route', scope: 'a1', id: 'r1', data: {} }]);
+    const client = new pg.Client({ connectionString: URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    const log = { overlaps: 0, sent: 0 };
+    let running = 0;
+    const query = async (text: string, values?: unknown[]) => {
+      if (running > 0) log.overlaps++;
+      running++;
+      try {
+        if (log.sent++ === 0 && failFirst) throw new Error('Connection terminated unexpectedly');
+        return await client.query(text, values);
+      } finally {
+        running--;
+      }
+    };
+    try {
+      await fn({ query } as unknown as Pick<pg.PoolClient, 'query'>, log);
+    } finally {
+      await client.end();
+      await store.close();
+    }
+  };
+
+  it('sends concurrent reads one at a time, each with its own answer', async () => {
+    await instrumented(async (client, log) => {
+      const { reader, end } = transactionReader(client);
+      const [routes, api, missing, apis] = await Promise.all([reader.listAll('route', 'a1'), reader.get('api', 'p', 'a1'), reader.get('route', 'a1', 'nope'), reader.listAll('api', 'p')]);
+      await end();
+      assert.deepEqual([routes.map((r) => r.id), api?.id, missing, apis.length], [['r1'], 'a1', undefined, 1]);
+      assert.equal(log.sent, 4);
+      assert.equal(log.overlaps, 0);
+    });
+  });
+
+  it('after a failed read, end() waits for the read under way and none of the others reaches the connection', async () => {
+    await instrumented(async (client, log) => {
+      const { reader, end } = transactionReader(client);
+      const reads = [reader.get('api', 'p', 'a1'), reader.listAll('route', 'a1'), reader.get('api', 'p', 'a1'), reader.listAll('api', 'p')];
+      // What #transaction does when a derive step's Promise.all rejects: end the reads, then ROLLBACK.
+      await assert.rejects(Promise.all(reads), /Connection terminated/);
+      await end();
+      const sentBeforeRollback = log.sent;
+      await client.query('SELECT 1');
+      assert.equal(log.overlaps, 0, 'no read still running where the ROLLBACK goes');
+      const outcomes = await Promise.allSettled(reads);
+      assert.equal(outcomes.filter((o) => o.status === 'rejected' && /after the step ended/.test(String(o.reason))).length, reads.length - sentBeforeRollback);
+      await assert.rejects(reader.get('api', 'p', 'a1'), /after the step ended/);
+      assert.equal(log.sent, sentBeforeRollback + 1, 'only the SELECT 1 was sent after end()');
+    }, true);
   });
 });

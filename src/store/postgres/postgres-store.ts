@@ -81,23 +81,35 @@ function changePayload(batch: readonly WriteOp[]): string | undefined {
  * Reads inside an open transaction (they see its own writes and what others committed before each read).
  * A derive step may ask for several at once (`Promise.all`); the transaction has one connection, which
  * runs one query at a time, so they wait in turn here: pg 8 queues a query sent while another runs, with a
- * deprecation warning, and pg 9 refuses it.
+ * deprecation warning, and pg 9 refuses it. `end()` waits for the read under way and refuses the ones not
+ * started: after a failed read has failed the step (`Promise.all` rejects at once), none may reach the
+ * connection once the transaction goes on to its ROLLBACK, or the connection back to the pool.
  */
-function transactionReader(client: pg.PoolClient): StoreReader {
+export function transactionReader(client: Pick<pg.PoolClient, 'query'>): { readonly reader: StoreReader; end(): Promise<void> } {
   let previous: Promise<unknown> = Promise.resolve();
+  let ended = false;
   const rowsOf = (text: string, values: unknown[]): Promise<Row[]> => {
-    const rows = previous.then(() => client.query<Row>(text, values)).then((result) => result.rows);
+    const rows = previous.then(() => {
+      if (ended) throw new Error('a read of a derive step after the step ended');
+      return client.query<Row>(text, values);
+    }).then((result) => result.rows);
     previous = rows.catch(() => undefined);
     return rows;
   };
   return {
-    async get<T>(kind: ResourceKind, scope: string, id: string) {
-      const [row] = await rowsOf(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 AND id = $3`, [kind, scope, id]);
-      return row && toResource<T>(row);
+    reader: {
+      async get<T>(kind: ResourceKind, scope: string, id: string) {
+        const [row] = await rowsOf(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 AND id = $3`, [kind, scope, id]);
+        return row && toResource<T>(row);
+      },
+      async listAll<T>(kind: ResourceKind, scope: string) {
+        const rows = await rowsOf(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 ORDER BY seq`, [kind, scope]);
+        return rows.map((r) => toResource<T>(r));
+      },
     },
-    async listAll<T>(kind: ResourceKind, scope: string) {
-      const rows = await rowsOf(`SELECT ${COLUMNS} FROM resources WHERE kind = $1 AND scope = $2 ORDER BY seq`, [kind, scope]);
-      return rows.map((r) => toResource<T>(r));
+    async end() {
+      ended = true;
+      await previous;
     },
   };
 }
@@ -249,7 +261,13 @@ class PostgresStore implements Store {
       }
       if (derive) {
         step = -1;
-        const derived = await derive(transactionReader(client));
+        const reading = transactionReader(client);
+        let derived: readonly WriteOp[];
+        try {
+          derived = await derive(reading.reader);
+        } finally {
+          await reading.end();
+        }
         ops = [...batch, ...derived];
         for (let i = batch.length; i < ops.length; i++) {
           step = i;
