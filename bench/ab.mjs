@@ -51,6 +51,10 @@ for (const side of ['base', 'candidate']) {
     process.exit(2);
   }
 }
+if (opts['warm-base'] && !opts.base) {
+  process.stderr.write('ab: --warm-base needs --base (with --base . both sides run this checkout)\n');
+  process.exit(2);
+}
 const bursts = Number(opts.bursts);
 const seconds = Number(opts.seconds);
 const connections = Number(opts.connections);

@@ -3,12 +3,13 @@
  * `npm test`'s runner: every compiled test file (`dist/**` `*.test.js`, the bundle aside) under node's
  * built-in runner, two files at a time. Node 20 searches a directory it is given for test files;
  * Node 22 and later take files and globs only and read `dist/` as one file that cannot load, failing
- * the run. So the list is made here, the same on every version. Arguments go to `node --test` first
- * (`node scripts/test.mjs --test-name-pattern=ImportApi`).
+ * the run. So the list is made here, the same on every version. Options go to `node --test`
+ * (`node scripts/test.mjs --test-name-pattern=ImportApi`, in the `--option=value` form); files named as
+ * arguments run instead of the whole list (`node scripts/test.mjs dist/src/config.test.js`).
  */
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -26,9 +27,12 @@ function testFiles(dir) {
   return found;
 }
 
-let files;
+const args = process.argv.slice(2);
+const options = args.filter((a) => a.startsWith('-'));
+const named = args.filter((a) => !a.startsWith('-')).map((file) => resolve(file));
+let files = named;
 try {
-  files = testFiles(dist);
+  if (named.length === 0) files = testFiles(dist);
 } catch (error) {
   process.stderr.write(`test: cannot read ${dist} (${error.code ?? error}); build first: npm run build\n`);
   process.exit(2);
@@ -37,9 +41,11 @@ if (files.length === 0) {
   process.stderr.write(`test: no *.test.js under ${dist}; build first: npm run build\n`);
   process.exit(2);
 }
-const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...process.argv.slice(2), ...files], { cwd: root, stdio: 'inherit' });
+const run = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...options, ...files], { cwd: root, stdio: 'inherit' });
 if (run.error) {
   process.stderr.write(`test: cannot start node --test: ${run.error.message}\n`);
   process.exit(2);
 }
+// Ended by a signal (Ctrl-C): end the same way, so npm and the shell see it.
+if (run.signal) process.kill(process.pid, run.signal);
 process.exit(run.status ?? 1);

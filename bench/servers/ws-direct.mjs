@@ -14,16 +14,16 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 const two = (n) => String(n).padStart(2, '0');
 const clfTime = (d) => `${two(d.getUTCDate())}/${MONTHS[d.getUTCMonth()]}/${d.getUTCFullYear()}:${two(d.getUTCHours())}:${two(d.getUTCMinutes())}:${two(d.getUTCSeconds())} +0000`;
 
-// Ids shaped like AWS's (10 random bytes, base64), from a pre-filled pool as Gatehouse draws them.
-const pool = Buffer.alloc(10240);
+// Ids shaped like AWS's (11 random bytes, URL-safe base64 and the = pad), from a pre-filled pool as Gatehouse draws them.
+const pool = Buffer.alloc(11 * 1024);
 let next = 1024;
 const newId = () => {
   if (next === 1024) {
     randomFillSync(pool);
     next = 0;
   }
-  const start = next++ * 10;
-  return pool.toString('base64', start, start + 10);
+  const start = next++ * 11;
+  return `${pool.toString('base64url', start, start + 11)}=`;
 };
 
 const coalesce = process.env.BENCH_COALESCE === '1';

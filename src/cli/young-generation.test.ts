@@ -35,20 +35,20 @@ async function largestYoungGeneration(semiSpaceMb: number, nodeArgs: string[] = 
 }
 
 describe('young generation ceiling', { timeout: 30_000 }, () => {
-  it('V8 alone grows the young generation past 4 MB under this load; held at 2 MB semi-spaces it stays at 4 MB (Node 20)', async () => {
+  it('V8 alone grows the young generation past 4 MB under this load; held at 2 MB semi-spaces it stays at 4 MB (Node 20 and 22)', async () => {
     // The control shows the workload does make V8 grow it, so the held run's size is the ceiling at work.
     const own = await largestYoungGeneration(0);
     assert.ok(own > 4);
     const held = await largestYoungGeneration(2);
-    if (V8_MAJOR <= 11) {
-      // Node 20's V8 grows the young generation by the growth factor alone: held, it stays at 4 MB, and
-      // node's own ceiling of 2 MB semi-spaces gives the same young generation (the units agree).
+    if (V8_MAJOR <= 12) {
+      // Node 20's and 22's V8s (11.3, 12.4) grow the young generation by the growth factor alone: held, it
+      // stays at 4 MB, and node's own ceiling of 2 MB semi-spaces gives the same (the units agree).
       assert.ok(held <= 4);
       assert.equal(held, await largestYoungGeneration(0, ['--max-semi-space-size=2']));
     } else {
-      // Later V8s (Node 24's 13.6) also add 256 KB pages past it: held at 2 MB, 14 MB after this load
+      // Node 24's V8 (13.6) also adds 256 KB pages past it: held at 2 MB, 13 to 14 MB after this load
       // against 128 MB unheld and 6 MB with node's own ceiling. A best effort there (README, --semi-space-size).
-      assert.ok(held < own / 4, `held ${held} MB, unheld ${own} MB`);
+      assert.ok(held <= 20 && held < own / 4, `held ${held} MB, unheld ${own} MB`);
     }
   });
 
