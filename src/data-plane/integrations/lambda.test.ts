@@ -112,6 +112,18 @@ describe('compileLambdaIntegration', () => {
     });
   });
 
+  it("resolves ${stageVariables.x} once per compiled stage (its frozen variables), again for another stage's", async () => {
+    const { invoker, calls } = fakeInvoker(() => json('x'));
+    const uri = 'arn:aws:lambda:us-east-1:123456789012:function:${stageVariables.fn}';
+    const integration = compileLambdaIntegration(record({ integrationUri: uri }), { invoker });
+    const beta = Object.freeze({ fn: 'orders-beta' });
+    const prod = Object.freeze({ fn: 'orders-prod' });
+    for (const stageVariables of [beta, beta, prod, { fn: 'orders-test' }, { fn: 'orders-test' }]) await integration.invoke(makeInvocation({ stageVariables }));
+    assert.deepEqual(calls.map((c) => c.fn.functionName), ['orders-beta', 'orders-beta', 'orders-prod', 'orders-test', 'orders-test']);
+    assert.equal(calls[0]?.fn, calls[1]?.fn, 'the same stage: resolved once');
+    assert.notEqual(calls[3]?.fn, calls[4]?.fn, 'variables that are not frozen (not a compiled stage) are resolved each time');
+  });
+
   it('a missing stage variable is a 500 without invoking', async () => {
     const { invoker, calls } = fakeInvoker(() => json('x'));
     const uri = 'arn:aws:lambda:us-east-1:123456789012:function:${stageVariables.fn}';

@@ -81,14 +81,21 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
 
 /**
  * The function a request calls, decided once per compiled integration: the URI's own reference, or,
- * when it names `${stageVariables.x}`, that reference resolved per request with the stage's values (a
- * missing variable fails the request with 500). Shared by HTTP and WebSocket Lambda integrations.
+ * when it names `${stageVariables.x}`, that reference resolved with the stage's values (a missing
+ * variable fails the request with 500). A compiled stage's variables are a frozen object that a change
+ * replaces, so the resolution is kept per that object: once per stage, not per request. Shared by HTTP
+ * and WebSocket Lambda integrations.
  */
 export function functionOfRequest(ref: LambdaFunctionRef): (inv: Invocation) => LambdaFunctionRef {
   if (!ref.functionArn.includes('${stageVariables.')) return () => ref;
+  const byStage = new WeakMap<Readonly<Record<string, string>>, LambdaFunctionRef>();
   return (inv) => {
-    const resolved = resolveStageVariables(ref, inv.stage?.stageVariables ?? {});
+    const variables = inv.stage?.stageVariables ?? {};
+    const known = byStage.get(variables);
+    if (known) return known;
+    const resolved = resolveStageVariables(ref, variables);
     if (resolved.missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
+    if (Object.isFrozen(variables)) byStage.set(variables, resolved.ref);
     return resolved.ref;
   };
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { call, fixture, lambdaArn } from '../../helpers/data-plane.js';
 import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
@@ -29,6 +29,20 @@ describe('data plane: Lambda proxy integrations', () => {
     await s.client.send(new CreateStageCommand({ ApiId: apiId, StageName: '$default', AutoDeploy: true }));
   });
   after(() => s.close());
+
+  it('a function URI naming ${stageVariables.fn} calls the function the stage names, and the new one after UpdateStage', async () => {
+    const { IntegrationId } = await s.client.send(
+      new CreateIntegrationCommand({ ApiId: apiId, IntegrationType: 'AWS_PROXY', IntegrationUri: lambdaArn('${stageVariables.fn}'), PayloadFormatVersion: '2.0' }),
+    );
+    await s.client.send(new CreateRouteCommand({ ApiId: apiId, RouteKey: 'GET /by-variable', Target: `integrations/${IntegrationId}` }));
+    await s.client.send(new CreateStageCommand({ ApiId: apiId, StageName: 'vars', AutoDeploy: true, StageVariables: { fn: 'text' } }));
+    const first = await call(s.gatehouse.port, apiId, 'GET', '/vars/by-variable');
+    assert.deepEqual([first.status, first.text], [200, 'Hello']);
+    assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/vars/by-variable')).text, 'Hello', 'the same function again');
+    await s.client.send(new UpdateStageCommand({ ApiId: apiId, StageName: 'vars', StageVariables: { fn: 'cookies' } }));
+    const after = await call(s.gatehouse.port, apiId, 'GET', '/vars/by-variable');
+    assert.deepEqual([after.status, after.text, after.headers['x-answer']], [201, 'made', '42']);
+  });
 
   it('payload 2.0: cookies, joined headers and query strings, text body', async () => {
     const res = await call(s.gatehouse.port, apiId, 'POST', '/v2/42?a=1&a=2&b=x%20y', {
