@@ -10,10 +10,11 @@
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-lambda-auth.html
  */
 import type { AuthorizerRecord } from '../../model/resources.js';
-import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
+import { parseLambdaUri } from '../../model/lambda-arn.js';
 import { forbidden, internalServerError, payloadTrace, traceOf, unauthorized, withTrace } from '../errors.js';
 import { FunctionTimeoutError, payloadValue, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
 import { buildEventV1, buildEventV2 } from '../integrations/lambda-events.js';
+import { functionOfRequest } from '../integrations/lambda.js';
 import { headersOf, queryOf, requestContextOf } from '../integrations/websocket-events.js';
 import type { AuthorizerResult, CompiledAuthorizer, Invocation } from '../invocation.js';
 import { compileIdentitySource, type IdentitySourceAccessor } from './identity-source.js';
@@ -82,10 +83,10 @@ export function compileLambdaAuthorizer(
   const cached = cache !== undefined && ttlMs > 0 && sources.length > 0 ? cache : undefined;
   const now = deps.clock ?? Date.now;
   const timeoutMs = deps.timeoutMs ?? LAMBDA_AUTHORIZER_TIMEOUT_MS;
-  const templated = ref.functionArn.includes('${stageVariables.');
+  const functionOf = functionOfRequest(ref, (names) => failure(`Authorizer URI ${ref.functionArn}: stage variable ${names} not set`));
 
   const call = async (inv: Invocation, identity: readonly string[], routeArn: string): Promise<LambdaAuthorizerOutcome> => {
-    const fn = templated ? substitute(ref, inv.stage?.stageVariables ?? {}) : ref;
+    const fn = functionOf(inv);
     const mappingKey = deps.mappingKey?.(inv);
     const options = mappingKey ? { mappingKey } : {};
     const event = inv.websocket ? eventWebSocket(inv, routeArn) : version === '2.0' ? eventV2(inv, identity, routeArn, options) : eventV1(inv, identity, routeArn, options);
@@ -244,9 +245,3 @@ function eventWebSocket(inv: Invocation, methodArn: string): Record<string, unkn
   };
 }
 
-/** Resolves `${stageVariables.x}` in the function ARN; a missing variable fails the request (500). */
-function substitute(ref: LambdaFunctionRef, variables: Readonly<Record<string, string>>): LambdaFunctionRef {
-  const resolved = resolveStageVariables(ref, variables);
-  if (resolved.missing.length > 0) throw failure(`Authorizer URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
-  return resolved.ref;
-}

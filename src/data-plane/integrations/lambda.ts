@@ -84,9 +84,12 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
  * when it names `${stageVariables.x}`, that reference resolved with the stage's values (a missing
  * variable fails the request with 500). A compiled stage's variables are a frozen object that a change
  * replaces, so the resolution is kept per that object: once per stage, not per request. Shared by HTTP
- * and WebSocket Lambda integrations.
+ * and WebSocket Lambda integrations and Lambda authorizers (`unset` makes their error).
  */
-export function functionOfRequest(ref: LambdaFunctionRef): (inv: Invocation) => LambdaFunctionRef {
+export function functionOfRequest(
+  ref: LambdaFunctionRef,
+  unset: (names: string) => Error = (names) => internalServerError(`Integration URI ${ref.functionArn}: stage variable ${names} not set`),
+): (inv: Invocation) => LambdaFunctionRef {
   if (!ref.functionArn.includes('${stageVariables.')) return () => ref;
   const byStage = new WeakMap<Readonly<Record<string, string>>, LambdaFunctionRef>();
   return (inv) => {
@@ -94,7 +97,7 @@ export function functionOfRequest(ref: LambdaFunctionRef): (inv: Invocation) => 
     const known = byStage.get(variables);
     if (known) return known;
     const resolved = resolveStageVariables(ref, variables);
-    if (resolved.missing.length > 0) throw internalServerError(`Integration URI ${ref.functionArn}: stage variable ${resolved.missing.join(', ')} not set`);
+    if (resolved.missing.length > 0) throw unset(resolved.missing.join(', '));
     if (Object.isFrozen(variables)) byStage.set(variables, resolved.ref);
     return resolved.ref;
   };
