@@ -19,7 +19,7 @@ import type { ApiListing } from './banner.js';
 import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchListing } from './banner.js';
 import { version } from './help.js';
 import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
-import { holdYoungGeneration, nodeSetsYoungGeneration } from './young-generation.js';
+import { holdYoungGeneration, semiSpaceCeiling } from './young-generation.js';
 
 /** The log format and request log a configuration asks for, on a stream that is or is not a terminal. */
 export function logChoices(config: Pick<Config, 'logFormat' | 'requestLog'>, isTTY: boolean): { format: LogFormat; requestLog: boolean } {
@@ -61,7 +61,8 @@ export async function serve(argv: readonly string[]): Promise<void> {
   const logger = createLogger({ format, stream, colour });
   if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, logger);
   // Not with handlers in worker threads: the ceiling would hold their young generations too (young-generation.ts).
-  if (config.semiSpaceMb > 0 && config.functionIsolation !== 'worker' && !nodeSetsYoungGeneration(process.execArgv, process.env.NODE_OPTIONS)) holdYoungGeneration(config.semiSpaceMb);
+  const ceiling = semiSpaceCeiling(config, process.execArgv, process.env.NODE_OPTIONS);
+  if (ceiling !== undefined) holdYoungGeneration(ceiling);
   const place = workerPlace();
   const link = place ? new PrimaryLink() : undefined;
   const requests = requestLog ? createRequestLog(format, stream, p) : undefined;

@@ -32,6 +32,19 @@ export function nodeSetsYoungGeneration(execArgv: readonly string[], nodeOptions
   return flags.some((f) => /^--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)(=|$)/.test(f));
 }
 
+/**
+ * The ceiling `serve` holds, in MB per semi-space, or undefined: none with `--semi-space-size 0`, under
+ * `--function-isolation worker`, or when node was started with its own young-generation flags.
+ */
+export function semiSpaceCeiling(
+  config: { readonly semiSpaceMb: number; readonly functionIsolation: string },
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): number | undefined {
+  if (config.semiSpaceMb === 0 || config.functionIsolation === 'worker' || nodeSetsYoungGeneration(execArgv, nodeOptions)) return undefined;
+  return config.semiSpaceMb;
+}
+
 /** The size of the young generation (both semi-spaces) now, in bytes. */
 export function youngGenerationBytes(): number {
   for (const space of getHeapSpaceStatistics()) if (space.space_name === 'new_space') return space.space_size;
