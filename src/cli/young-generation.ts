@@ -4,8 +4,8 @@
  * V8 starts each of the young generation's two semi-spaces at 1 MB and doubles them, up to 16 MB each on
  * 64-bit Node 20, while many objects outlive a scavenge: under a gateway's load (50 keep-alive clients, each
  * request's objects alive across a backend's round trip) they reach the 16 MB within seconds, and the process
- * keeps 32 MB of young generation. Held at 8 MB each, the proxy row of `npm run bench` keeps about 16 MB less
- * resident for about 10% more scavenging time (285 against 255 ms per 10 s of load; README "Performance").
+ * keeps 32 MB of young generation. Held at 8 MB each it keeps 16 MB (a 10 s proxy load ended at 96 MB resident
+ * instead of 108) for about 10% more scavenging time (285 against 255 ms per 10 s of load; README "Performance").
  * Node sets the ceiling only at start-up (`node --max-semi-space-size=8`), which a command run as
  * `node dist/bundle/cli/main.js` or `npm start` does not get. V8 reads its growth factor each time it grows
  * the young generation, so this keeps the factor at V8's default (2) below the ceiling and at 1 (no growth)
