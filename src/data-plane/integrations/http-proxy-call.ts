@@ -79,10 +79,15 @@ class UpstreamBody implements StreamedBody {
     this.#res?.destroy();
   }
 
+  /** The client's connection is gone: a backend still sending is stopped. */
+  #clientGone(): void {
+    if (!this.call.completed) this.call.abort?.(new Error('the client went away before the backend finished'));
+  }
+
   writeTo(res: ServerResponse): Promise<number> | number {
     if (res.destroyed) {
       // The client went away while the backend answered: there is nothing to write to, and its 'close' is past.
-      if (!this.call.completed) this.call.abort?.(new Error('the client went away before the backend finished'));
+      this.#clientGone();
       return this.#length;
     }
     this.#res = res;
@@ -96,7 +101,7 @@ class UpstreamBody implements StreamedBody {
     }
     return new Promise<number>((resolve) => {
       res.once('close', () => {
-        if (!this.call.completed) this.call.abort?.(new Error('the client went away before the backend finished'));
+        this.#clientGone();
         resolve(this.#length);
       });
       if (this.#failed) return void res.destroy();
