@@ -247,6 +247,15 @@ describe('loadConfig: drain timeout and metrics token', () => {
     }
   });
 
+  it("keeps V8's old-generation growth at 10% by default; 0 leaves V8 its own factor; other values are refused", () => {
+    assert.equal(loadConfig([], {}).heapGrowingPercent, 10);
+    assert.equal(loadConfig(['--heap-growing-percent', '0'], {}).heapGrowingPercent, 0);
+    assert.equal(loadConfig([], { GATEHOUSE_HEAP_GROWING_PERCENT: '400' }).heapGrowingPercent, 400);
+    for (const bad of ['401', '-1', '10%', '1.5', '010']) {
+      rejects(['--heap-growing-percent', bad], {}, `--heap-growing-percent / GATEHOUSE_HEAP_GROWING_PERCENT must be a whole percent from 1 to 400 (0 = V8's own growth), got "${bad}"`);
+    }
+  });
+
   it('rejects a drain timeout that is not milliseconds and a short or spaced token', () => {
     rejects(['--drain-timeout', 'soon'], {}, '--drain-timeout / GATEHOUSE_DRAIN_TIMEOUT must be milliseconds from 1 to 3600000, got "soon"');
     rejects(['--metrics-token', 'short'], {}, '--metrics-token / GATEHOUSE_METRICS_TOKEN must be 16-256 printable characters without spaces');

@@ -102,6 +102,11 @@ export interface Config {
    * 0 = V8's own ceiling, 16 MB on 64-bit Node 20). See cli/young-generation.ts.
    */
   readonly semiSpaceMb: number;
+  /**
+   * `gatehouse serve`: how far V8 lets the old generation grow past its live size before a full collection, in
+   * percent (V8's `--heap-growing-percent`; 0 = V8's own factor). See cli/old-generation.ts.
+   */
+  readonly heapGrowingPercent: number;
 }
 
 /** An API key: its id (`$context.identity.apiKeyId`) and value (what clients send). */
@@ -152,6 +157,7 @@ export const SETTINGS = {
   drainTimeout: { flag: '--drain-timeout', env: 'GATEHOUSE_DRAIN_TIMEOUT', default: '10000' },
   metricsToken: { flag: '--metrics-token', env: 'GATEHOUSE_METRICS_TOKEN', default: '' },
   semiSpaceSize: { flag: '--semi-space-size', env: 'GATEHOUSE_SEMI_SPACE_SIZE', default: '8' },
+  heapGrowingPercent: { flag: '--heap-growing-percent', env: 'GATEHOUSE_HEAP_GROWING_PERCENT', default: '10' },
 } as const;
 
 /** Environment-only setting (keeps secrets off the command line): `AKID:SECRET[,AKID2:SECRET2]`. */
@@ -601,6 +607,10 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
   if (!/^(0|1|2|4|8|16)$/.test(semiSpaceText)) {
     throw new ConfigError(`${label('semiSpaceSize')} must be MB of a V8 semi-space: 1, 2, 4, 8 or 16 (0 = V8's own ceiling), got "${semiSpaceText}"`);
   }
+  const heapGrowingText = get('heapGrowingPercent');
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(heapGrowingText) || Number(heapGrowingText) > 400) {
+    throw new ConfigError(`${label('heapGrowingPercent')} must be a whole percent from 1 to 400 (0 = V8's own growth), got "${heapGrowingText}"`);
+  }
   const metricsToken = get('metricsToken');
   if (metricsToken !== '' && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {
     throw new ConfigError(`${label('metricsToken')} must be 16-256 printable characters without spaces`);
@@ -700,6 +710,7 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     drainTimeoutMs,
     metricsToken: metricsToken === '' ? undefined : metricsToken,
     semiSpaceMb: Number(semiSpaceText),
+    heapGrowingPercent: Number(heapGrowingText),
     oidcIssuers: parseOidcIssuers(lists.get('oidcIssuers') ?? []),
     strict: strictText === 'true' || strictText === '1',
     awsEndpoint: awsEndpoint === '' ? undefined : awsEndpoint.replace(/\/$/, ''),

@@ -19,6 +19,7 @@ import type { ApiListing } from './banner.js';
 import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchListing } from './banner.js';
 import { version } from './help.js';
 import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
+import { heapGrowingPercent, holdOldGeneration } from './old-generation.js';
 import { holdYoungGeneration, semiSpaceCeiling } from './young-generation.js';
 
 /** The log format and request log a configuration asks for, on a stream that is or is not a terminal. */
@@ -63,6 +64,8 @@ export async function serve(argv: readonly string[]): Promise<void> {
   // Not with handlers in worker threads: the ceiling would hold their young generations too (young-generation.ts).
   const ceiling = semiSpaceCeiling(config, process.execArgv, process.env.NODE_OPTIONS);
   if (ceiling !== undefined) holdYoungGeneration(ceiling);
+  const growing = heapGrowingPercent(config, process.execArgv, process.env.NODE_OPTIONS);
+  if (growing !== undefined) holdOldGeneration(growing);
   const place = workerPlace();
   const link = place ? new PrimaryLink() : undefined;
   const requests = requestLog ? createRequestLog(format, stream, p) : undefined;

@@ -26,10 +26,14 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 const MB = 1024 * 1024;
 
+/** Whether node was started with a flag matching `flag` (on its command line or in NODE_OPTIONS). */
+export function nodeFlagGiven(flag: RegExp, execArgv: readonly string[], nodeOptions: string | undefined): boolean {
+  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((f) => flag.test(f));
+}
+
 /** Whether node was started with its own young-generation size. */
 export function nodeSetsYoungGeneration(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  const flags = [...execArgv, ...(nodeOptions ?? '').split(/\s+/)];
-  return flags.some((f) => /^--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)(=|$)/.test(f));
+  return nodeFlagGiven(/^--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)(=|$)/, execArgv, nodeOptions);
 }
 
 /**

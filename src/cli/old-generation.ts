@@ -1,0 +1,46 @@
+/**
+ * How far V8 lets the old generation of the `gatehouse serve` process grow past its live size before the
+ * next full (mark-compact) collection.
+ *
+ * After each full collection V8 sets the next one's trigger at the live size times a factor it derives from
+ * how fast it collects against how fast the program allocates; for a gateway's small heap, which it collects
+ * quickly, that factor is large: 15.7 MB live grew to 71.6 MB of old generation before the next collection
+ * on Node 20 (53.4 MB on Node 24; the test's workload). A gateway under load promotes a steady trickle of
+ * objects that outlive two scavenges: under proxy load mostly undici's per-connection request queues, whose
+ * backing arrays live about a second each (about 25 bytes per request, 0.3 MB/s at 13,000 requests/s). That
+ * garbage stays resident until the trigger, so the resident size climbed by about 5 MB per 14 s of the
+ * benchmark's proxy and Lambda rows and never came down.
+ *
+ * V8's `--heap-growing-percent` replaces the factor with 1 + percent / 100 (V8 still leaves at least 8 MB of
+ * room): at 10, the test's workload stays within 27-28 MB (8 full collections where V8 alone made one), and
+ * the benchmark's Gatehouse process ended three rounds of proxy and Lambda load at 102 MB resident instead of
+ * 112, at the same CPU per request (`bench/ab.mjs`: 1.011 on the proxy route, 1.015 on the Lambda route).
+ * It applies from the first full collection after it is set; V8's first one comes at its own initial limit
+ * (about 64 MB of old generation on Node 20) unless the program's start-up needed one before.
+ *
+ * Set once, at start-up, after the configuration is read: a V8 flag changed at run time makes V8 reject Node's
+ * code cache for built-in modules compiled afterwards (they compile from source, about twice as slowly), and by
+ * then the server's own modules are loaded (start-up to health measured the same with and without it). Not
+ * set under `--function-isolation worker`, whose worker threads start later and would each pay that, nor when
+ * node was started with its own `--heap-growing-percent`.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { nodeFlagGiven } from './young-generation.js';
+
+/**
+ * The percent `serve` sets, or undefined: none at 0, under `--function-isolation worker`, or when node was
+ * started with its own `--heap-growing-percent`.
+ */
+export function heapGrowingPercent(
+  config: { readonly heapGrowingPercent: number; readonly functionIsolation: string },
+  execArgv: readonly string[],
+  nodeOptions: string | undefined,
+): number | undefined {
+  if (config.heapGrowingPercent === 0 || config.functionIsolation === 'worker' || nodeFlagGiven(/^--heap[-_]growing[-_]percent(=|$)/, execArgv, nodeOptions)) return undefined;
+  return config.heapGrowingPercent;
+}
+
+/** From the next full collection on, V8 lets the old generation grow by `percent` of its live size (at least 8 MB). */
+export function holdOldGeneration(percent: number): void {
+  setFlagsFromString(`--heap-growing-percent=${percent}`);
+}
