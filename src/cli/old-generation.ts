@@ -6,8 +6,8 @@
  * how fast it collects against how fast the program allocates; for a gateway's small heap, which it collects
  * quickly, that factor is large: 15.7 MB live grew to 71.6 MB of old generation before the next collection
  * on Node 20 (53.4 MB on Node 24; the test's workload). A gateway under load promotes a steady trickle of
- * objects that outlive two scavenges: under proxy load mostly undici's per-connection request queues, whose
- * backing arrays live about a second each (about 25 bytes per request, 0.3 MB/s at 13,000 requests/s). That
+ * objects that outlive two scavenges: under proxy load about 40 bytes per request, half of them undici's
+ * per-connection request queues, whose backing arrays live about a second each (0.3 MB/s in the benchmark). That
  * garbage stays resident until the trigger, so the resident size climbed by about 5 MB per 14 s of the
  * benchmark's proxy and Lambda rows and never came down.
  *
