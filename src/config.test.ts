@@ -250,9 +250,9 @@ describe('loadConfig: drain timeout and metrics token', () => {
   it("keeps V8's old-generation growth at 10% by default; 0 leaves V8 its own factor; other values are refused", () => {
     assert.equal(loadConfig([], {}).heapGrowingPercent, 10);
     assert.equal(loadConfig(['--heap-growing-percent', '0'], {}).heapGrowingPercent, 0);
-    assert.equal(loadConfig([], { GATEHOUSE_HEAP_GROWING_PERCENT: '400' }).heapGrowingPercent, 400);
-    for (const bad of ['401', '-1', '10%', '1.5', '010']) {
-      rejects(['--heap-growing-percent', bad], {}, `--heap-growing-percent / GATEHOUSE_HEAP_GROWING_PERCENT must be a whole percent from 1 to 400 (0 = V8's own growth), got "${bad}"`);
+    assert.equal(loadConfig([], { GATEHOUSE_HEAP_GROWING_PERCENT: '300' }).heapGrowingPercent, 300);
+    for (const bad of ['301', '-1', '10%', '1.5', '010']) {
+      rejects(['--heap-growing-percent', bad], {}, `--heap-growing-percent / GATEHOUSE_HEAP_GROWING_PERCENT must be a whole percent from 1 to 300 (0 = V8's own growth), got "${bad}"`);
     }
   });
 

@@ -608,8 +608,9 @@ export function loadConfig(argv: readonly string[], env: Readonly<Record<string,
     throw new ConfigError(`${label('semiSpaceSize')} must be MB of a V8 semi-space: 1, 2, 4, 8 or 16 (0 = V8's own ceiling), got "${semiSpaceText}"`);
   }
   const heapGrowingText = get('heapGrowingPercent');
-  if (!/^(0|[1-9][0-9]{0,2})$/.test(heapGrowingText) || Number(heapGrowingText) > 400) {
-    throw new ConfigError(`${label('heapGrowingPercent')} must be a whole percent from 1 to 400 (0 = V8's own growth), got "${heapGrowingText}"`);
+  // Above 300 the factor (1 + percent / 100) would pass V8's own largest, 4.
+  if (!/^(0|[1-9][0-9]{0,2})$/.test(heapGrowingText) || Number(heapGrowingText) > 300) {
+    throw new ConfigError(`${label('heapGrowingPercent')} must be a whole percent from 1 to 300 (0 = V8's own growth), got "${heapGrowingText}"`);
   }
   const metricsToken = get('metricsToken');
   if (metricsToken !== '' && !/^[\x21-\x7e]{16,256}$/.test(metricsToken)) {

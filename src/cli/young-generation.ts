@@ -15,7 +15,7 @@
  * V8's flags belong to the whole process, and a flag set at run time has two costs, both paid only once the
  * ceiling is reached: every isolate of the process (worker threads too) is held at its size then, and V8
  * rejects Node's code cache for what is compiled afterwards (a built-in module loaded later compiles from its
- * source, about twice as slowly). So `serve` does not hold it under `--function-isolation worker`, whose
+ * source, about twice as slowly; with old-generation.ts's default that second cost starts at start-up). So `serve` does not hold it under `--function-isolation worker`, whose
  * handlers run in worker threads started at any time.
  *
  * A `--max-semi-space-size` or `--semi-space-growth-factor` the process was started with (on node's command
