@@ -85,6 +85,43 @@ export function checksOf(samples, startup, startupRuns) {
   return checks;
 }
 
+/** The ratios by CPU per request whose rounds `steadiness` lists: issue 11's, Gatehouse row over its baseline. */
+const PAIRS = [['c', 'b'], ['e', 'd'], ['h', 'h0']];
+
+/**
+ * How steady the machine was while the rows ran, as notes for under the table. On a shared VM the neighbours'
+ * load moves every row from round to round (2026-12-07: one build's Lambda row cost 47 to 70 µs per request
+ * in three rounds), and a ratio from rounds that disagree that much says more about the machine than about
+ * Gatehouse. So: each Gatehouse ratio by CPU per request round by round, and every row whose CPU per request
+ * varied by more than `limit` (largest over smallest) across its rounds.
+ */
+export function steadiness(samples, limit = 1.2) {
+  const notes = [];
+  const perRound = [];
+  for (const [num, den] of PAIRS) {
+    const a = samples.get(num)?.rounds ?? [];
+    const b = samples.get(den)?.rounds ?? [];
+    const ratios = a.flatMap((x, i) => (x && b[i] ? [b[i].cpuUsPerRequest / x.cpuUsPerRequest] : []));
+    if (ratios.length > 1) perRound.push(`${num}/${den} ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+  }
+  if (perRound.length > 0) notes.push(`by CPU/req, round by round: ${perRound.join('; ')}`);
+  const unsteady = [];
+  for (const [id, s] of samples) {
+    const cpu = s.rounds.filter(Boolean).map((r) => r.cpuUsPerRequest);
+    if (cpu.length < 2) continue;
+    const low = Math.min(...cpu);
+    const high = Math.max(...cpu);
+    if (high > low * limit) unsteady.push(`(${id}) ${low.toFixed(1)} to ${high.toFixed(1)}`);
+  }
+  if (unsteady.length > 0) {
+    notes.push(
+      `not steady: CPU µs/req varied by more than ${limit}× across rounds in ${unsteady.join(', ')}; other load on the machine moved ` +
+        'these rows, so a ratio from this run is not conclusive (bench/ab.mjs runs two builds side by side through the same noise)',
+    );
+  }
+  return notes;
+}
+
 /** The table: one line per row, continuation lines for its further checks. */
 export function renderTable(rows, checks) {
   const int = (n) => Math.round(n).toLocaleString('en-US');
