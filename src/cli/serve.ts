@@ -19,8 +19,7 @@ import type { ApiListing } from './banner.js';
 import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchListing } from './banner.js';
 import { version } from './help.js';
 import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
-import { heapGrowingPercent, holdOldGeneration } from './old-generation.js';
-import { holdYoungGeneration, semiSpaceCeiling } from './young-generation.js';
+import { holdHeap } from './heap-settings.js';
 
 /** The log format and request log a configuration asks for, on a stream that is or is not a terminal. */
 export function logChoices(config: Pick<Config, 'logFormat' | 'requestLog'>, isTTY: boolean): { format: LogFormat; requestLog: boolean } {
@@ -61,11 +60,8 @@ export async function serve(argv: readonly string[]): Promise<void> {
   const p = paint(colour);
   const logger = createLogger({ format, stream, colour });
   if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, logger);
-  // Not with handlers in worker threads: the ceiling would hold their young generations too (young-generation.ts).
-  const ceiling = semiSpaceCeiling(config, process.execArgv, process.env.NODE_OPTIONS);
-  if (ceiling !== undefined) holdYoungGeneration(ceiling);
-  const growing = heapGrowingPercent(config, process.execArgv, process.env.NODE_OPTIONS);
-  if (growing !== undefined) holdOldGeneration(growing);
+  // V8's heap settings for this process (heap-settings.ts); not with handlers in worker threads.
+  const heap = holdHeap(config, process.execArgv, process.env.NODE_OPTIONS);
   const place = workerPlace();
   const link = place ? new PrimaryLink() : undefined;
   const requests = requestLog ? createRequestLog(format, stream, p) : undefined;
@@ -96,6 +92,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
       sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',
       ...(config.oidcIssuers.length > 0 ? { oidcIssuers: config.oidcIssuers.join(', ') } : {}),
       requestLog,
+      heap,
       ...jsonListing(apis),
     });
   }

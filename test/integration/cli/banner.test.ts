@@ -186,11 +186,28 @@ describe('gatehouse serve --log-format json', () => {
     }
   });
 
+  it('lists the V8 heap settings it applies: none under worker isolation, and none that is set to 0', async () => {
+    const worker = await startCli(['--function-isolation', 'worker', '--heap-growing-percent', '25', '--function', 'pets=./examples/pets.mjs#handler']);
+    try {
+      assert.deepEqual(events(worker)[0]?.heap, {});
+    } finally {
+      await worker.stop();
+    }
+    const own = await startCli(['--heap-growing-percent', '0', '--semi-space-size', '4']);
+    try {
+      assert.deepEqual(events(own)[0]?.heap, { semiSpaceMb: 4 });
+    } finally {
+      await own.stop();
+    }
+  });
+
   it('is the default off a terminal, without a request log unless asked for', async () => {
     const s = await startCli(['--function', 'pets=./examples/pets.mjs#handler']);
     try {
       assert.equal(events(s)[0]?.message, 'gatehouse listening');
       assert.equal(events(s)[0]?.requestLog, false);
+      // V8's heap settings serve holds for itself (README: --semi-space-size, --heap-growing-percent).
+      assert.deepEqual(events(s)[0]?.heap, { semiSpaceMb: 8, heapGrowingPercent: 10 });
       assert.equal((await fetch(`${s.url}/_aws/execute-api/nosuchapi/x`)).status, 404);
       // The health check below is answered after the request above was logged, had it been.
       assert.equal((await fetch(`${s.url}/_gatehouse/health`)).status, 200);
