@@ -3,8 +3,6 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadConfig } from '../config.js';
-import { heapGrowingPercent } from './old-generation.js';
 
 const run = promisify(execFile);
 const MODULE = fileURLToPath(new URL('./old-generation.js', import.meta.url));
@@ -52,16 +50,5 @@ describe('old generation growth', { timeout: 60_000 }, () => {
     const held = await oldGenerationGrowth(10);
     assert.ok(held.max < held.live + 16, `held: ${held.max.toFixed(1)} MB with ${held.live.toFixed(1)} MB live`);
     assert.ok(held.max - held.live < (own.max - own.live) / 2, `held grew ${(held.max - held.live).toFixed(1)} MB, alone ${(own.max - own.live).toFixed(1)} MB`);
-  });
-
-  it('serve sets the configured percent, and none at 0, under worker isolation or with node\'s own flag', () => {
-    const config = (...args: string[]) => loadConfig(args, {});
-    assert.equal(heapGrowingPercent(config(), [], undefined), 10, 'the default');
-    assert.equal(heapGrowingPercent(config('--heap-growing-percent', '25'), [], undefined), 25);
-    assert.equal(heapGrowingPercent(config('--heap-growing-percent', '0'), [], undefined), undefined);
-    assert.equal(heapGrowingPercent(config('--function-isolation', 'worker'), [], undefined), undefined);
-    assert.equal(heapGrowingPercent(config(), ['--heap-growing-percent=50'], undefined), undefined);
-    assert.equal(heapGrowingPercent(config(), ['--heap_growing_percent', '50'], undefined), undefined);
-    assert.equal(heapGrowingPercent(config(), ['--max-old-space-size=512'], '--max-old-space-size=512'), 10, 'another V8 flag does not count');
   });
 });

@@ -29,20 +29,9 @@
  * own `--heap-growing-percent` (node's command line: NODE_OPTIONS does not accept that flag).
  */
 import { setFlagsFromString } from 'node:v8';
-import { nodeFlagGiven } from './young-generation.js';
 
-/**
- * The percent `serve` sets, or undefined: none at 0, under `--function-isolation worker`, or when node was
- * started with its own `--heap-growing-percent`.
- */
-export function heapGrowingPercent(
-  config: { readonly heapGrowingPercent: number; readonly functionIsolation: string },
-  execArgv: readonly string[],
-  nodeOptions: string | undefined,
-): number | undefined {
-  if (config.heapGrowingPercent === 0 || config.functionIsolation === 'worker' || nodeFlagGiven(/^--heap[-_]growing[-_]percent(=|$)/, execArgv, nodeOptions)) return undefined;
-  return config.heapGrowingPercent;
-}
+/** Node's own flag for it: when node was started with it, `serve` leaves it alone (heap-settings.ts decides). */
+export const OLD_GENERATION_FLAGS = /^--heap[-_]growing[-_]percent(=|$)/;
 
 /** From the next full collection on, V8 lets the old generation grow by `percent` of its live size (at least 8 MB). */
 export function holdOldGeneration(percent: number): void {

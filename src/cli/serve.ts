@@ -19,7 +19,7 @@ import type { ApiListing } from './banner.js';
 import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchListing } from './banner.js';
 import { version } from './help.js';
 import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
-import { holdHeap } from './heap-settings.js';
+import { heapSettingsNotApplied, holdHeap } from './heap-settings.js';
 
 /** The log format and request log a configuration asks for, on a stream that is or is not a terminal. */
 export function logChoices(config: Pick<Config, 'logFormat' | 'requestLog'>, isTTY: boolean): { format: LogFormat; requestLog: boolean } {
@@ -62,6 +62,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, logger);
   // V8's heap settings for this process (heap-settings.ts); not with handlers in worker threads.
   const heap = holdHeap(config, process.execArgv, process.env.NODE_OPTIONS);
+  for (const line of heapSettingsNotApplied(config, heap, process.execArgv, process.env.NODE_OPTIONS)) logger.warn(line);
   const place = workerPlace();
   const link = place ? new PrimaryLink() : undefined;
   const requests = requestLog ? createRequestLog(format, stream, p) : undefined;

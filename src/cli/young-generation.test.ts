@@ -3,8 +3,6 @@ import { execFile } from 'node:child_process';
 import { describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
-import { loadConfig } from '../config.js';
-import { nodeSetsYoungGeneration, semiSpaceCeiling } from './young-generation.js';
 
 const run = promisify(execFile);
 const MODULE = fileURLToPath(new URL('./young-generation.js', import.meta.url));
@@ -51,23 +49,5 @@ describe('young generation ceiling', { timeout: 30_000 }, () => {
       // against 128 MB unheld and 6 MB with node's own ceiling. A best effort there (README, --semi-space-size).
       assert.ok(held <= 20 && held < own / 4, `held ${held} MB, unheld ${own} MB`);
     }
-  });
-
-  it('serve holds the configured ceiling, and none at 0, under worker isolation or with node\'s own flags', () => {
-    const config = (...args: string[]) => loadConfig(args, {});
-    assert.equal(semiSpaceCeiling(config(), [], undefined), 8, 'the default');
-    assert.equal(semiSpaceCeiling(config('--semi-space-size', '4'), [], undefined), 4);
-    assert.equal(semiSpaceCeiling(config('--semi-space-size', '0'), [], undefined), undefined);
-    assert.equal(semiSpaceCeiling(config('--function-isolation', 'worker'), [], undefined), undefined);
-    assert.equal(semiSpaceCeiling(config(), ['--max-semi-space-size=32'], undefined), undefined);
-    assert.equal(semiSpaceCeiling(config(), [], '--semi-space-growth-factor=4'), undefined);
-  });
-
-  it('leaves the ceiling alone when node was started with its own young-generation flags', () => {
-    assert.equal(nodeSetsYoungGeneration([], undefined), false);
-    assert.equal(nodeSetsYoungGeneration(['--enable-source-maps'], '--max-old-space-size=512'), false);
-    assert.equal(nodeSetsYoungGeneration(['--max-semi-space-size=32'], undefined), true);
-    assert.equal(nodeSetsYoungGeneration(['--max_semi_space_size', '32'], undefined), true);
-    assert.equal(nodeSetsYoungGeneration([], '--inspect --semi-space-growth-factor=4'), true);
   });
 });

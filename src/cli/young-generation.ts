@@ -15,8 +15,9 @@
  * V8's flags belong to the whole process, and a flag set at run time has two costs, both paid only once the
  * ceiling is reached: every isolate of the process (worker threads too) is held at its size then, and V8
  * rejects Node's code cache for what is compiled afterwards (a built-in module loaded later compiles from its
- * source, about twice as slowly; with old-generation.ts's default that second cost starts at start-up). So `serve` does not hold it under `--function-isolation worker`, whose
- * handlers run in worker threads started at any time.
+ * source, about twice as slowly; with old-generation.ts's default that second cost starts at start-up). So
+ * `serve` does not hold it under `--function-isolation worker`, whose handlers run in worker threads started at
+ * any time (heap-settings.ts decides).
  *
  * A `--max-semi-space-size` or `--semi-space-growth-factor` the process was started with (on node's command
  * line or in NODE_OPTIONS) wins: the ceiling is then left alone.
@@ -26,28 +27,8 @@ import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 
 const MB = 1024 * 1024;
 
-/** Whether node was started with a flag matching `flag` (on its command line or in NODE_OPTIONS). */
-export function nodeFlagGiven(flag: RegExp, execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return [...execArgv, ...(nodeOptions ?? '').split(/\s+/)].some((f) => flag.test(f));
-}
-
-/** Whether node was started with its own young-generation size. */
-export function nodeSetsYoungGeneration(execArgv: readonly string[], nodeOptions: string | undefined): boolean {
-  return nodeFlagGiven(/^--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)(=|$)/, execArgv, nodeOptions);
-}
-
-/**
- * The ceiling `serve` holds, in MB per semi-space, or undefined: none with `--semi-space-size 0`, under
- * `--function-isolation worker`, or when node was started with its own young-generation flags.
- */
-export function semiSpaceCeiling(
-  config: { readonly semiSpaceMb: number; readonly functionIsolation: string },
-  execArgv: readonly string[],
-  nodeOptions: string | undefined,
-): number | undefined {
-  if (config.semiSpaceMb === 0 || config.functionIsolation === 'worker' || nodeSetsYoungGeneration(execArgv, nodeOptions)) return undefined;
-  return config.semiSpaceMb;
-}
+/** Node's own flags for the young generation's size: when node was started with one, the ceiling is left alone. */
+export const YOUNG_GENERATION_FLAGS = /^--(max[-_]semi[-_]space[-_]size|semi[-_]space[-_]growth[-_]factor)(=|$)/;
 
 /** The size of the young generation (both semi-spaces) now, in bytes. */
 export function youngGenerationBytes(): number {
