@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm test`'s runner: every compiled test file (`dist/**` `*.test.js`, the bundle aside) and the benchmark's
- * own (`bench/**` `*.test.mjs`, plain JavaScript) under node's built-in runner, two files at a time. Node 20 searches a directory it is given for test files;
- * Node 22 and later take files and globs only and read `dist/` as one file that cannot load, failing
- * the run. So the list is made here, the same on every version. Options go to `node --test`
+ * own (`bench/**` `*.test.mjs`, plain JavaScript) under node's built-in runner, two files at a time. Node 20
+ * searches a directory it is given for test files; Node 22 and later take files and globs only and read
+ * `dist/` as one file that cannot load, failing the run. So the list is made here, the same on every version. Options go to `node --test`
  * (`node scripts/test.mjs --test-name-pattern=ImportApi`, in the `--option=value` form); files named as
  * arguments run instead of the whole list (`node scripts/test.mjs dist/src/config.test.js`).
  */

@@ -31,11 +31,19 @@ export function aggregate(samples) {
   return rows;
 }
 
-/** Median over rounds of `f(num round, den round)`, using only rounds that measured both rows. */
-function pairedMedian(samples, num, den, f) {
+/** `f(num round, den round)` for each round that measured both rows. */
+function paired(samples, num, den, f) {
   const a = samples.get(num)?.rounds ?? [];
   const b = samples.get(den)?.rounds ?? [];
-  const values = a.flatMap((x, i) => (x && b[i] ? [f(x, b[i])] : []));
+  return a.flatMap((x, i) => (x && b[i] ? [f(x, b[i])] : []));
+}
+
+/** A Gatehouse row's ratio to its baseline by CPU per request (what req/s would show on CPUs nobody else uses). */
+const byCpu = (n, d) => d.cpuUsPerRequest / n.cpuUsPerRequest;
+
+/** Median over rounds of `f(num round, den round)`, using only rounds that measured both rows. */
+function pairedMedian(samples, num, den, f) {
+  const values = paired(samples, num, den, f);
   return values.length ? median(values) : undefined;
 }
 
@@ -50,7 +58,7 @@ export function checksOf(samples, startup, startupRuns) {
     if (v === undefined) return;
     checks.push({ row: num, what: `${num}/${den} req/s`, value: v, text: v.toFixed(2), target: min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`, ok: min === undefined ? undefined : v >= min });
     // The same ratio from CPU time per request: what req/s would show on CPUs nobody else uses.
-    const c = pairedMedian(samples, num, den, (n, d) => d.cpuUsPerRequest / n.cpuUsPerRequest);
+    const c = pairedMedian(samples, num, den, byCpu);
     checks.push({ row: num, what: `  by CPU/req`, value: c, text: c.toFixed(2), target: min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`, ok: undefined, hint: min === undefined ? undefined : c >= min });
   };
   const p99 = (num, den, max) => {
@@ -99,9 +107,8 @@ export function steadiness(samples, limit = 1.2) {
   const notes = [];
   const perRound = [];
   for (const [num, den] of PAIRS) {
-    const a = samples.get(num)?.rounds ?? [];
-    const b = samples.get(den)?.rounds ?? [];
-    const ratios = a.flatMap((x, i) => (x && b[i] ? [b[i].cpuUsPerRequest / x.cpuUsPerRequest] : []));
+    // The checks' `by CPU/req`, before its median.
+    const ratios = paired(samples, num, den, byCpu);
     if (ratios.length > 1) perRound.push(`${num}/${den} ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
   }
   if (perRound.length > 0) notes.push(`by CPU/req, round by round: ${perRound.join('; ')}`);
