@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
-const MODULE = fileURLToPath(new URL('./old-generation.js', import.meta.url));
+// Through serve's own entry (holdHeap), so the test also fails if serve's settings stopped reaching V8.
+const HEAP_SETTINGS = fileURLToPath(new URL('./heap-settings.js', import.meta.url));
 
 /**
  * A process with 100,000 live objects (about 16 MB of old generation) that replaces 400 of them per timer turn of
@@ -18,7 +19,7 @@ const MODULE = fileURLToPath(new URL('./old-generation.js', import.meta.url));
 const WORKLOAD = `
 const { getHeapSpaceStatistics } = await import('node:v8');
 const percent = Number(process.argv[1]);
-if (percent > 0) (await import(${JSON.stringify(MODULE)})).holdOldGeneration(percent);
+(await import(${JSON.stringify(HEAP_SETTINGS)})).holdHeap({ semiSpaceMb: 0, heapGrowingPercent: percent, functionIsolation: 'inprocess' }, [], undefined);
 const old = () => getHeapSpaceStatistics().find((s) => s.space_name === 'old_space').space_used_size / 1048576;
 const ring = new Array(100_000);
 let i = 0;

@@ -189,7 +189,11 @@ describe('gatehouse serve --log-format json', () => {
   it('lists the V8 heap settings it applies: none under worker isolation, and none that is set to 0', async () => {
     const worker = await startCli(['--function-isolation', 'worker', '--heap-growing-percent', '25', '--function', 'pets=./examples/pets.mjs#handler']);
     try {
-      assert.deepEqual(events(worker)[0]?.heap, {});
+      const [warning, start] = events(worker);
+      // A changed value it leaves aside is said, not dropped silently.
+      assert.deepEqual([warning?.level, warning?.message], ['warn', '--heap-growing-percent 25 is not applied: under --function-isolation worker (its handler workers would be held too, and start without the code cache)']);
+      assert.equal(start?.message, 'gatehouse listening');
+      assert.deepEqual(start?.heap, {});
     } finally {
       await worker.stop();
     }
