@@ -14,6 +14,7 @@
  * `--as-bench` first calls the JWT route and the 1,000-route API, as `npm run bench` does before its rows.
  * `--warm-base` / `--warm-candidate` call other routes on one side only before the bursts, to see what serving
  * them leaves behind (a comma list): `lambda` one request of the Lambda route, `lambda-load` 3 s of load on it,
+ * `proxy-load` 3 s of load on the proxy route (the bench's upstream then runs whatever `--path`),
  * `jwt` one request of the JWT route with a token, `jwt-refused` one without (401), `api1000` one request of the
  * 1,000-route API. With `--base .` both sides run this checkout: `--base . --path /proxy --warm-candidate lambda`
  * is the proxy route's cost of the function scope's async hooks (README, Local functions).
@@ -43,7 +44,7 @@ const { values: opts } = parseArgs({
     'warm-candidate': { type: 'string', default: '' },
   },
 });
-const WARMS = ['lambda', 'lambda-load', 'jwt', 'jwt-refused', 'api1000'];
+const WARMS = ['lambda', 'lambda-load', 'proxy-load', 'jwt', 'jwt-refused', 'api1000'];
 for (const side of ['base', 'candidate']) {
   const unknown = opts[`warm-${side}`].split(',').filter((w) => w && !WARMS.includes(w));
   if (unknown.length > 0) {
@@ -88,6 +89,7 @@ async function warm(name, port, headers, apiId1000) {
   const list = opts[`warm-${name}`].split(',').filter(Boolean);
   if (list.includes('lambda')) await expectStatus(port, '/items/42', headers, 200, `${name} Lambda route`);
   if (list.includes('lambda-load')) await runLoad({ tool, url: `http://127.0.0.1:${port}/items/42`, headers, connections, seconds: 3, cpu: pinning?.load });
+  if (list.includes('proxy-load')) await runLoad({ tool, url: `http://127.0.0.1:${port}/proxy`, headers, connections, seconds: 3, cpu: pinning?.load });
   if (list.includes('jwt-refused')) await expectStatus(port, '/secure/42', headers, 401, `${name} JWT route without a token`);
   if (list.includes('jwt')) {
     const token = await mintToken(port, join(work, name));
@@ -98,15 +100,16 @@ async function warm(name, port, headers, apiId1000) {
 
 /** The bare reference: row (d), or row (b) for `--path /proxy`. */
 async function direct() {
-  const file = upstreamOrigin ? 'undici-proxy.mjs' : 'lambda-direct.mjs';
+  const proxy = opts.path === '/proxy';
+  const file = proxy ? 'undici-proxy.mjs' : 'lambda-direct.mjs';
   const proc = start(process.execPath, [join(ROOT, 'bench/servers', file)], { cpu: pinning?.server, env: { BENCH_UPSTREAM: upstreamOrigin } });
   const port = await proc.port();
-  return { name: upstreamOrigin ? '(b) direct' : '(d) direct', proc, pid: proc.pid, url: `http://127.0.0.1:${port}${upstreamOrigin ? '/proxy' : '/items/42'}`, headers: {}, samples: [] };
+  return { name: proxy ? '(b) direct' : '(d) direct', proc, pid: proc.pid, url: `http://127.0.0.1:${port}${proxy ? '/proxy' : '/items/42'}`, headers: {}, samples: [] };
 }
 
 let upstreamOrigin;
 try {
-  if (opts.path === '/proxy') {
+  if (opts.path === '/proxy' || `${opts['warm-base']},${opts['warm-candidate']}`.split(',').includes('proxy-load')) {
     const upstream = start(process.execPath, [join(ROOT, 'bench/servers/upstream.mjs')], { cpu: pinning?.load });
     upstreamOrigin = `http://127.0.0.1:${await upstream.port()}`;
   }
