@@ -20,6 +20,7 @@ import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchL
 import { version } from './help.js';
 import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
 import { heapSettingsNotApplied, holdHeap } from './heap-settings.js';
+import { holdTickObjectShape } from './tick-object-shape.js';
 
 /** The log format and request log a configuration asks for, on a stream that is or is not a terminal. */
 export function logChoices(config: Pick<Config, 'logFormat' | 'requestLog'>, isTTY: boolean): { format: LogFormat; requestLog: boolean } {
@@ -63,6 +64,8 @@ export async function serve(argv: readonly string[]): Promise<void> {
   // V8's heap settings for this process (heap-settings.ts); not with handlers in worker threads.
   const heap = holdHeap(config, process.execArgv, process.env.NODE_OPTIONS);
   for (const line of heapSettingsNotApplied(config, heap, process.execArgv, process.env.NODE_OPTIONS)) logger.warn(line);
+  // Keeps process.nextTick's entry literal fast for the life of the process (tick-object-shape.ts).
+  holdTickObjectShape();
   const place = workerPlace();
   const link = place ? new PrimaryLink() : undefined;
   const requests = requestLog ? createRequestLog(format, stream, p) : undefined;
