@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
-import { undici } from './undici.js';
+import { loadUndici, undici } from './undici.js';
 
 const require = createRequire(import.meta.url);
 
@@ -21,7 +21,7 @@ test('each part is the one undici\'s package entry exports (an undici release th
   void agent.close();
 });
 
-test('request sends the method, path, query, headers and body to the URL through the given dispatcher, as undici.request does', async (t) => {
+test('request sends the method, path, query, headers and body to the URL through the given dispatcher', async (t) => {
   const seen: { method?: string; url?: string; header?: string | string[]; body: string }[] = [];
   const server = createServer((req: IncomingMessage, res) => {
     let body = '';
@@ -42,7 +42,7 @@ test('request sends the method, path, query, headers and body to the URL through
   });
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-  const got = await undici().request(`${base}/a/b?x=1&y=2`, { dispatcher: agent, headers: { 'x-test': 'one' } });
+  const got = await undici().request(`${base}/a/b?x=1&y=2#fragment`, { dispatcher: agent, method: 'GET', headers: { 'x-test': 'one' } });
   assert.equal(got.statusCode, 200);
   assert.equal(got.headers['content-type'], 'text/plain');
   assert.equal(await got.body.text(), 'answer to GET');
@@ -62,6 +62,8 @@ test('loading the parts leaves undici\'s fetch, its web modules and Node\'s bund
     const { createRequire } = await import('node:module');
     const parts = undici();
     new parts.Agent(); new parts.Pool('http://127.0.0.1:9');
+    // The request API the entry gives every dispatcher is there without it.
+    if (typeof parts.Agent.prototype.request !== 'function' || typeof parts.Pool.prototype.request !== 'function') throw new Error('no request API');
     const cache = Object.keys(createRequire(import.meta.url).cache);
     console.log(JSON.stringify({
       undiciFiles: cache.filter((f) => f.includes('/node_modules/undici/')).length,
@@ -72,4 +74,23 @@ test('loading the parts leaves undici\'s fetch, its web modules and Node\'s bund
   assert.ok(out.undiciFiles > 10, `undici's dispatcher modules were loaded (${out.undiciFiles} files)`);
   assert.deepEqual(out.web, []);
   assert.deepEqual(out.builtins, []);
+});
+
+test('an undici whose module files moved is loaded through its package entry: the same parts', () => {
+  // A later 7.x may move a file (package.json allows ^7): the first upstream call must not fail for it.
+  const moved: string[] = [];
+  const parts = loadUndici((id: string) => {
+    if (id.startsWith('undici/lib/dispatcher/pool')) {
+      moved.push(id);
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    }
+    return require(id);
+  });
+  const entry = require('undici') as typeof import('undici');
+  assert.deepEqual(moved, ['undici/lib/dispatcher/pool.js']);
+  assert.equal(parts.Pool, entry.Pool);
+  assert.equal(parts.Agent, entry.Agent);
+  assert.equal(typeof parts.request, 'function');
+  // Any other failure is not hidden.
+  assert.throws(() => loadUndici(() => { throw new SyntaxError('broken'); }), SyntaxError);
 });
