@@ -57,6 +57,8 @@ if (opts['warm-base'] && !opts.base) {
   process.exit(2);
 }
 const bursts = Number(opts.bursts);
+/** `--path /proxy` measures row (c) against (b); otherwise row (e) against (d). */
+const proxyPath = opts.path === '/proxy';
 const seconds = Number(opts.seconds);
 const connections = Number(opts.connections);
 const tool = hasWrk() ? 'wrk' : 'autocannon';
@@ -100,16 +102,15 @@ async function warm(name, port, headers, apiId1000) {
 
 /** The bare reference: row (d), or row (b) for `--path /proxy`. */
 async function direct() {
-  const proxy = opts.path === '/proxy';
-  const file = proxy ? 'undici-proxy.mjs' : 'lambda-direct.mjs';
+  const file = proxyPath ? 'undici-proxy.mjs' : 'lambda-direct.mjs';
   const proc = start(process.execPath, [join(ROOT, 'bench/servers', file)], { cpu: pinning?.server, env: { BENCH_UPSTREAM: upstreamOrigin } });
   const port = await proc.port();
-  return { name: proxy ? '(b) direct' : '(d) direct', proc, pid: proc.pid, url: `http://127.0.0.1:${port}${proxy ? '/proxy' : '/items/42'}`, headers: {}, samples: [] };
+  return { name: proxyPath ? '(b) direct' : '(d) direct', proc, pid: proc.pid, url: `http://127.0.0.1:${port}${proxyPath ? '/proxy' : '/items/42'}`, headers: {}, samples: [] };
 }
 
 let upstreamOrigin;
 try {
-  if (opts.path === '/proxy' || `${opts['warm-base']},${opts['warm-candidate']}`.split(',').includes('proxy-load')) {
+  if (proxyPath || `${opts['warm-base']},${opts['warm-candidate']}`.split(',').includes('proxy-load')) {
     const upstream = start(process.execPath, [join(ROOT, 'bench/servers/upstream.mjs')], { cpu: pinning?.load });
     upstreamOrigin = `http://127.0.0.1:${await upstream.port()}`;
   }

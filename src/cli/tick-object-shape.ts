@@ -1,20 +1,18 @@
 /**
  * Keeps the shape of Node's `process.nextTick` queue entries alive for the life of the `gatehouse serve` process.
  *
- * `process.nextTick` builds each entry as an object literal with computed keys (`{ [async_id_symbol],
- * [trigger_async_id_symbol], callback, args }`, and a fifth field on Node 24). V8 keeps the hidden classes (maps)
- * such an object passes through only while something holds them, and a server's tick entries live for
- * microseconds. A full garbage collection at a moment when none is queued frees those maps; the next entry builds
- * new ones, and after a few such collections the literal's inline caches in `nextTick` are megamorphic for good.
- * From then on every entry defines its properties through V8's runtime (`Runtime_DefineKeyedOwnPropertyInLiteral`)
- * instead of in optimized code: `nextTick` went from 0.8% to 8.2% of a Lambda route's CPU profile, and a request
- * makes 9 to 11 ticks in Node's HTTP server alone. Whether a process falls into it depends on when its first full
- * collections come: one JWT-authorized request before any load did it every time on Node 20 (the Lambda route
- * then cost 1.38 to 1.43 times as much CPU per request, `bench/ab.mjs --base . --warm-candidate jwt`).
+ * `process.nextTick` builds each entry as an object literal with computed keys, and V8 keeps the hidden classes
+ * (maps) such an object passes through only while something holds them. A server's entries live for microseconds:
+ * a full collection at a moment when none is queued frees the maps, the next entry builds new ones, and after a few
+ * such collections the literal's inline caches in `nextTick` are megamorphic for good, every entry then defining its
+ * properties through V8's runtime. What that cost and how it was found: README "Performance", "Runs of 2026-12-07,
+ * second session". Holding one real entry keeps its maps, and the caches stay monomorphic (`tick-object-shape.test.ts`,
+ * with a control, passes on Node 20 and 24).
  *
- * Holding one real entry keeps its maps, so the caches stay monomorphic. The entry is captured with an async hook
- * enabled for the one `nextTick` call made here and disabled at once: nothing else runs under it. Node 20 and 24
- * (V8 11.3 and 13.6) both show the fall and both are kept from it (`tick-object-shape.test.ts`).
+ * The entry is captured by an async hook enabled around the one `nextTick` call made here. Node switches V8's
+ * promise hook off at the next microtask, so promises made synchronously until then also get their async ids set,
+ * as under any hook; the hook's own callback looks at nothing else. Handlers under `--function-isolation worker` run
+ * in threads of their own, which this does not cover.
  */
 import { createHook } from 'node:async_hooks';
 
