@@ -9,27 +9,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { literalCacheStates, QUIET_COLLECTIONS } from '../../../src/cli/tick-object-shape.test-support.js';
 import { CLI, ROOT, childEnv } from '../../helpers/cli.js';
 
-/**
- * Loaded before the CLI: once the server listens, ten rounds of a few ticks, an empty queue and a full collection,
- * then V8's view of `process.nextTick` (its feedback vector) on stdout, and the process ends.
- */
+/** Loaded before the CLI: once the server listens, the quiet collections, then the process ends. */
 const PRELOAD = `
-const quietCollections = async () => {
-  const noop = () => {};
-  for (let round = 0; round < 10; round++) {
-    for (let i = 0; i < 20; i++) process.nextTick(noop, i);
-    await new Promise((resolve) => setTimeout(resolve, 1));
-    globalThis.gc();
-  }
-  new Function('f', '%DebugPrint(f)')(process.nextTick);
-  process.exit(0);
-};
 const wait = setInterval(() => {
   if (!process.getActiveResourcesInfo().includes('TCPServerWrap')) return;
   clearInterval(wait);
-  void quietCollections();
+  void (async () => {
+${QUIET_COLLECTIONS}
+    process.exit(0);
+  })();
 }, 20);
 `;
 
@@ -50,7 +41,7 @@ describe('gatehouse serve and nextTick\'s entry shape', { timeout: 60_000 }, () 
       child.stderr.on('data', (c: Buffer) => (err += c.toString()));
       const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
       assert.equal(code, 0, err);
-      const states = [...out.matchAll(/DefineKeyedOwnPropertyInLiteral (\w+)/g)].map((m) => m[1] as string);
+      const states = literalCacheStates(out);
       assert.ok(states.length >= 4, `V8 printed nextTick's literal caches (${states.join(' ')}):\n${err}`);
       assert.deepEqual(states.filter((s) => s !== 'MONOMORPHIC'), [], states.join(' '));
     } finally {
