@@ -1,34 +1,54 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { loadConfig } from '../config.js';
-import { heapSettings, heapSettingsNotApplied, nodeFlagGiven } from './heap-settings.js';
+import { heapSettings, nodeFlagGiven } from './heap-settings.js';
 import { YOUNG_GENERATION_FLAGS } from './young-generation.js';
 
 const config = (...args: string[]) => loadConfig(args, {});
+const applied = (c: ReturnType<typeof config>, execArgv: string[] = [], nodeOptions?: string) => heapSettings(c, execArgv, nodeOptions).applied;
+
+/**
+ * One rule for both settings, so one table: the value applied (undefined: left to V8) for a configuration, node's
+ * command line and NODE_OPTIONS.
+ */
+const CASES: { field: 'semiSpaceMb' | 'heapGrowingPercent'; rows: [string[], string[], string | undefined, number | undefined, string?][] }[] = [
+  {
+    field: 'semiSpaceMb',
+    rows: [
+      [[], [], undefined, 8, 'the default'],
+      [['--semi-space-size', '4'], [], undefined, 4],
+      [['--semi-space-size', '0'], [], undefined, undefined],
+      [['--function-isolation', 'worker'], [], undefined, undefined],
+      [[], ['--max-semi-space-size=32'], undefined, undefined],
+      [[], [], '--semi-space-growth-factor=4', undefined],
+    ],
+  },
+  {
+    field: 'heapGrowingPercent',
+    rows: [
+      [[], [], undefined, 10, 'the default'],
+      [['--heap-growing-percent', '25'], [], undefined, 25],
+      [['--heap-growing-percent', '0'], [], undefined, undefined],
+      [['--function-isolation', 'worker'], [], undefined, undefined],
+      [[], ['--heap-growing-percent=50'], undefined, undefined],
+      [[], ['--heap_growing_percent', '50'], undefined, undefined],
+      [[], ['--max-old-space-size=512'], '--max-old-space-size=512', 10, 'another V8 flag does not count'],
+    ],
+  },
+];
 
 describe('heap settings serve applies', () => {
-  it('the young generation: the configured ceiling, and none at 0, under worker isolation or with node\'s own flags', () => {
-    assert.equal(heapSettings(config(), [], undefined).semiSpaceMb, 8, 'the default');
-    assert.equal(heapSettings(config('--semi-space-size', '4'), [], undefined).semiSpaceMb, 4);
-    assert.equal(heapSettings(config('--semi-space-size', '0'), [], undefined).semiSpaceMb, undefined);
-    assert.equal(heapSettings(config('--function-isolation', 'worker'), [], undefined).semiSpaceMb, undefined);
-    assert.equal(heapSettings(config(), ['--max-semi-space-size=32'], undefined).semiSpaceMb, undefined);
-    assert.equal(heapSettings(config(), [], '--semi-space-growth-factor=4').semiSpaceMb, undefined);
-  });
-
-  it('the old generation: the configured percent, and none at 0, under worker isolation or with node\'s own flag', () => {
-    assert.equal(heapSettings(config(), [], undefined).heapGrowingPercent, 10, 'the default');
-    assert.equal(heapSettings(config('--heap-growing-percent', '25'), [], undefined).heapGrowingPercent, 25);
-    assert.equal(heapSettings(config('--heap-growing-percent', '0'), [], undefined).heapGrowingPercent, undefined);
-    assert.equal(heapSettings(config('--function-isolation', 'worker'), [], undefined).heapGrowingPercent, undefined);
-    assert.equal(heapSettings(config(), ['--heap-growing-percent=50'], undefined).heapGrowingPercent, undefined);
-    assert.equal(heapSettings(config(), ['--heap_growing_percent', '50'], undefined).heapGrowingPercent, undefined);
-    assert.equal(heapSettings(config(), ['--max-old-space-size=512'], '--max-old-space-size=512').heapGrowingPercent, 10, 'another V8 flag does not count');
-  });
+  for (const { field, rows } of CASES) {
+    it(`${field}: the configured value, and none at 0, under worker isolation or with node's own flags`, () => {
+      for (const [args, execArgv, nodeOptions, expected, why] of rows) {
+        assert.equal(applied(config(...args), execArgv, nodeOptions)[field], expected, why ?? `${args.join(' ')} | ${execArgv.join(' ')} | ${nodeOptions ?? ''}`);
+      }
+    });
+  }
 
   it("each setting steps aside for node's own flag alone: the young generation's flag leaves the old generation's setting", () => {
-    assert.deepEqual(heapSettings(config(), ['--max-semi-space-size=32'], undefined), { heapGrowingPercent: 10 });
-    assert.deepEqual(heapSettings(config(), ['--heap-growing-percent=50'], undefined), { semiSpaceMb: 8 });
+    assert.deepEqual(applied(config(), ['--max-semi-space-size=32']), { heapGrowingPercent: 10 });
+    assert.deepEqual(applied(config(), ['--heap-growing-percent=50']), { semiSpaceMb: 8 });
   });
 
   it("recognises node's own young-generation flags, on its command line or in NODE_OPTIONS", () => {
@@ -41,7 +61,7 @@ describe('heap settings serve applies', () => {
   });
 
   it('says which changed setting it leaves aside, and why; defaults and 0 go unsaid', () => {
-    const notApplied = (c: ReturnType<typeof config>, execArgv: string[] = []) => heapSettingsNotApplied(c, heapSettings(c, execArgv, undefined), execArgv, undefined);
+    const notApplied = (c: ReturnType<typeof config>, execArgv: string[] = []) => heapSettings(c, execArgv, undefined).notApplied;
     assert.deepEqual(notApplied(config('--function-isolation', 'worker', '--heap-growing-percent', '25', '--semi-space-size', '4')), [
       '--semi-space-size 4 is not applied: under --function-isolation worker (its handler workers would be held too, and start without the code cache)',
       '--heap-growing-percent 25 is not applied: under --function-isolation worker (its handler workers would be held too, and start without the code cache)',

@@ -25,42 +25,39 @@ export function nodeFlagGiven(flag: RegExp, execArgv: readonly string[], nodeOpt
   return nodeFlag(flag, execArgv, nodeOptions) !== undefined;
 }
 
-/** The settings `serve` applies for `config` in a process started with `execArgv` and `nodeOptions`. */
+/** Why a setting under worker isolation is left aside. */
+const UNDER_WORKERS = 'under --function-isolation worker (its handler workers would be held too, and start without the code cache)';
+
+/**
+ * What `serve` applies for `config` in a process started with `execArgv` and `nodeOptions`, and a line for each
+ * setting changed from its default that it leaves aside, with the reason, for the server log: a value someone
+ * asked for is not dropped silently. Defaults left aside under worker isolation are not reported (README); 0 asks
+ * for V8's own and is never reported.
+ */
 export function heapSettings(
   config: { readonly semiSpaceMb: number; readonly heapGrowingPercent: number; readonly functionIsolation: string },
   execArgv: readonly string[],
   nodeOptions: string | undefined,
-): HeapSettings {
-  const held = (value: number, nodeFlag: RegExp) => value !== 0 && config.functionIsolation !== 'worker' && !nodeFlagGiven(nodeFlag, execArgv, nodeOptions);
-  return {
-    ...(held(config.semiSpaceMb, YOUNG_GENERATION_FLAGS) ? { semiSpaceMb: config.semiSpaceMb } : {}),
-    ...(held(config.heapGrowingPercent, OLD_GENERATION_FLAGS) ? { heapGrowingPercent: config.heapGrowingPercent } : {}),
+): { readonly applied: HeapSettings; readonly notApplied: readonly string[] } {
+  const applied: { semiSpaceMb?: number; heapGrowingPercent?: number } = {};
+  const notApplied: string[] = [];
+  const decide = (setting: 'semiSpaceSize' | 'heapGrowingPercent', field: keyof HeapSettings, flags: RegExp) => {
+    const value = config[field];
+    if (value === 0) return;
+    const given = nodeFlag(flags, execArgv, nodeOptions);
+    const reason = config.functionIsolation === 'worker' ? UNDER_WORKERS : given !== undefined ? `node was started with its own ${given}` : undefined;
+    if (reason === undefined) applied[field] = value;
+    else if (String(value) !== SETTINGS[setting].default) notApplied.push(`${SETTINGS[setting].flag} ${value} is not applied: ${reason}`);
   };
+  decide('semiSpaceSize', 'semiSpaceMb', YOUNG_GENERATION_FLAGS);
+  decide('heapGrowingPercent', 'heapGrowingPercent', OLD_GENERATION_FLAGS);
+  return { applied, notApplied };
 }
 
-/** Applies `heapSettings(...)` to this process and returns them. */
-export function holdHeap(config: Parameters<typeof heapSettings>[0], execArgv: readonly string[], nodeOptions: string | undefined): HeapSettings {
-  const settings = heapSettings(config, execArgv, nodeOptions);
-  if (settings.semiSpaceMb !== undefined) holdYoungGeneration(settings.semiSpaceMb);
-  if (settings.heapGrowingPercent !== undefined) holdOldGeneration(settings.heapGrowingPercent);
-  return settings;
-}
-
-/**
- * One line for each setting changed from its default that `serve` does not apply, with the reason, for the
- * server log: a value someone asked for is not dropped silently. Defaults left aside under worker isolation
- * are not reported (README); 0 asks for V8's own and is never reported.
- */
-export function heapSettingsNotApplied(config: Parameters<typeof heapSettings>[0], applied: HeapSettings, execArgv: readonly string[], nodeOptions: string | undefined): string[] {
-  const why = (flag: RegExp) =>
-    config.functionIsolation === 'worker'
-      ? 'under --function-isolation worker (its handler workers would be held too, and start without the code cache)'
-      : `node was started with its own ${nodeFlag(flag, execArgv, nodeOptions) ?? 'flag'}`;
-  const lines: string[] = [];
-  const check = (name: 'semiSpaceSize' | 'heapGrowingPercent', value: number, applied: number | undefined, flag: RegExp) => {
-    if (value !== 0 && applied === undefined && String(value) !== SETTINGS[name].default) lines.push(`${SETTINGS[name].flag} ${value} is not applied: ${why(flag)}`);
-  };
-  check('semiSpaceSize', config.semiSpaceMb, applied.semiSpaceMb, YOUNG_GENERATION_FLAGS);
-  check('heapGrowingPercent', config.heapGrowingPercent, applied.heapGrowingPercent, OLD_GENERATION_FLAGS);
-  return lines;
+/** Applies `heapSettings(...)` to this process and returns what it decided. */
+export function holdHeap(config: Parameters<typeof heapSettings>[0], execArgv: readonly string[], nodeOptions: string | undefined): ReturnType<typeof heapSettings> {
+  const decided = heapSettings(config, execArgv, nodeOptions);
+  if (decided.applied.semiSpaceMb !== undefined) holdYoungGeneration(decided.applied.semiSpaceMb);
+  if (decided.applied.heapGrowingPercent !== undefined) holdOldGeneration(decided.applied.heapGrowingPercent);
+  return decided;
 }

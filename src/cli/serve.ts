@@ -19,7 +19,7 @@ import type { ApiListing } from './banner.js';
 import { changedHeader, formatApis, formatBanner, listApis, maskPassword, watchListing } from './banner.js';
 import { version } from './help.js';
 import { connectableUrl, removeServerFile, writeServerFile } from './server-file.js';
-import { heapSettingsNotApplied, holdHeap } from './heap-settings.js';
+import { holdHeap } from './heap-settings.js';
 import { holdTickObjectShape } from './tick-object-shape.js';
 
 /** The log format and request log a configuration asks for, on a stream that is or is not a terminal. */
@@ -63,7 +63,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) return servePrimary(config, logger);
   // V8's heap settings for this process (heap-settings.ts); not with handlers in worker threads.
   const heap = holdHeap(config, process.execArgv, process.env.NODE_OPTIONS);
-  for (const line of heapSettingsNotApplied(config, heap, process.execArgv, process.env.NODE_OPTIONS)) logger.warn(line);
+  for (const line of heap.notApplied) logger.warn(line);
   // Keeps process.nextTick's entry literal fast for the life of the process (tick-object-shape.ts).
   holdTickObjectShape();
   const place = workerPlace();
@@ -96,7 +96,7 @@ export async function serve(argv: readonly string[]): Promise<void> {
       sigv4: config.credentials ? `required (${config.credentials.length} access keys)` : 'not enforced (any credentials accepted)',
       ...(config.oidcIssuers.length > 0 ? { oidcIssuers: config.oidcIssuers.join(', ') } : {}),
       requestLog,
-      heap,
+      heap: heap.applied,
       ...jsonListing(apis),
     });
   }
