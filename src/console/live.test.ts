@@ -50,6 +50,29 @@ describe('LiveRequests', () => {
     );
   });
 
+  it('records the calls told through invokeThen (the Lambda integration path) while a console listens', async () => {
+    const live = new LiveRequests();
+    const base = echoInvoker();
+    const invoker = live.wrapInvoker(base);
+    const viaThen = (body: string, requestId: string) =>
+      new Promise<unknown>((resolve, reject) => invoker.invokeThen?.(fn, { body }, { timeoutMs: 1000, requestId }, (error, result) => (error ? reject(error) : resolve(JSON.parse(result?.payload.toString() ?? 'null')))));
+    assert.deepEqual(await viaThen('quiet', 'r1'), { statusCode: 200, body: 'quiet' });
+    const seen: LiveEntry[] = [];
+    const stop = live.subscribe((e) => seen.push(e), () => true);
+    assert.deepEqual(await viaThen('heard', 'r2'), { statusCode: 200, body: 'heard' });
+    live.requestLog(invocation('r1'));
+    live.requestLog(invocation('r2'));
+    stop();
+    assert.deepEqual(
+      seen.map((e) => [e.requestId, e.lambda.map((c) => c.event)]),
+      [
+        ['r1', []],
+        ['r2', [{ body: 'heard' }]],
+      ],
+    );
+    assert.equal(base.calls.length, 2);
+  });
+
   it('gives each subscriber only the entries its filter accepts', async () => {
     const live = new LiveRequests();
     const mine: string[] = [];

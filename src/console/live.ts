@@ -7,7 +7,7 @@
  * call's event and answer by request id until the request's log step picks them up; entries are
  * masked (`Authorization`, cookies, API keys, values named like secrets) and bodies are truncated.
  */
-import { payloadValue, type FunctionInvoker, type InvokeResult } from '../data-plane/functions/invoker.js';
+import { invokeThen, payloadValue, type FunctionInvoker, type InvokeResult } from '../data-plane/functions/invoker.js';
 import type { Invocation } from '../data-plane/invocation.js';
 import type { RequestLog } from '../data-plane/stages/request-log.js';
 import { authorizerDecision, requestLogEntry, type RequestLogEntry } from '../data-plane/stages/request-log.js';
@@ -155,11 +155,11 @@ export class LiveRequests {
 
   /** `invoker` with each call recorded for the live log while a console listens. */
   wrapInvoker(invoker: FunctionInvoker): FunctionInvoker {
+    const recording: FunctionInvoker = { invoke: (fn, event, options) => this.#recorded(invoker, fn, event, options), close: () => invoker.close() };
+    const current = () => (this.#subscribers.size === 0 ? invoker : recording);
     return {
-      invoke: (fn, event, options) => {
-        if (this.#subscribers.size === 0) return invoker.invoke(fn, event, options);
-        return this.#recorded(invoker, fn, event, options);
-      },
+      invoke: (fn, event, options) => current().invoke(fn, event, options),
+      invokeThen: (fn, event, options, done) => invokeThen(current(), fn, event, options, done),
       close: () => invoker.close(),
     };
   }

@@ -63,7 +63,16 @@ export interface AuthorizerResult {
 export interface CompiledIntegration {
   /** Calls the integration; resolves to its response or rejects with a GatewayError. */
   invoke(inv: Invocation): Promise<GatewayResponse>;
+  /**
+   * Optional: the same call, its outcome told to `done` instead of a promise. Lambda integrations have
+   * it, so that a request to an in-process function makes no promise but the handler's and one
+   * reaction to it (functions/invoker.ts, `invokeThen`).
+   */
+  invokeThen?(inv: Invocation, done: IntegrationDone): void;
 }
+
+/** How an integration's call ends, told once: its response, or what `invoke` would reject with. */
+export type IntegrationDone = (error: unknown, response?: GatewayResponse) => void;
 
 /** An authorizer compiled once per deployment snapshot. */
 export interface CompiledAuthorizer {

@@ -22,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ConnectionSecurity } from '../tls/listener.js';
 import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge, withTrace } from './errors.js';
-import type { GatewayRequest, Invocation } from './invocation.js';
+import type { GatewayRequest, GatewayResponse, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
 import { pathProblem } from './request-path.js';
 import type { StageRegistry } from './stage-registry.js';
@@ -124,9 +124,10 @@ async function customDomainTarget(inv: Invocation, req: IncomingMessage, rawPath
 
 /**
  * Runs one request through the stages and sends its response. The stages run as plain calls while
- * none has anything to wait for (no rebuild in flight, no throttle wait, no authorizer): the Lambda
- * path then makes no promise of its own but the one reaction to its integration, which matters
- * there because every promise also pays the function scope's async hooks (functions/function-scope.ts).
+ * none has anything to wait for (no rebuild in flight, no throttle wait, no authorizer), and a
+ * Lambda integration tells its outcome to a callback (`invokeThen`): a request to an in-process
+ * function then makes two promises, the handler's own and one reaction to it, which matters because
+ * every promise also pays the function scope's async hooks (functions/function-scope.ts).
  */
 function handle(inv: Invocation, req: IncomingMessage, res: ServerResponse, rawPath: string, refused: GatewayError | undefined, executeApi: RequestTarget | undefined, options: DataPlaneOptions): void {
   let routed: boolean | Promise<boolean>;
@@ -194,12 +195,14 @@ function integrate(inv: Invocation, req: IncomingMessage, res: ServerResponse, o
     failed(inv, err);
     respond(inv, req, res, options, false);
   };
+  const answered = (answer: GatewayResponse) => {
+    inv.response = answer;
+    integrated(inv, Math.round(performance.now() - started));
+    respond(inv, req, res, options, false);
+  };
   try {
-    integration.invoke(inv).then((answer) => {
-      inv.response = answer;
-      integrated(inv, Math.round(performance.now() - started));
-      respond(inv, req, res, options, false);
-    }, failedWith);
+    if (integration.invokeThen) integration.invokeThen(inv, (err, answer) => (err === undefined ? answered(answer as GatewayResponse) : failedWith(err)));
+    else integration.invoke(inv).then(answered, failedWith);
   } catch (err) {
     // An integration that throws instead of rejecting: the same error response.
     failedWith(err);

@@ -12,7 +12,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Config } from '../config.js';
 import { ConfigError } from '../config.js';
 import type { ControlPlaneDeps } from '../control-plane/context.js';
-import type { FunctionInvoker } from '../data-plane/functions/invoker.js';
+import { invokeThen, type FunctionInvoker } from '../data-plane/functions/invoker.js';
 import { createLocalInvoker, type LocalInvokerOptions } from '../data-plane/functions/local.js';
 import type { Logger } from '../logger.js';
 import { ProjectApplier } from './apply.js';
@@ -124,6 +124,10 @@ export class ProjectFunctions implements FunctionInvoker {
   invoke: FunctionInvoker['invoke'] = (fn, event, options) => {
     const entry = this.#functions.get(fn.functionName);
     return entry ? entry.invoker.invoke(fn, event, options) : this.base.invoke(fn, event, options);
+  };
+
+  invokeThen: NonNullable<FunctionInvoker['invokeThen']> = (fn, event, options, done) => {
+    invokeThen(this.#functions.get(fn.functionName)?.invoker ?? this.base, fn, event, options, done);
   };
 
   async close(): Promise<void> {

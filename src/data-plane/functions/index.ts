@@ -8,7 +8,7 @@ import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import type { FunctionSettings } from './environment.js';
 import type { OwnEndpoints } from './own-endpoints.js';
 import type { FunctionInvoker } from './invoker.js';
-import { FunctionNotFoundError } from './invoker.js';
+import { FunctionNotFoundError, invokeThen } from './invoker.js';
 import { createLambdaApiInvoker } from './lambda-api.js';
 import { createLocalInvoker } from './local.js';
 
@@ -50,20 +50,24 @@ export function createFunctionInvoker(options: FunctionInvokerOptions): Function
           endpoint: options.lambdaEndpoint,
           credentials: options.lambdaCredentials ?? { accessKeyId: 'gatehouse', secretAccessKey: 'gatehouse' },
         });
+  /** The invoker of `fn`, or why there is none. */
+  const invokerOf = (fn: LambdaFunctionRef): FunctionInvoker | FunctionNotFoundError => {
+    if (Object.hasOwn(options.functions, fn.functionName)) return local;
+    if (remote) return remote;
+    const known = Object.keys(options.functions);
+    return new FunctionNotFoundError(
+      `function ${fn.functionName} is not registered (known: ${known.length ? known.join(', ') : 'none'}); register it with --function ${fn.functionName}=./path.js#handler or set --lambda-endpoint`,
+    );
+  };
   return {
     invoke(fn: LambdaFunctionRef, event, invokeOptions) {
-      if (Object.hasOwn(options.functions, fn.functionName) || !remote) {
-        if (!Object.hasOwn(options.functions, fn.functionName)) {
-          const known = Object.keys(options.functions);
-          return Promise.reject(
-            new FunctionNotFoundError(
-              `function ${fn.functionName} is not registered (known: ${known.length ? known.join(', ') : 'none'}); register it with --function ${fn.functionName}=./path.js#handler or set --lambda-endpoint`,
-            ),
-          );
-        }
-        return local.invoke(fn, event, invokeOptions);
-      }
-      return remote.invoke(fn, event, invokeOptions);
+      const invoker = invokerOf(fn);
+      return invoker instanceof Error ? Promise.reject(invoker) : invoker.invoke(fn, event, invokeOptions);
+    },
+    invokeThen(fn, event, invokeOptions, done) {
+      const invoker = invokerOf(fn);
+      if (invoker instanceof Error) return done(invoker);
+      invokeThen(invoker, fn, event, invokeOptions, done);
     },
     async close() {
       await Promise.all([local.close(), remote?.close()]);

@@ -23,6 +23,18 @@ export function payloadValue(result: InvokeResult): unknown {
   return 'value' in result ? result.value : (JSON.parse(result.payload.toString('utf8')) as unknown);
 }
 
+/** What an invocation is given besides the function and its event. */
+export interface InvokeOptions {
+  readonly timeoutMs: number;
+  readonly requestId: string;
+}
+
+/**
+ * How an invocation ends, told once: its result, or the error the promise of `invoke` would reject
+ * with. It may be told before `invokeThen` returns (an unknown function).
+ */
+export type InvokeDone = (error: Error | undefined, result?: InvokeResult) => void;
+
 /** Calls functions. */
 export interface FunctionInvoker {
   /**
@@ -30,8 +42,33 @@ export interface FunctionInvoker {
    * `event` must be a new tree of JSON values (no undefined, Buffers or shared objects): in-process
    * handlers receive it as is, other invokers serialise it.
    */
-  invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult>;
+  invoke(fn: LambdaFunctionRef, event: unknown, options: InvokeOptions): Promise<InvokeResult>;
+  /**
+   * Optional: the same call, its outcome told to `done` instead of a promise of the invoker's own.
+   * In-process handlers have it: a Lambda request then makes the handler's promise and one reaction
+   * to it, as a bare server does, where the promise form made five. On Node 20 every promise also
+   * runs the function scope's async hooks (function-scope.ts). Call it through `invokeThen` below.
+   */
+  invokeThen?(fn: LambdaFunctionRef, event: unknown, options: InvokeOptions, done: InvokeDone): void;
   close(): Promise<void>;
+}
+
+/** Invokes through the invoker's `invokeThen` when it has one, else through its promise. */
+export function invokeThen(invoker: FunctionInvoker, fn: LambdaFunctionRef, event: unknown, options: InvokeOptions, done: InvokeDone): void {
+  if (invoker.invokeThen) return invoker.invokeThen(fn, event, options, done);
+  const failed = (error: unknown) => done(error instanceof Error ? error : new Error(String(error)));
+  let called: Promise<InvokeResult>;
+  try {
+    called = invoker.invoke(fn, event, options);
+  } catch (error) {
+    return failed(error);
+  }
+  called.then((result) => done(undefined, result), failed);
+}
+
+/** An `invokeThen` as a promise (the promise form of an invoker whose calls are callback-based). */
+export function invokePromise(call: (done: InvokeDone) => void): Promise<InvokeResult> {
+  return new Promise<InvokeResult>((resolve, reject) => call((error, result) => (error === undefined ? resolve(result as InvokeResult) : reject(error))));
 }
 
 /** The function did not answer in time. */

@@ -150,6 +150,36 @@ describe('local invoker, in-process', () => {
     }
   });
 
+  it('invokeThen tells each outcome once: a result, a time-out, and an unknown function before it returns', async () => {
+    const told = (name: string, timeoutMs = 2000) => {
+      const calls: [Error | undefined, InvokeResult | undefined][] = [];
+      const first = new Promise<void>((resolve) => {
+        assert.ok(invoker.invokeThen, 'the in-process invoker has invokeThen');
+        invoker.invokeThen(ref(name), { rawPath: '/then' }, { timeoutMs, requestId: 'gw-req' }, (error, result) => {
+          calls.push([error, result]);
+          resolve();
+        });
+      });
+      return { calls, first };
+    };
+    const unknown = told('nope');
+    assert.equal(unknown.calls.length, 1, 'told before invokeThen returned');
+    assert.ok(unknown.calls[0]?.[0] instanceof FunctionNotFoundError);
+
+    const echoed = told('echo');
+    assert.equal(echoed.calls.length, 0, 'a result is told later, never during the call');
+    await echoed.first;
+    const [error, result] = echoed.calls[0] ?? [];
+    assert.equal(error, undefined);
+    assert.deepEqual((parsed(result as InvokeResult) as { event: unknown }).event, { rawPath: '/then' });
+
+    const hung = told('hangsPromise', 60);
+    await hung.first;
+    assert.ok(hung.calls[0]?.[0] instanceof FunctionTimeoutError);
+    await sleep(100);
+    assert.equal(echoed.calls.length + hung.calls.length, 2, 'each told once');
+  });
+
   it('refuses a malformed handler reference at creation', () => {
     assert.throws(() => createLocalInvoker({ functions: { f: './x.mjs#not-valid' }, baseDir, isolation: 'inprocess' }), /Invalid function handler/);
     assert.throws(() => createLocalInvoker({ functions: { f: '#handler' }, baseDir, isolation: 'inprocess' }), /Invalid function handler/);

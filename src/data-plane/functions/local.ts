@@ -52,7 +52,7 @@ import {
   type InvocationInfo,
   type LambdaHandler,
 } from './handler-runtime.js';
-import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, type FunctionInvoker, type InvokeResult } from './invoker.js';
+import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, invokePromise, type FunctionInvoker, type InvokeDone, type InvokeOptions, type InvokeResult } from './invoker.js';
 import type { InvokeMessage, LocalWorkerData, WorkerMessage } from './local-worker.js';
 import { FileWatcher, InProcessModules, logReload, ReloadWatch } from './reload.js';
 
@@ -233,59 +233,66 @@ class InProcessInvoker implements FunctionInvoker {
     } else this.#release = () => undefined;
   }
 
+  invoke(fn: LambdaFunctionRef, event: unknown, options: InvokeOptions): Promise<InvokeResult> {
+    return invokePromise((done) => this.invokeThen(fn, event, options, done));
+  }
+
   /**
-   * One promise per call, settled once: by the handler's result, its error, an error its code leaves
-   * uncaught while it runs (crash-guard.ts), or the time limit. No async layers in between: on this
-   * path every promise also pays the function scope's async hooks.
+   * Told once: by the handler's result, its error, an error its code leaves uncaught while it runs
+   * (crash-guard.ts), or the time limit. The only promises are the handler's own and one reaction to
+   * it: on this path every promise also pays the function scope's async hooks.
    */
-  invoke(fn: LambdaFunctionRef, event: unknown, options: { readonly timeoutMs: number; readonly requestId: string }): Promise<InvokeResult> {
-    return new Promise<InvokeResult>((resolve, reject) => {
-      const reg = this.#lookup(fn);
-      const limit = timeLimit(reg, options.timeoutMs);
-      const call = info(reg, fn, limit.ms);
-      const env = this.#environments.of(reg, fn.region);
-      let settled = false;
-      const settle = (value: InvokeResult) => {
+  invokeThen(fn: LambdaFunctionRef, event: unknown, options: InvokeOptions, done: InvokeDone): void {
+    let reg: Registration, limit: TimeLimit, call: InvocationInfo, env: Record<string, string>;
+    try {
+      reg = this.#lookup(fn);
+      limit = timeLimit(reg, options.timeoutMs);
+      call = info(reg, fn, limit.ms);
+      env = this.#environments.of(reg, fn.region);
+    } catch (error) {
+      return done(error instanceof Error ? error : new Error(String(error)));
+    }
+    let settled = false;
+    const settle = (value: InvokeResult) => {
+      if (settled) return;
+      settled = true;
+      deadline.cancel();
+      done(undefined, value);
+    };
+    const deadline = this.#deadlines.add(limit.ms, () => {
+      if (settled) return;
+      settled = true;
+      // Past the function's own timeout: Lambda's Sandbox.Timedout error; past the integration's: FunctionTimeoutError.
+      if (limit.byFunction) done(undefined, result(taskTimedOut(call.awsRequestId, limit.ms), call.awsRequestId));
+      else done(new FunctionTimeoutError(`Function ${reg.name} timed out after ${limit.ms} ms`));
+    });
+    const failed = (error: unknown) => settle(result(failure(error), call.awsRequestId));
+    const returned = (value: unknown) => {
+      if (settled) return;
+      let copied: unknown;
+      try {
+        copied = jsonValue(value);
+      } catch (error) {
+        // BigInt, cycles, a throwing toJSON: the function failed to produce a response.
+        return failed(error);
+      }
+      settle(new ValueResult(copied, call.awsRequestId));
+    };
+    // An error the function's code throws from a timer or leaves unhandled while this call runs fails it (crash-guard.ts).
+    const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: failed };
+    // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
+    // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
+    const run = (handler: LambdaHandler) => functionScope.run(scope, () => callHandler(handler, event, createContext(call))).then(returned, failed);
+    // A loaded handler is called at once; otherwise its loading counts against the time limit too.
+    const ready = this.#ready.get(reg.name);
+    if (ready) void run(ready);
+    else
+      this.#handler(reg, env).then(run, (e: unknown) => {
         if (settled) return;
         settled = true;
         deadline.cancel();
-        resolve(value);
-      };
-      const deadline = this.#deadlines.add(limit.ms, () => {
-        if (settled) return;
-        settled = true;
-        // Past the function's own timeout: Lambda's Sandbox.Timedout error; past the integration's: FunctionTimeoutError.
-        if (limit.byFunction) resolve(result(taskTimedOut(call.awsRequestId, limit.ms), call.awsRequestId));
-        else reject(new FunctionTimeoutError(`Function ${reg.name} timed out after ${limit.ms} ms`));
+        done(e instanceof Error ? e : new Error(String(e)));
       });
-      const failed = (error: unknown) => settle(result(failure(error), call.awsRequestId));
-      const returned = (value: unknown) => {
-        if (settled) return;
-        let copied: unknown;
-        try {
-          copied = jsonValue(value);
-        } catch (error) {
-          // BigInt, cycles, a throwing toJSON: the function failed to produce a response.
-          return failed(error);
-        }
-        settle(new ValueResult(copied, call.awsRequestId));
-      };
-      // An error the function's code throws from a timer or leaves unhandled while this call runs fails it (crash-guard.ts).
-      const scope: FunctionScope = { functionName: reg.name, env, requestId: call.awsRequestId, fail: failed };
-      // The event is a tree of JSON values built for this call (the FunctionInvoker contract), so it
-      // goes to the handler as is: a JSON copy cost ~10% of the Lambda path's CPU.
-      const run = (handler: LambdaHandler) => functionScope.run(scope, () => callHandler(handler, event, createContext(call))).then(returned, failed);
-      // A loaded handler is called at once; otherwise its loading counts against the time limit too.
-      const ready = this.#ready.get(reg.name);
-      if (ready) void run(ready);
-      else
-        this.#handler(reg, env).then(run, (e: unknown) => {
-          if (settled) return;
-          settled = true;
-          deadline.cancel();
-          reject(e instanceof Error ? e : new Error(String(e)));
-        });
-    });
   }
 
   #handler(reg: Registration, env: Record<string, string>): Promise<LambdaHandler> {

@@ -6,8 +6,8 @@
 import type { IntegrationRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { GatewayError, internalServerError, serviceUnavailable, traceOf, withTrace } from '../errors.js';
-import { FunctionTimeoutError, type FunctionInvoker } from '../functions/invoker.js';
-import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
+import { FunctionTimeoutError, invokeThen as invokeFunction, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
+import type { CompiledIntegration, GatewayResponse, IntegrationDone, Invocation } from '../invocation.js';
 import { hasNoBody, readBody } from './body.js';
 import { buildEventV1, buildEventV2 } from './lambda-events.js';
 import { interpretLambdaResult } from './lambda-response.js';
@@ -39,43 +39,44 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
   const now = deps.now ?? Date.now;
 
   /** Calls the function with the request's event (its body read) and interprets the answer. */
-  const call = (inv: Invocation): Promise<GatewayResponse> => {
-    const fn = functionOf(inv);
-    const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : (inv.basePathMatched ?? inv.strippedBasePath);
-    const event = build(inv, mappingKey ? { mappingKey } : undefined);
+  const call = (inv: Invocation, done: IntegrationDone): void => {
+    let fn: LambdaFunctionRef, event: unknown;
+    try {
+      fn = functionOf(inv);
+      const mappingKey = deps.mappingKey ? deps.mappingKey(inv) : (inv.basePathMatched ?? inv.strippedBasePath);
+      event = build(inv, mappingKey ? { mappingKey } : undefined);
+    } catch (error) {
+      return done(error);
+    }
     const started = now();
-    return deps.invoker.invoke(fn, event, { timeoutMs: record.timeoutInMillis, requestId: inv.requestId }).then(
-      (result) => {
-        const requestId = (result as { requestId?: unknown }).requestId;
-        inv.integration = typeof requestId === 'string' ? { latencyMs: now() - started, requestId } : { latencyMs: now() - started };
-        try {
-          const response = interpretLambdaResult(result, version);
-          inv.integration.status = response.statusCode;
-          responseMappings?.forStatus(response.statusCode)?.apply(inv, response, response.body as Buffer | string | undefined);
-          return response;
-        } catch (error) {
-          if (error instanceof GatewayError) inv.integration.error = error.detail ?? error.message;
-          throw error;
-        }
-      },
-      (error: unknown) => {
-        const detail = `${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
+    invokeFunction(deps.invoker, fn, event, { timeoutMs: record.timeoutInMillis, requestId: inv.requestId }, (error, result) => {
+      if (error !== undefined) {
+        const detail = `${fn.functionArn}: ${error.name}: ${error.message}`;
         inv.integration = { latencyMs: now() - started, error: detail };
-        throw error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined);
-      },
-    );
-  };
-
-  return {
-    // Not async: a request without a body to read goes to the function with no promise of its own.
-    invoke(inv: Invocation): Promise<GatewayResponse> {
-      if (inv.body === undefined && !hasNoBody(inv)) return readBody(inv).then(() => call(inv));
-      try {
-        return call(inv);
-      } catch (error) {
-        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+        return done(error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error.cause !== undefined ? traceOf(error) : undefined));
       }
-    },
+      const requestId = (result as { requestId?: unknown }).requestId;
+      inv.integration = typeof requestId === 'string' ? { latencyMs: now() - started, requestId } : { latencyMs: now() - started };
+      let response: GatewayResponse;
+      try {
+        response = interpretLambdaResult(result as InvokeResult, version);
+        inv.integration.status = response.statusCode;
+        responseMappings?.forStatus(response.statusCode)?.apply(inv, response, response.body as Buffer | string | undefined);
+      } catch (failure) {
+        if (failure instanceof GatewayError) inv.integration.error = failure.detail ?? failure.message;
+        return done(failure);
+      }
+      done(undefined, response);
+    });
+  };
+  // A request without a body to read goes to the function with no promise of its own.
+  const invokeThen = (inv: Invocation, done: IntegrationDone): void => {
+    if (inv.body === undefined && !hasNoBody(inv)) readBody(inv).then(() => call(inv, done), done);
+    else call(inv, done);
+  };
+  return {
+    invoke: (inv) => new Promise<GatewayResponse>((resolve, reject) => invokeThen(inv, (error, response) => (error === undefined ? resolve(response as GatewayResponse) : reject(error)))),
+    invokeThen,
   };
 }
 

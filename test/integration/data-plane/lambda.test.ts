@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHook } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2';
 import { call, fixture, lambdaArn } from '../../helpers/data-plane.js';
@@ -42,6 +43,32 @@ describe('data plane: Lambda proxy integrations', () => {
     await s.client.send(new UpdateStageCommand({ ApiId: apiId, StageName: 'vars', StageVariables: { fn: 'cookies' } }));
     const after = await call(s.gatehouse.port, apiId, 'GET', '/vars/by-variable');
     assert.deepEqual([after.status, after.text, after.headers['x-answer']], [201, 'made', '42']);
+  });
+
+  it("a request to an in-process function makes two promises in the data plane: the handler's own and one reaction to it", async () => {
+    // Each promise also runs the function scope's async hooks on Node 20 (function-scope.ts), so the Lambda
+    // path tells outcomes through callbacks (invokeThen); the promise form made five per request.
+    await add('GET /promises', 'echo', '2.0');
+    assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/promises')).status, 200, 'deployed and warm');
+    const made: string[] = [];
+    const limit = Error.stackTraceLimit;
+    const hook = createHook({
+      init(_id, type) {
+        if (type !== 'PROMISE') return;
+        const site: { stack?: string } = {};
+        Error.captureStackTrace(site);
+        if (site.stack?.includes('/dist/src/data-plane/')) made.push(site.stack);
+      },
+    });
+    Error.stackTraceLimit = 40;
+    hook.enable();
+    try {
+      assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/promises')).status, 200);
+    } finally {
+      hook.disable();
+      Error.stackTraceLimit = limit;
+    }
+    assert.equal(made.length, 2, made.join('\n\n'));
   });
 
   it('payload 2.0: cookies, joined headers and query strings, text body', async () => {
