@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { Deadlines } from './deadlines.js';
 
 test('a deadline expires after its duration unless cancelled first', async () => {
@@ -67,6 +69,29 @@ test('many finished calls behind a running one are compacted', async () => {
   deadlines.close();
   slow.cancel();
   assert.equal(deadlines.pending, 0);
+});
+
+test("a finished call is not held by the queue: what its expiry refers to is garbage at once, even queued behind a running call", async () => {
+  // What an expiry refers to is the whole call (a proxied request, a Lambda invocation): held until the queue
+  // dropped the entry, every one outlived the young generation under load and was promoted.
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const deadlines = new Deadlines();
+  const running = deadlines.add(10_000, () => assert.fail('cancelled'));
+  let call: { readonly body: number[] } | undefined = { body: new Array<number>(10_000).fill(1) };
+  const collected = new WeakRef(call);
+  const finished = deadlines.add(
+    10_000,
+    ((c) => () => assert.fail(`cancelled ${c.body.length}`))(call),
+  );
+  call = undefined;
+  finished.cancel();
+  assert.equal(deadlines.held, 2, 'the finished entry is still queued, behind the running one');
+  await sleep(0); // a WeakRef keeps its target to the end of the job that made it
+  gc();
+  assert.equal(collected.deref(), undefined, 'the finished call was collected');
+  running.cancel();
+  deadlines.close();
 });
 
 test('after close, pending deadlines still expire while the process lives, but none keeps it alive, re-armed timers included', () => {

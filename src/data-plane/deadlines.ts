@@ -14,14 +14,18 @@ export interface Deadline {
 
 interface Entry extends Deadline {
   readonly at: number;
-  readonly expire: () => void;
-  done: boolean;
+  /**
+   * What runs at the entry's time; undefined once it ran or was cancelled, so that the queue, which
+   * holds finished entries for a while, does not hold the call they belonged to.
+   */
+  expire: (() => void) | undefined;
 }
 
 /** The queue of one duration. */
 class Queue {
   readonly #ms: number;
-  #entries: Entry[] = [];
+  /** In deadline order from `#head`; slots before it are emptied as it passes, so finished entries die young. */
+  #entries: (Entry | undefined)[] = [];
   #head = 0;
   #live = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -44,10 +48,9 @@ class Queue {
     const entry: Entry = {
       at: performance.now() + this.#ms,
       expire,
-      done: false,
       cancel: () => {
-        if (entry.done) return;
-        entry.done = true;
+        if (entry.expire === undefined) return;
+        entry.expire = undefined;
         this.#live--;
         this.#trim();
       },
@@ -65,7 +68,7 @@ class Queue {
    */
   #trim(): void {
     const entries = this.#entries;
-    while (this.#head < entries.length && (entries[this.#head] as Entry).done) this.#head++;
+    while (this.#head < entries.length && (entries[this.#head] as Entry).expire === undefined) entries[this.#head++] = undefined;
     if (this.#head === entries.length) {
       // Nothing runs: the timer no longer keeps the process running.
       this.#timer?.unref();
@@ -74,7 +77,7 @@ class Queue {
       this.#head = 0;
     } else if ((this.#head > 1024 && this.#head * 2 > entries.length) || entries.length - this.#head > 2 * this.#live + 1024) {
       // Now and then, not on every finish: the slots before the front, and finished entries behind a long-running call.
-      this.#entries = entries.slice(this.#head).filter((e) => !e.done);
+      this.#entries = entries.slice(this.#head).filter((e) => e?.expire !== undefined);
       this.#head = 0;
     }
   }
@@ -97,22 +100,22 @@ class Queue {
     this.#timer = undefined;
     const now = performance.now();
     const entries = this.#entries;
-    const expired: Entry[] = [];
+    const expired: (() => void)[] = [];
     // Every running entry whose time has come (within a millisecond: timers round).
     while (this.#head < entries.length) {
       const entry = entries[this.#head] as Entry;
-      if (!entry.done) {
+      if (entry.expire !== undefined) {
         if (entry.at > now + 1) break;
-        entry.done = true;
+        expired.push(entry.expire);
+        entry.expire = undefined;
         this.#live--;
-        expired.push(entry);
       }
-      this.#head++;
+      entries[this.#head++] = undefined;
     }
     if (this.#head >= entries.length) this.#trim();
     else this.#arm((entries[this.#head] as Entry).at);
     // Last: an expiry may start or finish other calls.
-    for (const entry of expired) entry.expire();
+    for (const expire of expired) expire();
   }
 }
 

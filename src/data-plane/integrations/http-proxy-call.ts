@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import type { Dispatcher } from 'undici';
 import { undici } from '../../undici.js';
 import { own } from '../../model/own.js';
+import { Deadlines, type Deadline } from '../deadlines.js';
 import { GatewayError, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
 import type { GatewayResponse, Invocation, StreamedBody } from '../invocation.js';
 import { MAPPING_BODY_LIMIT, type ResponseMapping, type ResponseMappings } from '../parameter-mapping.js';
@@ -126,20 +127,27 @@ class UpstreamBody implements StreamedBody {
  * One upstream request: an undici dispatch handler (the callback protocol undici's own `request`/`stream` use in
  * v7; TODO: move to onResponseStart/onResponseData when undici 8 drops it).
  *
- * Its one timer is the integration's timeout: first for the head (dispatch to headers, the integration timeout of
+ * Its one deadline is the integration's timeout: first for the head (dispatch to headers, the integration timeout of
  * AWS), then for the body. While the body streams, each expiry checks that a chunk came since the one before
  * (or that this call paused the backend, for a slow client or bytes held, as undici's own `bodyTimeout` allows)
  * and waits one more period; a body that stops for a whole period is cut, so a stall is cut within one to two
  * timeouts, with no timer work per chunk. undici's `headersTimeout` and `bodyTimeout` are off for these calls: they would be a second
  * and third timer for the same limits, and undici's are pooled timer objects that live on for up to a second after
  * each request, so every request's were promoted to the old generation (about 2 MB/s of garbage under load).
+ * The deadline is an entry in `deadlines` below, not a timer of its own: a Node timer per call is an
+ * async resource, and every one pays the function scope's async hooks once an in-process function
+ * has run (functions/function-scope.ts).
  */
+/** The integration timeouts of all proxy calls: one Node timer per distinct `timeoutInMillis` (deadlines.ts). */
+const deadlines = new Deadlines();
+
 export class ProxyCall implements Dispatcher.DispatchHandler {
   abort: ((err?: Error) => void) | null = null;
   completed = false;
   #settled = false;
   #timedOut: Error | null = null;
-  #timer: NodeJS.Timeout;
+  readonly #timeoutMs: number;
+  #deadline: Deadline;
   #resume: (() => void) | null = null;
   /** Chunks received (and resumes), and their count at the timer's last expiry in the body. */
   #chunks = 0;
@@ -160,19 +168,20 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     readonly reject: (err: GatewayError) => void,
     timeoutMs: number,
   ) {
-    this.#timer = setTimeout(ProxyCall.#onTimeout, timeoutMs, this, timeoutMs);
+    this.#timeoutMs = timeoutMs;
+    this.#deadline = deadlines.add(timeoutMs, this.#expired);
   }
 
-  static #onTimeout(call: ProxyCall, timeoutMs: number): void {
-    if (call.#body !== null && (call.#upstreamPaused || call.#chunks !== call.#chunksSeen)) {
-      call.#chunksSeen = call.#chunks;
-      call.#timer.refresh();
+  readonly #expired = (): void => {
+    if (this.#body !== null && (this.#upstreamPaused || this.#chunks !== this.#chunksSeen)) {
+      this.#chunksSeen = this.#chunks;
+      this.#deadline = deadlines.add(this.#timeoutMs, this.#expired);
       return;
     }
-    call.#timedOut = new Error(`integration timed out after ${timeoutMs} ms`);
-    call.#fail(call.#timedOut);
-    call.abort?.(call.#timedOut);
-  }
+    this.#timedOut = new Error(`integration timed out after ${this.#timeoutMs} ms`);
+    this.#fail(this.#timedOut);
+    this.abort?.(this.#timedOut);
+  };
 
   onConnect(abort: (err?: Error) => void): void {
     if (this.#timedOut !== null) abort(this.#timedOut);
@@ -195,7 +204,10 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
       this.#prefix = [];
     } else {
       plan?.apply(this.inv, response);
-      this.#settle(response);
+      // Told once undici has parsed what arrived with the head: a body in the same packets (the usual
+      // small one) is then complete, and the client gets head and body in one write (UpstreamBody.writeTo).
+      // One microtask, where the promise form made two promises.
+      queueMicrotask(() => this.#settle(response));
     }
     return true;
   }
@@ -223,14 +235,14 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   }
 
   onComplete(): void {
-    clearTimeout(this.#timer);
+    this.#deadline.cancel();
     this.completed = true;
     if (this.#prefix !== null) this.#releasePrefix();
     this.#body?.end();
   }
 
   onError(err: Error): void {
-    clearTimeout(this.#timer);
+    this.#deadline.cancel();
     if (this.inv.integration !== undefined) this.inv.integration.error = err.message;
     if (!this.#settled) this.#fail(err);
     // The client's response is already under way: it ends abruptly.
@@ -253,7 +265,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   #fail(err: Error): void {
     if (this.#settled) return;
     this.#settled = true;
-    clearTimeout(this.#timer);
+    this.#deadline.cancel();
     const detail = `${(err as { code?: string }).code ?? err.name}: ${err.message}`;
     this.inv.integration = { ...this.inv.integration, latencyMs: Date.now() - this.started, error: err.message };
     if (err instanceof BodyTooLargeError) this.reject(requestTooLarge());

@@ -26,7 +26,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { IntegrationRecord } from '../../model/resources.js';
 import { GatewayError, badRequest, internalServerError, withTrace } from '../errors.js';
-import type { CompiledIntegration, GatewayResponse, Invocation } from '../invocation.js';
+import type { CompiledIntegration, GatewayResponse, IntegrationDone, Invocation } from '../invocation.js';
 import { QueryString, compileRequestMapping, compileResponseMapping, type RequestMapping, type ResponseMappings } from '../parameter-mapping.js';
 import { pathProblem } from '../request-path.js';
 import { readBody } from './body.js';
@@ -82,8 +82,13 @@ class HttpProxyIntegration implements CompiledIntegration {
   }
 
   invoke(inv: Invocation): Promise<GatewayResponse> {
-    if (this.#requestMapping?.needsBody === true && inv.body === undefined) return readBody(inv).then(() => this.#send(inv));
-    return this.#send(inv);
+    return new Promise((resolve, reject) => this.invokeThen(inv, (err, response) => (err === undefined ? resolve(response as GatewayResponse) : reject(err))));
+  }
+
+  /** The call with its outcome told to `done`: no promise per request (each would pay the function scope's hooks). */
+  invokeThen(inv: Invocation, done: IntegrationDone): void {
+    if (this.#requestMapping?.needsBody === true && inv.body === undefined) readBody(inv).then(() => this.#send(inv, done), done);
+    else this.#send(inv, done);
   }
 
   #target(inv: Invocation): Target {
@@ -108,7 +113,7 @@ class HttpProxyIntegration implements CompiledIntegration {
     return { path: path === '' ? '/' : path, query };
   }
 
-  #send(inv: Invocation): Promise<GatewayResponse> {
+  #send(inv: Invocation, done: IntegrationDone): void {
     const now = Date.now();
     let target: Target;
     let body: Buffer | Readable | null;
@@ -128,25 +133,28 @@ class HttpProxyIntegration implements CompiledIntegration {
       if (problem !== undefined) throw badRequest(`backend path ${JSON.stringify(path)}: ${problem}`);
       body = requestBody(inv, headers);
     } catch (err) {
-      return Promise.reject(err instanceof GatewayError ? err : internalServerError(`invalid integration request: ${(err as Error).message}`));
+      return done(err instanceof GatewayError ? err : internalServerError(`invalid integration request: ${(err as Error).message}`));
     }
-    return new Promise<GatewayResponse>((resolve, reject) => {
-      // The upstream's address goes into the failure's detail (logged, never sent): "ECONNREFUSED ... (POST http://127.0.0.1:9/x)".
-      const method = this.#method ?? inv.request.method;
-      const failed = (err: GatewayError) => reject(err.detail ? withTrace(new GatewayError(err.statusCode, err.message, err.responseType, err.headers, `${err.detail} (${method} ${target.origin}${path})`), err.trace) : err);
-      const call = new ProxyCall(inv, now, this.#responseMappings, resolve, failed, this.#timeoutMs);
-      const options: Dispatcher.DispatchOptions = {
-        origin: target.origin,
-        path: query === '' ? path : `${path}?${query}`,
-        method: this.#method ?? inv.request.method,
-        headers,
-        body,
-        // The call's own timer keeps the integration's timeout, head and body (see ProxyCall).
-        headersTimeout: 0,
-        bodyTimeout: 0,
-      };
+    // The upstream's address goes into the failure's detail (logged, never sent): "ECONNREFUSED ... (POST http://127.0.0.1:9/x)".
+    const method = this.#method ?? inv.request.method;
+    const failed = (err: GatewayError) => done(err.detail ? withTrace(new GatewayError(err.statusCode, err.message, err.responseType, err.headers, `${err.detail} (${method} ${target.origin}${path})`), err.trace) : err);
+    const call = new ProxyCall(inv, now, this.#responseMappings, (response) => done(undefined, response), failed, this.#timeoutMs);
+    const options: Dispatcher.DispatchOptions = {
+      origin: target.origin,
+      path: query === '' ? path : `${path}?${query}`,
+      method,
+      headers,
+      body,
+      // The call's own deadline keeps the integration's timeout, head and body (see ProxyCall).
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    };
+    try {
       (target.dispatcher as Dispatcher).dispatch(options, call);
-    });
+    } catch (err) {
+      // Told once, through the call (which also drops its deadline).
+      call.onError(err instanceof Error ? err : new Error(String(err)));
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, UpdateApiCommand } from '@aws-sdk/client-apigatewayv2';
+import { asyncResourcesDuring, creator, describeResources } from '../../helpers/async-resources.js';
 import { call } from '../../helpers/data-plane.js';
 import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
@@ -68,6 +69,20 @@ describe('data plane: HTTP proxy, parameter mapping, CORS, throttling, access lo
     assert.equal(e.headers['x-forwarded-proto'], 'http');
     assert.match(String(e.headers['x-amzn-trace-id']), /^Root=1-[0-9a-f]{8}-[0-9a-f]{24}$/);
     assert.equal(e.body, 'payload');
+  });
+
+  it('a proxied request makes one microtask of the data plane: no promise, no Node timer (its timeout is a shared deadline queue entry)', async () => {
+    // Every async resource pays the function scope's hooks on Node 20 once an in-process function has run.
+    assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/pets/7')).status, 200, 'warm: pools and deadline queue made');
+    const made = await asyncResourcesDuring(['PROMISE', 'Timeout', 'Immediate', 'Microtask'], async () => assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/pets/7')).status, 200));
+    const ours = made.filter((r) => creator(r).includes('/dist/src/'));
+    // The one: ProxyCall tells the head once undici has parsed what came with it, so a small body goes out in the same write.
+    assert.deepEqual(
+      ours.map((r) => [r.type, /ProxyCall\.onHeaders/.test(creator(r))]),
+      [['Microtask', true]],
+      describeResources(ours),
+    );
+    assert.ok(made.length > 0, 'the hook saw the resources of the request (the test client, Node, undici)');
   });
 
   it('route URIs substitute path variables and greedy {proxy}', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHook } from 'node:async_hooks';
 import { after, before, describe, it } from 'node:test';
 import { CreateApiCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand, UpdateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { asyncResourcesDuring, describeResources } from '../../helpers/async-resources.js';
 import { call, fixture, lambdaArn } from '../../helpers/data-plane.js';
 import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
@@ -50,25 +50,9 @@ describe('data plane: Lambda proxy integrations', () => {
     // path tells outcomes through callbacks (invokeThen); the promise form made five per request.
     await add('GET /promises', 'echo', '2.0');
     assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/promises')).status, 200, 'deployed and warm');
-    const made: string[] = [];
-    const limit = Error.stackTraceLimit;
-    const hook = createHook({
-      init(_id, type) {
-        if (type !== 'PROMISE') return;
-        const site: { stack?: string } = {};
-        Error.captureStackTrace(site);
-        if (site.stack?.includes('/dist/src/data-plane/')) made.push(site.stack);
-      },
-    });
-    Error.stackTraceLimit = 40;
-    hook.enable();
-    try {
-      assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/promises')).status, 200);
-    } finally {
-      hook.disable();
-      Error.stackTraceLimit = limit;
-    }
-    assert.equal(made.length, 2, made.join('\n\n'));
+    const made = await asyncResourcesDuring(['PROMISE'], async () => assert.equal((await call(s.gatehouse.port, apiId, 'GET', '/promises')).status, 200));
+    const dataPlane = made.filter((r) => r.frames.some((f) => f.includes('/dist/src/data-plane/')));
+    assert.equal(dataPlane.length, 2, describeResources(dataPlane));
   });
 
   it('payload 2.0: cookies, joined headers and query strings, text body', async () => {
