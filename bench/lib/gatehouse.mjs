@@ -118,8 +118,8 @@ export async function mintToken(port, dataDir) {
 }
 
 /** Asserts a benchmark target answers `status` (so a row never measures a 404 or a 500 by mistake). */
-export async function expectStatus(port, path, headers, status, what) {
-  const res = await get(port, path, headers);
+export async function expectStatus(port, path, headers, status, what, timeoutMs = 2_000) {
+  const res = await get(port, path, headers, timeoutMs);
   if (res.status !== status) throw new Error(`${what}: GET ${path} answered ${res.status}, expected ${status}: ${res.body.slice(0, 300)}`);
   return res;
 }
