@@ -16,7 +16,7 @@
  * the dump), not the request path: run more windows. `--direct` adds row (d)'s bare server (or (b)'s for `/proxy`).
  * Needs valgrind (`apt-get install valgrind`) and wrk or autocannon; children are stopped by PID at the end.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -51,19 +51,20 @@ const work = mkdtempSync(join(tmpdir(), 'gh-instructions-'));
 
 /** `node` under callgrind, its dumps in the work directory as `<name>.<pid>.<n>`. */
 function underCallgrind(name, args, options) {
-  return start('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(work, name)}.%p`, process.execPath, ...args], options);
+  return start('valgrind', ['--tool=callgrind', `--callgrind-out-file=${join(work, name)}.%p`, process.execPath, ...args], { ...options, cpu: pinning?.server });
 }
 
 async function gatehouse(name, dir, upstreamOrigin) {
   const port = await freePort();
   const cli = ['dist/bundle/cli/main.js', 'dist/src/cli/main.js'].map((f) => join(dir, f)).find((f) => existsSync(f));
+  if (cli === undefined) throw new Error(`${dir}: no build (dist/): run npm run build there first`);
   const proc = underCallgrind(name, [cli, 'serve', '--port', String(port), '--data-dir', join(work, `data-${name}`), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir });
   await waitHealthy(port, 180_000);
   const { apiId } = await createBenchApis(port, upstreamOrigin ?? 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
   // Under valgrind the first request loads and compiles the whole path: seconds, not milliseconds.
   await expectStatus(port, opts.path, headers, 200, name, 60_000);
-  return { name, proc, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
+  return { name, file: name, proc, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
 }
 
 async function bare(upstreamOrigin) {
@@ -71,19 +72,25 @@ async function bare(upstreamOrigin) {
   const name = proxyPath ? '(b)' : '(d)';
   const proc = underCallgrind('direct', [join(ROOT, 'bench/servers', file)], { env: { BENCH_UPSTREAM: upstreamOrigin } });
   const port = await proc.port(120_000);
-  return { name, proc, url: `http://127.0.0.1:${port}${opts.path}`, headers: {}, samples: [] };
+  return { name, file: 'direct', proc, url: `http://127.0.0.1:${port}${opts.path}`, headers: {}, samples: [] };
 }
 
-/** The newest dump of a process, read (lib/callgrind.mjs). */
-function lastDump(side) {
-  const prefix = `${side.proc.pid}.`;
-  const dumps = readdirSync(work)
-    .filter((f) => f.includes(`.${prefix}`) && !f.endsWith(`.${side.proc.pid}`))
-    .map((f) => join(work, f))
-    .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
-  const dump = readDump(dumps.length > 0 ? readFileSync(dumps[0], 'utf8') : '');
-  if (dump === undefined) throw new Error(`no callgrind dump of ${side.name} (pid ${side.proc.pid}) in ${work}`);
-  return dump;
+/**
+ * The dump `callgrind_control -d <hint>` asked a process for, read (lib/callgrind.mjs). valgrind writes it when the
+ * process next runs, which can be after the command returned: waited for, up to a minute, by its trigger line.
+ */
+async function dumpOf(side, hint) {
+  const wanted = `Trigger: dump ${hint}`;
+  for (let waited = 0; waited < 60_000; waited += 250) {
+    for (const file of readdirSync(work).filter((f) => f.startsWith(`${side.file}.${side.proc.pid}.`))) {
+      const text = readFileSync(join(work, file), 'utf8');
+      if (!text.includes(wanted)) continue;
+      const dump = readDump(text);
+      if (dump !== undefined) return dump;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  throw new Error(`no callgrind dump "${hint}" of ${side.name} (pid ${side.proc.pid}) in ${work} after a minute`);
 }
 
 /** A window whose instructions were more than this share V8's compilers' is the JIT at work: left out of the medians. */
@@ -110,9 +117,9 @@ try {
       await load(side, 8);
       spawnSync('callgrind_control', ['-z', String(side.proc.pid)]);
       const served = await load(side, Number(opts.seconds));
-      spawnSync('callgrind_control', ['-d', `window-${w}`, String(side.proc.pid)]);
-      await new Promise((r) => setTimeout(r, 500));
-      const dump = lastDump(side);
+      const hint = `window-${w}`;
+      spawnSync('callgrind_control', ['-d', hint, String(side.proc.pid)]);
+      const dump = await dumpOf(side, hint);
       const perRequest = dump.instructions / served.requests;
       const share = dump.compilerInstructions / dump.instructions;
       const compiling = share > COMPILING;

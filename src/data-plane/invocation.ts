@@ -71,8 +71,13 @@ export interface CompiledIntegration {
   invokeThen?(inv: Invocation, done: IntegrationDone): void;
 }
 
-/** How an integration's call ends, told once: its response, or what `invoke` would reject with. */
+/** How an integration's call ends, told once: `error` undefined and its response, or what `invoke` would reject with. */
 export type IntegrationDone = (error: unknown, response?: GatewayResponse) => void;
+
+/** An integration's `invokeThen` as the promise its `invoke` returns. */
+export function integrationPromise(invokeThen: (inv: Invocation, done: IntegrationDone) => void, inv: Invocation): Promise<GatewayResponse> {
+  return new Promise<GatewayResponse>((resolve, reject) => invokeThen(inv, (error, response) => (error === undefined ? resolve(response as GatewayResponse) : reject(error))));
+}
 
 /** An authorizer compiled once per deployment snapshot. */
 export interface CompiledAuthorizer {

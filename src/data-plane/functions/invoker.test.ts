@@ -8,7 +8,7 @@ const options = { timeoutMs: 1000, requestId: 'r1' };
 const answer: InvokeResult = { payload: Buffer.from('{"ok":true}') };
 
 /** `invokeThen` on `invoker`, its outcome as a promise of [error, result] (never rejecting). */
-function told(invoker: FunctionInvoker): Promise<[Error | undefined, InvokeResult | undefined]> {
+function told(invoker: FunctionInvoker): Promise<[unknown, InvokeResult | undefined]> {
   return new Promise((resolve) => invokeThen(invoker, fn, {}, options, (error, result) => resolve([error, result])));
 }
 
@@ -28,9 +28,40 @@ describe('invokeThen', () => {
     const rejecting: FunctionInvoker = { invoke: () => Promise.reject(new RangeError('no')), close: async () => undefined };
     const [error] = await told(rejecting);
     assert.ok(error instanceof RangeError && error.message === 'no');
+    // A rejection that is no Error is told as it is (the Lambda integration's detail shows it as it was);
+    // one with `undefined` as an Error, since undefined means success.
     const rejectingText: FunctionInvoker = { invoke: () => Promise.reject('plain text' as unknown as Error), close: async () => undefined };
-    const [wrapped] = await told(rejectingText);
-    assert.ok(wrapped instanceof Error && wrapped.message === 'plain text');
+    assert.deepEqual(await told(rejectingText), ['plain text', undefined]);
+    const rejectingNothing: FunctionInvoker = { invoke: () => Promise.reject(undefined as unknown as Error), close: async () => undefined };
+    const [nothing] = await told(rejectingNothing);
+    assert.ok(nothing instanceof Error && nothing.message === 'undefined');
+  });
+
+  it("tells what an invoker's invokeThen throws before telling, once; rethrows what `done` throws once told", async () => {
+    const throwing: FunctionInvoker = {
+      invoke: () => assert.fail('not used'),
+      invokeThen: () => {
+        throw new RangeError('before');
+      },
+      close: async () => undefined,
+    };
+    const [error] = await told(throwing);
+    assert.ok(error instanceof RangeError && error.message === 'before');
+    const telling: FunctionInvoker = {
+      invoke: () => assert.fail('not used'),
+      invokeThen: (_fn, _event, _options, done) => done(undefined, answer),
+      close: async () => undefined,
+    };
+    let calls = 0;
+    assert.throws(
+      () =>
+        invokeThen(telling, fn, {}, options, () => {
+          calls++;
+          throw new Error('in done');
+        }),
+      /in done/,
+    );
+    assert.equal(calls, 1);
   });
 
   it('tells an invoke that throws instead of rejecting, rather than throwing', async () => {

@@ -30,10 +30,10 @@ export interface InvokeOptions {
 }
 
 /**
- * How an invocation ends, told once: its result, or the error the promise of `invoke` would reject
- * with. It may be told before `invokeThen` returns (an unknown function).
+ * How an invocation ends, told once: `error` undefined and its result, or what the promise of `invoke`
+ * would reject with. It may be told before `invokeThen` returns (an unknown function).
  */
-export type InvokeDone = (error: Error | undefined, result?: InvokeResult) => void;
+export type InvokeDone = (error: unknown, result?: InvokeResult) => void;
 
 /** Calls functions. */
 export interface FunctionInvoker {
@@ -53,17 +53,26 @@ export interface FunctionInvoker {
   close(): Promise<void>;
 }
 
-/** Invokes through the invoker's `invokeThen` when it has one, else through its promise. */
+/**
+ * Invokes through the invoker's `invokeThen` when it has one, else through its promise; `done` is told
+ * once, what either throws included (a rejection with `undefined` is told as an Error).
+ */
 export function invokeThen(invoker: FunctionInvoker, fn: LambdaFunctionRef, event: unknown, options: InvokeOptions, done: InvokeDone): void {
-  if (invoker.invokeThen) return invoker.invokeThen(fn, event, options, done);
-  const failed = (error: unknown) => done(error instanceof Error ? error : new Error(String(error)));
-  let called: Promise<InvokeResult>;
+  let told = false;
+  const tell: InvokeDone = (error, result) => {
+    if (told) return;
+    told = true;
+    done(error, result);
+  };
+  const failed = (error: unknown) => tell(error ?? new Error(String(error)));
   try {
-    called = invoker.invoke(fn, event, options);
+    if (invoker.invokeThen) invoker.invokeThen(fn, event, options, tell);
+    else invoker.invoke(fn, event, options).then((result) => tell(undefined, result), failed);
   } catch (error) {
-    return failed(error);
+    // Thrown by `done` itself once told: not the invocation's to swallow.
+    if (told) throw error;
+    failed(error);
   }
-  called.then((result) => done(undefined, result), failed);
 }
 
 /** An `invokeThen` as a promise (the promise form of an invoker whose calls are callback-based). */

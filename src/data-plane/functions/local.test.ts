@@ -152,7 +152,7 @@ describe('local invoker, in-process', () => {
 
   it('invokeThen tells each outcome once: a result, a time-out, and an unknown function before it returns', async () => {
     const told = (name: string, timeoutMs = 2000) => {
-      const calls: [Error | undefined, InvokeResult | undefined][] = [];
+      const calls: [unknown, InvokeResult | undefined][] = [];
       const first = new Promise<void>((resolve) => {
         assert.ok(invoker.invokeThen, 'the in-process invoker has invokeThen');
         invoker.invokeThen(ref(name), { rawPath: '/then' }, { timeoutMs, requestId: 'gw-req' }, (error, result) => {
@@ -176,7 +176,21 @@ describe('local invoker, in-process', () => {
     const hung = told('hangsPromise', 60);
     await hung.first;
     assert.ok(hung.calls[0]?.[0] instanceof FunctionTimeoutError);
-    await sleep(100);
+    // A handler that answers after its time-out: the time-out was told, the late answer is not.
+    const late = (() => {
+      const calls: unknown[] = [];
+      const first = new Promise<void>((resolve) =>
+        invoker.invokeThen?.(ref('slow'), { ms: 80 }, { timeoutMs: 30, requestId: 'gw-req' }, (error) => {
+          calls.push(error);
+          resolve();
+        }),
+      );
+      return { calls, first };
+    })();
+    await late.first;
+    await sleep(150);
+    assert.equal(late.calls.length, 1);
+    assert.ok(late.calls[0] instanceof FunctionTimeoutError);
     assert.equal(echoed.calls.length + hung.calls.length, 2, 'each told once');
   });
 

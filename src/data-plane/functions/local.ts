@@ -250,7 +250,7 @@ class InProcessInvoker implements FunctionInvoker {
       call = info(reg, fn, limit.ms);
       env = this.#environments.of(reg, fn.region);
     } catch (error) {
-      return done(error instanceof Error ? error : new Error(String(error)));
+      return done(error);
     }
     let settled = false;
     const settle = (value: InvokeResult) => {

@@ -123,6 +123,9 @@ class UpstreamBody implements StreamedBody {
   }
 }
 
+/** The integration timeouts of all proxy calls: one Node timer per distinct `timeoutInMillis` (deadlines.ts). */
+const deadlines = new Deadlines();
+
 /**
  * One upstream request: an undici dispatch handler (the callback protocol undici's own `request`/`stream` use in
  * v7; TODO: move to onResponseStart/onResponseData when undici 8 drops it).
@@ -138,9 +141,6 @@ class UpstreamBody implements StreamedBody {
  * async resource, and every one pays the function scope's async hooks once an in-process function
  * has run (functions/function-scope.ts).
  */
-/** The integration timeouts of all proxy calls: one Node timer per distinct `timeoutInMillis` (deadlines.ts). */
-const deadlines = new Deadlines();
-
 export class ProxyCall implements Dispatcher.DispatchHandler {
   abort: ((err?: Error) => void) | null = null;
   completed = false;
@@ -204,10 +204,11 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
       this.#prefix = [];
     } else {
       plan?.apply(this.inv, response);
-      // Told once undici has parsed what arrived with the head: a body in the same packets (the usual
-      // small one) is then complete, and the client gets head and body in one write (UpstreamBody.writeTo).
-      // One microtask, where the promise form made two promises.
-      queueMicrotask(() => this.#settle(response));
+      // Settled now (a later error only cuts the body: onError), told once undici has parsed what arrived with
+      // the head: a body in the same packets (the usual small one) is then complete, and the client gets head
+      // and body in one write (UpstreamBody.writeTo). One microtask, where the promise form made two promises.
+      this.#settled = true;
+      queueMicrotask(() => this.resolve(response));
     }
     return true;
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createTcpServer, type AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ApiRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../../model/resources.js';
 import { startUpstream, type EchoedRequest, type Upstream } from '../../../test/helpers/upstream.js';
@@ -432,6 +433,33 @@ describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
 // ---- failures --------------------------------------------------------------------------------------------------
 
 describe('HTTP proxy: failures', { timeout: 10_000 }, () => {
+  it('a backend whose body breaks in the packet of its head: the outcome is told once (the head), the body then cut', async () => {
+    // The head is told after a microtask (ProxyCall.onHeaders), but settled at once: an error undici reports
+    // before that microtask runs only cuts the body, as before the microtask existed.
+    const raw = createTcpServer((socket) => socket.once('data', () => socket.end('HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\nZZ\r\n')));
+    await new Promise<void>((resolve) => raw.listen(0, '127.0.0.1', resolve));
+    try {
+      const real = proxy({ integrationUri: `http://127.0.0.1:${(raw.address() as AddressInfo).port}/broken` });
+      const told: unknown[] = [];
+      const counted: CompiledIntegration = {
+        invoke: (inv) =>
+          new Promise((resolve, reject) =>
+            real.invokeThen?.(inv, (error, response) => {
+              told.push(error ?? response?.statusCode);
+              if (error === undefined && response) resolve(response);
+              else reject(error as Error);
+            }),
+          ),
+      };
+      use({ integration: counted, routeKey: 'GET /broken' });
+      await call('/prod/broken').catch(() => undefined); // the client's response ends abruptly
+      await sleep(100);
+      assert.deepEqual(told, [200]);
+    } finally {
+      raw.close();
+    }
+  });
+
   it('no response within timeoutInMillis → 503 Service Unavailable', async () => {
     use({ integration: proxy({ integrationUri: `${upstream.origin}/hang`, timeoutInMillis: 100 }), routeKey: 'GET /hang' });
     const started = Date.now();

@@ -26,7 +26,7 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { IntegrationRecord } from '../../model/resources.js';
 import { GatewayError, badRequest, internalServerError, withTrace } from '../errors.js';
-import type { CompiledIntegration, GatewayResponse, IntegrationDone, Invocation } from '../invocation.js';
+import { integrationPromise, type CompiledIntegration, type GatewayResponse, type IntegrationDone, type Invocation } from '../invocation.js';
 import { QueryString, compileRequestMapping, compileResponseMapping, type RequestMapping, type ResponseMappings } from '../parameter-mapping.js';
 import { pathProblem } from '../request-path.js';
 import { readBody } from './body.js';
@@ -82,7 +82,7 @@ class HttpProxyIntegration implements CompiledIntegration {
   }
 
   invoke(inv: Invocation): Promise<GatewayResponse> {
-    return new Promise((resolve, reject) => this.invokeThen(inv, (err, response) => (err === undefined ? resolve(response as GatewayResponse) : reject(err))));
+    return integrationPromise((i, done) => this.invokeThen(i, done), inv);
   }
 
   /** The call with its outcome told to `done`: no promise per request (each would pay the function scope's hooks). */
@@ -115,11 +115,10 @@ class HttpProxyIntegration implements CompiledIntegration {
 
   #send(inv: Invocation, done: IntegrationDone): void {
     const now = Date.now();
-    let target: Target;
-    let body: Buffer | Readable | null;
-    let { path, query } = this.#pathAndQuery(inv);
-    const headers = forwardHeaders(inv, now);
+    let target: Target, body: Buffer | Readable | null, path: string, query: string, headers: ReturnType<typeof forwardHeaders>;
     try {
+      ({ path, query } = this.#pathAndQuery(inv));
+      headers = forwardHeaders(inv, now);
       target = this.#target(inv);
       if (this.#requestMapping !== undefined) {
         const mapped = { headers, query: new QueryString(query), path };

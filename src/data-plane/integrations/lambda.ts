@@ -7,7 +7,7 @@ import type { IntegrationRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { GatewayError, internalServerError, serviceUnavailable, traceOf, withTrace } from '../errors.js';
 import { FunctionTimeoutError, invokeThen as invokeFunction, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
-import type { CompiledIntegration, GatewayResponse, IntegrationDone, Invocation } from '../invocation.js';
+import { integrationPromise, type CompiledIntegration, type GatewayResponse, type IntegrationDone, type Invocation } from '../invocation.js';
 import { hasNoBody, readBody } from './body.js';
 import { buildEventV1, buildEventV2 } from './lambda-events.js';
 import { interpretLambdaResult } from './lambda-response.js';
@@ -51,9 +51,9 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
     const started = now();
     invokeFunction(deps.invoker, fn, event, { timeoutMs: record.timeoutInMillis, requestId: inv.requestId }, (error, result) => {
       if (error !== undefined) {
-        const detail = `${fn.functionArn}: ${error.name}: ${error.message}`;
+        const detail = `${fn.functionArn}: ${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}`;
         inv.integration = { latencyMs: now() - started, error: detail };
-        return done(error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error.cause !== undefined ? traceOf(error) : undefined));
+        return done(error instanceof FunctionTimeoutError ? serviceUnavailable(detail) : withTrace(internalServerError(detail), error instanceof Error && error.cause !== undefined ? traceOf(error) : undefined));
       }
       const requestId = (result as { requestId?: unknown }).requestId;
       inv.integration = typeof requestId === 'string' ? { latencyMs: now() - started, requestId } : { latencyMs: now() - started };
@@ -75,7 +75,7 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
     else call(inv, done);
   };
   return {
-    invoke: (inv) => new Promise<GatewayResponse>((resolve, reject) => invokeThen(inv, (error, response) => (error === undefined ? resolve(response as GatewayResponse) : reject(error)))),
+    invoke: (inv) => integrationPromise(invokeThen, inv),
     invokeThen,
   };
 }
