@@ -2,6 +2,7 @@
  * The Invocation: one object per data-plane request that every pipeline stage reads and writes.
  */
 import type { Throttle } from './throttle.js';
+import type { Told } from './told.js';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ApiRecord, DeploymentSnapshot, RouteRecord, StageRecord } from '../model/resources.js';
 import type { ClientCertificate } from '../tls/client-cert.js';
@@ -72,12 +73,7 @@ export interface CompiledIntegration {
 }
 
 /** How an integration's call ends, told once: `error` undefined and its response, or what `invoke` would reject with. */
-export type IntegrationDone = (error: unknown, response?: GatewayResponse) => void;
-
-/** An integration's `invokeThen` as the promise its `invoke` returns. */
-export function integrationPromise(invokeThen: (inv: Invocation, done: IntegrationDone) => void, inv: Invocation): Promise<GatewayResponse> {
-  return new Promise<GatewayResponse>((resolve, reject) => invokeThen(inv, (error, response) => (error === undefined ? resolve(response as GatewayResponse) : reject(error))));
-}
+export type IntegrationDone = Told<GatewayResponse>;
 
 /** An authorizer compiled once per deployment snapshot. */
 export interface CompiledAuthorizer {

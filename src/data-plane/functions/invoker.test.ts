@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
-import { invokePromise, invokeThen, type FunctionInvoker, type InvokeResult } from './invoker.js';
+import { invokeThen, type FunctionInvoker, type InvokeResult } from './invoker.js';
 
 const fn: LambdaFunctionRef = { region: 'us-east-1', accountId: '123456789012', functionName: 'f', functionArn: 'arn:aws:lambda:us-east-1:123456789012:function:f' };
 const options = { timeoutMs: 1000, requestId: 'r1' };
@@ -73,15 +73,5 @@ describe('invokeThen', () => {
     };
     const [error] = await told(throwing);
     assert.ok(error instanceof TypeError && error.message === 'sync');
-  });
-});
-
-describe('invokePromise', () => {
-  it('resolves with the result told, rejects with the error told', async () => {
-    assert.equal(await invokePromise((done) => done(undefined, answer)), answer);
-    await assert.rejects(
-      invokePromise((done) => done(new Error('told'))),
-      (e: unknown) => e instanceof Error && e.message === 'told',
-    );
   });
 });

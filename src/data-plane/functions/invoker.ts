@@ -4,6 +4,7 @@
  * Invoke API.
  */
 import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
+import type { Told } from '../told.js';
 
 /** The outcome of one invocation, as the Lambda Invoke API reports it. */
 export interface InvokeResult {
@@ -33,7 +34,7 @@ export interface InvokeOptions {
  * How an invocation ends, told once: `error` undefined and its result, or what the promise of `invoke`
  * would reject with. It may be told before `invokeThen` returns (an unknown function).
  */
-export type InvokeDone = (error: unknown, result?: InvokeResult) => void;
+export type InvokeDone = Told<InvokeResult>;
 
 /** Calls functions. */
 export interface FunctionInvoker {
@@ -64,21 +65,19 @@ export function invokeThen(invoker: FunctionInvoker, fn: LambdaFunctionRef, even
     told = true;
     done(error, result);
   };
-  const failed = (error: unknown) => tell(error ?? new Error(String(error)));
   try {
     if (invoker.invokeThen) invoker.invokeThen(fn, event, options, tell);
-    else invoker.invoke(fn, event, options).then((result) => tell(undefined, result), failed);
+    else invoker.invoke(fn, event, options).then((result) => tell(undefined, result), (error: unknown) => tell(failure(error)));
   } catch (error) {
     // Thrown by `done` itself once told: not the invocation's to swallow.
     if (told) throw error;
-    failed(error);
+    tell(failure(error));
   }
 }
 
-/** An `invokeThen` as a promise (the promise form of an invoker whose calls are callback-based). */
-export function invokePromise(call: (done: InvokeDone) => void): Promise<InvokeResult> {
-  return new Promise<InvokeResult>((resolve, reject) => call((error, result) => (error === undefined ? resolve(result as InvokeResult) : reject(error))));
-}
+/** A failure as told: `undefined` would read as success. */
+const failure = (error: unknown): unknown => (error === undefined ? new Error('undefined') : error);
+
 
 /** The function did not answer in time. */
 export class FunctionTimeoutError extends Error {

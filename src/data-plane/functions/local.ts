@@ -40,6 +40,7 @@ import { lambdaEnvironment, scopeProcessEnv, type FunctionSettings } from './env
 import { functionScope, type FunctionScope } from './function-scope.js';
 import { routeOwnEndpoints, type OwnEndpoints } from './own-endpoints.js';
 import { Deadlines } from '../deadlines.js';
+import { promiseOf } from '../told.js';
 import { jsonValue } from './json-value.js';
 import { locateSyntaxError } from './syntax-location.js';
 import {
@@ -52,7 +53,7 @@ import {
   type InvocationInfo,
   type LambdaHandler,
 } from './handler-runtime.js';
-import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, invokePromise, type FunctionInvoker, type InvokeDone, type InvokeOptions, type InvokeResult } from './invoker.js';
+import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, type FunctionInvoker, type InvokeDone, type InvokeOptions, type InvokeResult } from './invoker.js';
 import type { InvokeMessage, LocalWorkerData, WorkerMessage } from './local-worker.js';
 import { FileWatcher, InProcessModules, logReload, ReloadWatch } from './reload.js';
 
@@ -234,7 +235,7 @@ class InProcessInvoker implements FunctionInvoker {
   }
 
   invoke(fn: LambdaFunctionRef, event: unknown, options: InvokeOptions): Promise<InvokeResult> {
-    return invokePromise((done) => this.invokeThen(fn, event, options, done));
+    return promiseOf((done) => this.invokeThen(fn, event, options, done));
   }
 
   /**

@@ -9,6 +9,7 @@ import { startUpstream, type EchoedRequest, type Upstream } from '../../../test/
 import { GatewayError } from '../errors.js';
 import type { CompiledIntegration, Invocation } from '../invocation.js';
 import { HttpProxyPools, compileHttpProxyIntegration } from './http-proxy.js';
+import { ProxyCall } from './http-proxy-call.js';
 import { sendResponse } from '../stages/send-response.js';
 
 // ---- a tiny gateway: builds the Invocation from a real request and calls the integration --------------------
@@ -433,6 +434,38 @@ describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
 // ---- failures --------------------------------------------------------------------------------------------------
 
 describe('HTTP proxy: failures', { timeout: 10_000 }, () => {
+  it('ProxyCall: an error after the head, before the head is told (a microtask later), only cuts the body: told once', async () => {
+    // The invariant the test above cannot force through undici's timing: driven directly.
+    const told: string[] = [];
+    const inv = {} as Invocation;
+    const call = new ProxyCall(inv, Date.now(), undefined, () => told.push('response'), (err) => told.push(`error ${err.statusCode}`), 30_000);
+    call.onHeaders(200, [Buffer.from('content-type'), Buffer.from('text/plain')], () => undefined);
+    call.onError(new Error('the body broke'));
+    await Promise.resolve();
+    assert.deepEqual(told, ['response']);
+    assert.equal(inv.integration?.error, 'the body broke', 'recorded for the logs');
+  });
+
+  it('a dispatcher that throws instead of calling onError: a 500 naming the cause, told once', async () => {
+    const throwing = compileHttpProxyIntegration(record({ integrationUri: 'http://127.0.0.1:9/x' }), {
+      dispatcherFor: () =>
+        ({
+          dispatch: () => {
+            throw new Error('dispatcher refused');
+          },
+        }) as never,
+    });
+    const told: unknown[] = [];
+    await new Promise<void>((resolve) => {
+      use({ integration: { invoke: (inv) => new Promise((ok, fail) => throwing.invokeThen?.(inv, (error, response) => (told.push(error ?? response), error === undefined ? ok(response as never) : fail(error as Error), resolve()))) }, routeKey: 'GET /x' });
+      void call('/prod/x');
+    });
+    await sleep(50);
+    assert.equal(told.length, 1);
+    const [error] = told;
+    assert.ok(error instanceof GatewayError && error.statusCode === 500 && /dispatcher refused/.test(error.detail ?? ''), String(error));
+  });
+
   it('a backend whose body breaks in the packet of its head: the outcome is told once (the head), the body then cut', async () => {
     // The head is told after a microtask (ProxyCall.onHeaders), but settled at once: an error undici reports
     // before that microtask runs only cuts the body, as before the microtask existed.

@@ -26,7 +26,8 @@ import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { IntegrationRecord } from '../../model/resources.js';
 import { GatewayError, badRequest, internalServerError, withTrace } from '../errors.js';
-import { integrationPromise, type CompiledIntegration, type GatewayResponse, type IntegrationDone, type Invocation } from '../invocation.js';
+import { promiseOf } from '../told.js';
+import type { CompiledIntegration, GatewayResponse, IntegrationDone, Invocation } from '../invocation.js';
 import { QueryString, compileRequestMapping, compileResponseMapping, type RequestMapping, type ResponseMappings } from '../parameter-mapping.js';
 import { pathProblem } from '../request-path.js';
 import { readBody } from './body.js';
@@ -82,7 +83,7 @@ class HttpProxyIntegration implements CompiledIntegration {
   }
 
   invoke(inv: Invocation): Promise<GatewayResponse> {
-    return integrationPromise((i, done) => this.invokeThen(i, done), inv);
+    return promiseOf((done) => this.invokeThen(inv, done));
   }
 
   /** The call with its outcome told to `done`: no promise per request (each would pay the function scope's hooks). */

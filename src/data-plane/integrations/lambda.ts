@@ -7,7 +7,8 @@ import type { IntegrationRecord } from '../../model/resources.js';
 import { parseLambdaUri, resolveStageVariables, type LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { GatewayError, internalServerError, serviceUnavailable, traceOf, withTrace } from '../errors.js';
 import { FunctionTimeoutError, invokeThen as invokeFunction, type FunctionInvoker, type InvokeResult } from '../functions/invoker.js';
-import { integrationPromise, type CompiledIntegration, type GatewayResponse, type IntegrationDone, type Invocation } from '../invocation.js';
+import { promiseOf } from '../told.js';
+import type { CompiledIntegration, GatewayResponse, IntegrationDone, Invocation } from '../invocation.js';
 import { hasNoBody, readBody } from './body.js';
 import { buildEventV1, buildEventV2 } from './lambda-events.js';
 import { interpretLambdaResult } from './lambda-response.js';
@@ -75,7 +76,7 @@ export function compileLambdaIntegration(record: IntegrationRecord, deps: Lambda
     else call(inv, done);
   };
   return {
-    invoke: (inv) => integrationPromise(invokeThen, inv),
+    invoke: (inv) => promiseOf((done) => invokeThen(inv, done)),
     invokeThen,
   };
 }
