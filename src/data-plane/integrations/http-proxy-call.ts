@@ -16,8 +16,9 @@ import { BodyTooLargeError, HOP_BY_HOP } from './http-proxy-request.js';
 
 function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  const { util } = undici();
   for (let i = 0; i + 1 < raw.length; i += 2) {
-    const name = undici().util.headerNameToString(raw[i] as Buffer);
+    const name = util.headerNameToString(raw[i] as Buffer);
     if (HOP_BY_HOP.has(name) || name.startsWith('proxy-') || name === '__proto__') continue;
     const value = (raw[i + 1] as Buffer).toString('latin1');
     const prev = own(out, name);
