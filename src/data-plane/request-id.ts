@@ -1,6 +1,7 @@
 /**
  * Random ids on the hot path, drawn from pre-filled pools so a request does not call into the CSPRNG
- * for each one: request ids in AWS's shape, and the random part of X-Ray trace ids.
+ * for each one: request ids in AWS's shape, the random part of X-Ray trace ids, and the UUIDs of
+ * in-process Lambda invocations (`awsRequestId`).
  */
 import { randomFillSync } from 'node:crypto';
 
@@ -33,3 +34,38 @@ export function awsIdPool(): () => string {
 
 /** A new request id (`apigw-requestid`, `$context.requestId`). */
 export const newRequestId: () => string = awsIdPool();
+
+const HEX_DIGITS = Buffer.from('0123456789abcdef', 'latin1');
+const UUID_TEXT = 36;
+
+/**
+ * Random (version 4) UUIDs, `1b4e28ba-2fa1-41d2-883f-0016d3cca427`, as `crypto.randomUUID` makes them,
+ * formatted a pool at a time: a call is one slice of text, where `randomUUID` builds each from 20
+ * concatenated pieces (1,800 of the Lambda route's ~107,000 instructions per request, callgrind).
+ */
+export function uuidPool(): () => string {
+  const random = Buffer.alloc(IDS_PER_POOL * 16);
+  const text = Buffer.alloc(IDS_PER_POOL * UUID_TEXT);
+  let next = IDS_PER_POOL;
+  const fill = () => {
+    randomFillSync(random);
+    let at = 0;
+    for (let i = 0; i < random.length; i++) {
+      const position = i % 16;
+      let byte = random[i]!;
+      if (position === 6) byte = (byte & 0x0f) | 0x40; // the version, 4
+      else if (position === 8) byte = (byte & 0x3f) | 0x80; // the variant, RFC 9562's
+      if (position === 4 || position === 6 || position === 8 || position === 10) text[at++] = 0x2d; // -
+      text[at++] = HEX_DIGITS[byte >> 4]!;
+      text[at++] = HEX_DIGITS[byte & 0x0f]!;
+    }
+  };
+  return () => {
+    if (next === IDS_PER_POOL) {
+      fill();
+      next = 0;
+    }
+    const start = next++ * UUID_TEXT;
+    return text.toString('latin1', start, start + UUID_TEXT);
+  };
+}

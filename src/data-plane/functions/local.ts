@@ -29,7 +29,6 @@
  * Timeouts: the shorter of the integration's timeout (FunctionTimeoutError: the gateway answers 503)
  * and the function's own `timeout` (a function error `Sandbox.Timedout`, as Lambda reports it: 500).
  */
-import { randomUUID } from 'node:crypto';
 import { resolve as resolvePath } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../../logger.js';
@@ -56,6 +55,10 @@ import {
 import { FunctionInvokeError, FunctionNotFoundError, FunctionTimeoutError, type FunctionInvoker, type InvokeDone, type InvokeOptions, type InvokeResult } from './invoker.js';
 import type { InvokeMessage, LocalWorkerData, WorkerMessage } from './local-worker.js';
 import { FileWatcher, InProcessModules, logReload, ReloadWatch } from './reload.js';
+import { uuidPool } from '../request-id.js';
+
+/** In-process invocations' `awsRequestId`s. */
+const newInvocationId = uuidPool();
 
 /** Options of the local invoker. */
 export interface LocalInvokerOptions {
@@ -188,7 +191,7 @@ function eventJson(event: unknown): string {
 
 function info(reg: Registration, fn: LambdaFunctionRef, timeoutMs: number): InvocationInfo {
   const memory = reg.settings?.memorySize;
-  const call: { -readonly [K in keyof InvocationInfo]: InvocationInfo[K] } = { functionName: reg.name, invokedFunctionArn: fn.functionArn, awsRequestId: randomUUID(), deadline: Date.now() + timeoutMs };
+  const call: { -readonly [K in keyof InvocationInfo]: InvocationInfo[K] } = { functionName: reg.name, invokedFunctionArn: fn.functionArn, awsRequestId: newInvocationId(), deadline: Date.now() + timeoutMs };
   if (memory) call.memoryLimitInMB = String(memory);
   return call;
 }
