@@ -52,9 +52,10 @@ function readHeaders(raw: unknown): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   if (raw === undefined || raw === null) return out;
   if (!isObject(raw)) throw internalServerError('Malformed Lambda proxy response: headers is not an object');
-  for (const [name, v] of Object.entries(raw)) {
+  // Object.keys, not Object.entries: no [name, value] pair per header (a runtime call on this path).
+  for (const name of Object.keys(raw)) {
     const lower = name.toLowerCase();
-    const value = headerValue(name, v);
+    const value = headerValue(name, raw[name]);
     if (value !== undefined && !FRAMING_HEADERS.has(lower)) setOwn(out, lower, value);
   }
   return out;
@@ -64,7 +65,8 @@ function readHeaders(raw: unknown): Record<string, string | string[]> {
 function mergeMultiValueHeaders(headers: Record<string, string | string[]>, raw: unknown): void {
   if (raw === undefined || raw === null) return;
   if (!isObject(raw)) throw internalServerError('Malformed Lambda proxy response: multiValueHeaders is not an object');
-  for (const [name, list] of Object.entries(raw)) {
+  for (const name of Object.keys(raw)) {
+    const list = raw[name];
     const lower = name.toLowerCase();
     if (FRAMING_HEADERS.has(lower) || list === null || list === undefined) continue;
     if (!Array.isArray(list)) throw internalServerError(`Malformed Lambda proxy response: multiValueHeaders.${name} is not a list`);
