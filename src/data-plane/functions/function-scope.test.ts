@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict';
+import { AsyncLocalStorage, AsyncResource } from 'node:async_hooks';
+import { EventEmitter, once } from 'node:events';
+import { readFile } from 'node:fs';
+import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { functionScope, hookScope, storageUsesAsyncHooks, type FunctionScope, type ScopeStorage } from './function-scope.js';
+
+const scopeOf = (functionName: string): FunctionScope => ({ functionName, env: {} });
+
+describe('functionScope', () => {
+  it("is Gatehouse's own hook where AsyncLocalStorage runs async hooks (Node 20), AsyncLocalStorage elsewhere", () => {
+    assert.equal(functionScope instanceof AsyncLocalStorage, !storageUsesAsyncHooks);
+    if (process.versions.node.startsWith('20.')) assert.equal(storageUsesAsyncHooks, true);
+  });
+});
+
+// The same cases for both implementations: the hook of Gatehouse's own must behave as AsyncLocalStorage does.
+for (const [name, storage] of [
+  ['hookScope', hookScope()],
+  ['AsyncLocalStorage', new AsyncLocalStorage<FunctionScope>()],
+] as [string, ScopeStorage][]) {
+  const current = () => storage.getStore()?.functionName;
+
+  /** What `current()` says in a callback of the kind `schedule` starts, started inside `run(a)`. */
+  function seenFrom(schedule: (report: () => void) => void): Promise<string | undefined> {
+    return new Promise((resolve) => storage.run(scopeOf('a'), () => schedule(() => resolve(current()))));
+  }
+
+  describe(`function scope: ${name}`, () => {
+    it('is undefined outside run, the scope inside it, and the outer scope again after a nested run or a throw', () => {
+      assert.equal(current(), undefined);
+      storage.run(scopeOf('outer'), () => {
+        assert.equal(current(), 'outer');
+        storage.run(scopeOf('inner'), () => assert.equal(current(), 'inner'));
+        assert.equal(current(), 'outer');
+        assert.throws(() => storage.run(scopeOf('thrower'), () => {
+          throw new Error('boom');
+        }));
+        assert.equal(current(), 'outer');
+      });
+      assert.equal(current(), undefined);
+      assert.equal(storage.run(scopeOf('x'), () => 42), 42, 'run returns what the callback returns');
+    });
+
+    it('reaches every kind of callback the function code starts', async () => {
+      assert.equal(await seenFrom((report) => setTimeout(report, 1)), 'a', 'setTimeout');
+      assert.equal(await seenFrom((report) => setImmediate(report)), 'a', 'setImmediate');
+      assert.equal(await seenFrom((report) => process.nextTick(report)), 'a', 'process.nextTick');
+      assert.equal(await seenFrom((report) => queueMicrotask(report)), 'a', 'queueMicrotask');
+      assert.equal(await seenFrom((report) => void Promise.resolve().then(report)), 'a', 'a promise reaction');
+      assert.equal(
+        await seenFrom((report) => void (async () => {
+          await sleep(1);
+          await null;
+          report();
+        })()),
+        'a',
+        'after awaits',
+      );
+      assert.equal(await seenFrom((report) => readFile(import.meta.filename ?? new URL(import.meta.url).pathname, () => report())), 'a', 'an fs callback');
+      // An AsyncResource made in function code and run from elsewhere (what pools and emitters do).
+      let resource: AsyncResource | undefined;
+      storage.run(scopeOf('a'), () => (resource = new AsyncResource('test')));
+      assert.equal(resource!.runInAsyncScope(current), 'a', 'an AsyncResource');
+      // Nested: a timer set from a tick set from a promise reaction.
+      assert.equal(await seenFrom((report) => void Promise.resolve().then(() => process.nextTick(() => setTimeout(report, 1)))), 'a', 'nested');
+    });
+
+    it('reaches a socket the function code opened, whenever its data arrives', async () => {
+      const server = createServer((socket) => socket.end('hello'));
+      server.listen(0, '127.0.0.1');
+      await once(server, 'listening');
+      try {
+        const seen = await new Promise<string | undefined>((resolve, reject) => {
+          storage.run(scopeOf('client'), () => {
+            const socket: Socket = connect((server.address() as AddressInfo).port, '127.0.0.1');
+            socket.on('error', reject);
+            socket.once('data', () => resolve(current()));
+          });
+        });
+        assert.equal(seen, 'client');
+      } finally {
+        server.close();
+      }
+    });
+
+    it('keeps concurrent scopes apart, and leaves code outside function code without one', async () => {
+      const trace: string[] = [];
+      const task = (name: string, waits: number[]) =>
+        storage.run(scopeOf(name), async () => {
+          for (const ms of waits) {
+            await sleep(ms);
+            trace.push(`${name}:${current()}`);
+          }
+        });
+      await Promise.all([task('a', [5, 1, 5]), task('b', [1, 5, 1])]);
+      assert.deepEqual(trace.filter((t) => t.startsWith('a:')), ['a:a', 'a:a', 'a:a']);
+      assert.deepEqual(trace.filter((t) => t.startsWith('b:')), ['b:b', 'b:b', 'b:b']);
+
+      // An emitter created outside, its listener called from function code: the caller's scope, as with AsyncLocalStorage.
+      const emitter = new EventEmitter();
+      let heard: string | undefined = 'unset';
+      emitter.on('x', () => (heard = current()));
+      storage.run(scopeOf('emitting'), () => emitter.emit('x'));
+      assert.equal(heard, 'emitting');
+
+      // A timer created outside function code, after a run, has no scope.
+      assert.equal(await new Promise((resolve) => setTimeout(() => resolve(current()), 1)), undefined);
+      // A promise made outside and settled from function code: its reaction runs in the scope of the code that
+      // called then(), not of the code that resolved it.
+      let settle!: () => void;
+      const outside = new Promise<void>((resolve) => (settle = resolve));
+      const reaction = outside.then(current);
+      storage.run(scopeOf('settler'), () => settle());
+      assert.equal(await reaction, undefined);
+    });
+  });
+}
