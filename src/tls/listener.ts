@@ -16,7 +16,6 @@
  * an SNI callback could — is the domain's. Verified connections then go to one HTTP server.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mutual-tls.html
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
@@ -24,6 +23,7 @@ import { createServer as createNetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Config } from '../config.js';
+import { asyncScope } from '../async-scope.js';
 import type { CustomDomains } from '../data-plane/custom-domains.js';
 import { hardenListener, listenerOptions } from '../http-limits.js';
 import type { Logger } from '../logger.js';
@@ -85,7 +85,7 @@ export class TlsConnections {
 }
 
 /** The connection a handshake engine is working on: an engine emits its events in the context of the connection injected into it. */
-const handshaking = new AsyncLocalStorage<{ readonly raw: Socket; readonly serverName: string | undefined }>();
+const handshaking = asyncScope<{ readonly raw: Socket; readonly serverName: string | undefined }>('gatehouse.tlsHandshake');
 
 /** Starts the TLS listener on `config.tls.port`. */
 export async function startTlsListener(options: TlsListenerOptions, connections: TlsConnections): Promise<TlsListener> {

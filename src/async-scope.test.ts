@@ -5,22 +5,40 @@ import { readFile } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { functionScope, hookScope, storageUsesAsyncHooks, type FunctionScope, type ScopeStorage } from './function-scope.js';
+import { asyncScope, hookScope, storageUsesAsyncHooks, type AsyncScope } from './async-scope.js';
+import { functionScope } from './data-plane/functions/function-scope.js';
 
-const scopeOf = (functionName: string): FunctionScope => ({ functionName, env: {} });
+/** What the scope carries in these tests. */
+interface FunctionScope {
+  readonly functionName: string;
+}
 
-describe('functionScope', () => {
+const scopeOf = (functionName: string): FunctionScope => ({ functionName });
+
+describe('asyncScope', () => {
   it("is Gatehouse's own hook where AsyncLocalStorage runs async hooks (Node 20), AsyncLocalStorage elsewhere", () => {
-    assert.equal(functionScope instanceof AsyncLocalStorage, !storageUsesAsyncHooks);
+    assert.equal(asyncScope('x') instanceof AsyncLocalStorage, !storageUsesAsyncHooks);
+    assert.equal(functionScope instanceof AsyncLocalStorage, !storageUsesAsyncHooks, 'the function scope is one');
     if (process.versions.node.startsWith('20.')) assert.equal(storageUsesAsyncHooks, true);
+  });
+
+  it('leaves resources created outside any run untouched: the slot goes only where there is a value', async () => {
+    const scope = hookScope<FunctionScope>('gatehouse.test.untouched');
+    const slots = (o: object) => Object.getOwnPropertySymbols(o).filter((s) => s.description === 'gatehouse.test.untouched');
+    let inside: NodeJS.Timeout | undefined;
+    scope.run(scopeOf('a'), () => (inside = setTimeout(() => undefined, 1)));
+    const outside = setTimeout(() => undefined, 1);
+    assert.equal(slots(inside!).length, 1, 'a timer made in a run carries the value');
+    assert.equal(slots(outside).length, 0, 'a timer made outside gets no slot at all');
+    await sleep(5);
   });
 });
 
 // The same cases for both implementations: the hook of Gatehouse's own must behave as AsyncLocalStorage does.
 for (const [name, storage] of [
-  ['hookScope', hookScope()],
+  ['hookScope', hookScope<FunctionScope>('gatehouse.test')],
   ['AsyncLocalStorage', new AsyncLocalStorage<FunctionScope>()],
-] as [string, ScopeStorage][]) {
+] as [string, AsyncScope<FunctionScope>][]) {
   const current = () => storage.getStore()?.functionName;
 
   /** What `current()` says in a callback of the kind `schedule` starts, started inside `run(a)`. */
@@ -28,7 +46,7 @@ for (const [name, storage] of [
     return new Promise((resolve) => storage.run(scopeOf('a'), () => schedule(() => resolve(current()))));
   }
 
-  describe(`function scope: ${name}`, () => {
+  describe(`scope: ${name}`, () => {
     it('is undefined outside run, the scope inside it, and the outer scope again after a nested run or a throw', () => {
       assert.equal(current(), undefined);
       storage.run(scopeOf('outer'), () => {
@@ -115,6 +133,18 @@ for (const [name, storage] of [
       const reaction = outside.then(current);
       storage.run(scopeOf('settler'), () => settle());
       assert.equal(await reaction, undefined);
+    });
+
+    it('gives a timer refreshed after it fired the scope of the code that refreshed it', async () => {
+      const seen: (string | undefined)[] = [];
+      let timer!: NodeJS.Timeout;
+      storage.run(scopeOf('a'), () => (timer = setTimeout(() => seen.push(current()), 1)));
+      await sleep(10);
+      timer.refresh(); // outside any run: Node initializes the fired Timeout again
+      await sleep(10);
+      storage.run(scopeOf('b'), () => timer.refresh());
+      await sleep(10);
+      assert.deepEqual(seen, ['a', undefined, 'b']);
     });
   });
 }
