@@ -12,7 +12,7 @@ import { accountRegionOfScope } from '../model/account-region.js';
 import { oidcIssuerUrl } from '../oidc/issuer.js';
 import type { ApiRecord, StageRecord } from '../model/resources.js';
 import type { Store } from '../store/store.js';
-import { byCodeUnits } from '../text-order.js';
+import { byName } from '../text-order.js';
 
 /** One stage of the listing. */
 export interface StageListing {
@@ -60,7 +60,7 @@ export async function listApis(store: Store, config: Config, publicUrl: string, 
         protocolType: api.data.protocolType,
         ...(region && region !== config.region ? { region } : {}),
         stages: [...stages]
-          .sort((a, b) => byCodeUnits(a.id, b.id))
+          .sort((a, b) => byName(a.id, b.id))
           .map((stage): StageListing =>
             stage.data.deploymentId && !api.data.disableExecuteApiEndpoint
               ? { name: stage.id, urls: { path: stageUrl(base.path, stage.id), ...(withHost ? { host: stageUrl(base.host, stage.id) } : {}) } }
@@ -69,7 +69,7 @@ export async function listApis(store: Store, config: Config, publicUrl: string, 
       };
     }),
   );
-  return listing.sort((a, b) => byCodeUnits(a.name, b.name) || byCodeUnits(a.id, b.id));
+  return listing.sort((a, b) => byName(a.name, b.name) || byName(a.id, b.id));
 }
 
 const MAX_APIS = 30;

@@ -4,7 +4,7 @@
  * authorizers (by name), models (by name) and the API's own settings, field by field.
  */
 import type { DeploymentSnapshot } from '../model/resources.js';
-import { byCodeUnits } from '../text-order.js';
+import { byName } from '../text-order.js';
 
 /** One changed resource. */
 export interface SnapshotChange {
@@ -41,18 +41,18 @@ function compare<T extends object>(kind: SnapshotChange['kind'], before: readonl
     }
   }
   for (const key of old.keys()) if (!now.has(key)) out.push({ kind, key, change: 'removed' });
-  return out.sort((a, b) => byCodeUnits(a.key, b.key));
+  return out.sort((a, b) => byName(a.key, b.key));
 }
 
 /** A snapshot's routes, each with its route responses as the field `responses` (ids left out, by key). */
 const routesOf = (s: DeploymentSnapshot) =>
-  s.routes.map((r) => ({ ...r, responses: (s.routeResponses[r.routeId] ?? []).map(({ routeResponseId: _, ...rest }) => rest).sort((a, b) => byCodeUnits(a.routeResponseKey, b.routeResponseKey)) }));
+  s.routes.map((r) => ({ ...r, responses: (s.routeResponses[r.routeId] ?? []).map(({ routeResponseId: _, ...rest }) => rest).sort((a, b) => byName(a.routeResponseKey, b.routeResponseKey)) }));
 
 /** A snapshot's integrations, each with its integration responses as the field `responses` (ids left out, by key). */
 const integrationsOf = (s: DeploymentSnapshot) =>
   s.integrations.map((i) => ({
     ...i,
-    responses: (s.integrationResponses[i.integrationId] ?? []).map(({ integrationResponseId: _, ...rest }) => rest).sort((a, b) => byCodeUnits(a.integrationResponseKey, b.integrationResponseKey)),
+    responses: (s.integrationResponses[i.integrationId] ?? []).map(({ integrationResponseId: _, ...rest }) => rest).sort((a, b) => byName(a.integrationResponseKey, b.integrationResponseKey)),
   }));
 
 /** The changes from deployment snapshot `from` to `to`. */

@@ -45,7 +45,7 @@ export interface ConsoleDeps {
 }
 
 import { CONSOLE_PATH, EVENTS_PATH, EXPLAIN_PATH } from './paths.js';
-import { byCodeUnits } from '../text-order.js';
+import { byCodeUnits, byName } from '../text-order.js';
 
 const MAX_BODY = 128 * 1024;
 
@@ -193,7 +193,7 @@ export function createConsole(deps: ConsoleDeps): ConsoleEndpoints {
       autoDeploy: record.data.autoDeploy === true,
       stageVariables: record.data.stageVariables,
       defaultRouteSettings: record.data.defaultRouteSettings,
-      routes: routes.sort((a, b) => byCodeUnits(a.routeKey, b.routeKey)),
+      routes: routes.sort((a, b) => byName(a.routeKey, b.routeKey)),
       deployments: deployments
         .map((d) => ({
           deploymentId: d.id,
