@@ -6,7 +6,7 @@
  * It is not time: system calls, cache misses and the kernel's share are not in it.
  *
  *   node bench/instructions.mjs [--base <checkout with dist/ built>] [--path /items/42|/proxy] [--direct]
- *                               [--windows 4] [--seconds 12] [--warm 60] [--connections 10]
+ *                               [--windows 4] [--seconds 12] [--warm 60] [--connections 10] [--lambda-first]
  *
  * Each side serves the bench's APIs (`createBenchApis`), is warmed for `--warm` seconds (under valgrind a request costs
  * about 50 times its native CPU, so the JIT needs a minute to settle), then `--windows` rounds alternate between the
@@ -14,6 +14,8 @@
  * (`callgrind_control -z`), `--seconds` of load, the counters dumped (`-d`); instructions of the dump / requests
  * served in it. Medians are reported; a window far above the others is the JIT compiling (TurboFan's functions in
  * the dump), not the request path: run more windows. `--direct` adds row (d)'s bare server (or (b)'s for `/proxy`).
+ * `--lambda-first` calls the Lambda route once before measuring another path: the benchmark's server has run a
+ * function, so the function scope's async hook runs for every request of every route (src/async-scope.ts).
  * Needs valgrind (`apt-get install valgrind`) and wrk or autocannon; children are stopped by PID at the end.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -36,6 +38,7 @@ const { values: opts } = parseArgs({
     seconds: { type: 'string', default: '12' },
     warm: { type: 'string', default: '60' },
     connections: { type: 'string', default: '10' },
+    'lambda-first': { type: 'boolean' },
   },
 });
 if (spawnSync('callgrind_control', ['-h']).error !== undefined) {
@@ -63,6 +66,8 @@ async function gatehouse(name, dir, upstreamOrigin) {
   const { apiId } = await createBenchApis(port, upstreamOrigin ?? 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
   // Under valgrind the first request loads and compiles the whole path: seconds, not milliseconds.
+  // --lambda-first: the Lambda route once before, as in `npm run bench`, whose server has run a function (its scope's hook then runs for every request).
+  if (opts['lambda-first']) await expectStatus(port, '/items/42', headers, 200, `${name} Lambda route`, 60_000);
   await expectStatus(port, opts.path, headers, 200, name, 60_000);
   return { name, file: name, proc, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
 }
