@@ -7,18 +7,25 @@ import { randomFillSync } from 'node:crypto';
 
 const IDS_PER_POOL = 1024;
 
-/** `bytes` random bytes per call in `encoding`, from a pool refilled every 1,024 calls. */
-export function randomIdPool(bytes: number, encoding: 'base64url' | 'hex'): () => string {
-  const pool = Buffer.alloc(IDS_PER_POOL * bytes);
+/** Ids from a pool of 1,024: `fill` makes a new pool when the last is used up, `id(i)` gives the pool's i-th. */
+function pooled(fill: () => void, id: (index: number) => string): () => string {
   let next = IDS_PER_POOL;
   return () => {
     if (next === IDS_PER_POOL) {
-      randomFillSync(pool);
+      fill();
       next = 0;
     }
-    const start = next++ * bytes;
-    return pool.toString(encoding, start, start + bytes);
+    return id(next++);
   };
+}
+
+/** `bytes` random bytes per call in `encoding`, from a pool refilled every 1,024 calls. */
+export function randomIdPool(bytes: number, encoding: 'base64url' | 'hex'): () => string {
+  const pool = Buffer.alloc(IDS_PER_POOL * bytes);
+  return pooled(
+    () => randomFillSync(pool),
+    (i) => pool.toString(encoding, i * bytes, (i + 1) * bytes),
+  );
 }
 
 /**
@@ -46,7 +53,6 @@ const UUID_TEXT = 36;
 export function uuidPool(): () => string {
   const random = Buffer.alloc(IDS_PER_POOL * 16);
   const text = Buffer.alloc(IDS_PER_POOL * UUID_TEXT);
-  let next = IDS_PER_POOL;
   const fill = () => {
     randomFillSync(random);
     let at = 0;
@@ -60,12 +66,5 @@ export function uuidPool(): () => string {
       text[at++] = HEX_DIGITS[byte & 0x0f]!;
     }
   };
-  return () => {
-    if (next === IDS_PER_POOL) {
-      fill();
-      next = 0;
-    }
-    const start = next++ * UUID_TEXT;
-    return text.toString('latin1', start, start + UUID_TEXT);
-  };
+  return pooled(fill, (i) => text.toString('latin1', i * UUID_TEXT, (i + 1) * UUID_TEXT));
 }
