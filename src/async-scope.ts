@@ -12,7 +12,9 @@
  *
  * It behaves as AsyncLocalStorage does: `run` sets the value on the async resource running now; the hook's
  * `init` gives each new resource the value of the resource running when it is created; `getStore` reads the
- * value of the resource running now. A resource Node initializes a second time takes the value of its new
+ * value of the resource running now. One hook carries every scope of the process (the function scope, the
+ * TLS listener's handshake), each in its own slot: one call per resource, however many scopes have run.
+ * A resource Node initializes a second time takes the value of its new
  * creator, or loses its old one: Node does that only for `Timeout` objects (a `refresh()` of a timer that
  * has fired, an object re-armed through the deprecated `timers.enroll()`).
  *
@@ -30,25 +32,39 @@ export interface AsyncScope<T> {
   getStore(): T | undefined;
 }
 
-/** A scope carried by an async hook of its own (the module comment), enabled at its first `run`. */
+type Carrier = Record<symbol, unknown>;
+
+/** The slots of every hook scope of the process, carried by one async hook (one hook call per resource, however many scopes). */
+const slots: symbol[] = [];
+let hooked = false;
+
+/** The hook's `init`: a new resource takes each slot's value from the resource running now, if it has one. */
+function carry(_asyncId: number, type: string, _triggerAsyncId: number, resource: object): void {
+  const current = executionAsyncResource() as Carrier;
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    const value = current[slot];
+    if (value !== undefined) (resource as Carrier)[slot] = value;
+    // A Timeout initialized again (refresh() after it fired) outside any run loses its old value.
+    else if (type === 'Timeout' && (resource as Carrier)[slot] !== undefined) (resource as Carrier)[slot] = undefined;
+  }
+}
+
+/** A scope carried by the async hook of this module (the module comment), enabled at the first `run` of any. */
 export function hookScope<T>(name: string): AsyncScope<T> {
   // The slot of an async resource's value, present only on resources created inside a `run`.
   const slot = Symbol(name);
-  type Carrier = Record<symbol, T | undefined>;
-  let hooked = false;
+  let registered = false;
   return {
     run(value, callback) {
-      if (!hooked) {
+      if (!registered) {
+        slots.push(slot);
+        registered = true;
         // At the first run: a process that never runs one has no hook at all.
-        createHook({
-          init(_asyncId, type, _triggerAsyncId, resource) {
-            const current = (executionAsyncResource() as Carrier)[slot];
-            if (current !== undefined) (resource as Carrier)[slot] = current;
-            // A Timeout initialized again (refresh() after it fired) outside any run loses its old value.
-            else if (type === 'Timeout' && (resource as Carrier)[slot] !== undefined) (resource as Carrier)[slot] = undefined;
-          },
-        }).enable();
-        hooked = true;
+        if (!hooked) {
+          createHook({ init: carry }).enable();
+          hooked = true;
+        }
       }
       const resource = executionAsyncResource() as Carrier;
       const outer = resource[slot];
@@ -60,7 +76,7 @@ export function hookScope<T>(name: string): AsyncScope<T> {
       }
     },
     getStore() {
-      return hooked ? (executionAsyncResource() as Carrier)[slot] : undefined;
+      return registered ? ((executionAsyncResource() as Carrier)[slot] as T | undefined) : undefined;
     },
   };
 }

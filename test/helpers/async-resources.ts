@@ -1,7 +1,7 @@
 /**
  * The async resources (promises, timers, ticks) a piece of work creates, with the stack that created
  * each: per-request counts pin what every request pays where async hooks run (the function scope's
- * AsyncLocalStorage on Node 20, src/data-plane/functions/function-scope.ts).
+ * hook on Node 20, src/async-scope.ts).
  */
 import { createHook } from 'node:async_hooks';
 

@@ -78,7 +78,6 @@ export function invokeThen(invoker: FunctionInvoker, fn: LambdaFunctionRef, even
 /** A failure as told: `undefined` would read as success. */
 const failure = (error: unknown): unknown => (error === undefined ? new Error('undefined') : error);
 
-
 /** The function did not answer in time. */
 export class FunctionTimeoutError extends Error {
   override name = 'FunctionTimeoutError';
