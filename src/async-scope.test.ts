@@ -5,7 +5,9 @@ import { readFile } from 'node:fs';
 import { createServer, connect, type AddressInfo, type Socket } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { asyncScope, hookScope, storageUsesAsyncHooks, type AsyncScope } from './async-scope.js';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { asyncScope, hookScope, hookScopesRunning, storageUsesAsyncHooks, type AsyncScope } from './async-scope.js';
 import { functionScope } from './data-plane/functions/function-scope.js';
 
 /** What the scope carries in these tests. */
@@ -14,6 +16,20 @@ interface FunctionScope {
 }
 
 const scopeOf = (functionName: string): FunctionScope => ({ functionName });
+
+// A full collection on demand: whether the hook stops depends on what the garbage collector finds.
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+/** Collects until the hook scopes' hook has stopped (their epochs last 1 s), failing after 5 s. */
+async function hookStops(): Promise<void> {
+  const end = Date.now() + 5000;
+  while (hookScopesRunning()) {
+    if (Date.now() > end) throw new Error('the hook scopes still run after 5 s');
+    gc();
+    await sleep(50);
+  }
+}
 
 describe('asyncScope', () => {
   it("is Gatehouse's own hook where AsyncLocalStorage runs async hooks (Node 20), AsyncLocalStorage elsewhere", () => {
@@ -135,6 +151,21 @@ for (const [name, storage] of [
       assert.equal(await reaction, undefined);
     });
 
+    it('exit runs code with no value, and what it starts has none; the value is back after it', async () => {
+      const seen = await new Promise<(string | undefined)[]>((resolve) =>
+        storage.run(scopeOf('a'), () => {
+          const inside = storage.exit(() => {
+            const now = current();
+            return new Promise<(string | undefined)[]>((done) => setTimeout(() => done([now, current()]), 1));
+          });
+          const after = current();
+          void inside.then((both) => resolve([...both, after]));
+        }),
+      );
+      assert.deepEqual(seen, [undefined, undefined, 'a']);
+      assert.equal(storage.exit(() => 42), 42, 'exit returns what the callback returns');
+    });
+
     it('gives a timer refreshed after it fired the scope of the code that refreshed it', async () => {
       const seen: (string | undefined)[] = [];
       let timer!: NodeJS.Timeout;
@@ -148,3 +179,51 @@ for (const [name, storage] of [
     });
   });
 }
+
+describe('hookScope: its hook runs only while a value can still reach code', () => {
+  const scope = hookScope<FunctionScope>('gatehouse.test.epochs');
+  const current = () => scope.getStore()?.functionName;
+
+  it('stops once what a run made is garbage, and starts again at the next run, which carries its value as before', async () => {
+    scope.run(scopeOf('a'), () => setTimeout(() => undefined, 1));
+    assert.equal(hookScopesRunning(), true, 'a run starts it');
+    await hookStops();
+    const seen = await new Promise<string | undefined>((resolve) =>
+      scope.run(scopeOf('b'), () => setTimeout(() => void Promise.resolve().then(() => process.nextTick(() => resolve(current()))), 1)),
+    );
+    assert.equal(hookScopesRunning(), true, 'the next run starts it again');
+    assert.equal(seen, 'b', 'a timer, a promise reaction and a tick of the new run');
+    await hookStops();
+  });
+
+  it('keeps running while a resource a run made lives: what that resource starts much later still has the value', async () => {
+    let ticks = 0;
+    const seen: (string | undefined)[] = [];
+    let interval: NodeJS.Timeout | undefined;
+    scope.run(scopeOf('interval'), () => {
+      interval = setInterval(() => {
+        ticks++;
+        void Promise.resolve().then(() => seen.push(current()));
+      }, 300);
+    });
+    // Past the run's epoch (1 s), with collections: the interval keeps its value and the hook alive.
+    for (let i = 0; i < 5; i++) {
+      gc();
+      await sleep(300);
+    }
+    assert.equal(hookScopesRunning(), true);
+    assert.ok(ticks >= 3, `the interval ran (${ticks})`);
+    assert.deepEqual(new Set(seen), new Set(['interval']), 'every reaction its callbacks started saw the value');
+    clearInterval(interval);
+    // Held, even cleared, the timer keeps its value and the hook (what a destroy hook could tell costs every promise).
+    interval = undefined;
+    await hookStops();
+  });
+
+  it('a settled promise a run made does not keep it running, though it is still referenced', async () => {
+    const settled = scope.run(scopeOf('p'), () => Promise.resolve(1));
+    assert.equal(await settled, 1);
+    await hookStops();
+    assert.equal(await settled, 1, 'the promise is still there');
+  });
+});

@@ -12,71 +12,167 @@
  *
  * It behaves as AsyncLocalStorage does: `run` sets the value on the async resource running now; the hook's
  * `init` gives each new resource the value of the resource running when it is created; `getStore` reads the
- * value of the resource running now. One hook carries every scope of the process (the function scope, the
- * TLS listener's handshake), each in its own slot: one call per resource, however many scopes have run.
- * A resource Node initializes a second time takes the value of its new
+ * value of the resource running now; `exit` runs code with no value. One hook carries every scope of the
+ * process (the function scope, the TLS listener's handshake), each in its own slot: one call per resource,
+ * however many scopes have run. A resource Node initializes a second time takes the value of its new
  * creator, or loses its old one: Node does that only for `Timeout` objects (a `refresh()` of a timer that
  * has fired, an object re-armed through the deprecated `timers.enroll()`).
+ *
+ * The hook runs only while a value can still reach code (`joinEpoch`): a server that ran functions and then
+ * serves other routes stops paying for it once the functions' work is garbage.
  *
  * Where AsyncLocalStorage needs no async hooks (Node 24, and 22.7+ with `--experimental-async-context-frame`:
  * V8 carries its context), `asyncScope` returns AsyncLocalStorage itself: a hook would bring back the cost
  * those runtimes removed.
  */
 import { AsyncLocalStorage, createHook, executionAsyncResource } from 'node:async_hooks';
+import { promiseHooks } from 'node:v8';
 
-/** The two methods of AsyncLocalStorage that Gatehouse uses. */
+/** The methods of AsyncLocalStorage that Gatehouse uses. */
 export interface AsyncScope<T> {
   /** Runs `callback` with `value`: it, every async resource it creates and theirs see `value` through `getStore`. */
   run<R>(value: T, callback: () => R): R;
+  /** Runs `callback` with no value: it and the resources it creates see undefined. */
+  exit<R>(callback: () => R): R;
   /** The value of the code running now; undefined outside any `run`. */
   getStore(): T | undefined;
 }
 
-type Carrier = Record<symbol, unknown>;
+/**
+ * What a resource's slot holds: the value, and the epoch of the run that set it (`joinEpoch`). A settled
+ * promise holds its `settled` twin, which has no epoch (`unpin`).
+ */
+class Carried {
+  #settled: Carried | undefined;
+  constructor(
+    readonly value: unknown,
+    readonly epoch: object | undefined,
+  ) {}
+
+  get settled(): Carried {
+    return (this.#settled ??= new Carried(this.value, undefined));
+  }
+}
+
+type Carrier = Record<symbol, Carried | undefined>;
 
 /** The slots of every hook scope of the process, carried by one async hook (one hook call per resource, however many scopes). */
 const slots: symbol[] = [];
-let hooked = false;
 
 /** The hook's `init`: a new resource takes each slot's value from the resource running now, if it has one. */
 function carry(_asyncId: number, type: string, _triggerAsyncId: number, resource: object): void {
   const current = executionAsyncResource() as Carrier;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!;
-    const value = current[slot];
-    if (value !== undefined) (resource as Carrier)[slot] = value;
+    const carried = current[slot];
+    if (carried !== undefined) (resource as Carrier)[slot] = carried;
     // A Timeout initialized again (refresh() after it fired) outside any run loses its old value.
     else if (type === 'Timeout' && (resource as Carrier)[slot] !== undefined) (resource as Carrier)[slot] = undefined;
   }
 }
 
-/** A scope carried by the async hook of this module (the module comment), enabled at the first `run` of any. */
+/**
+ * A settled promise no longer holds its run's epoch. Its value is never handed on again: a reaction runs as the
+ * promise `then` or `await` made, which took the value of the code that called them. Node reads it once more
+ * for an unhandled rejection (it runs the `unhandledRejection` listeners as the rejected promise: the crash
+ * guard attributes the rejection through it), so the value stays, without the epoch.
+ */
+function unpin(promise: Promise<unknown>): void {
+  for (let i = 0; i < slots.length; i++) {
+    const slot = slots[i]!;
+    const carried = (promise as unknown as Carrier)[slot];
+    if (carried?.epoch !== undefined) (promise as unknown as Carrier)[slot] = carried.settled;
+  }
+}
+
+const hook = createHook({ init: carry });
+let hookOn = false;
+let stopUnpinning: (() => void) | undefined;
+
+/**
+ * The hook runs only while some run's epoch lives. Each value a run sets refers to the epoch of the run: an
+ * empty object that only values refer to, so it is garbage once every resource that carries a value of it is
+ * (a timer that fired or was cleared, a socket closed, a promise settled: `unpin`). No callback of that epoch
+ * can run again then. The registry counts the epochs alive; when none is, and the current epoch has ended (runs
+ * join one for `EPOCH_MS`), the hook and the settle hook are disabled: Node's per-resource work for async hooks
+ * stops (its init calls, and the trampoline of every native callback). The next run enables them again.
+ *
+ * What keeps them on is function code's own work: a timer, a socket or a pending promise it made, for as long
+ * as they live. Gatehouse's own long-lived resources are made outside any run (`exit`).
+ */
+let liveEpochs = 0;
+let epoch: object | undefined;
+const epochs = new FinalizationRegistry<undefined>(() => {
+  liveEpochs--;
+  settle();
+});
+/** How long runs join the same epoch: one registration and one timer per period, not per run. */
+const EPOCH_MS = 1_000;
+
+function settle(): void {
+  if (hookOn && liveEpochs === 0 && epoch === undefined) {
+    hook.disable();
+    stopUnpinning?.();
+    stopUnpinning = undefined;
+    hookOn = false;
+  }
+}
+
+function endEpoch(): void {
+  epoch = undefined;
+  settle();
+}
+
+/** The epoch a run joins: the current one, or a new one (the hook enabled) once the last has ended. */
+function joinEpoch(): object {
+  if (epoch === undefined) {
+    if (!hookOn) {
+      hook.enable();
+      stopUnpinning = promiseHooks.onSettled(unpin) as () => void;
+      hookOn = true;
+    }
+    epoch = {};
+    liveEpochs++;
+    epochs.register(epoch, undefined);
+    setTimeout(endEpoch, EPOCH_MS).unref();
+  }
+  return epoch;
+}
+
+/** Whether the hook of the hook scopes runs now (`joinEpoch`). */
+export function hookScopesRunning(): boolean {
+  return hookOn;
+}
+
+/** A scope carried by the async hook of this module (the module comment), enabled while a value of any scope may reach code. */
 export function hookScope<T>(name: string): AsyncScope<T> {
   // The slot of an async resource's value, present only on resources created inside a `run`.
   const slot = Symbol(name);
   let registered = false;
+  /** Runs `callback` with `carried` in the slot of the resource running now, then puts back what was there. */
+  const within = <R>(carried: Carried | undefined, callback: () => R): R => {
+    const resource = executionAsyncResource() as Carrier;
+    const outer = resource[slot];
+    resource[slot] = carried;
+    try {
+      return callback();
+    } finally {
+      resource[slot] = outer;
+    }
+  };
   return {
     run(value, callback) {
       if (!registered) {
         slots.push(slot);
         registered = true;
-        // At the first run: a process that never runs one has no hook at all.
-        if (!hooked) {
-          createHook({ init: carry }).enable();
-          hooked = true;
-        }
       }
-      const resource = executionAsyncResource() as Carrier;
-      const outer = resource[slot];
-      resource[slot] = value;
-      try {
-        return callback();
-      } finally {
-        resource[slot] = outer;
-      }
+      return within(new Carried(value, joinEpoch()), callback);
+    },
+    exit(callback) {
+      return registered ? within(undefined, callback) : callback();
     },
     getStore() {
-      return registered ? ((executionAsyncResource() as Carrier)[slot] as T | undefined) : undefined;
+      return registered ? ((executionAsyncResource() as Carrier)[slot]?.value as T | undefined) : undefined;
     },
   };
 }

@@ -8,6 +8,7 @@ import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { eventually } from './eventually.test-support.js';
 import { createLocalInvoker } from './local.js';
 import { moduleLoader } from './module-loader.js';
+import { functionScope } from './function-scope.js';
 import { FileWatcher, ReloadWatch } from './reload.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-watch-'));
@@ -61,6 +62,25 @@ describe('FileWatcher', () => {
     await eventually('the other file', () => otherChanges > 0);
     assert.equal(changes, stopped);
     stopOther();
+    watcher.close();
+  });
+});
+
+describe('FileWatcher and the function scope', () => {
+  it("is the gateway's: a watch made while function code runs (a module's load) reports outside the function's scope", async () => {
+    const file = join(dir, 'scoped.mjs');
+    writeFileSync(file, '1');
+    const watcher = new FileWatcher();
+    const seen: (string | undefined)[] = [];
+    // A fresh directory: the watch on it is made now, inside the run.
+    const sub = mkdtempSync(join(dir, 'scoped-'));
+    const inner = join(sub, 'inner.mjs');
+    writeFileSync(inner, '1');
+    const stop = functionScope.run({ functionName: 'loading', env: {} }, () => watcher.watch(inner, () => seen.push(functionScope.getStore()?.functionName)));
+    writeFileSync(inner, '2');
+    await eventually('a change event', () => seen.length > 0);
+    assert.deepEqual(new Set(seen), new Set([undefined]));
+    stop();
     watcher.close();
   });
 });
