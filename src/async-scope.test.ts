@@ -7,7 +7,8 @@ import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { asyncScope, hookScope, hookScopesRunning, storageUsesAsyncHooks, type AsyncScope } from './async-scope.js';
+import { spawnSync } from 'node:child_process';
+import { asyncScope, hookScope, hookScopesRunning, outsideScopes, storageUsesAsyncHooks, type AsyncScope } from './async-scope.js';
 import { functionScope } from './data-plane/functions/function-scope.js';
 
 /** What the scope carries in these tests. */
@@ -180,6 +181,27 @@ for (const [name, storage] of [
   });
 }
 
+describe('outsideScopes', () => {
+  it('runs code outside every scope asyncScope made, and what it starts too; each value is back after it', async () => {
+    const first = asyncScope<string>('gatehouse.test.first');
+    const second = asyncScope<string>('gatehouse.test.second');
+    const both = () => [first.getStore(), second.getStore()];
+    const seen = await new Promise<(string | undefined)[][]>((resolve) =>
+      first.run('one', () =>
+        second.run('two', () => {
+          const inside = outsideScopes(() => {
+            const now = both();
+            return new Promise<(string | undefined)[][]>((done) => setTimeout(() => done([now, both()]), 1));
+          });
+          const after = both();
+          void inside.then((pair) => resolve([...pair, after]));
+        }),
+      ),
+    );
+    assert.deepEqual(seen, [[undefined, undefined], [undefined, undefined], ['one', 'two']]);
+  });
+});
+
 describe('hookScope: its hook runs only while a value can still reach code', () => {
   const scope = hookScope<FunctionScope>('gatehouse.test.epochs');
   const current = () => scope.getStore()?.functionName;
@@ -225,5 +247,32 @@ describe('hookScope: its hook runs only while a value can still reach code', () 
     assert.equal(await settled, 1);
     await hookStops();
     assert.equal(await settled, 1, 'the promise is still there');
+  });
+});
+
+describe('hookScope: an unhandled rejection of function code', () => {
+  // In a process of its own: the rejection must stay unhandled, and the collections are forced.
+  it("keeps its value for Node's unhandledRejection listeners, and what a listener starts keeps it and the hook", () => {
+    const script = `
+      import { hookScope, hookScopesRunning } from ${JSON.stringify(new URL('./async-scope.js', import.meta.url).href)};
+      const scope = hookScope('gatehouse.test.rejection');
+      const seen = [];
+      process.on('unhandledRejection', () => {
+        seen.push(scope.getStore());
+        setTimeout(async () => {
+          seen.push(scope.getStore(), hookScopesRunning());
+          await null;
+          seen.push(scope.getStore());
+          console.log(JSON.stringify(seen));
+        }, 1500);
+      });
+      scope.run('fn-a', () => void Promise.reject(new Error('nobody awaits this')));
+      const collect = setInterval(() => gc(), 100);
+      setTimeout(() => clearInterval(collect), 1400);
+    `;
+    const r = spawnSync(process.execPath, ['--expose-gc', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 10_000 });
+    assert.equal(r.status, 0, r.stderr);
+    // The listener runs as the rejected (settled) promise; its timer, made past the run's 1 s epoch, joined a new one.
+    assert.deepEqual(JSON.parse(r.stdout.trim()), ['fn-a', 'fn-a', true, 'fn-a']);
   });
 });

@@ -59,13 +59,17 @@ type Carrier = Record<symbol, Carried | undefined>;
 /** The slots of every hook scope of the process, carried by one async hook (one hook call per resource, however many scopes). */
 const slots: symbol[] = [];
 
-/** The hook's `init`: a new resource takes each slot's value from the resource running now, if it has one. */
+/**
+ * The hook's `init`: a new resource takes each slot's value from the resource running now, if it has one. Code
+ * that runs as a settled promise (Node's `unhandledRejection` listeners) holds a value without an epoch (`unpin`):
+ * what it starts joins the current epoch, so that the hook keeps running for it.
+ */
 function carry(_asyncId: number, type: string, _triggerAsyncId: number, resource: object): void {
   const current = executionAsyncResource() as Carrier;
   for (let i = 0; i < slots.length; i++) {
     const slot = slots[i]!;
     const carried = current[slot];
-    if (carried !== undefined) (resource as Carrier)[slot] = carried;
+    if (carried !== undefined) (resource as Carrier)[slot] = carried.epoch === undefined ? new Carried(carried.value, joinEpoch()) : carried;
     // A Timeout initialized again (refresh() after it fired) outside any run loses its old value.
     else if (type === 'Timeout' && (resource as Carrier)[slot] !== undefined) (resource as Carrier)[slot] = undefined;
   }
@@ -184,7 +188,26 @@ export function hookScope<T>(name: string): AsyncScope<T> {
  */
 export const storageUsesAsyncHooks = typeof (AsyncLocalStorage.prototype as { _propagate?: unknown })._propagate === 'function';
 
+/** Every scope `asyncScope` made (`outsideScopes`). */
+const scopes: AsyncScope<unknown>[] = [];
+
 /** A scope: a hook of Gatehouse's own where AsyncLocalStorage would run async hooks, AsyncLocalStorage elsewhere. */
 export function asyncScope<T>(name: string): AsyncScope<T> {
-  return storageUsesAsyncHooks ? hookScope<T>(name) : new AsyncLocalStorage<T>();
+  const scope = storageUsesAsyncHooks ? hookScope<T>(name) : new AsyncLocalStorage<T>();
+  scopes.push(scope as AsyncScope<unknown>);
+  return scope;
+}
+
+/**
+ * Runs `callback` outside every scope of the process (each one's `exit`): for the gateway's own long-lived
+ * resources made while some scope's code runs (a file watcher made while a function's module loads, itself
+ * maybe within a TLS connection's handshake scope). They carry no value, and keep no hook running.
+ */
+export function outsideScopes<R>(callback: () => R): R {
+  let run = callback;
+  for (const scope of scopes) {
+    const inner = run;
+    run = () => scope.exit(inner);
+  }
+  return run();
 }

@@ -8,6 +8,7 @@ import type { LambdaFunctionRef } from '../../model/lambda-arn.js';
 import { eventually } from './eventually.test-support.js';
 import { createLocalInvoker } from './local.js';
 import { moduleLoader } from './module-loader.js';
+import { asyncScope } from '../../async-scope.js';
 import { functionScope } from './function-scope.js';
 import { FileWatcher, ReloadWatch } from './reload.js';
 
@@ -67,7 +68,8 @@ describe('FileWatcher', () => {
 });
 
 describe('FileWatcher and the function scope', () => {
-  it("is the gateway's: a watch made while function code runs (a module's load) reports outside the function's scope", async () => {
+  it("is the gateway's: a watch made while function code runs (a module's load) reports outside the function's scope and any other", async () => {
+    const outer = asyncScope<string>('gatehouse.test.handshake');
     const file = join(dir, 'scoped.mjs');
     writeFileSync(file, '1');
     const watcher = new FileWatcher();
@@ -76,7 +78,10 @@ describe('FileWatcher and the function scope', () => {
     const sub = mkdtempSync(join(dir, 'scoped-'));
     const inner = join(sub, 'inner.mjs');
     writeFileSync(inner, '1');
-    const stop = functionScope.run({ functionName: 'loading', env: {} }, () => watcher.watch(inner, () => seen.push(functionScope.getStore()?.functionName)));
+    // A scope of its own stands for the TLS listener's handshake scope, which a request (and a load) can run within.
+    const stop = outer.run('handshake', () =>
+      functionScope.run({ functionName: 'loading', env: {} }, () => watcher.watch(inner, () => seen.push(functionScope.getStore()?.functionName ?? outer.getStore()))),
+    );
     writeFileSync(inner, '2');
     await eventually('a change event', () => seen.length > 0);
     assert.deepEqual(new Set(seen), new Set([undefined]));

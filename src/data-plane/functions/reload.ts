@@ -16,7 +16,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { basename, dirname, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Logger } from '../../logger.js';
-import { functionScope } from './function-scope.js';
+import { outsideScopes } from '../../async-scope.js';
 import { loadHandler, type LambdaHandler } from './handler-runtime.js';
 import { moduleLoader } from './module-loader.js';
 import { TYPESCRIPT } from './module-files.js';
@@ -37,11 +37,11 @@ export class FileWatcher {
       const files = new Map<string, Set<() => void>>();
       let watcher: FSWatcher;
       try {
-        // Not persistent: watching must not keep the server (or a test) alive. Made outside the function scope
-        // (the first watch happens while a function's module loads): the watcher is the gateway's, its events are
-        // not function code, and a resource of the scope living as long as the server would keep the scope's
-        // async hook running for every request (src/async-scope.ts).
-        watcher = functionScope.exit(() =>
+        // Not persistent: watching must not keep the server (or a test) alive. Made outside every scope (the
+        // first watch happens while a function's module loads, maybe within a TLS connection's handshake): the
+        // watcher is the gateway's, its events are not function code, and a resource carrying a scope for as long
+        // as the server lives would keep the scopes' async hook running for every request (src/async-scope.ts).
+        watcher = outsideScopes(() =>
           watch(dir, { persistent: false }, (_event, changed) => {
             for (const l of [...(files.get(String(changed)) ?? [])]) l();
           }),
