@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { spawnSync } from 'node:child_process';
 import { asyncScope, hookScope, hookScopesRunning, outsideScopes, storageUsesAsyncHooks, type AsyncScope } from './async-scope.js';
+import { eventually } from './data-plane/functions/eventually.test-support.js';
 import { functionScope } from './data-plane/functions/function-scope.js';
 
 /** What the scope carries in these tests. */
@@ -23,14 +24,11 @@ setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
 /** Collects until the hook scopes' hook has stopped (their epochs last 1 s), failing after 5 s. */
-async function hookStops(): Promise<void> {
-  const end = Date.now() + 5000;
-  while (hookScopesRunning()) {
-    if (Date.now() > end) throw new Error('the hook scopes still run after 5 s');
+const hookStops = () =>
+  eventually('the hook scopes to stop', () => {
     gc();
-    await sleep(50);
-  }
-}
+    return !hookScopesRunning();
+  });
 
 describe('asyncScope', () => {
   it("is Gatehouse's own hook where AsyncLocalStorage runs async hooks (Node 20), AsyncLocalStorage elsewhere", () => {

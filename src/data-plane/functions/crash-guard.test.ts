@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { describe, it } from 'node:test';
+import { storageUsesAsyncHooks } from '../../async-scope.js';
 
 const LOCAL = new URL('./local.js', import.meta.url).href;
+const ASYNC_SCOPE = new URL('../../async-scope.js', import.meta.url).href;
 const FIXTURE = new URL('../../../../test/fixtures/devloop/handlers.mjs', import.meta.url).pathname;
 
 /** Runs `body` in a fresh Node process that has an in-process local invoker (the guards installed). */
@@ -92,5 +94,27 @@ describe('crash guard (in-process functions)', () => {
     `);
     assert.equal(r.status, 1);
     assert.match(r.stderr, /^Error: a rejected gateway promise\n/);
+  });
+});
+
+describe("the function scope's hook (in-process functions, hot reload on)", () => {
+  it('stops once the invocations are over: nothing of the gateway made while a module loaded (its file watcher) keeps it on', () => {
+    const r = withGuards(`
+      const { hookScopesRunning } = await import(${JSON.stringify(ASYNC_SCOPE)});
+      (await import('node:v8')).setFlagsFromString('--expose-gc');
+      const gc = (await import('node:vm')).runInNewContext('gc');
+      for (let i = 0; i < 3; i++) await invoker.invoke(ref('ok'), {}, { timeoutMs: 1000, requestId: 'r' });
+      const during = hookScopesRunning();
+      const end = Date.now() + 5000;
+      while (hookScopesRunning() && Date.now() < end) {
+        gc();
+        await new Promise((res) => setTimeout(res, 50));
+      }
+      console.log(JSON.stringify({ during, after: hookScopesRunning() }));
+      await invoker.close();
+    `);
+    assert.equal(r.status, 0, r.stderr);
+    // Where AsyncLocalStorage runs without hooks (Node 24) the scope is AsyncLocalStorage: no hook of Gatehouse's ever runs.
+    assert.deepEqual(JSON.parse(r.stdout.trim()), { during: storageUsesAsyncHooks, after: false });
   });
 });
