@@ -274,3 +274,42 @@ describe('hookScope: an unhandled rejection of function code', () => {
     assert.deepEqual(JSON.parse(r.stdout.trim()), ['fn-a', 'fn-a', true, 'fn-a']);
   });
 });
+
+describe('hookScope: the collection asked for once runs stop', () => {
+  // In a process of its own, without --expose-gc and with no collection from the test: what stops the hook is the
+  // collection the module asks for. Node reports it as a forced one (`gc` performance entries).
+  it('stops the hook about two epochs after the last run, with one forced collection, and none while runs come', () => {
+    const script = `
+      import { PerformanceObserver, constants } from 'node:perf_hooks';
+      import { hookScope, hookScopesRunning } from ${JSON.stringify(new URL('./async-scope.js', import.meta.url).href)};
+      let forced = 0;
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forced++;
+      }).observe({ entryTypes: ['gc'] });
+      const scope = hookScope('gatehouse.test.idle');
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      // A run every 200 ms for 3 s: three epochs end, each with a run soon after.
+      for (let i = 0; i < 15; i++) {
+        scope.run('fn', () => setTimeout(() => undefined, 1));
+        await sleep(200);
+      }
+      const during = { on: hookScopesRunning(), forced };
+      const quiet = Date.now();
+      while (hookScopesRunning() && Date.now() - quiet < 5000) await sleep(20);
+      const stoppedAfterMs = Date.now() - quiet;
+      const afterStop = forced;
+      // Quiet again within the interval: the next collection waits (10 s after the first), so the hook stays on.
+      scope.run('fn', () => setTimeout(() => undefined, 1));
+      await sleep(3000);
+      console.log(JSON.stringify({ during, stoppedAfterMs, afterStop, second: { on: hookScopesRunning(), forced } }));
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 15_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const seen = JSON.parse(r.stdout.trim()) as { during: { on: boolean; forced: number }; stoppedAfterMs: number; afterStop: number; second: { on: boolean; forced: number } };
+    assert.deepEqual(seen.during, { on: true, forced: 0 }, 'runs keep coming: no collection is asked for');
+    // The current epoch ends within 1 s of the last run, the collection comes 1 s later.
+    assert.ok(seen.stoppedAfterMs < 2_900, `stopped ${seen.stoppedAfterMs} ms after the last run`);
+    assert.equal(seen.afterStop, 1, 'one collection');
+    assert.deepEqual(seen.second, { on: true, forced: 1 }, 'none again within 10 s');
+  });
+});
