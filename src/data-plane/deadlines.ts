@@ -12,13 +12,23 @@ export interface Deadline {
   cancel(): void;
 }
 
-interface Entry extends Deadline {
-  readonly at: number;
-  /**
-   * What runs at the entry's time; undefined once it ran or was cancelled, so that the queue, which
-   * holds finished entries for a while, does not hold the call they belonged to.
-   */
-  expire: (() => void) | undefined;
+/** One call's place in its duration's queue (a class, not a literal with a closure: one object per call). */
+class Entry implements Deadline {
+  constructor(
+    readonly queue: Queue,
+    readonly at: number,
+    /**
+     * What runs at the entry's time; undefined once it ran or was cancelled, so that the queue, which
+     * holds finished entries for a while, does not hold the call they belonged to.
+     */
+    public expire: (() => void) | undefined,
+  ) {}
+
+  cancel(): void {
+    if (this.expire === undefined) return;
+    this.expire = undefined;
+    this.queue.finished();
+  }
 }
 
 /** The queue of one duration. */
@@ -45,20 +55,17 @@ class Queue {
   }
 
   add(expire: () => void): Deadline {
-    const entry: Entry = {
-      at: performance.now() + this.#ms,
-      expire,
-      cancel: () => {
-        if (entry.expire === undefined) return;
-        entry.expire = undefined;
-        this.#live--;
-        this.#trim();
-      },
-    };
+    const entry = new Entry(this, performance.now() + this.#ms, expire);
     this.#entries.push(entry);
     if (this.#live++ === 0 && !this.#closed) this.#timer?.ref();
     if (this.#timer === undefined) this.#arm(entry.at);
     return entry;
+  }
+
+  /** A running entry was cancelled. */
+  finished(): void {
+    this.#live--;
+    this.#trim();
   }
 
   /**

@@ -22,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ConnectionSecurity } from '../tls/listener.js';
 import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge, withTrace } from './errors.js';
-import type { GatewayRequest, GatewayResponse, Invocation } from './invocation.js';
+import type { GatewayRequest, GatewayResponse, IntegrationDone, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
 import { pathProblem } from './request-path.js';
 import type { StageRegistry } from './stage-registry.js';
@@ -184,28 +184,32 @@ function toAuthorized(inv: Invocation): false | Promise<false> {
   return authorizing ? authorizing.then(() => false as const) : false;
 }
 
+/** What was thrown or rejected, as `done`'s error: `undefined` there would tell a success. */
+const thrown = (err: unknown): unknown => (err === undefined ? new Error('undefined') : err);
+
 /** integrate: the route's integration's response, then the response is sent. */
 function integrate(inv: Invocation, req: IncomingMessage, res: ServerResponse, options: DataPlaneOptions, preflight: boolean): void {
   const integration = preflight ? undefined : inv.route?.integration;
   if (!integration) return respond(inv, req, res, options, preflight);
   const started = performance.now();
-  const failedWith = (err: unknown) => {
-    // Measured before the error response is set: its status is the gateway's, not the integration's.
-    integrated(inv, Math.round(performance.now() - started));
-    failed(inv, err);
-    respond(inv, req, res, options, false);
-  };
-  const answered = (answer: GatewayResponse) => {
-    inv.response = answer;
-    integrated(inv, Math.round(performance.now() - started));
+  // One closure per request: told the integration's answer or its error, once.
+  const done: IntegrationDone = (err, answer) => {
+    if (err === undefined) {
+      inv.response = answer as GatewayResponse;
+      integrated(inv, Math.round(performance.now() - started));
+    } else {
+      // Measured before the error response is set: its status is the gateway's, not the integration's.
+      integrated(inv, Math.round(performance.now() - started));
+      failed(inv, err);
+    }
     respond(inv, req, res, options, false);
   };
   try {
-    if (integration.invokeThen) integration.invokeThen(inv, (err, answer) => (err === undefined ? answered(answer as GatewayResponse) : failedWith(err)));
-    else integration.invoke(inv).then(answered, failedWith);
+    if (integration.invokeThen) integration.invokeThen(inv, done);
+    else integration.invoke(inv).then((answer) => done(undefined, answer), (err: unknown) => done(thrown(err)));
   } catch (err) {
     // An integration that throws instead of rejecting: the same error response.
-    failedWith(err);
+    done(thrown(err));
   }
 }
 

@@ -13,6 +13,7 @@
  * | `x-upstream-reset: 1`          | destroy the socket without answering                                    |
  * | `x-upstream-reset-mid-body: 1` | send headers and 64 KB of a declared 1 MB body, then destroy the socket |
  * | `x-upstream-large: 20000000`   | stream that many bytes (`a`), chunked, honouring backpressure           |
+ * | `x-upstream-bytes: 300`        | answer that many bytes 0, 1, ... 255, 0, ... with content-length, at once |
  * | `x-upstream-drip: 5x100`       | send a 1 KB chunk (`a`) right away and then every 100 ms, 5 in all      |
  * | `x-upstream-cors: 1`           | add `access-control-allow-origin: https://backend.example` and friends  |
  * | `x-upstream-header: k=v`       | add response header k (repeatable: `k=v, k2=v2`)                        |
@@ -84,6 +85,13 @@ function dripChunks(res: ServerResponse, chunks: number, everyMs: number): void 
   next();
 }
 
+/** `length` bytes counting 0 to 255 and round again: every byte value, none of them text. */
+export function everyByte(length: number): Buffer {
+  const out = Buffer.allocUnsafe(length);
+  for (let i = 0; i < length; i++) out[i] = i & 0xff;
+  return out;
+}
+
 function headerValue(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v.join(', ') : v;
@@ -103,6 +111,11 @@ function respond(req: IncomingMessage, res: ServerResponse, echo: EchoedRequest)
   }
   const large = h('large');
   if (large !== undefined) return streamLarge(res, Number(large));
+  const bytes = h('bytes');
+  if (bytes !== undefined) {
+    res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': bytes });
+    return void res.end(everyByte(Number(bytes)));
+  }
   const drip = /^(\d+)x(\d+)$/.exec(h('drip') ?? '');
   if (drip !== null) return dripChunks(res, Number(drip[1]), Number(drip[2]));
   const headers: Record<string, string | string[]> = {};

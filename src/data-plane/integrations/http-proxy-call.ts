@@ -8,8 +8,8 @@ import type { Dispatcher } from 'undici';
 import { undici } from '../../undici.js';
 import { own } from '../../model/own.js';
 import { Deadlines, type Deadline } from '../deadlines.js';
-import { GatewayError, internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
-import type { GatewayResponse, Invocation, StreamedBody } from '../invocation.js';
+import { internalServerError, requestTooLarge, serviceUnavailable } from '../errors.js';
+import type { GatewayResponse, IntegrationDone, Invocation, StreamedBody } from '../invocation.js';
 import { MAPPING_BODY_LIMIT, type ResponseMapping, type ResponseMappings } from '../parameter-mapping.js';
 import { BodyTooLargeError, HOP_BY_HOP } from './http-proxy-request.js';
 
@@ -31,6 +31,9 @@ function parseResponseHeaders(raw: Buffer[]): Record<string, string | string[]> 
 
 /** undici's own failures that are timeouts (its head and body timers are off: ProxyCall keeps those). */
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT']);
+
+/** The largest whole body sent as text with the head (`UpstreamBody.writeTo`): the copy costs less than a second chunk. */
+const ONE_WRITE_BYTES = 16 * 1024;
 
 /** How much of a backend body is held while the response waits for the pipeline to send it. */
 const HELD_BYTES = 64 * 1024;
@@ -98,7 +101,14 @@ class UpstreamBody implements StreamedBody {
       // nothing left to pause, resume or abort.
       const held = this.#held;
       this.#held = [];
-      res.end(held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held, this.#heldBytes));
+      if (held.length === 0) res.end();
+      else {
+        const whole = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, this.#heldBytes);
+        // A small body as latin1 text (byte for byte the same): Node writes a string body with the head in one
+        // write of one chunk, where a Buffer is a second chunk of a corked write.
+        if (whole.length <= ONE_WRITE_BYTES) res.end(whole.toString('latin1'), 'latin1');
+        else res.end(whole);
+      }
       return this.#length;
     }
     return new Promise<number>((resolve) => {
@@ -161,12 +171,18 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
   #prefix: Buffer[] | null = null;
   #prefixBytes = 0;
 
+  /**
+   * `done` is told once: the response, or a GatewayError whose detail (logged, never sent) names the upstream
+   * request: "ECONNREFUSED ... (POST http://127.0.0.1:9/x)" for `method` POST, `origin` http://127.0.0.1:9, `path` /x.
+   */
   constructor(
     readonly inv: Invocation,
     readonly started: number,
     readonly mappings: ResponseMappings | undefined,
-    readonly resolve: (response: GatewayResponse) => void,
-    readonly reject: (err: GatewayError) => void,
+    readonly done: IntegrationDone,
+    readonly method: string,
+    readonly origin: string,
+    readonly path: string,
     timeoutMs: number,
   ) {
     this.#timeoutMs = timeoutMs;
@@ -209,7 +225,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
       // the head: a body in the same packets (the usual small one) is then complete, and the client gets head
       // and body in one write (UpstreamBody.writeTo). One microtask, where the promise form made two promises.
       this.#settled = true;
-      queueMicrotask(() => this.resolve(response));
+      queueMicrotask(() => this.done(undefined, response));
     }
     return true;
   }
@@ -261,7 +277,7 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
 
   #settle(response: GatewayResponse): void {
     this.#settled = true;
-    this.resolve(response);
+    this.done(undefined, response);
   }
 
   #fail(err: Error): void {
@@ -270,8 +286,10 @@ export class ProxyCall implements Dispatcher.DispatchHandler {
     this.#deadline.cancel();
     const detail = `${(err as { code?: string }).code ?? err.name}: ${err.message}`;
     this.inv.integration = { ...this.inv.integration, latencyMs: Date.now() - this.started, error: err.message };
-    if (err instanceof BodyTooLargeError) this.reject(requestTooLarge());
-    else if (err === this.#timedOut || TIMEOUT_CODES.has((err as { code?: string }).code ?? '')) this.reject(serviceUnavailable(detail));
-    else this.reject(internalServerError(detail));
+    if (err instanceof BodyTooLargeError) this.done(requestTooLarge());
+    else {
+      const timedOut = err === this.#timedOut || TIMEOUT_CODES.has((err as { code?: string }).code ?? '');
+      this.done((timedOut ? serviceUnavailable : internalServerError)(`${detail} (${this.method} ${this.origin}${this.path})`));
+    }
   }
 }

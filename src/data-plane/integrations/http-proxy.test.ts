@@ -5,7 +5,7 @@ import { createServer as createTcpServer, type AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { ApiRecord, DeploymentSnapshot, IntegrationRecord, RouteRecord, StageRecord } from '../../model/resources.js';
-import { startUpstream, type EchoedRequest, type Upstream } from '../../../test/helpers/upstream.js';
+import { everyByte, startUpstream, type EchoedRequest, type Upstream } from '../../../test/helpers/upstream.js';
 import { GatewayError } from '../errors.js';
 import type { CompiledIntegration, Invocation } from '../invocation.js';
 import { HttpProxyPools, compileHttpProxyIntegration } from './http-proxy.js';
@@ -314,6 +314,16 @@ describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
     assert.equal(echo.bodySha256, sha(Buffer.alloc(total, 0x62)));
   });
 
+  it('answers a binary body byte for byte, whether it goes out with the head (up to 16 KB, as latin1 text) or after it', async () => {
+    use({ integration: proxy({ integrationUri: `${upstream.origin}/bytes` }), routeKey: 'GET /bytes' });
+    for (const length of [1, 256, 16 * 1024, 16 * 1024 + 1, 200 * 1024]) {
+      const reply = await call('/prod/bytes', { headers: { 'x-upstream-bytes': String(length) } });
+      assert.equal(reply.status, 200);
+      assert.equal(reply.headers['content-length'], String(length), `${length} bytes: content-length`);
+      assert.ok(reply.body.equals(everyByte(length)), `${length} bytes: the same bytes`);
+    }
+  });
+
   it('sends a body already buffered in inv.body', async () => {
     use({ integration: proxy({ integrationUri: `${upstream.origin}/up` }), routeKey: 'POST /up', buffered: Buffer.from('{"hello":"world"}') });
     const echo = (await call('/prod/up', { method: 'POST', body: '{"hello":"world"}' })).json();
@@ -438,7 +448,7 @@ describe('HTTP proxy: failures', { timeout: 10_000 }, () => {
     // The invariant the test above cannot force through undici's timing: driven directly.
     const told: string[] = [];
     const inv = {} as Invocation;
-    const call = new ProxyCall(inv, Date.now(), undefined, () => told.push('response'), (err) => told.push(`error ${err.statusCode}`), 30_000);
+    const call = new ProxyCall(inv, Date.now(), undefined, (err) => told.push(err === undefined ? 'response' : `error ${(err as GatewayError).statusCode}`), 'GET', 'http://127.0.0.1:9', '/x', 30_000);
     call.onHeaders(200, [Buffer.from('content-type'), Buffer.from('text/plain')], () => undefined);
     call.onError(new Error('the body broke'));
     await Promise.resolve();

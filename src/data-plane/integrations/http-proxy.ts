@@ -25,7 +25,7 @@
 import type { Readable } from 'node:stream';
 import type { Dispatcher } from 'undici';
 import type { IntegrationRecord } from '../../model/resources.js';
-import { GatewayError, badRequest, internalServerError, withTrace } from '../errors.js';
+import { GatewayError, badRequest, internalServerError } from '../errors.js';
 import { promiseOf } from '../told.js';
 import type { CompiledIntegration, GatewayResponse, IntegrationDone, Invocation } from '../invocation.js';
 import { QueryString, compileRequestMapping, compileResponseMapping, type RequestMapping, type ResponseMappings } from '../parameter-mapping.js';
@@ -135,10 +135,8 @@ class HttpProxyIntegration implements CompiledIntegration {
     } catch (err) {
       return done(err instanceof GatewayError ? err : internalServerError(`invalid integration request: ${(err as Error).message}`));
     }
-    // The upstream's address goes into the failure's detail (logged, never sent): "ECONNREFUSED ... (POST http://127.0.0.1:9/x)".
     const method = this.#method ?? inv.request.method;
-    const failed = (err: GatewayError) => done(err.detail ? withTrace(new GatewayError(err.statusCode, err.message, err.responseType, err.headers, `${err.detail} (${method} ${target.origin}${path})`), err.trace) : err);
-    const call = new ProxyCall(inv, now, this.#responseMappings, (response) => done(undefined, response), failed, this.#timeoutMs);
+    const call = new ProxyCall(inv, now, this.#responseMappings, done, method, target.origin, path, this.#timeoutMs);
     const options: Dispatcher.DispatchOptions = {
       origin: target.origin,
       path: query === '' ? path : `${path}?${query}`,
