@@ -313,3 +313,36 @@ describe('hookScope: the collection asked for once runs stop', () => {
     assert.deepEqual(seen.second, { on: true, forced: 1 }, 'none again within 10 s');
   });
 });
+
+describe('hookScope: collections while function code keeps something alive', () => {
+  // In a process of its own: a function's interval that is never cleared keeps the hook on for good. Runs 2.5 s
+  // apart each leave a quiet second after their epoch; the collections that find nothing must not pile up.
+  it('asks for one after the first quiet second, one more after the interval, then none until another epoch ends', () => {
+    const script = `
+      import { PerformanceObserver, constants } from 'node:perf_hooks';
+      import { hookScope, hookScopesRunning } from ${JSON.stringify(new URL('./async-scope.js', import.meta.url).href)};
+      const forcedAt = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) if (e.detail.flags & constants.NODE_PERFORMANCE_GC_FLAGS_FORCED) forcedAt.push(Math.round(e.startTime));
+      }).observe({ entryTypes: ['gc'] });
+      const scope = hookScope('gatehouse.test.held');
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      const held = [];
+      for (let i = 0; i < 4; i++) {
+        scope.run('fn', () => held.push(setInterval(() => undefined, 60_000)));
+        await sleep(2_500);
+      }
+      await sleep(16_000);
+      console.log(JSON.stringify({ forcedAt, on: hookScopesRunning() }));
+      for (const interval of held) clearInterval(interval);
+    `;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 40_000 });
+    assert.equal(r.status, 0, r.stderr);
+    const seen = JSON.parse(r.stdout.trim()) as { forcedAt: number[]; on: boolean };
+    assert.equal(seen.on, true, 'the intervals keep the hook on');
+    // About 2 s (the first quiet second) and 12 s (the interval): the later quiet seconds wait for that one, and
+    // after it no epoch ends, so none follows (before one timer per ended epoch made a collection every 10 s).
+    assert.equal(seen.forcedAt.length, 2, `forced collections at ${seen.forcedAt.join(', ')} ms`);
+    assert.ok(seen.forcedAt[1]! - seen.forcedAt[0]! >= 9_900, `10 s apart at least: ${seen.forcedAt.join(', ')} ms`);
+  });
+});

@@ -127,35 +127,55 @@ function settle(): void {
     stopUnpinning?.();
     stopUnpinning = undefined;
     hookOn = false;
+    collectionInterval = COLLECTION_INTERVAL_MS;
   }
 }
 
 function endEpoch(): void {
   epoch = undefined;
+  epochEndedAt = performance.now();
+  endedSinceCollection = true;
   settle();
-  // Made outside every scope: a timer carrying a value would keep its epoch, and the hook, alive through the collection.
-  if (hookOn) outsideScopes(() => setTimeout(collectIfIdle, EPOCH_MS).unref());
+  if (hookOn) scheduleCollection(EPOCH_MS);
 }
 
-/** The least time between two collections asked for by `collectIfIdle`. */
+/** The least time between two collections asked for by `collectIfIdle`; doubled, up to the maximum, while they leave the hook on. */
 const COLLECTION_INTERVAL_MS = 10_000;
+const MAX_COLLECTION_INTERVAL_MS = 300_000;
+let collectionInterval = COLLECTION_INTERVAL_MS;
 let lastCollection = -Infinity;
+/** When the hook was last switched on: a collection since then that left it on found function code's work still alive. */
+let hookOnSince = 0;
+let epochEndedAt = 0;
+/** Whether an epoch ended since the last collection asked for: without one, another would find nothing new. */
+let endedSinceCollection = false;
+/** Whether a `collectIfIdle` is due: one timer at most. */
+let collectionScheduled = false;
 let collector: (() => void) | undefined;
 
+function scheduleCollection(ms: number): void {
+  if (collectionScheduled) return;
+  collectionScheduled = true;
+  // Made outside every scope: a timer carrying a value would keep its epoch, and the hook, alive through the collection.
+  outsideScopes(() => setTimeout(collectIfIdle, ms).unref());
+}
+
 /**
- * No run since the last epoch ended, a whole epoch's time ago, and the hook still on: one full collection finds
+ * No run for a whole epoch's time since the last epoch ended, and the hook still on: one full collection finds
  * the epochs that are garbage (and the registry's callbacks then stop the hook). It pauses the process (about
- * 15 ms on the benchmark's heap), once when functions go quiet; it finds nothing to free when function code
- * still holds a timer or a socket, and is not asked again before the next epoch has ended.
+ * 15 ms on the benchmark's heap), once when functions go quiet. When function code still holds a timer or a
+ * socket it finds nothing to free; another is asked for only after another epoch has ended, and each one that
+ * leaves the hook on doubles the least time to the next (10 s, then 20, 40, ... 5 min).
  */
 function collectIfIdle(): void {
-  if (!hookOn || epoch !== undefined || liveEpochs === 0) return;
-  const wait = lastCollection + COLLECTION_INTERVAL_MS - performance.now();
-  if (wait > 0) {
-    outsideScopes(() => setTimeout(collectIfIdle, wait).unref());
-    return;
-  }
-  lastCollection = performance.now();
+  collectionScheduled = false;
+  if (!hookOn || epoch !== undefined || liveEpochs === 0 || !endedSinceCollection) return;
+  const now = performance.now();
+  const wait = Math.max(epochEndedAt + EPOCH_MS - now, lastCollection + collectionInterval - now);
+  if (wait > 0) return scheduleCollection(wait);
+  if (lastCollection > hookOnSince) collectionInterval = Math.min(2 * collectionInterval, MAX_COLLECTION_INTERVAL_MS);
+  lastCollection = now;
+  endedSinceCollection = false;
   (collector ??= fullCollector())();
 }
 
@@ -178,6 +198,7 @@ function joinEpoch(): object {
       hook.enable();
       stopUnpinning = promiseHooks.onSettled(unpin) as () => void;
       hookOn = true;
+      hookOnSince = performance.now();
     }
     epoch = {};
     liveEpochs++;

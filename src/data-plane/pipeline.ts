@@ -184,8 +184,8 @@ function toAuthorized(inv: Invocation): false | Promise<false> {
   return authorizing ? authorizing.then(() => false as const) : false;
 }
 
-/** What was thrown or rejected, as `done`'s error: `undefined` there would tell a success. */
-const thrown = (err: unknown): unknown => (err === undefined ? new Error('undefined') : err);
+/** What was thrown or rejected, as `done`'s error: `undefined` there would tell a success (the 500 `failed` makes of it). */
+const thrown = (err: unknown): unknown => (err === undefined ? internalServerError('unexpected error: undefined') : err);
 
 /** integrate: the route's integration's response, then the response is sent. */
 function integrate(inv: Invocation, req: IncomingMessage, res: ServerResponse, options: DataPlaneOptions, preflight: boolean): void {
