@@ -90,7 +90,12 @@ export class Ledger {
       if (value !== undefined) t.allowed = new Set([value]);
     } else if (outcome === 'unknown' || outcome === 'failed') {
       if (t.exists === 'yes' && value === undefined) t.exists = 'maybe';
-      if (value !== undefined) t.allowed.add(value);
+      if (value !== undefined && t.exists === 'no') {
+        // Set again after an acknowledged deletion (TagResource on a key UntagResource removed), and in flight at
+        // the kill: present with this value, or absent; never with the value the deletion removed.
+        t.exists = 'maybe';
+        t.allowed = new Set([value]);
+      } else if (value !== undefined) t.allowed.add(value);
     }
   }
 
