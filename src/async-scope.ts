@@ -134,7 +134,6 @@ function settle(): void {
 function endEpoch(): void {
   epoch = undefined;
   epochEndedAt = performance.now();
-  endedSinceCollection = true;
   settle();
   if (hookOn) scheduleCollection(EPOCH_MS);
 }
@@ -146,9 +145,8 @@ let collectionInterval = COLLECTION_INTERVAL_MS;
 let lastCollection = -Infinity;
 /** When the hook was last switched on: a collection since then that left it on found function code's work still alive. */
 let hookOnSince = 0;
+/** When the last epoch ended: a collection asked for before then would find nothing new. */
 let epochEndedAt = 0;
-/** Whether an epoch ended since the last collection asked for: without one, another would find nothing new. */
-let endedSinceCollection = false;
 /** Whether a `collectIfIdle` is due: one timer at most. */
 let collectionScheduled = false;
 let collector: (() => void) | undefined;
@@ -169,13 +167,12 @@ function scheduleCollection(ms: number): void {
  */
 function collectIfIdle(): void {
   collectionScheduled = false;
-  if (!hookOn || epoch !== undefined || liveEpochs === 0 || !endedSinceCollection) return;
+  if (!hookOn || epoch !== undefined || liveEpochs === 0 || epochEndedAt < lastCollection) return;
   const now = performance.now();
   const wait = Math.max(epochEndedAt + EPOCH_MS - now, lastCollection + collectionInterval - now);
   if (wait > 0) return scheduleCollection(wait);
   if (lastCollection > hookOnSince) collectionInterval = Math.min(2 * collectionInterval, MAX_COLLECTION_INTERVAL_MS);
   lastCollection = now;
-  endedSinceCollection = false;
   (collector ??= fullCollector())();
 }
 

@@ -194,14 +194,10 @@ function integrate(inv: Invocation, req: IncomingMessage, res: ServerResponse, o
   const started = performance.now();
   // One closure per request: told the integration's answer or its error, once.
   const done: IntegrationDone = (err, answer) => {
-    if (err === undefined) {
-      inv.response = answer as GatewayResponse;
-      integrated(inv, Math.round(performance.now() - started));
-    } else {
-      // Measured before the error response is set: its status is the gateway's, not the integration's.
-      integrated(inv, Math.round(performance.now() - started));
-      failed(inv, err);
-    }
+    if (err === undefined) inv.response = answer as GatewayResponse;
+    // Measured before an error response is set: its status is the gateway's, not the integration's.
+    integrated(inv, Math.round(performance.now() - started));
+    if (err !== undefined) failed(inv, err);
     respond(inv, req, res, options, false);
   };
   try {

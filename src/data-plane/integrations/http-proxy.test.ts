@@ -316,12 +316,37 @@ describe('HTTP proxy: bodies', { timeout: 10_000 }, () => {
 
   it('answers a binary body byte for byte, whether it goes out with the head (up to 16 KB, as latin1 text) or after it', async () => {
     use({ integration: proxy({ integrationUri: `${upstream.origin}/bytes` }), routeKey: 'GET /bytes' });
-    for (const length of [1, 256, 16 * 1024, 16 * 1024 + 1, 200 * 1024]) {
-      const reply = await call('/prod/bytes', { headers: { 'x-upstream-bytes': String(length) } });
-      assert.equal(reply.status, 200);
-      assert.equal(reply.headers['content-length'], String(length), `${length} bytes: content-length`);
-      assert.ok(reply.body.equals(everyByte(length)), `${length} bytes: the same bytes`);
+    // How many writes each response made to its socket (the gateway's own listener runs first; it writes only
+    // after awaiting the backend, so the count covers the whole response).
+    const writes: number[] = [];
+    const countWrites = (_req: IncomingMessage, res: import('node:http').ServerResponse) => {
+      const socket = res.socket as import('node:net').Socket;
+      const write = socket.write;
+      let n = 0;
+      socket.write = function (this: import('node:net').Socket, ...args: Parameters<typeof write>) {
+        n++;
+        return write.apply(this, args);
+      } as typeof write;
+      res.once('finish', () => {
+        socket.write = write;
+        writes.push(n);
+      });
+    };
+    gateway.on('request', countWrites);
+    try {
+      for (const length of [1, 256, 16 * 1024, 16 * 1024 + 1, 200 * 1024]) {
+        const reply = await call('/prod/bytes', { headers: { 'x-upstream-bytes': String(length) } });
+        assert.equal(reply.status, 200);
+        assert.equal(reply.headers['content-length'], String(length), `${length} bytes: content-length`);
+        assert.ok(reply.body.equals(everyByte(length)), `${length} bytes: the same bytes`);
+      }
+    } finally {
+      gateway.off('request', countWrites);
     }
+    // Node's end() of a response with content-length adds an empty write: head+body and '' up to 16 KB, then head,
+    // body and '' for a whole body past it, and more for the 200 KB one, which streams.
+    assert.deepEqual(writes.slice(0, 4), [2, 2, 2, 3], `up to 16 KB, head and body in one write: ${writes.join(', ')}`);
+    assert.ok((writes[4] as number) > 3, `200 KB streamed: ${writes.join(', ')}`);
   });
 
   it('sends a body already buffered in inv.body', async () => {
