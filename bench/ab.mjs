@@ -17,7 +17,9 @@
  * `proxy-load` 3 s of load on the proxy route (the bench's upstream then runs whatever `--path`),
  * `jwt` one request of the JWT route with a token, `jwt-refused` one without (401), `api1000` one request of the
  * 1,000-route API. With `--base .` both sides run this checkout: `--base . --path /proxy --warm-candidate lambda`
- * is the proxy route's cost of the function scope's async hooks (README, Local functions).
+ * is what serving one function request leaves behind (the function scope's hook stops about 2 s after it:
+ * src/async-scope.ts); `--base . --path /proxy --node-args='--import ./bench/lib/hook-on.mjs'` is the proxy
+ * route's cost of that hook while it runs (README, Local functions).
  * `--base` is another checkout (git worktree or archive of the base commit, built); this checkout is the
  * candidate. Without it: (d) against this checkout only. Servers are pinned to CPU 0, the load to CPU 1
  * (when taskset and two CPUs exist); wrk when installed, else autocannon.

@@ -14,8 +14,9 @@
  * (`callgrind_control -z`), `--seconds` of load, the counters dumped (`-d`); instructions of the dump / requests
  * served in it. Medians are reported; a window far above the others is the JIT compiling (TurboFan's functions in
  * the dump), not the request path: run more windows. `--direct` adds row (d)'s bare server (or (b)'s for `/proxy`).
- * `--lambda-first` calls the Lambda route once before measuring another path: the benchmark's server has run a
- * function, so the function scope's async hook runs for every request of every route (src/async-scope.ts).
+ * `--lambda-first` calls the Lambda route once before measuring another path, as the benchmark's server has run a
+ * function: what that leaves behind. The function scope's async hook runs then for every request of every route
+ * until about 2 s after the call (src/async-scope.ts), so within the warm-up only.
  * Needs valgrind (`apt-get install valgrind`) and wrk or autocannon; children are stopped by PID at the end.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -66,7 +67,7 @@ async function gatehouse(name, dir, upstreamOrigin) {
   const { apiId } = await createBenchApis(port, upstreamOrigin ?? 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
   // Under valgrind the first request loads and compiles the whole path: seconds, not milliseconds.
-  // --lambda-first: the Lambda route once before, as in `npm run bench`, whose server has run a function (its scope's hook then runs for every request).
+  // --lambda-first: the Lambda route once before, as in `npm run bench`, whose server has run a function (its scope's hook runs until about 2 s later).
   if (opts['lambda-first']) await expectStatus(port, '/items/42', headers, 200, `${name} Lambda route`, 60_000);
   await expectStatus(port, opts.path, headers, 200, name, 60_000);
   return { name, file: name, proc, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
