@@ -12,7 +12,7 @@ import { parseArgs } from 'node:util';
 import { AUDIENCE, CLI, ROOT, createBenchApis, expectStatus, hostOf, mintToken, startGatehouse, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
 import { cpuSeconds, detectPinning, firstSuccess, freePort, get, killAll, pinSelf, sampleRss, start } from './lib/procs.mjs';
-import { aggregate, checksOf, median, renderTable, steadiness } from './lib/report.mjs';
+import { aggregate, checksOf, intervalNotes, median, renderTable, steadiness } from './lib/report.mjs';
 
 const ALL_ROWS = ['a', 'b', 'c', 'fastify', 'd', 'e', 'f', 'h', 'g'];
 const USAGE = `usage: npm run bench -- [options]      (or node bench/run.mjs [options])
@@ -269,7 +269,7 @@ if (startup) {
   });
 }
 const checks = checksOf(samples, startup, startupRuns);
-notes.push(...steadiness(samples));
+notes.push(...steadiness(samples), ...intervalNotes(checks));
 machine.loadavgAtEnd = loadavg().map((l) => Number(l.toFixed(2)));
 process.stdout.write(
   `\nGatehouse benchmark — ${machine.date} — ${machine.git} — nproc ${nproc} (${machine.cpu}), node ${machine.node}, ` +

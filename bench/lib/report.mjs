@@ -3,6 +3,35 @@
 /** Median of numbers (the lower middle for an even count, so it is always a measured value). */
 export const median = (xs) => [...xs].sort((x, y) => x - y)[Math.floor((xs.length - 1) / 2)];
 
+/** P(X ≤ k) for X ~ Binomial(n, 1/2). */
+function binomialHalfCdf(n, k) {
+  let term = 1; // C(n, 0)
+  let sum = 0;
+  for (let i = 0; i <= k; i++) {
+    sum += term;
+    term = (term * (n - i)) / (i + 1);
+  }
+  return sum / 2 ** n;
+}
+
+/**
+ * A distribution-free confidence interval for the median of what `xs` sample (order statistics): the k-th
+ * smallest and k-th largest value, for the largest k whose coverage, 1 − 2·P(Binomial(n, ½) ≤ k − 1), is at
+ * least `level`. It assumes nothing of the noise but that the rounds are independent. Undefined when even the
+ * smallest and largest value cover less than `level` (fewer than 5 rounds at 0.9).
+ */
+export function medianInterval(xs, level = 0.9) {
+  const sorted = [...xs].sort((x, y) => x - y);
+  const n = sorted.length;
+  let best;
+  for (let k = 1; 2 * k <= n; k++) {
+    const coverage = 1 - 2 * binomialHalfCdf(n, k - 1);
+    if (coverage < level) break;
+    best = { low: sorted[k - 1], high: sorted[n - k], coverage, rounds: n };
+  }
+  return best;
+}
+
 /** Print order; (h0) is the unprotected twin of (h), measured right before it. */
 const ORDER = ['a', 'b', 'c', "c'", 'd', 'e', 'f', 'h0', 'h', 'g0', 'g'];
 
@@ -47,6 +76,12 @@ function pairedMedian(samples, num, den, f) {
   return values.length ? median(values) : undefined;
 }
 
+/** The check's `interval` (medianInterval of the rounds' ratios), when there are rounds enough for one. */
+function withInterval(ratios) {
+  const interval = medianInterval(ratios);
+  return interval ? { interval } : {};
+}
+
 /**
  * The targets, each as a check `{ row, what, value, text, target, ok }`; `ok` undefined is informational, and
  * `hint` is the verdict the CPU-time ratio would give (printed in parentheses: not the target's measure).
@@ -54,12 +89,15 @@ function pairedMedian(samples, num, den, f) {
 export function checksOf(samples, startup, startupRuns) {
   const checks = [];
   const throughput = (num, den, min) => {
-    const v = pairedMedian(samples, num, den, (n, d) => n.rps / d.rps);
-    if (v === undefined) return;
-    checks.push({ row: num, what: `${num}/${den} req/s`, value: v, text: v.toFixed(2), target: min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`, ok: min === undefined ? undefined : v >= min });
+    const ratios = paired(samples, num, den, (n, d) => n.rps / d.rps);
+    if (ratios.length === 0) return;
+    const v = median(ratios);
+    const target = min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`;
+    checks.push({ row: num, what: `${num}/${den} req/s`, value: v, text: v.toFixed(2), target, ok: min === undefined ? undefined : v >= min, ...withInterval(ratios) });
     // The same ratio from CPU time per request: what req/s would show on CPUs nobody else uses.
-    const c = pairedMedian(samples, num, den, byCpu);
-    checks.push({ row: num, what: `  by CPU/req`, value: c, text: c.toFixed(2), target: min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`, ok: undefined, hint: min === undefined ? undefined : c >= min });
+    const byCpuRatios = paired(samples, num, den, byCpu);
+    const c = median(byCpuRatios);
+    checks.push({ row: num, what: `  by CPU/req`, value: c, text: c.toFixed(2), target, ok: undefined, hint: min === undefined ? undefined : c >= min, ...withInterval(byCpuRatios) });
   };
   const p99 = (num, den, max) => {
     const v = pairedMedian(samples, num, den, (n, d) => n.p99Ms / d.p99Ms);
@@ -123,8 +161,29 @@ export function steadiness(samples, limit = 1.2) {
   if (unsteady.length > 0) {
     notes.push(
       `not steady: CPU µs/req varied by more than ${limit}× across rounds in ${unsteady.join(', ')}; other load on the machine moved ` +
-        'these rows, so a ratio from this run is not conclusive (bench/ab.mjs runs two builds side by side through the same noise)',
+        'these rows, so a ratio from this run is conclusive only where the interval of its median clears the target (5 or more rounds give ' +
+        'one; bench/ab.mjs runs two builds side by side through the same noise)',
     );
+  }
+  return notes;
+}
+
+/**
+ * For each target ratio with an interval (`medianInterval` of its rounds' ratios): whether the rounds decide it. A
+ * target below the whole interval is met beyond the rounds' noise, one above it missed; one inside it is not
+ * decided by this run, whatever the median's verdict.
+ */
+export function intervalNotes(checks) {
+  const notes = [];
+  let ratio;
+  for (const c of checks) {
+    if (!c.what.startsWith(' ')) ratio = c.what;
+    const min = /^≥ ([\d.]+)$/.exec(c.target)?.[1];
+    if (!c.interval || min === undefined) continue;
+    const { low, high, coverage, rounds } = c.interval;
+    const decided = low >= Number(min) ? 'met beyond the rounds\' noise' : high < Number(min) ? 'missed beyond the rounds\' noise' : `not decided by this run (the target ${c.target} lies inside it)`;
+    const what = c.what.startsWith(' ') ? ratio.replace('req/s', c.what.trim()) : c.what;
+    notes.push(`${what}: median ${c.text} of ${rounds} rounds, ${Math.floor(coverage * 100)}% interval ${low.toFixed(3)} to ${high.toFixed(3)}: ${decided}`);
   }
   return notes;
 }

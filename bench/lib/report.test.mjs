@@ -1,7 +1,7 @@
 // Unit tests of the benchmark's report (run by `npm test`: scripts/test.mjs lists bench/**/*.test.mjs too).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checksOf, steadiness } from './report.mjs';
+import { checksOf, intervalNotes, medianInterval, steadiness } from './report.mjs';
 
 /** Samples as bench/run.mjs collects them: id → rounds of load results (only what the report reads here). */
 const samples = (rows) =>
@@ -21,17 +21,56 @@ describe('benchmark report: steadiness', () => {
     assert.equal(
       notes[1],
       'not steady: CPU µs/req varied by more than 1.2× across rounds in (b) 50.8 to 105.8, (c) 73.2 to 121.1, (e) 46.8 to 70.2; ' +
-        'other load on the machine moved these rows, so a ratio from this run is not conclusive (bench/ab.mjs runs two builds side by side through the same noise)',
+        'other load on the machine moved these rows, so a ratio from this run is conclusive only where the interval of its median clears the target (5 or more rounds give ' +
+        'one; bench/ab.mjs runs two builds side by side through the same noise)',
     );
   });
 
   it('pairs only rounds that measured both rows, and says nothing of a single round', () => {
-    assert.deepEqual(steadiness(samples({ d: [18, undefined, 20], e: [30, 31, 40] })), ['by CPU/req, round by round: e/d 0.60 0.50', 'not steady: CPU µs/req varied by more than 1.2× across rounds in (e) 30.0 to 40.0; other load on the machine moved these rows, so a ratio from this run is not conclusive (bench/ab.mjs runs two builds side by side through the same noise)']);
+    assert.deepEqual(steadiness(samples({ d: [18, undefined, 20], e: [30, 31, 40] })), ['by CPU/req, round by round: e/d 0.60 0.50', 'not steady: CPU µs/req varied by more than 1.2× across rounds in (e) 30.0 to 40.0; other load on the machine moved these rows, so a ratio from this run is conclusive only where the interval of its median clears the target (5 or more rounds give one; bench/ab.mjs runs two builds side by side through the same noise)']);
     assert.deepEqual(steadiness(samples({ d: [18], e: [30] })), []);
   });
 
   it('leaves the checks as they were: the e/d ratio is still the median of the rounds', () => {
     const e = checksOf(samples({ d: [18, 18, 18], e: [36, 24, 30] }), undefined, 0).find((c) => c.what === '  by CPU/req');
     assert.equal(e?.text, '0.60');
+  });
+});
+
+describe("benchmark report: the interval of a ratio's median", () => {
+  it('takes the order statistics whose coverage is at least 90%: the 2nd smallest and 2nd largest of 9 (96.1%)', () => {
+    // The c/b ratios by CPU of the run of 2026-12-07 at b02d80d, rounds of 3 s.
+    const interval = medianInterval([0.98, 0.95, 0.92, 0.89, 0.89, 0.87, 0.86, 1.0, 1.24]);
+    assert.deepEqual(interval, { low: 0.87, high: 1.0, coverage: 1 - (2 * 10) / 512, rounds: 9 });
+  });
+
+  it('takes the extremes of 5 to 7 rounds (93.8% for 5), and gives none for fewer than 5', () => {
+    assert.deepEqual(medianInterval([5, 1, 4, 2, 3]), { low: 1, high: 5, coverage: 1 - 2 / 32, rounds: 5 });
+    assert.equal(medianInterval([3, 1, 2, 4])?.low, undefined);
+    assert.equal(medianInterval([0.8, 0.9, 1]), undefined);
+  });
+
+  it('says, for each target ratio, whether the rounds met it, missed it or left it undecided', () => {
+    // c/b from 9 rounds whose ratios all exceed 0.9; e/d from rounds spread across 0.75.
+    const c = [60, 61, 62, 63, 64, 65, 66, 67, 68];
+    const rows = {
+      b: c.map((x) => x * 0.95),
+      c,
+      d: [30, 30, 30, 30, 30, 30, 30, 30, 30],
+      e: [36, 37, 38, 39, 40, 41, 42, 43, 44],
+    };
+    const notes = intervalNotes(checksOf(samples(rows), undefined, 0));
+    assert.deepEqual(notes, [
+      "c/b req/s: median 0.95 of 9 rounds, 96% interval 0.950 to 0.950: met beyond the rounds' noise",
+      "c/b by CPU/req: median 0.95 of 9 rounds, 96% interval 0.950 to 0.950: met beyond the rounds' noise",
+      'e/d req/s: median 0.75 of 9 rounds, 96% interval 0.698 to 0.811: not decided by this run (the target ≥ 0.75 lies inside it)',
+      'e/d by CPU/req: median 0.75 of 9 rounds, 96% interval 0.698 to 0.811: not decided by this run (the target ≥ 0.75 lies inside it)',
+    ]);
+    const missed = intervalNotes(checksOf(samples({ d: [30, 30, 30, 30, 30], e: [50, 51, 52, 53, 54] }), undefined, 0));
+    assert.equal(missed[0], "e/d req/s: median 0.58 of 5 rounds, 93% interval 0.556 to 0.600: missed beyond the rounds' noise");
+  });
+
+  it('says nothing of 3 rounds: too few for an interval at 90%', () => {
+    assert.deepEqual(intervalNotes(checksOf(samples({ d: [30, 30, 30], e: [36, 40, 44] }), undefined, 0)), []);
   });
 });
