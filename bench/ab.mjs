@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBenchApis, expectStatus, hostOf, mintToken, ROOT, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, start } from './lib/procs.mjs';
+import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, start, stopOnSignals } from './lib/procs.mjs';
 import { median } from './lib/report.mjs';
 
 const { values: opts } = parseArgs({
@@ -67,6 +67,7 @@ const tool = hasWrk() ? 'wrk' : 'autocannon';
 const pinning = detectPinning(availableParallelism(), false);
 if (pinning) pinSelf(pinning.load);
 const work = mkdtempSync(join(tmpdir(), 'gh-ab-'));
+stopOnSignals(work);
 
 async function launch(name, dir) {
   const port = await freePort();

@@ -20,7 +20,7 @@ import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateR
 import pg from 'pg';
 import { FUNCTION_ARN, startGatehouse, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { freePort, killAll } from './lib/procs.mjs';
+import { freePort, killAll, stopOnSignals } from './lib/procs.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -84,6 +84,7 @@ const status = (port, path) =>
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 const rows = [];
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-cluster-'));
+stopOnSignals(work);
 try {
   // ---- (k1) / (k2): --workers 1 and 2 on the Lambda route -----------------------------------------------------
   for (const workers of [1, 2]) {

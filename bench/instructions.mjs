@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { readDump } from './lib/callgrind.mjs';
 import { createBenchApis, expectStatus, hostOf, ROOT, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { detectPinning, freePort, killAll, pinSelf, start } from './lib/procs.mjs';
+import { detectPinning, freePort, killAll, pinSelf, start, stopOnSignals } from './lib/procs.mjs';
 import { median } from './lib/report.mjs';
 
 const { values: opts } = parseArgs({
@@ -52,6 +52,7 @@ const tool = hasWrk() ? 'wrk' : 'autocannon';
 const pinning = detectPinning(availableParallelism(), false);
 if (pinning) pinSelf(pinning.load);
 const work = mkdtempSync(join(tmpdir(), 'gh-instructions-'));
+stopOnSignals(work);
 
 /** `node` under callgrind, its dumps in the work directory as `<name>.<pid>.<n>`. */
 function underCallgrind(name, args, options) {

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AUDIENCE, CLI, ROOT, createBenchApis, expectStatus, hostOf, mintToken, startGatehouse, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { cpuSeconds, detectPinning, firstSuccess, freePort, get, killAll, pinSelf, sampleRss, start } from './lib/procs.mjs';
+import { cpuSeconds, detectPinning, firstSuccess, freePort, get, killAll, pinSelf, sampleRss, start, stopOnSignals } from './lib/procs.mjs';
 import { aggregate, checksOf, intervalNotes, median, renderTable, steadiness } from './lib/report.mjs';
 
 const ALL_ROWS = ['a', 'b', 'c', 'fastify', 'd', 'e', 'f', 'h', 'g'];
@@ -124,10 +124,7 @@ const cleanup = () => {
   killAll();
   rmSync(work, { recursive: true, force: true });
 };
-process.on('SIGINT', () => {
-  cleanup();
-  process.exit(130);
-});
+stopOnSignals(work);
 
 // ---- measuring -----------------------------------------------------------------------------------------------
 

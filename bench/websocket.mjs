@@ -36,7 +36,7 @@ import {
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { CLI, FUNCTION_ARN, FUNCTION_NAME, ROOT, waitHealthy } from './lib/gatehouse.mjs';
-import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, rssMb, start } from './lib/procs.mjs';
+import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, rssMb, start, stopOnSignals } from './lib/procs.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -208,13 +208,7 @@ async function webSocketApi(port) {
 
 const rows = {};
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-websocket-'));
-const stopOnSignal = () => {
-  killAll();
-  rmSync(work, { recursive: true, force: true });
-  process.exit(130);
-};
-process.once('SIGINT', stopOnSignal);
-process.once('SIGTERM', stopOnSignal);
+stopOnSignals(work);
 try {
   // Both servers run during the whole script; the rate rows alternate between them (`--rounds`), so both
   // see the same background load of a shared machine, and each row reports its median round.

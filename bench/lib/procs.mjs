@@ -1,6 +1,6 @@
 // Child processes of the benchmark: spawned (optionally pinned with taskset), tracked by PID, stopped by PID.
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -96,6 +96,21 @@ export function start(command, args, { cpu, env, cwd } = {}) {
 /** Kills every child still running (by PID); for exit paths. */
 export function killAll() {
   for (const child of running) child.kill('SIGKILL');
+}
+
+/**
+ * On SIGINT or SIGTERM (Ctrl-C, or `kill <pid>` of the script alone): kills every child still running, removes
+ * `work` (the script's temporary directory) and exits with 130. Without it, a script stopped by a signal skips its
+ * `finally` and leaves its servers (and valgrind's) running.
+ */
+export function stopOnSignals(work) {
+  const stop = () => {
+    killAll();
+    rmSync(work, { recursive: true, force: true });
+    process.exit(130);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 /** Resident set size of a process in MB (from /proc), or undefined. */
