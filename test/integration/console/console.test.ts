@@ -156,10 +156,16 @@ describe('console: page, APIs, explain, live log, diff and connections', () => {
     const { DeploymentId: second } = await s.client.send(new CreateDeploymentCommand({ ApiId: apiId, Description: 'after' }));
     const diff = (await get(s.url, `/_gatehouse/console/api/diff?apiId=${apiId}&from=${first}&to=${second}`)).json;
     assert.deepEqual(diff, { apiId, from: first, to: second, changes: [{ kind: 'route', key: 'GET /owners', change: 'added' }] });
-    const stage = (await get(s.url, `/_gatehouse/console/api/stage?apiId=${apiId}&stage=prod`)).json as { deployments: { deploymentId: string; description: string }[] };
+    const stage = (await get(s.url, `/_gatehouse/console/api/stage?apiId=${apiId}&stage=prod`)).json as {
+      deployments: { deploymentId: string; description: string }[];
+      routes: { routeKey: string }[];
+    };
     // Both deployments made here are listed with their descriptions (the stage auto-deploys too; dates tie within a second).
     const described = new Map(stage.deployments.map((d) => [d.deploymentId, d.description]));
     assert.deepEqual([described.get(first as string), described.get(second as string)], ['before', 'after']);
+    // Asked right after the deployment, the stage lists the route it added. (On this in-process SQLite store the
+    // rebuild the deployment started has finished by then anyway: this does not pin endpoints.ts's `registry.settled`.)
+    assert.ok(stage.routes.some((r) => r.routeKey === 'GET /owners'), JSON.stringify(stage.routes.map((r) => r.routeKey)));
   });
 
   it('lists WebSocket connections, sends one a message and disconnects it', async () => {
