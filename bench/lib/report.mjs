@@ -76,10 +76,13 @@ function pairedMedian(samples, num, den, f) {
   return values.length ? median(values) : undefined;
 }
 
-/** The check's `interval` (medianInterval of the rounds' ratios), when there are rounds enough for one. */
-function withInterval(ratios) {
-  const interval = medianInterval(ratios);
-  return interval ? { interval } : {};
+/**
+ * A ratio check's `interval` (medianInterval of the rounds' ratios, named `label`, against the target `min`), when
+ * there is a target and there are rounds enough for one.
+ */
+function withInterval(label, ratios, min) {
+  const interval = min === undefined ? undefined : medianInterval(ratios);
+  return interval ? { interval: { ...interval, label, min } } : {};
 }
 
 /**
@@ -93,11 +96,11 @@ export function checksOf(samples, startup, startupRuns) {
     if (ratios.length === 0) return;
     const v = median(ratios);
     const target = min === undefined ? '(info)' : `≥ ${min.toFixed(2)}`;
-    checks.push({ row: num, what: `${num}/${den} req/s`, value: v, text: v.toFixed(2), target, ok: min === undefined ? undefined : v >= min, ...withInterval(ratios) });
+    checks.push({ row: num, what: `${num}/${den} req/s`, value: v, text: v.toFixed(2), target, ok: min === undefined ? undefined : v >= min, ...withInterval(`${num}/${den} req/s`, ratios, min) });
     // The same ratio from CPU time per request: what req/s would show on CPUs nobody else uses.
     const byCpuRatios = paired(samples, num, den, byCpu);
     const c = median(byCpuRatios);
-    checks.push({ row: num, what: `  by CPU/req`, value: c, text: c.toFixed(2), target, ok: undefined, hint: min === undefined ? undefined : c >= min, ...withInterval(byCpuRatios) });
+    checks.push({ row: num, what: `  by CPU/req`, value: c, text: c.toFixed(2), target, ok: undefined, hint: min === undefined ? undefined : c >= min, ...withInterval(`${num}/${den} by CPU/req`, byCpuRatios, min) });
   };
   const p99 = (num, den, max) => {
     const v = pairedMedian(samples, num, den, (n, d) => n.p99Ms / d.p99Ms);
@@ -174,18 +177,12 @@ export function steadiness(samples, limit = 1.2) {
  * decided by this run, whatever the median's verdict.
  */
 export function intervalNotes(checks) {
-  const notes = [];
-  let ratio;
-  for (const c of checks) {
-    if (!c.what.startsWith(' ')) ratio = c.what;
-    const min = /^≥ ([\d.]+)$/.exec(c.target)?.[1];
-    if (!c.interval || min === undefined) continue;
-    const { low, high, coverage, rounds } = c.interval;
-    const decided = low >= Number(min) ? 'met beyond the rounds\' noise' : high < Number(min) ? 'missed beyond the rounds\' noise' : `not decided by this run (the target ${c.target} lies inside it)`;
-    const what = c.what.startsWith(' ') ? ratio.replace('req/s', c.what.trim()) : c.what;
-    notes.push(`${what}: median ${c.text} of ${rounds} rounds, ${Math.floor(coverage * 100)}% interval ${low.toFixed(3)} to ${high.toFixed(3)}: ${decided}`);
-  }
-  return notes;
+  return checks.flatMap((c) => {
+    if (!c.interval) return [];
+    const { low, high, coverage, rounds, label, min } = c.interval;
+    const decided = low >= min ? "met beyond the rounds' noise" : high < min ? "missed beyond the rounds' noise" : `not decided by this run (the target ${c.target} lies inside it)`;
+    return [`${label}: median ${c.text} of ${rounds} rounds, ${Math.floor(coverage * 100)}% interval ${low.toFixed(3)} to ${high.toFixed(3)}: ${decided}`];
+  });
 }
 
 /** The table: one line per row, continuation lines for its further checks. */
