@@ -8,6 +8,7 @@ const run = promisify(execFile);
 const MODULE = fileURLToPath(new URL('./young-generation.js', import.meta.url));
 // Through serve's own entry (holdHeap), so the test also fails if serve's settings stopped reaching V8.
 const HEAP_SETTINGS = fileURLToPath(new URL('./heap-settings.js', import.meta.url));
+const ASYNC_SCOPE = fileURLToPath(new URL('../async-scope.js', import.meta.url));
 const V8_MAJOR = Number(process.versions.v8.split('.')[0]);
 
 /**
@@ -51,5 +52,62 @@ describe('young generation ceiling', { timeout: 30_000 }, () => {
       // against 128 MB unheld and 6 MB with node's own ceiling. A best effort there (README, --semi-space-size).
       assert.ok(held <= 20 && held < own / 4, `held ${held} MB, unheld ${own} MB`);
     }
+  });
+
+  it('once held, no longer looks after each scavenge: scavenges then cost it nothing', async () => {
+    // The young generation's size is given (size): 5 MB is past the 4 MB of two 2 MB semi-spaces. Looked at once a
+    // minute once held, so every later look would be a scavenge's.
+    const script = `
+      const { PerformanceObserver } = await import('node:perf_hooks');
+      const mod = await import(${JSON.stringify(MODULE)});
+      let looks = 0;
+      const hold = mod.holdYoungGeneration(2, { size: () => (looks++, 5 << 20), recheckMs: 60_000 });
+      let scavenges = 0;
+      new PerformanceObserver((list) => { scavenges += list.getEntries().length; }).observe({ entryTypes: ['gc'] });
+      const before = looks;
+      let sink;
+      for (let turn = 0; turn < 200; turn++) {
+        for (let k = 0; k < 20000; k++) sink = { k, a: [k] };
+        await new Promise((r) => setImmediate(r));
+      }
+      console.log(JSON.stringify({ held: !hold.observing, before, looksSince: looks - before, manyScavenges: scavenges > 10 }));
+      process.exit(0);
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    // One look at start (it holds at once), none for the scavenges after.
+    assert.deepEqual(JSON.parse(stdout), { held: true, before: 1, looksSince: 0, manyScavenges: true });
+  });
+
+  it('a held young generation is looked at once per period: when V8 shrank it, growth and the scavenge observer come back', async () => {
+    const script = `
+      const mod = await import(${JSON.stringify(MODULE)});
+      let size = 5 << 20;
+      const hold = mod.holdYoungGeneration(2, { size: () => size, recheckMs: 20 });
+      const seen = [hold.observing];
+      size = 1 << 20;
+      await new Promise((r) => setTimeout(r, 200));
+      seen.push(hold.observing);
+      console.log(JSON.stringify(seen));
+      process.exit(0);
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    assert.deepEqual(JSON.parse(stdout), [false, true]);
+  });
+
+  it("its timer is made outside every scope: a hold that starts inside a function's run leaves no hook running", async () => {
+    // Observers are told from wherever a collection came, maybe function code; a timer carrying a value would keep
+    // the function scope's hook on for good (src/async-scope.ts). Here the hold starts inside a run.
+    const script = `
+      const mod = await import(${JSON.stringify(MODULE)});
+      const scopes = await import(${JSON.stringify(ASYNC_SCOPE)});
+      const scope = scopes.asyncScope('test');
+      scope.run(1, () => mod.holdYoungGeneration(2, { size: () => 5 << 20, recheckMs: 20 }));
+      const until = Date.now() + 8000;
+      while (scopes.hookScopesRunning() && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      console.log(JSON.stringify({ running: scopes.hookScopesRunning() }));
+      process.exit(0);
+    `;
+    const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
+    assert.deepEqual(JSON.parse(stdout), { running: false });
   });
 });

@@ -10,7 +10,10 @@
  * `node dist/bundle/cli/main.js` or `npm start` does not get. V8 reads its growth factor each time it grows
  * the young generation, so this keeps the factor at V8's default (2) below the ceiling and at 1 (no growth)
  * from there, looked at after each scavenge (Node's `gc` performance entries, delivered between event-loop
- * tasks: a long synchronous task may grow past the ceiling before it is looked at; a best effort).
+ * tasks: a long synchronous task may grow past the ceiling before it is looked at; a best effort). Once held,
+ * V8 cannot grow it, so the entries are no longer observed: Node builds each with deprecated accessors, tens of
+ * µs per scavenge (about 0.2% of the Lambda route's CPU at the benchmark's 39 scavenges a second). A timer
+ * looks once a second instead, to notice V8 shrinking it after a quiet spell.
  *
  * V8's flags belong to the whole process, and a flag set at run time has two costs, both paid only once the
  * ceiling is reached: every isolate of the process (worker threads too) is held at its size then, and V8
@@ -24,6 +27,7 @@
  */
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
+import { outsideScopes } from '../async-scope.js';
 
 const MB = 1024 * 1024;
 
@@ -36,24 +40,46 @@ export function youngGenerationBytes(): number {
   return 0;
 }
 
+/** A running hold: whether it looks after every scavenge now (while the young generation may still grow). */
+export interface YoungGenerationHold {
+  readonly observing: boolean;
+}
+
 /**
  * Holds each semi-space at `semiSpaceMb` (a power of two, 1 to 16): growth stops once the young generation
- * (two semi-spaces) reaches twice that, and starts again if V8 shrinks it below (after a quiet spell).
+ * (two semi-spaces) reaches twice that, and starts again if V8 shrinks it below (after a quiet spell). `size`
+ * and `recheckMs` are the young generation's size and how often a held one is looked at (tests).
  */
-export function holdYoungGeneration(semiSpaceMb: number): void {
+export function holdYoungGeneration(semiSpaceMb: number, { size = youngGenerationBytes, recheckMs = 1_000 }: { size?: () => number; recheckMs?: number } = {}): YoungGenerationHold {
   const limit = 2 * semiSpaceMb * MB;
   let holding = false;
-  const check = (): void => {
-    const hold = youngGenerationBytes() >= limit;
-    if (hold === holding) return;
-    holding = hold;
-    setFlagsFromString(`--semi-space-growth-factor=${hold ? 1 : 2}`);
-  };
+  let recheck: NodeJS.Timeout | undefined;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
       if ((entry as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MINOR) return check();
     }
   });
+  const check = (): void => {
+    const hold = size() >= limit;
+    if (hold === holding) return;
+    holding = hold;
+    setFlagsFromString(`--semi-space-growth-factor=${hold ? 1 : 2}`);
+    if (hold) {
+      observer.disconnect();
+      // Made outside every scope: observers are told from wherever the collection came, maybe function code, and a
+      // timer carrying its value would keep the function scope's hook on for good (async-scope.ts).
+      recheck = outsideScopes(() => setInterval(check, recheckMs).unref());
+    } else {
+      clearInterval(recheck);
+      recheck = undefined;
+      observer.observe({ entryTypes: ['gc'] });
+    }
+  };
   observer.observe({ entryTypes: ['gc'] });
   check();
+  return {
+    get observing() {
+      return !holding;
+    },
+  };
 }
