@@ -24,13 +24,13 @@
  * candidate. Without it: (d) against this checkout only. Servers are pinned to CPU 0, the load to CPU 1
  * (when taskset and two CPUs exist); wrk when installed, else autocannon.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createBenchApis, expectStatus, hostOf, mintToken, ROOT, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, start, stopOnSignals } from './lib/procs.mjs';
+import { cpuSeconds, detectPinning, freePort, pinSelf, start, stopOnSignals } from './lib/procs.mjs';
 import { median } from './lib/report.mjs';
 
 const { values: opts } = parseArgs({
@@ -67,7 +67,7 @@ const tool = hasWrk() ? 'wrk' : 'autocannon';
 const pinning = detectPinning(availableParallelism(), false);
 if (pinning) pinSelf(pinning.load);
 const work = mkdtempSync(join(tmpdir(), 'gh-ab-'));
-stopOnSignals(work);
+const cleanUp = stopOnSignals(work);
 
 async function launch(name, dir) {
   const port = await freePort();
@@ -142,6 +142,5 @@ try {
   }
   await Promise.all(sides.map((s) => s.proc.stop()));
 } finally {
-  killAll();
-  rmSync(work, { recursive: true, force: true });
+  cleanUp();
 }

@@ -10,7 +10,7 @@
  *   for each of `--routes` routes, the time from CreateRoute answered by node A (auto-deployed stage) to the
  *   route's first 200 on node B, polled every 2 ms. Target: p99 under 250 ms.
  */
-import { readdirSync, readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,7 +20,7 @@ import { ApiGatewayV2Client, CreateApiCommand, CreateIntegrationCommand, CreateR
 import pg from 'pg';
 import { FUNCTION_ARN, startGatehouse, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { freePort, killAll, stopOnSignals } from './lib/procs.mjs';
+import { freePort, stopOnSignals } from './lib/procs.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -84,7 +84,7 @@ const status = (port, path) =>
 const percentile = (xs, p) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil((p / 100) * xs.length) - 1)];
 const rows = [];
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-cluster-'));
-stopOnSignals(work);
+const cleanUp = stopOnSignals(work);
 try {
   // ---- (k1) / (k2): --workers 1 and 2 on the Lambda route -----------------------------------------------------
   for (const workers of [1, 2]) {
@@ -138,8 +138,7 @@ try {
     await admin.end();
   }
 } finally {
-  killAll();
-  rmSync(work, { recursive: true, force: true });
+  cleanUp();
 }
 
 const k1 = rows.find((r) => r.row === 'k1');

@@ -19,7 +19,7 @@
  * until about 2 s after the call (src/async-scope.ts), so within the warm-up only.
  * Needs valgrind (`apt-get install valgrind`) and wrk or autocannon; children are stopped by PID at the end.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { readDump } from './lib/callgrind.mjs';
 import { createBenchApis, expectStatus, hostOf, ROOT, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { detectPinning, freePort, killAll, pinSelf, start, stopOnSignals } from './lib/procs.mjs';
+import { detectPinning, freePort, pinSelf, start, stopOnSignals } from './lib/procs.mjs';
 import { median } from './lib/report.mjs';
 
 const { values: opts } = parseArgs({
@@ -52,7 +52,7 @@ const tool = hasWrk() ? 'wrk' : 'autocannon';
 const pinning = detectPinning(availableParallelism(), false);
 if (pinning) pinSelf(pinning.load);
 const work = mkdtempSync(join(tmpdir(), 'gh-instructions-'));
-stopOnSignals(work);
+const cleanUp = stopOnSignals(work);
 
 /** `node` under callgrind, its dumps in the work directory as `<name>.<pid>.<n>`. */
 function underCallgrind(name, args, options) {
@@ -147,6 +147,5 @@ try {
   }
   await Promise.all(sides.map((s) => s.proc.stop()));
 } finally {
-  killAll();
-  rmSync(work, { recursive: true, force: true });
+  cleanUp();
 }

@@ -4,14 +4,14 @@
  * reported as ratios. bench/README.md explains each row, the targets and the options.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus, loadavg, release, tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { AUDIENCE, CLI, ROOT, createBenchApis, expectStatus, hostOf, mintToken, startGatehouse, waitHealthy } from './lib/gatehouse.mjs';
 import { hasWrk, runLoad } from './lib/load.mjs';
-import { cpuSeconds, detectPinning, firstSuccess, freePort, get, killAll, pinSelf, sampleRss, start, stopOnSignals } from './lib/procs.mjs';
+import { cpuSeconds, detectPinning, firstSuccess, freePort, get, pinSelf, sampleRss, start, stopOnSignals } from './lib/procs.mjs';
 import { aggregate, checksOf, intervalNotes, median, renderTable, steadiness } from './lib/report.mjs';
 
 const ALL_ROWS = ['a', 'b', 'c', 'fastify', 'd', 'e', 'f', 'h', 'g'];
@@ -120,11 +120,7 @@ log(settingsText);
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
 const dataDir = join(work, 'data');
 const started = [];
-const cleanup = () => {
-  killAll();
-  rmSync(work, { recursive: true, force: true });
-};
-stopOnSignals(work);
+const cleanUp = stopOnSignals(work);
 
 // ---- measuring -----------------------------------------------------------------------------------------------
 
@@ -250,7 +246,7 @@ try {
 } catch (err) {
   log(`failed: ${err instanceof Error ? err.stack : String(err)}`);
   for (const p of started) if (p.output()) log(`--- last output of pid ${p.pid} ---\n${p.output()}`);
-  cleanup();
+  cleanUp();
   process.exit(1);
 }
 
@@ -278,4 +274,4 @@ const settings = { tool, connections, seconds, warmup, rounds, startupRuns, pinn
 writeFileSync(opts.out, `${JSON.stringify({ machine, settings, rows: [...results.values()], checks, notes }, null, 2)}\n`);
 process.stdout.write(`\nresults: ${relative(process.cwd(), opts.out) || opts.out}\n`);
 if (opts['cpu-prof']) process.stdout.write(`CPU profile of Gatehouse: ${opts['cpu-prof']}\n`);
-cleanup();
+cleanUp();

@@ -20,7 +20,7 @@
  *      (undici Pool, keep-alive, `--posters` calls in flight) to `--clients` connected idle clients.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -36,7 +36,7 @@ import {
 import { Pool } from 'undici';
 import WebSocket from 'ws';
 import { CLI, FUNCTION_ARN, FUNCTION_NAME, ROOT, waitHealthy } from './lib/gatehouse.mjs';
-import { cpuSeconds, detectPinning, freePort, killAll, pinSelf, rssMb, start, stopOnSignals } from './lib/procs.mjs';
+import { cpuSeconds, detectPinning, freePort, pinSelf, rssMb, start, stopOnSignals } from './lib/procs.mjs';
 
 const { values: opts } = parseArgs({
   options: {
@@ -208,7 +208,7 @@ async function webSocketApi(port) {
 
 const rows = {};
 const work = mkdtempSync(join(tmpdir(), 'gatehouse-bench-websocket-'));
-stopOnSignals(work);
+const cleanUp = stopOnSignals(work);
 try {
   // Both servers run during the whole script; the rate rows alternate between them (`--rounds`), so both
   // see the same background load of a shared machine, and each row reports its median round.
@@ -264,8 +264,7 @@ try {
   log(`(y) @connections: ${Math.round(rows.y.cps)} calls/s, ${rows.y.cpuUsPerCall.toFixed(1)} µs CPU/call, ${rows.y.failed} failed${rows.y.firstFailure ? ` (first: ${rows.y.firstFailure})` : ''}`);
   await gh.stop();
 } finally {
-  killAll();
-  rmSync(work, { recursive: true, force: true });
+  cleanUp();
 }
 
 const { w0, w0c, w, x0, x, y } = rows;

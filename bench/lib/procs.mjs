@@ -99,18 +99,23 @@ export function killAll() {
 }
 
 /**
- * On SIGINT or SIGTERM (Ctrl-C, or `kill <pid>` of the script alone): kills every child still running, removes
- * `work` (the script's temporary directory) and exits with 130. Without it, a script stopped by a signal skips its
- * `finally` and leaves its servers (and valgrind's) running.
+ * A script's end, however it comes: returns `cleanUp()` (kills every child still running and removes `work`, the
+ * script's temporary directory) for its `finally`, and runs it on SIGINT or SIGTERM (Ctrl-C, or `kill <pid>` of
+ * the script alone) before exiting with 130. Without that, a script stopped by a signal skips its `finally` and
+ * leaves its servers (and valgrind's) running.
  */
 export function stopOnSignals(work) {
-  const stop = () => {
+  const cleanUp = () => {
     killAll();
     rmSync(work, { recursive: true, force: true });
+  };
+  const stop = () => {
+    cleanUp();
     process.exit(130);
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  return cleanUp;
 }
 
 /** Resident set size of a process in MB (from /proc), or undefined. */

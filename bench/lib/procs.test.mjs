@@ -47,4 +47,20 @@ describe('benchmark child processes: a script stopped by a signal', () => {
       assert.equal(existsSync(work), false, 'the work directory was removed');
     });
   }
+
+  it('the cleanUp it returns does the same at a normal end: the children killed and the work directory removed', async () => {
+    const work = mkdtempSync(join(tmpdir(), 'gh-procs-test-'));
+    const ended = spawn(process.execPath, ['--input-type=module', '-e', `
+      import { start, stopOnSignals } from ${JSON.stringify(PROCS)};
+      const cleanUp = stopOnSignals(${JSON.stringify(work)});
+      const child = start('sleep', ['30']);
+      console.log(child.pid);
+      setTimeout(cleanUp, 200);
+    `], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const childPid = await new Promise((resolve) => ended.stdout.once('data', (chunk) => resolve(Number(String(chunk).trim()))));
+    assert.equal(await new Promise((resolve) => ended.once('exit', (code) => resolve(code))), 0, 'the script ends by itself once its child is gone');
+    for (let i = 0; i < 50 && alive(childPid); i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(alive(childPid), false, `the child ${childPid} was left running`);
+    assert.equal(existsSync(work), false, 'the work directory was removed');
+  });
 });
