@@ -79,19 +79,27 @@ describe('young generation ceiling', { timeout: 30_000 }, () => {
   });
 
   it('a held young generation is looked at once per period: when V8 shrank it, growth and the scavenge observer come back', async () => {
+    // Looks counted after the shrink was seen: the period's timer is gone then, so each is a scavenge's.
     const script = `
       const mod = await import(${JSON.stringify(MODULE)});
       let size = 5 << 20;
-      const hold = mod.holdYoungGeneration(2, { size: () => size, recheckMs: 20 });
+      let looks = 0;
+      const hold = mod.holdYoungGeneration(2, { size: () => (looks++, size), recheckMs: 20 });
       const seen = [hold.observing];
       size = 1 << 20;
       await new Promise((r) => setTimeout(r, 200));
       seen.push(hold.observing);
-      console.log(JSON.stringify(seen));
+      const before = looks;
+      let sink;
+      for (let turn = 0; turn < 200; turn++) {
+        for (let k = 0; k < 20000; k++) sink = { k, a: [k] };
+        await new Promise((r) => setImmediate(r));
+      }
+      console.log(JSON.stringify({ seen, scavengesLooked: looks > before }));
       process.exit(0);
     `;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });
-    assert.deepEqual(JSON.parse(stdout), [false, true]);
+    assert.deepEqual(JSON.parse(stdout), { seen: [false, true], scavengesLooked: true });
   });
 
   it("its timer is made outside every scope: a hold that starts inside a function's run leaves no hook running", async () => {

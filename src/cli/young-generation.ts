@@ -52,7 +52,7 @@ export interface YoungGenerationHold {
  */
 export function holdYoungGeneration(semiSpaceMb: number, { size = youngGenerationBytes, recheckMs = 1_000 }: { size?: () => number; recheckMs?: number } = {}): YoungGenerationHold {
   const limit = 2 * semiSpaceMb * MB;
-  let holding = false;
+  /** Set while held: the timer that looks once a period instead of the observer. */
   let recheck: NodeJS.Timeout | undefined;
   const observer = new PerformanceObserver((list) => {
     for (const entry of list.getEntries()) {
@@ -61,8 +61,7 @@ export function holdYoungGeneration(semiSpaceMb: number, { size = youngGeneratio
   });
   const check = (): void => {
     const hold = size() >= limit;
-    if (hold === holding) return;
-    holding = hold;
+    if (hold === (recheck !== undefined)) return;
     setFlagsFromString(`--semi-space-growth-factor=${hold ? 1 : 2}`);
     if (hold) {
       observer.disconnect();
@@ -79,7 +78,7 @@ export function holdYoungGeneration(semiSpaceMb: number, { size = youngGeneratio
   check();
   return {
     get observing() {
-      return !holding;
+      return recheck === undefined;
     },
   };
 }
