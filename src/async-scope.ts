@@ -13,7 +13,7 @@
  * It behaves as AsyncLocalStorage does: `run` sets the value on the async resource running now; the hook's
  * `init` gives each new resource the value of the resource running when it is created; `getStore` reads the
  * value of the resource running now; `exit` runs code with no value. One hook carries every scope of the
- * process (the function scope, the TLS listener's handshake), each in its own slot: one call per resource,
+ * process (today only the function scope), each in its own slot: one call per resource,
  * however many scopes have run. A resource Node initializes a second time takes the value of its new
  * creator, or loses its old one: Node does that only for `Timeout` objects (a `refresh()` of a timer that
  * has fired, an object re-armed through the deprecated `timers.enroll()`).
@@ -262,8 +262,8 @@ export function asyncScope<T>(name: string): AsyncScope<T> {
 
 /**
  * Runs `callback` outside every scope of the process (each one's `exit`): for the gateway's own long-lived
- * resources made while some scope's code runs (a file watcher made while a function's module loads, itself
- * maybe within a TLS connection's handshake scope). They carry no value, and keep no hook running.
+ * resources made while some scope's code runs (a file watcher made while a function's module loads). They carry
+ * no value, and keep no hook running.
  */
 export function outsideScopes<R>(callback: () => R): R {
   let run = callback;

@@ -11,9 +11,11 @@
  *     │                                (certificate_required) or one its truststore does not verify
  *     └─ HTTP ........................ the same handlers as the plain listener (data plane only)
  *
- * Each plan is a `tls.Server` used as a handshake engine (never listening): the bytes read to find
- * the server name are replayed into it, so the whole TLS configuration — not only the certificate, as
- * an SNI callback could — is the domain's. Verified connections then go to one HTTP server.
+ * Each plan is a `tls.Server` used as a handshake engine (never listening): the TCP socket is handed to
+ * it with the bytes read to find the server name put back in front of its data (`unshift`; Node's TLS
+ * socket takes what a socket has buffered first), so the whole TLS configuration — not only the
+ * certificate, as an SNI callback could — is the domain's, and the TLS socket wraps the TCP socket's own
+ * handle. Verified connections then go to one HTTP server.
  * https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-mutual-tls.html
  */
 import type { IncomingMessage, Server as HttpServer, ServerResponse } from 'node:http';
@@ -23,7 +25,6 @@ import { createServer as createNetServer } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { TLSSocket } from 'node:tls';
 import type { Config } from '../config.js';
-import { asyncScope } from '../async-scope.js';
 import type { CustomDomains } from '../data-plane/custom-domains.js';
 import { hardenListener, listenerOptions } from '../http-limits.js';
 import type { Logger } from '../logger.js';
@@ -34,7 +35,6 @@ import type { ClientCertificate } from './client-cert.js';
 import { clientCertificateOf } from './client-cert.js';
 import type { TlsMaterial } from './material.js';
 import { HandshakePlans } from './plans.js';
-import { ReplayedSocket } from './replayed-socket.js';
 
 /** What the TLS handshake established about a request's connection. */
 export interface ConnectionSecurity {
@@ -84,8 +84,13 @@ export class TlsConnections {
   }
 }
 
-/** The connection a handshake engine is working on: an engine emits its events in the context of the connection injected into it. */
-const handshaking = asyncScope<{ readonly raw: Socket; readonly serverName: string | undefined }>('gatehouse.tlsHandshake');
+/**
+ * A TCP connection by its addresses, as both its socket and the TLS socket wrapping it report them (the TLS
+ * socket asks the same handle): how a verified TLS socket is matched to the connection handed to its engine.
+ * No async scope: a value carried into the TLS socket's resources would keep the function scope's hook
+ * running (src/async-scope.ts) for as long as the connection stays open.
+ */
+const addressesOf = (socket: Socket): string => `${socket.remoteAddress}|${socket.remotePort}|${socket.localAddress}|${socket.localPort}`;
 
 /** Starts the TLS listener on `config.tls.port`. */
 export async function startTlsListener(options: TlsListenerOptions, connections: TlsConnections): Promise<TlsListener> {
@@ -111,13 +116,15 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
   });
 
   const pending = new Set<Socket>();
+  // The connections handed to an engine and not yet verified, by their addresses, with the server name they sent.
+  const handshaking = new Map<string, { readonly raw: Socket; readonly serverName: string | undefined }>();
   const plans = new HandshakePlans(material, domains, logger, config.headersTimeoutMs, (socket, domain, mutualTls) => {
-    const connection = handshaking.getStore();
+    const key = addressesOf(socket);
+    const connection = handshaking.get(key);
     if (!connection) return socket.destroy();
     const { raw, serverName } = connection;
+    handshaking.delete(key);
     pending.delete(raw);
-    // The engine saw a stream, not the TCP socket: the data plane reads the addresses (x-forwarded-*, sourceIp) here.
-    for (const name of ['remoteAddress', 'remotePort', 'remoteFamily', 'localAddress', 'localPort'] as const) Object.defineProperty(socket, name, { value: raw[name] });
     const peer = mutualTls ? socket.getPeerX509Certificate() : undefined;
     connections.set(socket, { serverName, domainName: domain?.domainName, ...(peer ? { clientCert: clientCertificateOf(peer) } : {}) });
     http.emit('connection', socket);
@@ -135,7 +142,13 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
       setTimeout(() => raw.destroy(), 1000).unref();
       return;
     }
-    handshaking.run({ raw, serverName }, () => engine.emit('connection', new ReplayedSocket(raw, hello)));
+    const key = addressesOf(raw);
+    handshaking.set(key, { raw, serverName });
+    raw.once('close', () => {
+      if (handshaking.get(key)?.raw === raw) handshaking.delete(key);
+    });
+    raw.unshift(hello);
+    engine.emit('connection', raw);
   };
 
   const server = createNetServer((raw: Socket) => {

@@ -78,7 +78,7 @@ describe('FileWatcher and the function scope', () => {
     const sub = mkdtempSync(join(dir, 'scoped-'));
     const inner = join(sub, 'inner.mjs');
     writeFileSync(inner, '1');
-    // A scope of its own stands for the TLS listener's handshake scope, which a request (and a load) can run within.
+    // A second scope of the same hook, which a load can run within: every scope's value is left behind.
     const stop = outer.run('handshake', () =>
       functionScope.run({ functionName: 'loading', env: {} }, () => watcher.watch(inner, () => seen.push(functionScope.getStore()?.functionName ?? outer.getStore()))),
     );

@@ -5,12 +5,14 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync, renameSync } from 'node:fs';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { connect as tcpConnect } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { connect } from 'node:tls';
 import { CreateApiCommand, CreateApiMappingCommand, CreateDomainNameCommand, CreateIntegrationCommand, CreateRouteCommand, CreateStageCommand } from '@aws-sdk/client-apigatewayv2';
+import { hookScopesRunning, storageUsesAsyncHooks } from '../../../src/async-scope.js';
 import { fixture, lambdaArn } from '../../helpers/data-plane.js';
 import type { TestServer } from '../../helpers/server.js';
 import { startServer } from '../../helpers/server.js';
@@ -86,6 +88,42 @@ describe('data plane: the TLS listener', { skip: hasOpenssl() ? false : 'openssl
       assert.equal(event.requestContext.apiId, apiId);
       assert.equal(event.rawPath, '/hello');
       assert.equal(event.requestContext.http.sourceIp, '127.0.0.1', 'the client address reaches the data plane through the TLS engine');
+    }
+  });
+
+  it("an open keep-alive TLS connection does not keep the function scope's hook running", { skip: storageUsesAsyncHooks ? false : 'AsyncLocalStorage runs no async hooks on this Node.js' }, async () => {
+    // The listener once matched a verified TLS socket to its connection through an async scope run around the
+    // handshake: the connection's resources carried that scope's value while it stayed open, and so every
+    // request of the process paid the hook (src/async-scope.ts). Now it matches them by their addresses.
+    const agent = new HttpsAgent({ keepAlive: true, maxSockets: 1, ca: ca.pem, servername: 'api.a.test' });
+    try {
+      const call = () =>
+        new Promise<{ status: number; localPort: number | undefined; sourceIp: string }>((resolve, reject) => {
+          const req = httpsRequest({ host: '127.0.0.1', port: s.gatehouse.tlsPort as number, path: '/kept', headers: { host: 'api.a.test' }, agent }, (res) => {
+            const chunks: Buffer[] = [];
+            // Read now: at the end the agent has taken the socket back.
+            const localPort = res.socket.localPort;
+            res.on('data', (c: Buffer) => chunks.push(c));
+            res.on('end', () => {
+              const event = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { requestContext: { http: { sourceIp: string } } };
+              resolve({ status: res.statusCode ?? 0, localPort, sourceIp: event.requestContext.http.sourceIp });
+            });
+          });
+          req.on('error', reject);
+          req.end();
+        });
+      const first = await call();
+      assert.equal(first.status, 200);
+      assert.equal(first.sourceIp, '127.0.0.1');
+      assert.equal(hookScopesRunning(), true, 'the function ran: its hook is on');
+      const deadline = Date.now() + 10_000;
+      while (hookScopesRunning() && Date.now() < deadline) await sleep(50);
+      assert.equal(hookScopesRunning(), false, 'the hook stops while the TLS connection stays open');
+      const second = await call();
+      assert.equal(second.status, 200);
+      assert.equal(second.localPort, first.localPort, 'the same keep-alive connection served both requests');
+    } finally {
+      agent.destroy();
     }
   });
 
