@@ -142,6 +142,8 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
       setTimeout(() => raw.destroy(), 1000).unref();
       return;
     }
+    // Gone while the domains reloaded: nothing to hand over (its addresses may be unknown by now).
+    if (raw.destroyed) return;
     const key = addressesOf(raw);
     handshaking.set(key, { raw, serverName });
     raw.once('close', () => {
