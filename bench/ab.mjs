@@ -6,7 +6,11 @@
  * the medians, and each Gatehouse's ratio to (d) (the issue's e/d measure) and to the base.
  *
  *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--connections 50] [--path /items/42] [--as-bench] [--node-args '--flag ...']
- *                     [--warm-base <list>] [--warm-candidate <list>]
+ *                     [--warm-base <list>] [--warm-candidate <list>] [--tls]
+ *
+ * `--tls` loads each Gatehouse through its TLS listener (`--tls-port`, the self-signed certificate it generates;
+ * wrk does not verify it): keep-alive HTTPS connections, so the handshakes are in the warm-up and each burst
+ * measures requests over open TLS connections. The bare server of (d) or (b) stays plain HTTP. Needs wrk.
  *
  * `--node-args` are given to the candidate's node (V8 and Node flags).
  * `--path /proxy` measures row (c) instead: the bench's upstream runs on the load CPU, and row (b)'s bare undici
@@ -44,6 +48,7 @@ const { values: opts } = parseArgs({
     'node-args': { type: 'string', default: '' },
     'warm-base': { type: 'string', default: '' },
     'warm-candidate': { type: 'string', default: '' },
+    tls: { type: 'boolean' },
   },
 });
 const WARMS = ['lambda', 'lambda-load', 'proxy-load', 'jwt', 'jwt-refused', 'api1000'];
@@ -64,6 +69,10 @@ const proxyPath = opts.path === '/proxy';
 const seconds = Number(opts.seconds);
 const connections = Number(opts.connections);
 const tool = hasWrk() ? 'wrk' : 'autocannon';
+if (opts.tls && tool !== 'wrk') {
+  process.stderr.write('ab: --tls needs wrk (apt-get install -y wrk): autocannon would refuse the self-signed certificate\n');
+  process.exit(2);
+}
 const pinning = detectPinning(availableParallelism(), false);
 if (pinning) pinSelf(pinning.load);
 const work = mkdtempSync(join(tmpdir(), 'gh-ab-'));
@@ -71,10 +80,11 @@ const cleanUp = stopOnSignals(work);
 
 async function launch(name, dir) {
   const port = await freePort();
+  const tlsPort = opts.tls ? await freePort() : undefined;
   const nodeArgs = name === 'candidate' ? opts['node-args'].split(' ').filter(Boolean) : [];
   // The command as package.json "bin" names it; builds from before the bundle ran dist/src.
   const cli = ['dist/bundle/cli/main.js', 'dist/src/cli/main.js'].map((f) => join(dir, f)).find((f) => existsSync(f));
-  const proc = start(process.execPath, [...nodeArgs, cli, 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler'], { cwd: dir, cpu: pinning?.server });
+  const proc = start(process.execPath, [...nodeArgs, cli, 'serve', '--port', String(port), '--data-dir', join(work, name), '--access-log', '/dev/null', '--function', 'bench=bench/handler.mjs#handler', ...(tlsPort ? ['--tls-port', String(tlsPort)] : [])], { cwd: dir, cpu: pinning?.server });
   await waitHealthy(port);
   const { apiId, apiId1000 } = await createBenchApis(port, upstreamOrigin ?? 'http://127.0.0.1:9');
   const headers = { host: hostOf(apiId, port) };
@@ -86,7 +96,8 @@ async function launch(name, dir) {
     await expectStatus(port, '/secure/42', { ...headers, authorization: `Bearer ${token}` }, 200, `${name} JWT route`);
     await expectStatus(port, '/items/42', { host: hostOf(apiId1000, port) }, 200, `${name} 1,000-route API`);
   }
-  return { name, proc, pid: proc.pid, url: `http://127.0.0.1:${port}${opts.path}`, headers, samples: [] };
+  const url = tlsPort ? `https://127.0.0.1:${tlsPort}${opts.path}` : `http://127.0.0.1:${port}${opts.path}`;
+  return { name, proc, pid: proc.pid, url, headers, samples: [] };
 }
 
 /** The routes `--warm-<side>` names, called once (or loaded for 3 s) before the bursts. */
@@ -119,7 +130,10 @@ try {
   }
   const sides = [await direct(), ...(opts.base ? [await launch('base', opts.base)] : []), await launch('candidate', ROOT)];
   process.stderr.write(`ab: ${tool}, ${connections} connections, ${bursts} bursts of ${seconds} s${pinning ? ', servers on CPU 0, load on CPU 1' : ''}\n`);
-  for (const s of sides) await runLoad({ tool, url: s.url, headers: s.headers, connections, seconds: 2, cpu: pinning?.load });
+  for (const s of sides) {
+    const first = await runLoad({ tool, url: s.url, headers: s.headers, connections, seconds: 2, cpu: pinning?.load });
+    if (first.requests === 0 || first.errors > first.requests / 100) throw new Error(`${s.name}: ${s.url} answered ${first.requests} requests, ${first.errors} errors (${JSON.stringify(first.errorKinds)})`);
+  }
   for (let i = 0; i < bursts; i++) {
     for (const s of i % 2 === 0 ? sides : [...sides].reverse()) {
       const before = cpuSeconds(s.pid);
