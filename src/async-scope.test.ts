@@ -165,6 +165,35 @@ for (const [name, storage] of [
       assert.equal(storage.exit(() => 42), 42, 'exit returns what the callback returns');
     });
 
+    it('gives each resource made in one callback the value of the moment it was made, around runs and exits', async () => {
+      // One callback, so one execution context for every tick below: a run or an exit changes the value of the
+      // resource running now, and each tick takes the value of the moment it was made.
+      const seen = await new Promise<[string, string | undefined][]>((resolve) =>
+        setImmediate(() => {
+          const report = (label: string) => new Promise<[string, string | undefined]>((done) => process.nextTick(() => done([label, current()])));
+          const made = [
+            report('before'),
+            report('before, again'),
+            storage.run(scopeOf('a'), () => report('in a')),
+            report('after a'),
+            storage.run(scopeOf('b'), () => [report('in b'), storage.exit(() => report('exit in b')), report('in b, after the exit')]),
+            report('after b'),
+          ].flat();
+          void Promise.all(made).then(resolve);
+        }),
+      );
+      assert.deepEqual(seen, [
+        ['before', undefined],
+        ['before, again', undefined],
+        ['in a', 'a'],
+        ['after a', undefined],
+        ['in b', 'b'],
+        ['exit in b', undefined],
+        ['in b, after the exit', 'b'],
+        ['after b', undefined],
+      ]);
+    });
+
     it('gives a timer refreshed after it fired the scope of the code that refreshed it', async () => {
       const seen: (string | undefined)[] = [];
       let timer!: NodeJS.Timeout;
