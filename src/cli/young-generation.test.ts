@@ -66,11 +66,14 @@ describe('young generation ceiling', { timeout: 30_000 }, () => {
       new PerformanceObserver((list) => { scavenges += list.getEntries().length; }).observe({ entryTypes: ['gc'] });
       const before = looks;
       let sink;
+      // About 160 MB of small objects: 8 to 14 scavenges, as V8 grows the young generation by its own measure (the
+      // size above is the test's). Four are enough to show that none of them was looked at; the check asked for more
+      // than 10 until a busy host gave 8.
       for (let turn = 0; turn < 200; turn++) {
         for (let k = 0; k < 20000; k++) sink = { k, a: [k] };
         await new Promise((r) => setImmediate(r));
       }
-      console.log(JSON.stringify({ held: !hold.observing, before, looksSince: looks - before, manyScavenges: scavenges > 10 }));
+      console.log(JSON.stringify({ held: !hold.observing, before, looksSince: looks - before, manyScavenges: scavenges >= 4 }));
       process.exit(0);
     `;
     const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], { timeout: 20_000 });

@@ -24,7 +24,10 @@ describe('gatehouse serve --log-format pretty: banner and request log', () => {
   });
   after(() => s.stop());
 
-  it('prints the banner: management API, store, functions, issuers, request log, no APIs yet', () => {
+  it('prints the banner: management API, store, functions, issuers, request log, no APIs yet', async () => {
+    // The banner is written before server.json, but on a busy host the test can read the file before its own
+    // event loop has read the banner from the pipe (once, in CI, it read nothing): wait for its last line.
+    await s.waitFor(/ {2}APIs {12}none yet[^\n]*\n/);
     const base = `http://localhost:${s.port}`;
     const expected = [
       `Gatehouse ${VERSION} ready in \\d+ ms`,
