@@ -115,16 +115,15 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
     });
   });
 
-  const pending = new Set<Socket>();
-  // The connections handed to an engine and not yet verified, by their addresses, with the server name they sent.
-  const handshaking = new Map<string, { readonly raw: Socket; readonly serverName: string | undefined }>();
+  // The connections accepted and not yet verified (a close destroys them), by their addresses, with the server
+  // name their ClientHello sent once it has been read.
+  const pending = new Map<string, { readonly raw: Socket; serverName?: string }>();
   const plans = new HandshakePlans(material, domains, logger, config.headersTimeoutMs, (socket, domain, mutualTls) => {
     const key = addressesOf(socket);
-    const connection = handshaking.get(key);
+    const connection = pending.get(key);
     if (!connection) return socket.destroy();
-    const { raw, serverName } = connection;
-    handshaking.delete(key);
-    pending.delete(raw);
+    pending.delete(key);
+    const { serverName } = connection;
     const peer = mutualTls ? socket.getPeerX509Certificate() : undefined;
     connections.set(socket, { serverName, domainName: domain?.domainName, ...(peer ? { clientCert: clientCertificateOf(peer) } : {}) });
     http.emit('connection', socket);
@@ -142,21 +141,21 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
       setTimeout(() => raw.destroy(), 1000).unref();
       return;
     }
-    // Gone while the domains reloaded: nothing to hand over (its addresses may be unknown by now).
+    // Gone while the domains reloaded: nothing to hand over.
     if (raw.destroyed) return;
-    const key = addressesOf(raw);
-    handshaking.set(key, { raw, serverName });
-    raw.once('close', () => {
-      if (handshaking.get(key)?.raw === raw) handshaking.delete(key);
-    });
     raw.unshift(hello);
     engine.emit('connection', raw);
   };
 
   const server = createNetServer((raw: Socket) => {
-    pending.add(raw);
+    // Read now: a destroyed socket no longer knows its addresses.
+    const key = addressesOf(raw);
+    const connection: { readonly raw: Socket; serverName?: string } = { raw };
+    pending.set(key, connection);
     raw.on('error', () => raw.destroy());
-    raw.once('close', () => pending.delete(raw));
+    raw.once('close', () => {
+      if (pending.get(key) === connection) pending.delete(key);
+    });
     const deadline = setTimeout(() => raw.destroy(), config.headersTimeoutMs);
     deadline.unref();
     let hello = Buffer.alloc(0);
@@ -171,6 +170,7 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
         raw.destroy();
         return;
       }
+      connection.serverName = state.serverName;
       hand(raw, hello, state.serverName).catch((err: unknown) => {
         logger.error('tls: cannot hand a connection over', { error: err instanceof Error ? err.stack : String(err) });
         raw.destroy();
@@ -192,7 +192,7 @@ export async function startTlsListener(options: TlsListenerOptions, connections:
     async close(deadline = Date.now()) {
       unsubscribe();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const raw of pending) raw.destroy();
+      for (const { raw } of pending.values()) raw.destroy();
       await drainInjected(http, open, deadline, (listener) => {
         emptied = listener;
       });
