@@ -21,6 +21,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../logger.js';
 import type { ConnectionSecurity } from '../tls/listener.js';
+import { endEmptyBody, readEmptyBody } from './integrations/body.js';
 import { GatewayError, badRequest, forbidden, internalServerError, requestHeaderFieldsTooLarge, withTrace } from './errors.js';
 import type { GatewayRequest, GatewayResponse, IntegrationDone, Invocation } from './invocation.js';
 import { newRequestId } from './request-id.js';
@@ -222,6 +223,7 @@ function respond(inv: Invocation, req: IncomingMessage, res: ServerResponse, opt
     const response = inv.response ?? errorResponse(internalServerError('no response'));
     if (inv.stage?.cors && !preflight) inv.stage.cors.decorate(inv, response);
     if (!req.complete) req.resume();
+    else endEmptyBody(req);
     const sent = sendResponse(inv, res, response);
     if (!sent) return logged(inv, options, response.statusCode);
     sent.then(
@@ -263,6 +265,7 @@ export function createDataPlane(options: DataPlaneOptions): (req: IncomingMessag
       request: gatewayRequest(req, executeApi?.path ?? rawPath),
       incoming: req,
     };
+    readEmptyBody(req);
     handle(inv, req, res, rawPath, refused, executeApi, options);
   };
 }

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
-import { createServer, request, type IncomingMessage } from 'node:http';
+import { Agent, createServer, request, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { makeInvocation } from '../../../test/fixtures/lambda/invocation.js';
 import { GatewayError } from '../errors.js';
-import { readBody } from './body.js';
+import { endEmptyBody, readBody, readEmptyBody } from './body.js';
 
 /** Starts a server whose handler gets an Invocation over the real request; returns what the client saw. */
 async function roundTrip(body: Buffer, limit: number, headers: Record<string, string> = {}): Promise<{ status: number; text: string }> {
@@ -68,5 +68,114 @@ describe('readBody', () => {
     const first = await readBody(inv);
     assert.equal(first.toString(), 'streamed');
     assert.equal(await readBody(inv), first);
+  });
+});
+
+/** What happened to one request's stream on a server that reads empty bodies as the data plane does (pipeline.ts). */
+interface Seen {
+  readonly method: string;
+  resumes: number;
+  ended: boolean;
+  closed: boolean;
+}
+
+/**
+ * Sends `requests` over one keep-alive connection to a server that calls `readEmptyBody` on arrival and `endEmptyBody`
+ * after answering (or `resume()` for a request not yet complete), as the data plane's pipeline does.
+ */
+async function emptyBodyServer(requests: readonly { method: string; body?: string }[]): Promise<{ seen: Seen[]; answers: string[] }> {
+  const seen: Seen[] = [];
+  const server = createServer((req, res) => {
+    const entry: Seen = { method: req.method ?? '', resumes: 0, ended: false, closed: false };
+    seen.push(entry);
+    const resume = req.resume.bind(req);
+    // Node's dump of an unread request calls resume() (IncomingMessage._dump): counted, not changed.
+    req.resume = () => {
+      entry.resumes++;
+      return resume();
+    };
+    req.on('end', () => (entry.ended = true));
+    req.on('close', () => (entry.closed = true));
+    readEmptyBody(req);
+    setImmediate(() => {
+      res.end(`answered ${req.method ?? ''}`);
+      if (!req.complete) req.resume();
+      else endEmptyBody(req);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const { port } = server.address() as AddressInfo;
+    const answers: string[] = [];
+    for (const { method, body } of requests) {
+      answers.push(
+        await new Promise<string>((resolve, reject) => {
+          const req = request({ host: '127.0.0.1', port, method, path: '/', agent }, (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (c: string) => (text += c));
+            res.on('end', () => resolve(text));
+          });
+          req.on('error', reject);
+          req.end(body);
+        }),
+      );
+    }
+    // The last request's stream ends after its response was sent.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    return { seen, answers };
+  } finally {
+    agent.destroy();
+    server.close();
+  }
+}
+
+describe('readEmptyBody and endEmptyBody', () => {
+  it('end a body-less request in its own tick: Node does not dump it (no resume), and it still ends and closes', async () => {
+    const { seen, answers } = await emptyBodyServer([{ method: 'GET' }, { method: 'DELETE' }, { method: 'GET' }]);
+    assert.deepEqual(answers, ['answered GET', 'answered DELETE', 'answered GET']);
+    assert.deepEqual(seen, [
+      { method: 'GET', resumes: 0, ended: true, closed: true },
+      { method: 'DELETE', resumes: 0, ended: true, closed: true },
+      { method: 'GET', resumes: 0, ended: true, closed: true },
+    ]);
+  });
+
+  it('leave a body nobody read to Node, which discards it; the connection serves the next request', async () => {
+    const { seen, answers } = await emptyBodyServer([{ method: 'POST', body: 'unread body' }, { method: 'GET' }]);
+    assert.deepEqual(answers, ['answered POST', 'answered GET']);
+    assert.deepEqual(seen, [
+      { method: 'POST', resumes: 1, ended: true, closed: true },
+      { method: 'GET', resumes: 0, ended: true, closed: true },
+    ]);
+  });
+
+  it('leave a request whose body is read to its reader: readEmptyBody does not touch a request that declares a body', async () => {
+    const server = createServer((req, res) => {
+      readEmptyBody(req);
+      const inv = { ...makeInvocation(), incoming: req };
+      readBody(inv).then(
+        (b) => res.end(`read ${b.toString()}`),
+        (e: unknown) => res.end(String(e)),
+      );
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const text = await new Promise<string>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, method: 'POST', path: '/', headers: { 'content-length': '5' } }, (res) => {
+          let t = '';
+          res.setEncoding('utf8');
+          res.on('data', (c: string) => (t += c));
+          res.on('end', () => resolve(t));
+        });
+        req.on('error', reject);
+        req.end('hello');
+      });
+      assert.equal(text, 'read hello');
+    } finally {
+      server.close();
+    }
   });
 });

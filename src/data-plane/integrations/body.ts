@@ -2,6 +2,7 @@
  * Reading the client's request body once, for integrations that need it whole (Lambda events,
  * parameter mapping). HTTP APIs accept payloads up to 10 MB (http-api-quotas).
  */
+import type { IncomingMessage } from 'node:http';
 import { requestTooLarge } from '../errors.js';
 import type { Invocation } from '../invocation.js';
 
@@ -16,13 +17,35 @@ const EMPTY = Buffer.alloc(0);
  * consumed. The common GET then pays for neither the async iterator nor a promise.
  */
 export function hasNoBody(inv: Invocation): boolean {
-  const incoming = inv.incoming;
-  const length = incoming.headers['content-length'];
-  if (incoming.readableEnded || length === '0' || (length === undefined && incoming.headers['transfer-encoding'] === undefined)) {
+  if (inv.incoming.readableEnded || declaresNoBody(inv.incoming)) {
     inv.body = EMPTY;
     return true;
   }
   return false;
+}
+
+/** No content-length and no transfer-encoding (HTTP/1.1 says there is no body then), or a content-length of 0. */
+function declaresNoBody(incoming: IncomingMessage): boolean {
+  const length = incoming.headers['content-length'];
+  return length === '0' || (length === undefined && incoming.headers['transfer-encoding'] === undefined);
+}
+
+/**
+ * The request stream of a request without a body, ended in one tick. Left unread, Node dumps it after the
+ * response: `resume`, `flow`, a tick to emit its end of data and three `endReadable` ticks, two of which do
+ * nothing; while in-process functions run, each tick also pays the function scope's async hook
+ * (src/async-scope.ts). So the data plane reads it: `readEmptyBody` when it arrives (the stream is then
+ * being consumed, and its end of data, pushed by the parser after the request event, is emitted at once),
+ * `endEmptyBody` when the response is sent (one tick ends it). Only `read()`, the stream's public method:
+ * it returns null, and a body-less request has nothing to lose. A body nobody read is left to Node.
+ */
+export function readEmptyBody(incoming: IncomingMessage): void {
+  if (declaresNoBody(incoming)) incoming.read();
+}
+
+/** See `readEmptyBody`: a request received whole, with nothing buffered and nobody reading, is read to its end. */
+export function endEmptyBody(incoming: IncomingMessage): void {
+  if (incoming.complete && incoming.readableLength === 0 && incoming.readableFlowing === null && !incoming.readableEnded) incoming.read();
 }
 
 /**
