@@ -274,6 +274,29 @@ describe('data plane: oversize requests and request smuggling', () => {
     const first = up.requests[0]?.headers ?? {};
     assert.ok(!(first['content-length'] !== undefined && first['transfer-encoding'] !== undefined), 'never both framings upstream');
   });
+
+  it('requests without a body pipelined between requests with one are answered in order, each with its own body upstream', async () => {
+    // The data plane reads a request that declares no body itself, as it arrives and once answered
+    // (src/data-plane/integrations/body.ts, readEmptyBody and endEmptyBody), instead of leaving Node to dump it.
+    up.requests.length = 0;
+    const ex = await exchange(
+      port,
+      [
+        `GET /open/1 HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+        `POST /open/2 HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 0\r\n\r\n`,
+        `POST /open/3 HTTP/1.1\r\nHost: ${host}\r\nContent-Length: 5\r\n\r\nhello`,
+        `DELETE /open/4 HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+        `POST /open/5 HTTP/1.1\r\nHost: ${host}\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n`,
+        `OPTIONS /open/6 HTTP/1.1\r\nHost: ${host}\r\n\r\n`,
+        `GET /open/7 HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+      ].join(''),
+    );
+    assert.deepEqual(ex.responses.map((r) => r.status), [200, 200, 200, 200, 200, 200, 200], ex.text.slice(0, 400));
+    assert.deepEqual(
+      up.requests.map((r) => [r.method, r.path, r.body]),
+      [['GET', '/open/1', ''], ['POST', '/open/2', ''], ['POST', '/open/3', 'hello'], ['DELETE', '/open/4', ''], ['POST', '/open/5', 'abc'], ['OPTIONS', '/open/6', ''], ['GET', '/open/7', '']],
+    );
+  });
 });
 
 describe('every listener: slow headers and slow bodies', () => {
