@@ -60,6 +60,25 @@ export function aggregate(samples) {
   return rows;
 }
 
+/**
+ * The rounds of several runs as one sample (`bench/pool.mjs`): each row's rounds, run after run, as `checksOf`
+ * takes them. A run that did not measure a row gives it as many empty rounds as its longest row had, so that a
+ * round of one row stays paired with the same round of its baseline. `runs`: the `rows` of each results file.
+ */
+export function pooledSamples(runs) {
+  const samples = new Map();
+  for (const rows of runs) for (const r of rows) if (!samples.has(r.id)) samples.set(r.id, { what: r.what, process: r.process, rounds: [] });
+  for (const rows of runs) {
+    const length = Math.max(0, ...rows.map((r) => r.rounds?.length ?? 0));
+    const byId = new Map(rows.map((r) => [r.id, r.rounds ?? []]));
+    for (const [id, s] of samples) {
+      const rounds = byId.get(id) ?? [];
+      for (let i = 0; i < length; i++) s.rounds.push(rounds[i] ?? undefined);
+    }
+  }
+  return samples;
+}
+
 /** `f(num round, den round)` for each round that measured both rows. */
 function paired(samples, num, den, f) {
   const a = samples.get(num)?.rounds ?? [];

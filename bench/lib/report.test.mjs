@@ -1,7 +1,7 @@
 // Unit tests of the benchmark's report (run by `npm test`: scripts/test.mjs lists bench/**/*.test.mjs too).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checksOf, intervalNotes, medianInterval, steadiness } from './report.mjs';
+import { checksOf, intervalNotes, medianInterval, pooledSamples, steadiness } from './report.mjs';
 
 /** Samples as bench/run.mjs collects them: id → rounds of load results (only what the report reads here). */
 const samples = (rows) =>
@@ -72,5 +72,39 @@ describe("benchmark report: the interval of a ratio's median", () => {
 
   it('says nothing of 3 rounds: too few for an interval at 90%', () => {
     assert.deepEqual(intervalNotes(checksOf(samples({ d: [30, 30, 30], e: [36, 40, 44] }), undefined, 0)), []);
+  });
+});
+
+describe('benchmark report: runs pooled (bench/pool.mjs)', () => {
+  /** A results file's `rows` as bench/run.mjs writes them: id → CPU µs per request of each round. */
+  const rowsOf = (rows) => [...samples(rows)].map(([id, s]) => ({ id, what: s.what, process: s.process, rounds: s.rounds }));
+
+  it("takes every run's rounds in order, each paired with its baseline's round of the same run", () => {
+    const pooled = pooledSamples([rowsOf({ d: [20, 20, 20], e: [25, 26, 25] }), rowsOf({ d: [30, 30], e: [36, 36] })]);
+    assert.deepEqual(
+      [...pooled].map(([id, s]) => [id, s.rounds.map((r) => r?.cpuUsPerRequest)]),
+      [
+        ['d', [20, 20, 20, 30, 30]],
+        ['e', [25, 26, 25, 36, 36]],
+      ],
+    );
+    // Ratios 0.80 0.77 0.80 0.83 0.83: the median of the five, and their interval, which no single run of 2 or 3 rounds has.
+    const e = checksOf(pooled, undefined, 0).find((c) => c.what === 'e/d req/s');
+    assert.equal(e?.text, '0.80');
+    assert.deepEqual(intervalNotes([e]), ["e/d req/s: median 0.80 of 5 rounds, 93% interval 0.769 to 0.833: met beyond the rounds' noise"]);
+  });
+
+  it('gives a row a run did not measure empty rounds, so the rounds after it stay paired', () => {
+    const pooled = pooledSamples([rowsOf({ b: [40, 40], d: [20, 20], e: [25, 25] }), rowsOf({ b: [50], c: [55], d: [30], e: [60] })]);
+    assert.deepEqual(pooled.get('c')?.rounds.map((r) => r?.cpuUsPerRequest), [undefined, undefined, 55]);
+    const checks = checksOf(pooled, undefined, 0);
+    // c/b only from the round that measured both; e/d from all three (0.80 0.80 0.50).
+    assert.deepEqual(
+      checks.filter((c) => c.what.endsWith('req/s')).map((c) => [c.what, c.text]),
+      [
+        ['c/b req/s', '0.91'],
+        ['e/d req/s', '0.80'],
+      ],
+    );
   });
 });
