@@ -28,4 +28,4 @@ const runs = files.map((file) => {
 });
 const commits = [...new Set(runs.map((r) => r.machine?.git ?? 'unknown'))];
 process.stdout.write(`${runs.length} runs pooled (commits ${commits.join(', ')})\n`);
-for (const note of intervalNotes(checksOf(pooledSamples(runs.map((r) => r.rows))))) process.stdout.write(`pooled ${note.replace('by this run', 'by these runs')}\n`);
+for (const note of intervalNotes(checksOf(pooledSamples(runs.map((r) => r.rows))), 'these runs')) process.stdout.write(`pooled ${note}\n`);

@@ -193,13 +193,14 @@ export function steadiness(samples, limit = 1.2) {
 /**
  * For each target ratio with an interval (`medianInterval` of its rounds' ratios): whether the rounds decide it. A
  * target below the whole interval is met beyond the rounds' noise, one above it missed; one inside it is not
- * decided by this run, whatever the median's verdict.
+ * decided by this run, whatever the median's verdict. `source` names where the rounds came from: one run, or the
+ * runs `bench/pool.mjs` pooled.
  */
-export function intervalNotes(checks) {
+export function intervalNotes(checks, source = 'this run') {
   return checks.flatMap((c) => {
     if (!c.interval) return [];
     const { low, high, coverage, rounds, label, min } = c.interval;
-    const decided = low >= min ? "met beyond the rounds' noise" : high < min ? "missed beyond the rounds' noise" : `not decided by this run (the target ${c.target} lies inside it)`;
+    const decided = low >= min ? "met beyond the rounds' noise" : high < min ? "missed beyond the rounds' noise" : `not decided by ${source} (the target ${c.target} lies inside it)`;
     return [`${label}: median ${c.text} of ${rounds} rounds, ${Math.floor(coverage * 100)}% interval ${low.toFixed(3)} to ${high.toFixed(3)}: ${decided}`];
   });
 }

@@ -92,6 +92,9 @@ describe('benchmark report: runs pooled (bench/pool.mjs)', () => {
     const e = checksOf(pooled, undefined, 0).find((c) => c.what === 'e/d req/s');
     assert.equal(e?.text, '0.80');
     assert.deepEqual(intervalNotes([e]), ["e/d req/s: median 0.80 of 5 rounds, 93% interval 0.769 to 0.833: met beyond the rounds' noise"]);
+    // A pooled interval that holds its target names the runs, not one run.
+    const c = checksOf(pooledSamples([rowsOf({ b: [40, 40, 40], c: [44, 50, 41] }), rowsOf({ b: [40, 40], c: [45, 42] })]), undefined, 0).find((x) => x.what === 'c/b req/s');
+    assert.deepEqual(intervalNotes([c], 'these runs'), ['c/b req/s: median 0.91 of 5 rounds, 93% interval 0.800 to 0.976: not decided by these runs (the target ≥ 0.90 lies inside it)']);
   });
 
   it('gives a row a run did not measure empty rounds, so the rounds after it stay paired', () => {
