@@ -276,8 +276,9 @@ describe('data plane: oversize requests and request smuggling', () => {
   });
 
   it('requests without a body pipelined between requests with one are answered in order, each with its own body upstream', async () => {
-    // The data plane reads a request that declares no body itself, as it arrives and once answered
-    // (src/data-plane/integrations/body.ts, readEmptyBody and endEmptyBody), instead of leaving Node to dump it.
+    // What must keep working while the data plane reads a request that declares no body itself, as it arrives
+    // and once answered (src/data-plane/integrations/body.ts, readEmptyBody and endEmptyBody). That Node no
+    // longer dumps such a request is shown by body.test.ts, which counts its resume() calls.
     up.requests.length = 0;
     const ex = await exchange(
       port,
