@@ -2,7 +2,7 @@
  * Reading the client's request body once, for integrations that need it whole (Lambda events,
  * parameter mapping). HTTP APIs accept payloads up to 10 MB (http-api-quotas).
  */
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { requestTooLarge } from '../errors.js';
 import type { Invocation } from '../invocation.js';
 
@@ -17,7 +17,7 @@ const EMPTY = Buffer.alloc(0);
  * consumed. The common GET then pays for neither the async iterator nor a promise.
  */
 export function hasNoBody(inv: Invocation): boolean {
-  if (inv.incoming.readableEnded || declaresNoBody(inv.incoming)) {
+  if (inv.incoming.readableEnded || declaresNoBody(inv.incoming.headers)) {
     inv.body = EMPTY;
     return true;
   }
@@ -25,9 +25,9 @@ export function hasNoBody(inv: Invocation): boolean {
 }
 
 /** No content-length and no transfer-encoding (HTTP/1.1 says there is no body then), or a content-length of 0. */
-function declaresNoBody(incoming: IncomingMessage): boolean {
-  const length = incoming.headers['content-length'];
-  return length === '0' || (length === undefined && incoming.headers['transfer-encoding'] === undefined);
+export function declaresNoBody(headers: IncomingHttpHeaders): boolean {
+  const length = headers['content-length'];
+  return length === '0' || (length === undefined && headers['transfer-encoding'] === undefined);
 }
 
 /**
@@ -40,7 +40,7 @@ function declaresNoBody(incoming: IncomingMessage): boolean {
  * it returns null, and a body-less request has nothing to lose. A body nobody read is left to Node.
  */
 export function readEmptyBody(incoming: IncomingMessage): void {
-  if (declaresNoBody(incoming)) incoming.read();
+  if (declaresNoBody(incoming.headers)) incoming.read();
 }
 
 /** See `readEmptyBody`: a request received whole, with nothing buffered and nobody reading, is read to its end. */

@@ -9,7 +9,7 @@ import type { TLSSocket } from 'node:tls';
 import { requestTooLarge } from '../errors.js';
 import { randomIdPool } from '../request-id.js';
 import type { Invocation } from '../invocation.js';
-import { MAX_BODY_BYTES } from './body.js';
+import { declaresNoBody, MAX_BODY_BYTES } from './body.js';
 import { own } from '../../model/own.js';
 
 /** Headers never forwarded either way (hop-by-hop, RFC 9110 §7.6.1), besides any `proxy-*`. */
@@ -103,13 +103,12 @@ export function requestBody(inv: Invocation, headers: Record<string, string>): B
     delete headers['content-length']; // undici sets it from the buffer
     return inv.body.length === 0 ? null : inv.body;
   }
+  if (declaresNoBody(inv.request.headers)) return null;
   const declared = inv.request.headers['content-length'];
-  if (declared === undefined && inv.request.headers['transfer-encoding'] === undefined) return null;
   if (declared !== undefined && Number(declared) > MAX_BODY_BYTES) {
     inv.incoming.resume();
     throw requestTooLarge();
   }
-  if (declared === '0') return null;
   const incoming = inv.incoming;
   if (incoming.readableEnded) {
     delete headers['content-length']; // consumed elsewhere without setting inv.body: nothing left to send
