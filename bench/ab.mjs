@@ -5,7 +5,7 @@
  * between them, so each sees the same background load. Reports CPU µs per request (from /proc) per burst,
  * the medians, and each Gatehouse's ratio to (d) (the issue's e/d measure) and to the base.
  *
- *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--connections 50] [--path /items/42] [--as-bench] [--node-args '--flag ...']
+ *   node bench/ab.mjs [--base <checkout with dist/ built>] [--bursts 8] [--seconds 2] [--burst-warmup 1] [--connections 50] [--path /items/42] [--as-bench] [--node-args '--flag ...']
  *                     [--warm-base <list>] [--warm-candidate <list>] [--tls]
  *
  * `--tls` loads each Gatehouse through its TLS listener (`--tls-port`, the self-signed certificate it generates;
@@ -42,6 +42,7 @@ const { values: opts } = parseArgs({
     base: { type: 'string' },
     bursts: { type: 'string', default: '8' },
     seconds: { type: 'string', default: '2' },
+    'burst-warmup': { type: 'string', default: '1' },
     connections: { type: 'string', default: '50' },
     path: { type: 'string', default: '/items/42' },
     'as-bench': { type: 'boolean' },
@@ -67,6 +68,11 @@ const bursts = Number(opts.bursts);
 /** `--path /proxy` measures row (c) against (b); otherwise row (e) against (d). */
 const proxyPath = opts.path === '/proxy';
 const seconds = Number(opts.seconds);
+const burstWarmup = Number(opts['burst-warmup']);
+if (!(burstWarmup >= 0)) {
+  process.stderr.write(`ab: --burst-warmup: a number of seconds, 0 or more (got ${opts['burst-warmup']})\n`);
+  process.exit(2);
+}
 const connections = Number(opts.connections);
 const tool = hasWrk() ? 'wrk' : 'autocannon';
 if (opts.tls && tool !== 'wrk') {
@@ -136,6 +142,9 @@ try {
   }
   for (let i = 0; i < bursts; i++) {
     for (const s of i % 2 === 0 ? sides : [...sides].reverse()) {
+      // Unmeasured load first: a process loaded right after another one's burst is slower at first (its caches
+      // are the other's), and without this the order of the sides showed in their ratios.
+      if (burstWarmup > 0) await runLoad({ tool, url: s.url, headers: s.headers, connections, seconds: burstWarmup, cpu: pinning?.load });
       const before = cpuSeconds(s.pid);
       const load = await runLoad({ tool, url: s.url, headers: s.headers, connections, seconds, cpu: pinning?.load });
       const us = ((cpuSeconds(s.pid) - before) * 1e6) / load.requests;
