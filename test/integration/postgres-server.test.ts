@@ -125,6 +125,7 @@ describe('--store with a PostgreSQL URL that names no user, started without USER
     const account = postgresAccount();
     assert.ok(account, 'the PostgreSQL packages create the OS user postgres');
     const schema = `gh_nouser_${randomBytes(4).toString('hex')}`;
+    const dataDir = join(tmpdir(), `gh-nouser-${schema}`);
     const admin = new pg.Client({ connectionString: URL });
     await admin.connect();
     try {
@@ -132,7 +133,7 @@ describe('--store with a PostgreSQL URL that names no user, started without USER
       let apiId = '';
       // No user in the URL; search_path keeps the child's tables in a schema of its own.
       const store = `postgres://127.0.0.1:5432/test?options=-c%20search_path%3D${schema}`;
-      const exit = await serveInChild(['--data-dir', join(tmpdir(), `gh-nouser-${schema}`), '--store', store], account, async (url) => {
+      const exit = await serveInChild(['--data-dir', dataDir, '--store', store], account, async (url) => {
         const client = sdkClient(url);
         try {
           apiId = (await client.send(new CreateApiCommand({ Name: 'no-user', ProtocolType: 'HTTP' }))).ApiId as string;
@@ -146,6 +147,7 @@ describe('--store with a PostgreSQL URL that names no user, started without USER
     } finally {
       await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await admin.end();
+      rmSync(dataDir, { recursive: true, force: true });
     }
   });
 
