@@ -39,7 +39,11 @@ describe('examples/petstore-serverless', () => {
     apis = await apisOf(server.url);
     base = `${server.url}/_aws/execute-api/${apis[0]?.apiId}`;
   });
-  after(() => server.stop());
+  after(async () => {
+    await server.stop();
+    // The restart below names the data directory itself, so its stop() keeps it.
+    rmSync(server.dataDir, { recursive: true, force: true });
+  });
 
   it('defines dev-petstore (HTTP) and dev-petstore-websockets, visible through the management API', () => {
     assert.deepEqual(apis.map((a) => [a.name, a.protocolType]), [
