@@ -45,8 +45,12 @@ describe('README runnable blocks', { skip: missing.length > 0 ? `not installed: 
     writeFileSync(join(dir, 'readme.sh'), script);
     const home = join(dir, 'home');
     spawnSync('mkdir', ['-p', home]);
+    // What the blocks make with mktemp (the hot-reload example's function directory) goes in here, removed after.
+    const tmp = join(dir, 'tmp');
+    spawnSync('mkdir', ['-p', tmp]);
     const env = childEnv({
       HOME: home,
+      TMPDIR: tmp,
       GATEHOUSE_PORT: String(port),
       GATEHOUSE_DATA_DIR: join(dir, 'data'),
       README_PORT: String(port),
