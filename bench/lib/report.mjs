@@ -73,7 +73,7 @@ export function pooledSamples(runs) {
     const byId = new Map(rows.map((r) => [r.id, r.rounds ?? []]));
     for (const [id, s] of samples) {
       const rounds = byId.get(id) ?? [];
-      for (let i = 0; i < length; i++) s.rounds.push(rounds[i] ?? undefined);
+      for (let i = 0; i < length; i++) s.rounds.push(rounds[i]);
     }
   }
   return samples;
