@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -41,13 +41,13 @@ describe('README runnable blocks', { skip: missing.length > 0 ? `not installed: 
     const blocks = runnableBlocks(readFileSync(join(ROOT, 'README.md'), 'utf8'));
     const { script, checks } = readmeScript(blocks, port);
     const checksDir = join(dir, 'checks');
-    spawnSync('mkdir', ['-p', checksDir]);
+    mkdirSync(checksDir, { recursive: true });
     writeFileSync(join(dir, 'readme.sh'), script);
     const home = join(dir, 'home');
-    spawnSync('mkdir', ['-p', home]);
+    mkdirSync(home, { recursive: true });
     // What the blocks make with mktemp (the hot-reload example's function directory) goes in here, removed after.
     const tmp = join(dir, 'tmp');
-    spawnSync('mkdir', ['-p', tmp]);
+    mkdirSync(tmp, { recursive: true });
     const env = childEnv({
       HOME: home,
       TMPDIR: tmp,
